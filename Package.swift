@@ -1,0 +1,120 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+let strict: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("MemberImportVisibility"),
+]
+
+let package = Package(
+    name: "NeuroLink",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "neurolinkd", targets: ["neurolinkd"]),
+        .executable(name: "nlctl", targets: ["nlctl"]),
+        .library(name: "NeuroLinkClient", targets: ["NeuroLinkClient"]),
+        .library(name: "NeuroLinkProtocol", targets: ["NeuroLinkProtocol"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
+    ],
+    targets: [
+        // libcurl (Debian libcurl4-openssl-dev) with non-variadic shims.
+        .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
+
+        // Wire types and framing shared by the daemon and every client.
+        .target(
+            name: "NeuroLinkProtocol",
+            dependencies: [.product(name: "NIOCore", package: "swift-nio")],
+            swiftSettings: strict
+        ),
+        // Async client over the Unix socket; links neither curl nor libsystemd.
+        .target(
+            name: "NeuroLinkClient",
+            dependencies: [
+                "NeuroLinkProtocol",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
+            swiftSettings: strict
+        ),
+        // Outbound HTTP: one libcurl multi handle driven by a dedicated thread.
+        .target(
+            name: "NeuroLinkHTTP",
+            dependencies: ["CCurl", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: strict
+        ),
+        // Stream decoders (SSE, ...) and provider adapters.
+        .target(
+            name: "NeuroLinkProviders",
+            dependencies: ["NeuroLinkProtocol", "NeuroLinkHTTP"],
+            swiftSettings: strict
+        ),
+        // Configuration, provider registry and the request pipeline; no sockets, no systemd.
+        .target(
+            name: "NeuroLinkCore",
+            dependencies: [
+                "NeuroLinkProtocol", "NeuroLinkHTTP", "NeuroLinkProviders",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Yams", package: "Yams"),
+            ],
+            swiftSettings: strict
+        ),
+        // The RPC server and the daemon's lifecycle.
+        .target(
+            name: "NeuroLinkDaemon",
+            dependencies: [
+                "NeuroLinkProtocol", "NeuroLinkCore", "NeuroLinkHTTP", "NeuroLinkProviders",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: strict
+        ),
+        // nlctl's commands as a library so tests can drive them.
+        .target(
+            name: "NeuroLinkCommands",
+            dependencies: [
+                "NeuroLinkClient", "NeuroLinkProtocol",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: strict
+        ),
+        .executableTarget(name: "neurolinkd", dependencies: ["NeuroLinkDaemon"], swiftSettings: strict),
+        .executableTarget(name: "nlctl", dependencies: ["NeuroLinkCommands"], swiftSettings: strict),
+
+        // Loopback HTTP upstreams speaking providers' wire formats, for tests and benchmarks only.
+        .target(
+            name: "LoopbackUpstream",
+            dependencies: [
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
+            swiftSettings: strict
+        ),
+
+        .testTarget(name: "NeuroLinkProtocolTests", dependencies: ["NeuroLinkProtocol"], swiftSettings: strict),
+        .testTarget(
+            name: "NeuroLinkProvidersTests",
+            dependencies: ["NeuroLinkProviders", "NeuroLinkCore", "NeuroLinkHTTP", "LoopbackUpstream"],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "NeuroLinkIntegrationTests",
+            dependencies: [
+                "NeuroLinkClient", "NeuroLinkProtocol", "LoopbackUpstream",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
+            swiftSettings: strict
+        ),
+    ]
+)

@@ -1,0 +1,89 @@
+import NIOCore
+import NIOHTTP1
+
+/// Maps a complete request to the script that answers it.
+enum RequestRouter {
+    static func script(
+        for head: HTTPRequestHead,
+        chat: ChatRequestBody?,
+        state: UpstreamState,
+        allocator: ByteBufferAllocator
+    ) -> any ResponseScript {
+        let framing = ResponseFraming(version: head.version, keepAlive: head.isKeepAlive)
+        let path = head.uri.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false).first.map(String.init)
+            ?? head.uri
+        switch (head.method, path) {
+        case (.GET, "/v1/models"):
+            return framing.fixedResponse(status: 200, body: OpenAIWireFormat.modelsList, allocator: allocator)
+        case (.POST, "/v1/chat/completions"):
+            return chatScript(chat: chat, framing: framing, state: state, allocator: allocator)
+        default:
+            let message = "Invalid URL (\(head.method.rawValue) \(path))"
+            let error = OpenAIWireFormat.errorObject(message: message, type: "invalid_request_error", code: nil)
+            return framing.fixedResponse(status: 404, body: error, allocator: allocator)
+        }
+    }
+
+    private static func chatScript(
+        chat: ChatRequestBody?,
+        framing: ResponseFraming,
+        state: UpstreamState,
+        allocator: ByteBufferAllocator
+    ) -> any ResponseScript {
+        guard let request = chat else {
+            let error = OpenAIWireFormat.errorObject(
+                message: "We could not parse the JSON body of your request.",
+                type: "invalid_request_error",
+                code: nil
+            )
+            return framing.fixedResponse(status: 400, body: error, allocator: allocator)
+        }
+        switch state.scenario(for: request.model) {
+        case .stream(let stream):
+            let model = request.model ?? OpenAIWireFormat.fallbackModel
+            if request.stream {
+                return OpenAIStreamScript(
+                    head: framing.eventStreamHead(),
+                    stream: stream,
+                    model: model,
+                    includeUsage: request.includeUsage
+                )
+            }
+            return completionScript(stream: stream, model: model, framing: framing, allocator: allocator)
+        case .error(let status, let headers, let errorBody):
+            return framing.fixedResponse(status: status, body: errorBody, extraHeaders: headers, allocator: allocator)
+        case .raw(let pieces, let delay):
+            return RawResponseScript(head: framing.eventStreamHead(), pieces: pieces, delay: delay)
+        case .stall:
+            return FixedResponseScript([.head(framing.eventStreamHead()), .hold])
+        }
+    }
+
+    /// A non-streaming answer for a ``Scenario/stream(_:)`` scenario.
+    private static func completionScript(
+        stream: OpenAIStream,
+        model: String,
+        framing: ResponseFraming,
+        allocator: ByteBufferAllocator
+    ) -> any ResponseScript {
+        let wait = stream.firstDelay ?? stream.delay
+        let steps: [ResponseStep] = wait > .zero ? [.pause(wait)] : []
+        let response: FixedResponseScript
+        switch stream.ending {
+        case .dropAfter:
+            return FixedResponseScript(steps + [.abort])
+        case .inStreamError(_, let message):
+            let error = OpenAIWireFormat.errorObject(message: message, type: "server_error", code: nil)
+            response = framing.fixedResponse(status: 500, body: error, allocator: allocator)
+        case .done, .cleanEOFWithoutDone:
+            let completion = OpenAIWireFormat.completionObject(
+                model: model,
+                content: stream.pieces.joined(),
+                finishReason: stream.finishReason,
+                usage: stream.usage ?? (prompt: 0, completion: stream.pieces.count)
+            )
+            response = framing.fixedResponse(status: 200, body: completion, allocator: allocator)
+        }
+        return response.prepending(steps)
+    }
+}

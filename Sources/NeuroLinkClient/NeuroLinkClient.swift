@@ -1,0 +1,176 @@
+import Foundation
+import NeuroLinkProtocol
+import NIOCore
+import NIOPosix
+import Synchronization
+
+/// An async client for `neurolinkd` over its Unix socket.
+///
+/// One connection carries any number of concurrent requests:
+///
+/// ```swift
+/// try await NeuroLinkClient.withConnection { client in
+///     for try await chunk in client.stream(StreamRequest(prompt: "Tell me a story")) {
+///         if let text = chunk.content { print(text, terminator: "") }
+///     }
+/// }
+/// ```
+public final class NeuroLinkClient: Sendable {
+    private let outbound: NIOAsyncChannelOutboundWriter<ByteBuffer>
+    private let control: AsyncStream<ByteBuffer>.Continuation
+    private let router = ResponseRouter()
+    private let nextID = Atomic<Int64>(1)
+    private let allocator = ByteBufferAllocator()
+    /// The socket this client is connected to.
+    public let socketPath: String
+
+    private init(outbound: NIOAsyncChannelOutboundWriter<ByteBuffer>, control: AsyncStream<ByteBuffer>.Continuation, socketPath: String) {
+        self.outbound = outbound
+        self.control = control
+        self.socketPath = socketPath
+    }
+
+    /// Connects, runs `body` with the client, and closes the connection when `body` returns.
+    /// Closing the connection cancels every request still running on it, upstream included.
+    ///
+    /// - Parameter socketPath: The daemon's socket; by default resolved like the daemon does
+    ///   (`NEUROLINK_SOCKET`, then the per-user or system default).
+    public static func withConnection<Result: Sendable>(
+        socketPath: String? = nil,
+        maxFrameBytes: Int = ProtocolInfo.defaultMaxFrameBytes,
+        _ body: (NeuroLinkClient) async throws -> Result
+    ) async throws -> Result {
+        let path = SocketPath.resolve(explicit: socketPath, environment: ProcessInfo.processInfo.environment)
+        let channel: NIOAsyncChannel<ByteBuffer, ByteBuffer>
+        do {
+            channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+                .connect(unixDomainSocketPath: path) { channel in
+                    channel.eventLoop.makeCompletedFuture {
+                        try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(FrameDecoder(maxFrameBytes: maxFrameBytes)))
+                        return try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: channel)
+                    }
+                }
+        } catch {
+            throw NeuroLinkClientError.daemonUnreachable(socketPath: path, reason: Self.describe(error))
+        }
+        return try await channel.executeThenClose { inbound, outbound in
+            let (controlFrames, control) = AsyncStream.makeStream(of: ByteBuffer.self)
+            let client = NeuroLinkClient(outbound: outbound, control: control, socketPath: path)
+            return try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask {
+                    for await frame in controlFrames { try await outbound.write(frame) }
+                }
+                group.addTask { await client.readLoop(inbound) }
+                defer {
+                    control.finish()
+                    group.cancelAll()
+                }
+                return try await body(client)
+            }
+        }
+    }
+
+    private func readLoop(_ inbound: NIOAsyncChannelInboundStream<ByteBuffer>) async {
+        do {
+            for try await frame in inbound {
+                let message: ClientInbound
+                do { message = try ClientInbound.parse(frame) } catch {
+                    router.failAll(NeuroLinkClientError.protocolViolation("a frame was not a JSON-RPC message"))
+                    return
+                }
+                router.dispatch(message)
+            }
+            router.failAll(NeuroLinkClientError.connectionClosed)
+        } catch {
+            router.failAll(NeuroLinkClientError.connectionClosed)
+        }
+    }
+
+    private func makeID() -> RPCID {
+        .number(nextID.add(1, ordering: .relaxed).oldValue)
+    }
+
+    // MARK: - Methods
+
+    /// Streams an answer: every chunk as the provider sends it, then the final ``StreamResult``.
+    ///
+    /// Cancelling the consuming task, or dropping the sequence, sends `cancel` so the daemon
+    /// aborts the upstream request at once. Errors the daemon reports are thrown as ``RPCError``.
+    public func streamEvents(_ request: StreamRequest) -> AsyncThrowingStream<StreamEvent, any Error> {
+        let (stream, continuation) = AsyncThrowingStream.makeStream(of: StreamEvent.self)
+        start(request, continuation: continuation, target: ResponseRouter.StreamTarget(
+            yield: { continuation.yield($0) },
+            finish: { error in continuation.finish(throwing: error) }))
+        return stream
+    }
+
+    /// Streams an answer's chunks, ending after the `finish` chunk; see ``streamEvents(_:)`` for
+    /// the final result too.
+    public func stream(_ request: StreamRequest) -> AsyncThrowingStream<StreamChunk, any Error> {
+        let (stream, continuation) = AsyncThrowingStream.makeStream(of: StreamChunk.self)
+        start(request, continuation: continuation, target: ResponseRouter.StreamTarget(
+            yield: { event in if case .chunk(let chunk) = event { continuation.yield(chunk) } },
+            finish: { error in continuation.finish(throwing: error) }))
+        return stream
+    }
+
+    private func start<Element>(_ request: StreamRequest, continuation: AsyncThrowingStream<Element, any Error>.Continuation,
+                                target: ResponseRouter.StreamTarget) {
+        let id = makeID()
+        continuation.onTermination = { [self] termination in
+            guard case .cancelled = termination, router.remove(id) != nil else { return }
+            if let frame = try? Frames.request(id: makeID(), method: Method.cancel, params: CancelRequest(requestId: id), allocator: allocator) {
+                control.yield(frame)
+            }
+        }
+        guard router.register(id, .stream(target)) else {
+            continuation.finish(throwing: NeuroLinkClientError.connectionClosed)
+            return
+        }
+        do {
+            control.yield(try Frames.request(id: id, method: Method.stream, params: request, allocator: allocator))
+        } catch {
+            _ = router.remove(id)
+            continuation.finish(throwing: error)
+        }
+    }
+
+    /// Generates a whole answer in one response.
+    public func generate(_ request: StreamRequest) async throws -> StreamResult {
+        try await call(Method.generate, params: request).decode(as: StreamResult.self)
+    }
+
+    /// The daemon's status: version, uptime, providers (never credentials), counters.
+    public func status() async throws -> StatusResult {
+        try await call(Method.status, params: EmptyParams()).decode(as: StatusResult.self)
+    }
+
+    /// Cheap liveness check.
+    public func health() async throws -> HealthResult {
+        try await call(Method.health, params: EmptyParams()).decode(as: HealthResult.self)
+    }
+
+    /// Cancels a running request by id; `false` when it had already finished.
+    public func cancel(_ requestId: RPCID) async throws -> Bool {
+        try await call(Method.cancel, params: CancelRequest(requestId: requestId)).decode(as: CancelResult.self).cancelled
+    }
+
+    private struct EmptyParams: Encodable {}
+
+    private func call(_ method: String, params: some Encodable) async throws -> JSONValue {
+        let id = makeID()
+        let frame = try Frames.request(id: id, method: method, params: params, allocator: allocator)
+        return try await withCheckedThrowingContinuation { continuation in
+            guard router.register(id, .call(continuation)) else {
+                continuation.resume(throwing: NeuroLinkClientError.connectionClosed)
+                return
+            }
+            control.yield(frame)
+        }
+    }
+
+    private static func describe(_ error: any Error) -> String {
+        if let io = error as? IOError { return String(cString: strerror(io.errnoCode)) }
+        return "\(error)"
+    }
+}

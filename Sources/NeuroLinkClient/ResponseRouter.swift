@@ -1,0 +1,87 @@
+import NeuroLinkProtocol
+import Synchronization
+
+/// Matches incoming frames to the calls and streams waiting for them.
+final class ResponseRouter: Sendable {
+    enum Waiter {
+        case call(CheckedContinuation<JSONValue, any Error>)
+        case stream(StreamTarget)
+    }
+
+    /// Where a stream's events go; type-erased so chunk-only and event streams share the routing.
+    struct StreamTarget: Sendable {
+        let yield: @Sendable (StreamEvent) -> Void
+        let finish: @Sendable ((any Error)?) -> Void
+    }
+
+    private struct State {
+        var waiters: [RPCID: Waiter] = [:]
+        var closed = false
+    }
+
+    private let state = Mutex(State())
+
+    /// Registers a waiter; `false` when the connection is already closed.
+    func register(_ id: RPCID, _ waiter: Waiter) -> Bool {
+        state.withLock { state in
+            guard !state.closed else { return false }
+            state.waiters[id] = waiter
+            return true
+        }
+    }
+
+    func remove(_ id: RPCID) -> Waiter? {
+        state.withLock { $0.waiters.removeValue(forKey: id) }
+    }
+
+    func dispatch(_ message: ClientInbound) {
+        switch message {
+        case .chunk(let chunk):
+            if case .stream(let target)? = state.withLock({ $0.waiters[chunk.requestId] }) {
+                target.yield(.chunk(chunk))
+            }
+        case .success(let id, let result):
+            switch remove(id) {
+            case .call(let continuation)?:
+                continuation.resume(returning: result)
+            case .stream(let target)?:
+                do {
+                    target.yield(.result(try result.decode(as: StreamResult.self)))
+                    target.finish(nil)
+                } catch {
+                    target.finish(NeuroLinkClientError.protocolViolation("unreadable stream result"))
+                }
+            case nil:
+                break
+            }
+        case .failure(let id, let error):
+            guard let id else {
+                // An error without id concerns the connection (e.g. frame_too_large): fail everyone.
+                failAll(error)
+                return
+            }
+            switch remove(id) {
+            case .call(let continuation)?: continuation.resume(throwing: error)
+            case .stream(let target)?: target.finish(error)
+            case nil: break
+            }
+        case .unknownNotification:
+            break
+        }
+    }
+
+    /// Ends every waiter with `error` and refuses new ones.
+    func failAll(_ error: any Error) {
+        let waiters = state.withLock { state -> [Waiter] in
+            state.closed = true
+            defer { state.waiters = [:] }
+            return Array(state.waiters.values)
+        }
+        for waiter in waiters {
+            switch waiter {
+            case .call(let continuation): continuation.resume(throwing: error)
+            case .stream(let target): target.finish(error)
+            }
+        }
+    }
+}

@@ -1,0 +1,61 @@
+import ArgumentParser
+import NeuroLinkClient
+import NeuroLinkProtocol
+
+/// `nlctl`'s exit statuses (documented in README and `nlctl --help`).
+public enum NLExit {
+    public static let ok: Int32 = 0
+    /// Anything not listed below.
+    public static let failure: Int32 = 1
+    /// The daemon rejected the request itself (bad params, unknown provider, no provider).
+    public static let rejected: Int32 = 2
+    /// The provider failed or answered something unreadable.
+    public static let upstream: Int32 = 3
+    /// The provider refused the credentials.
+    public static let auth: Int32 = 4
+    /// Rate limited (retry later).
+    public static let rateLimited: Int32 = 5
+    /// A timeout fired.
+    public static let timeout: Int32 = 6
+    /// The daemon is shutting down.
+    public static let shuttingDown: Int32 = 7
+    /// Command-line usage error.
+    public static let usage: Int32 = 64
+    /// The daemon could not be reached.
+    public static let unreachable: Int32 = 69
+    /// Interrupted with Ctrl-C.
+    public static let interrupted: Int32 = 130
+
+    static func code(for error: RPCError) -> Int32 {
+        switch error.type {
+        case .upstreamError, .upstreamBadResponse, .upstreamInvalidRequest: upstream
+        case .upstreamAuth: auth
+        case .rateLimited: rateLimited
+        case .timeout: timeout
+        case .shuttingDown: shuttingDown
+        case .cancelled: interrupted
+        case .invalidParams, .invalidRequest, .providerNotFound, .noProviderAvailable, .unknownMethod, .frameTooLarge: rejected
+        default: failure
+        }
+    }
+
+    /// Prints an error to stderr and returns the exit code to use.
+    static func report(_ error: any Error) -> ExitCode {
+        switch error {
+        case let error as RPCError:
+            var line = "nlctl: \(error.type): \(error.message)"
+            if let retry = error.retryAfterMs { line += " (retry after \(retry) ms)" }
+            Terminal.standardError(line)
+            return ExitCode(code(for: error))
+        case let error as NeuroLinkClientError:
+            Terminal.standardError("nlctl: \(error)")
+            if case .daemonUnreachable = error { return ExitCode(unreachable) }
+            return ExitCode(failure)
+        case let error as ExitCode:
+            return error
+        default:
+            Terminal.standardError("nlctl: \(error)")
+            return ExitCode(failure)
+        }
+    }
+}

@@ -1,0 +1,27 @@
+import ArgumentParser
+import NeuroLinkClient
+import NeuroLinkProtocol
+
+struct GenerateCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "generate", abstract: "Generate a whole answer, then print it.")
+
+    @OptionGroup var connection: ConnectionOptions
+    @OptionGroup var options: RequestOptions
+
+    func run() async throws {
+        let request = try options.makeRequest()
+        do {
+            let result = try await NeuroLinkClient.withConnection(socketPath: connection.socket) { try await $0.generate(request) }
+            switch options.format {
+            case .json: Terminal.standardOutput(JSONLines.line(JSONLines.Tagged(type: "result", result: result)))
+            case .text: Terminal.standardOutput(result.text.hasSuffix("\n") ? result.text : result.text + "\n")
+            }
+            if options.debug { DebugOutput.print(result) }
+        } catch let error as RPCError where options.format == .json {
+            Terminal.standardOutput(JSONLines.line(JSONLines.Tagged<RPCError>(type: "error", error: error)))
+            throw NLExit.report(error)
+        } catch {
+            throw NLExit.report(error)
+        }
+    }
+}

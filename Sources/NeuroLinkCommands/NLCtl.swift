@@ -1,0 +1,47 @@
+import ArgumentParser
+import NeuroLinkProtocol
+
+/// `nlctl`: the command-line client of `neurolinkd`.
+public struct NLCtl: AsyncParsableCommand {
+    public static let configuration = CommandConfiguration(
+        commandName: "nlctl",
+        abstract: "Talk to the NeuroLink daemon.",
+        discussion: """
+            Exit status: 0 ok, 1 other error, 2 request rejected by the daemon, 3 provider error, 4 provider auth error, \
+            5 rate limited, 6 timeout, 7 daemon shutting down, 64 usage error, 69 daemon unreachable, 130 interrupted.
+            """,
+        version: ProtocolInfo.release,
+        subcommands: [StreamCommand.self, GenerateCommand.self, StatusCommand.self, HealthCommand.self])
+
+    public init() {}
+
+    /// Runs `nlctl` with the process arguments. Global options given before the subcommand
+    /// (`nlctl --socket PATH status`) are moved after it, where every subcommand accepts them.
+    public static func runFromCommandLine() async {
+        await main(reorderGlobalOptions(Array(CommandLine.arguments.dropFirst())))
+    }
+
+    static func reorderGlobalOptions(_ arguments: [String]) -> [String] {
+        var globals: [String] = []
+        var rest = arguments[...]
+        while let first = rest.first {
+            if first == "--socket", rest.count >= 2 {
+                globals += rest.prefix(2)
+                rest = rest.dropFirst(2)
+            } else if first.hasPrefix("--socket=") {
+                globals.append(first)
+                rest = rest.dropFirst()
+            } else {
+                break
+            }
+        }
+        guard !globals.isEmpty, let subcommand = rest.first else { return arguments }
+        return [subcommand] + globals + rest.dropFirst()
+    }
+}
+
+/// Options every subcommand takes.
+struct ConnectionOptions: ParsableArguments {
+    @Option(name: .long, help: "The daemon's socket (default: NEUROLINK_SOCKET, else the system or per-user default).")
+    var socket: String?
+}

@@ -1,0 +1,44 @@
+import ArgumentParser
+import Foundation
+import NeuroLinkClient
+import NeuroLinkProtocol
+
+struct HealthCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "health", abstract: "Exit 0 when the daemon answers ok, non-zero otherwise.")
+
+    @OptionGroup var connection: ConnectionOptions
+
+    func run() async throws {
+        do {
+            let health = try await NeuroLinkClient.withConnection(socketPath: connection.socket) { try await $0.health() }
+            print(health.status)
+            if health.status != "ok" { throw ExitCode(NLExit.failure) }
+        } catch {
+            throw NLExit.report(error)
+        }
+    }
+}
+
+struct StatusCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "status", abstract: "Show the daemon's state.")
+
+    @OptionGroup var connection: ConnectionOptions
+    @Flag(name: .long, help: "Print the raw status as JSON.") var json = false
+
+    func run() async throws {
+        let status: StatusResult
+        do {
+            status = try await NeuroLinkClient.withConnection(socketPath: connection.socket) { try await $0.status() }
+        } catch {
+            throw NLExit.report(error)
+        }
+        if json {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+            print(String(decoding: try encoder.encode(status), as: UTF8.self))
+        } else {
+            print(StatusView(status).render())
+        }
+    }
+}

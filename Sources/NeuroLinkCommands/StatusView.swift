@@ -1,0 +1,52 @@
+import Foundation
+import NeuroLinkProtocol
+
+/// The human-readable `nlctl status` text.
+struct StatusView {
+    let status: StatusResult
+
+    init(_ status: StatusResult) { self.status = status }
+
+    func render() -> String {
+        let t = status.totals
+        var lines = [
+            "neurolinkd \(status.version) (protocol \(status.protocolVersion)), pid \(status.pid), up \(Self.duration(status.uptimeSeconds))",
+            "socket:    \(status.socketPath)",
+            "config:    \(status.configPath ?? "none (environment defaults)")",
+            "streams:   \(status.activeStreams) active on \(status.activeConnections) connection(s)",
+            "totals:    \(t.requests) requests: \(t.succeeded) ok, \(t.failed) failed, \(t.cancelled) cancelled; \(t.chunks) chunks; tokens in \(t.inputTokens) / out \(t.outputTokens)",
+        ]
+        if let reload = status.lastReload {
+            let when = Date(timeIntervalSince1970: reload.at).formatted(.iso8601)
+            lines.append("reload:    \(when) \(reload.ok ? "ok" : "REJECTED")\(reload.message.map { ": \($0)" } ?? "")")
+        }
+        lines.append("")
+        lines.append("providers (default: \(status.defaultProvider ?? "auto")):")
+        let header = ["NAME", "TYPE", "HOST", "CREDENTIALS", "DEFAULT MODEL"]
+        let rows = status.providers.map {
+            [$0.name, $0.type, $0.host, "\($0.credentialSource) \($0.hasCredentials ? "(found)" : $0.credentialSource == "none" ? "" : "(MISSING)")",
+             $0.defaultModel ?? "-"]
+        }
+        if rows.isEmpty {
+            lines.append("  none configured: set OPENAI_API_KEY or NEUROLINK_OPENAI_COMPATIBLE_BASE_URL, or write a config file")
+        } else {
+            lines += Self.table([header] + rows).map { "  " + $0 }
+        }
+        return lines.joined(separator: "\n")
+    }
+
+    static func table(_ rows: [[String]]) -> [String] {
+        let widths = (0..<(rows.first?.count ?? 0)).map { column in rows.map { $0[column].count }.max() ?? 0 }
+        return rows.map { row in
+            zip(row, widths).map { $0.padding(toLength: $1, withPad: " ", startingAt: 0) }.joined(separator: "  ")
+                .trimmingCharacters(in: .whitespaces)
+        }
+    }
+
+    static func duration(_ seconds: Double) -> String {
+        let total = Int(seconds)
+        if total < 60 { return "\(total)s" }
+        if total < 3600 { return "\(total / 60)m\(total % 60)s" }
+        return "\(total / 3600)h\((total % 3600) / 60)m"
+    }
+}

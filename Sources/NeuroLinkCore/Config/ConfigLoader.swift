@@ -1,0 +1,261 @@
+import Foundation
+import NeuroLinkHTTP
+import NeuroLinkProviders
+import Yams
+
+/// Builds a ``DaemonConfig`` from a YAML file (when there is one), then applies `NEUROLINK_*`
+/// environment overrides. Without a file, providers come from well-known environment variables.
+public struct ConfigLoader: Sendable {
+    public var environment: [String: String]
+
+    public init(environment: [String: String] = ProcessInfo.processInfo.environment) {
+        self.environment = environment
+    }
+
+    /// The file read when `--config` is not given.
+    public func defaultPath(isRoot: Bool = geteuid() == 0) -> String {
+        if isRoot { return "/etc/neurolink/neurolinkd.yaml" }
+        let base = environment["XDG_CONFIG_HOME"].flatMap { $0.isEmpty ? nil : $0 }
+            ?? (environment["HOME"] ?? NSHomeDirectory()) + "/.config"
+        return base + "/neurolink/neurolinkd.yaml"
+    }
+
+    /// Loads `path`; with `path == nil`, the default file if it exists, else the environment alone.
+    public func load(path: String?) throws(ConfigError) -> DaemonConfig {
+        var config: DaemonConfig
+        if let path {
+            config = try loadFile(path)
+        } else if FileManager.default.fileExists(atPath: defaultPath()) {
+            config = try loadFile(defaultPath())
+        } else {
+            config = DaemonConfig()
+            config.providers = environmentProviders()
+        }
+        try applyOverrides(&config)
+        try validate(config)
+        return config
+    }
+
+    func loadFile(_ path: String) throws(ConfigError) -> DaemonConfig {
+        let text: String
+        do { text = try String(contentsOfFile: path, encoding: .utf8) } catch {
+            throw ConfigError(file: path, message: "cannot read the file (\(Self.reason(error)))")
+        }
+        return try parse(text, file: path)
+    }
+
+    /// Parses YAML text; `file` only names the source in errors and resolves relative paths.
+    public func parse(_ text: String, file: String?) throws(ConfigError) -> DaemonConfig {
+        let root: Node?
+        do { root = try Yams.compose(yaml: text) } catch {
+            throw ConfigError(file: file, message: "not valid YAML: \(error)")
+        }
+        var config = DaemonConfig()
+        config.sourcePath = file
+        guard let root, !YAMLReader(file: file).isNull(root) else { return config }
+        let reader = YAMLReader(file: file)
+        let top = try reader.mapping(root, "", allowed: ["server", "logging", "timeouts", "defaults", "providers"])
+        if let node = top["server"] { config.server = try parseServer(node, reader) }
+        if let node = top["logging"] {
+            let map = try reader.mapping(node, "logging", allowed: ["level"])
+            if let level = map["level"] {
+                let value = try reader.string(level, "logging.level")
+                guard DaemonConfig.Logging.levels.contains(value) else {
+                    throw reader.error(level, "logging.level", "must be one of \(DaemonConfig.Logging.levels.joined(separator: ", "))")
+                }
+                config.logging.level = value
+            }
+        }
+        if let node = top["timeouts"] { config.timeouts = try parseTimeouts(node, "timeouts", reader, base: config.timeouts) }
+        if let node = top["defaults"] { config.defaults = try parseDefaults(node, reader) }
+        if let node = top["providers"], !reader.isNull(node) {
+            let list = try reader.sequence(node, "providers")
+            var seen: [String: Int] = [:]
+            for (index, item) in list.enumerated() {
+                let provider = try parseProvider(item, "providers[\(index)]", reader, base: config.timeouts, file: file)
+                if let first = seen[provider.name] {
+                    throw reader.error(item, "providers[\(index)].name", "\"\(provider.name)\" is already used by providers[\(first)]")
+                }
+                seen[provider.name] = index
+                config.providers.append(provider)
+            }
+        }
+        if config.defaults.provider != "auto", !config.providers.contains(where: { $0.name == config.defaults.provider }) {
+            throw ConfigError(file: file, line: top["defaults"]?.mark?.line, key: "defaults.provider",
+                              message: "\"\(config.defaults.provider)\" is not a configured provider (configured: \(config.providers.map(\.name).joined(separator: ", ")))")
+        }
+        return config
+    }
+
+    private func parseServer(_ node: Node, _ reader: YAMLReader) throws(ConfigError) -> DaemonConfig.Server {
+        var server = DaemonConfig.Server()
+        let map = try reader.mapping(node, "server", allowed: ["socket", "socket_mode", "max_frame_bytes", "drain_timeout_ms", "stream_buffer_bytes"])
+        if let n = map["socket"] { server.socketPath = try reader.string(n, "server.socket") }
+        if let n = map["socket_mode"] {
+            let text = try reader.string(n, "server.socket_mode")
+            guard let mode = UInt16(text, radix: 8), mode <= 0o777 else {
+                throw reader.error(n, "server.socket_mode", "must be an octal file mode such as \"0660\"")
+            }
+            server.socketMode = mode
+        }
+        if let n = map["max_frame_bytes"] { server.maxFrameBytes = try reader.int(n, "server.max_frame_bytes", range: 1024...1 << 30) }
+        if let n = map["drain_timeout_ms"] { server.drainTimeoutMs = try reader.int(n, "server.drain_timeout_ms", range: 0...3_600_000) }
+        if let n = map["stream_buffer_bytes"] {
+            server.streamBufferBytes = try reader.int(n, "server.stream_buffer_bytes", range: 16 * 1024...64 << 20)
+        }
+        return server
+    }
+
+    private func parseTimeouts(_ node: Node, _ key: String, _ reader: YAMLReader, base: DaemonConfig.Timeouts)
+        throws(ConfigError) -> DaemonConfig.Timeouts
+    {
+        var timeouts = base
+        let map = try reader.mapping(node, key, allowed: ["connect_ms", "first_chunk_ms", "idle_ms", "total_ms"])
+        let range = 0...86_400_000
+        if let n = map["connect_ms"] { timeouts.connectMs = try reader.int(n, "\(key).connect_ms", range: range) }
+        if let n = map["first_chunk_ms"] { timeouts.firstChunkMs = try reader.int(n, "\(key).first_chunk_ms", range: range) }
+        if let n = map["idle_ms"] { timeouts.idleMs = try reader.int(n, "\(key).idle_ms", range: range) }
+        if let n = map["total_ms"] { timeouts.totalMs = try reader.int(n, "\(key).total_ms", range: range) }
+        return timeouts
+    }
+
+    private func parseDefaults(_ node: Node, _ reader: YAMLReader) throws(ConfigError) -> DaemonConfig.Defaults {
+        var defaults = DaemonConfig.Defaults()
+        let map = try reader.mapping(node, "defaults", allowed: ["provider", "model", "max_tokens", "temperature"])
+        if let n = map["provider"] { defaults.provider = try reader.string(n, "defaults.provider") }
+        if let n = map["model"] { defaults.model = try reader.string(n, "defaults.model") }
+        if let n = map["max_tokens"] {
+            defaults.maxTokens = reader.isNull(n) ? nil : try reader.int(n, "defaults.max_tokens", range: 1...10_000_000)
+        }
+        if let n = map["temperature"] {
+            defaults.temperature = reader.isNull(n) ? nil : try reader.double(n, "defaults.temperature", range: 0...2)
+        }
+        return defaults
+    }
+
+    private func parseProvider(_ node: Node, _ key: String, _ reader: YAMLReader, base: DaemonConfig.Timeouts, file: String?)
+        throws(ConfigError) -> ProviderConfig
+    {
+        let map = try reader.mapping(node, key, allowed: [
+            "name", "type", "base_url", "api_key_env", "api_key_file", "api_key", "default_model", "headers", "timeouts",
+        ])
+        guard let nameNode = map["name"] else { throw reader.error(node, "\(key).name", "is required") }
+        let name = try reader.string(nameNode, "\(key).name")
+        guard name != "auto", name.allSatisfy({ $0.isLetter || $0.isNumber || "-_.".contains($0) }) else {
+            throw reader.error(nameNode, "\(key).name", "must use letters, digits, '-', '_' or '.', and cannot be \"auto\"")
+        }
+        guard let typeNode = map["type"] else { throw reader.error(node, "\(key).type", "is required") }
+        let typeName = try reader.string(typeNode, "\(key).type")
+        guard let type = ProviderType(rawValue: typeName) else {
+            throw reader.error(typeNode, "\(key).type", "unknown provider type \"\(typeName)\" (expected: \(ProviderType.allCases.map(\.rawValue).joined(separator: ", ")))")
+        }
+        var baseURL = type.defaultBaseURL
+        if let n = map["base_url"] {
+            let url = try reader.string(n, "\(key).base_url")
+            guard url.hasPrefix("http://") || url.hasPrefix("https://"), URL(string: url)?.host != nil else {
+                throw reader.error(n, "\(key).base_url", "must be an http:// or https:// URL")
+            }
+            baseURL = url
+        }
+        guard let baseURL else { throw reader.error(node, "\(key).base_url", "is required for type \(typeName)") }
+
+        let credentialKeys = ["api_key_env", "api_key_file", "api_key"].filter { map[$0] != nil }
+        guard credentialKeys.count <= 1 else {
+            throw reader.error(map[credentialKeys[1]], "\(key).\(credentialKeys[1])", "give only one of api_key_env, api_key_file, api_key")
+        }
+        var source = CredentialSource.none
+        var apiKey: Secret?
+        if let n = map["api_key_env"] {
+            let variable = try reader.string(n, "\(key).api_key_env")
+            source = .environment(variable)
+            apiKey = environment[variable].flatMap { $0.isEmpty ? nil : Secret($0) }
+        } else if let n = map["api_key_file"] {
+            var path = try reader.string(n, "\(key).api_key_file")
+            if !path.hasPrefix("/"), let file { path = (file as NSString).deletingLastPathComponent + "/" + path }
+            source = .file(path)
+            do {
+                let value = try String(contentsOfFile: path, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
+                guard !value.isEmpty else { throw reader.error(n, "\(key).api_key_file", "\(path) is empty") }
+                apiKey = Secret(value)
+            } catch let error as ConfigError {
+                throw error
+            } catch {
+                throw reader.error(n, "\(key).api_key_file", "cannot read \(path) (\(Self.reason(error)))")
+            }
+        } else if let n = map["api_key"] {
+            source = .inline
+            apiKey = Secret(try reader.string(n, "\(key).api_key"))
+        } else if type == .openai {
+            source = .environment("OPENAI_API_KEY")
+            apiKey = environment["OPENAI_API_KEY"].flatMap { $0.isEmpty ? nil : Secret($0) }
+        }
+        var headers: [HTTPHeader] = []
+        if let n = map["headers"] {
+            guard case .mapping(let mapping) = n else { throw reader.error(n, "\(key).headers", "expected a mapping of header names to values") }
+            for (k, v) in mapping {
+                let headerName = try reader.string(k, "\(key).headers")
+                headers.append(HTTPHeader(headerName, try reader.string(v, "\(key).headers.\(headerName)")))
+            }
+        }
+        return ProviderConfig(
+            name: name, type: type, baseURL: baseURL, credentialSource: source, apiKey: apiKey,
+            defaultModel: try map["default_model"].map { node throws(ConfigError) in try reader.string(node, "\(key).default_model") },
+            headers: headers,
+            timeouts: try map["timeouts"].map { node throws(ConfigError) in try parseTimeouts(node, "\(key).timeouts", reader, base: base) })
+    }
+
+    /// Providers for the credentials found in the environment, in the documented `auto` order.
+    func environmentProviders() -> [ProviderConfig] {
+        var providers: [ProviderConfig] = []
+        if let key = environment["OPENAI_API_KEY"], !key.isEmpty {
+            providers.append(ProviderConfig(
+                name: "openai", type: .openai, baseURL: environment["OPENAI_BASE_URL"] ?? "https://api.openai.com/v1",
+                credentialSource: .environment("OPENAI_API_KEY"), apiKey: Secret(key),
+                defaultModel: environment["OPENAI_MODEL"] ?? "gpt-4o-mini"))
+        }
+        if let url = environment["NEUROLINK_OPENAI_COMPATIBLE_BASE_URL"], !url.isEmpty {
+            let key = environment["NEUROLINK_OPENAI_COMPATIBLE_API_KEY"].flatMap { $0.isEmpty ? nil : Secret($0) }
+            providers.append(ProviderConfig(
+                name: "openai-compatible", type: .openaiCompatible, baseURL: url,
+                credentialSource: key == nil ? .none : .environment("NEUROLINK_OPENAI_COMPATIBLE_API_KEY"), apiKey: key,
+                defaultModel: environment["NEUROLINK_OPENAI_COMPATIBLE_MODEL"]))
+        }
+        return providers
+    }
+
+    func applyOverrides(_ config: inout DaemonConfig) throws(ConfigError) {
+        func int(_ name: String, _ range: ClosedRange<Int>) throws(ConfigError) -> Int? {
+            guard let text = environment[name], !text.isEmpty else { return nil }
+            guard let value = Int(text), range.contains(value) else {
+                throw ConfigError(key: name, message: "must be an integer between \(range.lowerBound) and \(range.upperBound)")
+            }
+            return value
+        }
+        if let socket = environment["NEUROLINK_SOCKET"], !socket.isEmpty { config.server.socketPath = socket }
+        if let level = environment["NEUROLINK_LOG_LEVEL"], !level.isEmpty {
+            guard DaemonConfig.Logging.levels.contains(level) else {
+                throw ConfigError(key: "NEUROLINK_LOG_LEVEL", message: "must be one of \(DaemonConfig.Logging.levels.joined(separator: ", "))")
+            }
+            config.logging.level = level
+        }
+        if let provider = environment["NEUROLINK_DEFAULT_PROVIDER"], !provider.isEmpty { config.defaults.provider = provider }
+        if let model = environment["NEUROLINK_DEFAULT_MODEL"], !model.isEmpty { config.defaults.model = model }
+        if let value = try int("NEUROLINK_MAX_FRAME_BYTES", 1024...1 << 30) { config.server.maxFrameBytes = value }
+        if let value = try int("NEUROLINK_DRAIN_TIMEOUT_MS", 0...3_600_000) { config.server.drainTimeoutMs = value }
+    }
+
+    func validate(_ config: DaemonConfig) throws(ConfigError) {
+        if config.defaults.provider != "auto", !config.providers.contains(where: { $0.name == config.defaults.provider }) {
+            throw ConfigError(file: config.sourcePath, key: "defaults.provider",
+                              message: "\"\(config.defaults.provider)\" is not a configured provider")
+        }
+    }
+
+    private static func reason(_ error: any Error) -> String {
+        let nsError = error as NSError
+        if let underlying = nsError.userInfo[NSUnderlyingErrorKey] as? NSError, underlying.domain == NSPOSIXErrorDomain {
+            return String(cString: strerror(Int32(underlying.code)))
+        }
+        return nsError.localizedDescription
+    }
+}

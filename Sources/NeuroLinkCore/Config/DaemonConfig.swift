@@ -1,0 +1,121 @@
+import NeuroLinkHTTP
+import NeuroLinkProtocol
+import NeuroLinkProviders
+
+/// The daemon's whole configuration, after defaults, the YAML file and `NEUROLINK_*` overrides.
+/// The reference is `docs/configuration.md`.
+public struct DaemonConfig: Sendable {
+    public var server = Server()
+    public var logging = Logging()
+    public var timeouts = Timeouts()
+    public var defaults = Defaults()
+    public var providers: [ProviderConfig] = []
+    /// The file this was read from; `nil` when built from the environment alone.
+    public var sourcePath: String?
+
+    public init() {}
+
+    public struct Server: Sendable, Hashable {
+        /// Explicit socket path; `nil` means the default for the user (see `SocketPaths`).
+        public var socketPath: String?
+        public var socketMode: UInt16 = 0o660
+        public var maxFrameBytes = ProtocolInfo.defaultMaxFrameBytes
+        public var drainTimeoutMs = 20_000
+        /// Bytes buffered per stream for a slow client before the upstream transfer is paused.
+        public var streamBufferBytes = 256 * 1024
+        public init() {}
+    }
+
+    public struct Logging: Sendable, Hashable {
+        public var level = "info"
+        public init() {}
+        public static let levels = ["trace", "debug", "info", "notice", "warning", "error", "critical"]
+    }
+
+    /// Limits on each phase of an upstream request, in milliseconds; 0 disables one.
+    public struct Timeouts: Sendable, Hashable {
+        public var connectMs = 10_000
+        public var firstChunkMs = 60_000
+        public var idleMs = 60_000
+        public var totalMs = 600_000
+        public init() {}
+
+        /// The transfer limits for one request; a request's own `timeoutMs` replaces the total.
+        public func transferTimeouts(requestTotalMs: Int?) -> TransferTimeouts {
+            func duration(_ ms: Int) -> Duration? { ms > 0 ? .milliseconds(ms) : nil }
+            return TransferTimeouts(connect: duration(connectMs), firstByte: duration(firstChunkMs),
+                                    idle: duration(idleMs), total: duration(requestTotalMs ?? totalMs))
+        }
+    }
+
+    public struct Defaults: Sendable, Hashable {
+        public var provider = "auto"
+        public var model: String?
+        public var maxTokens: Int? = 1000
+        public var temperature: Double? = 0.7
+        public init() {}
+    }
+}
+
+/// Where a provider's credential comes from.
+public enum CredentialSource: Sendable, Hashable, CustomStringConvertible {
+    case environment(String)
+    case file(String)
+    case inline
+    case none
+
+    public var description: String {
+        switch self {
+        case .environment(let name): "env:\(name)"
+        case .file(let path): "file:\(path)"
+        case .inline: "inline"
+        case .none: "none"
+        }
+    }
+}
+
+/// One `providers:` entry.
+public struct ProviderConfig: Sendable, Hashable {
+    public var name: String
+    public var type: ProviderType
+    public var baseURL: String
+    public var credentialSource: CredentialSource
+    /// The credential, resolved at load time; `nil` when none is configured or it was not found.
+    public var apiKey: Secret?
+    public var defaultModel: String?
+    public var headers: [HTTPHeader]
+    /// Per-provider overrides of the global timeouts.
+    public var timeouts: DaemonConfig.Timeouts?
+
+    public init(name: String, type: ProviderType, baseURL: String, credentialSource: CredentialSource = .none,
+                apiKey: Secret? = nil, defaultModel: String? = nil, headers: [HTTPHeader] = [],
+                timeouts: DaemonConfig.Timeouts? = nil) {
+        self.name = name
+        self.type = type
+        self.baseURL = baseURL
+        self.credentialSource = credentialSource
+        self.apiKey = apiKey
+        self.defaultModel = defaultModel
+        self.headers = headers
+        self.timeouts = timeouts
+    }
+
+    public var endpoint: ProviderEndpoint {
+        ProviderEndpoint(name: name, type: type, baseURL: baseURL, apiKey: apiKey, defaultModel: defaultModel, headers: headers)
+    }
+
+    /// Whether the provider can be called: it has its credential, or its type needs none.
+    public var isUsable: Bool {
+        apiKey != nil || (type == .openaiCompatible && credentialSource == .none)
+    }
+}
+
+extension ProviderType {
+    /// The base URL used when the config gives none.
+    public var defaultBaseURL: String? {
+        switch self {
+        case .openai: "https://api.openai.com/v1"
+        case .openaiCompatible: nil
+        }
+    }
+}

@@ -1,0 +1,21 @@
+import NeuroLinkProtocol
+
+/// A chunk on its way to the client.
+public enum OutgoingChunk: Sendable, Hashable {
+    case text(String)
+    case reasoning(String)
+    case finish(FinishReason, Usage?)
+}
+
+/// Where a running request's chunks go: the client connection for `stream`, nowhere for
+/// `generate`. `send` suspends while the client is not reading, which is what pauses the
+/// upstream transfer.
+public protocol ChunkSink {
+    mutating func send(_ chunks: [OutgoingChunk]) async throws
+}
+
+/// The sink of `generate`: chunks only feed the final result.
+public struct DiscardingSink: ChunkSink {
+    public init() {}
+    public mutating func send(_ chunks: [OutgoingChunk]) async throws {}
+}

@@ -1,0 +1,64 @@
+import NeuroLinkHTTP
+import NeuroLinkProtocol
+import NeuroLinkProviders
+
+/// The configured providers of one configuration generation, and the rule that picks one for a
+/// request. A reload builds a new registry; streams in flight keep the one they started with.
+public struct ProviderRegistry: Sendable {
+    public struct Entry: Sendable {
+        public var config: ProviderConfig
+        public var adapter: any ProviderAdapter
+        public var timeouts: DaemonConfig.Timeouts
+    }
+
+    public let entries: [Entry]
+    public let defaults: DaemonConfig.Defaults
+    private let byName: [String: Int]
+
+    public init(config: DaemonConfig) {
+        entries = config.providers.map {
+            Entry(config: $0, adapter: $0.endpoint.makeAdapter(), timeouts: $0.timeouts ?? config.timeouts)
+        }
+        defaults = config.defaults
+        byName = Dictionary(uniqueKeysWithValues: entries.enumerated().map { ($1.config.name, $0) })
+    }
+
+    /// The provider for a request's `provider` param (or the configured default).
+    ///
+    /// `auto` picks the first usable provider in configuration order (for environment-only
+    /// configurations: `openai`, then `openai-compatible`).
+    public func resolve(_ requested: String?) throws(RPCError) -> Entry {
+        let name = requested ?? defaults.provider
+        if name == "auto" {
+            guard let entry = entries.first(where: { $0.config.isUsable }) else {
+                let detail = entries.isEmpty
+                    ? "no provider is configured: set OPENAI_API_KEY or NEUROLINK_OPENAI_COMPATIBLE_BASE_URL, or write a config file"
+                    : "no configured provider has its credentials (\(entries.map { "\($0.config.name): \($0.config.credentialSource)" }.joined(separator: ", ")))"
+                throw RPCError(.noProviderAvailable, detail, data: ErrorData(type: .noProviderAvailable, retryable: false))
+            }
+            return entry
+        }
+        guard let index = byName[name] else {
+            let known = entries.map(\.config.name)
+            throw RPCError(.providerNotFound, "no provider named \"\(name)\" (configured: \(known.isEmpty ? "none" : known.joined(separator: ", ")))")
+        }
+        let entry = entries[index]
+        guard entry.config.isUsable else {
+            throw RPCError(.upstreamAuth, "provider \"\(name)\" has no credentials (expected from \(entry.config.credentialSource))",
+                           data: ErrorData(type: .upstreamAuth, retryable: false, provider: name))
+        }
+        return entry
+    }
+
+    /// What `status` shows for each provider: never a credential.
+    public var statuses: [ProviderStatus] {
+        entries.map {
+            ProviderStatus(name: $0.config.name, type: $0.config.type.rawValue, host: $0.adapter.endpoint.host,
+                           hasCredentials: $0.config.apiKey != nil, credentialSource: $0.config.credentialSource.description,
+                           defaultModel: $0.config.defaultModel)
+        }
+    }
+
+    /// Every configured credential, so messages can be scrubbed of them.
+    public var secrets: [Secret] { entries.compactMap(\.config.apiKey) }
+}

@@ -1,0 +1,47 @@
+import Logging
+import NeuroLinkCore
+import NeuroLinkHTTP
+import NeuroLinkProtocol
+import ServiceLifecycle
+import UnixSignals
+import Foundation
+
+/// Owns the curl loop thread: starts it, and stops it after every other service has drained.
+struct HTTPEngineService: Service {
+    let loop: CurlLoop
+
+    func run() async {
+        loop.start()
+        try? await gracefulShutdown()
+        await loop.shutdown()
+    }
+}
+
+/// Reloads the configuration on SIGHUP without touching connections or running streams.
+struct ReloadService: Service {
+    let daemon: DaemonState
+    let loader: ConfigLoader
+
+    func run() async {
+        for await _ in await UnixSignalsSequence(trapping: .sighup).cancelOnGracefulShutdown() {
+            reload()
+        }
+    }
+
+    func reload() {
+        let logger = daemon.logger
+        let old = daemon.current.config
+        do {
+            let config = try loader.load(path: daemon.configPath)
+            if config.server != old.server {
+                logger.warning("server settings changed; they take effect after a restart", metadata: ["config": "\(config.sourcePath ?? "environment")"])
+            }
+            daemon.install(config)
+            daemon.lastReload = ReloadStatus(at: Date().timeIntervalSince1970, ok: true, message: "\(config.providers.count) providers")
+            logger.notice("configuration reloaded", metadata: ["providers": "\(config.providers.map(\.name).joined(separator: ","))"])
+        } catch {
+            daemon.lastReload = ReloadStatus(at: Date().timeIntervalSince1970, ok: false, message: error.description)
+            logger.error("configuration reload rejected; keeping the previous configuration", metadata: ["error": "\(error)"])
+        }
+    }
+}

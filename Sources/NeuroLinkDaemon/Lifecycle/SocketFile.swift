@@ -1,0 +1,65 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import Foundation
+import Logging
+
+/// Why the daemon cannot take the socket path.
+struct SocketFileError: Error, CustomStringConvertible {
+    var description: String
+}
+
+/// Getting the socket path ready: directory, stale files, a live daemon already there.
+enum SocketFile {
+    /// Creates the directory and removes a stale socket left by a dead daemon. Refuses when a live
+    /// daemon answers on `path` or when `path` is something other than a socket.
+    static func prepare(path: String, logger: Logger) throws(SocketFileError) {
+        guard path.utf8.count < 108 else {
+            throw SocketFileError(description: "socket path is \(path.utf8.count) bytes; Unix sockets allow at most 107: \(path)")
+        }
+        let directory = (path as NSString).deletingLastPathComponent
+        if !directory.isEmpty, !FileManager.default.fileExists(atPath: directory) {
+            do {
+                try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true,
+                                                        attributes: [.posixPermissions: 0o755])
+            } catch {
+                throw SocketFileError(description: "cannot create the socket directory \(directory): \(error.localizedDescription)")
+            }
+        }
+        var info = stat()
+        guard lstat(path, &info) == 0 else { return }  // Nothing there.
+        guard info.st_mode & S_IFMT == S_IFSOCK else {
+            throw SocketFileError(description: "\(path) exists and is not a socket; refusing to replace it")
+        }
+        if isAnswering(path) {
+            throw SocketFileError(description: "another neurolinkd is already serving on \(path) (stop it first, or pass --socket)")
+        }
+        guard unlink(path) == 0 else {
+            throw SocketFileError(description: "cannot remove the stale socket \(path): \(String(cString: strerror(errno)))")
+        }
+        logger.notice("removed a stale socket left by a previous daemon", metadata: ["socket": "\(path)"])
+    }
+
+    /// Whether something accepts connections on `path`.
+    static func isAnswering(_ path: String) -> Bool {
+        let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { return false }
+        defer { close(fd) }
+        var address = sockaddr_un()
+        address.sun_family = sa_family_t(AF_UNIX)
+        withUnsafeMutableBytes(of: &address.sun_path) { raw in
+            for (index, byte) in path.utf8.prefix(raw.count - 1).enumerated() { raw[index] = byte }
+        }
+        let result = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
+        }
+        return result == 0
+    }
+
+    /// Applies the configured mode after bind (bind creates the file with the umask's mode).
+    static func setMode(path: String, mode: UInt16) throws(SocketFileError) {
+        guard chmod(path, mode_t(mode)) == 0 else {
+            throw SocketFileError(description: "cannot set mode \(String(mode, radix: 8)) on \(path): \(String(cString: strerror(errno)))")
+        }
+    }
+}

@@ -1,0 +1,22 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import NIOCore
+
+/// The connecting process, read with `SO_PEERCRED` when the connection is accepted.
+/// Same layout as `struct ucred`, which Glibc's module does not export.
+struct PeerCredentials: Sendable, Hashable {
+    var pid: Int32 = 0
+    var uid: UInt32 = 0
+    var gid: UInt32 = 0
+
+    /// Reads the peer of an accepted Unix-socket channel; `nil` when the kernel does not say.
+    static func read(from channel: any Channel) -> EventLoopFuture<PeerCredentials?> {
+        guard let provider = channel as? any SocketOptionProvider else {
+            return channel.eventLoop.makeSucceededFuture(nil)
+        }
+        let future: EventLoopFuture<PeerCredentials> = provider.unsafeGetSocketOption(
+            level: SocketOptionLevel(SOL_SOCKET), name: SocketOptionName(SO_PEERCRED))
+        return future.map { Optional($0) }.recover { _ in nil }
+    }
+}

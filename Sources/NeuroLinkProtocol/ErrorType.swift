@@ -1,0 +1,121 @@
+/// The stable error vocabulary of the protocol: every error response carries one of these in
+/// `error.data.type`, next to its JSON-RPC `code`. See `docs/protocol.md`, "Errors".
+public struct ErrorType: RawRepresentable, Sendable, Hashable, Codable, CustomStringConvertible {
+    public let rawValue: String
+    public init(rawValue: String) { self.rawValue = rawValue }
+    public var description: String { rawValue }
+
+    // JSON-RPC 2.0 standard errors.
+    public static let parseError = ErrorType(rawValue: "parse_error")
+    public static let invalidRequest = ErrorType(rawValue: "invalid_request")
+    public static let unknownMethod = ErrorType(rawValue: "unknown_method")
+    public static let invalidParams = ErrorType(rawValue: "invalid_params")
+    public static let `internal` = ErrorType(rawValue: "internal")
+
+    // Application errors (-32000 ... -32099).
+    public static let frameTooLarge = ErrorType(rawValue: "frame_too_large")
+    public static let providerNotFound = ErrorType(rawValue: "provider_not_found")
+    public static let noProviderAvailable = ErrorType(rawValue: "no_provider_available")
+    public static let upstreamAuth = ErrorType(rawValue: "upstream_auth")
+    public static let rateLimited = ErrorType(rawValue: "rate_limited")
+    public static let upstreamError = ErrorType(rawValue: "upstream_error")
+    public static let upstreamBadResponse = ErrorType(rawValue: "upstream_bad_response")
+    public static let upstreamInvalidRequest = ErrorType(rawValue: "upstream_invalid_request")
+    public static let timeout = ErrorType(rawValue: "timeout")
+    public static let cancelled = ErrorType(rawValue: "cancelled")
+    public static let shuttingDown = ErrorType(rawValue: "shutting_down")
+    public static let duplicateRequestId = ErrorType(rawValue: "duplicate_request_id")
+
+    /// The JSON-RPC error code that goes with this type.
+    public var code: Int {
+        switch self {
+        case .parseError: -32700
+        case .invalidRequest: -32600
+        case .unknownMethod: -32601
+        case .invalidParams: -32602
+        case .internal: -32603
+        case .frameTooLarge: -32001
+        case .providerNotFound: -32002
+        case .noProviderAvailable: -32003
+        case .upstreamAuth: -32004
+        case .rateLimited: -32005
+        case .upstreamError: -32006
+        case .upstreamBadResponse: -32007
+        case .timeout: -32008
+        case .cancelled: -32009
+        case .shuttingDown: -32010
+        case .upstreamInvalidRequest: -32011
+        case .duplicateRequestId: -32012
+        default: -32000
+        }
+    }
+
+    /// Whether repeating the same request later may succeed, when nothing more specific is known.
+    public var defaultRetryable: Bool {
+        switch self {
+        case .rateLimited, .upstreamError, .timeout, .shuttingDown, .noProviderAvailable: true
+        default: false
+        }
+    }
+}
+
+/// Token counts of one answer.
+public struct Usage: Sendable, Hashable, Codable {
+    public var inputTokens: Int
+    public var outputTokens: Int
+    public var totalTokens: Int
+
+    public init(inputTokens: Int = 0, outputTokens: Int = 0, totalTokens: Int? = nil) {
+        self.inputTokens = inputTokens
+        self.outputTokens = outputTokens
+        self.totalTokens = totalTokens ?? inputTokens + outputTokens
+    }
+}
+
+/// `error.data` of every error response.
+public struct ErrorData: Sendable, Hashable, Codable {
+    public var type: ErrorType
+    public var retryable: Bool
+    /// Milliseconds to wait before retrying, when the provider said so.
+    public var retryAfterMs: Int?
+    /// Which timeout fired: `connect`, `first_chunk`, `idle` or `total`.
+    public var timeout: String?
+    /// The provider's HTTP status, for upstream errors.
+    public var upstreamStatus: Int?
+    /// The provider that failed, when one was chosen.
+    public var provider: String?
+    /// Tokens used before a stream failed.
+    public var usage: Usage?
+    /// The largest frame the daemon accepts, for `frame_too_large`.
+    public var maxFrameBytes: Int?
+
+    public init(
+        type: ErrorType, retryable: Bool? = nil, retryAfterMs: Int? = nil, timeout: String? = nil,
+        upstreamStatus: Int? = nil, provider: String? = nil, usage: Usage? = nil, maxFrameBytes: Int? = nil
+    ) {
+        self.type = type
+        self.retryable = retryable ?? type.defaultRetryable
+        self.retryAfterMs = retryAfterMs
+        self.timeout = timeout
+        self.upstreamStatus = upstreamStatus
+        self.provider = provider
+        self.usage = usage
+        self.maxFrameBytes = maxFrameBytes
+    }
+}
+
+/// A JSON-RPC error object: `{code, message, data}`.
+public struct RPCError: Error, Sendable, Hashable, Codable, CustomStringConvertible {
+    public var code: Int
+    public var message: String
+    public var data: ErrorData
+
+    public init(_ type: ErrorType, _ message: String, data: ErrorData? = nil) {
+        self.code = type.code
+        self.message = message
+        self.data = data ?? ErrorData(type: type)
+    }
+
+    public var type: ErrorType { data.type }
+    public var description: String { "\(data.type.rawValue): \(message)" }
+}

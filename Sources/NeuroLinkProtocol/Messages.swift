@@ -1,0 +1,114 @@
+import Foundation
+import NIOCore
+
+/// Builds complete frames for every message kind. Chunk notifications, the hot path, are written
+/// by hand straight into the buffer; everything else goes through `JSONEncoder` once.
+public enum Frames {
+    private struct Request<Params: Encodable>: Encodable {
+        let jsonrpc = ProtocolInfo.jsonrpc
+        let id: RPCID
+        let method: String
+        let params: Params
+    }
+
+    private struct Success<Result: Encodable>: Encodable {
+        let jsonrpc = ProtocolInfo.jsonrpc
+        let id: RPCID
+        let result: Result
+    }
+
+    private struct Failure: Encodable {
+        let jsonrpc = ProtocolInfo.jsonrpc
+        let id: RPCID?
+        let error: RPCError
+
+        func encode(to encoder: any Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(jsonrpc, forKey: .jsonrpc)
+            try c.encode(id, forKey: .id)  // `null` when the request's id could not be read.
+            try c.encode(error, forKey: .error)
+        }
+
+        enum CodingKeys: String, CodingKey { case jsonrpc, id, error }
+    }
+
+    private struct EmptyParams: Encodable {}
+
+    /// A request frame.
+    public static func request(id: RPCID, method: String, params: some Encodable, allocator: ByteBufferAllocator)
+        throws -> ByteBuffer
+    {
+        try encoded(Request(id: id, method: method, params: params), allocator: allocator)
+    }
+
+    /// A request frame without params.
+    public static func request(id: RPCID, method: String, allocator: ByteBufferAllocator) throws -> ByteBuffer {
+        try encoded(Request(id: id, method: method, params: EmptyParams()), allocator: allocator)
+    }
+
+    /// A success response frame.
+    public static func response(id: RPCID, result: some Encodable, allocator: ByteBufferAllocator) throws -> ByteBuffer {
+        try encoded(Success(id: id, result: result), allocator: allocator)
+    }
+
+    /// An error response frame; `id` is `nil` when the request's id could not be determined.
+    public static func error(id: RPCID?, _ error: RPCError, allocator: ByteBufferAllocator) -> ByteBuffer {
+        // Encoding these plain value types cannot fail; fall back to a fixed frame all the same.
+        (try? encoded(Failure(id: id, error: error), allocator: allocator))
+            ?? fixed(#"{"jsonrpc":"2.0","id":null,"error":{"code":-32603,"message":"internal error","data":{"type":"internal","retryable":false}}}"#, allocator: allocator)
+    }
+
+    /// Writes a `stream.chunk` notification frame carrying text (`text` or `reasoning`).
+    @inlinable
+    public static func writeContentChunk(
+        into buffer: inout ByteBuffer, requestId: RPCID, seq: Int, type: ChunkType, content: String
+    ) {
+        buffer.writeFrame { b in
+            writeChunkHead(into: &b, requestId: requestId, seq: seq, type: type)
+            b.writeStaticString(#","content":"#)
+            b.writeJSONString(content)
+            b.writeStaticString("}}")
+        }
+    }
+
+    /// Writes a `finish` chunk notification frame.
+    public static func writeFinishChunk(
+        into buffer: inout ByteBuffer, requestId: RPCID, seq: Int, finishReason: FinishReason, usage: Usage?
+    ) {
+        buffer.writeFrame { b in
+            writeChunkHead(into: &b, requestId: requestId, seq: seq, type: .finish)
+            b.writeStaticString(#","finishReason":"#)
+            b.writeJSONString(finishReason.rawValue)
+            if let usage {
+                b.writeString(
+                    #","usage":{"inputTokens":\#(usage.inputTokens),"outputTokens":\#(usage.outputTokens),"totalTokens":\#(usage.totalTokens)}"#
+                )
+            }
+            b.writeStaticString("}}")
+        }
+    }
+
+    @inlinable
+    static func writeChunkHead(into b: inout ByteBuffer, requestId: RPCID, seq: Int, type: ChunkType) {
+        b.writeStaticString(#"{"jsonrpc":"2.0","method":"stream.chunk","params":{"requestId":"#)
+        b.writeJSONID(requestId)
+        b.writeStaticString(#","seq":"#)
+        b.writeString(String(seq))
+        b.writeStaticString(#","type":"#)
+        b.writeJSONString(type.rawValue)
+    }
+
+    private static func encoded(_ value: some Encodable, allocator: ByteBufferAllocator) throws -> ByteBuffer {
+        let data = try JSONEncoder().encode(value)
+        var buffer = allocator.buffer(capacity: data.count + 4)
+        buffer.writeInteger(UInt32(data.count))
+        buffer.writeBytes(data)
+        return buffer
+    }
+
+    private static func fixed(_ json: String, allocator: ByteBufferAllocator) -> ByteBuffer {
+        var buffer = allocator.buffer(capacity: json.utf8.count + 4)
+        buffer.writeFrame { $0.writeString(json) }
+        return buffer
+    }
+}

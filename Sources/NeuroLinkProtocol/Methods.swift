@@ -1,0 +1,20 @@
+/// Method names of the protocol.
+public enum Method {
+    public static let stream = "stream"
+    public static let generate = "generate"
+    public static let cancel = "cancel"
+    public static let status = "status"
+    public static let health = "health"
+    /// The notification that carries one chunk of a stream.
+    public static let streamChunk = "stream.chunk"
+}
+
+/// The protocol's version; `status` reports it so clients can tell what they talk to.
+public enum ProtocolInfo {
+    public static let version = "1"
+    /// The release of this package.
+    public static let release = "0.1.0"
+    public static let jsonrpc = "2.0"
+    /// Default largest frame, in bytes, that either side accepts.
+    public static let defaultMaxFrameBytes = 16 * 1024 * 1024
+}

@@ -1,0 +1,146 @@
+/// One message of a conversation.
+public struct ChatMessage: Sendable, Hashable, Codable {
+    public var role: String
+    public var content: String
+
+    public init(role: String, content: String) {
+        self.role = role
+        self.content = content
+    }
+
+    /// The roles accepted in `messages`.
+    public static let roles: Set<String> = ["system", "user", "assistant"]
+}
+
+/// Params of `stream` and `generate`.
+public struct StreamRequest: Sendable, Hashable, Codable {
+    /// A single prompt: `{"text": "..."}`. Exactly one of `input` and `messages` is given.
+    public var input: Input?
+    public var messages: [ChatMessage]?
+    /// A configured provider name, or `"auto"`.
+    public var provider: String?
+    public var model: String?
+    public var maxTokens: Int?
+    public var temperature: Double?
+    public var systemPrompt: String?
+    /// Total time allowed for the request, in milliseconds.
+    public var timeoutMs: Int?
+    /// Free-form caller context (user id, session id, ...), kept for analytics.
+    public var context: [String: JSONValue]?
+
+    public struct Input: Sendable, Hashable, Codable {
+        public var text: String
+        public init(text: String) { self.text = text }
+    }
+
+    public init(
+        prompt: String? = nil, messages: [ChatMessage]? = nil, provider: String? = nil, model: String? = nil,
+        maxTokens: Int? = nil, temperature: Double? = nil, systemPrompt: String? = nil, timeoutMs: Int? = nil,
+        context: [String: JSONValue]? = nil
+    ) {
+        self.input = prompt.map(Input.init(text:))
+        self.messages = messages
+        self.provider = provider
+        self.model = model
+        self.maxTokens = maxTokens
+        self.temperature = temperature
+        self.systemPrompt = systemPrompt
+        self.timeoutMs = timeoutMs
+        self.context = context
+    }
+}
+
+extension StreamRequest {
+    /// Reads and validates params from parsed JSON, naming the offending field on failure.
+    public init(json: JSONValue?) throws(RPCError) {
+        guard let params = json?.objectValue else {
+            throw RPCError(.invalidParams, "params must be an object")
+        }
+        self.init()
+        for key in params.keys where !Self.knownKeys.contains(key) {
+            throw RPCError(.invalidParams, "params.\(key) is not a known parameter")
+        }
+        if let input = params["input"], input != .null {
+            guard let text = input["text"]?.stringValue else {
+                throw RPCError(.invalidParams, "params.input must be an object with a string 'text'")
+            }
+            self.input = Input(text: text)
+        }
+        if let messages = params["messages"], messages != .null {
+            guard let list = messages.arrayValue else {
+                throw RPCError(.invalidParams, "params.messages must be an array")
+            }
+            self.messages = try list.enumerated().map { index, item throws(RPCError) in
+                guard let role = item["role"]?.stringValue, ChatMessage.roles.contains(role) else {
+                    throw RPCError(.invalidParams, "params.messages[\(index)].role must be one of system, user, assistant")
+                }
+                guard let content = item["content"]?.stringValue else {
+                    throw RPCError(.invalidParams, "params.messages[\(index)].content must be a string")
+                }
+                return ChatMessage(role: role, content: content)
+            }
+        }
+        switch (input, messages) {
+        case (nil, nil): throw RPCError(.invalidParams, "params needs either input.text or messages")
+        case (.some, .some): throw RPCError(.invalidParams, "params takes input or messages, not both")
+        case (.some(let i), nil) where i.text.isEmpty: throw RPCError(.invalidParams, "params.input.text is empty")
+        case (nil, .some(let m)) where m.isEmpty: throw RPCError(.invalidParams, "params.messages is empty")
+        default: break
+        }
+        provider = try Self.string(params, "provider")
+        model = try Self.string(params, "model")
+        systemPrompt = try Self.string(params, "systemPrompt")
+        maxTokens = try Self.int(params, "maxTokens", range: 1...10_000_000)
+        timeoutMs = try Self.int(params, "timeoutMs", range: 1...86_400_000)
+        if let t = params["temperature"], t != .null {
+            guard let value = t.numberValue, (0...2).contains(value) else {
+                throw RPCError(.invalidParams, "params.temperature must be a number from 0 to 2")
+            }
+            temperature = value
+        }
+        if let c = params["context"], c != .null {
+            guard let object = c.objectValue else { throw RPCError(.invalidParams, "params.context must be an object") }
+            context = object
+        }
+    }
+
+    private init() {}
+
+    static let knownKeys: Set<String> = [
+        "input", "messages", "provider", "model", "maxTokens", "temperature", "systemPrompt", "timeoutMs", "context",
+    ]
+
+    private static func string(_ p: [String: JSONValue], _ key: String) throws(RPCError) -> String? {
+        guard let v = p[key], v != .null else { return nil }
+        guard let s = v.stringValue, !s.isEmpty else {
+            throw RPCError(.invalidParams, "params.\(key) must be a non-empty string, not \(v.typeName)")
+        }
+        return s
+    }
+
+    private static func int(_ p: [String: JSONValue], _ key: String, range: ClosedRange<Int>) throws(RPCError) -> Int? {
+        guard let v = p[key], v != .null else { return nil }
+        guard let i = v.intValue, range.contains(i) else {
+            throw RPCError(.invalidParams, "params.\(key) must be an integer from \(range.lowerBound) to \(range.upperBound)")
+        }
+        return i
+    }
+}
+
+/// Params of `cancel`.
+public struct CancelRequest: Sendable, Hashable, Codable {
+    public var requestId: RPCID
+    public init(requestId: RPCID) { self.requestId = requestId }
+}
+
+/// Result of `cancel`: whether a running request with that id was found and stopped.
+public struct CancelResult: Sendable, Hashable, Codable {
+    public var cancelled: Bool
+    public init(cancelled: Bool) { self.cancelled = cancelled }
+}
+
+/// Result of `health`.
+public struct HealthResult: Sendable, Hashable, Codable {
+    public var status: String
+    public init(status: String = "ok") { self.status = status }
+}

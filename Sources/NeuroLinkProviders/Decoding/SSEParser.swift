@@ -1,0 +1,108 @@
+/// One server-sent event.
+public struct SSEEvent: Sendable, Hashable {
+    /// The `event:` field, when present.
+    public var event: String?
+    /// The `data:` lines joined with `\n`, as raw UTF-8 bytes.
+    public var data: [UInt8]
+
+    public init(event: String? = nil, data: [UInt8]) {
+        self.event = event
+        self.data = data
+    }
+
+    public var dataString: String { String(decoding: data, as: UTF8.self) }
+}
+
+/// An incremental parser for `text/event-stream` (WHATWG HTML, "server-sent events").
+///
+/// Bytes may be fed in pieces split anywhere, including inside a line terminator or a UTF-8
+/// sequence: lines are only decoded once complete. Lines end in LF, CRLF or CR; `:` starts a
+/// comment; several `data:` lines join with `\n`; a blank line dispatches the event.
+public struct SSEParser: Sendable {
+    private var line: [UInt8] = []
+    private var data: [UInt8] = []
+    private var hasData = false
+    private var eventName: String?
+    /// The previous piece ended in CR, so a leading LF in the next piece belongs to that CR.
+    private var skipLeadingLF = false
+    /// Largest line accepted; a longer one means the upstream is not speaking SSE.
+    public let maxLineBytes: Int
+
+    public init(maxLineBytes: Int = 8 * 1024 * 1024) {
+        self.maxLineBytes = maxLineBytes
+    }
+
+    public struct LineTooLong: Error, Sendable {}
+
+    /// Feeds bytes, appending every completed event to `events`.
+    public mutating func feed(_ bytes: some Collection<UInt8>, into events: inout [SSEEvent]) throws(LineTooLong) {
+        var index = bytes.startIndex
+        if skipLeadingLF, index != bytes.endIndex {
+            if bytes[index] == UInt8(ascii: "\n") { index = bytes.index(after: index) }
+            skipLeadingLF = false
+        }
+        var lineStart = index
+        while index != bytes.endIndex {
+            let byte = bytes[index]
+            if byte == UInt8(ascii: "\n") || byte == UInt8(ascii: "\r") {
+                if line.isEmpty {
+                    processLine(bytes[lineStart..<index], into: &events)
+                } else {
+                    line.append(contentsOf: bytes[lineStart..<index])
+                    let complete = line
+                    line.removeAll(keepingCapacity: true)
+                    processLine(complete[...], into: &events)
+                }
+                var next = bytes.index(after: index)
+                if byte == UInt8(ascii: "\r") {
+                    if next == bytes.endIndex {
+                        skipLeadingLF = true
+                    } else if bytes[next] == UInt8(ascii: "\n") {
+                        next = bytes.index(after: next)
+                    }
+                }
+                index = next
+                lineStart = index
+            } else {
+                index = bytes.index(after: index)
+            }
+        }
+        if lineStart != bytes.endIndex {
+            line.append(contentsOf: bytes[lineStart...])
+            if line.count > maxLineBytes { throw LineTooLong() }
+        }
+    }
+
+    /// Whether bytes of an unfinished line or event are pending (the body ended mid-event).
+    public var hasPartialEvent: Bool { !line.isEmpty || hasData }
+
+    private mutating func processLine<Line: Collection<UInt8>>(_ line: Line, into events: inout [SSEEvent]) {
+        guard let first = line.first else {
+            dispatch(into: &events)
+            return
+        }
+        if first == UInt8(ascii: ":") { return }
+        let colon = line.firstIndex(of: UInt8(ascii: ":"))
+        let field = line[line.startIndex..<(colon ?? line.endIndex)]
+        var value = colon.map { line[line.index(after: $0)...] } ?? line[line.endIndex...]
+        if value.first == UInt8(ascii: " ") { value = value.dropFirst() }
+        if field.elementsEqual("data".utf8) {
+            if hasData { data.append(UInt8(ascii: "\n")) }
+            data.append(contentsOf: value)
+            hasData = true
+        } else if field.elementsEqual("event".utf8) {
+            eventName = String(decoding: value, as: UTF8.self)
+        }
+        // `id` and `retry` matter to browsers reconnecting, not to a single streamed response.
+    }
+
+    private mutating func dispatch(into events: inout [SSEEvent]) {
+        defer {
+            data.removeAll(keepingCapacity: true)
+            hasData = false
+            eventName = nil
+        }
+        guard hasData else { return }
+        events.append(SSEEvent(event: eventName, data: data))
+    }
+}

@@ -1,0 +1,82 @@
+import Foundation
+import NeuroLinkHTTP
+import NeuroLinkProtocol
+
+/// Reading provider error responses: retry hints and a safe, short message.
+public enum HTTPErrorMapping {
+    /// Milliseconds to wait from `retry-after-ms`, or `retry-after` (seconds or an HTTP date).
+    public static func retryAfterMs(_ headers: [HTTPHeader], now: Date = Date()) -> Int? {
+        if let ms = headers.first(named: "retry-after-ms").flatMap({ Double($0.trimmingCharacters(in: .whitespaces)) }), ms >= 0 {
+            return Int(ms.rounded(.up))
+        }
+        guard let value = headers.first(named: "retry-after")?.trimmingCharacters(in: .whitespaces) else { return nil }
+        if let seconds = Double(value), seconds >= 0 { return Int((seconds * 1000).rounded(.up)) }
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(identifier: "GMT")
+        formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss zzz"
+        guard let date = formatter.date(from: value) else { return nil }
+        return max(0, Int((date.timeIntervalSince(now) * 1000).rounded(.up)))
+    }
+
+    /// The provider's own error message from a JSON error body, cut short and scrubbed of key-like
+    /// tokens, or a generic description when the body has none.
+    public static func message(from body: [UInt8]) -> String? {
+        guard !body.isEmpty, let json = try? JSONSerialization.jsonObject(with: Data(body)) as? [String: Any] else {
+            return nil
+        }
+        let error = json["error"]
+        let text = (error as? [String: Any])?["message"] as? String ?? error as? String ?? json["message"] as? String
+        return text.map { Redaction.scrub(String($0.prefix(500))) }
+    }
+
+    /// The provider's machine-readable error code or type, when the body has one.
+    public static func code(from body: [UInt8]) -> String? {
+        guard let json = try? JSONSerialization.jsonObject(with: Data(body)) as? [String: Any],
+              let error = json["error"] as? [String: Any] else { return nil }
+        return error["code"] as? String ?? error["type"] as? String
+    }
+
+    /// Maps a status code to an error the way every OpenAI-style API uses them.
+    public static func standardError(provider: String, status: Int, headers: [HTTPHeader], body: [UInt8]) -> RPCError {
+        let detail = message(from: body)
+        let code = self.code(from: body)
+        func make(_ type: ErrorType, _ summary: String, retryable: Bool? = nil, retryAfterMs: Int? = nil) -> RPCError {
+            let text = detail.map { "\(summary): \($0)" } ?? summary
+            return RPCError(type, "\(provider): \(text)", data: ErrorData(
+                type: type, retryable: retryable, retryAfterMs: retryAfterMs, upstreamStatus: status, provider: provider))
+        }
+        switch status {
+        case 401, 403:
+            return make(.upstreamAuth, "provider rejected the credentials (HTTP \(status))")
+        case 429:
+            let quota = code == "insufficient_quota"
+            return make(.rateLimited, quota ? "provider quota exhausted (HTTP 429)" : "provider rate limit (HTTP 429)",
+                        retryable: !quota, retryAfterMs: retryAfterMs(headers))
+        case 408:
+            return make(.upstreamError, "provider timed out the request (HTTP 408)", retryable: true)
+        case 400, 404, 409, 413, 415, 422:
+            return make(.upstreamInvalidRequest, "provider rejected the request (HTTP \(status))")
+        case 500...599:
+            return make(.upstreamError, "provider error (HTTP \(status))", retryable: true, retryAfterMs: retryAfterMs(headers))
+        default:
+            return make(.upstreamError, "unexpected HTTP status \(status)", retryable: false)
+        }
+    }
+}
+
+/// Removes credential-like tokens from text that came from a provider before it goes anywhere.
+public enum Redaction {
+    /// Replaces key-looking tokens (`sk-…`, long opaque strings after `key`) with `[redacted]`.
+    public static func scrub(_ text: String, secrets: [Secret] = []) -> String {
+        var result = text
+        for secret in secrets where secret.value.count >= 4 {
+            result = result.replacingOccurrences(of: secret.value, with: "[redacted]")
+        }
+        guard let regex = try? NSRegularExpression(pattern: #"(sk|pk|rk|key)-[A-Za-z0-9_\-\*\.]{6,}|\b[A-Za-z0-9_\-]{32,}\b"#) else {
+            return result
+        }
+        let range = NSRange(result.startIndex..., in: result)
+        return regex.stringByReplacingMatches(in: result, range: range, withTemplate: "[redacted]")
+    }
+}

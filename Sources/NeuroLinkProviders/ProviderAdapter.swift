@@ -1,0 +1,76 @@
+import Foundation
+import NeuroLinkHTTP
+import NeuroLinkProtocol
+
+/// A credential, kept out of every description, log line and error message.
+public struct Secret: Sendable, Hashable, CustomStringConvertible, CustomDebugStringConvertible {
+    public let value: String
+    public init(_ value: String) { self.value = value }
+    public var description: String { "<redacted>" }
+    public var debugDescription: String { "<redacted>" }
+}
+
+/// The wire formats this build speaks.
+public enum ProviderType: String, Sendable, Hashable, CaseIterable {
+    case openai
+    case openaiCompatible = "openai-compatible"
+}
+
+/// One configured provider: where it is and how to authenticate. Never built from request data.
+public struct ProviderEndpoint: Sendable, Hashable {
+    public var name: String
+    public var type: ProviderType
+    /// Base URL without a trailing slash, e.g. `https://api.openai.com/v1`.
+    public var baseURL: String
+    public var apiKey: Secret?
+    public var defaultModel: String?
+    /// Extra headers sent with every request (e.g. `OpenAI-Organization`).
+    public var headers: [HTTPHeader]
+
+    public init(name: String, type: ProviderType, baseURL: String, apiKey: Secret?, defaultModel: String?,
+                headers: [HTTPHeader] = []) {
+        self.name = name
+        self.type = type
+        var url = baseURL
+        while url.hasSuffix("/") { url.removeLast() }
+        self.baseURL = url
+        self.apiKey = apiKey
+        self.defaultModel = defaultModel
+        self.headers = headers
+    }
+
+    /// `host[:port]` of the base URL, safe to show.
+    public var host: String {
+        var rest = Substring(baseURL)
+        if let scheme = rest.range(of: "://") { rest = rest[scheme.upperBound...] }
+        if let at = rest.firstIndex(of: "@") { rest = rest[rest.index(after: at)...] }  // never show userinfo
+        return String(rest.prefix { $0 != "/" && $0 != "?" })
+    }
+}
+
+/// Translates between the daemon's normalised requests/events and one provider's wire format.
+public protocol ProviderAdapter: Sendable {
+    var endpoint: ProviderEndpoint { get }
+    /// The HTTP request that starts a streamed answer.
+    func httpRequest(for request: ChatRequest, timeouts: TransferTimeouts) throws(RPCError) -> HTTPRequest
+    /// A fresh decoder for one response body.
+    func makeDecoder() -> any ProviderStreamDecoder
+    /// Maps a non-2xx response to a protocol error.
+    func error(status: Int, headers: [HTTPHeader], body: [UInt8]) -> RPCError
+}
+
+/// Decodes one streamed response body into ``ProviderEvent``s, piece by piece.
+public protocol ProviderStreamDecoder {
+    mutating func decode(_ bytes: [UInt8], into events: inout [ProviderEvent]) throws(RPCError)
+    /// The body ended cleanly; throws when the provider's terminal event never came.
+    mutating func finish(into events: inout [ProviderEvent]) throws(RPCError)
+}
+
+extension ProviderEndpoint {
+    /// The adapter for this endpoint's wire format.
+    public func makeAdapter() -> any ProviderAdapter {
+        switch type {
+        case .openai, .openaiCompatible: OpenAIAdapter(endpoint: self)
+        }
+    }
+}

@@ -1,0 +1,3 @@
+import NeuroLinkDaemon
+
+await DaemonCommand.runFromCommandLine()

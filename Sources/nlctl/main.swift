@@ -1,0 +1,3 @@
+import NeuroLinkCommands
+
+await NLCtl.runFromCommandLine()

@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# The whole test suite: unit, integration and the end-to-end test against a real
+# local model (SmolLM2-135M via llama-cpp-python). Used as-is by CI (.ci/run).
+#
+# Usage: scripts/test.sh [extra `swift test` arguments, e.g. --filter Protocol]
+# Environment:
+#   NEUROLINK_SKIP_APT=1    passed on to scripts/bootstrap.sh
+#   NEUROLINK_DEMO_VENV     where the model venv lives (see scripts/demo-model.sh)
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "$0")/.." && pwd)"
+SCRIPTS="$ROOT/scripts"
+cd "$ROOT"
+
+log() { printf '==> %s\n' "$*" >&2; }
+
+start=$SECONDS
+
+log "step 1/4: system packages"
+bash "$SCRIPTS/bootstrap.sh"
+
+log "step 2/4: local model for the end-to-end test"
+bash "$SCRIPTS/demo-model.sh" install
+
+log "step 3/4: swift build --build-tests"
+swift build --build-tests
+
+NEUROLINK_DEMO_VENV="$(bash "$SCRIPTS/demo-model.sh" venv)"
+NEUROLINK_DEMO_GGUF="$(bash "$SCRIPTS/demo-model.sh" model-path)"
+export NEUROLINK_DEMO_VENV NEUROLINK_DEMO_GGUF
+export NEUROLINK_REQUIRE_E2E=1
+log "NEUROLINK_DEMO_VENV=$NEUROLINK_DEMO_VENV"
+log "NEUROLINK_DEMO_GGUF=$NEUROLINK_DEMO_GGUF"
+log "NEUROLINK_REQUIRE_E2E=1"
+
+log "step 4/4: swift test --skip-build $*"
+set +e
+swift test --skip-build "$@"
+status=$?
+set -e
+log "swift test exited with status $status after $((SECONDS - start)) s in total"
+exit "$status"
