@@ -108,6 +108,16 @@ let package = Package(
             swiftSettings: strict
         ),
         .testTarget(
+            name: "NeuroLinkCoreTests",
+            dependencies: ["NeuroLinkCore", "NeuroLinkProviders", "NeuroLinkProtocol"],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "NeuroLinkCommandsTests",
+            dependencies: ["NeuroLinkCommands"],
+            swiftSettings: strict
+        ),
+        .testTarget(
             name: "NeuroLinkIntegrationTests",
             dependencies: [
                 "NeuroLinkClient", "NeuroLinkProtocol", "LoopbackUpstream",

@@ -26,8 +26,10 @@ final class EasyContext: @unchecked Sendable {
 
     /// Records one raw header line from libcurl.
     func receiveHeaderLine(_ line: UnsafeRawBufferPointer) {
-        var text = String(decoding: line, as: UTF8.self)
-        while let last = text.last, last == "\r" || last == "\n" { text.removeLast() }
+        // Strip the line ending as bytes: "\r\n" is a single Character in Swift.
+        var end = line.count
+        while end > 0, line[end - 1] == UInt8(ascii: "\n") || line[end - 1] == UInt8(ascii: "\r") { end -= 1 }
+        let text = String(decoding: UnsafeRawBufferPointer(rebasing: line[..<end]), as: UTF8.self)
         if text.hasPrefix("HTTP/") {
             // A new status line (after 1xx or a retried auth) starts a new header block.
             headers.removeAll(keepingCapacity: true)

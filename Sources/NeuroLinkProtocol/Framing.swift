@@ -5,6 +5,11 @@ import NIOCore
 public struct FrameTooLargeError: Error, Sendable, Hashable {
     public var announcedBytes: Int
     public var maxFrameBytes: Int
+
+    public init(announcedBytes: Int, maxFrameBytes: Int) {
+        self.announcedBytes = announcedBytes
+        self.maxFrameBytes = maxFrameBytes
+    }
 }
 
 /// Splits a byte stream into frames: a 4-byte big-endian length N, then N bytes of JSON.

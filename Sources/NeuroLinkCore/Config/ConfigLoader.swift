@@ -5,8 +5,12 @@ import Yams
 
 /// Builds a ``DaemonConfig`` from a YAML file (when there is one), then applies `NEUROLINK_*`
 /// environment overrides. Without a file, providers come from well-known environment variables.
-public struct ConfigLoader: Sendable {
+public struct ConfigLoader: Sendable, CustomStringConvertible, CustomDebugStringConvertible {
+    /// The process environment; holds credentials, so it never appears in any description.
     public var environment: [String: String]
+
+    public var description: String { "ConfigLoader" }
+    public var debugDescription: String { description }
 
     public init(environment: [String: String] = ProcessInfo.processInfo.environment) {
         self.environment = environment

@@ -7,7 +7,8 @@ import UnixSignals
 import Foundation
 
 /// Owns the curl loop thread: starts it, and stops it after every other service has drained.
-struct HTTPEngineService: Service {
+struct HTTPEngineService: Service, CustomStringConvertible {
+    var description: String { "HTTPEngine" }
     let loop: CurlLoop
 
     func run() async {
@@ -18,7 +19,8 @@ struct HTTPEngineService: Service {
 }
 
 /// Reloads the configuration on SIGHUP without touching connections or running streams.
-struct ReloadService: Service {
+struct ReloadService: Service, CustomStringConvertible {
+    var description: String { "ConfigReload" }
     let daemon: DaemonState
     let loader: ConfigLoader
 

@@ -16,7 +16,8 @@ typealias Listener = NIOAsyncChannel<AcceptedConnection, Never>
 /// The Unix-socket JSON-RPC server. On graceful shutdown it stops accepting, lets running
 /// requests finish until the drain deadline, ends the rest with `shutting_down` and closes
 /// every connection.
-struct RPCServer: Service {
+struct RPCServer: Service, CustomStringConvertible {
+    var description: String { "RPCServer(\(daemon.socketPath))" }
     let daemon: DaemonState
     let listener: Listener
     let drainTimeout: Duration

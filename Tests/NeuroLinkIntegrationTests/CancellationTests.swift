@@ -1,0 +1,105 @@
+import Foundation
+import LoopbackUpstream
+import NeuroLinkClient
+import NeuroLinkProtocol
+import Testing
+
+/// Cancel, disconnect and slow readers: the upstream transfer follows the client.
+@Suite(.serialized) struct CancellationTests {
+    static let longStream = OpenAIStream(pieces: (0..<200).map { "w\($0) " }, delay: .milliseconds(50))
+
+    @Test func cancelAbortsTheUpstreamWithin100ms() async throws {
+        let upstream = try await LoopbackUpstream.start()
+        defer { Task { try? await upstream.shutdown() } }
+        upstream.register(model: "long", .stream(Self.longStream))
+        try await DaemonProcess.with(config: loopConfig(upstream.baseURL)) { daemon in
+            let connection = try RawConnection(path: daemon.socketPath)
+            try connection.send(#"{"jsonrpc":"2.0","id":1,"method":"stream","params":{"input":{"text":"x"},"model":"long"}}"#)
+            let first = try #require(try connection.readMessage())
+            #expect(first["method"] as? String == "stream.chunk")
+            let cancelledAt = ContinuousClock.now
+            try connection.send(#"{"jsonrpc":"2.0","id":2,"method":"cancel","params":{"requestId":1}}"#)
+            let closed = try #require(await upstream.waitForConnectionClose(model: "long", timeout: .seconds(2)))
+            let closedAt = try #require(closed.clientClosedAt)
+            #expect(closedAt - cancelledAt < .milliseconds(100))
+            var cancelReply: [String: Any]?
+            var streamReply: [String: Any]?
+            while cancelReply == nil || streamReply == nil, let message = try connection.readMessage() {
+                if message["id"] as? Int == 2 { cancelReply = message }
+                if message["id"] as? Int == 1 { streamReply = message }
+            }
+            #expect((cancelReply?["result"] as? [String: Any])?["cancelled"] as? Bool == true)
+            #expect(streamReply?.errorType == "cancelled")
+            #expect(streamReply?.errorCode == -32009)
+        }
+    }
+
+    @Test func clientDisconnectAbortsTheUpstreamWithin100ms() async throws {
+        let upstream = try await LoopbackUpstream.start()
+        defer { Task { try? await upstream.shutdown() } }
+        upstream.register(model: "long", .stream(Self.longStream))
+        try await DaemonProcess.with(config: loopConfig(upstream.baseURL)) { daemon in
+            var connection: RawConnection? = try RawConnection(path: daemon.socketPath)
+            try connection?.send(#"{"jsonrpc":"2.0","id":1,"method":"stream","params":{"input":{"text":"x"},"model":"long"}}"#)
+            _ = try connection?.readMessage()
+            let closedByClientAt = ContinuousClock.now
+            connection = nil  // closes the socket
+            let closed = try #require(await upstream.waitForConnectionClose(model: "long", timeout: .seconds(2)))
+            #expect(try #require(closed.clientClosedAt) - closedByClientAt < .milliseconds(100))
+            // The daemon is unaffected.
+            let health = try await NeuroLinkClient.withConnection(socketPath: daemon.socketPath) { try await $0.health() }
+            #expect(health.status == "ok")
+        }
+    }
+
+    @Test func cancellingTheConsumingTaskCancelsUpstream() async throws {
+        let upstream = try await LoopbackUpstream.start()
+        defer { Task { try? await upstream.shutdown() } }
+        upstream.register(model: "long", .stream(Self.longStream))
+        try await DaemonProcess.with(config: loopConfig(upstream.baseURL)) { daemon in
+            try await NeuroLinkClient.withConnection(socketPath: daemon.socketPath) { client in
+                let consumer = Task {
+                    for try await _ in client.stream(StreamRequest(prompt: "x", model: "long")) {}
+                }
+                try await Task.sleep(for: .milliseconds(300))
+                consumer.cancel()
+                _ = await consumer.result
+                let closed = await upstream.waitForConnectionClose(model: "long", timeout: .seconds(2))
+                #expect(closed?.clientClosedAt != nil)
+                // The connection stays usable.
+                #expect(try await client.health().status == "ok")
+            }
+        }
+    }
+
+    /// A client that stops reading: the daemon pauses the upstream instead of buffering it, its
+    /// memory stays bounded, and afterwards the client receives every byte.
+    @Test func slowReaderKeepsDaemonMemoryBoundedAndLosesNothing() async throws {
+        let upstream = try await LoopbackUpstream.start()
+        defer { Task { try? await upstream.shutdown() } }
+        let piece = String(repeating: "x", count: 1000)
+        let count = 40_000  // ≈ 40 MB of content
+        upstream.register(model: "big", .stream(OpenAIStream(pieces: Array(repeating: piece, count: count))))
+        try await DaemonProcess.with(config: loopConfig(upstream.baseURL)) { daemon in
+            let baseline = daemon.rssKiB
+            let connection = try RawConnection(path: daemon.socketPath, receiveTimeout: .seconds(30))
+            try connection.send(#"{"jsonrpc":"2.0","id":1,"method":"stream","params":{"input":{"text":"x"},"model":"big"}}"#)
+            try await Task.sleep(for: .seconds(2))  // not reading
+            let paused = daemon.rssKiB
+            let request = try #require(upstream.requests().first { $0.model == "big" })
+            #expect(request.completedAt == nil, "the upstream must be paused, not drained into memory")
+            #expect(paused - baseline < 16 * 1024, "daemon RSS grew by \(paused - baseline) KiB while the client was not reading")
+            var received = 0
+            var response: [String: Any]?
+            while response == nil, let message = try connection.readMessage() {
+                if let params = message["params"] as? [String: Any], params["type"] as? String == "text" {
+                    received += (params["content"] as? String)?.utf8.count ?? 0
+                } else if message["id"] != nil {
+                    response = message
+                }
+            }
+            #expect(received == piece.utf8.count * count)
+            #expect(response?["result"] != nil)
+        }
+    }
+}

@@ -1,0 +1,103 @@
+import Foundation
+import LoopbackUpstream
+import NeuroLinkClient
+import NeuroLinkProtocol
+import Testing
+
+/// The real daemon streaming from a loopback OpenAI-format upstream, driven by the client library.
+@Suite(.serialized) struct StreamingTests {
+    @Test func streamedTextEqualsUpstreamText() async throws {
+        let upstream = try await LoopbackUpstream.start()
+        defer { Task { try? await upstream.shutdown() } }
+        let pieces = ["Once ", "upon a tíme ", "👋 世界", " \"quoted\"\n", "\\ done."]
+        upstream.register(model: "story", .stream(OpenAIStream(pieces: pieces, usage: (prompt: 7, completion: 5))))
+        try await DaemonProcess.with(config: loopConfig(upstream.baseURL)) { daemon in
+            try await NeuroLinkClient.withConnection(socketPath: daemon.socketPath) { client in
+                var chunks: [StreamChunk] = []
+                var result: StreamResult?
+                for try await event in client.streamEvents(StreamRequest(prompt: "Tell me a story", model: "story")) {
+                    switch event {
+                    case .chunk(let chunk): chunks.append(chunk)
+                    case .result(let final): result = final
+                    }
+                }
+                let text = chunks.filter { $0.type == .text }.compactMap(\.content).joined()
+                #expect(text == pieces.joined())
+                #expect(chunks.map(\.seq) == Array(0..<chunks.count))
+                let finish = try #require(chunks.last)
+                #expect(finish.type == .finish)
+                #expect(finish.finishReason == .stop)
+                #expect(finish.usage == Usage(inputTokens: 7, outputTokens: 5))
+                let final = try #require(result)
+                #expect(final.text == pieces.joined())
+                #expect(final.provider == "loop")
+                #expect(final.model == "story")
+                #expect(final.chunks == chunks.count)
+                #expect(final.timings.timeToFirstChunkMs != nil)
+            }
+        }
+        let request = try #require(upstream.requests().first { $0.model == "story" })
+        let body = try #require(try JSONSerialization.jsonObject(with: Data(request.body)) as? [String: Any])
+        #expect(body["stream"] as? Bool == true)
+        #expect((body["stream_options"] as? [String: Any])?["include_usage"] as? Bool == true)
+        #expect(request.header("authorization") == nil)
+    }
+
+    @Test func chunksArriveBeforeTheUpstreamFinishes() async throws {
+        let upstream = try await LoopbackUpstream.start()
+        defer { Task { try? await upstream.shutdown() } }
+        upstream.register(model: "slow", .stream(OpenAIStream(pieces: ["a", "b", "c", "d"], delay: .milliseconds(300))))
+        try await DaemonProcess.with(config: loopConfig(upstream.baseURL)) { daemon in
+            try await NeuroLinkClient.withConnection(socketPath: daemon.socketPath) { client in
+                let start = ContinuousClock.now
+                var arrivals: [Duration] = []
+                for try await chunk in client.stream(StreamRequest(prompt: "hi", model: "slow")) where chunk.type == .text {
+                    arrivals.append(ContinuousClock.now - start)
+                }
+                #expect(arrivals.count == 4)
+                // Each chunk arrives about when the upstream sends it, not when the upstream finishes (≈1.2 s).
+                #expect(arrivals[0] < .milliseconds(700))
+                #expect(arrivals[1] - arrivals[0] > .milliseconds(150))
+                #expect(arrivals[3] - arrivals[2] > .milliseconds(150))
+            }
+        }
+    }
+
+    @Test func generateReturnsTheWholeAnswerWithoutChunks() async throws {
+        let upstream = try await LoopbackUpstream.start()
+        defer { Task { try? await upstream.shutdown() } }
+        upstream.register(model: "gen", .stream(OpenAIStream(pieces: ["one ", "two"], usage: (prompt: 2, completion: 2))))
+        try await DaemonProcess.with(config: loopConfig(upstream.baseURL)) { daemon in
+            let connection = try RawConnection(path: daemon.socketPath)
+            try connection.send(#"{"jsonrpc":"2.0","id":9,"method":"generate","params":{"input":{"text":"x"},"model":"gen"}}"#)
+            let (response, chunks) = try connection.readUntilResponse(id: 9)
+            #expect(chunks.isEmpty)
+            let result = try #require(response["result"] as? [String: Any])
+            #expect(result["text"] as? String == "one two")
+            #expect(result["finishReason"] as? String == "stop")
+        }
+    }
+
+    @Test func manyConcurrentStreamsOnOneConnection() async throws {
+        let upstream = try await LoopbackUpstream.start()
+        defer { Task { try? await upstream.shutdown() } }
+        upstream.setDefault(.stream(OpenAIStream(pieces: (0..<20).map { "p\($0) " }, delay: .milliseconds(5))))
+        try await DaemonProcess.with(config: loopConfig(upstream.baseURL)) { daemon in
+            try await NeuroLinkClient.withConnection(socketPath: daemon.socketPath) { client in
+                try await withThrowingTaskGroup(of: String.self) { group in
+                    for index in 0..<50 {
+                        group.addTask {
+                            var text = ""
+                            for try await chunk in client.stream(StreamRequest(prompt: "n\(index)", model: "m\(index)")) {
+                                text += chunk.content ?? ""
+                            }
+                            return text
+                        }
+                    }
+                    let expected = (0..<20).map { "p\($0) " }.joined()
+                    for try await text in group { #expect(text == expected) }
+                }
+            }
+        }
+    }
+}
