@@ -14,6 +14,10 @@ let package = Package(
         .executable(name: "nlctl", targets: ["nlctl"]),
         .library(name: "NeuroLinkClient", targets: ["NeuroLinkClient"]),
         .library(name: "NeuroLinkProtocol", targets: ["NeuroLinkProtocol"]),
+        // For the sibling Benchmarks package only: the HTTP engine (to measure the upstream directly)
+        // and the loopback upstream. Not part of NeuroLink's public API.
+        .library(name: "NeuroLinkHTTP", targets: ["NeuroLinkHTTP"]),
+        .library(name: "LoopbackUpstream", targets: ["LoopbackUpstream"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),

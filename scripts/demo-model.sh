@@ -20,6 +20,8 @@
 #   DEMO_MODEL_ALIAS         model name the server answers to (default: smollm2)
 #   DEMO_MODEL_N_CTX         context size (default: 2048)
 #   DEMO_MODEL_THREADS       llama.cpp threads (default: llama-cpp-python's own, half the cores)
+#   DEMO_MODEL_INTERRUPT_REQUESTS  llama-cpp-python's --interrupt_requests (default: False, so that
+#                            concurrent requests queue instead of cutting each other's streams)
 #   DEMO_MODEL_START_TIMEOUT seconds to wait for the server (default: 120)
 #   NEUROLINK_DEMO_WAIT_TIMEOUT seconds to wait for another pip install into the venv (default: 3600)
 #   CMAKE_ARGS               extra CMake flags for the llama.cpp build (-DGGML_NATIVE=OFF is always added first)
@@ -67,7 +69,7 @@ foreign_pip_pids() {
     for d in /proc/[0-9]*; do
         pid="${d#/proc/}"
         [ "$pid" = "$$" ] && continue
-        cmd="$(tr '\0' ' ' <"$d/cmdline" 2>/dev/null)" || continue
+        cmd="$(tr '\0' ' ' 2>/dev/null <"$d/cmdline")" || continue
         case "$cmd" in
             "$VENV/bin/python"*pip*) printf '%s\n' "$pid" ;;
         esac
@@ -92,17 +94,22 @@ http_ok() {
     if command -v curl >/dev/null 2>&1; then
         curl -fsS -m 3 -o /dev/null "$1" >/dev/null 2>&1
     else
-        "$PYTHON" -c 'import sys, urllib.request; urllib.request.urlopen(sys.argv[1], timeout=3).read()' "$1" >/dev/null 2>&1
+        "$(any_python)" -c 'import sys, urllib.request; urllib.request.urlopen(sys.argv[1], timeout=3).read()' "$1" >/dev/null 2>&1
     fi
 }
 
+# The venv's interpreter when it exists: callers may run us with a minimal PATH.
+any_python() {
+    if [ -x "$PY" ]; then printf '%s\n' "$PY"; else printf '%s\n' "$PYTHON"; fi
+}
+
 free_port() {
-    "$PYTHON" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'
+    "$(any_python)" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'
 }
 
 pid_alive() { [ -n "${1:-}" ] && kill -0 "$1" 2>/dev/null; }
 
-pid_cmdline() { tr '\0' ' ' <"/proc/$1/cmdline" 2>/dev/null || true; }
+pid_cmdline() { tr '\0' ' ' 2>/dev/null <"/proc/$1/cmdline" || true; }
 
 read_pidfile() {
     [ -f "$PIDFILE" ] || return 1
@@ -233,7 +240,10 @@ cmd_start() {
         --model_alias "$MODEL_ALIAS"
         --host 127.0.0.1
         --port "$port"
-        --n_ctx "${DEMO_MODEL_N_CTX:-2048}")
+        --n_ctx "${DEMO_MODEL_N_CTX:-2048}"
+        # Default True would cut an in-flight stream short ("data: [DONE]" with no
+        # finish_reason) as soon as a second request arrives; queue requests instead.
+        --interrupt_requests "${DEMO_MODEL_INTERRUPT_REQUESTS:-False}")
     if [ -n "${DEMO_MODEL_THREADS:-}" ]; then
         args+=(--n_threads "$DEMO_MODEL_THREADS")
     fi
@@ -282,8 +292,7 @@ cmd_stop() {
     fi
     log "stopping model server (pid $pid)"
     kill -TERM "$pid" 2>/dev/null || true
-    local i
-    for i in $(seq 1 50); do
+    for _ in $(seq 1 50); do
         pid_alive "$pid" || break
         sleep 0.2
     done

@@ -22,14 +22,14 @@ die() { printf '==> ERROR: %s\n' "$*" >&2; exit 1; }
 WORK=""
 DAEMON_PID=""
 
+# shellcheck disable=SC2317  # invoked via trap
 cleanup() {
     local status=$?
     trap - EXIT INT TERM
     if [ -n "$DAEMON_PID" ] && kill -0 "$DAEMON_PID" 2>/dev/null; then
         log "stopping neurolinkd (pid $DAEMON_PID)"
         kill -TERM "$DAEMON_PID" 2>/dev/null || true
-        local i
-        for i in $(seq 1 25); do
+        for _ in $(seq 1 25); do
             kill -0 "$DAEMON_PID" 2>/dev/null || break
             sleep 0.2
         done
@@ -107,7 +107,7 @@ log "step 5/6: starting neurolinkd on $SOCK"
 DAEMON_PID=$!
 
 deadline=$((SECONDS + 10))
-until "$BIN/nlctl" --socket "$SOCK" health >/dev/null 2>&1; do
+until timeout 5 "$BIN/nlctl" --socket "$SOCK" health >/dev/null 2>&1; do
     kill -0 "$DAEMON_PID" 2>/dev/null || die "neurolinkd exited early"
     [ "$SECONDS" -lt "$deadline" ] || die "neurolinkd did not become healthy within 10 s"
     sleep 0.2

@@ -13,7 +13,7 @@ public enum NeuroLinkClientError: Error, Sendable, CustomStringConvertible {
         switch self {
         case .daemonUnreachable(let path, let reason):
             "cannot connect to neurolinkd at \(path): \(reason). Is the daemon running? Start it with `neurolinkd` "
-                + "(or `systemctl start neurolinkd.socket`), or point the client at its socket with --socket or NEUROLINK_SOCKET."
+                + "(or `systemctl start neurolinkd`), or point the client at its socket with --socket or NEUROLINK_SOCKET."
         case .connectionClosed:
             "neurolinkd closed the connection before answering"
         case .protocolViolation(let detail):

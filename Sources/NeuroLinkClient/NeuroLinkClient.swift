@@ -33,11 +33,14 @@ public final class NeuroLinkClient: Sendable {
     /// Connects, runs `body` with the client, and closes the connection when `body` returns.
     /// Closing the connection cancels every request still running on it, upstream included.
     ///
-    /// - Parameter socketPath: The daemon's socket; by default resolved like the daemon does
-    ///   (`NEUROLINK_SOCKET`, then the per-user or system default).
+    /// - Parameters:
+    ///   - socketPath: The daemon's socket; by default resolved like the daemon does
+    ///     (`NEUROLINK_SOCKET`, then the per-user or system default).
+    ///   - maxFrameBytes: Largest frame accepted from the daemon. The daemon is trusted, so this
+    ///     only bounds a runaway answer; it is larger than the daemon's own request limit.
     public static func withConnection<Result: Sendable>(
         socketPath: String? = nil,
-        maxFrameBytes: Int = ProtocolInfo.defaultMaxFrameBytes,
+        maxFrameBytes: Int = 1 << 30,
         _ body: (NeuroLinkClient) async throws -> Result
     ) async throws -> Result {
         let path = SocketPath.resolve(explicit: socketPath, environment: ProcessInfo.processInfo.environment)

@@ -56,8 +56,9 @@ final class ResponseRouter: Sendable {
             }
         case .failure(let id, let error):
             guard let id else {
-                // An error without id concerns the connection (e.g. frame_too_large): fail everyone.
-                failAll(error)
+                // `frame_too_large` ends the connection; other id-less errors answer a frame this
+                // client could not have sent and concern no request.
+                if error.type == .frameTooLarge { failAll(error) }
                 return
             }
             switch remove(id) {

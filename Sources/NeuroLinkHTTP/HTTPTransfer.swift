@@ -127,7 +127,7 @@ public final class HTTPTransfer: Sendable {
     func finish(_ result: Result<Void, TransferError>, head: ResponseHead? = nil) -> Bool {
         let (ended, waiter) = state.withLock { state -> (Bool, CheckedContinuation<Void, Never>?) in
             guard state.completion == nil else { return (false, nil) }
-            if state.head == nil, let head { state.head = head }
+            if state.head == nil, let head, head.status != 0 { state.head = head }
             state.completion = result
             let waiter = state.waiter
             state.waiter = nil

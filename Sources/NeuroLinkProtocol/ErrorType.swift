@@ -53,7 +53,7 @@ public struct ErrorType: RawRepresentable, Sendable, Hashable, Codable, CustomSt
     /// Whether repeating the same request later may succeed, when nothing more specific is known.
     public var defaultRetryable: Bool {
         switch self {
-        case .rateLimited, .upstreamError, .timeout, .shuttingDown, .noProviderAvailable: true
+        case .rateLimited, .upstreamError, .upstreamBadResponse, .timeout, .shuttingDown: true
         default: false
         }
     }
@@ -68,7 +68,8 @@ public struct Usage: Sendable, Hashable, Codable {
     public init(inputTokens: Int = 0, outputTokens: Int = 0, totalTokens: Int? = nil) {
         self.inputTokens = inputTokens
         self.outputTokens = outputTokens
-        self.totalTokens = totalTokens ?? inputTokens + outputTokens
+        let (sum, overflow) = inputTokens.addingReportingOverflow(outputTokens)
+        self.totalTokens = totalTokens ?? (overflow ? Int.max : sum)
     }
 }
 

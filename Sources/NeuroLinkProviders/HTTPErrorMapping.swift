@@ -5,18 +5,28 @@ import NeuroLinkProtocol
 /// Reading provider error responses: retry hints and a safe, short message.
 public enum HTTPErrorMapping {
     /// Milliseconds to wait from `retry-after-ms`, or `retry-after` (seconds or an HTTP date).
+    /// Values are capped at ``maxRetryAfterMs``; a provider's header must never overflow anything.
     public static func retryAfterMs(_ headers: [HTTPHeader], now: Date = Date()) -> Int? {
-        if let ms = headers.first(named: "retry-after-ms").flatMap({ Double($0.trimmingCharacters(in: .whitespaces)) }), ms >= 0 {
-            return Int(ms.rounded(.up))
+        if let ms = headers.first(named: "retry-after-ms").flatMap({ Double($0.trimmingCharacters(in: .whitespaces)) }),
+           let capped = capped(ms) {
+            return capped
         }
         guard let value = headers.first(named: "retry-after")?.trimmingCharacters(in: .whitespaces) else { return nil }
-        if let seconds = Double(value), seconds >= 0 { return Int((seconds * 1000).rounded(.up)) }
+        if let seconds = Double(value) { return capped(seconds * 1000) }
         let formatter = DateFormatter()
         formatter.locale = Locale(identifier: "en_US_POSIX")
         formatter.timeZone = TimeZone(identifier: "GMT")
         formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss zzz"
         guard let date = formatter.date(from: value) else { return nil }
-        return max(0, Int((date.timeIntervalSince(now) * 1000).rounded(.up)))
+        return capped(max(0, date.timeIntervalSince(now) * 1000))
+    }
+
+    /// The longest wait a retry hint may ask for: one day.
+    public static let maxRetryAfterMs = 86_400_000
+
+    private static func capped(_ milliseconds: Double) -> Int? {
+        guard milliseconds.isFinite, milliseconds >= 0 else { return nil }
+        return Int(min(milliseconds.rounded(.up), Double(maxRetryAfterMs)))
     }
 
     /// The provider's own error message from a JSON error body, cut short and scrubbed of key-like
@@ -73,7 +83,7 @@ public enum Redaction {
         for secret in secrets where secret.value.count >= 4 {
             result = result.replacingOccurrences(of: secret.value, with: "[redacted]")
         }
-        guard let regex = try? NSRegularExpression(pattern: #"(sk|pk|rk|key)-[A-Za-z0-9_\-\*\.]{6,}|\b[A-Za-z0-9_\-]{32,}\b"#) else {
+        guard let regex = try? NSRegularExpression(pattern: #"\b(sk|pk|rk|key)-[A-Za-z0-9_\-\*]{6,}|\b[A-Za-z0-9_\-]{32,}\b"#) else {
             return result
         }
         let range = NSRange(result.startIndex..., in: result)

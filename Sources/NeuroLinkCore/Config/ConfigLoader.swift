@@ -52,7 +52,7 @@ public struct ConfigLoader: Sendable, CustomStringConvertible, CustomDebugString
     public func parse(_ text: String, file: String?) throws(ConfigError) -> DaemonConfig {
         let root: Node?
         do { root = try Yams.compose(yaml: text) } catch {
-            throw ConfigError(file: file, message: "not valid YAML: \(error)")
+            throw Self.syntaxError(error, file: file)
         }
         var config = DaemonConfig()
         config.sourcePath = file
@@ -85,8 +85,12 @@ public struct ConfigLoader: Sendable, CustomStringConvertible, CustomDebugString
             }
         }
         if config.defaults.provider != "auto", !config.providers.contains(where: { $0.name == config.defaults.provider }) {
-            throw ConfigError(file: file, line: top["defaults"]?.mark?.line, key: "defaults.provider",
-                              message: "\"\(config.defaults.provider)\" is not a configured provider (configured: \(config.providers.map(\.name).joined(separator: ", ")))")
+            let node = top["defaults"].flatMap { defaults -> Node? in
+                guard case .mapping(let mapping) = defaults else { return nil }
+                return mapping.first { $0.key.string == "provider" }?.value
+            }
+            throw reader.error(node ?? top["defaults"], "defaults.provider",
+                               "\"\(config.defaults.provider)\" is not a configured provider (configured: \(config.providers.map(\.name).joined(separator: ", ")))")
         }
         return config
     }
@@ -175,7 +179,11 @@ public struct ConfigLoader: Sendable, CustomStringConvertible, CustomDebugString
             apiKey = environment[variable].flatMap { $0.isEmpty ? nil : Secret($0) }
         } else if let n = map["api_key_file"] {
             var path = try reader.string(n, "\(key).api_key_file")
-            if !path.hasPrefix("/"), let file { path = (file as NSString).deletingLastPathComponent + "/" + path }
+            if !path.hasPrefix("/"), let file {
+                // Relative to the config file's directory ("." for a bare file name).
+                let directory = (file as NSString).deletingLastPathComponent
+                path = (directory.isEmpty ? "." : directory) + "/" + path
+            }
             source = .file(path)
             do {
                 let value = try String(contentsOfFile: path, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
@@ -213,18 +221,38 @@ public struct ConfigLoader: Sendable, CustomStringConvertible, CustomDebugString
         var providers: [ProviderConfig] = []
         if let key = environment["OPENAI_API_KEY"], !key.isEmpty {
             providers.append(ProviderConfig(
-                name: "openai", type: .openai, baseURL: environment["OPENAI_BASE_URL"] ?? "https://api.openai.com/v1",
+                name: "openai", type: .openai, baseURL: nonEmpty("OPENAI_BASE_URL") ?? "https://api.openai.com/v1",
                 credentialSource: .environment("OPENAI_API_KEY"), apiKey: Secret(key),
-                defaultModel: environment["OPENAI_MODEL"] ?? "gpt-4o-mini"))
+                defaultModel: nonEmpty("OPENAI_MODEL") ?? "gpt-4o-mini"))
         }
         if let url = environment["NEUROLINK_OPENAI_COMPATIBLE_BASE_URL"], !url.isEmpty {
             let key = environment["NEUROLINK_OPENAI_COMPATIBLE_API_KEY"].flatMap { $0.isEmpty ? nil : Secret($0) }
             providers.append(ProviderConfig(
                 name: "openai-compatible", type: .openaiCompatible, baseURL: url,
                 credentialSource: key == nil ? .none : .environment("NEUROLINK_OPENAI_COMPATIBLE_API_KEY"), apiKey: key,
-                defaultModel: environment["NEUROLINK_OPENAI_COMPATIBLE_MODEL"]))
+                defaultModel: nonEmpty("NEUROLINK_OPENAI_COMPATIBLE_MODEL")))
         }
         return providers
+    }
+
+    private func nonEmpty(_ name: String) -> String? {
+        environment[name].flatMap { $0.isEmpty ? nil : $0 }
+    }
+
+    /// A YAML syntax error, located at the position libyaml reports.
+    static func syntaxError(_ error: any Error, file: String?) -> ConfigError {
+        switch error {
+        case YamlError.scanner(_, let problem, let mark, _), YamlError.parser(_, let problem, let mark, _),
+             YamlError.composer(_, let problem, let mark, _):
+            return ConfigError(file: file, line: mark.line, column: mark.column, message: "not valid YAML: \(problem)")
+        case YamlError.duplicatedKeysInMapping(let duplicates, let context):
+            return ConfigError(file: file, line: context.mark.line, column: context.mark.column,
+                               message: "not valid YAML: duplicate key(s): \(duplicates.joined(separator: ", "))")
+        case YamlError.reader(let problem, _, _, _):
+            return ConfigError(file: file, message: "not valid YAML text: \(problem)")
+        default:
+            return ConfigError(file: file, message: "not valid YAML: \(error)")
+        }
     }
 
     func applyOverrides(_ config: inout DaemonConfig) throws(ConfigError) {
@@ -249,6 +277,11 @@ public struct ConfigLoader: Sendable, CustomStringConvertible, CustomDebugString
     }
 
     func validate(_ config: DaemonConfig) throws(ConfigError) {
+        for provider in config.providers where URL(string: provider.baseURL)?.host == nil
+            || !(provider.baseURL.hasPrefix("http://") || provider.baseURL.hasPrefix("https://")) {
+            throw ConfigError(file: config.sourcePath, key: "provider \(provider.name) base URL",
+                              message: "\"\(provider.baseURL)\" is not an http:// or https:// URL")
+        }
         if config.defaults.provider != "auto", !config.providers.contains(where: { $0.name == config.defaults.provider }) {
             throw ConfigError(file: config.sourcePath, key: "defaults.provider",
                               message: "\"\(config.defaults.provider)\" is not a configured provider")

@@ -12,10 +12,17 @@ public enum OutgoingChunk: Sendable, Hashable {
 /// upstream transfer.
 public protocol ChunkSink {
     mutating func send(_ chunks: [OutgoingChunk]) async throws
+    /// Whether chunks reach a client (counted in `chunks` and `timeToFirstChunkMs`).
+    var deliversChunks: Bool { get }
+}
+
+extension ChunkSink {
+    public var deliversChunks: Bool { true }
 }
 
 /// The sink of `generate`: chunks only feed the final result.
 public struct DiscardingSink: ChunkSink {
     public init() {}
     public mutating func send(_ chunks: [OutgoingChunk]) async throws {}
+    public var deliversChunks: Bool { false }
 }

@@ -35,7 +35,7 @@ struct StreamRun {
             transfer.cancel()  // No-op when finished; aborts the upstream on any early exit.
         }
         guard case .head(let head)? = try await transfer.next() else {
-            throw RPCError(.upstreamBadResponse, "\(providerName): response ended without a status")
+            throw RPCError(.upstreamBadResponse, "\(providerName): the response ended without an HTTP status")
         }
         sawHead = true
         guard (200..<300).contains(head.status) else {
@@ -55,7 +55,7 @@ struct StreamRun {
         try await relay(&events, &outgoing, sink: &sink)
         outgoing.append(.finish(finishReason ?? .stop, usage))
         try await sink.send(outgoing)
-        chunksSent += 1
+        if sink.deliversChunks { chunksSent += 1 }
     }
 
     private mutating func relay(_ events: inout [ProviderEvent], _ outgoing: inout [OutgoingChunk],
@@ -77,9 +77,11 @@ struct StreamRun {
             }
         }
         guard !outgoing.isEmpty else { return }
-        if firstChunkAt == nil { firstChunkAt = .now }
         try await sink.send(outgoing)
-        chunksSent += outgoing.count
+        if sink.deliversChunks {
+            if firstChunkAt == nil { firstChunkAt = .now }
+            chunksSent += outgoing.count
+        }
         outgoing.removeAll(keepingCapacity: true)
     }
 

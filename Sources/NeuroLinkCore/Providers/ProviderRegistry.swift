@@ -34,7 +34,7 @@ public struct ProviderRegistry: Sendable {
                 let detail = entries.isEmpty
                     ? "no provider is configured: set OPENAI_API_KEY or NEUROLINK_OPENAI_COMPATIBLE_BASE_URL, or write a config file"
                     : "no configured provider has its credentials (\(entries.map { "\($0.config.name): \($0.config.credentialSource)" }.joined(separator: ", ")))"
-                throw RPCError(.noProviderAvailable, detail, data: ErrorData(type: .noProviderAvailable, retryable: false))
+                throw RPCError(.noProviderAvailable, detail)
             }
             return entry
         }

@@ -34,6 +34,12 @@ public struct DaemonCommand: AsyncParsableCommand {
 
     public init() {}
 
+    public func validate() throws {
+        if let logLevel, Logger.Level(rawValue: logLevel) == nil {
+            throw ValidationError("--log-level must be one of \(DaemonConfig.Logging.levels.joined(separator: ", "))")
+        }
+    }
+
     /// Parses the process arguments and runs the daemon; the whole of `neurolinkd`'s `main`.
     public static func runFromCommandLine() async {
         await main()

@@ -35,6 +35,9 @@ struct ReloadService: Service, CustomStringConvertible {
         let old = daemon.current.config
         do {
             let config = try loader.load(path: daemon.configPath)
+            if config.logging != old.logging {
+                logger.warning("logging settings changed; they take effect after a restart")
+            }
             if config.server != old.server {
                 logger.warning("server settings changed; they take effect after a restart", metadata: ["config": "\(config.sourcePath ?? "environment")"])
             }

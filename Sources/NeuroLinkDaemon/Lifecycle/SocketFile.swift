@@ -26,6 +26,16 @@ enum SocketFile {
                 throw SocketFileError(description: "cannot create the socket directory \(directory): \(error.localizedDescription)")
             }
         }
+        var directoryInfo = stat()
+        if !directory.isEmpty, lstat(directory, &directoryInfo) == 0 {
+            // Another user must not be able to swap the socket: the directory must be ours (or root's)
+            // and not writable by others unless sticky (like /tmp itself).
+            let owner = directoryInfo.st_uid
+            let othersWritable = directoryInfo.st_mode & (S_IWOTH | S_IWGRP) != 0 && directoryInfo.st_mode & S_ISVTX == 0
+            guard owner == geteuid() || owner == 0, !othersWritable else {
+                throw SocketFileError(description: "the socket directory \(directory) is owned by uid \(owner) or writable by others; refusing to use it")
+            }
+        }
         var info = stat()
         guard lstat(path, &info) == 0 else { return }  // Nothing there.
         guard info.st_mode & S_IFMT == S_IFSOCK else {

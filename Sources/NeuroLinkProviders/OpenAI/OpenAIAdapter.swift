@@ -137,8 +137,9 @@ public struct OpenAIStreamDecoder: ProviderStreamDecoder {
             if let usage = chunk.usage {
                 let input = usage.prompt_tokens ?? 0
                 let outputTokens = usage.completion_tokens ?? 0
+                let (sum, overflow) = input.addingReportingOverflow(outputTokens)
                 output.append(.usage(Usage(inputTokens: input, outputTokens: outputTokens,
-                                           totalTokens: usage.total_tokens ?? input + outputTokens)))
+                                           totalTokens: usage.total_tokens ?? (overflow ? Int.max : sum))))
             }
         }
     }

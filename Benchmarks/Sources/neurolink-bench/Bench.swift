@@ -1,0 +1,135 @@
+import Foundation
+import LoopbackUpstream
+
+@main
+struct Bench {
+    static func main() async {
+        let options: Options
+        do { options = try Options.parse(Array(CommandLine.arguments.dropFirst())) } catch {
+            FileHandle.standardError.write(Data("\(error)\n".utf8))
+            exit(64)
+        }
+        signal(SIGPIPE, SIG_IGN)
+        do {
+            let report = try await run(options)
+            print(report.markdown())
+        } catch {
+            FileHandle.standardError.write(Data("neurolink-bench: \(error)\n".utf8))
+            exit(1)
+        }
+    }
+
+    static func run(_ options: Options) async throws -> Report {
+        var report = Report(quick: options.quick)
+        report.fileLimit = raiseFileLimit()
+        note("open-file limit: \(report.fileLimit)")
+
+        let levels: [Throughput.Level] = options.quick
+            ? [.init(streams: 1, pieces: 10_000), .init(streams: 100, pieces: 200), .init(streams: 1000, pieces: 20)]
+            : [.init(streams: 1, pieces: 50_000), .init(streams: 100, pieces: 1_000), .init(streams: 1000, pieces: 100)]
+        let ttftCount = options.quick ? 50 : 200
+        let ttftWarmup = options.quick ? 10 : 20
+        let launches = options.quick ? 3 : 5
+
+        note("starting the loopback upstream (2 threads)")
+        let upstream = try await LoopbackUpstream.start(threads: 2)
+        Model.register(on: upstream, throughputPieces: levels.map(\.pieces) + [100])
+        let baseURL = upstream.baseURL
+
+        // 2. Startup: separate launches, each measured from spawn to the first accepted connection.
+        if options.runs(.startup) {
+            for index in 1...launches {
+                let daemon = try DaemonHarness(binary: options.daemonPath, upstreamBaseURL: baseURL)
+                defer { daemon.stop() }
+                let ready = try daemon.waitUntilAccepting()
+                report.startupMs.append(ready.ms)
+                note("startup \(index)/\(launches): ready in \(fmt(ready.ms)) ms")
+            }
+        }
+
+        let sectionsNeedingDaemon: [Options.Section] = [.ttft, .throughput, .idle, .soak]
+        guard sectionsNeedingDaemon.contains(where: options.runs) else {
+            try await upstream.shutdown()
+            return report
+        }
+
+        let daemon = try DaemonHarness(binary: options.daemonPath, upstreamBaseURL: baseURL)
+        do {
+            _ = try daemon.waitUntilAccepting()
+            try await Task.sleep(for: .seconds(1))
+            report.idleRSSKiB = daemon.rssKiB
+            report.idleThreads = ProcStats.threads(pid: daemon.pid)
+            note("daemon pid \(daemon.pid): idle RSS \(fmt(Double(report.idleRSSKiB ?? 0) / 1024)) MiB")
+            try await measure(options, daemon: daemon, upstream: upstream, levels: levels,
+                              ttft: (ttftCount, ttftWarmup), report: &report)
+            report.finalRSSKiB = daemon.rssKiB
+            report.peakRSSKiB = ProcStats.peakRSSKiB(pid: daemon.pid)
+            guard daemon.isRunning else { throw BenchError.failed("neurolinkd exited during the run; log:\n\(daemon.logTail)") }
+            report.daemonLogTail = daemon.logTail
+        } catch {
+            note("daemon log tail:\n\(daemon.logTail)")
+            daemon.stop()
+            try? await upstream.shutdown()
+            throw error
+        }
+        daemon.stop()
+        try await upstream.shutdown()
+        return report
+    }
+
+    private static func measure(
+        _ options: Options, daemon: DaemonHarness, upstream: LoopbackUpstream, levels: [Throughput.Level],
+        ttft: (count: Int, warmup: Int), report: inout Report
+    ) async throws {
+        let socket = daemon.socketPath
+        let baseURL = upstream.baseURL
+
+        // 6 first, so that "idle RSS" is the baseline the streams add to.
+        if options.runs(.idle) {
+            note("idle streams: opening 1,000 stalled streams")
+            let result = try await withDeadline(.seconds(180), "idle streams") {
+                try await IdleStreams.run(daemon: daemon, upstream: upstream, count: 1000)
+            }
+            report.idle = result
+            note("idle streams: RSS \(fmt(Double(result.rssBeforeKiB) / 1024)) → \(fmt(Double(result.rssOpenKiB) / 1024)) MiB "
+                + "(\(fmt(Double(result.rssOpenKiB - result.rssBeforeKiB) / 1000)) KiB/stream), "
+                + "after cancel \(fmt(Double(result.rssAfterCancelKiB) / 1024)) MiB")
+        }
+
+        if options.runs(.ttft) {
+            note("ttft: \(ttft.count) sequential requests through the daemon, then direct")
+            let through = try await withDeadline(.seconds(120), "ttft through daemon") {
+                try await TTFT.throughDaemon(socket: socket, count: ttft.count, warmup: ttft.warmup)
+            }
+            let direct = try await withDeadline(.seconds(120), "ttft direct") {
+                try await TTFT.direct(baseURL: baseURL, count: ttft.count, warmup: ttft.warmup)
+            }
+            report.ttft = TTFT.Result(through: Percentiles(through), direct: Percentiles(direct))
+            note("ttft p50: through \(fmt(Percentiles(through).p50, 0)) µs, direct \(fmt(Percentiles(direct).p50, 0)) µs")
+        }
+
+        if options.runs(.throughput) {
+            // Warm up connections and code paths.
+            let warm = Throughput.Level(streams: 10, pieces: 100)
+            for mode in [Throughput.Mode.client, .raw, .direct] {
+                _ = try await Throughput.run(mode, level: warm, socket: socket, baseURL: baseURL, daemon: daemon, limit: .seconds(30))
+            }
+            for level in levels {
+                for mode in [Throughput.Mode.client, .raw, .direct] {
+                    let run = try await Throughput.run(mode, level: level, socket: socket, baseURL: baseURL, daemon: daemon,
+                                                       limit: .seconds(180))
+                    report.throughput.append(run)
+                    let cpu = run.cpuMsPer1000.map { ", daemon CPU \(fmt($0)) ms/1k chunks" } ?? ""
+                    note("throughput \(level.label) \(mode.rawValue): \(fmt(run.chunksPerSecond, 0)) chunks/s in "
+                        + "\(fmt(run.elapsed.seconds, 2)) s\(cpu)\(run.bad > 0 ? ", \(run.bad) BAD" : "")")
+                    try await Task.sleep(for: .milliseconds(500))
+                }
+            }
+        }
+
+        if options.runs(.soak), let seconds = options.soakSeconds {
+            note("soak: \(seconds) s")
+            report.soak = try await Soak.run(daemon: daemon, seconds: seconds)
+        }
+    }
+}

@@ -1,0 +1,114 @@
+import Foundation
+
+/// One `neurolinkd` process on a temporary socket, with a config pointing at the loopback upstream.
+final class DaemonHarness: @unchecked Sendable {
+    let directory: String
+    let socketPath: String
+    let logPath: String
+    let process: Process
+    /// Taken immediately before the process was spawned.
+    let launchedAt: ContinuousClock.Instant
+
+    var pid: Int32 { process.processIdentifier }
+
+    /// The config every run uses: one openai-compatible provider on the loopback upstream, log level
+    /// warning, and no first-chunk, idle or total timeouts (the idle-stream test holds 1,000 streams open).
+    static func config(baseURL: String) -> String {
+        """
+        logging:
+          level: warning
+        timeouts:
+          connect_ms: 10000
+          first_chunk_ms: 0
+          idle_ms: 0
+          total_ms: 0
+        providers:
+          - name: loop
+            type: openai-compatible
+            base_url: \(baseURL)
+            default_model: m
+        """
+    }
+
+    /// Spawns the daemon; does not wait for it (see ``waitUntilAccepting(timeout:)``).
+    init(binary: String, upstreamBaseURL: String) throws {
+        // Socket paths must stay under 108 bytes: keep the directory short.
+        directory = "/tmp/nlb-\(UUID().uuidString.prefix(8))"
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        socketPath = directory + "/d.sock"
+        logPath = directory + "/daemon.log"
+        let configPath = directory + "/neurolinkd.yaml"
+        try Self.config(baseURL: upstreamBaseURL).write(toFile: configPath, atomically: true, encoding: .utf8)
+        _ = FileManager.default.createFile(atPath: logPath, contents: nil)
+        let log = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))
+
+        process = Process()
+        process.executableURL = URL(fileURLWithPath: binary)
+        process.arguments = ["--config", configPath, "--socket", socketPath]
+        // A clean environment: no NEUROLINK_* or provider keys from the caller's shell.
+        process.environment = ["PATH": "/usr/bin:/bin", "HOME": directory]
+        process.standardOutput = log
+        process.standardError = log
+        process.standardInput = FileHandle.nullDevice
+        launchedAt = .now
+        try process.run()
+    }
+
+    /// Polls `connect()` on the socket every 1 ms until it succeeds; returns the time since launch.
+    func waitUntilAccepting(timeout: Duration = .seconds(10)) throws -> Duration {
+        let deadline = launchedAt + timeout
+        while ContinuousClock.now < deadline {
+            if Self.canConnect(socketPath) { return .now - launchedAt }
+            guard process.isRunning else { break }
+            usleep(1000)
+        }
+        throw BenchError.failed("neurolinkd did not accept connections within \(Int(timeout.seconds)) s; log:\n\(logTail)")
+    }
+
+    var rssKiB: Int { ProcStats.rssKiB(pid: pid) ?? 0 }
+    var cpuTicks: Int { ProcStats.cpuTicks(pid: pid) ?? 0 }
+    var isRunning: Bool { process.isRunning }
+
+    var logTail: String {
+        let text = (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? ""
+        return String(text.suffix(4000))
+    }
+
+    /// SIGTERM, then SIGKILL after 5 s; removes the temporary directory.
+    func stop() {
+        if process.isRunning {
+            kill(pid, SIGTERM)
+            let deadline = ContinuousClock.now + .seconds(5)
+            while process.isRunning, ContinuousClock.now < deadline { usleep(2000) }
+            if process.isRunning {
+                kill(pid, SIGKILL)
+                let hard = ContinuousClock.now + .seconds(5)
+                while process.isRunning, ContinuousClock.now < hard { usleep(2000) }
+            }
+        }
+        try? FileManager.default.removeItem(atPath: directory)
+    }
+
+    /// Whether something accepts a connection on the Unix socket at `path` right now.
+    static func canConnect(_ path: String) -> Bool {
+        let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { return false }
+        defer { close(fd) }
+        var address = sockaddr_un()
+        address.sun_family = sa_family_t(AF_UNIX)
+        let bytes = Array(path.utf8)
+        let fits = withUnsafeMutableBytes(of: &address.sun_path) { raw -> Bool in
+            guard bytes.count < raw.count else { return false }
+            raw.copyBytes(from: bytes)
+            raw[bytes.count] = 0
+            return true
+        }
+        guard fits else { return false }
+        let result = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size))
+            }
+        }
+        return result == 0
+    }
+}

@@ -1,0 +1,76 @@
+import Foundation
+
+/// Command-line options of `neurolink-bench`.
+struct Options: Sendable {
+    enum Section: String, Sendable, CaseIterable {
+        case startup, ttft, throughput, idle, soak
+    }
+
+    var daemonPath = ""
+    var quick = false
+    var soakSeconds: Int?
+    var only: Section?
+
+    static let usage = """
+        usage: neurolink-bench --daemon PATH [--quick] [--soak SECONDS] [--only startup|ttft|throughput|idle|soak]
+
+          --daemon PATH     the neurolinkd binary to measure (build it with -c release)
+          --quick           fewer samples and shorter streams (a smoke run, not for the record)
+          --soak SECONDS    also run the soak: continuous streams for SECONDS, RSS sampled every 10 s
+          --only NAME       run one section only (soak needs --soak)
+        """
+
+    static func parse(_ arguments: [String]) throws(BenchError) -> Options {
+        var options = Options()
+        var rest = arguments[...]
+        func value(_ flag: String) throws(BenchError) -> String {
+            guard let next = rest.popFirst() else { throw BenchError.usage("\(flag) needs a value") }
+            return next
+        }
+        while let argument = rest.popFirst() {
+            switch argument {
+            case "--daemon": options.daemonPath = try value(argument)
+            case "--quick": options.quick = true
+            case "--soak":
+                let text = try value(argument)
+                guard let seconds = Int(text), (10...86_400).contains(seconds) else {
+                    throw BenchError.usage("--soak takes whole seconds from 10 to 86400, not \(text)")
+                }
+                options.soakSeconds = seconds
+            case "--only":
+                let text = try value(argument)
+                guard let section = Section(rawValue: text) else {
+                    throw BenchError.usage("--only takes one of \(Section.allCases.map(\.rawValue).joined(separator: ", "))")
+                }
+                options.only = section
+            case "-h", "--help": throw BenchError.usage("")
+            default: throw BenchError.usage("unknown argument \(argument)")
+            }
+        }
+        guard !options.daemonPath.isEmpty else { throw BenchError.usage("--daemon PATH is required") }
+        guard FileManager.default.isExecutableFile(atPath: options.daemonPath) else {
+            throw BenchError.usage("\(options.daemonPath) is not an executable file")
+        }
+        if options.only == .soak, options.soakSeconds == nil { throw BenchError.usage("--only soak needs --soak SECONDS") }
+        return options
+    }
+
+    func runs(_ section: Section) -> Bool {
+        if let only { return only == section }
+        return section == .soak ? soakSeconds != nil : true
+    }
+}
+
+enum BenchError: Error, CustomStringConvertible {
+    case usage(String)
+    case timeout(String)
+    case failed(String)
+
+    var description: String {
+        switch self {
+        case .usage(let message): message.isEmpty ? Options.usage : "\(message)\n\n\(Options.usage)"
+        case .timeout(let what): "timed out: \(what)"
+        case .failed(let what): what
+        }
+    }
+}

@@ -1,0 +1,113 @@
+import Foundation
+import NeuroLinkProtocol
+import Testing
+
+private func json(_ text: String) throws -> JSONValue {
+    try JSONDecoder().decode(JSONValue.self, from: Data(text.utf8))
+}
+
+@Suite struct StreamRequestTests {
+    struct InvalidCase: Sendable, CustomTestStringConvertible {
+        var params: String
+        /// A fragment the error message must contain: the offending field.
+        var field: String
+        var testDescription: String { params }
+    }
+
+    static let invalid: [InvalidCase] = [
+        InvalidCase(params: "{}", field: "input.text or messages"),
+        InvalidCase(params: #"{"model":"m"}"#, field: "input.text or messages"),
+        InvalidCase(params: #"{"input":null,"messages":null}"#, field: "input.text or messages"),
+        InvalidCase(params: #"{"input":{"text":"a"},"messages":[{"role":"user","content":"b"}]}"#, field: "input or messages"),
+        InvalidCase(params: #"{"input":{"text":""}}"#, field: "params.input.text"),
+        InvalidCase(params: #"{"input":"hello"}"#, field: "params.input"),
+        InvalidCase(params: #"{"input":{"text":5}}"#, field: "params.input"),
+        InvalidCase(params: #"{"messages":[]}"#, field: "params.messages"),
+        InvalidCase(params: #"{"messages":{"role":"user"}}"#, field: "params.messages"),
+        InvalidCase(params: #"{"messages":[{"role":"bot","content":"x"}]}"#, field: "params.messages[0].role"),
+        InvalidCase(params: #"{"messages":[{"role":"user","content":"x"},{"content":"y"}]}"#, field: "params.messages[1].role"),
+        InvalidCase(params: #"{"messages":[{"role":"user","content":1}]}"#, field: "params.messages[0].content"),
+        InvalidCase(params: #"{"input":{"text":"a"},"max_tokens":10}"#, field: "params.max_tokens"),
+        InvalidCase(params: #"{"input":{"text":"a"},"maxTokens":0}"#, field: "params.maxTokens"),
+        InvalidCase(params: #"{"input":{"text":"a"},"maxTokens":1.5}"#, field: "params.maxTokens"),
+        InvalidCase(params: #"{"input":{"text":"a"},"maxTokens":"10"}"#, field: "params.maxTokens"),
+        InvalidCase(params: #"{"input":{"text":"a"},"maxTokens":-3}"#, field: "params.maxTokens"),
+        InvalidCase(params: #"{"input":{"text":"a"},"maxTokens":10000001}"#, field: "params.maxTokens"),
+        InvalidCase(params: #"{"input":{"text":"a"},"temperature":3}"#, field: "params.temperature"),
+        InvalidCase(params: #"{"input":{"text":"a"},"temperature":-0.1}"#, field: "params.temperature"),
+        InvalidCase(params: #"{"input":{"text":"a"},"temperature":"1"}"#, field: "params.temperature"),
+        InvalidCase(params: #"{"input":{"text":"a"},"timeoutMs":-1}"#, field: "params.timeoutMs"),
+        InvalidCase(params: #"{"input":{"text":"a"},"timeoutMs":0}"#, field: "params.timeoutMs"),
+        InvalidCase(params: #"{"input":{"text":"a"},"context":"user-1"}"#, field: "params.context"),
+        InvalidCase(params: #"{"input":{"text":"a"},"context":[1]}"#, field: "params.context"),
+        InvalidCase(params: #"{"input":{"text":"a"},"provider":""}"#, field: "params.provider"),
+        InvalidCase(params: #"{"input":{"text":"a"},"model":7}"#, field: "params.model"),
+        InvalidCase(params: #"{"input":{"text":"a"},"systemPrompt":false}"#, field: "params.systemPrompt"),
+        InvalidCase(params: "[]", field: "params must be an object"),
+        InvalidCase(params: #""text""#, field: "params must be an object"),
+    ]
+
+    @Test(arguments: invalid)
+    func rejects(_ c: InvalidCase) throws {
+        let value = try json(c.params)
+        let error = #expect(throws: RPCError.self) { try StreamRequest(json: value) }
+        #expect(error?.type == .invalidParams)
+        #expect(error?.code == -32602)
+        #expect(error?.message.contains(c.field) == true, "message: \(error?.message ?? "-")")
+    }
+
+    @Test func rejectsMissingParams() {
+        let error = #expect(throws: RPCError.self) { try StreamRequest(json: nil) }
+        #expect(error?.type == .invalidParams)
+    }
+
+    @Test func parsesFullRequest() throws {
+        let value = try json(#"""
+            {"messages":[{"role":"system","content":"be brief"},{"role":"user","content":"héllo 👋"},
+                         {"role":"assistant","content":"hi"}],
+             "provider":"openai","model":"gpt-4o-mini","maxTokens":256,"temperature":0.25,
+             "systemPrompt":"sys","timeoutMs":30000,
+             "context":{"userId":"u1","n":3,"tags":["a"],"nested":{"ok":true},"nothing":null}}
+            """#)
+        let request = try StreamRequest(json: value)
+        let expected = StreamRequest(
+            messages: [
+                ChatMessage(role: "system", content: "be brief"), ChatMessage(role: "user", content: "héllo 👋"),
+                ChatMessage(role: "assistant", content: "hi"),
+            ],
+            provider: "openai", model: "gpt-4o-mini", maxTokens: 256, temperature: 0.25, systemPrompt: "sys",
+            timeoutMs: 30000,
+            context: [
+                "userId": .string("u1"), "n": .number(3), "tags": .array([.string("a")]),
+                "nested": .object(["ok": .bool(true)]), "nothing": .null,
+            ])
+        #expect(request == expected)
+    }
+
+    @Test func parsesMinimalPrompt() throws {
+        let request = try StreamRequest(json: try json(#"{"input":{"text":"hi"}}"#))
+        #expect(request == StreamRequest(prompt: "hi"))
+        #expect(request.maxTokens == nil && request.temperature == nil && request.context == nil)
+    }
+
+    @Test(arguments: [
+        (#"{"input":{"text":"a"},"maxTokens":1}"#, 1),
+        (#"{"input":{"text":"a"},"maxTokens":10000000}"#, 10_000_000),
+        (#"{"input":{"text":"a"},"maxTokens":2.0}"#, 2),
+    ])
+    func acceptsMaxTokensAtBounds(_ params: String, _ expected: Int) throws {
+        #expect(try StreamRequest(json: try json(params)).maxTokens == expected)
+    }
+
+    @Test(arguments: [0.0, 2.0, 1.0])
+    func acceptsTemperatureAtBounds(_ temperature: Double) throws {
+        let request = try StreamRequest(json: .object(["input": .object(["text": .string("a")]), "temperature": .number(temperature)]))
+        #expect(request.temperature == temperature)
+    }
+
+    @Test func nullOptionalFieldsAreIgnored() throws {
+        let request = try StreamRequest(json: try json(
+            #"{"input":{"text":"a"},"provider":null,"model":null,"maxTokens":null,"temperature":null,"timeoutMs":null,"context":null,"messages":null}"#))
+        #expect(request == StreamRequest(prompt: "a"))
+    }
+}
