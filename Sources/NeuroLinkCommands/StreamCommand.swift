@@ -32,6 +32,8 @@ struct StreamCommand: AsyncParsableCommand {
                             case .result(let final): result = final
                             }
                         }
+                        // Cancelled by Ctrl-C: the interrupt branch owns the terminal's last line.
+                        try Task.checkCancellation()
                         printer.end()
                         return .finished(result)
                     }

@@ -17,20 +17,34 @@ import Testing
     @Test(.enabled(if: enabled), .timeLimit(.minutes(3)))
     func streamsARealAnswerFromSmolLM2() async throws {
         let script = Self.repositoryRoot.appendingPathComponent("scripts/demo-model.sh").path
-        let directory = try DaemonProcess.makeDirectory()
-        let pidFile = directory.appendingPathComponent("model.pid").path
-        var environment = ["DEMO_MODEL_PIDFILE": pidFile, "PATH": "/usr/local/bin:/usr/bin:/bin"]
+        var environment = ["PATH": "/usr/local/bin:/usr/bin:/bin"]
         for key in ["NEUROLINK_DEMO_VENV", "HOME", "XDG_CACHE_HOME"] { environment[key] = Self.environment[key] }
-        let port = try #require(Int(try await runTool("/bin/bash", [script, "free-port"], environment: environment)
-            .stdout.trimmingCharacters(in: .whitespacesAndNewlines)))
-        let started = try await runTool("/bin/bash", [script, "start", String(port)], environment: environment)
-        try #require(started.status == 0, "model server did not start: \(started.stderr)")
+        func ask(_ command: String) async throws -> String {
+            try await runTool("/bin/bash", [script, command], environment: environment).stdout
+                .trimmingCharacters(in: .whitespacesAndNewlines)
+        }
+        let python = try await ask("python")
+        let model = try await ask("model-path")
+        let port = try #require(Int(try await ask("free-port")))
+        try #require(FileManager.default.isExecutableFile(atPath: python), "the demo venv is not prepared: run scripts/demo-model.sh install")
+
+        // Started directly (not through the script's background start) so this process owns it.
+        let directory = try DaemonProcess.makeDirectory()
+        let server = Process()
+        server.executableURL = URL(fileURLWithPath: python)
+        server.arguments = ["-m", "llama_cpp.server", "--model", model, "--model_alias", "smollm2", "--host", "127.0.0.1",
+                            "--port", String(port), "--n_ctx", "2048", "--interrupt_requests", "False"]
+        let serverLog = directory.appendingPathComponent("model.log")
+        _ = FileManager.default.createFile(atPath: serverLog.path, contents: nil)
+        let logHandle = try FileHandle(forWritingTo: serverLog)
+        server.standardOutput = logHandle
+        server.standardError = logHandle
+        try server.run()
         defer {
-            // Stop the model server started above (its pid is in the pid file).
-            let pid = (try? String(contentsOfFile: pidFile, encoding: .utf8)).flatMap { Int32($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
-            if let pid { kill(pid, SIGTERM) }
+            kill(server.processIdentifier, SIGKILL)
             try? FileManager.default.removeItem(at: directory)
         }
+        try await Self.waitForModels(port: port, server: server, log: serverLog)
 
         let config = """
             providers:
@@ -64,5 +78,45 @@ import Testing
                 #expect([FinishReason.stop, .length].contains(final.finishReason))
             }
         }
+    }
+
+    /// Polls `GET /v1/models` until the server answers (it loads the model first).
+    static func waitForModels(port: Int, server: Process, log: URL) async throws {
+        let deadline = ContinuousClock.now + .seconds(120)
+        while ContinuousClock.now < deadline {
+            if let connection = try? TCPProbe(port: port), connection.get("/v1/models").hasPrefix("HTTP/1.1 200") { return }
+            guard server.isRunning else { break }
+            try await Task.sleep(for: .milliseconds(200))
+        }
+        throw DaemonProcessError(message: "model server did not start: \((try? String(contentsOf: log, encoding: .utf8)) ?? "")")
+    }
+}
+
+/// A one-shot blocking HTTP/1.1 GET over TCP on loopback.
+struct TCPProbe {
+    let fd: Int32
+
+    init(port: Int) throws {
+        fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = in_port_t(UInt16(port).bigEndian)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let result = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        guard result == 0 else {
+            close(fd)
+            throw DaemonProcessError(message: "connect failed")
+        }
+    }
+
+    func get(_ path: String) -> String {
+        defer { close(fd) }
+        let request = Array("GET \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n".utf8)
+        _ = request.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+        var buffer = [UInt8](repeating: 0, count: 512)
+        let n = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+        return n > 0 ? String(decoding: buffer[..<n], as: UTF8.self) : ""
     }
 }

@@ -59,6 +59,7 @@ struct Bench {
             try await Task.sleep(for: .seconds(1))
             report.idleRSSKiB = daemon.rssKiB
             report.idleThreads = ProcStats.threads(pid: daemon.pid)
+            report.idleRSSSplitKiB = ProcStats.rssSplitKiB(pid: daemon.pid)
             note("daemon pid \(daemon.pid): idle RSS \(fmt(Double(report.idleRSSKiB ?? 0) / 1024)) MiB")
             try await measure(options, daemon: daemon, upstream: upstream, levels: levels,
                               ttft: (ttftCount, ttftWarmup), report: &report)

@@ -7,6 +7,7 @@ struct Report {
     var startupMs: [Double] = []
     var idleRSSKiB: Int?
     var idleThreads: Int?
+    var idleRSSSplitKiB: (anon: Int, file: Int)?
     var ttft: TTFT.Result?
     var throughput: [Throughput.Run] = []
     var idle: IdleStreams.Result?
@@ -14,6 +15,7 @@ struct Report {
     var finalRSSKiB: Int?
     var peakRSSKiB: Int?
     var daemonLogTail = ""
+    var loadAtStart = Machine.loadAverage
 
     init(quick: Bool) { self.quick = quick }
 
@@ -39,6 +41,7 @@ struct Report {
         lines.append("- date: \(date)")
         lines.append("- machine: \(Machine.summary)")
         lines.append("- open-file limit in the bench (inherited by the daemon): \(fileLimit)")
+        lines.append("- load average (1/5/15 min) at start: \(loadAtStart); at the end: \(Machine.loadAverage)")
         lines.append("")
         lines.append("| Metric | Measured | Target | Result |")
         lines.append("| --- | --- | --- | --- |")
@@ -49,7 +52,8 @@ struct Report {
                 + "(\(fmt(p.min))–\(fmt(p.max))) | < 200 ms | \(Self.verdict(p.p50 < 200)) |")
         }
         if let idleRSSKiB {
-            lines.append("| Idle RSS after start (VmRSS) | \(Self.mib(idleRSSKiB)) | < 40 MB | \(Self.verdict(Double(idleRSSKiB) * 1024 < 40e6)) |")
+            let split = idleRSSSplitKiB.map { " (anon \(Self.mib($0.anon)), file-backed \(Self.mib($0.file)))" } ?? ""
+            lines.append("| Idle RSS after start (VmRSS) | \(Self.mib(idleRSSKiB))\(split) | < 40 MB | \(Self.verdict(Double(idleRSSKiB) * 1024 < 40e6)) |")
         }
         if let ttft {
             let addedP50 = ttft.through.p50 - ttft.direct.p50
@@ -147,6 +151,12 @@ struct Report {
 }
 
 enum Machine {
+    /// The first three fields of /proc/loadavg: other work on the machine skews every figure.
+    static var loadAverage: String {
+        let text = (try? String(contentsOfFile: "/proc/loadavg", encoding: .utf8)) ?? ""
+        return text.split(separator: " ").prefix(3).joined(separator: " ")
+    }
+
     static var summary: String {
         let cpuinfo = (try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8)) ?? ""
         let model = cpuinfo.split(separator: "\n").first { $0.hasPrefix("model name") }

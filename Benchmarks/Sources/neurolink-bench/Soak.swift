@@ -33,7 +33,7 @@ enum Soak {
         var passes: Bool { last - afterWarmup <= Swift.max(2048, afterWarmup / 20) }
     }
 
-    private struct Totals {
+    private struct Totals: Sendable {
         var requests = 0
         var chunks = 0
         var failures = 0
@@ -45,8 +45,8 @@ enum Soak {
         let socket = daemon.socketPath
         let start = ContinuousClock.now
         let end = start + .seconds(seconds)
-        let totals = Mutex(Totals())
-        let samples = Mutex<[Sample]>([])
+        let totals = Shared(Totals())
+        let samples = Shared<[Sample]>([])
         let pid = daemon.pid
 
         try await withDeadline(.seconds(seconds + 120), "soak") {

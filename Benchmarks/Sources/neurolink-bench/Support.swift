@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// Progress goes to stderr; the final report goes to stdout.
 func note(_ message: String) {
@@ -42,7 +43,7 @@ struct Percentiles: Sendable {
     func p(_ fraction: Double) -> Double {
         guard !sorted.isEmpty else { return .nan }
         let rank = Int((fraction * Double(sorted.count)).rounded(.up))
-        return sorted[min(max(rank, 1), sorted.count) - 1]
+        return sorted[Swift.min(Swift.max(rank, 1), sorted.count) - 1]
     }
 
     var p50: Double { p(0.50) }
@@ -66,7 +67,13 @@ enum ProcStats {
     private static func field(_ name: String, pid: Int32) -> Int? {
         guard let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8) else { return nil }
         guard let line = status.split(separator: "\n").first(where: { $0.hasPrefix(name) }) else { return nil }
-        return line.split(separator: " ", omittingEmptySubsequences: true).dropFirst().first.flatMap { Int($0) }
+        return line.split(whereSeparator: { $0 == " " || $0 == "\t" }).dropFirst().first.flatMap { Int($0) }
+    }
+
+    /// `RssAnon` and `RssFile` (KiB): heap and stacks versus mapped files such as shared libraries.
+    static func rssSplitKiB(pid: Int32) -> (anon: Int, file: Int)? {
+        guard let anon = field("RssAnon:", pid: pid), let file = field("RssFile:", pid: pid) else { return nil }
+        return (anon, file)
     }
 
     /// utime + stime in clock ticks (fields 14 and 15 of /proc/PID/stat).
@@ -143,4 +150,15 @@ func fmt(_ value: Double, _ decimals: Int = 1) -> String {
 /// A signed number with `decimals` digits after the point.
 func signed(_ value: Double, _ decimals: Int = 1) -> String {
     (value >= 0 ? "+" : "") + fmt(value, decimals)
+}
+
+/// A mutex-guarded value that closures running in other tasks can share.
+final class Shared<Value: Sendable>: Sendable {
+    private let mutex: Mutex<Value>
+
+    init(_ value: Value) { mutex = Mutex(value) }
+
+    func withLock<R: Sendable>(_ body: (inout sending Value) -> sending R) -> R {
+        mutex.withLock { body(&$0) }
+    }
 }

@@ -1,3 +1,4 @@
+import Foundation
 import NeuroLinkClient
 import NeuroLinkHTTP
 import NeuroLinkProtocol

@@ -36,7 +36,7 @@ struct StreamHandler: Sendable {
         logger[metadataKey: "provider"] = "\(prepared.provider.config.name)"
         logger[metadataKey: "model"] = "\(prepared.chat.model)"
         logger.debug("request started", metadata: ["messages": "\(prepared.chat.messages.count)"])
-        if logger.logLevel <= .trace { logger.trace("prompt", metadata: ["messages": "\(prepared.chat.messages)"]) }
+        if logger.logLevel <= .debug { logger.debug("prompt", metadata: ["messages": "\(prepared.chat.messages)"]) }
 
         let result: Result<StreamResult, RPCError>
         if streaming {

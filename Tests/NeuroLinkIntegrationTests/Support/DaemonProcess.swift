@@ -149,10 +149,18 @@ func runTool(_ path: String, _ arguments: [String], stdin: String? = nil, enviro
     try process.run()
     if let stdin { input.fileHandleForWriting.write(Data(stdin.utf8)) }
     try input.fileHandleForWriting.close()
-    async let stdoutData = Task.detached { out.fileHandleForReading.readDataToEndOfFile() }.value
-    async let stderrData = Task.detached { err.fileHandleForReading.readDataToEndOfFile() }.value
+    async let stdoutData = readToEnd(out.fileHandleForReading)
+    async let stderrData = readToEnd(err.fileHandleForReading)
     let (o, e) = await (stdoutData, stderrData)
-    process.waitUntilExit()
+    // Not waitUntilExit(): on Linux it spins a run loop at 100% CPU.
+    while process.isRunning { try await Task.sleep(for: .milliseconds(2)) }
     return CommandResult(status: process.terminationStatus, stdout: String(decoding: o, as: UTF8.self),
                          stderr: String(decoding: e, as: UTF8.self))
+}
+
+/// Reads a pipe to its end on its own thread, keeping blocking reads off the cooperative pool.
+func readToEnd(_ handle: FileHandle) async -> Data {
+    await withCheckedContinuation { continuation in
+        Thread { continuation.resume(returning: handle.readDataToEndOfFile()) }.start()
+    }
 }

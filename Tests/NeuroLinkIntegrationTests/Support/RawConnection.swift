@@ -16,10 +16,9 @@ final class RawConnection: @unchecked Sendable {
         let result = withUnsafePointer(to: &address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
         }
-        guard result == 0 else {
-            close(fd)
-            throw DaemonProcessError(message: "connect(\(path)) failed: errno \(errno)")
-        }
+        // No close() here: `fd` is initialised, so deinit runs for the failed instance and closes it.
+        // Closing twice would close whatever descriptor another test opened in between.
+        guard result == 0 else { throw DaemonProcessError(message: "connect(\(path)) failed: errno \(errno)") }
         let (seconds, attoseconds) = receiveTimeout.components
         var timeout = timeval(tv_sec: Int(seconds), tv_usec: Int(attoseconds / 1_000_000_000_000))
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
