@@ -12,6 +12,7 @@
 # Environment:
 #   NEUROLINK_SKIP_APT=1   never call apt-get (you manage system packages yourself)
 #   NEUROLINK_FORCE_APT=1  run apt-get update/install even if everything looks installed
+#                          (always the case in CI, where CI=true)
 set -euo pipefail
 
 PACKAGES=(
@@ -63,7 +64,7 @@ if [ "${NEUROLINK_SKIP_APT:-0}" = "1" ]; then
 elif ! command -v apt-get >/dev/null 2>&1; then
     log "apt-get not found: skipping system packages (install the equivalents of: ${PACKAGES[*]})"
 else
-    if [ "${NEUROLINK_FORCE_APT:-0}" = "1" ]; then
+    if [ "${NEUROLINK_FORCE_APT:-0}" = "1" ] || [ "${CI:-}" = "true" ]; then
         mapfile -t missing < <(printf '%s\n' "${PACKAGES[@]}")
     else
         mapfile -t missing < <(missing_packages "${PACKAGES[@]}")
