@@ -64,10 +64,17 @@ public struct Usage: Sendable, Hashable, Codable {
     public var inputTokens: Int
     public var outputTokens: Int
     public var totalTokens: Int
+    /// Input tokens served from the provider's prompt cache, when reported.
+    public var cachedInputTokens: Int?
+    /// Output tokens spent on reasoning, when reported.
+    public var reasoningTokens: Int?
 
-    public init(inputTokens: Int = 0, outputTokens: Int = 0, totalTokens: Int? = nil) {
+    public init(inputTokens: Int = 0, outputTokens: Int = 0, totalTokens: Int? = nil, cachedInputTokens: Int? = nil,
+                reasoningTokens: Int? = nil) {
         self.inputTokens = inputTokens
         self.outputTokens = outputTokens
+        self.cachedInputTokens = cachedInputTokens
+        self.reasoningTokens = reasoningTokens
         let (sum, overflow) = inputTokens.addingReportingOverflow(outputTokens)
         self.totalTokens = totalTokens ?? (overflow ? Int.max : sum)
     }

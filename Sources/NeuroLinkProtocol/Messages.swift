@@ -81,11 +81,26 @@ public enum Frames {
             b.writeJSONString(finishReason.rawValue)
             if let usage {
                 b.writeString(
-                    #","usage":{"inputTokens":\#(usage.inputTokens),"outputTokens":\#(usage.outputTokens),"totalTokens":\#(usage.totalTokens)}"#
+                    #","usage":{"inputTokens":\#(usage.inputTokens),"outputTokens":\#(usage.outputTokens),"totalTokens":\#(usage.totalTokens)"#
                 )
+                if let cached = usage.cachedInputTokens { b.writeString(#","cachedInputTokens":\#(cached)"#) }
+                if let reasoning = usage.reasoningTokens { b.writeString(#","reasoningTokens":\#(reasoning)"#) }
+                b.writeStaticString("}")
             }
             b.writeStaticString("}}")
         }
+    }
+
+    private struct ChunkNotification: Encodable {
+        let jsonrpc = ProtocolInfo.jsonrpc
+        let method = Method.streamChunk
+        let params: StreamChunk
+    }
+
+    /// Writes any chunk through `JSONEncoder`: for the rare kinds (`tool_call`, `object`, ...).
+    public static func writeChunk(into buffer: inout ByteBuffer, _ chunk: StreamChunk) throws {
+        let data = try JSONEncoder().encode(ChunkNotification(params: chunk))
+        buffer.writeFrame { $0.writeBytes(data) }
     }
 
     @inlinable

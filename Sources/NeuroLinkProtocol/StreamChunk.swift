@@ -8,6 +8,10 @@ public struct ChunkType: RawRepresentable, Sendable, Hashable, Codable, CustomSt
     public static let reasoning = ChunkType(rawValue: "reasoning")
     public static let finish = ChunkType(rawValue: "finish")
     public static let notice = ChunkType(rawValue: "notice")
+    /// A complete tool call (`toolCall`).
+    public static let toolCall = ChunkType(rawValue: "tool_call")
+    /// The structured-output object parsed so far (`object`).
+    public static let object = ChunkType(rawValue: "object")
 }
 
 /// Why an answer ended: `stop`, `length`, `tool_calls`, `content_filter` or `error`.
@@ -36,11 +40,17 @@ public struct StreamChunk: Sendable, Hashable, Codable {
     public var finishReason: FinishReason?
     /// Set on `finish` chunks when the provider reported usage.
     public var usage: Usage?
+    /// Set on `tool_call` chunks.
+    public var toolCall: ToolCall?
+    /// Set on `object` chunks: the partial object parsed so far.
+    public var object: JSONValue?
 
     public init(
         requestId: RPCID, seq: Int, type: ChunkType, content: String? = nil, finishReason: FinishReason? = nil,
-        usage: Usage? = nil
+        usage: Usage? = nil, toolCall: ToolCall? = nil, object: JSONValue? = nil
     ) {
+        self.toolCall = toolCall
+        self.object = object
         self.requestId = requestId
         self.seq = seq
         self.type = type
@@ -78,11 +88,21 @@ public struct StreamResult: Sendable, Hashable, Codable {
     public var timings: Timings
     /// Number of `stream.chunk` notifications sent for this request.
     public var chunks: Int
+    /// Tool calls the model made, in order.
+    public var toolCalls: [ToolCall]?
+    /// With `schema`: the answer parsed as JSON.
+    public var object: JSONValue?
+    /// With `schema`: why the answer does not conform, when it does not.
+    public var objectError: String?
 
     public init(
         text: String, reasoning: String? = nil, finishReason: FinishReason, usage: Usage?, provider: String,
-        model: String, timings: Timings, chunks: Int
+        model: String, timings: Timings, chunks: Int, toolCalls: [ToolCall]? = nil, object: JSONValue? = nil,
+        objectError: String? = nil
     ) {
+        self.toolCalls = toolCalls
+        self.object = object
+        self.objectError = objectError
         self.text = text
         self.reasoning = reasoning
         self.finishReason = finishReason

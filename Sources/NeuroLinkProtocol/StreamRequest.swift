@@ -1,15 +1,23 @@
 /// One message of a conversation.
 public struct ChatMessage: Sendable, Hashable, Codable {
+    /// `system`, `user`, `assistant` or `tool`.
     public var role: String
+    /// The text; may be empty for an assistant message that only calls tools.
     public var content: String
+    /// Tool calls an `assistant` message made.
+    public var toolCalls: [ToolCall]?
+    /// For a `tool` message: the id of the call this is the result of.
+    public var toolCallId: String?
 
-    public init(role: String, content: String) {
+    public init(role: String, content: String, toolCalls: [ToolCall]? = nil, toolCallId: String? = nil) {
         self.role = role
         self.content = content
+        self.toolCalls = toolCalls
+        self.toolCallId = toolCallId
     }
 
     /// The roles accepted in `messages`.
-    public static let roles: Set<String> = ["system", "user", "assistant"]
+    public static let roles: Set<String> = ["system", "user", "assistant", "tool"]
 }
 
 /// Params of `stream` and `generate`.
@@ -27,6 +35,11 @@ public struct StreamRequest: Sendable, Hashable, Codable {
     public var timeoutMs: Int?
     /// Free-form caller context (user id, session id, ...), kept for analytics.
     public var context: [String: JSONValue]?
+    /// Functions the model may call.
+    public var tools: [ToolDefinition]?
+    public var toolChoice: ToolChoice?
+    /// JSON Schema the answer must conform to (structured output).
+    public var schema: JSONValue?
 
     public struct Input: Sendable, Hashable, Codable {
         public var text: String
@@ -36,7 +49,8 @@ public struct StreamRequest: Sendable, Hashable, Codable {
     public init(
         prompt: String? = nil, messages: [ChatMessage]? = nil, provider: String? = nil, model: String? = nil,
         maxTokens: Int? = nil, temperature: Double? = nil, systemPrompt: String? = nil, timeoutMs: Int? = nil,
-        context: [String: JSONValue]? = nil
+        context: [String: JSONValue]? = nil, tools: [ToolDefinition]? = nil, toolChoice: ToolChoice? = nil,
+        schema: JSONValue? = nil
     ) {
         self.input = prompt.map(Input.init(text:))
         self.messages = messages
@@ -47,6 +61,9 @@ public struct StreamRequest: Sendable, Hashable, Codable {
         self.systemPrompt = systemPrompt
         self.timeoutMs = timeoutMs
         self.context = context
+        self.tools = tools
+        self.toolChoice = toolChoice
+        self.schema = schema
     }
 }
 
@@ -70,15 +87,7 @@ extension StreamRequest {
             guard let list = messages.arrayValue else {
                 throw RPCError(.invalidParams, "params.messages must be an array")
             }
-            self.messages = try list.enumerated().map { index, item throws(RPCError) in
-                guard let role = item["role"]?.stringValue, ChatMessage.roles.contains(role) else {
-                    throw RPCError(.invalidParams, "params.messages[\(index)].role must be one of system, user, assistant")
-                }
-                guard let content = item["content"]?.stringValue else {
-                    throw RPCError(.invalidParams, "params.messages[\(index)].content must be a string")
-                }
-                return ChatMessage(role: role, content: content)
-            }
+            self.messages = try list.enumerated().map { index, item throws(RPCError) in try ChatMessage(json: item, index: index) }
         }
         switch (input, messages) {
         case (nil, nil): throw RPCError(.invalidParams, "params needs either input.text or messages")
@@ -98,6 +107,15 @@ extension StreamRequest {
             }
             temperature = value
         }
+        if let list = params["tools"], list != .null {
+            guard let array = list.arrayValue else { throw RPCError(.invalidParams, "params.tools must be an array") }
+            tools = try array.enumerated().map { index, item throws(RPCError) in try ToolDefinition(json: item, index: index) }
+        }
+        if let choice = params["toolChoice"], choice != .null { toolChoice = try ToolChoice(json: choice, tools: tools) }
+        if let schema = params["schema"], schema != .null {
+            guard schema.objectValue != nil else { throw RPCError(.invalidParams, "params.schema must be a JSON Schema object") }
+            self.schema = schema
+        }
         if let c = params["context"], c != .null {
             guard let object = c.objectValue else { throw RPCError(.invalidParams, "params.context must be an object") }
             context = object
@@ -108,6 +126,7 @@ extension StreamRequest {
 
     static let knownKeys: Set<String> = [
         "input", "messages", "provider", "model", "maxTokens", "temperature", "systemPrompt", "timeoutMs", "context",
+        "tools", "toolChoice", "schema",
     ]
 
     private static func string(_ p: [String: JSONValue], _ key: String) throws(RPCError) -> String? {
@@ -143,4 +162,39 @@ public struct CancelResult: Sendable, Hashable, Codable {
 public struct HealthResult: Sendable, Hashable, Codable {
     public var status: String
     public init(status: String = "ok") { self.status = status }
+}
+
+extension ChatMessage {
+    /// Reads `params.messages[index]`.
+    init(json item: JSONValue, index: Int) throws(RPCError) {
+        let path = "params.messages[\(index)]"
+        guard let role = item["role"]?.stringValue, ChatMessage.roles.contains(role) else {
+            throw RPCError(.invalidParams, "\(path).role must be one of system, user, assistant, tool")
+        }
+        var toolCalls: [ToolCall]?
+        if let calls = item["toolCalls"], calls != .null {
+            guard role == "assistant", let array = calls.arrayValue else {
+                throw RPCError(.invalidParams, "\(path).toolCalls is an array, allowed on assistant messages only")
+            }
+            toolCalls = try array.enumerated().map { callIndex, call throws(RPCError) in
+                guard let id = call["id"]?.stringValue, let name = call["name"]?.stringValue,
+                      let arguments = call["arguments"], arguments.objectValue != nil else {
+                    throw RPCError(.invalidParams, "\(path).toolCalls[\(callIndex)] needs id, name and an arguments object")
+                }
+                return ToolCall(id: id, name: name, arguments: arguments)
+            }
+        }
+        let content = item["content"]
+        guard let text = content?.stringValue ?? ((content == nil || content == .null) && toolCalls != nil ? "" : nil) else {
+            throw RPCError(.invalidParams, "\(path).content must be a string")
+        }
+        var toolCallId: String?
+        if role == "tool" {
+            guard let id = item["toolCallId"]?.stringValue, !id.isEmpty else {
+                throw RPCError(.invalidParams, "\(path).toolCallId must name the tool call this message answers")
+            }
+            toolCallId = id
+        }
+        self.init(role: role, content: text, toolCalls: toolCalls, toolCallId: toolCallId)
+    }
 }

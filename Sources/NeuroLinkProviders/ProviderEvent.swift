@@ -8,6 +8,8 @@ public enum ProviderEvent: Sendable, Hashable {
     case usage(Usage)
     /// The model that actually answered, as the provider names it.
     case model(String)
+    /// A complete tool call; decoders emit it once all of its arguments have arrived.
+    case toolCall(ToolCall)
 }
 
 /// A provider-independent chat request, built by the daemon from `stream`/`generate` params.
@@ -18,12 +20,26 @@ public struct ChatRequest: Sendable, Hashable {
     public var maxTokens: Int?
     public var temperature: Double?
     public var stream: Bool
+    public var tools: [ToolDefinition]?
+    public var toolChoice: ToolChoice?
+    /// JSON Schema the answer must follow; adapters use the provider's native JSON mode when it has one.
+    public var schema: JSONValue?
 
-    public init(messages: [ChatMessage], model: String, maxTokens: Int?, temperature: Double?, stream: Bool = true) {
+    public init(messages: [ChatMessage], model: String, maxTokens: Int?, temperature: Double?, stream: Bool = true,
+                tools: [ToolDefinition]? = nil, toolChoice: ToolChoice? = nil, schema: JSONValue? = nil) {
         self.messages = messages
         self.model = model
         self.maxTokens = maxTokens
         self.temperature = temperature
         self.stream = stream
+        self.tools = tools
+        self.toolChoice = toolChoice
+        self.schema = schema
+    }
+
+    /// The system messages' text joined, for providers that take the system prompt apart.
+    public var systemText: String? {
+        let parts = messages.filter { $0.role == "system" }.map(\.content)
+        return parts.isEmpty ? nil : parts.joined(separator: "\n\n")
     }
 }

@@ -34,7 +34,7 @@ private let done = "data: [DONE]\n\n"
         .model("gpt-4o-mini-2024-07-18"),
         .text("héllo"), .text(" 👋"), .text(" 世界\n\"ok\""),
         .finish(.stop),
-        .usage(Usage(inputTokens: 9, outputTokens: 5, totalTokens: 14)),
+        .usage(Usage(inputTokens: 9, outputTokens: 5, totalTokens: 14, cachedInputTokens: 0, reasoningTokens: 0)),
     ]
 
     @Test func decodesRecordedStream() throws {

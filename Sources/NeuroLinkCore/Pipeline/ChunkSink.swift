@@ -5,6 +5,9 @@ public enum OutgoingChunk: Sendable, Hashable {
     case text(String)
     case reasoning(String)
     case finish(FinishReason, Usage?)
+    case toolCall(ToolCall)
+    /// The structured-output object parsed so far.
+    case object(JSONValue)
 }
 
 /// Where a running request's chunks go: the client connection for `stream`, nowhere for

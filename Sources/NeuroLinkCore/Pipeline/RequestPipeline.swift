@@ -28,7 +28,8 @@ public struct RequestPipeline: Sendable {
         if let input = params.input { messages.append(ChatMessage(role: "user", content: input.text)) }
         messages += params.messages ?? []
         let chat = ChatRequest(messages: messages, model: model, maxTokens: params.maxTokens ?? registry.defaults.maxTokens,
-                               temperature: params.temperature ?? registry.defaults.temperature)
+                               temperature: params.temperature ?? registry.defaults.temperature,
+                               tools: params.tools, toolChoice: params.toolChoice, schema: params.schema)
         return PreparedRequest(provider: entry, chat: chat,
                                timeouts: entry.timeouts.transferTimeouts(requestTotalMs: params.timeoutMs),
                                context: params.context)

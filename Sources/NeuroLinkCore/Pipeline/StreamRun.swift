@@ -11,6 +11,7 @@ struct StreamRun {
     private(set) var finishReason: FinishReason?
     private(set) var usage: Usage?
     private(set) var reportedModel: String?
+    private(set) var toolCalls: [ToolCall] = []
     private(set) var chunksSent = 0
     private(set) var deltasReceived = 0
     private(set) var firstChunkAt: ContinuousClock.Instant?
@@ -74,6 +75,9 @@ struct StreamRun {
             case .finish(let reason): finishReason = reason
             case .usage(let reported): usage = reported
             case .model(let model): reportedModel = model
+            case .toolCall(let call):
+                toolCalls.append(call)
+                outgoing.append(.toolCall(call))
             }
         }
         guard !outgoing.isEmpty else { return }
@@ -92,7 +96,7 @@ struct StreamRun {
             provider: providerName, model: reportedModel ?? prepared.chat.model,
             timings: Timings(timeToFirstChunkMs: firstChunkAt.map { Self.ms($0 - context.receivedAt) },
                              durationMs: Self.ms(now - context.receivedAt)),
-            chunks: chunksSent)
+            chunks: chunksSent, toolCalls: toolCalls.isEmpty ? nil : toolCalls)
     }
 
     /// Usage so far: the provider's report, else the deltas received (one token each on every
@@ -149,7 +153,7 @@ struct StreamRun {
 
     static func ms(_ duration: Duration) -> Double {
         let (seconds, attoseconds) = duration.components
-        return (Double(seconds) * 1000 + Double(attoseconds) / 1e15 * 1).rounded(toPlaces: 3)
+        return (Double(seconds) * 1000 + Double(attoseconds) / 1e15).rounded(toPlaces: 3)
     }
 }
 

@@ -27,6 +27,10 @@ struct ChunkWriter: ChunkSink {
                 Frames.writeContentChunk(into: &buffer, requestId: requestId, seq: seq, type: .reasoning, content: content)
             case .finish(let reason, let usage):
                 Frames.writeFinishChunk(into: &buffer, requestId: requestId, seq: seq, finishReason: reason, usage: usage)
+            case .toolCall(let call):
+                try Frames.writeChunk(into: &buffer, StreamChunk(requestId: requestId, seq: seq, type: .toolCall, toolCall: call))
+            case .object(let object):
+                try Frames.writeChunk(into: &buffer, StreamChunk(requestId: requestId, seq: seq, type: .object, object: object))
             }
             seq += 1
         }

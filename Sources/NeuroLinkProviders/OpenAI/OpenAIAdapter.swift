@@ -11,25 +11,9 @@ public struct OpenAIAdapter: ProviderAdapter {
         self.endpoint = endpoint
     }
 
-    struct Body: Encodable {
-        var model: String
-        var messages: [ChatMessage]
-        var stream: Bool
-        var stream_options: StreamOptions?
-        var max_tokens: Int?
-        var max_completion_tokens: Int?
-        var temperature: Double?
-
-        struct StreamOptions: Encodable { var include_usage: Bool }
-    }
-
     public func httpRequest(for request: ChatRequest, timeouts: TransferTimeouts) throws(RPCError) -> HTTPRequest {
-        var body = Body(model: request.model, messages: request.messages, stream: request.stream,
-                        stream_options: request.stream ? .init(include_usage: true) : nil, temperature: request.temperature)
-        // OpenAI's newer models only take `max_completion_tokens`; compatible servers know `max_tokens`.
-        if endpoint.type == .openai { body.max_completion_tokens = request.maxTokens } else { body.max_tokens = request.maxTokens }
         let encoded: Data
-        do { encoded = try JSONEncoder().encode(body) } catch {
+        do { encoded = try JSONEncoder().encode(OpenAIRequestBody(request, useMaxCompletionTokens: endpoint.type == .openai)) } catch {
             throw RPCError(.internal, "could not encode the request for \(endpoint.name)")
         }
         var headers = [HTTPHeader("Content-Type", "application/json"), HTTPHeader("Accept", "text/event-stream")]
@@ -57,6 +41,8 @@ public struct OpenAIStreamDecoder: ProviderStreamDecoder {
     private var sawFinish = false
     private var sawModel = false
     private let decoder = JSONDecoder()
+    /// Tool calls being assembled, by index: fragments of their JSON arguments arrive in pieces.
+    private var pendingCalls: [Int: (id: String, name: String, arguments: String)] = [:]
 
     public init(provider: String) {
         self.provider = provider
@@ -75,15 +61,32 @@ public struct OpenAIStreamDecoder: ProviderStreamDecoder {
 
         struct Delta: Decodable {
             var content: String?
+            var tool_calls: [ToolCallDelta]?
             /// DeepSeek, vLLM and llama.cpp call it `reasoning_content`; OpenRouter and Ollama `reasoning`.
             var reasoning_content: String?
             var reasoning: String?
+        }
+
+        struct ToolCallDelta: Decodable {
+            var index: Int?
+            var id: String?
+            var function: Function?
+            struct Function: Decodable {
+                var name: String?
+                var arguments: String?
+            }
         }
 
         struct WireUsage: Decodable {
             var prompt_tokens: Int?
             var completion_tokens: Int?
             var total_tokens: Int?
+            var prompt_tokens_details: Details?
+            var completion_tokens_details: Details?
+            struct Details: Decodable {
+                var cached_tokens: Int?
+                var reasoning_tokens: Int?
+            }
         }
 
         struct WireError: Decodable {
@@ -129,8 +132,17 @@ public struct OpenAIStreamDecoder: ProviderStreamDecoder {
                     output.append(.reasoning(reasoning))
                 }
                 if let content = choice.delta?.content, !content.isEmpty { output.append(.text(content)) }
+                for delta in choice.delta?.tool_calls ?? [] {
+                    let index = delta.index ?? 0
+                    var call = pendingCalls[index] ?? (id: "", name: "", arguments: "")
+                    if let id = delta.id { call.id = id }
+                    if let name = delta.function?.name { call.name += name }
+                    if let fragment = delta.function?.arguments { call.arguments += fragment }
+                    pendingCalls[index] = call
+                }
                 if let reason = choice.finish_reason {
                     sawFinish = true
+                    try flushToolCalls(into: &output)
                     output.append(.finish(Self.finishReason(reason)))
                 }
             }
@@ -139,12 +151,28 @@ public struct OpenAIStreamDecoder: ProviderStreamDecoder {
                 let outputTokens = usage.completion_tokens ?? 0
                 let (sum, overflow) = input.addingReportingOverflow(outputTokens)
                 output.append(.usage(Usage(inputTokens: input, outputTokens: outputTokens,
-                                           totalTokens: usage.total_tokens ?? (overflow ? Int.max : sum))))
+                                           totalTokens: usage.total_tokens ?? (overflow ? Int.max : sum),
+                                           cachedInputTokens: usage.prompt_tokens_details?.cached_tokens,
+                                           reasoningTokens: usage.completion_tokens_details?.reasoning_tokens)))
             }
         }
     }
 
+    /// Emits the assembled tool calls, in index order, with their arguments parsed.
+    private mutating func flushToolCalls(into output: inout [ProviderEvent]) throws(RPCError) {
+        for index in pendingCalls.keys.sorted() {
+            guard let call = pendingCalls[index] else { continue }
+            let text = call.arguments.isEmpty ? "{}" : call.arguments
+            guard let arguments = try? decoder.decode(JSONValue.self, from: Data(text.utf8)), arguments.objectValue != nil else {
+                throw badResponse("tool call \(call.name) has arguments that are not a JSON object")
+            }
+            output.append(.toolCall(ToolCall(id: call.id, name: call.name, arguments: arguments)))
+        }
+        pendingCalls = [:]
+    }
+
     public mutating func finish(into output: inout [ProviderEvent]) throws(RPCError) {
+        if !pendingCalls.isEmpty { try flushToolCalls(into: &output) }
         guard sawDone || sawFinish else {
             throw RPCError(.upstreamError, "\(provider): the stream ended before the provider's terminal event ([DONE])",
                            data: ErrorData(type: .upstreamError, retryable: true, provider: provider))
