@@ -29,6 +29,14 @@ let package = Package(
     targets: [
         // libcurl (Debian libcurl4-openssl-dev) with non-variadic shims.
         .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
+        // libsystemd (Debian libsystemd-dev): sd_notify, watchdog, socket activation, journal.
+        .systemLibrary(name: "CSystemd", pkgConfig: "libsystemd", providers: [.apt(["libsystemd-dev"])]),
+        // The Swift face of libsystemd; linked by neurolinkd only (never by nlctl or NeuroLinkClient).
+        .target(
+            name: "NeuroLinkSystemd",
+            dependencies: ["CSystemd", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: strict
+        ),
 
         // Wire types and framing shared by the daemon and every client.
         .target(
@@ -72,7 +80,7 @@ let package = Package(
         .target(
             name: "NeuroLinkDaemon",
             dependencies: [
-                "NeuroLinkProtocol", "NeuroLinkCore", "NeuroLinkHTTP", "NeuroLinkProviders",
+                "NeuroLinkProtocol", "NeuroLinkCore", "NeuroLinkHTTP", "NeuroLinkProviders", "NeuroLinkSystemd",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
@@ -106,6 +114,11 @@ let package = Package(
         ),
 
         .testTarget(name: "NeuroLinkProtocolTests", dependencies: ["NeuroLinkProtocol"], swiftSettings: strict),
+        .testTarget(
+            name: "NeuroLinkSystemdTests",
+            dependencies: ["NeuroLinkSystemd", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: strict
+        ),
         .testTarget(
             name: "NeuroLinkProvidersTests",
             dependencies: ["NeuroLinkProviders", "NeuroLinkCore", "NeuroLinkHTTP", "LoopbackUpstream"],

@@ -15,7 +15,9 @@ enum RequestRouter {
         switch (head.method, path) {
         case (.GET, "/v1/models"):
             return framing.fixedResponse(status: 200, body: OpenAIWireFormat.modelsList, allocator: allocator)
-        case (.POST, "/v1/chat/completions"):
+        case (.POST, _):
+            // Every provider format is served by path-independent scenarios: `.stream` speaks OpenAI's
+            // format; the other formats are scripted byte for byte with `.raw`.
             return chatScript(chat: chat, framing: framing, state: state, allocator: allocator)
         default:
             let message = "Invalid URL (\(head.method.rawValue) \(path))"
@@ -54,6 +56,8 @@ enum RequestRouter {
             return framing.fixedResponse(status: status, body: errorBody, extraHeaders: headers, allocator: allocator)
         case .raw(let pieces, let delay):
             return RawResponseScript(head: framing.eventStreamHead(), pieces: pieces, delay: delay)
+        case .rawThenDrop(let pieces, let delay):
+            return RawResponseScript(head: framing.eventStreamHead(), pieces: pieces, delay: delay, dropAtEnd: true)
         case .stall:
             return FixedResponseScript([.head(framing.eventStreamHead()), .hold])
         }

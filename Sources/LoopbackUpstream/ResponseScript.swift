@@ -52,11 +52,13 @@ struct RawResponseScript: ResponseScript {
     private var headSent = false
     private var index = 0
     private var waited = false
+    private let dropAtEnd: Bool
 
-    init(head: HTTPResponseHead, pieces: [[UInt8]], delay: Duration) {
+    init(head: HTTPResponseHead, pieces: [[UInt8]], delay: Duration, dropAtEnd: Bool = false) {
         self.head = head
         self.pieces = pieces
         self.delay = delay
+        self.dropAtEnd = dropAtEnd
     }
 
     mutating func next(allocator: ByteBufferAllocator) -> ResponseStep {
@@ -64,7 +66,7 @@ struct RawResponseScript: ResponseScript {
             headSent = true
             return .head(head)
         }
-        guard index < pieces.count else { return .end }
+        guard index < pieces.count else { return dropAtEnd ? .abort : .end }
         if delay > .zero, !waited {
             waited = true
             return .pause(delay)

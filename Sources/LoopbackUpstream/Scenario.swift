@@ -24,6 +24,8 @@ public enum Scenario: Sendable {
     /// Sends 200 and the event-stream headers, then nothing, keeping the connection open
     /// until the client closes it or the server shuts down.
     case stall
+    /// Like ``raw(pieces:delay:)``, then the TCP connection is closed without ending the body.
+    case rawThenDrop(pieces: [[UInt8]], delay: Duration)
 }
 
 extension Scenario {

@@ -75,7 +75,7 @@ final class UpstreamHTTPHandler: ChannelInboundHandler {
 
     private func start(_ request: PendingRequest, context: ChannelHandlerContext) {
         let body = Array(request.body.readableBytesView)
-        let chat = ChatRequestBody(body)
+        let chat = ChatRequestBody(body, path: request.head.uri)
         let record = RecordedRequest(
             method: request.head.method.rawValue,
             path: request.head.uri,

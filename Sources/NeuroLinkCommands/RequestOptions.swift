@@ -76,11 +76,17 @@ enum JSONLines {
 }
 
 enum DebugOutput {
+    static func route(_ route: RouteInfo?) -> String {
+        guard let route else { return "" }
+        let skipped = route.skipped.map { "\($0.provider): \($0.reason)" }.joined(separator: "; ")
+        return "\n[debug] route: requested \(route.requested); \(route.reason)" + (skipped.isEmpty ? "" : "; skipped \(skipped)")
+    }
+
     static func print(_ result: StreamResult) {
         let usage = result.usage.map { "in \($0.inputTokens), out \($0.outputTokens), total \($0.totalTokens)" } ?? "not reported"
         let ttfc = result.timings.timeToFirstChunkMs.map { String(format: "%.1f ms", $0) } ?? "-"
         Terminal.standardError("""
-            [debug] provider: \(result.provider), model: \(result.model)
+            [debug] provider: \(result.provider), model: \(result.model)\(route(result.route))
             [debug] finish: \(result.finishReason), chunks: \(result.chunks), usage: \(usage)
             [debug] time to first chunk: \(ttfc), duration: \(String(format: "%.1f ms", result.timings.durationMs))
             """)

@@ -16,9 +16,14 @@ struct StatusView {
             "streams:   \(status.activeStreams) active on \(status.activeConnections) connection(s)",
             "totals:    \(t.requests) requests: \(t.succeeded) ok, \(t.failed) failed, \(t.cancelled) cancelled; \(t.chunks) chunks; tokens in \(t.inputTokens) / out \(t.outputTokens)",
         ]
+        if let systemd = status.systemd {
+            lines.append("systemd:   \(Self.systemd(systemd))")
+        }
         if let reload = status.lastReload {
             let when = Date(timeIntervalSince1970: reload.at).formatted(.iso8601)
             lines.append("reload:    \(when) \(reload.ok ? "ok" : "REJECTED")\(reload.message.map { ": \($0)" } ?? "")")
+        } else {
+            lines.append("reload:    none since start")
         }
         lines.append("")
         lines.append("providers (default: \(status.defaultProvider ?? "auto")):")
@@ -41,6 +46,25 @@ struct StatusView {
             zip(row, widths).map { $0.padding(toLength: $1, withPad: " ", startingAt: 0) }.joined(separator: "  ")
                 .trimmingCharacters(in: .whitespaces)
         }
+    }
+
+    /// "yes, socket-activated, watchdog 30s (keep-alive every 15s), logging to the journal", or "no".
+    static func systemd(_ systemd: SystemdStatus) -> String {
+        guard systemd.supervised else { return "no (started by hand)" }
+        var parts = ["yes", systemd.socketActivated ? "socket-activated" : "not socket-activated"]
+        if let timeout = systemd.watchdogTimeoutMs {
+            parts.append("watchdog \(milliseconds(timeout)) (keep-alive every \(milliseconds(timeout / 2)))")
+        } else {
+            parts.append("no watchdog")
+        }
+        if !systemd.notify { parts.append("no readiness notification") }
+        if systemd.journal { parts.append("logging to the journal") }
+        if let invocation = systemd.invocationId { parts.append("invocation \(invocation)") }
+        return parts.joined(separator: ", ")
+    }
+
+    static func milliseconds(_ ms: Int) -> String {
+        ms % 1000 == 0 ? duration(Double(ms / 1000)) : "\(ms)ms"
     }
 
     static func duration(_ seconds: Double) -> String {

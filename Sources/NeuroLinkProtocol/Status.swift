@@ -13,11 +13,13 @@ public struct StatusResult: Sendable, Hashable, Codable {
     public var activeConnections: Int
     public var totals: Totals
     public var lastReload: ReloadStatus?
+    /// How the daemon runs under systemd; `nil` from daemons that predate the field.
+    public var systemd: SystemdStatus?
 
     public init(
         version: String, protocolVersion: String, pid: Int, uptimeSeconds: Double, socketPath: String,
         configPath: String?, providers: [ProviderStatus], defaultProvider: String?, activeStreams: Int,
-        activeConnections: Int, totals: Totals, lastReload: ReloadStatus?
+        activeConnections: Int, totals: Totals, lastReload: ReloadStatus?, systemd: SystemdStatus? = nil
     ) {
         self.version = version
         self.protocolVersion = protocolVersion
@@ -31,6 +33,36 @@ public struct StatusResult: Sendable, Hashable, Codable {
         self.activeConnections = activeConnections
         self.totals = totals
         self.lastReload = lastReload
+        self.systemd = systemd
+    }
+}
+
+/// How the daemon was started and supervised by systemd (all `false` when run by hand).
+public struct SystemdStatus: Sendable, Hashable, Codable {
+    /// Started by systemd: it set `INVOCATION_ID` or `NOTIFY_SOCKET`, or passed the listening socket.
+    public var supervised: Bool
+    /// Readiness, reload, stopping and status notifications are sent (`NOTIFY_SOCKET` was set).
+    public var notify: Bool
+    /// The listening socket was passed by systemd (`LISTEN_FDS`) rather than bound by the daemon.
+    public var socketActivated: Bool
+    /// The watchdog timeout (`WatchdogSec=`) in milliseconds; keep-alives go out at half of it.
+    /// `nil` when no watchdog is configured.
+    public var watchdogTimeoutMs: Int?
+    /// Log lines go to the journal as native entries with structured fields.
+    public var journal: Bool
+    /// systemd's `INVOCATION_ID` of this run, for `journalctl _SYSTEMD_INVOCATION_ID=…`.
+    public var invocationId: String?
+
+    public init(
+        supervised: Bool, notify: Bool, socketActivated: Bool, watchdogTimeoutMs: Int?, journal: Bool,
+        invocationId: String?
+    ) {
+        self.supervised = supervised
+        self.notify = notify
+        self.socketActivated = socketActivated
+        self.watchdogTimeoutMs = watchdogTimeoutMs
+        self.journal = journal
+        self.invocationId = invocationId
     }
 }
 

@@ -94,12 +94,15 @@ public struct StreamResult: Sendable, Hashable, Codable {
     public var object: JSONValue?
     /// With `schema`: why the answer does not conform, when it does not.
     public var objectError: String?
+    /// How the provider was chosen.
+    public var route: RouteInfo?
 
     public init(
         text: String, reasoning: String? = nil, finishReason: FinishReason, usage: Usage?, provider: String,
         model: String, timings: Timings, chunks: Int, toolCalls: [ToolCall]? = nil, object: JSONValue? = nil,
-        objectError: String? = nil
+        objectError: String? = nil, route: RouteInfo? = nil
     ) {
+        self.route = route
         self.toolCalls = toolCalls
         self.object = object
         self.objectError = objectError
@@ -111,5 +114,30 @@ public struct StreamResult: Sendable, Hashable, Codable {
         self.model = model
         self.timings = timings
         self.chunks = chunks
+    }
+}
+
+/// Why a request went where it went: shown by `nlctl stream --debug`.
+public struct RouteInfo: Sendable, Hashable, Codable {
+    /// The `provider` the request asked for (`auto` when it gave none).
+    public var requested: String
+    /// One sentence on why the chosen provider was picked.
+    public var reason: String
+    /// Providers passed over, each with the reason.
+    public var skipped: [Skipped]
+
+    public struct Skipped: Sendable, Hashable, Codable {
+        public var provider: String
+        public var reason: String
+        public init(provider: String, reason: String) {
+            self.provider = provider
+            self.reason = reason
+        }
+    }
+
+    public init(requested: String, reason: String, skipped: [Skipped] = []) {
+        self.requested = requested
+        self.reason = reason
+        self.skipped = skipped
     }
 }

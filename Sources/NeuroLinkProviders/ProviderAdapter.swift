@@ -10,10 +10,34 @@ public struct Secret: Sendable, Hashable, CustomStringConvertible, CustomDebugSt
     public var debugDescription: String { "<redacted>" }
 }
 
-/// The wire formats this build speaks.
+/// The wire formats this build speaks (config `type:`; presets such as `groq` map to
+/// `openai-compatible`, see ``ProviderCatalog``).
 public enum ProviderType: String, Sendable, Hashable, CaseIterable {
     case openai
     case openaiCompatible = "openai-compatible"
+    case azure
+
+    /// The base URL used when the config gives none; `nil` when it must be configured.
+    public var defaultBaseURL: String? {
+        switch self {
+        case .openai: "https://api.openai.com/v1"
+        case .openaiCompatible, .azure: nil
+        }
+    }
+
+    /// Where the key is read from when the config names no credential.
+    public var defaultKeyEnvironment: [String] {
+        switch self {
+        case .openai: ["OPENAI_API_KEY"]
+        case .azure: ["AZURE_OPENAI_API_KEY"]
+        case .openaiCompatible: []
+        }
+    }
+
+    /// Whether requests work without a credential (local servers).
+    public var credentialOptional: Bool {
+        self == .openaiCompatible
+    }
 }
 
 /// One configured provider: where it is and how to authenticate. Never built from request data.
@@ -26,9 +50,12 @@ public struct ProviderEndpoint: Sendable, Hashable {
     public var defaultModel: String?
     /// Extra headers sent with every request (e.g. `OpenAI-Organization`).
     public var headers: [HTTPHeader]
+    /// Type-specific settings from the config (e.g. `api_version` for Azure, `anthropic_version`).
+    public var options: [String: String]
 
     public init(name: String, type: ProviderType, baseURL: String, apiKey: Secret?, defaultModel: String?,
-                headers: [HTTPHeader] = []) {
+                headers: [HTTPHeader] = [], options: [String: String] = [:]) {
+        self.options = options
         self.name = name
         self.type = type
         var url = baseURL
@@ -71,6 +98,8 @@ extension ProviderEndpoint {
     public func makeAdapter() -> any ProviderAdapter {
         switch type {
         case .openai, .openaiCompatible: OpenAIAdapter(endpoint: self)
+        case .azure: AzureOpenAIAdapter(endpoint: self)
+        // WIRE-LATER: anthropic, google-ai, ollama adapters land with their helpers' work.
         }
     }
 }

@@ -24,26 +24,26 @@ private let localWithoutKey = ProviderConfig(
 @Suite struct ProviderRegistryTests {
     @Test func autoPicksFirstProvider() throws {
         let r = registry([openAIWithKey, local])
-        #expect(try r.resolve("auto").config.name == "openai")
-        #expect(try r.resolve(nil).config.name == "openai")
+        #expect(try r.resolve("auto").entry.config.name == "openai")
+        #expect(try r.resolve(nil).entry.config.name == "openai")
     }
 
     @Test func autoSkipsProvidersWithoutCredentials() throws {
         let r = registry([openAIWithoutKey, localWithoutKey, local])
-        #expect(try r.resolve("auto").config.name == "local")
+        #expect(try r.resolve("auto").entry.config.name == "local")
     }
 
     @Test func namedProviderIsResolved() throws {
         let r = registry([openAIWithKey, local])
-        let entry = try r.resolve("local")
+        let entry = try r.resolve("local").entry
         #expect(entry.config.name == "local")
         #expect(entry.adapter.endpoint.baseURL == "http://127.0.0.1:11434/v1")
     }
 
     @Test func defaultProviderIsUsedWhenNoneRequested() throws {
         let r = registry([openAIWithKey, local], defaultProvider: "local")
-        #expect(try r.resolve(nil).config.name == "local")
-        #expect(try r.resolve("auto").config.name == "openai")
+        #expect(try r.resolve(nil).entry.config.name == "local")
+        #expect(try r.resolve("auto").entry.config.name == "openai")
     }
 
     @Test func unknownNameIsProviderNotFound() {
@@ -73,8 +73,8 @@ private let localWithoutKey = ProviderConfig(
     @Test func autoWithoutUsableProviderIsNoProviderAvailable() {
         let error = #expect(throws: RPCError.self) { try registry([openAIWithoutKey, localWithoutKey]).resolve("auto") }
         #expect(error?.type == .noProviderAvailable)
-        #expect(error?.message.contains("openai: env:OPENAI_API_KEY") == true, "message: \(error?.message ?? "-")")
-        #expect(error?.message.contains("groq: env:GROQ_API_KEY") == true)
+        #expect(error?.message.contains("openai: no credentials (env:OPENAI_API_KEY)") == true, "message: \(error?.message ?? "-")")
+        #expect(error?.message.contains("groq: no credentials (env:GROQ_API_KEY)") == true)
     }
 
     @Test(arguments: ["openai", "groq"])
@@ -137,7 +137,7 @@ private let localWithoutKey = ProviderConfig(
         let json = String(decoding: try JSONEncoder().encode(r.statuses), as: UTF8.self)
         #expect(!json.contains("sk-loaded-0123456789"))
         #expect(json.contains("env:OPENAI_API_KEY"))
-        #expect(try r.resolve("openai").adapter.endpoint.apiKey?.value == "sk-loaded-0123456789")
+        #expect(try r.resolve("openai").entry.adapter.endpoint.apiKey?.value == "sk-loaded-0123456789")
     }
 }
 

@@ -130,7 +130,7 @@ struct Report {
             lines.append("")
             lines.append("- \(soak.workers) concurrent streams of \(Model.soakPieces) pieces (\(Int(Model.soakDelay.ms)) ms apart), each worker reconnecting every 100 requests")
             lines.append("- \(soak.requests.formatted()) requests, \(soak.chunks.formatted()) chunks, \(soak.failures) failures")
-            lines.append("- RSS after warm-up (60 s) \(Self.mib(soak.afterWarmup)); slope after warm-up \(signed(soak.slopeKiBPerMinute)) KiB/min")
+            lines.append("- RSS after warm-up (60 s) \(Self.mib(soak.afterWarmup)); slope over the second half \(signed(soak.slopeKiBPerMinute)) KiB/min")
             lines.append("- samples (s: MiB): " + soak.samples.map { "\(fmt($0.at.seconds, 0)): \(fmt(Double($0.rssKiB) / 1024))" }.joined(separator: ", "))
         }
 

@@ -23,9 +23,9 @@ enum Soak {
         var growthKiB: Int { last - first }
         /// RSS after the first minute: allocator pools and caches have grown to their working size by then.
         var afterWarmup: Int { samples.first { $0.at >= .seconds(60) }?.rssKiB ?? first }
-        /// Growth from the end of warm-up to the end, in KiB per minute.
+        /// Growth over the second half of the soak, in KiB per minute.
         var slopeKiBPerMinute: Double {
-            let tail = samples.filter { $0.at >= .seconds(60) }
+            let tail = samples.suffix(Swift.max(samples.count / 2, 2))
             guard let a = tail.first, let b = tail.last, b.at > a.at else { return 0 }
             return Double(b.rssKiB - a.rssKiB) / (b.at - a.at).seconds * 60
         }

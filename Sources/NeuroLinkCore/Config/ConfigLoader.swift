@@ -45,8 +45,15 @@ public struct ConfigLoader: Sendable, CustomStringConvertible, CustomDebugString
         do { text = try String(contentsOfFile: path, encoding: .utf8) } catch {
             throw ConfigError(file: path, message: "cannot read the file (\(Self.reason(error)))")
         }
-        return try parse(text, file: path)
+        let config = try parse(text, file: path)
+        if let index = config.providers.firstIndex(where: { $0.credentialSource == .inline }) {
+            try ConfigFilePermissions.checkPrivate(path, secretKey: "providers[\(index)].api_key")
+        }
+        return config
     }
+
+    /// `$CREDENTIALS_DIRECTORY` (systemd credentials), when set.
+    var credentials: CredentialsDirectory? { CredentialsDirectory(environment: environment) }
 
     /// Parses YAML text; `file` only names the source in errors and resolves relative paths.
     public func parse(_ text: String, file: String?) throws(ConfigError) -> DaemonConfig {
@@ -145,7 +152,8 @@ public struct ConfigLoader: Sendable, CustomStringConvertible, CustomDebugString
         throws(ConfigError) -> ProviderConfig
     {
         let map = try reader.mapping(node, key, allowed: [
-            "name", "type", "base_url", "api_key_env", "api_key_file", "api_key", "default_model", "headers", "timeouts",
+            "name", "type", "base_url", "api_key_env", "api_key_file", "api_key", "api_key_credential", "default_model",
+            "headers", "timeouts", "api_version", "deployment", "options",
         ])
         guard let nameNode = map["name"] else { throw reader.error(node, "\(key).name", "is required") }
         let name = try reader.string(nameNode, "\(key).name")
@@ -154,10 +162,13 @@ public struct ConfigLoader: Sendable, CustomStringConvertible, CustomDebugString
         }
         guard let typeNode = map["type"] else { throw reader.error(node, "\(key).type", "is required") }
         let typeName = try reader.string(typeNode, "\(key).type")
-        guard let type = ProviderType(rawValue: typeName) else {
-            throw reader.error(typeNode, "\(key).type", "unknown provider type \"\(typeName)\" (expected: \(ProviderType.allCases.map(\.rawValue).joined(separator: ", ")))")
+        let preset = ProviderCatalog.preset(named: typeName)
+        guard let type = ProviderType(rawValue: typeName) ?? (preset != nil ? .openaiCompatible : nil) else {
+            let known = ProviderType.allCases.map(\.rawValue) + ProviderCatalog.presets.map(\.name)
+            throw reader.error(typeNode, "\(key).type", "unknown provider type \"\(typeName)\" (expected: \(known.joined(separator: ", ")))")
         }
-        var baseURL = type.defaultBaseURL
+        var baseURL = preset.map { preset in preset.baseURLEnvironment.flatMap { environment[$0] }.flatMap { $0.isEmpty ? nil : $0 } ?? preset.baseURL }
+            ?? type.defaultBaseURL
         if let n = map["base_url"] {
             let url = try reader.string(n, "\(key).base_url")
             guard url.hasPrefix("http://") || url.hasPrefix("https://"), URL(string: url)?.host != nil else {
@@ -167,9 +178,10 @@ public struct ConfigLoader: Sendable, CustomStringConvertible, CustomDebugString
         }
         guard let baseURL else { throw reader.error(node, "\(key).base_url", "is required for type \(typeName)") }
 
-        let credentialKeys = ["api_key_env", "api_key_file", "api_key"].filter { map[$0] != nil }
+        let credentialKeys = ["api_key_env", "api_key_file", "api_key", "api_key_credential"].filter { map[$0] != nil }
         guard credentialKeys.count <= 1 else {
-            throw reader.error(map[credentialKeys[1]], "\(key).\(credentialKeys[1])", "give only one of api_key_env, api_key_file, api_key")
+            throw reader.error(map[credentialKeys[1]], "\(key).\(credentialKeys[1])",
+                               "give only one of api_key_env, api_key_file, api_key, api_key_credential")
         }
         var source = CredentialSource.none
         var apiKey: Secret?
@@ -197,9 +209,37 @@ public struct ConfigLoader: Sendable, CustomStringConvertible, CustomDebugString
         } else if let n = map["api_key"] {
             source = .inline
             apiKey = Secret(try reader.string(n, "\(key).api_key"))
-        } else if type == .openai {
-            source = .environment("OPENAI_API_KEY")
-            apiKey = environment["OPENAI_API_KEY"].flatMap { $0.isEmpty ? nil : Secret($0) }
+        } else if let n = map["api_key_credential"] {
+            let credential = try reader.string(n, "\(key).api_key_credential")
+            guard CredentialsDirectory.isValidName(credential) else {
+                throw reader.error(n, "\(key).api_key_credential", "must be a credential name (no \"/\", not \".\" or \"..\")")
+            }
+            source = .credential(credential)
+            apiKey = try CredentialsDirectory.secret(credential, in: credentials) { reader.error(n, "\(key).api_key_credential", $0) }
+        } else if let implicit = try CredentialsDirectory.secret(
+            CredentialsDirectory.implicitName(forProvider: name), in: credentials, onError: { reader.error(nameNode, "\(key).name", $0) })
+        {
+            // No credential key: a systemd credential named after the provider comes first.
+            source = .credential(CredentialsDirectory.implicitName(forProvider: name))
+            apiKey = implicit
+        } else {
+            // No credential key: the variable users already have for this type or preset.
+            let candidates = preset.map { $0.keyEnvironment.map { [$0] } ?? [] } ?? type.defaultKeyEnvironment
+            if let variable = candidates.first(where: { environment[$0]?.isEmpty == false }) ?? candidates.first {
+                source = .environment(variable)
+                apiKey = environment[variable].flatMap { $0.isEmpty ? nil : Secret($0) }
+            }
+        }
+        var options: [String: String] = [:]
+        if let n = map["options"] {
+            guard case .mapping(let mapping) = n else { throw reader.error(n, "\(key).options", "expected a mapping of option names to values") }
+            for (k, v) in mapping {
+                let optionName = try reader.string(k, "\(key).options")
+                options[optionName] = try reader.string(v, "\(key).options.\(optionName)")
+            }
+        }
+        for option in ["api_version", "deployment"] {
+            if let n = map[option] { options[option] = try reader.string(n, "\(key).\(option)") }
         }
         var headers: [HTTPHeader] = []
         if let n = map["headers"] {
@@ -213,26 +253,54 @@ public struct ConfigLoader: Sendable, CustomStringConvertible, CustomDebugString
             name: name, type: type, baseURL: baseURL, credentialSource: source, apiKey: apiKey,
             defaultModel: try map["default_model"].map { node throws(ConfigError) in try reader.string(node, "\(key).default_model") },
             headers: headers,
-            timeouts: try map["timeouts"].map { node throws(ConfigError) in try parseTimeouts(node, "\(key).timeouts", reader, base: base) })
+            timeouts: try map["timeouts"].map { node throws(ConfigError) in try parseTimeouts(node, "\(key).timeouts", reader, base: base) },
+            options: options, preset: preset?.name)
     }
 
     /// Providers for the credentials found in the environment, in the documented `auto` order.
     func environmentProviders() -> [ProviderConfig] {
         var providers: [ProviderConfig] = []
-        if let key = environment["OPENAI_API_KEY"], !key.isEmpty {
+        if let (source, key) = environmentCredential(provider: "openai", variable: "OPENAI_API_KEY") {
             providers.append(ProviderConfig(
                 name: "openai", type: .openai, baseURL: nonEmpty("OPENAI_BASE_URL") ?? "https://api.openai.com/v1",
-                credentialSource: .environment("OPENAI_API_KEY"), apiKey: Secret(key),
+                credentialSource: source, apiKey: key,
                 defaultModel: nonEmpty("OPENAI_MODEL") ?? "gpt-4o-mini"))
         }
+        if let endpoint = nonEmpty("AZURE_OPENAI_ENDPOINT"),
+           let (source, key) = environmentCredential(provider: "azure", variable: "AZURE_OPENAI_API_KEY") {
+            var options: [String: String] = [:]
+            options["deployment"] = nonEmpty("AZURE_OPENAI_DEPLOYMENT")
+            options["api_version"] = nonEmpty("AZURE_OPENAI_API_VERSION")
+            providers.append(ProviderConfig(
+                name: "azure", type: .azure, baseURL: endpoint, credentialSource: source, apiKey: key,
+                defaultModel: options["deployment"], options: options))
+        }
+        for preset in ProviderCatalog.presets {
+            // Hosted presets appear when their key is set; local ones when their base URL is.
+            let key = preset.keyEnvironment.flatMap { environmentCredential(provider: preset.name, variable: $0) }
+            let url = preset.baseURLEnvironment.flatMap(nonEmpty)
+            guard key != nil || url != nil else { continue }
+            providers.append(ProviderConfig(
+                name: preset.name, type: .openaiCompatible, baseURL: url ?? preset.baseURL,
+                credentialSource: key?.source ?? .none, apiKey: key?.key, options: [:], preset: preset.name))
+        }
         if let url = environment["NEUROLINK_OPENAI_COMPATIBLE_BASE_URL"], !url.isEmpty {
-            let key = environment["NEUROLINK_OPENAI_COMPATIBLE_API_KEY"].flatMap { $0.isEmpty ? nil : Secret($0) }
+            let credential = environmentCredential(provider: "openai-compatible", variable: "NEUROLINK_OPENAI_COMPATIBLE_API_KEY")
             providers.append(ProviderConfig(
                 name: "openai-compatible", type: .openaiCompatible, baseURL: url,
-                credentialSource: key == nil ? .none : .environment("NEUROLINK_OPENAI_COMPATIBLE_API_KEY"), apiKey: key,
+                credentialSource: credential?.source ?? .none, apiKey: credential?.key,
                 defaultModel: nonEmpty("NEUROLINK_OPENAI_COMPATIBLE_MODEL")))
         }
         return providers
+    }
+
+    /// Environment-only mode's key for `provider`: the systemd credential `<provider>.api_key` if
+    /// readable, else the non-empty `variable`.
+    private func environmentCredential(provider: String, variable: String) -> (source: CredentialSource, key: Secret)? {
+        let name = CredentialsDirectory.implicitName(forProvider: provider)
+        if case .found(let secret) = credentials?.read(name) { return (.credential(name), secret) }
+        guard let value = nonEmpty(variable) else { return nil }
+        return (.environment(variable), Secret(value))
     }
 
     private func nonEmpty(_ name: String) -> String? {

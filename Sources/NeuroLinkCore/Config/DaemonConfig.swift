@@ -61,6 +61,8 @@ public struct DaemonConfig: Sendable {
 public enum CredentialSource: Sendable, Hashable, CustomStringConvertible {
     case environment(String)
     case file(String)
+    /// A systemd credential (`$CREDENTIALS_DIRECTORY/NAME`); the name, never the value.
+    case credential(String)
     case inline
     case none
 
@@ -68,6 +70,7 @@ public enum CredentialSource: Sendable, Hashable, CustomStringConvertible {
         switch self {
         case .environment(let name): "env:\(name)"
         case .file(let path): "file:\(path)"
+        case .credential(let name): "credential:\(name)"
         case .inline: "inline"
         case .none: "none"
         }
@@ -86,10 +89,16 @@ public struct ProviderConfig: Sendable, Hashable {
     public var headers: [HTTPHeader]
     /// Per-provider overrides of the global timeouts.
     public var timeouts: DaemonConfig.Timeouts?
+    /// Type-specific settings (`api_version`, `deployment`, ...).
+    public var options: [String: String]
+    /// The OpenAI-compatible preset this provider was configured from (`groq`, `mistral`, ...).
+    public var preset: String?
 
     public init(name: String, type: ProviderType, baseURL: String, credentialSource: CredentialSource = .none,
                 apiKey: Secret? = nil, defaultModel: String? = nil, headers: [HTTPHeader] = [],
-                timeouts: DaemonConfig.Timeouts? = nil) {
+                timeouts: DaemonConfig.Timeouts? = nil, options: [String: String] = [:], preset: String? = nil) {
+        self.options = options
+        self.preset = preset
         self.name = name
         self.type = type
         self.baseURL = baseURL
@@ -101,21 +110,15 @@ public struct ProviderConfig: Sendable, Hashable {
     }
 
     public var endpoint: ProviderEndpoint {
-        ProviderEndpoint(name: name, type: type, baseURL: baseURL, apiKey: apiKey, defaultModel: defaultModel, headers: headers)
+        ProviderEndpoint(name: name, type: type, baseURL: baseURL, apiKey: apiKey, defaultModel: defaultModel, headers: headers,
+                         options: options)
     }
 
     /// Whether the provider can be called: it has its credential, or its type needs none.
     public var isUsable: Bool {
-        apiKey != nil || (type == .openaiCompatible && credentialSource == .none)
-    }
-}
-
-extension ProviderType {
-    /// The base URL used when the config gives none.
-    public var defaultBaseURL: String? {
-        switch self {
-        case .openai: "https://api.openai.com/v1"
-        case .openaiCompatible: nil
-        }
+        if apiKey != nil { return true }
+        guard type.credentialOptional else { return false }
+        if let preset = preset.flatMap(ProviderCatalog.preset(named:)) { return preset.keyOptional }
+        return credentialSource == .none
     }
 }

@@ -9,4 +9,6 @@ public struct PreparedRequest: Sendable {
     public var timeouts: TransferTimeouts
     /// Caller context, kept for analytics.
     public var context: [String: JSONValue]?
+    /// Why this provider was chosen.
+    public var route: RouteInfo
 }

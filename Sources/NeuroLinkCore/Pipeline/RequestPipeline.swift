@@ -19,7 +19,7 @@ public struct RequestPipeline: Sendable {
 
     /// Stage 1: resolves the provider and model and builds the normalised chat request.
     public func prepare(_ params: StreamRequest) throws(RPCError) -> PreparedRequest {
-        let entry = try registry.resolve(params.provider)
+        let (entry, route) = try registry.resolve(params.provider)
         guard let model = params.model ?? entry.config.defaultModel ?? registry.defaults.model else {
             throw RPCError(.invalidParams, "no model given and provider \"\(entry.config.name)\" has no default_model")
         }
@@ -32,7 +32,7 @@ public struct RequestPipeline: Sendable {
                                tools: params.tools, toolChoice: params.toolChoice, schema: params.schema)
         return PreparedRequest(provider: entry, chat: chat,
                                timeouts: entry.timeouts.transferTimeouts(requestTotalMs: params.timeoutMs),
-                               context: params.context)
+                               context: params.context, route: route)
     }
 
     /// Stage 5: runs the upstream transfer, relaying every decoded delta to `sink` as it arrives.

@@ -96,7 +96,7 @@ struct StreamRun {
             provider: providerName, model: reportedModel ?? prepared.chat.model,
             timings: Timings(timeToFirstChunkMs: firstChunkAt.map { Self.ms($0 - context.receivedAt) },
                              durationMs: Self.ms(now - context.receivedAt)),
-            chunks: chunksSent, toolCalls: toolCalls.isEmpty ? nil : toolCalls)
+            chunks: chunksSent, toolCalls: toolCalls.isEmpty ? nil : toolCalls, route: prepared.route)
     }
 
     /// Usage so far: the provider's report, else the deltas received (one token each on every

@@ -23,31 +23,47 @@ public struct ProviderRegistry: Sendable {
         byName = Dictionary(uniqueKeysWithValues: entries.enumerated().map { ($1.config.name, $0) })
     }
 
-    /// The provider for a request's `provider` param (or the configured default).
+    /// The provider for a request's `provider` param (or the configured default), and why.
     ///
-    /// `auto` picks the first usable provider in configuration order (for environment-only
-    /// configurations: `openai`, then `openai-compatible`).
-    public func resolve(_ requested: String?) throws(RPCError) -> Entry {
+    /// A configured name wins; otherwise an alias (`claude`, `gemini`, `local`, ...) picks the first
+    /// usable provider of that type; `auto` picks the first usable provider in configuration order
+    /// (for environment-only configurations that order is ``ProviderCatalog/autoPreference``).
+    public func resolve(_ requested: String?) throws(RPCError) -> (entry: Entry, route: RouteInfo) {
         let name = requested ?? defaults.provider
         if name == "auto" {
-            guard let entry = entries.first(where: { $0.config.isUsable }) else {
-                let detail = entries.isEmpty
-                    ? "no provider is configured: set OPENAI_API_KEY or NEUROLINK_OPENAI_COMPATIBLE_BASE_URL, or write a config file"
-                    : "no configured provider has its credentials (\(entries.map { "\($0.config.name): \($0.config.credentialSource)" }.joined(separator: ", ")))"
-                throw RPCError(.noProviderAvailable, detail)
+            var skipped: [RouteInfo.Skipped] = []
+            for entry in entries {
+                if entry.config.isUsable {
+                    let reason = skipped.isEmpty ? "auto: first configured provider" : "auto: first configured provider with credentials"
+                    return (entry, RouteInfo(requested: name, reason: reason, skipped: skipped))
+                }
+                skipped.append(.init(provider: entry.config.name, reason: "no credentials (\(entry.config.credentialSource))"))
             }
-            return entry
+            let detail = entries.isEmpty
+                ? "no provider is configured: set OPENAI_API_KEY (or another provider's key) or NEUROLINK_OPENAI_COMPATIBLE_BASE_URL, or write a config file"
+                : "no configured provider has its credentials (\(skipped.map { "\($0.provider): \($0.reason)" }.joined(separator: "; ")))"
+            throw RPCError(.noProviderAvailable, detail)
         }
-        guard let index = byName[name] else {
-            let known = entries.map(\.config.name)
-            throw RPCError(.providerNotFound, "no provider named \"\(name)\" (configured: \(known.isEmpty ? "none" : known.joined(separator: ", ")))")
+        if let index = byName[name] {
+            let entry = entries[index]
+            guard entry.config.isUsable else {
+                throw RPCError(.upstreamAuth, "provider \"\(name)\" has no credentials (expected from \(entry.config.credentialSource))",
+                               data: ErrorData(type: .upstreamAuth, retryable: false, provider: name))
+            }
+            return (entry, RouteInfo(requested: name, reason: "configured provider named \"\(name)\""))
         }
-        let entry = entries[index]
-        guard entry.config.isUsable else {
-            throw RPCError(.upstreamAuth, "provider \"\(name)\" has no credentials (expected from \(entry.config.credentialSource))",
-                           data: ErrorData(type: .upstreamAuth, retryable: false, provider: name))
+        if let type = ProviderCatalog.aliases[name] {
+            let candidates = entries.filter { $0.config.type == type }
+            if let entry = candidates.first(where: \.config.isUsable) {
+                return (entry, RouteInfo(requested: name, reason: "alias \"\(name)\" means type \(type.rawValue): first usable provider of that type"))
+            }
+            if !candidates.isEmpty {
+                throw RPCError(.upstreamAuth, "alias \"\(name)\": no provider of type \(type.rawValue) has credentials",
+                               data: ErrorData(type: .upstreamAuth, retryable: false))
+            }
         }
-        return entry
+        let known = entries.map(\.config.name)
+        throw RPCError(.providerNotFound, "no provider named \"\(name)\" (configured: \(known.isEmpty ? "none" : known.joined(separator: ", ")); aliases: \(ProviderCatalog.aliases.keys.sorted().joined(separator: ", ")))")
     }
 
     /// What `status` shows for each provider: never a credential.

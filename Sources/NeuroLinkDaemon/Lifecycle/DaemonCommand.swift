@@ -8,6 +8,7 @@ import NeuroLinkCore
 import NeuroLinkHTTP
 import NeuroLinkProviders
 import NeuroLinkProtocol
+import NeuroLinkSystemd
 import NIOPosix
 import ServiceLifecycle
 import UnixSignals
@@ -52,12 +53,15 @@ public struct DaemonCommand: AsyncParsableCommand {
 
     public func run() async throws {
         signal(SIGPIPE, SIG_IGN)
-        let loader = ConfigLoader()
+        let environment = ProcessInfo.processInfo.environment
+        let loader = ConfigLoader(environment: environment)
         let config: DaemonConfig
         do {
             config = try loader.load(path: self.config)
         } catch {
             FileHandle.standardError.write(Data("neurolinkd: invalid configuration: \(error)\n".utf8))
+            // Best effort: lets `systemctl status` show why the unit failed.
+            Notifier.systemd(environment: environment).notify(.status("invalid configuration: \(error)"))
             throw ExitCode(Self.exitConfig)
         }
         if checkConfig {
@@ -66,47 +70,61 @@ public struct DaemonCommand: AsyncParsableCommand {
             return
         }
         let level = Logger.Level(rawValue: logLevel ?? config.logging.level) ?? .info
-        LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = level
-            return handler
-        }
+        let journal = LogSetup.bootstrap(level: level, environment: environment)
         let logger = Logger(label: "neurolinkd")
-        let socketPath = SocketPath.resolve(explicit: socket ?? config.server.socketPath, environment: ProcessInfo.processInfo.environment)
-        try await serve(config: config, loader: loader, socketPath: socketPath, logger: logger)
+        let activated: ActivatedSocket?
+        do { activated = try SocketActivation.unixStreamListener() } catch {
+            logger.critical("\(error)")
+            throw ExitCode(Self.exitUnavailable)
+        }
+        let supervision = Supervision.detect(environment: environment, socketActivated: activated != nil, journal: journal)
+        let socketPath = SocketPath.resolve(explicit: socket ?? config.server.socketPath, environment: environment)
+        try await serve(config: config, loader: loader, socketPath: socketPath, activated: activated,
+                        supervision: supervision, environment: environment, logger: logger)
     }
 
-    private func serve(config: DaemonConfig, loader: ConfigLoader, socketPath: String, logger: Logger) async throws {
+    private func serve(config: DaemonConfig, loader: ConfigLoader, socketPath: String, activated: ActivatedSocket?,
+                       supervision: Supervision, environment: [String: String], logger: Logger) async throws {
         let http: CurlLoop
         do { http = try CurlLoop(highWaterBytes: config.server.streamBufferBytes) } catch {
             logger.critical("cannot initialise libcurl")
+            supervision.status("cannot initialise libcurl")
             throw ExitCode.failure
         }
-        let listener: Listener
+        let eventLoops = MultiThreadedEventLoopGroup.singleton
+        let listening: Listening
         do {
-            try SocketFile.prepare(path: socketPath, logger: logger)
-            listener = try await RPCServer.bind(path: socketPath, maxFrameBytes: config.server.maxFrameBytes,
-                                                group: MultiThreadedEventLoopGroup.singleton)
-            try SocketFile.setMode(path: socketPath, mode: config.server.socketMode)
+            listening = try await Listening.open(activated: activated, path: socketPath, server: config.server,
+                                                 group: eventLoops, logger: logger)
         } catch {
-            logger.critical("cannot listen on \(socketPath): \(error)")
+            logger.critical("\(error)")
+            supervision.status("\(error)")
             throw ExitCode(Self.exitUnavailable)
         }
-        defer { unlink(socketPath) }
+        defer { listening.removeSocketFile() }
 
-        let daemon = DaemonState(config: config, configPath: self.config, socketPath: socketPath, http: http, logger: logger)
-        let server = RPCServer(daemon: daemon, listener: listener, drainTimeout: .milliseconds(config.server.drainTimeoutMs))
-        let group = ServiceGroup(configuration: .init(
-            services: [
-                .init(service: HTTPEngineService(loop: http)),
-                .init(service: ReloadService(daemon: daemon, loader: loader)),
-                .init(service: server),
-            ],
-            gracefulShutdownSignals: [.sigterm, .sigint],
-            logger: logger))
+        let daemon = DaemonState(config: config, configPath: self.config, socketPath: listening.socketPath, http: http,
+                                 supervision: supervision, logger: logger)
+        let server = RPCServer(daemon: daemon, listener: listening.listener, drainTimeout: .milliseconds(config.server.drainTimeoutMs))
+        // Shut down in reverse order: the RPC server drains first, the curl loop stops after it, and
+        // the status reporter and watchdog keep systemd informed until the very end.
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
+        if let watchdog = supervision.watchdog {
+            services.append(.init(service: WatchdogService(watchdog: watchdog, daemon: daemon,
+                                                           probe: LivenessProbe(eventLoops: eventLoops, http: http))))
+        }
+        services.append(.init(service: StatusReporterService(daemon: daemon)))
+        services.append(.init(service: HTTPEngineService(loop: http)))
+        services.append(.init(service: ReloadService(daemon: daemon, loader: loader)))
+        if let hooks = TestHooksService.fromEnvironment(environment, eventLoops: eventLoops, logger: logger) {
+            services.append(.init(service: hooks))
+        }
+        services.append(.init(service: server))
+        let group = ServiceGroup(configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         logger.notice("neurolinkd \(ProtocolInfo.release) listening", metadata: [
-            "socket": "\(socketPath)", "config": "\(config.sourcePath ?? "environment")",
+            "socket": "\(listening.socketPath)", "config": "\(config.sourcePath ?? "environment")",
             "providers": "\(config.providers.map(\.name).joined(separator: ","))", "curl": "\(CurlLoop.curlVersion)",
+            "socket_activated": "\(listening.activated)", "systemd_notify": "\(supervision.notifier.isEnabled)",
         ])
         try await group.run()
         logger.notice("neurolinkd stopped")

@@ -21,6 +21,8 @@ final class DaemonState: Sendable {
     let stats = DaemonStats()
     let logger: Logger
     let maxFrameBytes: Int
+    /// systemd's view of the daemon: notifications, watchdog, socket activation.
+    let supervision: Supervision
 
     private let generation: Mutex<Generation>
     private let lastReloadStatus = Mutex<ReloadStatus?>(nil)
@@ -32,8 +34,10 @@ final class DaemonState: Sendable {
         var draining = false
     }
 
-    init(config: DaemonConfig, configPath: String?, socketPath: String, http: CurlLoop, logger: Logger) {
+    init(config: DaemonConfig, configPath: String?, socketPath: String, http: CurlLoop, supervision: Supervision = .none,
+         logger: Logger) {
         self.socketPath = socketPath
+        self.supervision = supervision
         self.configPath = configPath
         self.http = http
         self.logger = logger
@@ -104,7 +108,8 @@ final class DaemonState: Sendable {
             uptimeSeconds: DaemonState.seconds(ContinuousClock.now - startedAt), socketPath: socketPath,
             configPath: generation.config.sourcePath, providers: generation.pipeline.registry.statuses,
             defaultProvider: generation.config.defaults.provider, activeStreams: snapshot.activeStreams,
-            activeConnections: snapshot.activeConnections, totals: snapshot.totals, lastReload: lastReload)
+            activeConnections: snapshot.activeConnections, totals: snapshot.totals, lastReload: lastReload,
+            systemd: supervision.status)
     }
 
     static func seconds(_ duration: Duration) -> Double {

@@ -26,7 +26,15 @@ struct ReloadService: Service, CustomStringConvertible {
 
     func run() async {
         for await _ in await UnixSignalsSequence(trapping: .sighup).cancelOnGracefulShutdown() {
+            guard !daemon.isDraining else {
+                // systemd must not see READY=1 after STOPPING=1, and the new configuration would
+                // never serve a request anyway.
+                daemon.logger.notice("ignoring SIGHUP: shutting down")
+                continue
+            }
+            daemon.supervision.reloading()
             reload()
+            daemon.supervision.reloaded(daemon.statusLine)
         }
     }
 

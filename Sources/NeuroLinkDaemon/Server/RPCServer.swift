@@ -24,15 +24,30 @@ struct RPCServer: Service, CustomStringConvertible {
 
     /// Binds the socket at `path`, which must not exist (see ``SocketFile/prepare(path:logger:)``).
     static func bind(path: String, maxFrameBytes: Int, group: any EventLoopGroup) async throws -> Listener {
-        try await ServerBootstrap(group: group)
-            .serverChannelOption(.backlog, value: 512)
-            .bind(unixDomainSocketPath: path, cleanupExistingSocketFile: false) { channel in
-                PeerCredentials.read(from: channel).flatMapThrowing { peer in
-                    try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(FrameDecoder(maxFrameBytes: maxFrameBytes)))
-                    let wrapped = try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: channel)
-                    return AcceptedConnection(channel: wrapped, peer: peer)
-                }
-            }
+        try await bootstrap(group).bind(unixDomainSocketPath: path, cleanupExistingSocketFile: false) { channel in
+            accept(channel, maxFrameBytes: maxFrameBytes)
+        }
+    }
+
+    /// Serves on an already bound and listening socket (socket activation). The channel owns
+    /// `descriptor` from now on and closes it; the socket file is left alone.
+    static func adopt(descriptor: NIOBSDSocket.Handle, maxFrameBytes: Int, group: any EventLoopGroup) async throws -> Listener {
+        try await bootstrap(group).bind(descriptor, cleanupExistingSocketFile: false) { channel in
+            accept(channel, maxFrameBytes: maxFrameBytes)
+        }
+    }
+
+    private static func bootstrap(_ group: any EventLoopGroup) -> ServerBootstrap {
+        ServerBootstrap(group: group).serverChannelOption(.backlog, value: 512)
+    }
+
+    /// Sets up one accepted connection: the same for bound and adopted sockets.
+    private static func accept(_ channel: any Channel, maxFrameBytes: Int) -> EventLoopFuture<AcceptedConnection> {
+        PeerCredentials.read(from: channel).flatMapThrowing { peer in
+            try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(FrameDecoder(maxFrameBytes: maxFrameBytes)))
+            let wrapped = try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: channel)
+            return AcceptedConnection(channel: wrapped, peer: peer)
+        }
     }
 
     func run() async throws {
@@ -52,6 +67,7 @@ struct RPCServer: Service, CustomStringConvertible {
         do { try await gracefulShutdown() } catch { return }
         daemon.beginDraining()
         let running = daemon.runningRequests
+        daemon.supervision.stopping("draining: \(DaemonState.count(running, "request")) still running")
         daemon.logger.notice("shutting down: no longer accepting connections", metadata: [
             "running_requests": "\(running)", "drain_timeout_ms": "\(drainTimeout.milliseconds)",
         ])

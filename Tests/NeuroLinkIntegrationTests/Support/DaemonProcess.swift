@@ -30,8 +30,11 @@ final class DaemonProcess: @unchecked Sendable {
     }
 
     /// Starts the daemon with `config` (YAML) and waits until its socket accepts connections.
+    ///
+    /// `launcher` runs the daemon through another program (e.g. `systemd-socket-activate -l PATH`):
+    /// the process started is `launcher[0]` with `launcher[1...]`, then the daemon's path and arguments.
     init(config: String, environment: [String: String] = [:], arguments: [String] = [], directory: URL? = nil,
-         waitForSocket: Bool = true) async throws {
+         waitForSocket: Bool = true, launcher: [String] = []) async throws {
         self.directory = try directory ?? Self.makeDirectory()
         socketPath = self.directory.appendingPathComponent("d.sock").path
         configPath = self.directory.appendingPathComponent("neurolinkd.yaml").path
@@ -39,8 +42,14 @@ final class DaemonProcess: @unchecked Sendable {
         try config.write(toFile: configPath, atomically: true, encoding: .utf8)
         _ = FileManager.default.createFile(atPath: logURL.path, contents: nil)
         process = Process()
-        process.executableURL = URL(fileURLWithPath: Self.binary("neurolinkd"))
-        process.arguments = ["--config", configPath, "--socket", socketPath] + arguments
+        let daemonArguments = ["--config", configPath, "--socket", socketPath] + arguments
+        if let tool = launcher.first {
+            process.executableURL = URL(fileURLWithPath: tool)
+            process.arguments = Array(launcher.dropFirst()) + [Self.binary("neurolinkd")] + daemonArguments
+        } else {
+            process.executableURL = URL(fileURLWithPath: Self.binary("neurolinkd"))
+            process.arguments = daemonArguments
+        }
         var env = ["PATH": "/usr/bin:/bin", "HOME": self.directory.path, "NEUROLINK_LOG_LEVEL": "debug"]
         env.merge(environment) { $1 }
         process.environment = env

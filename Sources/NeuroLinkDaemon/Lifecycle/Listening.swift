@@ -1,0 +1,56 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import Logging
+import NeuroLinkCore
+import NeuroLinkSystemd
+import NIOCore
+
+/// The daemon's listening socket: the one systemd passed (socket activation), or one the daemon
+/// binds at the configured path.
+struct Listening {
+    let listener: Listener
+    /// The path clients connect to, as `status` reports it.
+    let socketPath: String
+    /// Whether the socket came from systemd. Its file then belongs to the `.socket` unit: the daemon
+    /// neither prepares, chmods nor unlinks it, so connections queue there across restarts.
+    let activated: Bool
+
+    /// Why the socket cannot be taken.
+    struct Failure: Error, CustomStringConvertible {
+        var path: String
+        var reason: String
+        var description: String { "cannot listen on \(path): \(reason)" }
+    }
+
+    static func open(activated: ActivatedSocket?, path: String, server: DaemonConfig.Server, group: any EventLoopGroup,
+                     logger: Logger) async throws(Failure) -> Listening {
+        if let activated {
+            let activatedPath = activated.path ?? path
+            do {
+                let listener = try await RPCServer.adopt(descriptor: activated.descriptor, maxFrameBytes: server.maxFrameBytes, group: group)
+                if activatedPath != path {
+                    logger.notice("using the socket passed by systemd instead of the configured path", metadata: [
+                        "socket": "\(activatedPath)", "configured_socket": "\(path)",
+                    ])
+                }
+                return Listening(listener: listener, socketPath: activatedPath, activated: true)
+            } catch {
+                throw Failure(path: activatedPath, reason: "cannot adopt the socket passed by systemd (fd \(activated.descriptor)): \(error)")
+            }
+        }
+        do {
+            try SocketFile.prepare(path: path, logger: logger)
+            let listener = try await RPCServer.bind(path: path, maxFrameBytes: server.maxFrameBytes, group: group)
+            try SocketFile.setMode(path: path, mode: server.socketMode)
+            return Listening(listener: listener, socketPath: path, activated: false)
+        } catch {
+            throw Failure(path: path, reason: "\(error)")
+        }
+    }
+
+    /// Removes the socket file the daemon created; a socket systemd passed is left alone.
+    func removeSocketFile() {
+        if !activated { unlink(socketPath) }
+    }
+}

@@ -1,0 +1,25 @@
+import Logging
+import NeuroLinkSystemd
+
+/// Chooses where log lines go, once per process.
+enum LogSetup {
+    /// Native journal entries (priority and structured fields such as `REQUEST_ID`) when standard
+    /// error is connected to the journal; otherwise plain text on standard error, as always.
+    ///
+    /// - Returns: whether the journal is used.
+    @discardableResult
+    static func bootstrap(level: Logger.Level, environment: [String: String]) -> Bool {
+        let journal = JournalStream.isStandardErrorJournal(environment: environment)
+        LoggingSystem.bootstrap { label in
+            if journal {
+                var handler = JournalLogHandler(label: label)
+                handler.logLevel = level
+                return handler
+            }
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = level
+            return handler
+        }
+        return journal
+    }
+}

@@ -1,0 +1,61 @@
+import Foundation
+import NeuroLinkHTTP
+import NeuroLinkProtocol
+
+/// Anthropic's Messages API (`POST {baseURL}/messages`), streamed.
+///
+/// Endpoint options it reads:
+/// - `anthropic_version`: the `anthropic-version` header, default ``defaultAPIVersion``;
+/// - `default_max_tokens`: `max_tokens` when a request sets none, default ``defaultMaxTokens``.
+///
+/// The endpoint's `type` is not consulted: whatever routes a provider here decides the format.
+public struct AnthropicAdapter: ProviderAdapter {
+    /// The `anthropic-version` sent when the endpoint does not set `anthropic_version`.
+    public static let defaultAPIVersion = "2023-06-01"
+    /// `max_tokens` when neither the request nor the endpoint's `default_max_tokens` gives one;
+    /// Anthropic, unlike most providers, requires the field.
+    public static let defaultMaxTokens = 4096
+
+    public let endpoint: ProviderEndpoint
+
+    /// An adapter for `endpoint`, whose `baseURL` is the API root (e.g. `https://api.anthropic.com/v1`).
+    public init(endpoint: ProviderEndpoint) {
+        self.endpoint = endpoint
+    }
+
+    public func httpRequest(for request: ChatRequest, timeouts: TransferTimeouts) throws(RPCError) -> HTTPRequest {
+        let body = try AnthropicRequestBody(request, maxTokens: request.maxTokens ?? configuredMaxTokens ?? Self.defaultMaxTokens)
+        let encoded: Data
+        do { encoded = try JSONEncoder().encode(body) } catch {
+            throw RPCError(.internal, "could not encode the request for \(endpoint.name)")
+        }
+        var headers = [
+            HTTPHeader("content-type", "application/json"),
+            HTTPHeader("accept", "text/event-stream"),
+            HTTPHeader("anthropic-version", endpoint.options["anthropic_version"] ?? Self.defaultAPIVersion),
+        ]
+        if let key = endpoint.apiKey { headers.append(HTTPHeader("x-api-key", key.value)) }
+        // A configured header replaces the built-in one of the same name instead of being sent twice
+        // (e.g. `authorization` for OAuth is simply added, an explicit `anthropic-version` wins).
+        let configured = Set(endpoint.headers.map { $0.name.lowercased() })
+        headers.removeAll { configured.contains($0.name.lowercased()) }
+        headers += endpoint.headers
+        return HTTPRequest(method: "POST", url: endpoint.baseURL + "/messages", headers: headers,
+                           body: Array(encoded), timeouts: timeouts)
+    }
+
+    /// `default_max_tokens` from the endpoint's options, when it is a positive integer.
+    private var configuredMaxTokens: Int? {
+        guard let text = endpoint.options["default_max_tokens"],
+              let value = Int(text.trimmingCharacters(in: .whitespaces)), value > 0 else { return nil }
+        return value
+    }
+
+    public func makeDecoder() -> any ProviderStreamDecoder {
+        AnthropicStreamDecoder(provider: endpoint.name)
+    }
+
+    public func error(status: Int, headers: [HTTPHeader], body: [UInt8]) -> RPCError {
+        AnthropicErrors.http(provider: endpoint.name, status: status, headers: headers, body: body)
+    }
+}

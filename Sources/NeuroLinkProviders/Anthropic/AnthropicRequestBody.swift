@@ -1,0 +1,75 @@
+import Foundation
+import NeuroLinkProtocol
+
+/// The Messages API request body, built from a normalised ``ChatRequest``.
+struct AnthropicRequestBody: Encodable {
+    var model: String
+    var max_tokens: Int
+    var stream: Bool
+    var system: String?
+    var messages: [AnthropicMessage]
+    var temperature: Double?
+    var tools: [Tool]?
+    var tool_choice: ToolChoiceWire?
+
+    struct Tool: Encodable {
+        var name: String
+        var description: String?
+        var input_schema: JSONValue
+    }
+
+    struct ToolChoiceWire: Encodable {
+        /// `auto`, `any`, `none` or `tool`.
+        var type: String
+        /// Only with `type == "tool"`.
+        var name: String?
+    }
+
+    /// `maxTokens` is already resolved: Anthropic rejects a request without `max_tokens`.
+    init(_ request: ChatRequest, maxTokens: Int) throws(RPCError) {
+        model = request.model
+        max_tokens = maxTokens
+        // The decoder only understands the event stream, so a buffered JSON answer is never asked for.
+        stream = true
+        temperature = request.temperature
+        messages = try AnthropicConversation.messages(from: request.messages)
+        system = try Self.systemPrompt(request)
+
+        // With no tools a tool choice means nothing, and Anthropic rejects `tool_choice` without `tools`.
+        guard let definitions = request.tools, !definitions.isEmpty else { return }
+        tools = definitions.map { definition in
+            Tool(name: definition.name, description: definition.description,
+                 input_schema: definition.parameters ?? .object(["type": .string("object"), "properties": .object([:])]))
+        }
+        tool_choice = request.toolChoice.map { choice in
+            switch choice {
+            case .auto: ToolChoiceWire(type: "auto")
+            case .required: ToolChoiceWire(type: "any")
+            case .none: ToolChoiceWire(type: "none")
+            case .tool(let name): ToolChoiceWire(type: "tool", name: name)
+            }
+        }
+    }
+
+    /// The system messages joined, plus the structured-output instruction when a schema is given.
+    ///
+    /// Anthropic's native structured output (`output_config.format`) exists only for some models and
+    /// API versions, and a model without it answers HTTP 400. The gateway cannot tell from the config
+    /// which kind a model is, so it asks for JSON in the system prompt instead, which every Claude
+    /// model follows. The answer is then only as conformant as the model makes it.
+    private static func systemPrompt(_ request: ChatRequest) throws(RPCError) -> String? {
+        guard let schema = request.schema else { return request.systemText }
+        let schemaJSON: Data
+        do {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+            schemaJSON = try encoder.encode(schema)
+        } catch {
+            throw RPCError(.internal, "could not encode the response schema")
+        }
+        let instruction = "Answer with only a single JSON object that conforms to the JSON Schema below: "
+            + "no prose before or after it and no Markdown code fence.\n"
+            + String(decoding: schemaJSON, as: UTF8.self)
+        return [request.systemText, instruction].compactMap { $0 }.joined(separator: "\n\n")
+    }
+}

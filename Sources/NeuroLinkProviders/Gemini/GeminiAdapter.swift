@@ -1,0 +1,52 @@
+import Foundation
+import NeuroLinkHTTP
+import NeuroLinkProtocol
+
+/// Google Gemini through the Generative Language API (`google-ai`), streamed as SSE.
+///
+/// The endpoint's base URL includes the API version, e.g.
+/// `https://generativelanguage.googleapis.com/v1beta`. The key travels in the `x-goog-api-key`
+/// header only: the API also takes it as `?key=`, but URLs end up in logs.
+public struct GeminiAdapter: ProviderAdapter {
+    public let endpoint: ProviderEndpoint
+
+    /// An adapter for `endpoint`, whatever its ``ProviderEndpoint/type``: the type only chooses the adapter.
+    public init(endpoint: ProviderEndpoint) {
+        self.endpoint = endpoint
+    }
+
+    /// Throws `invalid_params` when a tool result answers no tool call of an earlier assistant
+    /// message, since Gemini needs the called function's name.
+    public func httpRequest(for request: ChatRequest, timeouts: TransferTimeouts) throws(RPCError) -> HTTPRequest {
+        let body = try GeminiRequestBody(request)
+        let encoded: Data
+        do { encoded = try JSONEncoder().encode(body) } catch {
+            throw RPCError(.internal, "could not encode the request for \(endpoint.name)")
+        }
+        var headers = [HTTPHeader("Content-Type", "application/json"), HTTPHeader("Accept", "text/event-stream")]
+        if let key = endpoint.apiKey { headers.append(HTTPHeader("x-goog-api-key", key.value)) }
+        headers += endpoint.headers
+        let url = endpoint.baseURL + "/models/" + Self.pathSegment(request.model) + ":streamGenerateContent?alt=sse"
+        return HTTPRequest(method: "POST", url: url, headers: headers, body: Array(encoded), timeouts: timeouts)
+    }
+
+    public func makeDecoder() -> any ProviderStreamDecoder {
+        GeminiStreamDecoder(provider: endpoint.name)
+    }
+
+    public func error(status: Int, headers: [HTTPHeader], body: [UInt8]) -> RPCError {
+        GeminiErrorMapping.error(provider: endpoint.name, status: status, headers: headers, body: body,
+                                 secrets: endpoint.apiKey.map { [$0] } ?? [])
+    }
+
+    /// The model as one path segment. Google's own resource name (`models/gemini-…`) is accepted
+    /// too; everything outside the unreserved set is escaped, so a model name can never add path
+    /// segments or a query to the URL.
+    static func pathSegment(_ model: String) -> String {
+        let name = model.hasPrefix("models/") ? String(model.dropFirst("models/".count)) : model
+        return name.addingPercentEncoding(withAllowedCharacters: unreserved) ?? ""
+    }
+
+    /// RFC 3986's unreserved characters; `alphanumerics` would let non-ASCII letters through.
+    private static let unreserved = CharacterSet(charactersIn: "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
+}

@@ -1,0 +1,46 @@
+import Foundation
+import NeuroLinkHTTP
+import NeuroLinkProtocol
+
+/// Ollama's native chat API (`POST /api/chat`), streamed as NDJSON.
+///
+/// The endpoint's base URL is the server root, e.g. `http://127.0.0.1:11434`, without `/v1`:
+/// that prefix is Ollama's OpenAI-compatible API, which ``OpenAIAdapter`` serves. A local server
+/// needs no key; Ollama's cloud takes one as a bearer token.
+public struct OllamaAdapter: ProviderAdapter {
+    public let endpoint: ProviderEndpoint
+
+    /// An adapter for `endpoint`, whatever its ``ProviderEndpoint/type``: the type only chooses the adapter.
+    public init(endpoint: ProviderEndpoint) {
+        self.endpoint = endpoint
+    }
+
+    public func httpRequest(for request: ChatRequest, timeouts: TransferTimeouts) throws(RPCError) -> HTTPRequest {
+        let encoded: Data
+        do { encoded = try JSONEncoder().encode(OllamaRequestBody(request)) } catch {
+            throw RPCError(.internal, "could not encode the request for \(endpoint.name)")
+        }
+        var headers = [HTTPHeader("Content-Type", "application/json"), HTTPHeader("Accept", "application/x-ndjson")]
+        if let key = endpoint.apiKey { headers.append(HTTPHeader("Authorization", "Bearer \(key.value)")) }
+        headers += endpoint.headers
+        return HTTPRequest(method: "POST", url: endpoint.baseURL + "/api/chat", headers: headers, body: Array(encoded),
+                           timeouts: timeouts)
+    }
+
+    public func makeDecoder() -> any ProviderStreamDecoder {
+        OllamaStreamDecoder(provider: endpoint.name)
+    }
+
+    /// Ollama's errors are `{"error": "..."}`. A 404 names a model the server does not have, or,
+    /// with a plain-text body, a base URL that is not the server root.
+    public func error(status: Int, headers: [HTTPHeader], body: [UInt8]) -> RPCError {
+        guard status == 404 else {
+            return HTTPErrorMapping.standardError(provider: endpoint.name, status: status, headers: headers, body: body)
+        }
+        let detail = HTTPErrorMapping.message(from: body).map { Redaction.scrub($0, secrets: endpoint.apiKey.map { [$0] } ?? []) }
+        let text = detail.map { "provider rejected the request (HTTP 404): \($0)" }
+            ?? "not found (HTTP 404); is the base URL the server root, without /v1?"
+        return RPCError(.upstreamInvalidRequest, "\(endpoint.name): \(text)", data: ErrorData(
+            type: .upstreamInvalidRequest, upstreamStatus: 404, provider: endpoint.name))
+    }
+}

@@ -1,0 +1,59 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import Logging
+
+/// A swift-log handler writing native journal entries: the priority follows the log level and
+/// every metadata key becomes a field (`request_id` → `REQUEST_ID`), so
+/// `journalctl -u neurolinkd REQUEST_ID=42` finds a request's lines.
+///
+/// Use it only when standard error is the journal (see ``JournalStream``). If the journal refuses an
+/// entry, the line goes to standard error with a `<priority>` prefix, which the journal's stream
+/// reader understands, so nothing is lost.
+public struct JournalLogHandler: LogHandler {
+    public var metadata: Logger.Metadata = [:]
+    public var metadataProvider: Logger.MetadataProvider?
+    public var logLevel: Logger.Level = .info
+
+    private let label: String
+    private let identifier: String
+    private let writer: JournalWriter
+
+    /// - Parameters:
+    ///   - label: the logger's label, sent as `LOGGER=`.
+    ///   - identifier: `SYSLOG_IDENTIFIER=`, what `journalctl -t` matches.
+    ///   - writer: where entries go; the journal unless a test substitutes one.
+    public init(label: String, identifier: String = "neurolinkd", metadataProvider: Logger.MetadataProvider? = nil,
+                writer: JournalWriter = .systemd) {
+        self.label = label
+        self.identifier = identifier
+        self.metadataProvider = metadataProvider
+        self.writer = writer
+    }
+
+    public subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+        get { metadata[key] }
+        set { metadata[key] = newValue }
+    }
+
+    public func log(event: LogEvent) {
+        var merged = metadata
+        if let provided = metadataProvider?.get() { merged.merge(provided) { $1 } }
+        if let own = event.metadata { merged.merge(own) { $1 } }
+        let fields = JournalFields.entry(
+            level: event.level, message: event.message.description, metadata: merged, identifier: identifier,
+            label: label, file: event.file, line: event.line, function: event.function, error: event.error)
+        if !writer.send(fields) {
+            let text = fields.first.map { String($0.dropFirst("MESSAGE=".count)) } ?? event.message.description
+            let line = "<\(JournalFields.priority(event.level))>" + text.replacingNewlines() + "\n"
+            _ = line.utf8CString.withUnsafeBufferPointer { write(STDERR_FILENO, $0.baseAddress, $0.count - 1) }
+        }
+    }
+}
+
+extension String {
+    /// One line: the stream reader would split the entry at each newline.
+    fileprivate func replacingNewlines() -> String {
+        String(map { $0.isNewline ? " " : $0 })
+    }
+}
