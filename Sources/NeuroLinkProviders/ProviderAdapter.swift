@@ -16,11 +16,17 @@ public enum ProviderType: String, Sendable, Hashable, CaseIterable {
     case openai
     case openaiCompatible = "openai-compatible"
     case azure
+    case anthropic
+    case googleAI = "google-ai"
+    case ollama
 
     /// The base URL used when the config gives none; `nil` when it must be configured.
     public var defaultBaseURL: String? {
         switch self {
         case .openai: "https://api.openai.com/v1"
+        case .anthropic: "https://api.anthropic.com/v1"
+        case .googleAI: "https://generativelanguage.googleapis.com/v1beta"
+        case .ollama: "http://127.0.0.1:11434"
         case .openaiCompatible, .azure: nil
         }
     }
@@ -29,14 +35,16 @@ public enum ProviderType: String, Sendable, Hashable, CaseIterable {
     public var defaultKeyEnvironment: [String] {
         switch self {
         case .openai: ["OPENAI_API_KEY"]
+        case .anthropic: ["ANTHROPIC_API_KEY"]
+        case .googleAI: ProviderCatalog.googleKeyEnvironment
         case .azure: ["AZURE_OPENAI_API_KEY"]
-        case .openaiCompatible: []
+        case .openaiCompatible, .ollama: []
         }
     }
 
     /// Whether requests work without a credential (local servers).
     public var credentialOptional: Bool {
-        self == .openaiCompatible
+        self == .openaiCompatible || self == .ollama
     }
 }
 
@@ -99,7 +107,9 @@ extension ProviderEndpoint {
         switch type {
         case .openai, .openaiCompatible: OpenAIAdapter(endpoint: self)
         case .azure: AzureOpenAIAdapter(endpoint: self)
-        // WIRE-LATER: anthropic, google-ai, ollama adapters land with their helpers' work.
+        case .anthropic: AnthropicAdapter(endpoint: self)
+        case .googleAI: GeminiAdapter(endpoint: self)
+        case .ollama: OllamaAdapter(endpoint: self)
         }
     }
 }

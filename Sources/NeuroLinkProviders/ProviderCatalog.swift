@@ -36,13 +36,16 @@ public enum ProviderCatalog {
 
     /// Names a request may use for a provider type instead of a configured provider's name.
     public static let aliases: [String: ProviderType] = [
+        "claude": .anthropic, "anthropic": .anthropic,
+        "gemini": .googleAI, "google": .googleAI, "google-ai": .googleAI,
         "gpt": .openai, "openai": .openai,
         "azure": .azure, "azure-openai": .azure,
+        "local": .ollama, "ollama": .ollama,
     ]
 
     /// The order in which `auto` tries provider types when the configuration comes from the
     /// environment alone: hosted frontier APIs first, then presets, then local servers.
-    public static let autoPreference: [ProviderType] = [.openai, .azure, .openaiCompatible]
+    public static let autoPreference: [ProviderType] = [.openai, .anthropic, .googleAI, .azure, .openaiCompatible, .ollama]
 
     /// The environment variables that hold a Google AI key, in the order they are tried.
     public static let googleKeyEnvironment = ["GOOGLE_AI_API_KEY", "GOOGLE_GENERATIVE_AI_API_KEY", "GEMINI_API_KEY"]

@@ -266,6 +266,17 @@ public struct ConfigLoader: Sendable, CustomStringConvertible, CustomDebugString
                 credentialSource: source, apiKey: key,
                 defaultModel: nonEmpty("OPENAI_MODEL") ?? "gpt-4o-mini"))
         }
+        if let (source, key) = environmentCredential(provider: "anthropic", variable: "ANTHROPIC_API_KEY") {
+            providers.append(ProviderConfig(
+                name: "anthropic", type: .anthropic, baseURL: nonEmpty("ANTHROPIC_BASE_URL") ?? "https://api.anthropic.com/v1",
+                credentialSource: source, apiKey: key, defaultModel: nonEmpty("ANTHROPIC_MODEL") ?? "claude-3-5-haiku-latest"))
+        }
+        if let variable = ProviderCatalog.googleKeyEnvironment.first(where: { nonEmpty($0) != nil }),
+           let (source, key) = environmentCredential(provider: "google-ai", variable: variable) {
+            providers.append(ProviderConfig(
+                name: "google-ai", type: .googleAI, baseURL: nonEmpty("GOOGLE_AI_BASE_URL") ?? "https://generativelanguage.googleapis.com/v1beta",
+                credentialSource: source, apiKey: key, defaultModel: nonEmpty("GOOGLE_AI_MODEL") ?? "gemini-2.0-flash"))
+        }
         if let endpoint = nonEmpty("AZURE_OPENAI_ENDPOINT"),
            let (source, key) = environmentCredential(provider: "azure", variable: "AZURE_OPENAI_API_KEY") {
             var options: [String: String] = [:]
@@ -290,6 +301,11 @@ public struct ConfigLoader: Sendable, CustomStringConvertible, CustomDebugString
                 name: "openai-compatible", type: .openaiCompatible, baseURL: url,
                 credentialSource: credential?.source ?? .none, apiKey: credential?.key,
                 defaultModel: nonEmpty("NEUROLINK_OPENAI_COMPATIBLE_MODEL")))
+        }
+        if let host = nonEmpty("OLLAMA_BASE_URL") ?? nonEmpty("OLLAMA_HOST") {
+            // OLLAMA_HOST is often written without a scheme ("127.0.0.1:11434").
+            let url = host.hasPrefix("http://") || host.hasPrefix("https://") ? host : "http://" + host
+            providers.append(ProviderConfig(name: "ollama", type: .ollama, baseURL: url, defaultModel: nonEmpty("OLLAMA_MODEL")))
         }
         return providers
     }

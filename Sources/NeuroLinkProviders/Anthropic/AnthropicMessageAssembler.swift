@@ -2,11 +2,11 @@ import Foundation
 import NeuroLinkProtocol
 
 /// Turns decoded Messages API events into ``ProviderEvent``s, independent of how the events were
-/// framed (SSE here; the same events arrive in other envelopes from Bedrock and Vertex AI).
+/// framed (SSE here; Bedrock wraps the same events in its own framing).
 ///
 /// Emission order is fixed: `.model` at `message_start`; `.text` and `.reasoning` as their deltas
 /// arrive; `.toolCall` when its block stops; then, at `message_stop` and only there, `.finish`
-/// (when a stop reason was reported) followed by exactly one `.usage`. `message_delta` only
+/// (when a stop reason was reported) followed by one `.usage` (when any counts were). `message_delta` only
 /// records the stop reason and counts, because its `usage` is cumulative and a message could in
 /// principle carry several; waiting for the terminal event reports each figure once, final.
 struct AnthropicMessageAssembler {

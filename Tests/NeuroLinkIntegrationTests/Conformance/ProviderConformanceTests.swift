@@ -7,7 +7,7 @@ import Testing
 /// The same scenarios through every provider type: whatever the wire format, clients see the same
 /// normalised chunks.
 @Suite struct ProviderConformanceTests {
-    static let renderers: [any WireRenderer] = [OpenAIRenderer(), AzureRenderer()]
+    static let renderers: [any WireRenderer] = [OpenAIRenderer(), AzureRenderer(), AnthropicRenderer(), GeminiRenderer(), OllamaRenderer()]
 
     struct Case: Sendable, CustomTestStringConvertible {
         var name: String
@@ -40,8 +40,13 @@ import Testing
     }
 
     static func config(_ renderer: any WireRenderer, upstream: LoopbackUpstream) -> String {
-        // Formats that name their path below the host take the bare host as base URL.
-        let base = renderer.providerType == "openai-compatible" ? upstream.baseURL : "http://127.0.0.1:\(upstream.port)"
+        // The loopback answers any path: each type's base URL is shaped like the real one.
+        let host = "http://127.0.0.1:\(upstream.port)"
+        let base = switch renderer.providerType {
+        case "openai-compatible", "anthropic": upstream.baseURL
+        case "google-ai": host + "/v1beta"
+        default: host
+        }
         return """
             providers:
               - name: p
