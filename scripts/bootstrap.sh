@@ -4,9 +4,11 @@
 #   libsystemd-dev        - sd_notify / socket activation
 #   libsqlite3-dev        - local state
 #   pkg-config            - SwiftPM finds libcurl through it
-#   systemd               - systemd-analyze / systemd-socket-activate for the unit tests
+#   systemd               - systemd-analyze, systemd-socket-activate, systemd-sysusers and
+#                           systemd-tmpfiles for the systemd integration tests
 #   curl, ca-certificates - used by scripts/demo-model.sh
-#   g++, make             - compiling llama.cpp for the demo model (llama-cpp-python)
+#   g++, make             - compiling llama.cpp for the demo model (llama-cpp-python); make also
+#                           runs the `make install`/`uninstall` test
 #
 # Idempotent: when every package is already installed, apt is not touched at all.
 # Environment:

@@ -107,6 +107,8 @@ import Testing
             #expect(median >= .milliseconds(150) && median <= .milliseconds(300), "median gap \(median), gaps \(gaps)")
             #expect(try await status(daemon.socketPath).systemd?.watchdogTimeoutMs == 400)
             #expect(daemon.log.contains("watchdog enabled"))
+            let shown = try await runTool(DaemonProcess.binary("nlctl"), ["--socket", daemon.socketPath, "status"]).stdout
+            #expect(shown.contains("systemd:   yes, not socket-activated, watchdog 400ms (keep-alive every 200ms)"), "\(shown)")
         }
     }
 
@@ -172,6 +174,9 @@ import Testing
             try second.send(#"{"jsonrpc":"2.0","id":2,"method":"health"}"#)
             #expect((try second.readUntilResponse(id: 2).response["result"] as? [String: Any])?["status"] as? String == "ok")
 
+            let shown = try await runTool(DaemonProcess.binary("nlctl"), ["--socket", socketPath, "status"]).stdout
+            #expect(shown.contains("systemd:   yes, socket-activated, no watchdog"), "\(shown)")
+
             daemon.send(SIGTERM)
             #expect(await daemon.waitForExit() == 0)
             var info = stat()
@@ -194,6 +199,9 @@ import Testing
                                              journal: false, invocationId: nil))
             #expect(!daemon.log.contains("watchdog"))
             #expect(!daemon.log.contains("<5>"))
+            let shown = try await runTool(DaemonProcess.binary("nlctl"), ["--socket", daemon.socketPath, "status"]).stdout
+            #expect(shown.contains("systemd:   no (started by hand)"), "\(shown)")
+            #expect(shown.contains("reload:    none since start"), "\(shown)")
         }
     }
 

@@ -12,6 +12,9 @@ struct StreamRun {
     private(set) var usage: Usage?
     private(set) var reportedModel: String?
     private(set) var toolCalls: [ToolCall] = []
+    /// With a `schema`: the answer parsed as it streams, and the last object sent.
+    private var objectParser: PartialJSONParser?
+    private var lastObject: JSONValue?
     private(set) var chunksSent = 0
     private(set) var deltasReceived = 0
     private(set) var firstChunkAt: ContinuousClock.Instant?
@@ -23,6 +26,7 @@ struct StreamRun {
     init(prepared: PreparedRequest, context: RequestContext) {
         self.prepared = prepared
         self.context = context
+        if prepared.chat.schema != nil { objectParser = PartialJSONParser() }
     }
 
     var providerName: String { prepared.provider.config.name }
@@ -68,6 +72,7 @@ struct StreamRun {
                 text += piece
                 deltasReceived += 1
                 outgoing.append(.text(piece))
+                objectParser?.append(piece)
             case .reasoning(let piece):
                 reasoning += piece
                 deltasReceived += 1
@@ -80,6 +85,11 @@ struct StreamRun {
                 outgoing.append(.toolCall(call))
             }
         }
+        // One `object` chunk per batch, and only when the parsed object grew.
+        if let current = objectParser?.current, current != lastObject {
+            lastObject = current
+            outgoing.append(.object(current))
+        }
         guard !outgoing.isEmpty else { return }
         try await sink.send(outgoing)
         if sink.deliversChunks {
@@ -91,12 +101,27 @@ struct StreamRun {
 
     func result() -> StreamResult {
         let now = ContinuousClock.now
+        let (object, objectError) = structuredOutput()
         return StreamResult(
             text: text, reasoning: reasoning.isEmpty ? nil : reasoning, finishReason: finishReason ?? .stop, usage: usage,
             provider: providerName, model: reportedModel ?? prepared.chat.model,
             timings: Timings(timeToFirstChunkMs: firstChunkAt.map { Self.ms($0 - context.receivedAt) },
                              durationMs: Self.ms(now - context.receivedAt)),
-            chunks: chunksSent, toolCalls: toolCalls.isEmpty ? nil : toolCalls, route: prepared.route)
+            chunks: chunksSent, toolCalls: toolCalls.isEmpty ? nil : toolCalls, object: object, objectError: objectError,
+            route: prepared.route)
+    }
+
+    /// The complete answer parsed strictly and checked against the schema. A failure is reported
+    /// in `objectError`, never hidden: the text is still returned as the provider sent it.
+    private func structuredOutput() -> (JSONValue?, String?) {
+        guard let parser = objectParser, let schema = prepared.chat.schema else { return (nil, nil) }
+        let value: JSONValue
+        do { value = try parser.finalValue() } catch {
+            return (nil, "the answer is not a JSON value: \(error)")
+        }
+        let violations = SchemaValidator.validate(value, against: schema)
+        guard !violations.isEmpty else { return (value, nil) }
+        return (value, "the answer does not match the schema: " + violations.prefix(10).map(\.description).joined(separator: "; "))
     }
 
     /// Usage so far: the provider's report, else the deltas received (one token each on every

@@ -78,13 +78,15 @@ public struct DaemonCommand: AsyncParsableCommand {
             throw ExitCode(Self.exitUnavailable)
         }
         let supervision = Supervision.detect(environment: environment, socketActivated: activated != nil, journal: journal)
-        let socketPath = SocketPath.resolve(explicit: socket ?? config.server.socketPath, environment: environment)
-        try await serve(config: config, loader: loader, socketPath: socketPath, activated: activated,
-                        supervision: supervision, environment: environment, logger: logger)
+        let configuredSocket = socket ?? config.server.socketPath
+        let socketPath = SocketPath.resolve(explicit: configuredSocket, environment: environment)
+        try await serve(config: config, loader: loader, socketPath: socketPath, configuredSocket: configuredSocket,
+                        activated: activated, supervision: supervision, environment: environment, logger: logger)
     }
 
-    private func serve(config: DaemonConfig, loader: ConfigLoader, socketPath: String, activated: ActivatedSocket?,
-                       supervision: Supervision, environment: [String: String], logger: Logger) async throws {
+    private func serve(config: DaemonConfig, loader: ConfigLoader, socketPath: String, configuredSocket: String?,
+                       activated: ActivatedSocket?, supervision: Supervision, environment: [String: String],
+                       logger: Logger) async throws {
         let http: CurlLoop
         do { http = try CurlLoop(highWaterBytes: config.server.streamBufferBytes) } catch {
             logger.critical("cannot initialise libcurl")
@@ -94,8 +96,8 @@ public struct DaemonCommand: AsyncParsableCommand {
         let eventLoops = MultiThreadedEventLoopGroup.singleton
         let listening: Listening
         do {
-            listening = try await Listening.open(activated: activated, path: socketPath, server: config.server,
-                                                 group: eventLoops, logger: logger)
+            listening = try await Listening.open(activated: activated, path: socketPath, configured: configuredSocket,
+                                                 server: config.server, group: eventLoops, logger: logger)
         } catch {
             logger.critical("\(error)")
             supervision.status("\(error)")

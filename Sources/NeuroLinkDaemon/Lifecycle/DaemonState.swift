@@ -34,7 +34,7 @@ final class DaemonState: Sendable {
         var draining = false
     }
 
-    init(config: DaemonConfig, configPath: String?, socketPath: String, http: CurlLoop, supervision: Supervision = .none,
+    init(config: DaemonConfig, configPath: String?, socketPath: String, http: CurlLoop, supervision: Supervision = .unsupervised,
          logger: Logger) {
         self.socketPath = socketPath
         self.supervision = supervision

@@ -23,15 +23,19 @@ struct Listening {
         var description: String { "cannot listen on \(path): \(reason)" }
     }
 
-    static func open(activated: ActivatedSocket?, path: String, server: DaemonConfig.Server, group: any EventLoopGroup,
-                     logger: Logger) async throws(Failure) -> Listening {
+    /// - Parameters:
+    ///   - path: where to bind when not socket-activated.
+    ///   - configured: the path the operator asked for (`--socket`, `NEUROLINK_SOCKET`, `server.socket`), if any;
+    ///     a passed socket elsewhere is worth a log line, the per-user default is not.
+    static func open(activated: ActivatedSocket?, path: String, configured: String?, server: DaemonConfig.Server,
+                     group: any EventLoopGroup, logger: Logger) async throws(Failure) -> Listening {
         if let activated {
             let activatedPath = activated.path ?? path
             do {
                 let listener = try await RPCServer.adopt(descriptor: activated.descriptor, maxFrameBytes: server.maxFrameBytes, group: group)
-                if activatedPath != path {
+                if let configured, configured != activatedPath {
                     logger.notice("using the socket passed by systemd instead of the configured path", metadata: [
-                        "socket": "\(activatedPath)", "configured_socket": "\(path)",
+                        "socket": "\(activatedPath)", "configured_socket": "\(configured)",
                     ])
                 }
                 return Listening(listener: listener, socketPath: activatedPath, activated: true)

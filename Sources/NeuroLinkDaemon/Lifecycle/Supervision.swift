@@ -23,7 +23,7 @@ struct Supervision: Sendable {
     }
 
     /// No service manager: what tests and hand-started daemons see.
-    static let none = Supervision(notifier: .disabled, watchdog: nil, socketActivated: false, journal: false, invocationID: nil)
+    static let unsupervised = Supervision(notifier: .disabled, watchdog: nil, socketActivated: false, journal: false, invocationID: nil)
 
     var status: SystemdStatus {
         SystemdStatus(

@@ -1,0 +1,61 @@
+import Foundation
+import LoopbackUpstream
+import NeuroLinkClient
+import NeuroLinkProtocol
+import Testing
+
+/// `schema` through the daemon: `object` chunks grow as the answer streams, and the result carries
+/// the validated object or says why it does not conform.
+@Suite struct StructuredOutputTests {
+    static let schema: JSONValue = .object([
+        "type": .string("object"), "required": .array([.string("name"), .string("age")]),
+        "properties": .object(["name": .object(["type": .string("string")]), "age": .object(["type": .string("integer")])]),
+    ])
+
+    struct Case: Sendable, CustomTestStringConvertible {
+        var renderer: any WireRenderer
+        var pieces: [String]
+        var valid: Bool
+        var testDescription: String { "\(renderer.providerType) \(valid ? "valid" : "invalid")" }
+    }
+
+    static let good = ["{\"na", "me\": \"Ad", "a\", \"age\"", ": 3", "6}"]
+    static let bad = ["{\"name\": \"Ada\", ", "\"age\": \"old\"}"]
+    static let cases = [OpenAIRenderer() as any WireRenderer, AnthropicRenderer(), GeminiRenderer(), OllamaRenderer()].flatMap {
+        [Case(renderer: $0, pieces: good, valid: true), Case(renderer: $0, pieces: bad, valid: false)]
+    }
+
+    @Test(arguments: cases)
+    func objectChunksAndValidatedResult(_ testCase: Case) async throws {
+        let upstream = try await LoopbackUpstream.start()
+        defer { Task { try? await upstream.shutdown() } }
+        upstream.setDefault(.raw(pieces: split(testCase.renderer.render(WireScript(pieces: testCase.pieces), model: "m"), every: 64), delay: .zero))
+        try await DaemonProcess.with(config: ProviderConformanceTests.config(testCase.renderer, upstream: upstream),
+                                     environment: ["TEST_AZURE_KEY": "k"]) { daemon in
+            try await NeuroLinkClient.withConnection(socketPath: daemon.socketPath) { client in
+                var objects: [JSONValue] = []
+                var result: StreamResult?
+                for try await event in client.streamEvents(StreamRequest(prompt: "Who?", schema: Self.schema)) {
+                    switch event {
+                    case .chunk(let chunk) where chunk.type == .object: objects.append(try #require(chunk.object))
+                    case .result(let final): result = final
+                    default: break
+                    }
+                }
+                let final = try #require(result)
+                #expect(!objects.isEmpty)
+                #expect(objects.last == final.object)
+                if testCase.valid {
+                    #expect(final.object == .object(["name": .string("Ada"), "age": .number(36)]))
+                    #expect(final.objectError == nil)
+                } else {
+                    #expect(final.objectError?.contains("/age") == true, "\(final.objectError ?? "nil")")
+                }
+            }
+        }
+        // The schema reached the provider in its native form (or as an instruction for Anthropic).
+        let body = String(decoding: try #require(upstream.requests().first).body, as: UTF8.self)
+        let marker = ["openai-compatible": "json_schema", "anthropic": "JSON", "google-ai": "responseJsonSchema", "ollama": "\"format\""]
+        #expect(body.contains(marker[testCase.renderer.providerType] ?? "?"), "\(body)")
+    }
+}
