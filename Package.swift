@@ -25,6 +25,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
     ],
     targets: [
         // libcurl (Debian libcurl4-openssl-dev) with non-variadic shims.
@@ -63,7 +64,7 @@ let package = Package(
         // Stream decoders (SSE, ...) and provider adapters.
         .target(
             name: "NeuroLinkProviders",
-            dependencies: ["NeuroLinkProtocol", "NeuroLinkHTTP"],
+            dependencies: ["NeuroLinkProtocol", "NeuroLinkHTTP", .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: strict
         ),
         // Configuration, provider registry and the request pipeline; no sockets, no systemd.
@@ -138,6 +139,8 @@ let package = Package(
             name: "NeuroLinkIntegrationTests",
             dependencies: [
                 "NeuroLinkClient", "NeuroLinkProtocol", "LoopbackUpstream",
+                // Only to recompute SigV4 signatures of recorded Bedrock requests.
+                "NeuroLinkProviders",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ],

@@ -14,7 +14,12 @@ enum RequestRouter {
             ?? head.uri
         switch (head.method, path) {
         case (.GET, "/v1/models"):
+            // OpenAI's shape; Anthropic's list has the same `data[].id`, so it serves both.
             return framing.fixedResponse(status: 200, body: OpenAIWireFormat.modelsList, allocator: allocator)
+        case (.GET, "/v1beta/models"):
+            return framing.fixedResponse(status: 200, body: ModelListBodies.gemini, allocator: allocator)
+        case (.GET, "/api/tags"):
+            return framing.fixedResponse(status: 200, body: ModelListBodies.ollama, allocator: allocator)
         case (.POST, _):
             // Every provider format is served by path-independent scenarios: `.stream` speaks OpenAI's
             // format; the other formats are scripted byte for byte with `.raw`.

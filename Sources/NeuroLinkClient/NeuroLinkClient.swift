@@ -153,6 +153,18 @@ public final class NeuroLinkClient: Sendable {
         try await call(Method.health, params: EmptyParams()).decode(as: HealthResult.self)
     }
 
+    /// The configured providers (never credentials). With `check`, the daemon also probes each one
+    /// with a cheap authenticated request and reports whether it answered, and how fast.
+    public func providers(check: Bool = false) async throws -> ProvidersListResult {
+        try await call(Method.providersList, params: ProvidersListRequest(check: check)).decode(as: ProvidersListResult.self)
+    }
+
+    /// The models a provider offers (a configured name or alias), or every provider's when `nil`.
+    /// A named provider's failure is thrown as ``RPCError``; with `nil`, failures are in `failed`.
+    public func models(provider: String? = nil) async throws -> ModelsListResult {
+        try await call(Method.modelsList, params: ModelsListRequest(provider: provider)).decode(as: ModelsListResult.self)
+    }
+
     /// Cancels a running request by id; `false` when it had already finished.
     public func cancel(_ requestId: RPCID) async throws -> Bool {
         try await call(Method.cancel, params: CancelRequest(requestId: requestId)).decode(as: CancelResult.self).cancelled

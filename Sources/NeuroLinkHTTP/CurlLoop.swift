@@ -119,7 +119,9 @@ public final class CurlLoop: Sendable {
 
     private func runLoop() {
         var active: [ObjectIdentifier: EasyContext] = [:]
-        var lastDeadlineScan = ContinuousClock.now
+        // Deadlines only move later as data arrives, so the earliest one found by a scan is a safe
+        // time for the next scan: the loop sleeps until then instead of waking every few ms.
+        var nextScan: ContinuousClock.Instant?
         var stopping = false
         while !stopping {
             let commands = inbox.withLock { inbox -> [Command] in
@@ -134,6 +136,7 @@ public final class CurlLoop: Sendable {
                         context.transfer.finish(.failure(error))
                     } else {
                         active[ObjectIdentifier(context.transfer)] = context
+                        if let first = Self.earliestDeadline(context) { nextScan = min(nextScan ?? first, first) }
                     }
                 case .remove(let id):
                     if let context = active.removeValue(forKey: id) { release(context) }
@@ -155,12 +158,9 @@ public final class CurlLoop: Sendable {
             collectFinished(&active)
 
             let now = ContinuousClock.now
-            if now - lastDeadlineScan >= .milliseconds(5) {
-                lastDeadlineScan = now
-                enforceDeadlines(&active, now: now)
-            }
-            let waitMs: Int32 = active.isEmpty ? 1000 : 5
-            curl_multi_poll(multi, nil, 0, waitMs, nil)
+            if let due = nextScan, now >= due { nextScan = enforceDeadlines(&active, now: now) }
+            let untilScan = nextScan.map { max(1, min(1000, ($0 - now).milliseconds + 1)) } ?? 1000
+            curl_multi_poll(multi, nil, 0, Int32(untilScan), nil)
         }
         for context in active.values {
             context.transfer.finish(.failure(.shutdown))
@@ -192,16 +192,24 @@ public final class CurlLoop: Sendable {
         }
     }
 
-    private func enforceDeadlines(_ active: inout [ObjectIdentifier: EasyContext], now: ContinuousClock.Instant) {
+    /// Ends transfers whose deadline passed; returns when the next scan is due.
+    private func enforceDeadlines(_ active: inout [ObjectIdentifier: EasyContext], now: ContinuousClock.Instant)
+        -> ContinuousClock.Instant?
+    {
         var expired: [(ObjectIdentifier, TransferError.Phase)] = []
+        var next: ContinuousClock.Instant?
         for (id, context) in active {
             let timeouts = context.request.timeouts
             if let total = timeouts.total, now - context.startedAt > total {
                 expired.append((id, .total))
-            } else if context.firstByteAt == nil {
-                if let firstByte = timeouts.firstByte, now - context.startedAt > firstByte { expired.append((id, .firstByte)) }
-            } else if let idle = timeouts.idle, now - context.lastDataAt > idle, !context.transfer.isPaused {
+            } else if context.firstByteAt == nil, let firstByte = timeouts.firstByte, now - context.startedAt > firstByte {
+                expired.append((id, .firstByte))
+            } else if context.firstByteAt != nil, let idle = timeouts.idle, now - context.lastDataAt > idle, !context.transfer.isPaused {
                 expired.append((id, .idle))
+            } else if let deadline = Self.earliestDeadline(context) {
+                // A paused transfer's idle deadline is re-armed on resume; checking it again soon is cheap.
+                let due = context.transfer.isPaused ? now + .milliseconds(100) : max(deadline, now)
+                next = min(next ?? due, due)
             }
         }
         for (id, phase) in expired {
@@ -209,6 +217,20 @@ public final class CurlLoop: Sendable {
             context.transfer.finish(.failure(.timeout(phase)), head: nil)
             release(context)
         }
+        return next
+    }
+
+    /// The earliest moment one of the transfer's limits can fire, given what is known now.
+    private static func earliestDeadline(_ context: EasyContext) -> ContinuousClock.Instant? {
+        let timeouts = context.request.timeouts
+        var candidates: [ContinuousClock.Instant] = []
+        if let total = timeouts.total { candidates.append(context.startedAt + total) }
+        if context.firstByteAt == nil {
+            if let firstByte = timeouts.firstByte { candidates.append(context.startedAt + firstByte) }
+        } else if let idle = timeouts.idle {
+            candidates.append(context.lastDataAt + idle)
+        }
+        return candidates.min()
     }
 
     private func error(_ code: CURLcode, _ context: EasyContext) -> TransferError {

@@ -60,6 +60,25 @@ public final class HTTPTransfer: Sendable {
         }
     }
 
+    /// The next body piece if one is already buffered, without waiting: lets a consumer handle
+    /// everything that arrived together in one pass (one write to its client instead of many).
+    public func nextBufferedBody() -> [UInt8]? {
+        if let piece = local.withLock({ $0.isEmpty ? nil : $0.removeFirst() }) { return piece }
+        let (piece, resume): ([UInt8]?, Bool) = state.withLock { state in
+            guard state.headDelivered, !state.pieces.isEmpty else { return (nil, false) }
+            var pieces: [[UInt8]] = []
+            swap(&pieces, &state.pieces)
+            state.bufferedBytes = 0
+            let resume = state.paused
+            state.paused = false
+            let first = pieces.removeFirst()
+            if !pieces.isEmpty { local.withLock { $0 = pieces } }
+            return (first, resume)
+        }
+        if resume { loop.resume(self) }
+        return piece
+    }
+
     private enum Available {
         case event(TransferEvent)
         case finished(Result<Void, TransferError>)

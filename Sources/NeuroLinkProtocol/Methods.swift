@@ -5,6 +5,10 @@ public enum Method {
     public static let cancel = "cancel"
     public static let status = "status"
     public static let health = "health"
+    /// The configured providers, optionally probed; see ``ProvidersListResult``.
+    public static let providersList = "providers.list"
+    /// The models the providers offer; see ``ModelsListResult``.
+    public static let modelsList = "models.list"
     /// The notification that carries one chunk of a stream.
     public static let streamChunk = "stream.chunk"
 }

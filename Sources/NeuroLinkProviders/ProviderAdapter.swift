@@ -19,6 +19,8 @@ public enum ProviderType: String, Sendable, Hashable, CaseIterable {
     case anthropic
     case googleAI = "google-ai"
     case ollama
+    /// Amazon Bedrock's ConverseStream API, signed with AWS credentials (see ``BedrockAdapter``).
+    case bedrock
 
     /// The base URL used when the config gives none; `nil` when it must be configured.
     public var defaultBaseURL: String? {
@@ -27,7 +29,9 @@ public enum ProviderType: String, Sendable, Hashable, CaseIterable {
         case .anthropic: "https://api.anthropic.com/v1"
         case .googleAI: "https://generativelanguage.googleapis.com/v1beta"
         case .ollama: "http://127.0.0.1:11434"
-        case .openaiCompatible, .azure: nil
+        // Bedrock's host depends on the region; the config loader builds it with
+        // ``BedrockAdapter/baseURL(region:)``.
+        case .openaiCompatible, .azure, .bedrock: nil
         }
     }
 
@@ -38,7 +42,8 @@ public enum ProviderType: String, Sendable, Hashable, CaseIterable {
         case .anthropic: ["ANTHROPIC_API_KEY"]
         case .googleAI: ProviderCatalog.googleKeyEnvironment
         case .azure: ["AZURE_OPENAI_API_KEY"]
-        case .openaiCompatible, .ollama: []
+        // Bedrock authenticates with AWS credentials (``AWSCredentials/resolve(environment:profile:)``).
+        case .openaiCompatible, .ollama, .bedrock: []
         }
     }
 
@@ -60,10 +65,13 @@ public struct ProviderEndpoint: Sendable, Hashable {
     public var headers: [HTTPHeader]
     /// Type-specific settings from the config (e.g. `api_version` for Azure, `anthropic_version`).
     public var options: [String: String]
+    /// AWS credentials for SigV4-signed providers (Bedrock), resolved when the config is loaded.
+    public var awsCredentials: AWSCredentials?
 
     public init(name: String, type: ProviderType, baseURL: String, apiKey: Secret?, defaultModel: String?,
-                headers: [HTTPHeader] = [], options: [String: String] = [:]) {
+                headers: [HTTPHeader] = [], options: [String: String] = [:], awsCredentials: AWSCredentials? = nil) {
         self.options = options
+        self.awsCredentials = awsCredentials
         self.name = name
         self.type = type
         var url = baseURL
@@ -92,6 +100,19 @@ public protocol ProviderAdapter: Sendable {
     func makeDecoder() -> any ProviderStreamDecoder
     /// Maps a non-2xx response to a protocol error.
     func error(status: Int, headers: [HTTPHeader], body: [UInt8]) -> RPCError
+    /// The cheap authenticated request that lists the provider's models (also used as a health
+    /// probe), or `nil` when the provider has no such endpoint.
+    func modelsRequest(timeouts: TransferTimeouts) -> HTTPRequest?
+    /// Reads a 2xx body of ``modelsRequest(timeouts:)``.
+    func parseModels(_ body: [UInt8]) throws(RPCError) -> [ModelInfo]
+}
+
+extension ProviderAdapter {
+    /// No listing endpoint unless the adapter provides one, so new adapters compile without it.
+    public func modelsRequest(timeouts: TransferTimeouts) -> HTTPRequest? { nil }
+
+    /// Nothing to read when there is no listing endpoint.
+    public func parseModels(_ body: [UInt8]) throws(RPCError) -> [ModelInfo] { [] }
 }
 
 /// Decodes one streamed response body into ``ProviderEvent``s, piece by piece.
@@ -110,6 +131,7 @@ extension ProviderEndpoint {
         case .anthropic: AnthropicAdapter(endpoint: self)
         case .googleAI: GeminiAdapter(endpoint: self)
         case .ollama: OllamaAdapter(endpoint: self)
+        case .bedrock: BedrockAdapter(endpoint: self)
         }
     }
 }

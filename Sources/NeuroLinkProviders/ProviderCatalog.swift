@@ -41,11 +41,12 @@ public enum ProviderCatalog {
         "gpt": .openai, "openai": .openai,
         "azure": .azure, "azure-openai": .azure,
         "local": .ollama, "ollama": .ollama,
+        "aws": .bedrock, "bedrock": .bedrock,
     ]
 
     /// The order in which `auto` tries provider types when the configuration comes from the
     /// environment alone: hosted frontier APIs first, then presets, then local servers.
-    public static let autoPreference: [ProviderType] = [.openai, .anthropic, .googleAI, .azure, .openaiCompatible, .ollama]
+    public static let autoPreference: [ProviderType] = [.openai, .anthropic, .googleAI, .azure, .bedrock, .openaiCompatible, .ollama]
 
     /// The environment variables that hold a Google AI key, in the order they are tried.
     public static let googleKeyEnvironment = ["GOOGLE_AI_API_KEY", "GOOGLE_GENERATIVE_AI_API_KEY", "GEMINI_API_KEY"]

@@ -27,7 +27,7 @@ import Testing
                 let finish = try #require(chunks.last)
                 #expect(finish.type == .finish)
                 #expect(finish.finishReason == .stop)
-                #expect(finish.usage == Usage(inputTokens: 7, outputTokens: 5))
+                #expect(finish.usage == Usage(inputTokens: 7, outputTokens: 5, cachedInputTokens: 0, reasoningTokens: 0))
                 let final = try #require(result)
                 #expect(final.text == pieces.joined())
                 #expect(final.provider == "loop")

@@ -153,7 +153,7 @@ public struct ConfigLoader: Sendable, CustomStringConvertible, CustomDebugString
     {
         let map = try reader.mapping(node, key, allowed: [
             "name", "type", "base_url", "api_key_env", "api_key_file", "api_key", "api_key_credential", "default_model",
-            "headers", "timeouts", "api_version", "deployment", "options",
+            "headers", "timeouts", "api_version", "deployment", "options", "region", "aws_profile",
         ])
         guard let nameNode = map["name"] else { throw reader.error(node, "\(key).name", "is required") }
         let name = try reader.string(nameNode, "\(key).name")
@@ -176,7 +176,10 @@ public struct ConfigLoader: Sendable, CustomStringConvertible, CustomDebugString
             }
             baseURL = url
         }
-        guard let baseURL else { throw reader.error(node, "\(key).base_url", "is required for type \(typeName)") }
+        // Bedrock's default base URL depends on the region, filled in by `completeBedrock`.
+        guard let baseURL = baseURL ?? (type == .bedrock ? "" : nil) else {
+            throw reader.error(node, "\(key).base_url", "is required for type \(typeName)")
+        }
 
         let credentialKeys = ["api_key_env", "api_key_file", "api_key", "api_key_credential"].filter { map[$0] != nil }
         guard credentialKeys.count <= 1 else {
@@ -238,7 +241,7 @@ public struct ConfigLoader: Sendable, CustomStringConvertible, CustomDebugString
                 options[optionName] = try reader.string(v, "\(key).options.\(optionName)")
             }
         }
-        for option in ["api_version", "deployment"] {
+        for option in ["api_version", "deployment", "region", "aws_profile"] {
             if let n = map[option] { options[option] = try reader.string(n, "\(key).\(option)") }
         }
         var headers: [HTTPHeader] = []
@@ -249,12 +252,14 @@ public struct ConfigLoader: Sendable, CustomStringConvertible, CustomDebugString
                 headers.append(HTTPHeader(headerName, try reader.string(v, "\(key).headers.\(headerName)")))
             }
         }
-        return ProviderConfig(
+        var provider = ProviderConfig(
             name: name, type: type, baseURL: baseURL, credentialSource: source, apiKey: apiKey,
             defaultModel: try map["default_model"].map { node throws(ConfigError) in try reader.string(node, "\(key).default_model") },
             headers: headers,
             timeouts: try map["timeouts"].map { node throws(ConfigError) in try parseTimeouts(node, "\(key).timeouts", reader, base: base) },
             options: options, preset: preset?.name)
+        if type == .bedrock { try completeBedrock(&provider, node: node, key: key, reader: reader) }
+        return provider
     }
 
     /// Providers for the credentials found in the environment, in the documented `auto` order.
@@ -286,6 +291,7 @@ public struct ConfigLoader: Sendable, CustomStringConvertible, CustomDebugString
                 name: "azure", type: .azure, baseURL: endpoint, credentialSource: source, apiKey: key,
                 defaultModel: options["deployment"], options: options))
         }
+        if let bedrock = environmentBedrockProvider() { providers.append(bedrock) }
         for preset in ProviderCatalog.presets {
             // Hosted presets appear when their key is set; local ones when their base URL is.
             let key = preset.keyEnvironment.flatMap { environmentCredential(provider: preset.name, variable: $0) }

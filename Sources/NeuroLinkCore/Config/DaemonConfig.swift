@@ -64,6 +64,8 @@ public enum CredentialSource: Sendable, Hashable, CustomStringConvertible {
     /// A systemd credential (`$CREDENTIALS_DIRECTORY/NAME`); the name, never the value.
     case credential(String)
     case inline
+    /// AWS credentials (Bedrock): `aws:env` or `aws:profile:NAME`, never the keys.
+    case aws(AWSCredentials.Source)
     case none
 
     public var description: String {
@@ -72,6 +74,7 @@ public enum CredentialSource: Sendable, Hashable, CustomStringConvertible {
         case .file(let path): "file:\(path)"
         case .credential(let name): "credential:\(name)"
         case .inline: "inline"
+        case .aws(let source): source.description
         case .none: "none"
         }
     }
@@ -93,11 +96,15 @@ public struct ProviderConfig: Sendable, Hashable {
     public var options: [String: String]
     /// The OpenAI-compatible preset this provider was configured from (`groq`, `mistral`, ...).
     public var preset: String?
+    /// AWS credentials for Bedrock, resolved at load time like ``apiKey``.
+    public var awsCredentials: AWSCredentials?
 
     public init(name: String, type: ProviderType, baseURL: String, credentialSource: CredentialSource = .none,
                 apiKey: Secret? = nil, defaultModel: String? = nil, headers: [HTTPHeader] = [],
-                timeouts: DaemonConfig.Timeouts? = nil, options: [String: String] = [:], preset: String? = nil) {
+                timeouts: DaemonConfig.Timeouts? = nil, options: [String: String] = [:], preset: String? = nil,
+                awsCredentials: AWSCredentials? = nil) {
         self.options = options
+        self.awsCredentials = awsCredentials
         self.preset = preset
         self.name = name
         self.type = type
@@ -111,12 +118,20 @@ public struct ProviderConfig: Sendable, Hashable {
 
     public var endpoint: ProviderEndpoint {
         ProviderEndpoint(name: name, type: type, baseURL: baseURL, apiKey: apiKey, defaultModel: defaultModel, headers: headers,
-                         options: options)
+                         options: options, awsCredentials: awsCredentials)
+    }
+
+    /// Whether a credential was found: an API key or AWS credentials.
+    public var hasCredentials: Bool { apiKey != nil || awsCredentials != nil }
+
+    /// The credentials to scrub from any text that leaves the daemon.
+    public var secrets: [Secret] {
+        [apiKey, awsCredentials?.secretAccessKey, awsCredentials?.sessionToken].compactMap { $0 }
     }
 
     /// Whether the provider can be called: it has its credential, or its type needs none.
     public var isUsable: Bool {
-        if apiKey != nil { return true }
+        if hasCredentials { return true }
         guard type.credentialOptional else { return false }
         if let preset = preset.flatMap(ProviderCatalog.preset(named:)) { return preset.keyOptional }
         return credentialSource == .none

@@ -20,6 +20,9 @@ struct StreamRun {
     private(set) var firstChunkAt: ContinuousClock.Instant?
     private var sawHead = false
 
+    /// Most body bytes relayed in one write to the client.
+    static let maxBatchBytes = 64 * 1024
+
     /// Largest error body read from a provider.
     static let maxErrorBody = 64 * 1024
 
@@ -54,6 +57,13 @@ struct StreamRun {
         while let event = try await transfer.next() {
             guard case .body(let bytes) = event else { continue }
             try decoder.decode(bytes, into: &events)
+            // What else already arrived goes out in the same write, up to a bound: draining resumes
+            // the transfer, so an unbounded drain would bypass the client's back-pressure.
+            var batched = bytes.count
+            while batched < Self.maxBatchBytes, let more = transfer.nextBufferedBody() {
+                batched += more.count
+                try decoder.decode(more, into: &events)
+            }
             try await relay(&events, &outgoing, sink: &sink)
         }
         try decoder.finish(into: &events)

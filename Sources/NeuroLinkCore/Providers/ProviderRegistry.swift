@@ -70,11 +70,11 @@ public struct ProviderRegistry: Sendable {
     public var statuses: [ProviderStatus] {
         entries.map {
             ProviderStatus(name: $0.config.name, type: $0.config.type.rawValue, host: $0.adapter.endpoint.host,
-                           hasCredentials: $0.config.apiKey != nil, credentialSource: $0.config.credentialSource.description,
+                           hasCredentials: $0.config.hasCredentials, credentialSource: $0.config.credentialSource.description,
                            defaultModel: $0.config.defaultModel)
         }
     }
 
     /// Every configured credential, so messages can be scrubbed of them.
-    public var secrets: [Secret] { entries.compactMap(\.config.apiKey) }
+    public var secrets: [Secret] { entries.flatMap(\.config.secrets) }
 }

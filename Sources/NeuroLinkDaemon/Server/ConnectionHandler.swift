@@ -97,9 +97,12 @@ struct ConnectionHandler {
             await reply(Result<StatusResult, RPCError>.success(daemon.status()))
         case Method.health:
             await reply(Result<HealthResult, RPCError>.success(HealthResult(status: daemon.isDraining ? "draining" : "ok")))
+        case Method.providersList, Method.modelsList:
+            await handleIntrospection(request, outbound: outbound, allocator: allocator, group: &group)
         default:
             await reply(Result<HealthResult, RPCError>.failure(RPCError(
-                .unknownMethod, "unknown method \"\(request.method)\" (known: stream, generate, cancel, status, health)")))
+                .unknownMethod,
+                "unknown method \"\(request.method)\" (known: stream, generate, cancel, status, health, providers.list, models.list)")))
         }
     }
 }

@@ -57,7 +57,8 @@ struct AnthropicRequestBody: Encodable {
     /// API versions, and a model without it answers HTTP 400. The gateway cannot tell from the config
     /// which kind a model is, so it asks for JSON in the system prompt instead, which every Claude
     /// model follows. The answer is then only as conformant as the model makes it.
-    private static func systemPrompt(_ request: ChatRequest) throws(RPCError) -> String? {
+    /// Internal rather than private: Bedrock asks Claude (and other models) for JSON the same way.
+    static func systemPrompt(_ request: ChatRequest) throws(RPCError) -> String? {
         guard let schema = request.schema else { return request.systemText }
         let schemaJSON: Data
         do {

@@ -7,7 +7,7 @@ import Testing
 /// The same scenarios through every provider type: whatever the wire format, clients see the same
 /// normalised chunks.
 @Suite struct ProviderConformanceTests {
-    static let renderers: [any WireRenderer] = [OpenAIRenderer(), AzureRenderer(), AnthropicRenderer(), GeminiRenderer(), OllamaRenderer()]
+    static let renderers: [any WireRenderer] = [OpenAIRenderer(), AzureRenderer(), AnthropicRenderer(), GeminiRenderer(), OllamaRenderer(), BedrockRenderer()]
 
     struct Case: Sendable, CustomTestStringConvertible {
         var name: String
@@ -64,9 +64,9 @@ import Testing
     func sameNormalisedChunks(_ renderer: any WireRenderer, _ testCase: Case) async throws {
         let upstream = try await LoopbackUpstream.start()
         defer { Task { try? await upstream.shutdown() } }
-        upstream.setDefault(.raw(pieces: split(renderer.render(testCase.script, model: "m"), every: testCase.splitEvery), delay: .zero))
+        upstream.setDefault(.raw(pieces: split(renderer.renderBytes(testCase.script, model: "m"), every: testCase.splitEvery), delay: .zero))
         let observed = try await DaemonProcess.with(config: Self.config(renderer, upstream: upstream),
-                                                    environment: ["TEST_AZURE_KEY": "azure-key"]) { daemon in
+                                                    environment: renderer.environment.merging(["TEST_AZURE_KEY": "azure-key"]) { $1 }) { daemon in
             try await NeuroLinkClient.withConnection(socketPath: daemon.socketPath) { client in
                 var observed = Observed()
                 let request = StreamRequest(prompt: "hi", tools: testCase.script.toolCall == nil ? nil : Self.tools)
@@ -99,9 +99,10 @@ import Testing
     func inStreamErrorAndDroppedConnectionAreRetryableUpstreamErrors(_ renderer: any WireRenderer) async throws {
         let upstream = try await LoopbackUpstream.start()
         defer { Task { try? await upstream.shutdown() } }
-        let whole = renderer.render(WireScript(pieces: ["a", "b", "c"]), model: "m")
-        upstream.register(model: "m", .rawThenDrop(pieces: [Array(whole.utf8.prefix(whole.utf8.count / 2))], delay: .zero))
-        try await DaemonProcess.with(config: Self.config(renderer, upstream: upstream), environment: ["TEST_AZURE_KEY": "k"]) { daemon in
+        let whole = renderer.renderBytes(WireScript(pieces: ["a", "b", "c"]), model: "m")
+        upstream.register(model: "m", .rawThenDrop(pieces: [Array(whole.prefix(whole.count / 2))], delay: .zero))
+        try await DaemonProcess.with(config: Self.config(renderer, upstream: upstream),
+                                     environment: renderer.environment.merging(["TEST_AZURE_KEY": "k"]) { $1 }) { daemon in
             try await NeuroLinkClient.withConnection(socketPath: daemon.socketPath) { client in
                 do {
                     for try await _ in client.stream(StreamRequest(prompt: "hi")) {}

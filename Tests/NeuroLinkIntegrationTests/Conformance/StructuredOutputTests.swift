@@ -21,7 +21,7 @@ import Testing
 
     static let good = ["{\"na", "me\": \"Ad", "a\", \"age\"", ": 3", "6}"]
     static let bad = ["{\"name\": \"Ada\", ", "\"age\": \"old\"}"]
-    static let cases = [OpenAIRenderer() as any WireRenderer, AnthropicRenderer(), GeminiRenderer(), OllamaRenderer()].flatMap {
+    static let cases = [OpenAIRenderer() as any WireRenderer, AnthropicRenderer(), GeminiRenderer(), OllamaRenderer(), BedrockRenderer()].flatMap {
         [Case(renderer: $0, pieces: good, valid: true), Case(renderer: $0, pieces: bad, valid: false)]
     }
 
@@ -29,9 +29,10 @@ import Testing
     func objectChunksAndValidatedResult(_ testCase: Case) async throws {
         let upstream = try await LoopbackUpstream.start()
         defer { Task { try? await upstream.shutdown() } }
-        upstream.setDefault(.raw(pieces: split(testCase.renderer.render(WireScript(pieces: testCase.pieces), model: "m"), every: 64), delay: .zero))
+        upstream.setDefault(.raw(pieces: split(testCase.renderer.renderBytes(WireScript(pieces: testCase.pieces), model: "m"), every: 64),
+                                 delay: .zero))
         try await DaemonProcess.with(config: ProviderConformanceTests.config(testCase.renderer, upstream: upstream),
-                                     environment: ["TEST_AZURE_KEY": "k"]) { daemon in
+                                     environment: testCase.renderer.environment.merging(["TEST_AZURE_KEY": "k"]) { $1 }) { daemon in
             try await NeuroLinkClient.withConnection(socketPath: daemon.socketPath) { client in
                 var objects: [JSONValue] = []
                 var result: StreamResult?
@@ -55,7 +56,7 @@ import Testing
         }
         // The schema reached the provider in its native form (or as an instruction for Anthropic).
         let body = String(decoding: try #require(upstream.requests().first).body, as: UTF8.self)
-        let marker = ["openai-compatible": "json_schema", "anthropic": "JSON", "google-ai": "responseJsonSchema", "ollama": "\"format\""]
+        let marker = ["openai-compatible": "json_schema", "anthropic": "JSON", "google-ai": "responseJsonSchema", "ollama": "\"format\"", "bedrock": "JSON"]
         #expect(body.contains(marker[testCase.renderer.providerType] ?? "?"), "\(body)")
     }
 }

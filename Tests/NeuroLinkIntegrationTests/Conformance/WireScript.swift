@@ -28,10 +28,16 @@ protocol WireRenderer: Sendable {
     /// Extra config lines for the provider entry (indented by 4 spaces).
     var extraConfig: String { get }
     func render(_ script: WireScript, model: String) -> String
+    /// The body as bytes; binary formats (Bedrock's event stream) implement this instead of `render`.
+    func renderBytes(_ script: WireScript, model: String) -> [UInt8]
+    /// Extra environment for the daemon (credentials the provider type reads from it).
+    var environment: [String: String] { get }
 }
 
 extension WireRenderer {
     var extraConfig: String { "" }
+    var environment: [String: String] { [:] }
+    func renderBytes(_ script: WireScript, model: String) -> [UInt8] { Array(render(script, model: model).utf8) }
 }
 
 func json(_ object: Any) -> String {
@@ -41,6 +47,10 @@ func json(_ object: Any) -> String {
 
 /// Splits bytes into pieces of `size`, cutting through frames and UTF-8 sequences alike.
 func split(_ text: String, every size: Int) -> [[UInt8]] {
-    let bytes = Array(text.utf8)
-    return stride(from: 0, to: bytes.count, by: size).map { Array(bytes[$0..<min($0 + size, bytes.count)]) }
+    split(Array(text.utf8), every: size)
+}
+
+/// Splits bytes into pieces of `size`.
+func split(_ bytes: [UInt8], every size: Int) -> [[UInt8]] {
+     stride(from: 0, to: bytes.count, by: size).map { Array(bytes[$0..<min($0 + size, bytes.count)]) }
 }
