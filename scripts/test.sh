@@ -35,7 +35,8 @@ log "NEUROLINK_REQUIRE_E2E=1"
 
 log "step 4/4: swift test --skip-build $*"
 set +e
-swift test --skip-build "$@"
+# A bound so a hung test can never hold CI for its whole 90 minutes.
+timeout --signal=KILL 40m swift test --skip-build "$@"
 status=$?
 set -e
 log "swift test exited with status $status after $((SECONDS - start)) s in total"

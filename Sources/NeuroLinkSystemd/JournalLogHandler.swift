@@ -11,8 +11,11 @@ import Logging
 /// entry, the line goes to standard error with a `<priority>` prefix, which the journal's stream
 /// reader understands, so nothing is lost.
 public struct JournalLogHandler: LogHandler {
+    /// Metadata attached to every entry of this handler (e.g. `request_id`); each key becomes a field.
     public var metadata: Logger.Metadata = [:]
+    /// Contextual metadata merged in at each log call, below the call's own metadata.
     public var metadataProvider: Logger.MetadataProvider?
+    /// The minimum level written.
     public var logLevel: Logger.Level = .info
 
     private let label: String
@@ -31,11 +34,13 @@ public struct JournalLogHandler: LogHandler {
         self.writer = writer
     }
 
+    /// One metadata value of this handler.
     public subscript(metadataKey key: String) -> Logger.Metadata.Value? {
         get { metadata[key] }
         set { metadata[key] = newValue }
     }
 
+    /// Writes one entry: handler, provider and event metadata merged (later ones win).
     public func log(event: LogEvent) {
         var merged = metadata
         if let provided = metadataProvider?.get() { merged.merge(provided) { $1 } }

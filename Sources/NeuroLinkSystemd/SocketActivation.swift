@@ -11,6 +11,7 @@ public struct ActivatedSocket: Sendable, Hashable {
     /// The filesystem path the socket is bound to (`@name` for an abstract socket), when known.
     public let path: String?
 
+    /// A socket from its descriptor and path.
     public init(descriptor: Int32, path: String?) {
         self.descriptor = descriptor
         self.path = path
@@ -19,6 +20,7 @@ public struct ActivatedSocket: Sendable, Hashable {
 
 /// Why a passed socket cannot be used.
 public struct SocketActivationError: Error, Sendable, CustomStringConvertible {
+    /// What is wrong, for the log and the exit message.
     public var description: String
 }
 

@@ -49,12 +49,11 @@ public struct Watchdog: Sendable {
                 }
             }
             var stalled = false
-            var next = clock.now + interval
             while true {
-                do { try await Task.sleep(until: next, clock: clock) } catch { break }
-                next += interval
+                // A fixed sleep rather than a fixed schedule: after a stall the pings do not bunch up
+                // to catch up, and the slight drift is far inside the timeout's second half.
+                do { try await Task.sleep(for: interval) } catch { break }
                 let now = clock.now
-                if next < now { next = now + interval }  // Fell far behind (suspended process): do not burst.
                 if let last = heartbeat.last, now - last <= interval {
                     notifier.notify(.watchdog)
                     if stalled {

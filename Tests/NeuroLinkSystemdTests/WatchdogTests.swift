@@ -43,7 +43,7 @@ private final class SwitchableProbe: Sendable {
     let clock = ContinuousClock()
 
     /// Polls until `condition` holds; false after `timeout`.
-    private func eventually(timeout: Duration = .seconds(5), _ condition: () -> Bool) async throws -> Bool {
+    private func eventually(timeout: Duration = .seconds(30), _ condition: () -> Bool) async throws -> Bool {
         let deadline = clock.now + timeout
         while clock.now < deadline {
             if condition() { return true }
@@ -53,20 +53,20 @@ private final class SwitchableProbe: Sendable {
     }
 
     @Test func pingsAtHalfTheTimeoutNeverFaster() async throws {
-        let watchdog = Watchdog(timeout: .milliseconds(200))
-        #expect(watchdog.pingInterval == .milliseconds(100))
-        #expect(watchdog.timeoutMilliseconds == 200)
+        let watchdog = Watchdog(timeout: .milliseconds(600))
+        #expect(watchdog.pingInterval == .milliseconds(300))
+        #expect(watchdog.timeoutMilliseconds == 600)
         let log = PingLog()
         let task = Task { await watchdog.run(notifier: log.notifier, logger: logger) { true } }
-        #expect(try await eventually { log.count >= 5 }, "only \(log.count) pings")
+        #expect(try await eventually { log.count >= 4 }, "only \(log.count) pings")
         task.cancel()
         await task.value
-        // Pings follow a fixed schedule of one per interval; a late one does not cause a burst.
-        #expect(log.gaps.allSatisfy { $0 >= .milliseconds(80) }, "\(log.gaps)")
+        // One ping per interval at most: a stalled pinger does not burst to catch up.
+        #expect(log.gaps.allSatisfy { $0 >= .milliseconds(250) }, "\(log.gaps)")
     }
 
     @Test func withholdsPingsWhileTheProbeHangsAndResumesAfter() async throws {
-        let watchdog = Watchdog(timeout: .milliseconds(200))
+        let watchdog = Watchdog(timeout: .milliseconds(600))
         let log = PingLog()
         let probe = SwitchableProbe()
         let task = Task { await watchdog.run(notifier: log.notifier, logger: logger) { await probe.probe() } }
@@ -75,15 +75,15 @@ private final class SwitchableProbe: Sendable {
         probe.set(false)
         // The last successful probe stays fresh for one ping interval; then the pings must stop.
         var quiet = false
-        let stopDeadline = clock.now + .seconds(5)
+        let stopDeadline = clock.now + .seconds(30)
         while !quiet, clock.now < stopDeadline {
             let before = log.count
-            try await Task.sleep(for: .milliseconds(300))
+            try await Task.sleep(for: .milliseconds(800))
             quiet = log.count == before
         }
         #expect(quiet, "pings never stopped while the probe was stuck")
         let silentFrom = clock.now
-        try await Task.sleep(for: .milliseconds(500))
+        try await Task.sleep(for: .milliseconds(1000))
         #expect(log.pings(after: silentFrom) == 0, "pinged while the probe was stuck")
 
         probe.set(true)

@@ -23,8 +23,10 @@ struct TestHooksService: Service, CustomStringConvertible {
     }
 
     func run() async {
+        let signals = await UnixSignalsSequence(trapping: .sigusr2)
+        // Logged once SIGUSR2 is trapped: tests wait for this line before they send the signal.
         logger.warning("test hooks enabled (NEUROLINK_TEST_HOOKS=1): SIGUSR2 blocks the event loops")
-        for await _ in await UnixSignalsSequence(trapping: .sigusr2).cancelOnGracefulShutdown() {
+        for await _ in signals.cancelOnGracefulShutdown() {
             logger.warning("test hook: blocking every event loop", metadata: ["block_ms": "\(blockMilliseconds)"])
             let seconds = Double(blockMilliseconds) / 1000
             for loop in eventLoops.makeIterator() {

@@ -45,7 +45,15 @@ final class NotifyListener: @unchecked Sendable {
         // Wake up regularly so the thread notices stop().
         var timeout = timeval(tv_sec: 0, tv_usec: 50_000)
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
-        Thread { [self] in receiveLoop() }.start()
+        // The thread holds the listener only for one receive at a time: a listener a test forgot to
+        // stop is released, and the thread ends. A thread looping forever would keep the test
+        // process alive after every test finished (its main thread exits first on Linux).
+        Thread { [weak self] in
+            var buffer = [UInt8](repeating: 0, count: 65536)
+            while let listener = self, !listener.stopped.load(ordering: .relaxed) {
+                listener.receiveOnce(into: &buffer)
+            }
+        }.start()
     }
 
     deinit {
@@ -59,18 +67,14 @@ final class NotifyListener: @unchecked Sendable {
         try? await Task.sleep(for: .milliseconds(100))
     }
 
-    private func receiveLoop() {
-        var buffer = [UInt8](repeating: 0, count: 65536)
-        while !stopped.load(ordering: .relaxed) {
-            let n = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
-            guard n > 0 else { continue }
-            let now = clock.now
-            var message = Message(at: now, text: String(decoding: buffer[0..<n], as: UTF8.self), socketAccepted: nil)
-            if message.has("READY=1"), let probeSocketPath {
-                message.socketAccepted = (try? RawConnection(path: probeSocketPath)) != nil
-            }
-            received.withLock { $0.append(message) }
+    private func receiveOnce(into buffer: inout [UInt8]) {
+        let n = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
+        guard n > 0 else { return }
+        var message = Message(at: clock.now, text: String(decoding: buffer[0..<n], as: UTF8.self), socketAccepted: nil)
+        if message.has("READY=1"), let probeSocketPath {
+            message.socketAccepted = (try? RawConnection(path: probeSocketPath)) != nil
         }
+        received.withLock { $0.append(message) }
     }
 
     var messages: [Message] { received.withLock { $0 } }
@@ -82,12 +86,15 @@ final class NotifyListener: @unchecked Sendable {
     func wait(for description: String, after: ContinuousClock.Instant? = nil, timeout: Duration = .seconds(10),
               _ predicate: (Message) -> Bool) async throws -> Message {
         let deadline = clock.now + timeout
+        func found() -> Message? {
+            messages.first { message in (after.map { message.at > $0 } ?? true) && predicate(message) }
+        }
         while clock.now < deadline {
-            if let found = messages.first(where: { message in (after.map { message.at > $0 } ?? true) && predicate(message) }) {
-                return found
-            }
+            if let message = found() { return message }
             try await Task.sleep(for: .milliseconds(5))
         }
+        // Once more: on a busy machine the last sleep can overrun the deadline by a lot.
+        if let message = found() { return message }
         throw DaemonProcessError(message: "no notification \(description) within \(timeout); got: \(messages.map(\.text))")
     }
 
