@@ -45,6 +45,12 @@ let package = Package(
             dependencies: [.product(name: "NIOCore", package: "swift-nio")],
             swiftSettings: strict
         ),
+        // Routing state without I/O: failure classes, circuit breakers, backoff, the retry budget,
+        // member statistics and selection strategies, and the per-pool runtime that combines them.
+        .target(name: "NeuroLinkRouting", dependencies: ["NeuroLinkProtocol"], swiftSettings: strict),
+        // Rate limits without I/O: GCRA buckets behind a store interface, the four limit scopes,
+        // provider-reported limits, adaptive concurrency, the admission queue and presets.
+        .target(name: "NeuroLinkLimits", swiftSettings: strict),
         // Async client over the Unix socket; links neither curl nor libsystemd.
         .target(
             name: "NeuroLinkClient",
@@ -64,14 +70,18 @@ let package = Package(
         // Stream decoders (SSE, ...) and provider adapters.
         .target(
             name: "NeuroLinkProviders",
-            dependencies: ["NeuroLinkProtocol", "NeuroLinkHTTP", .product(name: "Crypto", package: "swift-crypto")],
+            dependencies: [
+                "NeuroLinkProtocol", "NeuroLinkHTTP", .product(name: "Crypto", package: "swift-crypto"),
+                // RS256 signatures of the JWTs that Vertex service accounts exchange for access tokens.
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
+            ],
             swiftSettings: strict
         ),
         // Configuration, provider registry and the request pipeline; no sockets, no systemd.
         .target(
             name: "NeuroLinkCore",
             dependencies: [
-                "NeuroLinkProtocol", "NeuroLinkHTTP", "NeuroLinkProviders",
+                "NeuroLinkProtocol", "NeuroLinkHTTP", "NeuroLinkProviders", "NeuroLinkRouting", "NeuroLinkLimits",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Yams", package: "Yams"),
             ],
@@ -115,6 +125,10 @@ let package = Package(
         ),
 
         .testTarget(name: "NeuroLinkProtocolTests", dependencies: ["NeuroLinkProtocol"], swiftSettings: strict),
+        .testTarget(
+            name: "NeuroLinkRoutingTests", dependencies: ["NeuroLinkRouting", "NeuroLinkProtocol"], swiftSettings: strict
+        ),
+        .testTarget(name: "NeuroLinkLimitsTests", dependencies: ["NeuroLinkLimits"], swiftSettings: strict),
         .testTarget(
             name: "NeuroLinkSystemdTests",
             dependencies: ["NeuroLinkSystemd", .product(name: "Logging", package: "swift-log")],

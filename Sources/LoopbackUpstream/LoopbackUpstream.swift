@@ -65,6 +65,12 @@ public final class LoopbackUpstream: Sendable {
         state.register(model: model, scenario)
     }
 
+    /// Serves `sequence` to successive requests for `model`, one scenario per request; the last
+    /// one keeps being served after that. Use it for faults that clear, e.g. `[.error(503), .stream]`.
+    public func register(model: String, sequence: [Scenario]) {
+        state.register(model: model, sequence: sequence)
+    }
+
     /// Serves `scenario` for requests whose model has no registered scenario.
     ///
     /// Until called, the default is a three-piece stream (`"Hello from loopback"`).

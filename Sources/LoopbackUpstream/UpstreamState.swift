@@ -4,6 +4,8 @@ import Synchronization
 final class UpstreamState: Sendable {
     private struct Storage {
         var scenarios: [String: Scenario] = [:]
+        /// Scenarios served one per request, before `scenarios` (fault injection for retries).
+        var sequences: [String: [Scenario]] = [:]
         var defaultScenario: Scenario
         var requests: [RecordedRequest] = []
         var isShuttingDown = false
@@ -15,7 +17,18 @@ final class UpstreamState: Sendable {
     private let storage = Mutex(Storage(defaultScenario: UpstreamState.initialDefault))
 
     func register(model: String, _ scenario: Scenario) {
-        storage.withLock { $0.scenarios[model] = scenario }
+        storage.withLock { storage in
+            storage.scenarios[model] = scenario
+            storage.sequences[model] = nil
+        }
+    }
+
+    func register(model: String, sequence: [Scenario]) {
+        storage.withLock { storage in
+            guard let last = sequence.last else { return }
+            storage.sequences[model] = Array(sequence.dropLast())
+            storage.scenarios[model] = last
+        }
     }
 
     func setDefault(_ scenario: Scenario) {
@@ -24,7 +37,12 @@ final class UpstreamState: Sendable {
 
     func scenario(for model: String?) -> Scenario {
         storage.withLock { storage in
-            model.flatMap { storage.scenarios[$0] } ?? storage.defaultScenario
+            if let model, var queued = storage.sequences[model], !queued.isEmpty {
+                let next = queued.removeFirst()
+                storage.sequences[model] = queued
+                return next
+            }
+            return model.flatMap { storage.scenarios[$0] } ?? storage.defaultScenario
         }
     }
 

@@ -79,7 +79,17 @@ enum DebugOutput {
     static func route(_ route: RouteInfo?) -> String {
         guard let route else { return "" }
         let skipped = route.skipped.map { "\($0.provider): \($0.reason)" }.joined(separator: "; ")
-        return "\n[debug] route: requested \(route.requested); \(route.reason)" + (skipped.isEmpty ? "" : "; skipped \(skipped)")
+        var text = "\n[debug] route: requested \(route.requested); \(route.reason)" + (skipped.isEmpty ? "" : "; skipped \(skipped)")
+        if let pool = route.pool {
+            text += "\n[debug] pool: \(pool), strategy \(route.strategy ?? "?"), member \(route.member ?? "-")"
+        }
+        if let attempts = route.attempts {
+            let list = attempts.enumerated().map { index, attempt in
+                "\(index + 1). \(attempt.member): \(attempt.outcome)" + (attempt.waitMs.map { " after \($0) ms" } ?? "")
+            }
+            text += "\n[debug] attempts: " + list.joined(separator: "; ")
+        }
+        return text
     }
 
     static func print(_ result: StreamResult) {

@@ -37,7 +37,37 @@ struct StatusView {
         } else {
             lines += Self.table([header] + rows).map { "  " + $0 }
         }
+        lines += poolLines()
         return lines.joined(separator: "\n")
+    }
+
+    /// Every pool and member: health, breaker, in-flight, latency, error rate, throughput, last error.
+    func poolLines() -> [String] {
+        guard let pools = status.pools, !pools.isEmpty else { return [] }
+        var lines: [String] = []
+        if let budget = status.retryBudget {
+            lines += ["", "retry budget: \(budget.retries) retries for \(budget.requests) requests in the window, \(budget.available) available"]
+        }
+        for pool in pools {
+            lines.append("")
+            lines.append(pool.configured ? "pool \(pool.name) (\(pool.strategy)):" : "provider \(pool.name) (direct requests):")
+            let header = ["MEMBER", "HEALTH", "BREAKER", "IN FLIGHT", "LATENCY", "ERRORS", "TOKENS/S", "REQUESTS", "LAST ERROR"]
+            let rows = pool.members.map { member -> [String] in
+                var breaker = member.breaker
+                if let ms = member.breakerOpenForMs { breaker += " \(Self.milliseconds(ms)) left" }
+                if member.breakerTrips > 0 { breaker += " (\(member.breakerTrips) trips)" }
+                return [
+                    member.member, member.healthy ? "healthy" : "UNHEALTHY", breaker, "\(member.inFlight)",
+                    member.latencyMs.map { String(format: "%.0f ms", $0) } ?? "-", String(format: "%.1f%%", member.errorRatePct),
+                    member.throughputTps.map { String(format: "%.1f", $0) } ?? "-", "\(member.requests)", member.lastError ?? "-",
+                ]
+            }
+            lines += Self.table([header] + rows).map { "  " + $0 }
+            for member in pool.members where !member.healthy {
+                if let detail = member.healthDetail { lines.append("  \(member.member): \(detail)") }
+            }
+        }
+        return lines
     }
 
     static func table(_ rows: [[String]]) -> [String] {

@@ -87,6 +87,12 @@ struct ChunkPrinter {
                 endsWithNewline = content.hasSuffix("\n")
             case .reasoning where debug:
                 if let content = chunk.content { FileHandle.standardError.write(Data(content.utf8)) }
+            case .notice:
+                // Retries, failovers and queueing go to stderr so piped output stays the answer alone.
+                if let notice = chunk.notice {
+                    let lead = endsWithNewline ? "" : "\n"
+                    Terminal.standardError(lead + NoticeText.describe(notice))
+                }
             default:
                 break
             }
@@ -96,5 +102,25 @@ struct ChunkPrinter {
     /// Ends the text with a newline so the shell prompt starts on its own line.
     func end() {
         if format == .text, printedText, !endsWithNewline { Terminal.standardOutput("\n") }
+    }
+}
+
+/// One line for a `notice` chunk, as `nlctl stream` prints it on stderr.
+enum NoticeText {
+    static func describe(_ notice: Notice) -> String {
+        let reason = notice.reason.map { " (\($0))" } ?? ""
+        let wait = notice.waitMs.flatMap { $0 > 0 ? " in \($0) ms" : nil } ?? ""
+        switch notice.kind {
+        case Notice.retry:
+            return "[neurolink] retrying \(notice.from ?? "the provider")\(reason): attempt \(notice.attempt.map(String.init) ?? "?")\(wait)"
+        case Notice.failover:
+            return "[neurolink] failing over from \(notice.from ?? "?") to \(notice.to ?? "?")\(reason)"
+        case Notice.queued:
+            let position = notice.position.map { " at position \($0)" } ?? ""
+            let estimate = notice.waitMs.map { ", about \($0) ms" } ?? ""
+            return "[neurolink] queued\(position)\(estimate)"
+        default:
+            return "[neurolink] \(notice.kind)\(reason)"
+        }
     }
 }

@@ -80,6 +80,30 @@ public struct Usage: Sendable, Hashable, Codable {
     }
 }
 
+/// Why an upstream attempt failed, in the terms routing decides by: only the transient classes
+/// (`rate_limited`, `overloaded`, `server`, `network`, `timeout`) are retried or failed over.
+public struct FailureClass: RawRepresentable, Sendable, Hashable, Codable, CustomStringConvertible {
+    public let rawValue: String
+    public init(rawValue: String) { self.rawValue = rawValue }
+    public var description: String { rawValue }
+
+    public static let rateLimited = FailureClass(rawValue: "rate_limited")
+    public static let overloaded = FailureClass(rawValue: "overloaded")
+    public static let server = FailureClass(rawValue: "server")
+    public static let network = FailureClass(rawValue: "network")
+    public static let timeout = FailureClass(rawValue: "timeout")
+    public static let auth = FailureClass(rawValue: "auth")
+    public static let invalidRequest = FailureClass(rawValue: "invalid_request")
+    public static let contextLength = FailureClass(rawValue: "context_length")
+    public static let contentFilter = FailureClass(rawValue: "content_filter")
+    public static let quotaExhausted = FailureClass(rawValue: "quota_exhausted")
+
+    /// Whether another attempt (later, or on another member) may succeed.
+    public var isTransient: Bool {
+        self == .rateLimited || self == .overloaded || self == .server || self == .network || self == .timeout
+    }
+}
+
 /// `error.data` of every error response.
 public struct ErrorData: Sendable, Hashable, Codable {
     public var type: ErrorType
@@ -96,11 +120,18 @@ public struct ErrorData: Sendable, Hashable, Codable {
     public var usage: Usage?
     /// The largest frame the daemon accepts, for `frame_too_large`.
     public var maxFrameBytes: Int?
+    /// How routing classified an upstream failure; adapters set it when the provider says more
+    /// than the status does (an overloaded or context-length error), routing fills it otherwise.
+    public var failureClass: FailureClass?
+    /// The routing of a request that failed after reaching a pool member: the attempts made.
+    public var route: RouteInfo?
 
     public init(
         type: ErrorType, retryable: Bool? = nil, retryAfterMs: Int? = nil, timeout: String? = nil,
-        upstreamStatus: Int? = nil, provider: String? = nil, usage: Usage? = nil, maxFrameBytes: Int? = nil
+        upstreamStatus: Int? = nil, provider: String? = nil, usage: Usage? = nil, maxFrameBytes: Int? = nil,
+        failureClass: FailureClass? = nil
     ) {
+        self.failureClass = failureClass
         self.type = type
         self.retryable = retryable ?? type.defaultRetryable
         self.retryAfterMs = retryAfterMs

@@ -15,12 +15,18 @@ public struct StatusResult: Sendable, Hashable, Codable {
     public var lastReload: ReloadStatus?
     /// How the daemon runs under systemd; `nil` from daemons that predate the field.
     public var systemd: SystemdStatus?
+    /// Configured pools first, then the pools of one that requests have used.
+    public var pools: [PoolStatus]?
+    public var retryBudget: RetryBudgetStatus?
 
     public init(
         version: String, protocolVersion: String, pid: Int, uptimeSeconds: Double, socketPath: String,
         configPath: String?, providers: [ProviderStatus], defaultProvider: String?, activeStreams: Int,
-        activeConnections: Int, totals: Totals, lastReload: ReloadStatus?, systemd: SystemdStatus? = nil
+        activeConnections: Int, totals: Totals, lastReload: ReloadStatus?, systemd: SystemdStatus? = nil,
+        pools: [PoolStatus]? = nil, retryBudget: RetryBudgetStatus? = nil
     ) {
+        self.pools = pools
+        self.retryBudget = retryBudget
         self.version = version
         self.protocolVersion = protocolVersion
         self.pid = pid

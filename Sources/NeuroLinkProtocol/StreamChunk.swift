@@ -44,11 +44,14 @@ public struct StreamChunk: Sendable, Hashable, Codable {
     public var toolCall: ToolCall?
     /// Set on `object` chunks: the partial object parsed so far.
     public var object: JSONValue?
+    /// Set on `notice` chunks.
+    public var notice: Notice?
 
     public init(
         requestId: RPCID, seq: Int, type: ChunkType, content: String? = nil, finishReason: FinishReason? = nil,
-        usage: Usage? = nil, toolCall: ToolCall? = nil, object: JSONValue? = nil
+        usage: Usage? = nil, toolCall: ToolCall? = nil, object: JSONValue? = nil, notice: Notice? = nil
     ) {
+        self.notice = notice
         self.toolCall = toolCall
         self.object = object
         self.requestId = requestId
@@ -135,9 +138,73 @@ public struct RouteInfo: Sendable, Hashable, Codable {
         }
     }
 
-    public init(requested: String, reason: String, skipped: [Skipped] = []) {
+    /// The pool the request went through, when it named one (or `auto` used the default pool).
+    public var pool: String?
+    /// The pool's routing strategy.
+    public var strategy: String?
+    /// The member that produced the answer (`provider/model`).
+    public var member: String?
+    /// Every upstream attempt, in order, when there was more than one or one failed.
+    public var attempts: [Attempt]?
+
+    /// One upstream attempt of a request.
+    public struct Attempt: Sendable, Hashable, Codable {
+        /// `provider/model` of the member tried.
+        public var member: String
+        /// `ok`, or the failure class of the attempt (`rate_limited`, `server`, ...).
+        public var outcome: String
+        /// Milliseconds waited before this attempt started.
+        public var waitMs: Int?
+
+        public init(member: String, outcome: String, waitMs: Int? = nil) {
+            self.member = member
+            self.outcome = outcome
+            self.waitMs = waitMs
+        }
+    }
+
+    public init(requested: String, reason: String, skipped: [Skipped] = [], pool: String? = nil, strategy: String? = nil,
+                member: String? = nil, attempts: [Attempt]? = nil) {
         self.requested = requested
         self.reason = reason
         self.skipped = skipped
+        self.pool = pool
+        self.strategy = strategy
+        self.member = member
+        self.attempts = attempts
     }
+}
+
+/// What a `notice` chunk tells the client about the request while it runs. Clients show it (nlctl
+/// prints it on stderr) and MUST ignore kinds and fields they do not know.
+public struct Notice: Sendable, Hashable, Codable {
+    /// `retry`, `failover` or `queued`.
+    public var kind: String
+    /// The attempt about to start (2 for the first retry).
+    public var attempt: Int?
+    /// Milliseconds the daemon waits before that attempt, or the estimated queue wait.
+    public var waitMs: Int?
+    /// The failure class that caused a retry or failover.
+    public var reason: String?
+    /// `provider/model` of the member that failed (failover, retry).
+    public var from: String?
+    /// `provider/model` of the member tried next (failover).
+    public var to: String?
+    /// 1-based position in the admission queue (`queued`).
+    public var position: Int?
+
+    public init(kind: String, attempt: Int? = nil, waitMs: Int? = nil, reason: String? = nil, from: String? = nil,
+                to: String? = nil, position: Int? = nil) {
+        self.kind = kind
+        self.attempt = attempt
+        self.waitMs = waitMs
+        self.reason = reason
+        self.from = from
+        self.to = to
+        self.position = position
+    }
+
+    public static let retry = "retry"
+    public static let failover = "failover"
+    public static let queued = "queued"
 }

@@ -40,6 +40,11 @@ public struct StreamRequest: Sendable, Hashable, Codable {
     public var toolChoice: ToolChoice?
     /// JSON Schema the answer must conform to (structured output).
     public var schema: JSONValue?
+    /// Pool members lacking any of these specializations (`function_calling`, `reasoning`, ...) are skipped.
+    public var requiredCapabilities: [String]?
+    /// After a failure mid-stream, continue the answer on another pool member instead of ending
+    /// with an error.
+    public var continueOnFailure: Bool?
 
     public struct Input: Sendable, Hashable, Codable {
         public var text: String
@@ -50,8 +55,10 @@ public struct StreamRequest: Sendable, Hashable, Codable {
         prompt: String? = nil, messages: [ChatMessage]? = nil, provider: String? = nil, model: String? = nil,
         maxTokens: Int? = nil, temperature: Double? = nil, systemPrompt: String? = nil, timeoutMs: Int? = nil,
         context: [String: JSONValue]? = nil, tools: [ToolDefinition]? = nil, toolChoice: ToolChoice? = nil,
-        schema: JSONValue? = nil
+        schema: JSONValue? = nil, requiredCapabilities: [String]? = nil, continueOnFailure: Bool? = nil
     ) {
+        self.requiredCapabilities = requiredCapabilities
+        self.continueOnFailure = continueOnFailure
         self.input = prompt.map(Input.init(text:))
         self.messages = messages
         self.provider = provider
@@ -120,13 +127,26 @@ extension StreamRequest {
             guard let object = c.objectValue else { throw RPCError(.invalidParams, "params.context must be an object") }
             context = object
         }
+        if let list = params["requiredCapabilities"], list != .null {
+            guard let array = list.arrayValue, array.count <= 32,
+                  case let names = array.compactMap(\.stringValue), names.count == array.count, !names.contains(where: \.isEmpty) else {
+                throw RPCError(.invalidParams, "params.requiredCapabilities must be an array of at most 32 non-empty strings")
+            }
+            requiredCapabilities = names
+        }
+        if let flag = params["continueOnFailure"], flag != .null {
+            guard case .bool(let value) = flag else {
+                throw RPCError(.invalidParams, "params.continueOnFailure must be a boolean")
+            }
+            continueOnFailure = value
+        }
     }
 
     private init() {}
 
     static let knownKeys: Set<String> = [
         "input", "messages", "provider", "model", "maxTokens", "temperature", "systemPrompt", "timeoutMs", "context",
-        "tools", "toolChoice", "schema",
+        "tools", "toolChoice", "schema", "requiredCapabilities", "continueOnFailure",
     ]
 
     private static func string(_ p: [String: JSONValue], _ key: String) throws(RPCError) -> String? {

@@ -21,6 +21,10 @@ public enum ProviderType: String, Sendable, Hashable, CaseIterable {
     case ollama
     /// Amazon Bedrock's ConverseStream API, signed with AWS credentials (see ``BedrockAdapter``).
     case bedrock
+    /// Gemini on Vertex AI, with OAuth access tokens from a service account or a command (see ``VertexAdapter``).
+    case vertex
+    /// A SageMaker endpoint's response stream, signed with AWS credentials (see ``SageMakerAdapter``).
+    case sagemaker
 
     /// The base URL used when the config gives none; `nil` when it must be configured.
     public var defaultBaseURL: String? {
@@ -29,10 +33,16 @@ public enum ProviderType: String, Sendable, Hashable, CaseIterable {
         case .anthropic: "https://api.anthropic.com/v1"
         case .googleAI: "https://generativelanguage.googleapis.com/v1beta"
         case .ollama: "http://127.0.0.1:11434"
-        // Bedrock's host depends on the region; the config loader builds it with
-        // ``BedrockAdapter/baseURL(region:)``.
-        case .openaiCompatible, .azure, .bedrock: nil
+        // Bedrock's and SageMaker's hosts depend on the region, Vertex's on the location; the
+        // config loader builds them (see ``derivesBaseURL``).
+        case .openaiCompatible, .azure, .bedrock, .vertex, .sagemaker: nil
         }
+    }
+
+    /// Whether the default base URL is built from other settings (region, location) when the
+    /// config gives none, instead of being required.
+    public var derivesBaseURL: Bool {
+        self == .bedrock || self == .vertex || self == .sagemaker
     }
 
     /// Where the key is read from when the config names no credential.
@@ -42,8 +52,9 @@ public enum ProviderType: String, Sendable, Hashable, CaseIterable {
         case .anthropic: ["ANTHROPIC_API_KEY"]
         case .googleAI: ProviderCatalog.googleKeyEnvironment
         case .azure: ["AZURE_OPENAI_API_KEY"]
-        // Bedrock authenticates with AWS credentials (``AWSCredentials/resolve(environment:profile:)``).
-        case .openaiCompatible, .ollama, .bedrock: []
+        // Bedrock and SageMaker authenticate with AWS credentials
+        // (``AWSCredentials/resolve(environment:profile:)``), Vertex with OAuth access tokens.
+        case .openaiCompatible, .ollama, .bedrock, .vertex, .sagemaker: []
         }
     }
 
@@ -65,7 +76,7 @@ public struct ProviderEndpoint: Sendable, Hashable {
     public var headers: [HTTPHeader]
     /// Type-specific settings from the config (e.g. `api_version` for Azure, `anthropic_version`).
     public var options: [String: String]
-    /// AWS credentials for SigV4-signed providers (Bedrock), resolved when the config is loaded.
+    /// AWS credentials for SigV4-signed providers (Bedrock, SageMaker), resolved when the config is loaded.
     public var awsCredentials: AWSCredentials?
 
     public init(name: String, type: ProviderType, baseURL: String, apiKey: Secret?, defaultModel: String?,
@@ -105,6 +116,9 @@ public protocol ProviderAdapter: Sendable {
     func modelsRequest(timeouts: TransferTimeouts) -> HTTPRequest?
     /// Reads a 2xx body of ``modelsRequest(timeouts:)``.
     func parseModels(_ body: [UInt8]) throws(RPCError) -> [ModelInfo]
+    /// Adds credentials that have to be fetched or refreshed (OAuth access tokens) to a request
+    /// built by this adapter, just before it is sent. Static keys are added when the request is built.
+    func authorize(_ request: inout HTTPRequest) async throws(RPCError)
 }
 
 extension ProviderAdapter {
@@ -113,6 +127,9 @@ extension ProviderAdapter {
 
     /// Nothing to read when there is no listing endpoint.
     public func parseModels(_ body: [UInt8]) throws(RPCError) -> [ModelInfo] { [] }
+
+    /// Nothing to fetch for providers whose credentials are static.
+    public func authorize(_ request: inout HTTPRequest) async throws(RPCError) {}
 }
 
 /// Decodes one streamed response body into ``ProviderEvent``s, piece by piece.
@@ -124,7 +141,10 @@ public protocol ProviderStreamDecoder {
 
 extension ProviderEndpoint {
     /// The adapter for this endpoint's wire format.
-    public func makeAdapter() -> any ProviderAdapter {
+    ///
+    /// - Parameter http: the HTTP engine adapters use for requests of their own, such as Vertex's
+    ///   access-token requests; without it those requests fail with `upstream_auth`.
+    public func makeAdapter(http: CurlLoop? = nil) -> any ProviderAdapter {
         switch type {
         case .openai, .openaiCompatible: OpenAIAdapter(endpoint: self)
         case .azure: AzureOpenAIAdapter(endpoint: self)
@@ -132,6 +152,8 @@ extension ProviderEndpoint {
         case .googleAI: GeminiAdapter(endpoint: self)
         case .ollama: OllamaAdapter(endpoint: self)
         case .bedrock: BedrockAdapter(endpoint: self)
+        case .vertex: VertexAdapter(endpoint: self, http: http)
+        case .sagemaker: SageMakerAdapter(endpoint: self)
         }
     }
 }

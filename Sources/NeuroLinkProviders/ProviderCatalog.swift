@@ -42,11 +42,15 @@ public enum ProviderCatalog {
         "azure": .azure, "azure-openai": .azure,
         "local": .ollama, "ollama": .ollama,
         "aws": .bedrock, "bedrock": .bedrock,
+        "vertex": .vertex, "vertex-ai": .vertex,
+        "sagemaker": .sagemaker,
     ]
 
     /// The order in which `auto` tries provider types when the configuration comes from the
     /// environment alone: hosted frontier APIs first, then presets, then local servers.
-    public static let autoPreference: [ProviderType] = [.openai, .anthropic, .googleAI, .azure, .bedrock, .openaiCompatible, .ollama]
+    public static let autoPreference: [ProviderType] = [
+        .openai, .anthropic, .googleAI, .vertex, .azure, .bedrock, .sagemaker, .openaiCompatible, .ollama,
+    ]
 
     /// The environment variables that hold a Google AI key, in the order they are tried.
     public static let googleKeyEnvironment = ["GOOGLE_AI_API_KEY", "GOOGLE_GENERATIVE_AI_API_KEY", "GEMINI_API_KEY"]

@@ -1,3 +1,4 @@
+import Foundation
 import NeuroLinkProviders
 import Yams
 
@@ -6,47 +7,41 @@ extension ConfigLoader {
     /// The model environment-only mode uses for Bedrock when `BEDROCK_MODEL` is not set.
     static let defaultBedrockModel = "anthropic.claude-3-5-haiku-20241022-v1:0"
 
-    /// Completes a parsed `type: bedrock` entry.
-    ///
-    /// - The region (`region`, else `AWS_REGION`/`AWS_DEFAULT_REGION`) is required: it is part of
-    ///   the signature even when `base_url` points elsewhere, and it is stored in `options["region"]`.
-    /// - Without `base_url`, the base URL is the region's public endpoint.
-    /// - Without an API key (Bedrock API keys are sent as bearer tokens), AWS credentials are
-    ///   resolved now, from `aws_profile` or the environment (see ``AWSCredentials/resolve(environment:profile:)``).
-    ///   When none are found the provider stays configured but unusable, and status shows where
-    ///   they were expected.
+    /// Completes a parsed `type: bedrock` entry (see ``completeAWS(_:node:key:reader:keepsAPIKey:)``).
+    /// Without `base_url`, the base URL is the region's public endpoint. An API key (Bedrock API
+    /// keys are sent as bearer tokens) replaces AWS credentials. `models_base_url` overrides the
+    /// control-plane host that lists models.
     func completeBedrock(_ provider: inout ProviderConfig, node: Node, key: String, reader: YAMLReader) throws(ConfigError) {
-        guard let region = AWSRegion.resolve(option: provider.options["region"], environment: environment) else {
-            throw reader.error(node, "\(key).region", "is required for type bedrock (or set AWS_REGION)")
-        }
-        guard AWSRegion.isValid(region) else {
-            throw reader.error(node, "\(key).region", "\"\(region.prefix(64))\" is not an AWS region name such as us-east-1")
-        }
-        provider.options["region"] = region
+        let region = try completeAWS(&provider, node: node, key: key, reader: reader, keepsAPIKey: true)
         if provider.baseURL.isEmpty { provider.baseURL = BedrockAdapter.baseURL(region: region) }
-        guard provider.apiKey == nil else { return }
-        let profile = provider.options["aws_profile"].flatMap { $0.isEmpty ? nil : $0 }
-        if let credentials = AWSCredentials.resolve(environment: environment, profile: profile) {
-            provider.awsCredentials = credentials
-            provider.credentialSource = .aws(credentials.source)
-        } else {
-            provider.credentialSource = .aws(profile.map { .profile($0) } ?? .environment)
+        if let url = provider.options[BedrockAdapter.modelsBaseURLOption] {
+            let map = entryMapping(node)
+            guard Self.isHTTPURL(url) else {
+                throw reader.error(map["models_base_url"] ?? node, "\(key).models_base_url", "must be an http:// or https:// URL")
+            }
+            provider.options[BedrockAdapter.modelsBaseURLOption] = Self.trimmingSlashes(url)
         }
     }
 
-    /// Environment-only mode's Bedrock provider: present when `AWS_ACCESS_KEY_ID` and
-    /// `AWS_SECRET_ACCESS_KEY` are set, or `AWS_PROFILE` names a profile of a readable credentials
-    /// file. A `~/.aws/credentials` alone does not add it: many machines have one for other tools.
+    /// Environment-only mode's Bedrock provider, present when AWS credentials are
+    /// (see ``environmentAWS()``); `BEDROCK_MODEL` names the default model.
     func environmentBedrockProvider() -> ProviderConfig? {
-        func value(_ name: String) -> String? { environment[name].flatMap { $0.isEmpty ? nil : $0 } }
-        let hasKeys = value("AWS_ACCESS_KEY_ID") != nil && value("AWS_SECRET_ACCESS_KEY") != nil
-        guard hasKeys || value("AWS_PROFILE") != nil,
-              let credentials = AWSCredentials.resolve(environment: environment) else { return nil }
-        let region = AWSRegion.resolve(option: nil, environment: environment).flatMap { AWSRegion.isValid($0) ? $0 : nil }
-            ?? "us-east-1"
+        guard let (credentials, region) = environmentAWS() else { return nil }
         return ProviderConfig(
             name: "bedrock", type: .bedrock, baseURL: BedrockAdapter.baseURL(region: region),
-            credentialSource: .aws(credentials.source), defaultModel: value("BEDROCK_MODEL") ?? Self.defaultBedrockModel,
+            credentialSource: .aws(credentials.source),
+            defaultModel: environment["BEDROCK_MODEL"].flatMap { $0.isEmpty ? nil : $0 } ?? Self.defaultBedrockModel,
             options: ["region": region], awsCredentials: credentials)
+    }
+
+    /// Whether `url` is an absolute `http://` or `https://` URL with a host.
+    static func isHTTPURL(_ url: String) -> Bool {
+        (url.hasPrefix("http://") || url.hasPrefix("https://")) && URL(string: url)?.host != nil
+    }
+
+    static func trimmingSlashes(_ url: String) -> String {
+        var url = url
+        while url.hasSuffix("/") { url.removeLast() }
+        return url
     }
 }

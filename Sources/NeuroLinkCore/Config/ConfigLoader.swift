@@ -65,7 +65,7 @@ public struct ConfigLoader: Sendable, CustomStringConvertible, CustomDebugString
         config.sourcePath = file
         guard let root, !YAMLReader(file: file).isNull(root) else { return config }
         let reader = YAMLReader(file: file)
-        let top = try reader.mapping(root, "", allowed: ["server", "logging", "timeouts", "defaults", "providers"])
+        let top = try reader.mapping(root, "", allowed: ["server", "logging", "timeouts", "defaults", "providers", "routing", "pools", "rate_limits"])
         if let node = top["server"] { config.server = try parseServer(node, reader) }
         if let node = top["logging"] {
             let map = try reader.mapping(node, "logging", allowed: ["level"])
@@ -91,7 +91,16 @@ public struct ConfigLoader: Sendable, CustomStringConvertible, CustomDebugString
                 config.providers.append(provider)
             }
         }
-        if config.defaults.provider != "auto", !config.providers.contains(where: { $0.name == config.defaults.provider }) {
+        if let node = top["routing"] { config.routing = try parseRouting(node, reader) }
+        if let node = top["pools"] {
+            config.pools = try parsePools(node, reader, providers: config.providers, timeouts: config.timeouts)
+        }
+        if let node = top["rate_limits"] { config.rateLimits = try parseRateLimits(node, reader, providers: config.providers) }
+        if let pool = config.routing.defaultPool, !config.pools.contains(where: { $0.name == pool }) {
+            throw reader.error(top["routing"], "routing.default_pool", "\"\(pool)\" is not a configured pool")
+        }
+        if config.defaults.provider != "auto", !config.providers.contains(where: { $0.name == config.defaults.provider }),
+           !config.pools.contains(where: { $0.name == config.defaults.provider }) {
             let node = top["defaults"].flatMap { defaults -> Node? in
                 guard case .mapping(let mapping) = defaults else { return nil }
                 return mapping.first { $0.key.string == "provider" }?.value
@@ -121,7 +130,7 @@ public struct ConfigLoader: Sendable, CustomStringConvertible, CustomDebugString
         return server
     }
 
-    private func parseTimeouts(_ node: Node, _ key: String, _ reader: YAMLReader, base: DaemonConfig.Timeouts)
+    func parseTimeouts(_ node: Node, _ key: String, _ reader: YAMLReader, base: DaemonConfig.Timeouts)
         throws(ConfigError) -> DaemonConfig.Timeouts
     {
         var timeouts = base
@@ -151,10 +160,11 @@ public struct ConfigLoader: Sendable, CustomStringConvertible, CustomDebugString
     private func parseProvider(_ node: Node, _ key: String, _ reader: YAMLReader, base: DaemonConfig.Timeouts, file: String?)
         throws(ConfigError) -> ProviderConfig
     {
-        let map = try reader.mapping(node, key, allowed: [
+        let map = try reader.mapping(node, key, allowed: Set([
             "name", "type", "base_url", "api_key_env", "api_key_file", "api_key", "api_key_credential", "default_model",
             "headers", "timeouts", "api_version", "deployment", "options", "region", "aws_profile",
-        ])
+            "token_command", "token_command_timeout_ms",
+        ] + Self.typeSpecificStringKeys))
         guard let nameNode = map["name"] else { throw reader.error(node, "\(key).name", "is required") }
         let name = try reader.string(nameNode, "\(key).name")
         guard name != "auto", name.allSatisfy({ $0.isLetter || $0.isNumber || "-_.".contains($0) }) else {
@@ -176,8 +186,9 @@ public struct ConfigLoader: Sendable, CustomStringConvertible, CustomDebugString
             }
             baseURL = url
         }
-        // Bedrock's default base URL depends on the region, filled in by `completeBedrock`.
-        guard let baseURL = baseURL ?? (type == .bedrock ? "" : nil) else {
+        // Bedrock's and SageMaker's default base URLs depend on the region, Vertex's on the
+        // location; the type's `complete…` function fills them in.
+        guard let baseURL = baseURL ?? (type.derivesBaseURL ? "" : nil) else {
             throw reader.error(node, "\(key).base_url", "is required for type \(typeName)")
         }
 
@@ -241,7 +252,7 @@ public struct ConfigLoader: Sendable, CustomStringConvertible, CustomDebugString
                 options[optionName] = try reader.string(v, "\(key).options.\(optionName)")
             }
         }
-        for option in ["api_version", "deployment", "region", "aws_profile"] {
+        for option in ["api_version", "deployment", "region", "aws_profile"] + Self.typeSpecificStringKeys {
             if let n = map[option] { options[option] = try reader.string(n, "\(key).\(option)") }
         }
         var headers: [HTTPHeader] = []
@@ -258,9 +269,22 @@ public struct ConfigLoader: Sendable, CustomStringConvertible, CustomDebugString
             headers: headers,
             timeouts: try map["timeouts"].map { node throws(ConfigError) in try parseTimeouts(node, "\(key).timeouts", reader, base: base) },
             options: options, preset: preset?.name)
-        if type == .bedrock { try completeBedrock(&provider, node: node, key: key, reader: reader) }
+        switch type {
+        case .bedrock: try completeBedrock(&provider, node: node, key: key, reader: reader)
+        case .vertex: try completeVertex(&provider, node: node, key: key, reader: reader, file: file)
+        case .sagemaker: try completeSageMaker(&provider, node: node, key: key, reader: reader)
+        default: break
+        }
         return provider
     }
+
+    /// Provider keys whose string values go to `options` for the types that read them: Vertex
+    /// (`project` … `token_uri`), SageMaker (`endpoint_name` … `model_as`) and Bedrock (`models_base_url`).
+    static let typeSpecificStringKeys = [
+        "project", "location", "credentials_file", "token_uri",
+        "endpoint_name", "container", "target_model", "target_variant", "inference_component", "model_as",
+        "models_base_url",
+    ]
 
     /// Providers for the credentials found in the environment, in the documented `auto` order.
     func environmentProviders() -> [ProviderConfig] {
@@ -282,6 +306,7 @@ public struct ConfigLoader: Sendable, CustomStringConvertible, CustomDebugString
                 name: "google-ai", type: .googleAI, baseURL: nonEmpty("GOOGLE_AI_BASE_URL") ?? "https://generativelanguage.googleapis.com/v1beta",
                 credentialSource: source, apiKey: key, defaultModel: nonEmpty("GOOGLE_AI_MODEL") ?? "gemini-2.0-flash"))
         }
+        if let vertex = environmentVertexProvider() { providers.append(vertex) }
         if let endpoint = nonEmpty("AZURE_OPENAI_ENDPOINT"),
            let (source, key) = environmentCredential(provider: "azure", variable: "AZURE_OPENAI_API_KEY") {
             var options: [String: String] = [:]
@@ -292,6 +317,7 @@ public struct ConfigLoader: Sendable, CustomStringConvertible, CustomDebugString
                 defaultModel: options["deployment"], options: options))
         }
         if let bedrock = environmentBedrockProvider() { providers.append(bedrock) }
+        if let sagemaker = environmentSageMakerProvider() { providers.append(sagemaker) }
         for preset in ProviderCatalog.presets {
             // Hosted presets appear when their key is set; local ones when their base URL is.
             let key = preset.keyEnvironment.flatMap { environmentCredential(provider: preset.name, variable: $0) }
@@ -372,7 +398,8 @@ public struct ConfigLoader: Sendable, CustomStringConvertible, CustomDebugString
             throw ConfigError(file: config.sourcePath, key: "provider \(provider.name) base URL",
                               message: "\"\(provider.baseURL)\" is not an http:// or https:// URL")
         }
-        if config.defaults.provider != "auto", !config.providers.contains(where: { $0.name == config.defaults.provider }) {
+        if config.defaults.provider != "auto", !config.providers.contains(where: { $0.name == config.defaults.provider }),
+           !config.pools.contains(where: { $0.name == config.defaults.provider }) {
             throw ConfigError(file: config.sourcePath, key: "defaults.provider",
                               message: "\"\(config.defaults.provider)\" is not a configured provider")
         }

@@ -1,4 +1,5 @@
 import NeuroLinkHTTP
+import NeuroLinkLimits
 import NeuroLinkProtocol
 import NeuroLinkProviders
 
@@ -10,6 +11,10 @@ public struct DaemonConfig: Sendable {
     public var timeouts = Timeouts()
     public var defaults = Defaults()
     public var providers: [ProviderConfig] = []
+    public var routing = Routing()
+    public var pools: [Pool] = []
+    /// `rate_limits:` as written; `rateLimits.resolved()` gives the limits in force (none by default).
+    public var rateLimits = RateLimitSettings()
     /// The file this was read from; `nil` when built from the environment alone.
     public var sourcePath: String?
 

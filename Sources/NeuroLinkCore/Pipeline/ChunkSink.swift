@@ -8,6 +8,8 @@ public enum OutgoingChunk: Sendable, Hashable {
     case toolCall(ToolCall)
     /// The structured-output object parsed so far.
     case object(JSONValue)
+    /// A retry, failover or queue position the client may show.
+    case notice(Notice)
 }
 
 /// Where a running request's chunks go: the client connection for `stream`, nowhere for

@@ -2,13 +2,20 @@ import NeuroLinkHTTP
 import NeuroLinkProtocol
 import NeuroLinkProviders
 
-/// A request after validation and routing: which provider, which model, what to send.
+/// A request after validation and routing: the pool it goes through and what to send.
 public struct PreparedRequest: Sendable {
-    public var provider: ProviderRegistry.Entry
+    /// The configured pool the request named, or the pool of one of the provider it named.
+    public var pool: Router.Pool
+    /// The conversation; each attempt sets the model of the member it goes to.
     public var chat: ChatRequest
-    public var timeouts: TransferTimeouts
+    /// The request's own `timeoutMs` (replaces every member's total timeout).
+    public var requestTimeoutMs: Int?
+    public var requiredCapabilities: Set<String>
+    public var continueOnFailure: Bool
+    /// The members the request may use; `nil` for all (a requested model narrows a pool).
+    public var allowedMembers: Set<Int>?
     /// Caller context, kept for analytics.
     public var context: [String: JSONValue]?
-    /// Why this provider was chosen.
+    /// Why this pool or provider was chosen.
     public var route: RouteInfo
 }

@@ -11,6 +11,10 @@ public final class RequestContext: Sendable {
     private struct State {
         var transfer: HTTPTransfer?
         var cancelReason: ErrorType?
+        /// A wait in progress (retry backoff, admission queue), resumed early by ``cancel(reason:)``.
+        var waiter: CheckedContinuation<Void, Never>?
+        /// Set once the current wait ended, so a waiter registered late resumes at once.
+        var waitOver = false
     }
 
     private let state = Mutex(State())
@@ -22,11 +26,42 @@ public final class RequestContext: Sendable {
 
     /// Stops the request; its final response will be an error of type `reason`.
     public func cancel(reason: ErrorType = .cancelled) {
-        let transfer = state.withLock { state -> HTTPTransfer? in
+        let (transfer, waiter) = state.withLock { state -> (HTTPTransfer?, CheckedContinuation<Void, Never>?) in
             if state.cancelReason == nil { state.cancelReason = reason }
-            return state.transfer
+            defer { state.waiter = nil }
+            return (state.transfer, state.waiter)
         }
         transfer?.cancel()
+        waiter?.resume()
+    }
+
+    /// Waits for `duration` unless the request is cancelled first; returns `false` when it was.
+    public func wait(for duration: Duration) async -> Bool {
+        guard duration > .zero else { return cancelReason == nil }
+        state.withLock { $0.waitOver = false }
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask {
+                await withCheckedContinuation { continuation in
+                    let cancelled = self.state.withLock { state -> Bool in
+                        guard state.cancelReason == nil, !state.waitOver else { return true }
+                        state.waiter = continuation
+                        return false
+                    }
+                    if cancelled { continuation.resume() }
+                }
+            }
+            group.addTask { try? await Task.sleep(for: duration) }
+            await group.next()
+            group.cancelAll()
+            // Whichever finished first, the other must not stay suspended.
+            let waiter = self.state.withLock { state -> CheckedContinuation<Void, Never>? in
+                state.waitOver = true
+                defer { state.waiter = nil }
+                return state.waiter
+            }
+            waiter?.resume()
+        }
+        return cancelReason == nil
     }
 
     /// Why the request was cancelled, or `nil` while it was not.

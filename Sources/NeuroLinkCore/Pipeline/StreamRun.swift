@@ -2,22 +2,36 @@ import NeuroLinkHTTP
 import NeuroLinkProtocol
 import NeuroLinkProviders
 
-/// One upstream call in progress: the transfer, the decoder and what was delivered so far.
+/// One request's upstream calls in progress: each attempt's transfer and decoder, and what was
+/// delivered to the client across attempts.
 struct StreamRun {
-    let prepared: PreparedRequest
     let context: RequestContext
+    let schema: JSONValue?
+    /// The member of the current attempt.
+    private(set) var target: RouteTarget
     private(set) var text = ""
     private(set) var reasoning = ""
-    private(set) var finishReason: FinishReason?
-    private(set) var usage: Usage?
-    private(set) var reportedModel: String?
     private(set) var toolCalls: [ToolCall] = []
     /// With a `schema`: the answer parsed as it streams, and the last object sent.
     private var objectParser: PartialJSONParser?
     private var lastObject: JSONValue?
     private(set) var chunksSent = 0
-    private(set) var deltasReceived = 0
     private(set) var firstChunkAt: ContinuousClock.Instant?
+    /// Whether any part of the answer (not just notices) reached the client.
+    private(set) var answerDelivered = false
+    /// Usage of earlier attempts whose text was kept (a continued answer).
+    private var carriedUsage: Usage?
+    /// Set while an attempt continues an answer that another member began.
+    private var seam: SeamGuard?
+
+    // Per attempt.
+    private(set) var finishReason: FinishReason?
+    private(set) var usage: Usage?
+    private(set) var reportedModel: String?
+    private(set) var deltasReceived = 0
+    private(set) var attemptStartedAt = ContinuousClock.now
+    /// When the current attempt's first delta arrived (the member's time to first chunk).
+    private(set) var attemptFirstDeltaAt: ContinuousClock.Instant?
     private var sawHead = false
 
     /// Most body bytes relayed in one write to the client.
@@ -26,17 +40,37 @@ struct StreamRun {
     /// Largest error body read from a provider.
     static let maxErrorBody = 64 * 1024
 
-    init(prepared: PreparedRequest, context: RequestContext) {
-        self.prepared = prepared
+    init(target: RouteTarget, schema: JSONValue?, context: RequestContext) {
+        self.target = target
+        self.schema = schema
         self.context = context
-        if prepared.chat.schema != nil { objectParser = PartialJSONParser() }
+        if schema != nil { objectParser = PartialJSONParser() }
     }
 
-    var providerName: String { prepared.provider.config.name }
+    var providerName: String { target.provider.config.name }
 
-    mutating func perform(http: CurlLoop, sink: inout some ChunkSink) async throws {
-        let adapter = prepared.provider.adapter
-        let transfer = try http.start(try adapter.httpRequest(for: prepared.chat, timeouts: prepared.timeouts))
+    /// Starts a new attempt on `target`. With `continuing`, the answer delivered so far is kept and
+    /// the new member's output is appended after it; otherwise nothing had been delivered.
+    mutating func beginAttempt(on target: RouteTarget, continuing: Bool) {
+        if continuing {
+            carriedUsage = Self.sum(carriedUsage, usageSoFar)
+            seam = SeamGuard(delivered: text)
+        }
+        self.target = target
+        finishReason = nil
+        usage = nil
+        reportedModel = nil
+        deltasReceived = 0
+        sawHead = false
+        attemptStartedAt = .now
+        attemptFirstDeltaAt = nil
+    }
+
+    mutating func perform(_ chat: ChatRequest, http: CurlLoop, sink: inout some ChunkSink) async throws {
+        let adapter = target.provider.adapter
+        var request = try adapter.httpRequest(for: chat, timeouts: target.timeouts)
+        try await adapter.authorize(&request)
+        let transfer = try http.start(request)
         context.attach(transfer)
         defer {
             context.detach()
@@ -68,19 +102,29 @@ struct StreamRun {
         }
         try decoder.finish(into: &events)
         try await relay(&events, &outgoing, sink: &sink)
-        outgoing.append(.finish(finishReason ?? .stop, usage))
+        _ = seam?.finish()
+        outgoing.append(.finish(finishReason ?? .stop, Self.sum(carriedUsage, usage)))
         try await sink.send(outgoing)
+        if sink.deliversChunks { chunksSent += 1 }
+    }
+
+    /// Sends a notice (retry, failover) to the client; it does not count as part of the answer.
+    mutating func notify(_ notice: Notice, sink: inout some ChunkSink) async throws {
+        try await sink.send([.notice(notice)])
         if sink.deliversChunks { chunksSent += 1 }
     }
 
     private mutating func relay(_ events: inout [ProviderEvent], _ outgoing: inout [OutgoingChunk],
                                 sink: inout some ChunkSink) async throws {
         defer { events.removeAll(keepingCapacity: true) }
+        if attemptFirstDeltaAt == nil, !events.isEmpty { attemptFirstDeltaAt = .now }
         for event in events {
             switch event {
-            case .text(let piece):
-                text += piece
+            case .text(let received):
                 deltasReceived += 1
+                let piece = seam == nil ? received : seam?.admit(received) ?? received
+                guard !piece.isEmpty else { continue }
+                text += piece
                 outgoing.append(.text(piece))
                 objectParser?.append(piece)
             case .reasoning(let piece):
@@ -102,6 +146,7 @@ struct StreamRun {
         }
         guard !outgoing.isEmpty else { return }
         try await sink.send(outgoing)
+        answerDelivered = true
         if sink.deliversChunks {
             if firstChunkAt == nil { firstChunkAt = .now }
             chunksSent += outgoing.count
@@ -109,22 +154,35 @@ struct StreamRun {
         outgoing.removeAll(keepingCapacity: true)
     }
 
-    func result() -> StreamResult {
+    func result(route: RouteInfo) -> StreamResult {
         let now = ContinuousClock.now
         let (object, objectError) = structuredOutput()
         return StreamResult(
-            text: text, reasoning: reasoning.isEmpty ? nil : reasoning, finishReason: finishReason ?? .stop, usage: usage,
-            provider: providerName, model: reportedModel ?? prepared.chat.model,
+            text: text, reasoning: reasoning.isEmpty ? nil : reasoning, finishReason: finishReason ?? .stop,
+            usage: Self.sum(carriedUsage, usage), provider: providerName, model: reportedModel ?? target.model,
             timings: Timings(timeToFirstChunkMs: firstChunkAt.map { Self.ms($0 - context.receivedAt) },
                              durationMs: Self.ms(now - context.receivedAt)),
             chunks: chunksSent, toolCalls: toolCalls.isEmpty ? nil : toolCalls, object: object, objectError: objectError,
-            route: prepared.route)
+            route: route)
+    }
+
+    /// The sum of two usages, when there is any.
+    static func sum(_ first: Usage?, _ second: Usage?) -> Usage? {
+        guard let first else { return second }
+        guard let second else { return first }
+        return Usage(inputTokens: first.inputTokens &+ second.inputTokens, outputTokens: first.outputTokens &+ second.outputTokens,
+                     cachedInputTokens: Self.sum(first.cachedInputTokens, second.cachedInputTokens),
+                     reasoningTokens: Self.sum(first.reasoningTokens, second.reasoningTokens))
+    }
+
+    private static func sum(_ first: Int?, _ second: Int?) -> Int? {
+        first.map { $0 &+ (second ?? 0) } ?? second
     }
 
     /// The complete answer parsed strictly and checked against the schema. A failure is reported
     /// in `objectError`, never hidden: the text is still returned as the provider sent it.
     private func structuredOutput() -> (JSONValue?, String?) {
-        guard let parser = objectParser, let schema = prepared.chat.schema else { return (nil, nil) }
+        guard let parser = objectParser, let schema else { return (nil, nil) }
         let value: JSONValue
         do { value = try parser.finalValue() } catch {
             return (nil, "the answer is not a JSON value: \(error)")
@@ -140,6 +198,9 @@ struct StreamRun {
         usage ?? (deltasReceived > 0 ? Usage(inputTokens: 0, outputTokens: deltasReceived) : nil)
     }
 
+    /// Usage of every attempt whose output reached the client, for a failure's `data.usage`.
+    var deliveredUsage: Usage? { Self.sum(carriedUsage, usageSoFar) }
+
     func failure(_ error: any Error, secrets: [Secret]) -> RPCError {
         var rpc: RPCError
         switch error {
@@ -153,7 +214,7 @@ struct StreamRun {
         }
         rpc.message = Redaction.scrub(rpc.message, secrets: secrets)
         if rpc.data.provider == nil, rpc.type != .cancelled { rpc.data.provider = providerName }
-        if rpc.data.usage == nil { rpc.data.usage = usageSoFar }
+        if rpc.data.usage == nil { rpc.data.usage = deliveredUsage }
         return rpc
     }
 
@@ -165,7 +226,7 @@ struct StreamRun {
         case .shutdown:
             return RPCError(.shuttingDown, "the daemon is shutting down")
         case .timeout(let phase):
-            let limits = prepared.timeouts
+            let limits = target.timeouts
             let limit: Duration? = switch phase {
             case .connect: limits.connect
             case .firstByte: limits.firstByte
@@ -179,10 +240,11 @@ struct StreamRun {
             case .total: "the whole request"
             }
             return RPCError(.timeout, "\(providerName): \(phase.rawValue) timeout after \(limit.map { "\($0.milliseconds) ms" } ?? "?") \(what)",
-                            data: ErrorData(type: .timeout, retryable: true, timeout: phase.rawValue))
+                            data: ErrorData(type: .timeout, retryable: true, timeout: phase.rawValue, failureClass: .timeout))
         case .network(_, let message):
             let when = sawHead ? "the connection to the provider failed mid-stream" : "could not reach the provider"
-            return RPCError(.upstreamError, "\(providerName): \(when): \(message)", data: ErrorData(type: .upstreamError, retryable: true))
+            return RPCError(.upstreamError, "\(providerName): \(when): \(message)",
+                            data: ErrorData(type: .upstreamError, retryable: true, failureClass: .network))
         }
     }
 

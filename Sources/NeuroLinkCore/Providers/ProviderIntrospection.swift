@@ -50,12 +50,15 @@ public struct ProviderIntrospection: Sendable {
             return ProviderCheck(ok: false, latencyMs: 0, error: Self.missingCredentials(entry))
         }
         let timeouts = TransferTimeouts(connect: Self.checkTimeout, total: Self.checkTimeout)
-        guard let request = entry.adapter.modelsRequest(timeouts: timeouts) else {
+        guard var request = entry.adapter.modelsRequest(timeouts: timeouts) else {
             return ProviderCheck(ok: false, latencyMs: 0, error: Self.unsupported(entry))
         }
         let started = ContinuousClock.now
         let response: ProviderProbe.Response
-        do { response = try await probe.run(request, provider: entry.config.name) } catch {
+        do {
+            try await entry.adapter.authorize(&request)
+            response = try await probe.run(request, provider: entry.config.name)
+        } catch {
             return ProviderCheck(ok: false, latencyMs: Self.ms(ContinuousClock.now - started), error: problem(error))
         }
         let latency = Self.ms(ContinuousClock.now - started)
@@ -124,6 +127,8 @@ public struct ProviderIntrospection: Sendable {
     private func list(_ entry: ProviderRegistry.Entry, _ request: HTTPRequest) async throws(RPCError) -> [ModelInfo] {
         let name = entry.config.name
         do throws(RPCError) {
+            var request = request
+            try await entry.adapter.authorize(&request)
             let response = try await probe.run(request, provider: name)
             guard response.isSuccess else {
                 throw entry.adapter.error(status: response.status, headers: response.headers, body: response.body)

@@ -15,12 +15,19 @@ public struct ProviderRegistry: Sendable {
     public let defaults: DaemonConfig.Defaults
     private let byName: [String: Int]
 
-    public init(config: DaemonConfig) {
+    /// - Parameter http: the HTTP engine adapters use for requests of their own (Vertex's token
+    ///   requests); the daemon passes its own, tests that send nothing may leave it out.
+    public init(config: DaemonConfig, http: CurlLoop? = nil) {
         entries = config.providers.map {
-            Entry(config: $0, adapter: $0.endpoint.makeAdapter(), timeouts: $0.timeouts ?? config.timeouts)
+            Entry(config: $0, adapter: $0.endpoint.makeAdapter(http: http), timeouts: $0.timeouts ?? config.timeouts)
         }
         defaults = config.defaults
         byName = Dictionary(uniqueKeysWithValues: entries.enumerated().map { ($1.config.name, $0) })
+    }
+
+    /// The configured provider called `name`.
+    public func entry(named name: String) -> Entry? {
+        byName[name].map { entries[$0] }
     }
 
     /// The provider for a request's `provider` param (or the configured default), and why.

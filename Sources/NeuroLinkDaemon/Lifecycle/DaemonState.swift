@@ -42,14 +42,14 @@ final class DaemonState: Sendable {
         self.http = http
         self.logger = logger
         self.maxFrameBytes = config.server.maxFrameBytes
-        self.generation = Mutex(Generation(config: config, pipeline: RequestPipeline(registry: ProviderRegistry(config: config), http: http)))
+        self.generation = Mutex(Generation(config: config, pipeline: RequestPipeline(config: config, http: http, logger: logger)))
     }
 
     var current: Generation { generation.withLock { $0 } }
 
     /// Installs a new configuration; requests already running keep the pipeline they started with.
     func install(_ config: DaemonConfig) {
-        let pipeline = RequestPipeline(registry: ProviderRegistry(config: config), http: http)
+        let pipeline = RequestPipeline(config: config, http: http, logger: logger)
         generation.withLock { $0 = Generation(config: config, pipeline: pipeline) }
     }
 
@@ -109,7 +109,8 @@ final class DaemonState: Sendable {
             configPath: generation.config.sourcePath, providers: generation.pipeline.registry.statuses,
             defaultProvider: generation.config.defaults.provider, activeStreams: snapshot.activeStreams,
             activeConnections: snapshot.activeConnections, totals: snapshot.totals, lastReload: lastReload,
-            systemd: supervision.status)
+            systemd: supervision.status, pools: generation.pipeline.router.poolStatuses(now: .now),
+            retryBudget: generation.pipeline.router.retryBudgetStatus(now: .now))
     }
 
     static func seconds(_ duration: Duration) -> Double {

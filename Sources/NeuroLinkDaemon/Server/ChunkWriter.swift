@@ -31,6 +31,8 @@ struct ChunkWriter: ChunkSink {
                 try Frames.writeChunk(into: &buffer, StreamChunk(requestId: requestId, seq: seq, type: .toolCall, toolCall: call))
             case .object(let object):
                 try Frames.writeChunk(into: &buffer, StreamChunk(requestId: requestId, seq: seq, type: .object, object: object))
+            case .notice(let notice):
+                try Frames.writeChunk(into: &buffer, StreamChunk(requestId: requestId, seq: seq, type: .notice, notice: notice))
             }
             seq += 1
         }

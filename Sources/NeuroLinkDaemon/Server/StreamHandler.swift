@@ -33,8 +33,12 @@ struct StreamHandler: Sendable {
             await send(.failure(error))
             return
         }
-        logger[metadataKey: "provider"] = "\(prepared.provider.config.name)"
-        logger[metadataKey: "model"] = "\(prepared.chat.model)"
+        if prepared.pool.configured {
+            logger[metadataKey: "pool"] = "\(prepared.pool.name)"
+        } else if let member = prepared.pool.members.first {
+            logger[metadataKey: "provider"] = "\(member.entry.config.name)"
+            logger[metadataKey: "model"] = "\(member.model)"
+        }
         logger.debug("request started", metadata: ["messages": "\(prepared.chat.messages.count)"])
         if logger.logLevel <= .debug { logger.debug("prompt", metadata: ["messages": "\(prepared.chat.messages)"]) }
 
@@ -50,6 +54,7 @@ struct StreamHandler: Sendable {
         case .success(let answer):
             daemon.stats.requestEnded(.succeeded, chunks: answer.chunks, usage: answer.usage)
             logger.info("request finished", metadata: [
+                "provider": "\(answer.provider)", "model": "\(answer.model)",
                 "finish_reason": "\(answer.finishReason)", "chunks": "\(answer.chunks)",
                 "duration_ms": "\(answer.timings.durationMs)", "ttfc_ms": "\(answer.timings.timeToFirstChunkMs ?? -1)",
             ])

@@ -1,0 +1,185 @@
+import Synchronization
+
+/// Applies every configured limit to a request at once: the rate and token buckets of the four
+/// scopes (global, member, tenant, tenant × member), the in-flight limits of those scopes (the
+/// member's lowered by its adaptive limit), and the member's provider-reported pacing.
+///
+/// How a pipeline uses it:
+/// 1. Admission: ``admit(_:now:)``. `.admitted(permit)`: run the request. `.denied(denial)`: nothing
+///    was charged; answer `rate_limited` with `denial.retryAfter`, or put the request in an
+///    ``AdmissionQueue`` and try again later.
+/// 2. Responses: ``observe(_:member:now:)`` with the provider's rate-limit headers,
+///    ``observeRateLimited(member:retryAfter:now:)`` on a 429, ``recordResponse(_:responseTime:)``
+///    (adaptive members) when the first token or the answer arrived.
+/// 3. Stream end: ``finish(_:actual:now:)`` with the real usage (reconciles the token estimate and
+///    releases the in-flight slots), or ``cancel(_:now:)`` if the request never reached the provider.
+///
+/// Buckets live in a ``RateLimiterStore``; everything else (in-flight counts, pacing, adaptive
+/// limits, counters) is local to this daemon, behind one mutex that is held only for dictionary
+/// updates, never across the store's `await`.
+public final class Limiter: Sendable {
+    let store: any RateLimiterStore
+    let state: Mutex<LimiterState>
+
+    /// A limiter enforcing `config`, keeping buckets in `store`.
+    public init(config: RateLimitConfig, store: any RateLimiterStore = InMemoryLimiterStore()) {
+        self.store = store
+        state = Mutex(LimiterState(config: config))
+    }
+
+    /// The configuration in force.
+    public var config: RateLimitConfig { state.withLock { $0.config } }
+
+    /// Replaces the configuration (a reload). Buckets, in-flight counts and pacing carry over;
+    /// adaptive limits restart for members whose adaptive settings changed.
+    public func update(config: RateLimitConfig) {
+        state.withLock { state in
+            state.config = config
+            state.adaptive = state.adaptive.filter { config.adaptiveSettings(for: $0.key) == $0.value.settings }
+            for member in state.pacing.keys { state.pacing[member]?.settings = config.pacing }
+        }
+    }
+
+    /// Checks and charges every limit that applies to `request` at `now`, all or nothing.
+    public func admit(_ request: AdmissionRequest, now: ContinuousClock.Instant) async -> AdmissionDecision {
+        let scopes = RequestScopes(tenant: request.tenant, member: request.member)
+        let charges: [RateCharge]
+        let estimate: TokenUsage
+        switch state.withLock({ $0.reserve(request, scopes, now: now) }) {
+        case .denied(let denial): return .denied(denial)
+        case .reserved(let reserved, let estimated): (charges, estimate) = (reserved, estimated)
+        }
+        let batch = charges.isEmpty ? BatchDecision.admitted : await store.acquireAll(charges, now: now)
+
+        return state.withLock { state in
+            guard batch.allowed else {
+                state.releaseSlots(scopes)
+                let blocking = batch.blockingIndex.map { charges[$0] } ?? charges.first
+                let denial = LimitDenial(
+                    scope: blocking?.key.scope ?? .global, reason: DenialReason(blocking?.key.dimension ?? .requests),
+                    retryAfter: batch.retryAfter)
+                state.count(denial)
+                return .denied(denial)
+            }
+            if state.config.pacing.enabled, !state.pacing.isEmpty {
+                state.pacing[request.member]?.recordAdmission(now: now)
+            }
+            for kind in LimitScope.Kind.allCases { state.update(scopes[kind]) { $0.recordAdmission(now: now) } }
+            state.lastPermit += 1
+            state.livePermits.insert(state.lastPermit)
+            return .admitted(AdmissionPermit(
+                id: state.lastPermit, tenant: request.tenant, member: request.member, admittedAt: now,
+                tokens: estimate, charges: charges))
+        }
+    }
+
+    /// Sets the permit's token charges to the `actual` usage: an overestimate is refunded, an
+    /// underestimate charged (possibly into debt, which delays later requests). May be called again
+    /// with a later total; each call charges only the difference.
+    public func reconcile(_ permit: inout AdmissionPermit, actual: TokenUsage, now: ContinuousClock.Instant) async {
+        for index in permit.charges.indices where permit.charges[index].key.dimension != .requests {
+            let charge = permit.charges[index]
+            let target = actual[charge.key.dimension]
+            guard target != charge.cost else { continue }
+            await store.adjust(key: charge.key, limit: charge.limit, by: target - charge.cost, now: now)
+            permit.charges[index].cost = target
+        }
+        permit.tokens = actual
+    }
+
+    /// Releases the permit's in-flight slots. Returns `false` (and does nothing) when it was already
+    /// released.
+    @discardableResult
+    public func release(_ permit: AdmissionPermit) -> Bool {
+        state.withLock { state in
+            guard state.livePermits.remove(permit.id) != nil else { return false }
+            state.releaseSlots(RequestScopes(tenant: permit.tenant, member: permit.member))
+            return true
+        }
+    }
+
+    /// The end of a request that ran: reconciles its tokens with `actual` (when the usage is known;
+    /// without it the estimate stays charged) and releases its slots.
+    public func finish(_ permit: AdmissionPermit, actual: TokenUsage?, now: ContinuousClock.Instant) async {
+        var permit = permit
+        if let actual { await reconcile(&permit, actual: actual, now: now) }
+        release(permit)
+    }
+
+    /// Undoes an admission whose request never reached the provider (cancelled while being set up,
+    /// or admitted from the queue after its client left): refunds every charge and releases the slots.
+    public func cancel(_ permit: AdmissionPermit, now: ContinuousClock.Instant) async {
+        guard release(permit) else { return }
+        for charge in permit.charges {
+            await store.adjust(key: charge.key, limit: charge.limit, by: -charge.cost, now: now)
+        }
+    }
+}
+
+/// The four scopes of one request.
+struct RequestScopes {
+    let global = LimitScope.global
+    let member: LimitScope
+    let tenant: LimitScope
+    let tenantMember: LimitScope
+
+    init(tenant: TenantKey, member: String) {
+        self.member = .member(member)
+        self.tenant = .tenant(tenant)
+        tenantMember = .tenantMember(tenant, member: member)
+    }
+
+    subscript(kind: LimitScope.Kind) -> LimitScope {
+        switch kind {
+        case .global: global
+        case .member: member
+        case .tenant: tenant
+        case .tenantMember: tenantMember
+        }
+    }
+}
+
+/// The limits of the four scopes of one request.
+struct RequestLimits {
+    var global: ScopeLimits
+    var member: ScopeLimits
+    var tenant: ScopeLimits
+    var tenantMember: ScopeLimits
+
+    init(_ config: RateLimitConfig, _ scopes: RequestScopes) {
+        global = config.global
+        member = config.limits(for: scopes.member)
+        tenant = config.limits(for: scopes.tenant)
+        tenantMember = config.limits(for: scopes.tenantMember)
+    }
+
+    subscript(kind: LimitScope.Kind) -> ScopeLimits {
+        switch kind {
+        case .global: global
+        case .member: member
+        case .tenant: tenant
+        case .tenantMember: tenantMember
+        }
+    }
+
+    /// One charge per configured bucket. A token estimate larger than a whole bucket is charged as
+    /// a full bucket, so the request can still run once the bucket is full (reconciliation then
+    /// charges the rest as debt) instead of being refused forever.
+    func charges(scopes: RequestScopes, estimate: TokenUsage) -> [RateCharge] {
+        var count = 0
+        for kind in LimitScope.Kind.allCases {
+            for dimension in LimitDimension.allCases where self[kind][dimension] != nil { count += 1 }
+        }
+        guard count > 0 else { return [] }
+        var charges: [RateCharge] = []
+        charges.reserveCapacity(count)
+        for kind in LimitScope.Kind.allCases {
+            for dimension in LimitDimension.allCases {
+                guard let limit = self[kind][dimension] else { continue }
+                let cost = min(estimate[dimension], limit.capacity)
+                charges.append(RateCharge(key: LimiterKey(scopes[kind], dimension), limit: limit, cost: cost))
+            }
+        }
+        return charges
+    }
+}

@@ -1,0 +1,67 @@
+/// Names one bucket: a scope and what it counts. One key holds one value (the GCRA theoretical
+/// arrival time), so a shared store keeps exactly one entry, e.g. one Redis key, per bucket.
+public struct LimiterKey: Sendable, Hashable, CustomStringConvertible {
+    /// Where the bucket applies.
+    public var scope: LimitScope
+    /// What it counts.
+    public var dimension: LimitDimension
+
+    public init(_ scope: LimitScope, _ dimension: LimitDimension) {
+        self.scope = scope
+        self.dimension = dimension
+    }
+
+    /// `tenant:alice/member:openai:requests`; only for display and for stores that need a string
+    /// key (building it allocates, so the in-memory store hashes the fields instead).
+    public var description: String { "\(scope):\(dimension.rawValue)" }
+}
+
+/// One charge of a batch: `cost` units against `key`, limited by `limit`.
+public struct RateCharge: Sendable, Hashable {
+    public var key: LimiterKey
+    public var limit: RateLimit
+    public var cost: Int
+
+    public init(key: LimiterKey, limit: RateLimit, cost: Int) {
+        self.key = key
+        self.limit = limit
+        self.cost = cost
+    }
+}
+
+/// What a store answered for a batch of charges, applied all-or-nothing.
+public struct BatchDecision: Sendable, Hashable {
+    /// Whether every charge was admitted (and made).
+    public var allowed: Bool
+    /// When denied, the index of the charge that must wait longest; `nil` when allowed.
+    public var blockingIndex: Int?
+    /// `.zero` when allowed; when denied, the longest wait among the denying charges, or `nil` when
+    /// one of them can never be admitted (its cost exceeds its capacity).
+    public var retryAfter: Duration?
+
+    public init(allowed: Bool, blockingIndex: Int?, retryAfter: Duration?) {
+        self.allowed = allowed
+        self.blockingIndex = blockingIndex
+        self.retryAfter = retryAfter
+    }
+
+    /// Every charge was made.
+    public static let admitted = BatchDecision(allowed: true, blockingIndex: nil, retryAfter: .zero)
+
+    /// Folds one denied charge into a denial: the longest wait wins, and "never" is longest.
+    mutating func noteDenied(index: Int, retryAfter wait: Duration?) {
+        let longer: Bool
+        if allowed {
+            longer = true
+        } else if let current = retryAfter {
+            longer = wait.map { $0 > current } ?? true
+        } else {
+            longer = false
+        }
+        allowed = false
+        if longer {
+            blockingIndex = index
+            retryAfter = wait
+        }
+    }
+}
