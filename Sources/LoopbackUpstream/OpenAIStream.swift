@@ -20,6 +20,8 @@ public struct OpenAIStream: Sendable {
     public var usage: (prompt: Int, completion: Int)?
     /// How the stream ends.
     public var ending: Ending = .done
+    /// Extra response headers, e.g. `x-ratelimit-remaining-requests`.
+    public var headers: [HTTPField] = []
 
     /// How an ``OpenAIStream`` ends.
     public enum Ending: Sendable {
@@ -43,8 +45,10 @@ public struct OpenAIStream: Sendable {
         firstDelay: Duration? = nil,
         finishReason: String = "stop",
         usage: (prompt: Int, completion: Int)? = nil,
-        ending: Ending = .done
+        ending: Ending = .done,
+        headers: [HTTPField] = []
     ) {
+        self.headers = headers
         self.pieces = pieces
         self.delay = delay
         self.firstDelay = firstDelay

@@ -50,7 +50,7 @@ enum RequestRouter {
             let model = request.model ?? OpenAIWireFormat.fallbackModel
             if request.stream {
                 return OpenAIStreamScript(
-                    head: framing.eventStreamHead(),
+                    head: framing.eventStreamHead(extraHeaders: stream.headers),
                     stream: stream,
                     model: model,
                     includeUsage: request.includeUsage

@@ -7,8 +7,9 @@ struct ResponseFraming {
     var keepAlive: Bool
 
     /// 200 with a chunked `text/event-stream` body.
-    func eventStreamHead() -> HTTPResponseHead {
+    func eventStreamHead(extraHeaders: [HTTPField] = []) -> HTTPResponseHead {
         var headers = connectionHeaders()
+        for field in extraHeaders { headers.add(name: field.name, value: field.value) }
         headers.add(name: "content-type", value: "text/event-stream; charset=utf-8")
         headers.add(name: "cache-control", value: "no-cache")
         headers.add(name: "transfer-encoding", value: "chunked")

@@ -25,6 +25,8 @@ public struct ErrorType: RawRepresentable, Sendable, Hashable, Codable, CustomSt
     public static let cancelled = ErrorType(rawValue: "cancelled")
     public static let shuttingDown = ErrorType(rawValue: "shutting_down")
     public static let duplicateRequestId = ErrorType(rawValue: "duplicate_request_id")
+    /// The daemon's admission queue is full.
+    public static let overloaded = ErrorType(rawValue: "overloaded")
 
     /// The JSON-RPC error code that goes with this type.
     public var code: Int {
@@ -46,6 +48,7 @@ public struct ErrorType: RawRepresentable, Sendable, Hashable, Codable, CustomSt
         case .shuttingDown: -32010
         case .upstreamInvalidRequest: -32011
         case .duplicateRequestId: -32012
+        case .overloaded: -32013
         default: -32000
         }
     }
@@ -53,7 +56,7 @@ public struct ErrorType: RawRepresentable, Sendable, Hashable, Codable, CustomSt
     /// Whether repeating the same request later may succeed, when nothing more specific is known.
     public var defaultRetryable: Bool {
         switch self {
-        case .rateLimited, .upstreamError, .upstreamBadResponse, .timeout, .shuttingDown: true
+        case .rateLimited, .upstreamError, .upstreamBadResponse, .timeout, .shuttingDown, .overloaded: true
         default: false
         }
     }

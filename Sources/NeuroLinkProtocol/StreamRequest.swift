@@ -45,6 +45,8 @@ public struct StreamRequest: Sendable, Hashable, Codable {
     /// After a failure mid-stream, continue the answer on another pool member instead of ending
     /// with an error.
     public var continueOnFailure: Bool?
+    /// 0 (lowest) to 9 (highest): order in the admission queue when priorities are enabled.
+    public var priority: Int?
 
     public struct Input: Sendable, Hashable, Codable {
         public var text: String
@@ -134,6 +136,7 @@ extension StreamRequest {
             }
             requiredCapabilities = names
         }
+        priority = try Self.int(params, "priority", range: 0...9)
         if let flag = params["continueOnFailure"], flag != .null {
             guard case .bool(let value) = flag else {
                 throw RPCError(.invalidParams, "params.continueOnFailure must be a boolean")
@@ -146,7 +149,7 @@ extension StreamRequest {
 
     static let knownKeys: Set<String> = [
         "input", "messages", "provider", "model", "maxTokens", "temperature", "systemPrompt", "timeoutMs", "context",
-        "tools", "toolChoice", "schema", "requiredCapabilities", "continueOnFailure",
+        "tools", "toolChoice", "schema", "requiredCapabilities", "continueOnFailure", "priority",
     ]
 
     private static func string(_ p: [String: JSONValue], _ key: String) throws(RPCError) -> String? {

@@ -136,16 +136,17 @@ import Testing
             #expect(auth.status == 4, "\(auth.stderr)")
             #expect(auth.stderr.contains("upstream_auth"), "\(auth.stderr)")
 
-            let limited = try await nlctl(["--socket", daemon.socketPath, "stream", "-m", "limited", "hi"])
-            #expect(limited.status == 5, "\(limited.stderr)")
-            #expect(limited.stderr.contains("rate_limited"), "\(limited.stderr)")
-
+            // The stall comes first: a 429 pauses the provider for its retry-after.
             let started = ContinuousClock.now
             let stalled = try await nlctl(["--socket", daemon.socketPath, "stream", "--timeout", "300ms", "-m", "stall", "hi"])
             let elapsed = ContinuousClock.now - started
             #expect(stalled.status == 6, "\(stalled.stderr)")
             #expect(stalled.stderr.contains("timeout"), "\(stalled.stderr)")
             #expect(elapsed < .seconds(3), "took \(elapsed)")
+            let limited = try await nlctl(["--socket", daemon.socketPath, "stream", "-m", "limited", "hi"])
+            #expect(limited.status == 5, "\(limited.stderr)")
+            #expect(limited.stderr.contains("rate_limited"), "\(limited.stderr)")
+
         }
     }
 

@@ -53,7 +53,7 @@ import Testing
         #expect(exit.message.contains("exited with status 3: ERROR: not logged in") && !exit.message.contains("ya29.partial"))
 
         let started = ContinuousClock.now
-        let slow = try #require(await failure(TokenCommand(arguments: [try Self.script("sleep 20")], timeout: .milliseconds(300))))
+        let slow = try #require(await failure(TokenCommand(arguments: [try Self.script("exec sleep 20")], timeout: .milliseconds(300))))
         #expect(slow.message.contains("did not finish within 300 ms") && slow.retryable)
         #expect(ContinuousClock.now - started < .seconds(5))
 

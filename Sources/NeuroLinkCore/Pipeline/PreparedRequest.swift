@@ -12,6 +12,8 @@ public struct PreparedRequest: Sendable {
     public var requestTimeoutMs: Int?
     public var requiredCapabilities: Set<String>
     public var continueOnFailure: Bool
+    /// Order in the admission queue (0–9), when priorities are enabled.
+    public var priority: Int?
     /// The members the request may use; `nil` for all (a requested model narrows a pool).
     public var allowedMembers: Set<Int>?
     /// Caller context, kept for analytics.

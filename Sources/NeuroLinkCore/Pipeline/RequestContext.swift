@@ -15,6 +15,8 @@ public final class RequestContext: Sendable {
         var waiter: CheckedContinuation<Void, Never>?
         /// Set once the current wait ended, so a waiter registered late resumes at once.
         var waitOver = false
+        /// Called once on cancellation: takes the request out of the admission queue.
+        var onCancel: (@Sendable () -> Void)?
     }
 
     private let state = Mutex(State())
@@ -26,13 +28,27 @@ public final class RequestContext: Sendable {
 
     /// Stops the request; its final response will be an error of type `reason`.
     public func cancel(reason: ErrorType = .cancelled) {
-        let (transfer, waiter) = state.withLock { state -> (HTTPTransfer?, CheckedContinuation<Void, Never>?) in
+        let (transfer, waiter, handler) = state.withLock { state in
             if state.cancelReason == nil { state.cancelReason = reason }
-            defer { state.waiter = nil }
-            return (state.transfer, state.waiter)
+            defer {
+                state.waiter = nil
+                state.onCancel = nil
+            }
+            return (state.transfer, state.waiter, state.onCancel)
         }
         transfer?.cancel()
         waiter?.resume()
+        handler?()
+    }
+
+    /// Runs `handler` when the request is cancelled (at once if it already was); `nil` removes it.
+    func setCancelHandler(_ handler: (@Sendable () -> Void)?) {
+        let cancelled = state.withLock { state -> Bool in
+            guard state.cancelReason == nil else { return true }
+            state.onCancel = handler
+            return false
+        }
+        if cancelled { handler?() }
     }
 
     /// Waits for `duration` unless the request is cancelled first; returns `false` when it was.

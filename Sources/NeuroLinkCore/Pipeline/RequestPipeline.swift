@@ -1,5 +1,6 @@
 import Logging
 import NeuroLinkHTTP
+import NeuroLinkLimits
 import NeuroLinkProtocol
 import NeuroLinkProviders
 import NeuroLinkRouting
@@ -15,13 +16,18 @@ public struct RequestPipeline: Sendable {
     public let registry: ProviderRegistry
     public let router: Router
     public let http: CurlLoop
+    /// Rate limits and the admission queue; one for the daemon's lifetime, shared by every
+    /// configuration generation.
+    public let admission: AdmissionController
     let logger: Logger
 
-    public init(config: DaemonConfig, http: CurlLoop, logger: Logger = Logger(label: "neurolink.pipeline")) {
+    public init(config: DaemonConfig, http: CurlLoop, admission: AdmissionController? = nil,
+                logger: Logger = Logger(label: "neurolink.pipeline")) {
         let registry = ProviderRegistry(config: config, http: http)
         self.registry = registry
         self.router = Router(config: config, registry: registry)
         self.http = http
+        self.admission = admission ?? AdmissionController(config: config.rateLimits.resolved())
         self.logger = logger
     }
 
@@ -67,7 +73,8 @@ public struct RequestPipeline: Sendable {
                                tools: params.tools, toolChoice: params.toolChoice, schema: params.schema)
         return PreparedRequest(pool: pool, chat: chat, requestTimeoutMs: params.timeoutMs,
                                requiredCapabilities: Set(params.requiredCapabilities ?? []),
-                               continueOnFailure: params.continueOnFailure ?? false, allowedMembers: allowed,
+                               continueOnFailure: params.continueOnFailure ?? false, priority: params.priority,
+                               allowedMembers: allowed,
                                context: params.context, route: route)
     }
 }

@@ -34,6 +34,9 @@ struct StreamRun {
     private(set) var attemptFirstDeltaAt: ContinuousClock.Instant?
     private var sawHead = false
 
+    /// Sees each attempt's response status and headers as soon as they arrive (rate-limit headers).
+    var headObserver: (@Sendable (Int, [HTTPHeader]) -> Void)?
+
     /// Most body bytes relayed in one write to the client.
     static let maxBatchBytes = 64 * 1024
 
@@ -80,6 +83,7 @@ struct StreamRun {
             throw RPCError(.upstreamBadResponse, "\(providerName): the response ended without an HTTP status")
         }
         sawHead = true
+        headObserver?(head.status, head.headers)
         guard (200..<300).contains(head.status) else {
             var body: [UInt8] = []
             while body.count < Self.maxErrorBody, case .body(let piece)? = try await transfer.next() { body += piece }

@@ -119,6 +119,7 @@ public struct DaemonCommand: AsyncParsableCommand {
         services.append(.init(service: HTTPEngineService(loop: http)))
         services.append(.init(service: ReloadService(daemon: daemon, loader: loader)))
         services.append(.init(service: HealthCheckService(daemon: daemon)))
+        services.append(.init(service: AdmissionService(daemon: daemon)))
         if let hooks = TestHooksService.fromEnvironment(environment, eventLoops: eventLoops, logger: logger) {
             services.append(.init(service: hooks))
         }

@@ -23,6 +23,8 @@ final class DaemonState: Sendable {
     let maxFrameBytes: Int
     /// systemd's view of the daemon: notifications, watchdog, socket activation.
     let supervision: Supervision
+    /// Rate limits and the admission queue, kept across reloads.
+    let admission: AdmissionController
 
     private let generation: Mutex<Generation>
     private let lastReloadStatus = Mutex<ReloadStatus?>(nil)
@@ -42,14 +44,18 @@ final class DaemonState: Sendable {
         self.http = http
         self.logger = logger
         self.maxFrameBytes = config.server.maxFrameBytes
-        self.generation = Mutex(Generation(config: config, pipeline: RequestPipeline(config: config, http: http, logger: logger)))
+        let admission = AdmissionController(config: config)
+        self.admission = admission
+        self.generation = Mutex(Generation(config: config, pipeline: RequestPipeline(config: config, http: http, admission: admission,
+                                                                                     logger: logger)))
     }
 
     var current: Generation { generation.withLock { $0 } }
 
     /// Installs a new configuration; requests already running keep the pipeline they started with.
     func install(_ config: DaemonConfig) {
-        let pipeline = RequestPipeline(config: config, http: http, logger: logger)
+        admission.update(config: config)
+        let pipeline = RequestPipeline(config: config, http: http, admission: admission, logger: logger)
         generation.withLock { $0 = Generation(config: config, pipeline: pipeline) }
     }
 

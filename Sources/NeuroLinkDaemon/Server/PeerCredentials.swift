@@ -20,3 +20,16 @@ struct PeerCredentials: Sendable, Hashable {
         return future.map { Optional($0) }.recover { _ in nil }
     }
 }
+
+extension PeerCredentials {
+    /// The login name of `uid` from the user database, for tenant mapping by name; `nil` when the
+    /// uid has no entry (e.g. a systemd DynamicUser that has gone).
+    static func username(uid: UInt32) -> String? {
+        var entry = passwd()
+        var result: UnsafeMutablePointer<passwd>?
+        var buffer = [CChar](repeating: 0, count: 1024)
+        let status = getpwuid_r(uid, &entry, &buffer, buffer.count, &result)
+        guard status == 0, result != nil, let name = entry.pw_name else { return nil }
+        return String(cString: name)
+    }
+}

@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import Logging
 import NeuroLinkCore
 import NeuroLinkProtocol
@@ -42,13 +45,17 @@ struct StreamHandler: Sendable {
         logger.debug("request started", metadata: ["messages": "\(prepared.chat.messages.count)"])
         if logger.logLevel <= .debug { logger.debug("prompt", metadata: ["messages": "\(prepared.chat.messages)"]) }
 
+        let tenant = daemon.admission.tenant(uid: peer?.uid ?? getuid(), gid: peer?.gid ?? getgid(),
+                                             username: peer.flatMap { PeerCredentials.username(uid: $0.uid) },
+                                             userId: params.context?["userId"]?.stringValue)
+        logger[metadataKey: "tenant"] = "\(tenant)"
         let result: Result<StreamResult, RPCError>
         if streaming {
             var sink = ChunkWriter(outbound: outbound, requestId: context.id, allocator: allocator)
-            result = await pipeline.execute(prepared, context: context, sink: &sink)
+            result = await pipeline.execute(prepared, context: context, tenant: tenant, sink: &sink)
         } else {
             var sink = DiscardingSink()
-            result = await pipeline.execute(prepared, context: context, sink: &sink)
+            result = await pipeline.execute(prepared, context: context, tenant: tenant, sink: &sink)
         }
         switch result {
         case .success(let answer):

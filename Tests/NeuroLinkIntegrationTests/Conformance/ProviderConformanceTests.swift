@@ -7,7 +7,10 @@ import Testing
 /// The same scenarios through every provider type: whatever the wire format, clients see the same
 /// normalised chunks.
 @Suite struct ProviderConformanceTests {
-    static let renderers: [any WireRenderer] = [OpenAIRenderer(), AzureRenderer(), AnthropicRenderer(), GeminiRenderer(), OllamaRenderer(), BedrockRenderer()]
+    static let renderers: [any WireRenderer] = [
+        OpenAIRenderer(), AzureRenderer(), AnthropicRenderer(), GeminiRenderer(), OllamaRenderer(), BedrockRenderer(),
+        VertexRenderer(), SageMakerRenderer(container: "openai"), SageMakerRenderer(container: "tgi"),
+    ]
 
     struct Case: Sendable, CustomTestStringConvertible {
         var name: String
@@ -29,7 +32,14 @@ import Testing
     ]
 
     static var arguments: [(any WireRenderer, Case)] {
-        renderers.flatMap { renderer in cases.map { (renderer, $0) } }
+        renderers.flatMap { renderer in
+            cases.filter { $0.script.toolCall == nil || supportsToolCalls(renderer) }.map { (renderer, $0) }
+        }
+    }
+
+    /// Every format but TGI's token stream has tool calls.
+    static func supportsToolCalls(_ renderer: any WireRenderer) -> Bool {
+        (renderer as? SageMakerRenderer)?.supportsToolCalls ?? true
     }
 
     struct Observed: Equatable {
@@ -93,6 +103,7 @@ import Testing
             finish: FinishReason(rawValue: script.finish),
             usage: Usage(inputTokens: script.usage.input, outputTokens: script.usage.output))
         #expect(observed == expected, "\(renderer.providerType): \(testCase.name)")
+        (renderer as? any RecordedRequestChecking)?.check(upstream.requests(), port: upstream.port)
     }
 
     @Test(arguments: renderers.map { $0 as any WireRenderer })
@@ -113,6 +124,12 @@ import Testing
             }
         }
     }
+}
+
+/// Renderers whose loopback request can be checked after the fact: credentials, signatures, paths.
+protocol RecordedRequestChecking {
+    /// Records an issue for anything wrong with the requests the upstream at `port` received.
+    func check(_ requests: [RecordedRequest], port: Int)
 }
 
 /// JSON text with sorted keys, so argument objects compare independent of key order.

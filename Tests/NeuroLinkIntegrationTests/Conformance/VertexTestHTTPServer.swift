@@ -28,7 +28,7 @@ final class TestHTTPServer: Sendable {
 
     let port: Int
     private let channel: any Channel
-    private let log = RequestLog()
+    private let log: RequestLog
 
     /// Every request so far, in arrival order.
     var requests: [Request] { log.requests }
@@ -37,7 +37,8 @@ final class TestHTTPServer: Sendable {
 
     /// Binds synchronously, so shared servers can be created from static initializers.
     init(handler: @escaping Handler) throws {
-        let log = log
+        let log = RequestLog()
+        self.log = log
         let bootstrap = ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelInitializer { channel in
@@ -87,8 +88,9 @@ private final class OneShotHTTPHandler: ChannelInboundHandler {
         var head = "HTTP/1.1 \(response.status) Test\r\nContent-Length: \(body.count)\r\nConnection: close\r\n"
         for (name, value) in response.headers { head += "\(name): \(value)\r\n" }
         let bytes = Array((head + "\r\n").utf8) + body
-        context.writeAndFlush(Self.wrapOutboundOut(context.channel.allocator.buffer(bytes: bytes))).whenComplete { _ in
-            context.close(promise: nil)
+        let channel = context.channel
+        context.writeAndFlush(Self.wrapOutboundOut(channel.allocator.buffer(bytes: bytes))).whenComplete { _ in
+            channel.close(promise: nil)
         }
     }
 
