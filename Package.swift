@@ -18,6 +18,8 @@ let package = Package(
         // and the loopback upstream. Not part of NeuroLink's public API.
         .library(name: "NeuroLinkHTTP", targets: ["NeuroLinkHTTP"]),
         .library(name: "LoopbackUpstream", targets: ["LoopbackUpstream"]),
+        // Also for Benchmarks only: the limiter, to measure admission overhead without a daemon.
+        .library(name: "NeuroLinkLimits", targets: ["NeuroLinkLimits"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
@@ -129,6 +131,7 @@ let package = Package(
             name: "NeuroLinkRoutingTests", dependencies: ["NeuroLinkRouting", "NeuroLinkProtocol"], swiftSettings: strict
         ),
         .testTarget(name: "NeuroLinkLimitsTests", dependencies: ["NeuroLinkLimits"], swiftSettings: strict),
+        .testTarget(name: "NeuroLinkHTTPTests", dependencies: ["NeuroLinkHTTP", "LoopbackUpstream"], swiftSettings: strict),
         .testTarget(
             name: "NeuroLinkSystemdTests",
             dependencies: ["NeuroLinkSystemd", .product(name: "Logging", package: "swift-log")],

@@ -19,6 +19,7 @@ let package = Package(
                 .product(name: "NeuroLinkProtocol", package: "NeuroLink"),
                 .product(name: "NeuroLinkHTTP", package: "NeuroLink"),
                 .product(name: "LoopbackUpstream", package: "NeuroLink"),
+                .product(name: "NeuroLinkLimits", package: "NeuroLink"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ],

@@ -25,6 +25,7 @@ struct StatusView {
         } else {
             lines.append("reload:    none since start")
         }
+        if let limits = limitsLine() { lines.append(limits) }
         lines.append("")
         lines.append("providers (default: \(status.defaultProvider ?? "auto")):")
         let header = ["NAME", "TYPE", "HOST", "CREDENTIALS", "DEFAULT MODEL"]
@@ -68,6 +69,11 @@ struct StatusView {
             }
         }
         return lines
+    }
+
+    /// One line on rate limits and the admission queue; `nlctl limits` shows the detail.
+    func limitsLine() -> String? {
+        status.limits.map { "limits:    " + LimitsView($0).summary() + "; details: nlctl limits" }
     }
 
     static func table(_ rows: [[String]]) -> [String] {

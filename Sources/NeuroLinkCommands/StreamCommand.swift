@@ -57,6 +57,12 @@ struct StreamCommand: AsyncParsableCommand {
                     if debug { DebugOutput.print(result) }
                 }
             }
+        } catch let error as RPCError where debug && error.data.route != nil {
+            Terminal.standardError(DebugOutput.route(error.data.route).trimmingCharacters(in: .newlines))
+            if format == .json {
+                Terminal.standardOutput(JSONLines.line(JSONLines.Tagged<RPCError>(type: "error", error: error)))
+            }
+            throw NLExit.report(error)
         } catch let error as RPCError where format == .json {
             Terminal.standardOutput(JSONLines.line(JSONLines.Tagged<RPCError>(type: "error", error: error)))
             throw NLExit.report(error)

@@ -1,19 +1,22 @@
 import CCurl
 import Foundation
+import Logging
 import Synchronization
 
 /// The daemon's single outbound HTTP engine: one libcurl multi handle driven by one dedicated
 /// thread, shared by every transfer (connection reuse, HTTP/2 multiplexing where offered).
 ///
-/// Other threads talk to the loop only through its inbox (`add`, `remove`, `resume`, `stop`)
+/// Other threads talk to the loop only through its inbox (`add`, `remove`, `drained`, `stop`, ...)
 /// followed by `curl_multi_wakeup`, which is thread-safe; the multi handle, every easy handle
 /// and every ``EasyContext`` are touched by the loop thread alone.
 public final class CurlLoop: Sendable {
     enum Command {
         case add(EasyContext)
         case remove(ObjectIdentifier)
-        case resume(ObjectIdentifier)
+        /// The consumer drained a transfer whose drains the loop asked to hear about.
+        case drained(ObjectIdentifier)
         case ping(CheckedContinuation<Bool, Never>)
+        case snapshot(CheckedContinuation<StreamBufferSnapshot, Never>)
         case stop
     }
 
@@ -25,17 +28,39 @@ public final class CurlLoop: Sendable {
     }
 
     private let inbox = Mutex(Inbox())
-    nonisolated(unsafe) private let multi: UnsafeMutableRawPointer
+    nonisolated(unsafe) let multi: UnsafeMutableRawPointer
+    /// Touched by the loop thread only (see ``LoopState``).
+    nonisolated(unsafe) let loopState: LoopState
     /// Bytes a transfer may buffer for a slow consumer before it is paused.
     public let highWaterBytes: Int
+    /// Bytes all transfers together may buffer for slow consumers; past it, the heaviest are paused.
+    public let memoryBudgetBytes: Int
+    /// Longest a transfer may stay paused before it ends with ``TransferError/paused(limit:)``;
+    /// `nil`: without limit.
+    public let maxPaused: Duration?
 
     private static let globalInit: Bool = curl_global_init(Int(CURL_GLOBAL_DEFAULT)) == CURLE_OK
 
     /// Creates the engine; call ``start()`` before starting transfers.
-    public init(highWaterBytes: Int = 256 * 1024) throws {
+    ///
+    /// - Parameters:
+    ///   - highWaterBytes: per-transfer buffer for a slow consumer; when full, the transfer pauses.
+    ///   - memoryBudgetBytes: daemon-wide bound on those buffers together; when a piece would exceed
+    ///     it, the transfers holding the most are paused first, and all resume once the total is
+    ///     back under 90 % of it. A piece going into an empty buffer is always accepted, so the
+    ///     total can exceed the budget by at most one piece (≤ 16 KiB) per transfer.
+    ///   - maxPaused: a transfer paused (by either bound) for longer is ended with
+    ///     ``TransferError/paused(limit:)``; `nil` disables the limit.
+    ///   - logger: receives a line when the budget starts and stops holding transfers back.
+    public init(highWaterBytes: Int = 256 * 1024, memoryBudgetBytes: Int = 64 << 20,
+                maxPaused: Duration? = .seconds(120), logger: Logger? = nil) throws {
         guard Self.globalInit, let multi = curl_multi_init() else { throw TransferError.shutdown }
         self.multi = multi
         self.highWaterBytes = highWaterBytes
+        self.memoryBudgetBytes = memoryBudgetBytes
+        self.maxPaused = maxPaused
+        loopState = LoopState(budgetBytes: memoryBudgetBytes, streamBytes: highWaterBytes, maxPaused: maxPaused,
+                              logger: logger)
     }
 
     /// libcurl's version string, e.g. for `status`.
@@ -78,7 +103,7 @@ public final class CurlLoop: Sendable {
 
     /// Starts a transfer. Events arrive through the returned ``HTTPTransfer``.
     public func start(_ request: HTTPRequest) throws(TransferError) -> HTTPTransfer {
-        let transfer = HTTPTransfer(loop: self, highWaterBytes: highWaterBytes)
+        let transfer = HTTPTransfer(loop: self)
         let context = EasyContext(transfer: transfer, request: request)
         guard send(.add(context)) else { throw .shutdown }
         return transfer
@@ -91,8 +116,18 @@ public final class CurlLoop: Sendable {
         }
     }
 
+    /// What transfers buffer for slow consumers now, against the budget; read on the loop thread,
+    /// so it costs one round of the loop. A stopped engine answers with zeros.
+    public func bufferSnapshot() async -> StreamBufferSnapshot {
+        await withCheckedContinuation { continuation in
+            if !send(.snapshot(continuation)) {
+                continuation.resume(returning: StreamBufferSnapshot(budgetBytes: memoryBudgetBytes))
+            }
+        }
+    }
+
     func remove(_ transfer: HTTPTransfer) { _ = send(.remove(ObjectIdentifier(transfer))) }
-    func resume(_ transfer: HTTPTransfer) { _ = send(.resume(ObjectIdentifier(transfer))) }
+    func drained(_ transfer: HTTPTransfer) { _ = send(.drained(ObjectIdentifier(transfer))) }
 
     private func send(_ command: Command) -> Bool {
         let accepted = inbox.withLock { inbox -> Bool in
@@ -118,10 +153,7 @@ public final class CurlLoop: Sendable {
     // MARK: - Loop thread
 
     private func runLoop() {
-        var active: [ObjectIdentifier: EasyContext] = [:]
-        // Deadlines only move later as data arrives, so the earliest one found by a scan is a safe
-        // time for the next scan: the loop sleeps until then instead of waking every few ms.
-        var nextScan: ContinuousClock.Instant?
+        let state = loopState
         var stopping = false
         while !stopping {
             let commands = inbox.withLock { inbox -> [Command] in
@@ -135,18 +167,17 @@ public final class CurlLoop: Sendable {
                     if let error = configure(context) {
                         context.transfer.finish(.failure(error))
                     } else {
-                        active[ObjectIdentifier(context.transfer)] = context
-                        if let first = Self.earliestDeadline(context) { nextScan = min(nextScan ?? first, first) }
+                        state.active[ObjectIdentifier(context.transfer)] = context
+                        state.schedule(context)
                     }
                 case .remove(let id):
-                    if let context = active.removeValue(forKey: id) { release(context) }
-                case .resume(let id):
-                    if let context = active[id], let easy = context.easy {
-                        context.lastDataAt = .now
-                        curl_easy_pause(easy, NL_CURLPAUSE_CONT)
-                    }
+                    if let context = state.active.removeValue(forKey: id) { release(context) }
+                case .drained(let id):
+                    state.drained(id)
                 case .ping(let continuation):
                     continuation.resume(returning: true)
+                case .snapshot(let continuation):
+                    continuation.resume(returning: state.snapshot())
                 case .stop:
                     stopping = true
                 }
@@ -155,29 +186,38 @@ public final class CurlLoop: Sendable {
 
             var running: Int32 = 0
             curl_multi_perform(multi, &running)
-            collectFinished(&active)
+            collectFinished()
 
             let now = ContinuousClock.now
-            if let due = nextScan, now >= due { nextScan = enforceDeadlines(&active, now: now) }
-            let untilScan = nextScan.map { max(1, min(1000, ($0 - now).milliseconds + 1)) } ?? 1000
+            if let due = state.nextScan, now >= due { state.nextScan = enforceDeadlines(now: now) }
+            // Drains and ended transfers may have taken the total under the resume line.
+            state.releaseHeldBack()
+            let untilScan = state.nextScan.map { max(1, min(1000, ($0 - now).milliseconds + 1)) } ?? 1000
             curl_multi_poll(multi, nil, 0, Int32(untilScan), nil)
         }
-        for context in active.values {
+        for context in state.active.values {
             context.transfer.finish(.failure(.shutdown))
             release(context)
         }
+        state.active = [:]
         // Drain commands that raced with the stop so no continuation is left hanging.
         let leftovers = inbox.withLock { inbox -> [Command] in
             defer { inbox.commands = [] }
             return inbox.commands
         }
-        for case .ping(let continuation) in leftovers { continuation.resume(returning: false) }
-        for case .add(let context) in leftovers { context.transfer.finish(.failure(.shutdown)) }
+        for command in leftovers {
+            switch command {
+            case .ping(let continuation): continuation.resume(returning: false)
+            case .snapshot(let continuation): continuation.resume(returning: StreamBufferSnapshot(budgetBytes: memoryBudgetBytes))
+            case .add(let context): context.transfer.finish(.failure(.shutdown))
+            case .remove, .drained, .stop: break
+            }
+        }
         curl_multi_cleanup(multi)
         finishStop()
     }
 
-    private func collectFinished(_ active: inout [ObjectIdentifier: EasyContext]) {
+    private func collectFinished() {
         var remaining: Int32 = 0
         while let message = curl_multi_info_read(multi, &remaining) {
             guard message.pointee.msg == CURLMSG_DONE, let easy = message.pointee.easy_handle else { continue }
@@ -187,123 +227,31 @@ public final class CurlLoop: Sendable {
             let code = nl_msg_result(message)
             let result: Result<Void, TransferError> = code == CURLE_OK ? .success(()) : .failure(error(code, context))
             context.transfer.finish(result, head: context.head)
-            active.removeValue(forKey: ObjectIdentifier(context.transfer))
+            loopState.active.removeValue(forKey: ObjectIdentifier(context.transfer))
             release(context)
         }
     }
 
     /// Ends transfers whose deadline passed; returns when the next scan is due.
-    private func enforceDeadlines(_ active: inout [ObjectIdentifier: EasyContext], now: ContinuousClock.Instant)
-        -> ContinuousClock.Instant?
-    {
-        var expired: [(ObjectIdentifier, TransferError.Phase)] = []
+    private func enforceDeadlines(now: ContinuousClock.Instant) -> ContinuousClock.Instant? {
+        let state = loopState
+        var expired: [(ObjectIdentifier, TransferError)] = []
         var next: ContinuousClock.Instant?
-        for (id, context) in active {
-            let timeouts = context.request.timeouts
-            if let total = timeouts.total, now - context.startedAt > total {
-                expired.append((id, .total))
-            } else if context.firstByteAt == nil, let firstByte = timeouts.firstByte, now - context.startedAt > firstByte {
-                expired.append((id, .firstByte))
-            } else if context.firstByteAt != nil, let idle = timeouts.idle, now - context.lastDataAt > idle, !context.transfer.isPaused {
-                expired.append((id, .idle))
-            } else if let deadline = Self.earliestDeadline(context) {
-                // A paused transfer's idle deadline is re-armed on resume; checking it again soon is cheap.
-                let due = context.transfer.isPaused ? now + .milliseconds(100) : max(deadline, now)
+        for (id, context) in state.active {
+            if let error = context.expired(at: now, maxPaused: state.maxPaused) {
+                expired.append((id, error))
+            } else if let deadline = context.earliestDeadline(maxPaused: state.maxPaused) {
+                let due = max(deadline, now)
                 next = min(next ?? due, due)
             }
         }
-        for (id, phase) in expired {
-            guard let context = active.removeValue(forKey: id) else { continue }
-            context.transfer.finish(.failure(.timeout(phase)), head: nil)
+        for (id, error) in expired {
+            guard let context = state.active.removeValue(forKey: id) else { continue }
+            if case .paused = error { state.countPausedTimeout() }
+            context.transfer.finish(.failure(error), head: nil)
             release(context)
         }
         return next
-    }
-
-    /// The earliest moment one of the transfer's limits can fire, given what is known now.
-    private static func earliestDeadline(_ context: EasyContext) -> ContinuousClock.Instant? {
-        let timeouts = context.request.timeouts
-        var candidates: [ContinuousClock.Instant] = []
-        if let total = timeouts.total { candidates.append(context.startedAt + total) }
-        if context.firstByteAt == nil {
-            if let firstByte = timeouts.firstByte { candidates.append(context.startedAt + firstByte) }
-        } else if let idle = timeouts.idle {
-            candidates.append(context.lastDataAt + idle)
-        }
-        return candidates.min()
-    }
-
-    private func error(_ code: CURLcode, _ context: EasyContext) -> TransferError {
-        if code == CURLE_OPERATION_TIMEDOUT, context.firstByteAt == nil, context.status == 0 {
-            return .timeout(.connect)
-        }
-        let detail = String(decoding: context.errorBuffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
-        let message = detail.isEmpty ? String(cString: curl_easy_strerror(code)) : detail
-        return .network(code: Int(code.rawValue), message: message)
-    }
-
-    /// Creates and registers the easy handle; returns an error when libcurl refuses the request.
-    private func configure(_ context: EasyContext) -> TransferError? {
-        guard let easy = curl_easy_init() else { return .network(code: -1, message: "curl_easy_init failed") }
-        context.easy = easy
-        context.startedAt = .now
-        context.lastDataAt = context.startedAt
-        let request = context.request
-        let userdata = Unmanaged.passUnretained(context).toOpaque()
-        var ok = nl_easy_setopt_string(easy, CURLOPT_URL, request.url) == CURLE_OK
-        ok = ok && nl_easy_setopt_long(easy, CURLOPT_NOSIGNAL, 1) == CURLE_OK
-        ok = ok && nl_easy_setopt_long(easy, CURLOPT_FOLLOWLOCATION, 0) == CURLE_OK
-        ok = ok && nl_easy_setopt_long(easy, CURLOPT_TCP_KEEPALIVE, 1) == CURLE_OK
-        ok = ok && nl_easy_setopt_long(easy, CURLOPT_HTTP_VERSION, NL_CURL_HTTP_VERSION_2TLS) == CURLE_OK
-        ok = ok && nl_easy_setopt_callback(easy, CURLOPT_WRITEFUNCTION, writeCallback) == CURLE_OK
-        ok = ok && nl_easy_setopt_pointer(easy, CURLOPT_WRITEDATA, userdata) == CURLE_OK
-        ok = ok && nl_easy_setopt_callback(easy, CURLOPT_HEADERFUNCTION, headerCallback) == CURLE_OK
-        ok = ok && nl_easy_setopt_pointer(easy, CURLOPT_HEADERDATA, userdata) == CURLE_OK
-        ok = ok && nl_easy_setopt_pointer(easy, CURLOPT_PRIVATE, userdata) == CURLE_OK
-        ok = ok && context.errorBuffer.withUnsafeMutableBufferPointer {
-            nl_easy_setopt_pointer(easy, CURLOPT_ERRORBUFFER, $0.baseAddress) == CURLE_OK
-        }
-        if let connect = request.timeouts.connect {
-            ok = ok && nl_easy_setopt_long(easy, CURLOPT_CONNECTTIMEOUT_MS, Int(connect.milliseconds)) == CURLE_OK
-        }
-        var list: UnsafeMutablePointer<curl_slist>?
-        for header in request.headers + [HTTPHeader("Expect", "")] {
-            let line = header.value.isEmpty ? "\(header.name):" : "\(header.name): \(header.value)"
-            list = curl_slist_append(list, line)
-        }
-        context.headerList = list
-        ok = ok && nl_easy_setopt_slist(easy, CURLOPT_HTTPHEADER, list) == CURLE_OK
-        switch (request.method, request.body) {
-        case ("GET", _):
-            ok = ok && nl_easy_setopt_long(easy, CURLOPT_HTTPGET, 1) == CURLE_OK
-        case (let method, let body):
-            if method != "POST" { ok = ok && nl_easy_setopt_string(easy, CURLOPT_CUSTOMREQUEST, method) == CURLE_OK }
-            let bytes = body ?? []
-            ok = ok && nl_easy_setopt_off_t(easy, CURLOPT_POSTFIELDSIZE_LARGE, curl_off_t(bytes.count)) == CURLE_OK
-            // COPYPOSTFIELDS: libcurl keeps its own copy, so no Swift buffer must outlive this call.
-            ok = ok && bytes.withUnsafeBytes {
-                nl_easy_setopt_pointer(easy, CURLOPT_COPYPOSTFIELDS, UnsafeMutableRawPointer(mutating: $0.baseAddress))
-                    == CURLE_OK
-            }
-        }
-        guard ok else {
-            curl_easy_cleanup(easy)
-            context.easy = nil
-            return .network(code: -1, message: "invalid request for libcurl (URL or option rejected)")
-        }
-        guard curl_multi_add_handle(multi, easy) == CURLM_OK else {
-            curl_easy_cleanup(easy)
-            context.easy = nil
-            return .network(code: -1, message: "curl_multi_add_handle failed")
-        }
-        return nil
-    }
-
-    private func release(_ context: EasyContext) {
-        guard let easy = context.easy else { return }
-        curl_multi_remove_handle(multi, easy)
-        curl_easy_cleanup(easy)
-        context.easy = nil
     }
 }
 

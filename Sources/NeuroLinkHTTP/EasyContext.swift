@@ -16,6 +16,12 @@ final class EasyContext: @unchecked Sendable {
     var startedAt: ContinuousClock.Instant = .now
     var firstByteAt: ContinuousClock.Instant?
     var lastDataAt: ContinuousClock.Instant = .now
+    /// Since when data was last refused without any accepted since (the transfer waits for its
+    /// consumer or the budget); `nil` while data flows. Cleared on every resume.
+    var pausedSince: ContinuousClock.Instant?
+    /// Whether the write callback's last answer was `CURL_WRITEFUNC_PAUSE` with no resume since:
+    /// libcurl holds those bytes and delivers them again after `curl_easy_pause(CONT)`.
+    var curlPaused = false
 
     init(transfer: HTTPTransfer, request: HTTPRequest) {
         self.transfer = transfer
@@ -23,6 +29,37 @@ final class EasyContext: @unchecked Sendable {
     }
 
     var head: ResponseHead { ResponseHead(status: status, headers: headers) }
+
+    /// The earliest moment one of the transfer's limits can fire, given what is known now. While
+    /// paused, the idle limit does not run (it restarts on resume) and `maxPaused` does.
+    func earliestDeadline(maxPaused: Duration?) -> ContinuousClock.Instant? {
+        let timeouts = request.timeouts
+        var earliest: ContinuousClock.Instant?
+        func consider(_ instant: ContinuousClock.Instant) { earliest = min(earliest ?? instant, instant) }
+        if let total = timeouts.total { consider(startedAt + total) }
+        if firstByteAt == nil {
+            if let firstByte = timeouts.firstByte { consider(startedAt + firstByte) }
+        } else if let pausedSince {
+            if let maxPaused { consider(pausedSince + maxPaused) }
+        } else if let idle = timeouts.idle {
+            consider(lastDataAt + idle)
+        }
+        return earliest
+    }
+
+    /// The limit that has fired at `now`, if one has.
+    func expired(at now: ContinuousClock.Instant, maxPaused: Duration?) -> TransferError? {
+        let timeouts = request.timeouts
+        if let total = timeouts.total, now - startedAt > total { return .timeout(.total) }
+        if firstByteAt == nil {
+            if let firstByte = timeouts.firstByte, now - startedAt > firstByte { return .timeout(.firstByte) }
+        } else if let pausedSince {
+            if let maxPaused, now - pausedSince > maxPaused { return .paused(limit: maxPaused) }
+        } else if let idle = timeouts.idle, now - lastDataAt > idle {
+            return .timeout(.idle)
+        }
+        return nil
+    }
 
     /// Records one raw header line from libcurl.
     func receiveHeaderLine(_ line: UnsafeRawBufferPointer) {
@@ -53,16 +90,17 @@ let writeCallback: @convention(c) (UnsafeMutablePointer<CChar>?, Int, Int, Unsaf
     pointer, size, count, userdata in
     guard let userdata else { return 0 }
     let context = Unmanaged<EasyContext>.fromOpaque(userdata).takeUnretainedValue()
-    let length = size * count
-    let bytes = UnsafeRawBufferPointer(start: pointer, count: length)
+    let bytes = UnsafeRawBufferPointer(start: pointer, count: size * count)
     let now = ContinuousClock.now
-    if context.firstByteAt == nil { context.firstByteAt = now }
     context.lastDataAt = now
-    switch context.transfer.offer(bytes, head: { context.head }) {
-    case .accepted: return length
-    case .pause: return NL_CURL_WRITEFUNC_PAUSE
-    case .abort: return 0
+    let state = context.transfer.loop.loopState
+    if context.firstByteAt == nil {
+        context.firstByteAt = now
+        // The idle limit replaces the first-chunk one from here on; the next scan may have been
+        // set for the (much later) first-chunk deadline, so bring it forward.
+        state.schedule(context)
     }
+    return state.receive(bytes, for: context)
 }
 
 let headerCallback: @convention(c) (UnsafeMutablePointer<CChar>?, Int, Int, UnsafeMutableRawPointer?) -> Int = {

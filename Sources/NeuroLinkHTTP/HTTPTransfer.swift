@@ -12,22 +12,21 @@ public final class HTTPTransfer: Sendable {
         var headDelivered = false
         var pieces: [[UInt8]] = []
         var bufferedBytes = 0
-        /// Set by the curl thread when it refused data; the consumer asks for a resume when it drains.
-        var paused = false
+        /// Set by the curl thread when the loop must hear about the next drain: it refused data
+        /// (the transfer waits for that drain to resume), or the buffer budget is holding streams
+        /// back (it needs every drain to keep its total exact).
+        var notifyOnDrain = false
         var completion: Result<Void, TransferError>?
         var waiter: CheckedContinuation<Void, Never>?
     }
 
     let state = Mutex(State())
-    /// Bytes buffered before the transfer is paused.
-    let highWaterBytes: Int
     let loop: CurlLoop
     /// Pieces taken from `state` in one go and handed out one by one; touched only by the consumer.
     private let local = Mutex<[[UInt8]]>([])
 
-    init(loop: CurlLoop, highWaterBytes: Int) {
+    init(loop: CurlLoop) {
         self.loop = loop
-        self.highWaterBytes = highWaterBytes
     }
 
     /// The next event, or `nil` once the response completed successfully.
@@ -64,18 +63,13 @@ public final class HTTPTransfer: Sendable {
     /// everything that arrived together in one pass (one write to its client instead of many).
     public func nextBufferedBody() -> [UInt8]? {
         if let piece = local.withLock({ $0.isEmpty ? nil : $0.removeFirst() }) { return piece }
-        let (piece, resume): ([UInt8]?, Bool) = state.withLock { state in
+        let (piece, notify): ([UInt8]?, Bool) = state.withLock { state in
             guard state.headDelivered, !state.pieces.isEmpty else { return (nil, false) }
-            var pieces: [[UInt8]] = []
-            swap(&pieces, &state.pieces)
-            state.bufferedBytes = 0
-            let resume = state.paused
-            state.paused = false
-            let first = pieces.removeFirst()
-            if !pieces.isEmpty { local.withLock { $0 = pieces } }
-            return (first, resume)
+            let notify = state.notifyOnDrain
+            state.notifyOnDrain = false
+            return (drain(&state), notify)
         }
-        if resume { loop.resume(self) }
+        if notify { loop.drained(self) }
         return piece
     }
 
@@ -86,28 +80,35 @@ public final class HTTPTransfer: Sendable {
     }
 
     private func takeAvailable() -> Available {
-        let (available, resume): (Available, Bool) = state.withLock { state in
+        let (available, notify): (Available, Bool) = state.withLock { state in
             if let head = state.head, !state.headDelivered {
                 state.headDelivered = true
                 return (.event(.head(head)), false)
             }
             if !state.pieces.isEmpty {
-                var pieces: [[UInt8]] = []
-                swap(&pieces, &state.pieces)
-                state.bufferedBytes = 0
-                let resume = state.paused
-                state.paused = false
-                let first = pieces.removeFirst()
-                if !pieces.isEmpty { local.withLock { $0 = pieces } }
-                return (.event(.body(first)), resume)
+                let first = drain(&state)
+                let notify = state.notifyOnDrain
+                state.notifyOnDrain = false
+                return (.event(.body(first)), notify)
             }
             if let completion = state.completion {
                 return (.finished(completion), false)
             }
             return (.wait, false)
         }
-        if resume { loop.resume(self) }
+        if notify { loop.drained(self) }
         return available
+    }
+
+    /// Takes every buffered piece: returns the first and keeps the rest for the consumer alone.
+    /// Called with `state` locked.
+    private func drain(_ state: inout State) -> [UInt8] {
+        var pieces: [[UInt8]] = []
+        swap(&pieces, &state.pieces)
+        state.bufferedBytes = 0
+        let first = pieces.removeFirst()
+        if !pieces.isEmpty { local.withLock { $0 = pieces } }
+        return first
     }
 
     /// Aborts the transfer; a pending or later ``next()`` throws ``TransferError/cancelled``.
@@ -119,15 +120,25 @@ public final class HTTPTransfer: Sendable {
 
     enum Offer { case accepted, pause, abort }
 
-    /// Called on the curl thread with body bytes.
-    func offer(_ bytes: UnsafeRawBufferPointer, head: () -> ResponseHead) -> Offer {
+    /// The curl loop's verdict on a piece, given what the transfer holds.
+    enum Admission {
+        /// Buffer the piece; with `reportDrain`, the consumer's next drain is reported to the loop.
+        case accept(reportDrain: Bool)
+        case refuse
+    }
+
+    /// Called on the curl thread with body bytes. `admit` runs with the state locked and sees the
+    /// bytes buffered now (after whatever the consumer drained), so the verdict is never based on
+    /// a stale count.
+    func offer(_ bytes: UnsafeRawBufferPointer, head: () -> ResponseHead, admit: (_ buffered: Int) -> Admission) -> Offer {
         let (offer, waiter) = state.withLock { state -> (Offer, CheckedContinuation<Void, Never>?) in
             if state.completion != nil { return (.abort, nil) }
             if state.head == nil { state.head = head() }
-            if state.bufferedBytes > 0 && state.bufferedBytes + bytes.count > highWaterBytes {
-                state.paused = true
+            guard case .accept(let reportDrain) = admit(state.bufferedBytes) else {
+                state.notifyOnDrain = true
                 return (.pause, nil)
             }
+            if reportDrain { state.notifyOnDrain = true }
             state.pieces.append(Array(bytes))
             state.bufferedBytes += bytes.count
             let waiter = state.waiter
@@ -138,8 +149,14 @@ public final class HTTPTransfer: Sendable {
         return offer
     }
 
-    /// Whether the consumer left the transfer paused; read on the curl thread for idle accounting.
-    var isPaused: Bool { state.withLock { $0.paused } }
+    /// Bytes buffered now; read on the curl thread. With `reportDrain`, the consumer's next drain
+    /// is reported to the loop when anything is buffered.
+    func buffered(reportDrain: Bool) -> Int {
+        state.withLock { state in
+            if reportDrain, state.bufferedBytes > 0 { state.notifyOnDrain = true }
+            return state.bufferedBytes
+        }
+    }
 
     /// Ends the transfer with `result` unless it already ended; returns whether this call ended it.
     @discardableResult
@@ -147,6 +164,12 @@ public final class HTTPTransfer: Sendable {
         let (ended, waiter) = state.withLock { state -> (Bool, CheckedContinuation<Void, Never>?) in
             guard state.completion == nil else { return (false, nil) }
             if state.head == nil, let head, head.status != 0 { state.head = head }
+            if case .failure(.paused) = result {
+                // Nobody took these for the whole limit: free them now rather than when the
+                // stalled consumer finally reads; it gets the error next.
+                state.pieces = []
+                state.bufferedBytes = 0
+            }
             state.completion = result
             let waiter = state.waiter
             state.waiter = nil

@@ -70,6 +70,10 @@ public enum TransferError: Error, Sendable, Hashable, CustomStringConvertible {
     }
 
     case timeout(Phase)
+    /// The transfer stayed paused by back-pressure (its own buffer or the daemon-wide budget)
+    /// for longer than `limit` because its consumer took nothing: the consumer, not the upstream,
+    /// stalled. Its buffered bytes are dropped; the upstream connection is closed.
+    case paused(limit: Duration)
     /// A connection or protocol failure; `message` is libcurl's, which never contains credentials.
     case network(code: Int, message: String)
     case cancelled
@@ -79,6 +83,7 @@ public enum TransferError: Error, Sendable, Hashable, CustomStringConvertible {
     public var description: String {
         switch self {
         case .timeout(let phase): "\(phase.rawValue) timeout"
+        case .paused(let limit): "paused for more than \(limit.milliseconds) ms: the consumer read nothing"
         case .network(let code, let message): "network error \(code): \(message)"
         case .cancelled: "cancelled"
         case .shutdown: "HTTP engine is shut down"
@@ -90,4 +95,35 @@ public enum TransferError: Error, Sendable, Hashable, CustomStringConvertible {
 public enum TransferEvent: Sendable {
     case head(ResponseHead)
     case body([UInt8])
+}
+
+/// The buffer budget's state, for `status`: what in-flight transfers hold for slow consumers.
+public struct StreamBufferSnapshot: Sendable, Hashable {
+    /// Body bytes buffered now by all in-flight transfers for consumers that have not taken them.
+    public var bufferedBytes: Int
+    /// The daemon-wide budget for those bytes.
+    public var budgetBytes: Int
+    /// Highest total the budget counted since the engine started. An upper bound: drains are
+    /// counted late while the budget is not under pressure.
+    public var peakBufferedBytes: Int
+    /// Transfers in flight.
+    public var activeTransfers: Int
+    /// Transfers paused now, by their own buffer or by the budget.
+    public var pausedTransfers: Int
+    /// Transfers the budget holds back now (paused, or marked as the heaviest).
+    public var budgetHeldTransfers: Int
+    /// Transfers ended with ``TransferError/paused(limit:)`` since the engine started.
+    public var pausedTimeouts: Int
+
+    /// A snapshot; only `budgetBytes` is required (an idle or stopped engine reports zeros).
+    public init(bufferedBytes: Int = 0, budgetBytes: Int, peakBufferedBytes: Int = 0, activeTransfers: Int = 0,
+                pausedTransfers: Int = 0, budgetHeldTransfers: Int = 0, pausedTimeouts: Int = 0) {
+        self.bufferedBytes = bufferedBytes
+        self.budgetBytes = budgetBytes
+        self.peakBufferedBytes = peakBufferedBytes
+        self.activeTransfers = activeTransfers
+        self.pausedTransfers = pausedTransfers
+        self.budgetHeldTransfers = budgetHeldTransfers
+        self.pausedTimeouts = pausedTimeouts
+    }
 }

@@ -100,6 +100,9 @@ public struct FailureClass: RawRepresentable, Sendable, Hashable, Codable, Custo
     public static let contextLength = FailureClass(rawValue: "context_length")
     public static let contentFilter = FailureClass(rawValue: "content_filter")
     public static let quotaExhausted = FailureClass(rawValue: "quota_exhausted")
+    /// The client, not the provider, failed the request (it stopped reading); never held against
+    /// the member.
+    public static let client = FailureClass(rawValue: "client")
 
     /// Whether another attempt (later, or on another member) may succeed.
     public var isTransient: Bool {

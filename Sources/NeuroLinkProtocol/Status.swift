@@ -18,13 +18,17 @@ public struct StatusResult: Sendable, Hashable, Codable {
     /// Configured pools first, then the pools of one that requests have used.
     public var pools: [PoolStatus]?
     public var retryBudget: RetryBudgetStatus?
+    /// Rate limits, in-flight limits, provider-reported limits and the admission queue; `nil` from
+    /// daemons that predate the field.
+    public var limits: LimitsStatus?
 
     public init(
         version: String, protocolVersion: String, pid: Int, uptimeSeconds: Double, socketPath: String,
         configPath: String?, providers: [ProviderStatus], defaultProvider: String?, activeStreams: Int,
         activeConnections: Int, totals: Totals, lastReload: ReloadStatus?, systemd: SystemdStatus? = nil,
-        pools: [PoolStatus]? = nil, retryBudget: RetryBudgetStatus? = nil
+        pools: [PoolStatus]? = nil, retryBudget: RetryBudgetStatus? = nil, limits: LimitsStatus? = nil
     ) {
+        self.limits = limits
         self.pools = pools
         self.retryBudget = retryBudget
         self.version = version

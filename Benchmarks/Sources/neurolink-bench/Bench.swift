@@ -24,6 +24,14 @@ struct Bench {
         report.fileLimit = raiseFileLimit()
         note("open-file limit: \(report.fileLimit)")
 
+        // Admission overhead first: in process, before any daemon or upstream adds load.
+        if options.runs(.admission) {
+            let iterations = options.quick ? 20_000 : 500_000
+            note("admission overhead: \(iterations) requests per scenario")
+            report.admission = await AdmissionOverhead.run(iterations: iterations, warmup: iterations / 10)
+        }
+        guard options.only != .admission else { return report }
+
         let levels: [Throughput.Level] = options.quick
             ? [.init(streams: 1, pieces: 10_000), .init(streams: 100, pieces: 200), .init(streams: 1000, pieces: 20)]
             : [.init(streams: 1, pieces: 50_000), .init(streams: 100, pieces: 1_000), .init(streams: 1000, pieces: 100)]

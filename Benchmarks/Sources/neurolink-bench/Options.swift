@@ -3,7 +3,7 @@ import Foundation
 /// Command-line options of `neurolink-bench`.
 struct Options: Sendable {
     enum Section: String, Sendable, CaseIterable {
-        case startup, ttft, throughput, idle, soak
+        case startup, ttft, throughput, idle, soak, admission
     }
 
     var daemonPath = ""
@@ -12,9 +12,9 @@ struct Options: Sendable {
     var only: Section?
 
     static let usage = """
-        usage: neurolink-bench --daemon PATH [--quick] [--soak SECONDS] [--only startup|ttft|throughput|idle|soak]
+        usage: neurolink-bench --daemon PATH [--quick] [--soak SECONDS] [--only startup|ttft|throughput|idle|soak|admission]
 
-          --daemon PATH     the neurolinkd binary to measure (build it with -c release)
+          --daemon PATH     the neurolinkd binary to measure (build it with -c release); not needed by --only admission
           --quick           fewer samples and shorter streams (a smoke run, not for the record)
           --soak SECONDS    also run the soak: continuous streams for SECONDS, RSS sampled every 10 s
           --only NAME       run one section only (soak needs --soak)
@@ -47,9 +47,12 @@ struct Options: Sendable {
             default: throw BenchError.usage("unknown argument \(argument)")
             }
         }
-        guard !options.daemonPath.isEmpty else { throw BenchError.usage("--daemon PATH is required") }
-        guard FileManager.default.isExecutableFile(atPath: options.daemonPath) else {
-            throw BenchError.usage("\(options.daemonPath) is not an executable file")
+        // The admission section measures the limiter in process: it needs no daemon.
+        if options.only != .admission {
+            guard !options.daemonPath.isEmpty else { throw BenchError.usage("--daemon PATH is required") }
+            guard FileManager.default.isExecutableFile(atPath: options.daemonPath) else {
+                throw BenchError.usage("\(options.daemonPath) is not an executable file")
+            }
         }
         if options.only == .soak, options.soakSeconds == nil { throw BenchError.usage("--only soak needs --soak SECONDS") }
         return options

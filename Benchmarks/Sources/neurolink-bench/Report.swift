@@ -12,6 +12,7 @@ struct Report {
     var throughput: [Throughput.Run] = []
     var idle: IdleStreams.Result?
     var soak: Soak.Result?
+    var admission: AdmissionOverhead.Run?
     var finalRSSKiB: Int?
     var peakRSSKiB: Int?
     var daemonLogTail = ""
@@ -82,6 +83,7 @@ struct Report {
             lines.append("| RSS per idle open stream (\(idle.streams) stalled; \(Self.mib(idle.rssBeforeKiB)) → "
                 + "\(Self.mib(idle.rssOpenKiB))) | \(fmt(perStream)) KiB | < 64 KiB | \(Self.verdict(perStream < 64)) |")
         }
+        if let admission { lines += AdmissionOverhead.tableRows(admission) }
         if let soak {
             lines.append("| Soak \(soak.seconds) s: RSS first / last / max (growth; after 60 s → end) | "
                 + "\(Self.mib(soak.first)) / \(Self.mib(soak.last)) / \(Self.mib(soak.max)) "
@@ -133,6 +135,8 @@ struct Report {
             lines.append("- RSS after warm-up (60 s) \(Self.mib(soak.afterWarmup)); slope over the second half \(signed(soak.slopeKiBPerMinute)) KiB/min")
             lines.append("- samples (s: MiB): " + soak.samples.map { "\(fmt($0.at.seconds, 0)): \(fmt(Double($0.rssKiB) / 1024))" }.joined(separator: ", "))
         }
+
+        if let admission { lines += AdmissionOverhead.detail(admission) }
 
         if let finalRSSKiB {
             lines.append("")

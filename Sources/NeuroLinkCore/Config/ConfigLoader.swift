@@ -113,7 +113,10 @@ public struct ConfigLoader: Sendable, CustomStringConvertible, CustomDebugString
 
     private func parseServer(_ node: Node, _ reader: YAMLReader) throws(ConfigError) -> DaemonConfig.Server {
         var server = DaemonConfig.Server()
-        let map = try reader.mapping(node, "server", allowed: ["socket", "socket_mode", "max_frame_bytes", "drain_timeout_ms", "stream_buffer_bytes"])
+        let map = try reader.mapping(node, "server", allowed: [
+            "socket", "socket_mode", "max_frame_bytes", "drain_timeout_ms", "stream_buffer_bytes",
+            "stream_memory_budget_bytes", "max_paused_ms",
+        ])
         if let n = map["socket"] { server.socketPath = try reader.string(n, "server.socket") }
         if let n = map["socket_mode"] {
             let text = try reader.string(n, "server.socket_mode")
@@ -127,6 +130,10 @@ public struct ConfigLoader: Sendable, CustomStringConvertible, CustomDebugString
         if let n = map["stream_buffer_bytes"] {
             server.streamBufferBytes = try reader.int(n, "server.stream_buffer_bytes", range: 16 * 1024...64 << 20)
         }
+        if let n = map["stream_memory_budget_bytes"] {
+            server.streamMemoryBudgetBytes = try reader.int(n, "server.stream_memory_budget_bytes", range: 1 << 20...16 << 30)
+        }
+        if let n = map["max_paused_ms"] { server.maxPausedMs = try reader.int(n, "server.max_paused_ms", range: 0...86_400_000) }
         return server
     }
 

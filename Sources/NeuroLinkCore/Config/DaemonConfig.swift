@@ -28,7 +28,15 @@ public struct DaemonConfig: Sendable {
         public var drainTimeoutMs = 20_000
         /// Bytes buffered per stream for a slow client before the upstream transfer is paused.
         public var streamBufferBytes = 256 * 1024
+        /// Bytes all streams together may buffer for slow clients; past it the heaviest are paused.
+        public var streamMemoryBudgetBytes = 64 << 20
+        /// Longest an upstream transfer may stay paused for its client before the stream is ended;
+        /// 0: without limit.
+        public var maxPausedMs = 120_000
         public init() {}
+
+        /// ``maxPausedMs`` as the HTTP engine takes it.
+        public var maxPaused: Duration? { maxPausedMs > 0 ? .milliseconds(maxPausedMs) : nil }
     }
 
     public struct Logging: Sendable, Hashable {

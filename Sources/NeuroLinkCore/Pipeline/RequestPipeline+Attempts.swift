@@ -143,8 +143,9 @@ extension RequestPipeline {
                 if attempts.count > 1 { route.attempts = attempts }
                 return .success(run.result(route: route))
             }
-            // A failure the client caused (cancel, disconnect) or the drain says nothing about the member.
-            if error.type == .cancelled || error.type == .shuttingDown {
+            // A failure the client caused (cancel, disconnect, not reading) or the drain says nothing
+            // about the member.
+            if error.type == .cancelled || error.type == .shuttingDown || error.data.failureClass == .client {
                 runtime.release(member)
                 return .failure(error)
             }

@@ -245,6 +245,12 @@ struct StreamRun {
             }
             return RPCError(.timeout, "\(providerName): \(phase.rawValue) timeout after \(limit.map { "\($0.milliseconds) ms" } ?? "?") \(what)",
                             data: ErrorData(type: .timeout, retryable: true, timeout: phase.rawValue, failureClass: .timeout))
+        case .paused(let limit):
+            // The client stalled, not the provider: not retried or failed over (another attempt
+            // would stall the same way), and a class that does not count against the member.
+            return RPCError(.timeout, "\(providerName): the client read nothing for \(limit.milliseconds) ms; the stream was ended",
+                            data: ErrorData(type: .timeout, retryable: false, timeout: "paused",
+                                            failureClass: .client))
         case .network(_, let message):
             let when = sawHead ? "the connection to the provider failed mid-stream" : "could not reach the provider"
             return RPCError(.upstreamError, "\(providerName): \(when): \(message)",

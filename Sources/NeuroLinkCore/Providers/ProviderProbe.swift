@@ -76,6 +76,10 @@ public struct ProviderProbe: Sendable {
             }
             return RPCError(.timeout, "\(provider): \(phase.rawValue) timeout after \(limit.map { "\($0.milliseconds) ms" } ?? "?")",
                             data: ErrorData(type: .timeout, retryable: true, timeout: phase.rawValue, provider: provider))
+        case .paused(let limit):
+            return RPCError(.timeout, "\(provider): the client read nothing for \(limit.milliseconds) ms; the stream was ended",
+                            data: ErrorData(type: .timeout, retryable: false, timeout: "paused", provider: provider,
+                                            failureClass: .client))
         case .network(_, let message):
             return RPCError(.upstreamError, "\(provider): could not reach the provider: \(message)",
                             data: ErrorData(type: .upstreamError, retryable: true, provider: provider))

@@ -88,7 +88,11 @@ public struct DaemonCommand: AsyncParsableCommand {
                        activated: ActivatedSocket?, supervision: Supervision, environment: [String: String],
                        logger: Logger) async throws {
         let http: CurlLoop
-        do { http = try CurlLoop(highWaterBytes: config.server.streamBufferBytes) } catch {
+        do {
+            http = try CurlLoop(highWaterBytes: config.server.streamBufferBytes,
+                                memoryBudgetBytes: config.server.streamMemoryBudgetBytes,
+                                maxPaused: config.server.maxPaused, logger: logger)
+        } catch {
             logger.critical("cannot initialise libcurl")
             supervision.status("cannot initialise libcurl")
             throw ExitCode.failure

@@ -106,9 +106,11 @@ final class DaemonState: Sendable {
 
     // MARK: Status
 
-    func status() -> StatusResult {
+    func status() async -> StatusResult {
         let generation = current
         let snapshot = stats.snapshot
+        // Bucket levels come from the limiter's store, which may be remote later: hence async.
+        let limits = await admission.limitsStatus(now: .now)
         return StatusResult(
             version: ProtocolInfo.release, protocolVersion: ProtocolInfo.version, pid: Int(getpid()),
             uptimeSeconds: DaemonState.seconds(ContinuousClock.now - startedAt), socketPath: socketPath,
@@ -116,7 +118,7 @@ final class DaemonState: Sendable {
             defaultProvider: generation.config.defaults.provider, activeStreams: snapshot.activeStreams,
             activeConnections: snapshot.activeConnections, totals: snapshot.totals, lastReload: lastReload,
             systemd: supervision.status, pools: generation.pipeline.router.poolStatuses(now: .now),
-            retryBudget: generation.pipeline.router.retryBudgetStatus(now: .now))
+            retryBudget: generation.pipeline.router.retryBudgetStatus(now: .now), limits: limits)
     }
 
     static func seconds(_ duration: Duration) -> Double {

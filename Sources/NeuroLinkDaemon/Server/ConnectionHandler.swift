@@ -94,7 +94,8 @@ struct ConnectionHandler {
             }
             await reply(Result<CancelResult, RPCError>.success(CancelResult(cancelled: requests.cancel(target))))
         case Method.status:
-            await reply(Result<StatusResult, RPCError>.success(daemon.status()))
+            let status = await daemon.status()
+            await reply(Result<StatusResult, RPCError>.success(status))
         case Method.health:
             await reply(Result<HealthResult, RPCError>.success(HealthResult(status: daemon.isDraining ? "draining" : "ok")))
         case Method.providersList, Method.modelsList:

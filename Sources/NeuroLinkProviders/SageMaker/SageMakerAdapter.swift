@@ -19,6 +19,7 @@ public struct SageMakerAdapter: ProviderAdapter {
     /// The signing time; injectable so tests get fixed signatures.
     let clock: @Sendable () -> Date
 
+    /// An adapter for `endpoint`; `clock` is the signing time, injectable for fixed signatures in tests.
     public init(endpoint: ProviderEndpoint, clock: @escaping @Sendable () -> Date = { Date() }) {
         self.endpoint = endpoint
         self.clock = clock

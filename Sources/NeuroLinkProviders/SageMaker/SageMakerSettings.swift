@@ -3,11 +3,17 @@
 public enum SageMakerSettings {
     /// `options` keys.
     public enum Key {
+        /// The endpoint invoked (part of the URL path).
         public static let endpointName = "endpoint_name"
+        /// A ``Container`` raw value.
         public static let container = "container"
+        /// Sent as `X-Amzn-SageMaker-Target-Model`.
         public static let targetModel = "target_model"
+        /// Sent as `X-Amzn-SageMaker-Target-Variant`.
         public static let targetVariant = "target_variant"
+        /// Sent as `X-Amzn-SageMaker-Inference-Component`.
         public static let inferenceComponent = "inference_component"
+        /// A ``ModelAs`` raw value.
         public static let modelAs = "model_as"
     }
 

@@ -9,6 +9,7 @@ import Foundation
 public enum TokenCommandLine {
     /// Why a command line cannot be used.
     public struct Problem: Error, Sendable, Hashable, CustomStringConvertible {
+        /// What is wrong with the command line; safe to show.
         public var message: String
         public var description: String { message }
     }

@@ -10,19 +10,23 @@ public struct VertexServiceAccount: Sendable, CustomStringConvertible {
     /// Google's token endpoint, used when the file names none.
     public static let defaultTokenURI = "https://oauth2.googleapis.com/token"
 
+    /// The account's identity, the JWT's issuer (`…@….iam.gserviceaccount.com`).
     public var clientEmail: String
     /// The RSA private key, PEM (PKCS#8 `BEGIN PRIVATE KEY`, as Google issues it, or PKCS#1).
     public var privateKey: Secret
     /// Sent as the JWT's `kid`, so Google can pick the key without trying each.
     public var privateKeyId: String?
+    /// Where the signed JWT is exchanged for an access token; also the JWT's audience.
     public var tokenURI: String
     /// The project the account belongs to; a default for the provider's `project`.
     public var projectId: String?
 
+    /// Names the account only; the key never appears.
     public var description: String { "VertexServiceAccount(\(clientEmail))" }
 
     /// Why a key file cannot be used. The message never contains key material.
     public struct Problem: Error, Sendable, Hashable, CustomStringConvertible {
+        /// What is wrong, naming the field; safe to show.
         public var message: String
         public var description: String { message }
     }
@@ -55,6 +59,7 @@ public struct VertexServiceAccount: Sendable, CustomStringConvertible {
         return account
     }
 
+    /// An account from its parts, e.g. as kept in a provider's settings.
     public init(clientEmail: String, privateKey: Secret, privateKeyId: String?, tokenURI: String, projectId: String?) {
         self.clientEmail = clientEmail
         self.privateKey = privateKey

@@ -7,13 +7,19 @@
 public enum VertexSettings {
     /// `options` keys.
     public enum Key {
+        /// The Google Cloud project id.
         public static let project = "project"
+        /// The Vertex AI location (`us-central1`, `global`, …).
         public static let location = "location"
         /// ``Auth`` raw value: where access tokens come from.
         public static let auth = "auth"
+        /// The service account's `client_email`.
         public static let clientEmail = "client_email"
+        /// The service account's `private_key_id`, sent as the JWT's `kid`.
         public static let privateKeyId = "private_key_id"
+        /// Where the service account's JWT is exchanged for a token.
         public static let tokenURI = "token_uri"
+        /// How long the token command may run, in milliseconds.
         public static let tokenCommandTimeoutMs = "token_command_timeout_ms"
     }
 

@@ -230,6 +230,51 @@ import Testing
         }
     }
 
+    @Test func aConnectionDroppedBeforeTheFirstChunkIsRetried() async throws {
+        let upstreams = try await Upstreams.start(["a"])
+        defer { Task { await upstreams.shutdown() } }
+        upstreams["a"].register(model: "m", sequence: [.rawThenDrop(pieces: [], delay: .zero), .text(["after the drop"])])
+        try await DaemonProcess.with(config: upstreams.config("")) { daemon in
+            try await NeuroLinkClient.withConnection(socketPath: daemon.socketPath) { client in
+                let outcome = try await streamOnce(client, StreamRequest(prompt: "x", provider: "a"))
+                #expect(outcome.text == "after the drop")
+                #expect(outcome.notices.map(\.reason) == ["network"])
+            }
+        }
+    }
+
+    @Test func aSlowDripPastTheIdleLimitEndsMidStreamOrContinuesElsewhere() async throws {
+        let upstreams = try await Upstreams.start(["a", "b"])
+        defer { Task { await upstreams.shutdown() } }
+        upstreams["a"].register(model: "m", .stream(OpenAIStream(pieces: ["drip ", "drop"], delay: .milliseconds(1500), firstDelay: .zero)))
+        upstreams["b"].register(model: "m", .text(["drop"]))
+        let pools = """
+            pools:
+              - name: main
+                members:
+                  - { provider: a, timeouts: { idle_ms: 300 } }
+                  - { provider: b }
+            """
+        try await DaemonProcess.with(config: upstreams.config(pools)) { daemon in
+            try await NeuroLinkClient.withConnection(socketPath: daemon.socketPath) { client in
+                // Regression: the idle deadline must be armed once the first byte arrives, even while the
+                // first-chunk deadline (60 s here) is far away.
+                let ended = try await streamOnce(client, StreamRequest(prompt: "x", provider: "main"))
+                #expect(ended.text == "drip ")
+                #expect(ended.error?.type == .timeout)
+                #expect(ended.error?.data.timeout == "idle")
+                #expect(ended.error?.data.usage?.outputTokens == 1)
+                #expect(upstreams.chatRequests("b") == 0)
+
+                var request = StreamRequest(prompt: "x", provider: "main")
+                request.continueOnFailure = true
+                let continued = try await streamOnce(client, request)
+                #expect(continued.text == "drip drop")
+                #expect(continued.notices.map(\.reason) == ["timeout"])
+            }
+        }
+    }
+
     @Test func theRetryBudgetCapsAttemptsUnderAStorm() async throws {
         let upstreams = try await Upstreams.start(["a"])
         defer { Task { await upstreams.shutdown() } }

@@ -60,7 +60,7 @@ final class DaemonProcess: @unchecked Sendable {
         if waitForSocket { try await waitUntilAnswering() }
     }
 
-    func waitUntilAnswering(timeout: Duration = .seconds(10)) async throws {
+    func waitUntilAnswering(timeout: Duration = .seconds(30)) async throws {
         let deadline = ContinuousClock.now + timeout
         while ContinuousClock.now < deadline {
             if (try? RawConnection(path: socketPath)) != nil { return }

@@ -1,0 +1,141 @@
+import CCurl
+import Logging
+
+/// What the loop thread owns besides the multi handle: the transfers in flight, the buffer budget
+/// and when deadlines are next due.
+///
+/// Only the loop thread touches it, libcurl's callbacks included (they run on that thread, inside
+/// `curl_multi_perform` and `curl_easy_pause`). Hence no lock: the accounting of every piece costs
+/// no more than the transfer's own lock, which the write path takes anyway.
+final class LoopState {
+    var active: [ObjectIdentifier: EasyContext] = [:]
+    private(set) var budget: BufferBudget<ObjectIdentifier>
+    /// When the next deadline scan is due; `nil` while no limit can fire.
+    var nextScan: ContinuousClock.Instant?
+    /// Longest a transfer may stay paused; `nil`: without limit.
+    let maxPaused: Duration?
+    private let logger: Logger?
+    private var peak = 0
+    private var pausedTimeouts = 0
+    /// `budget.isHoldingBack` as last logged.
+    private var loggedHoldingBack = false
+
+    init(budgetBytes: Int, streamBytes: Int, maxPaused: Duration?, logger: Logger?) {
+        budget = BufferBudget(limit: budgetBytes, streamLimit: streamBytes)
+        self.maxPaused = maxPaused
+        self.logger = logger
+    }
+
+    /// Makes sure the next scan comes no later than the context's earliest deadline.
+    func schedule(_ context: EasyContext) {
+        guard let due = context.earliestDeadline(maxPaused: maxPaused) else { return }
+        nextScan = min(nextScan ?? due, due)
+    }
+
+    // MARK: - Buffer budget
+
+    /// The write callback's answer for `bytes`: their length when the transfer buffered them,
+    /// `CURL_WRITEFUNC_PAUSE` when its buffer or the budget is full, 0 when the transfer has ended.
+    ///
+    /// Paused bytes are not counted: libcurl keeps them and hands the same bytes to this function
+    /// again after the resume, where they are counted once accepted.
+    func receive(_ bytes: UnsafeRawBufferPointer, for context: EasyContext) -> Int {
+        let id = ObjectIdentifier(context.transfer)
+        // Outside pressure, drains are not reported (that would cost a wake-up per drain), so the
+        // total may be stale, though never low. Recount before acting on it.
+        if !budget.isHoldingBack, budget.wouldExceed(adding: bytes.count) { recount() }
+        let offer = context.transfer.offer(bytes, head: { context.head }) { buffered in
+            budget.update(id, held: buffered)
+            guard budget.admit(id, bytes: bytes.count) == .accept else { return .refuse }
+            // While streams are held back, every drain matters: it may let them go.
+            return .accept(reportDrain: budget.isHoldingBack)
+        }
+        logPressureChange()
+        switch offer {
+        case .accepted:
+            context.pausedSince = nil
+            peak = max(peak, budget.total)
+            return bytes.count
+        case .pause:
+            context.curlPaused = true
+            if context.pausedSince == nil {
+                context.pausedSince = .now
+                schedule(context)
+            }
+            return NL_CURL_WRITEFUNC_PAUSE
+        case .abort:
+            return 0
+        }
+    }
+
+    /// The consumer of `id` drained its buffer (reported because the loop asked): counts it, and
+    /// resumes the transfer if it was paused. Its bytes waiting in libcurl go into an empty buffer,
+    /// which the budget always accepts.
+    func drained(_ id: ObjectIdentifier) {
+        guard let context = active[id] else { return }
+        let held = context.transfer.buffered(reportDrain: budget.isHoldingBack)
+        budget.update(id, held: held)
+        resume(context)
+    }
+
+    /// Lets the budget's held-back transfers go once the total is below its resume line.
+    func releaseHeldBack() {
+        guard budget.isHoldingBack else { return }
+        for id in budget.release() {
+            if let context = active[id] { resume(context) }
+        }
+        logPressureChange()
+    }
+
+    /// Forgets a transfer that ended.
+    func forget(_ id: ObjectIdentifier) { budget.remove(id) }
+
+    /// Counts a transfer ended for staying paused too long.
+    func countPausedTimeout() { pausedTimeouts += 1 }
+
+    func snapshot() -> StreamBufferSnapshot {
+        var buffered = 0
+        var paused = 0
+        for context in active.values {
+            buffered += context.transfer.buffered(reportDrain: false)
+            if context.curlPaused { paused += 1 }
+        }
+        return StreamBufferSnapshot(
+            bufferedBytes: buffered, budgetBytes: budget.limit, peakBufferedBytes: peak, activeTransfers: active.count,
+            pausedTransfers: paused, budgetHeldTransfers: budget.heldBackCount, pausedTimeouts: pausedTimeouts)
+    }
+
+    private func resume(_ context: EasyContext) {
+        guard context.curlPaused, let easy = context.easy else { return }
+        context.curlPaused = false
+        // The idle limit restarts now; the paused limit restarts if the bytes are refused again.
+        context.pausedSince = nil
+        context.lastDataAt = .now
+        // libcurl may call the write callback from inside this call, with the bytes it kept.
+        curl_easy_pause(easy, NL_CURLPAUSE_CONT)
+        schedule(context)
+    }
+
+    /// Re-reads what every transfer holds, and asks each that holds anything to report its next
+    /// drain: if the budget starts holding streams back now, its total stays exact from here on.
+    private func recount() {
+        for (id, context) in active {
+            let held = context.transfer.buffered(reportDrain: true)
+            budget.update(id, held: held)
+        }
+    }
+
+    private func logPressureChange() {
+        guard budget.isHoldingBack != loggedHoldingBack else { return }
+        loggedHoldingBack = budget.isHoldingBack
+        if loggedHoldingBack {
+            logger?.info("stream buffers reached the memory budget: holding back the heaviest streams", metadata: [
+                "bufferedBytes": "\(budget.total)", "budgetBytes": "\(budget.limit)", "heldBack": "\(budget.heldBackCount)",
+            ])
+        } else {
+            logger?.info("stream buffers back under the memory budget", metadata: [
+                "bufferedBytes": "\(budget.total)", "budgetBytes": "\(budget.limit)",
+            ])
+        }
+    }
+}
