@@ -16,6 +16,11 @@ struct StatusView {
             "streams:   \(status.activeStreams) active on \(status.activeConnections) connection(s)",
             "totals:    \(t.requests) requests: \(t.succeeded) ok, \(t.failed) failed, \(t.cancelled) cancelled; \(t.chunks) chunks; tokens in \(t.inputTokens) / out \(t.outputTokens)",
         ]
+        if let buffers = status.streamBuffers {
+            lines.append("buffers:   \(Self.bytes(buffers.bufferedBytes)) held for slow clients (budget \(Self.bytes(buffers.budgetBytes)), "
+                         + "peak \(Self.bytes(buffers.peakBufferedBytes))); \(buffers.pausedTransfers) paused, "
+                         + "\(buffers.pausedTimeouts) ended for not reading")
+        }
         if let systemd = status.systemd {
             lines.append("systemd:   \(Self.systemd(systemd))")
         }
@@ -97,6 +102,12 @@ struct StatusView {
         if systemd.journal { parts.append("logging to the journal") }
         if let invocation = systemd.invocationId { parts.append("invocation \(invocation)") }
         return parts.joined(separator: ", ")
+    }
+
+    static func bytes(_ count: Int) -> String {
+        if count < 1024 { return "\(count) B" }
+        if count < 1 << 20 { return "\(count / 1024) KiB" }
+        return String(format: "%.1f MiB", Double(count) / Double(1 << 20))
     }
 
     static func milliseconds(_ ms: Int) -> String {

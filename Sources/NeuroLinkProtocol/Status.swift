@@ -18,6 +18,8 @@ public struct StatusResult: Sendable, Hashable, Codable {
     /// Configured pools first, then the pools of one that requests have used.
     public var pools: [PoolStatus]?
     public var retryBudget: RetryBudgetStatus?
+    /// Buffered stream data against the daemon-wide budget.
+    public var streamBuffers: StreamBufferStatus?
     /// Rate limits, in-flight limits, provider-reported limits and the admission queue; `nil` from
     /// daemons that predate the field.
     public var limits: LimitsStatus?
@@ -135,5 +137,33 @@ public struct ReloadStatus: Sendable, Hashable, Codable {
         self.at = at
         self.ok = ok
         self.message = message
+    }
+}
+
+/// Upstream bytes the daemon holds for clients that read slower than their providers send, and the
+/// daemon-wide budget that bounds them (`server.stream_memory_budget_bytes`).
+public struct StreamBufferStatus: Sendable, Hashable, Codable {
+    /// Bytes buffered now, across every stream.
+    public var bufferedBytes: Int
+    public var budgetBytes: Int
+    /// The most buffered at once since start (an upper bound).
+    public var peakBufferedBytes: Int
+    public var activeTransfers: Int
+    /// Upstream transfers paused because their client is not reading (or the budget holds them).
+    public var pausedTransfers: Int
+    /// Of those, the ones the budget holds back although their own buffer has room.
+    public var budgetHeldTransfers: Int
+    /// Streams ended since start because their client read nothing for `server.max_paused_ms`.
+    public var pausedTimeouts: Int
+
+    public init(bufferedBytes: Int, budgetBytes: Int, peakBufferedBytes: Int, activeTransfers: Int, pausedTransfers: Int,
+                budgetHeldTransfers: Int, pausedTimeouts: Int) {
+        self.bufferedBytes = bufferedBytes
+        self.budgetBytes = budgetBytes
+        self.peakBufferedBytes = peakBufferedBytes
+        self.activeTransfers = activeTransfers
+        self.pausedTransfers = pausedTransfers
+        self.budgetHeldTransfers = budgetHeldTransfers
+        self.pausedTimeouts = pausedTimeouts
     }
 }

@@ -19,7 +19,10 @@ import Testing
             defaultProvider: "auto", activeStreams: 0, activeConnections: 0, totals: Totals(), lastReload: nil)
         status.pools = [PoolStatus(name: "chat", configured: true, strategy: "weighted", members: members)]
         status.retryBudget = RetryBudgetStatus(requests: 50, retries: 4, available: 6)
+        status.streamBuffers = StreamBufferStatus(bufferedBytes: 300 * 1024, budgetBytes: 64 << 20, peakBufferedBytes: 3 << 20,
+                                                  activeTransfers: 9, pausedTransfers: 2, budgetHeldTransfers: 0, pausedTimeouts: 1)
         let text = StatusView(status).render()
+        #expect(text.contains("buffers:   300 KiB held for slow clients (budget 64.0 MiB, peak 3.0 MiB); 2 paused, 1 ended for not reading"), "\(text)")
         #expect(text.contains("pool chat (weighted):"), "\(text)")
         #expect(text.contains("retry budget: 4 retries for 50 requests in the window, 6 available"), "\(text)")
         let openAILine = text.split(separator: "\n").first { $0.contains("openai/gpt-4o-mini") }.map(String.init) ?? ""

@@ -133,7 +133,7 @@ public final class AdmissionController: Sendable {
             var admittedAny = false
             for entry in candidates {
                 for (index, request) in entry.payload.requests.enumerated() {
-                    guard case .admitted(let permit) = await limiter.admit(request, now: .now) else { continue }
+                    guard case .admitted(let permit) = await limiter.admit(request, now: .now, countingRejection: false) else { continue }
                     admittedAny = true
                     let taken = state.withLock { $0.queue.take(entry.ticket, now: .now) }
                     if taken == nil || !entry.payload.slot.resolve(.admitted(index: index, permit: permit)) {

@@ -111,7 +111,8 @@ final class DaemonState: Sendable {
         let snapshot = stats.snapshot
         // Bucket levels come from the limiter's store, which may be remote later: hence async.
         let limits = await admission.limitsStatus(now: .now)
-        return StatusResult(
+        let buffers = await http.bufferSnapshot()
+        var status = StatusResult(
             version: ProtocolInfo.release, protocolVersion: ProtocolInfo.version, pid: Int(getpid()),
             uptimeSeconds: DaemonState.seconds(ContinuousClock.now - startedAt), socketPath: socketPath,
             configPath: generation.config.sourcePath, providers: generation.pipeline.registry.statuses,
@@ -119,6 +120,11 @@ final class DaemonState: Sendable {
             activeConnections: snapshot.activeConnections, totals: snapshot.totals, lastReload: lastReload,
             systemd: supervision.status, pools: generation.pipeline.router.poolStatuses(now: .now),
             retryBudget: generation.pipeline.router.retryBudgetStatus(now: .now), limits: limits)
+        status.streamBuffers = StreamBufferStatus(
+            bufferedBytes: buffers.bufferedBytes, budgetBytes: buffers.budgetBytes, peakBufferedBytes: buffers.peakBufferedBytes,
+            activeTransfers: buffers.activeTransfers, pausedTransfers: buffers.pausedTransfers,
+            budgetHeldTransfers: buffers.budgetHeldTransfers, pausedTimeouts: buffers.pausedTimeouts)
+        return status
     }
 
     static func seconds(_ duration: Duration) -> Double {

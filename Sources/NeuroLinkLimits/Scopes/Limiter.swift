@@ -41,11 +41,16 @@ public final class Limiter: Sendable {
     }
 
     /// Checks and charges every limit that applies to `request` at `now`, all or nothing.
-    public func admit(_ request: AdmissionRequest, now: ContinuousClock.Instant) async -> AdmissionDecision {
+    ///
+    /// - Parameter countingRejection: whether a denial counts in the status' rejections; a queue
+    ///   trying its waiting requests again passes `false`, so that each request counts once.
+    public func admit(_ request: AdmissionRequest, now: ContinuousClock.Instant, countingRejection: Bool = true) async
+        -> AdmissionDecision
+    {
         let scopes = RequestScopes(tenant: request.tenant, member: request.member)
         let charges: [RateCharge]
         let estimate: TokenUsage
-        switch state.withLock({ $0.reserve(request, scopes, now: now) }) {
+        switch state.withLock({ $0.reserve(request, scopes, now: now, countingRejection: countingRejection) }) {
         case .denied(let denial): return .denied(denial)
         case .reserved(let reserved, let estimated): (charges, estimate) = (reserved, estimated)
         }
@@ -58,7 +63,7 @@ public final class Limiter: Sendable {
                 let denial = LimitDenial(
                     scope: blocking?.key.scope ?? .global, reason: DenialReason(blocking?.key.dimension ?? .requests),
                     retryAfter: batch.retryAfter)
-                state.count(denial)
+                if countingRejection { state.count(denial) }
                 return .denied(denial)
             }
             if state.config.pacing.enabled, !state.pacing.isEmpty {

@@ -20,7 +20,7 @@ struct LimiterState {
     /// The local half of an admission: provider pacing, then in-flight limits; on success one
     /// in-flight slot is taken in each scope and the charges for the buckets are returned.
     mutating func reserve(
-        _ request: AdmissionRequest, _ scopes: RequestScopes, now: ContinuousClock.Instant
+        _ request: AdmissionRequest, _ scopes: RequestScopes, now: ContinuousClock.Instant, countingRejection: Bool = true
     ) -> Reservation {
         let member = request.member
         if config.pacing.enabled, !pacing.isEmpty, let pacing = pacing[member] {
@@ -29,7 +29,7 @@ struct LimiterState {
                 let paused = if case .paused = pacing.state(now: now) { true } else { false }
                 let denial = LimitDenial(
                     scope: scopes.member, reason: paused ? .providerPaused : .providerPacing, retryAfter: wait)
-                count(denial)
+                if countingRejection { count(denial) }
                 return .denied(denial)
             }
         }
@@ -41,7 +41,7 @@ struct LimiterState {
             }
             guard let maximum, (self.scopes[scopes[kind]]?.inFlight ?? 0) >= maximum else { continue }
             let denial = LimitDenial(scope: scopes[kind], reason: .concurrency, retryAfter: nil)
-            count(denial)
+            if countingRejection { count(denial) }
             return .denied(denial)
         }
         if self.scopes.count >= Self.maxTrackedScopes { dropIdleScopes() }

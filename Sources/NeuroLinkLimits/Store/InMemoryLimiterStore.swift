@@ -38,10 +38,11 @@ public final class InMemoryLimiterStore: RateLimiterStore {
 
     public func adjust(key: LimiterKey, limit: RateLimit, by delta: Int, now: ContinuousClock.Instant) {
         state.withLock { state in
-            if let tat = GCRA.adjust(tat: state.tats[key], limit: limit, by: delta, now: now) {
-                store(tat, for: key, in: &state, now: now)
-            } else {
-                state.tats[key] = nil
+            let slot = state.tats.index(forKey: key)
+            if let tat = GCRA.adjust(tat: slot.map { state.tats.values[$0] }, limit: limit, by: delta, now: now) {
+                if let slot { state.tats.values[slot] = tat } else { store(tat, for: key, in: &state, now: now) }
+            } else if let slot {
+                state.tats.remove(at: slot)
             }
         }
     }
@@ -55,10 +56,14 @@ public final class InMemoryLimiterStore: RateLimiterStore {
             var result = BatchDecision.admitted
             var charged = 0
             for (index, charge) in charges.enumerated() {
+                // One hash per charge: the slot found for reading is the one written.
+                let slot = state.tats.index(forKey: charge.key)
                 let step = GCRA.acquire(
-                    tat: state.tats[charge.key], limit: charge.limit, cost: charge.cost, now: now)
+                    tat: slot.map { state.tats.values[$0] }, limit: charge.limit, cost: charge.cost, now: now)
                 if result.allowed, step.decision.allowed {
-                    if let tat = step.tat { store(tat, for: charge.key, in: &state, now: now) }
+                    if let tat = step.tat {
+                        if let slot { state.tats.values[slot] = tat } else { store(tat, for: charge.key, in: &state, now: now) }
+                    }
                     charged = index + 1
                 } else if !step.decision.allowed {
                     // After a denial the remaining charges are only looked at, for the longest wait.

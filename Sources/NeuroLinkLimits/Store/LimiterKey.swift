@@ -2,13 +2,29 @@
 /// arrival time), so a shared store keeps exactly one entry, e.g. one Redis key, per bucket.
 public struct LimiterKey: Sendable, Hashable, CustomStringConvertible {
     /// Where the bucket applies.
-    public var scope: LimitScope
+    public let scope: LimitScope
     /// What it counts.
-    public var dimension: LimitDimension
+    public let dimension: LimitDimension
+    /// The fields' hash, computed once: a key is looked up several times per admission (charge,
+    /// refund, reconcile), and hashing its tenant and provider names each time was most of the
+    /// limiter's cost.
+    private let fieldsHash: Int
 
     public init(_ scope: LimitScope, _ dimension: LimitDimension) {
         self.scope = scope
         self.dimension = dimension
+        var hasher = Hasher()
+        hasher.combine(scope)
+        hasher.combine(dimension)
+        fieldsHash = hasher.finalize()
+    }
+
+    public static func == (lhs: LimiterKey, rhs: LimiterKey) -> Bool {
+        lhs.fieldsHash == rhs.fieldsHash && lhs.dimension == rhs.dimension && lhs.scope == rhs.scope
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(fieldsHash)
     }
 
     /// `tenant:alice/member:openai:requests`; only for display and for stores that need a string

@@ -29,11 +29,12 @@ import Testing
     @Test func queuedRequestsWaitWithANoticeAndRunInTurn() async throws {
         let upstreams = try await Upstreams.start(["a"])
         defer { Task { await upstreams.shutdown() } }
-        upstreams["a"].register(model: "m", .text(["slow", " answer"], delay: .milliseconds(600)))
+        // The first request holds the only slot until the test lets it go.
+        upstreams["a"].register(model: "m", sequence: [.stall, .text(["queued", " answer"])])
         let limits = """
             rate_limits:
               global: { max_in_flight: 1 }
-              queue: { strategy: queue, max_queue_size: 1, max_queue_wait_ms: 20000 }
+              queue: { strategy: queue, max_queue_size: 1, max_queue_wait_ms: 30000 }
             """
         try await DaemonProcess.with(config: upstreams.config(limits)) { daemon in
             try await NeuroLinkClient.withConnection(socketPath: daemon.socketPath) { client in
@@ -52,17 +53,24 @@ import Testing
                 let third = try await streamOnce(client, StreamRequest(prompt: "3", provider: "a"))
                 #expect(third.error?.type == .overloaded)
                 #expect(third.error?.code == -32013)
+                #expect(upstreams.chatRequests("a") == 1, "nothing may reach the provider while the slot is taken")
+                // Waiting is visible, and each denied request counts once (the queued one and the one
+                // refused as overloaded), however often the queue tried the waiting one again.
+                try await Task.sleep(for: .milliseconds(100))
+                let limits = try #require(try await client.status().limits)
+                #expect(limits.queue.depth == 1)
+                #expect(limits.queue.oldestWaitMs != nil)
+                let global = limits.scopes.first { $0.scope == "global" }
+                #expect(global?.inFlight == 1)
+                #expect(global?.rejections["concurrency"] == 2, "\(String(describing: global?.rejections))")
+                // Ending the first request releases its slot: the queued one runs.
+                first.cancel()
                 var text = ""
                 while let event = try await second.next() {
                     if case .chunk(let chunk) = event, chunk.type == .text { text += chunk.content ?? "" }
                 }
-                #expect(text == "slow answer")
-                #expect(try await first.value.text == "slow answer")
-                let requests = upstreams["a"].requests()
-                #expect(requests.count == 2)
-                if requests.count == 2, let firstDone = requests[0].completedAt {
-                    #expect(requests[1].receivedAt >= firstDone, "the queued request must start after the first ended")
-                }
+                #expect(text == "queued answer")
+                #expect(upstreams.chatRequests("a") == 2)
             }
         }
     }
@@ -70,7 +78,7 @@ import Testing
     @Test func aQueuedRequestTimesOutAndACancelledOneLeavesAtOnce() async throws {
         let upstreams = try await Upstreams.start(["a"])
         defer { Task { await upstreams.shutdown() } }
-        upstreams["a"].register(model: "m", .text(["x"], delay: .seconds(2)))
+        upstreams["a"].register(model: "m", .stall)
         let limits = """
             rate_limits:
               global: { max_in_flight: 1 }
@@ -83,15 +91,32 @@ import Testing
                 let started = ContinuousClock.now
                 let timedOut = try await streamOnce(client, StreamRequest(prompt: "2", provider: "a"))
                 #expect(timedOut.error?.type == .rateLimited)
+                #expect(timedOut.error?.message.contains("longer than its maximum wait") == true)
                 #expect(ContinuousClock.now - started >= .milliseconds(280))
                 // A queued request whose client cancels frees its place at once.
-                let cancelled = Task { try await streamOnce(client, StreamRequest(prompt: "3", provider: "a")) }
-                try await Task.sleep(for: .milliseconds(100))
-                cancelled.cancel()
-                _ = try? await cancelled.value
-                try await Task.sleep(for: .milliseconds(50))
-                let next = try await streamOnce(client, StreamRequest(prompt: "4", provider: "a", timeoutMs: 100))
-                #expect(next.error?.type != .overloaded, "the cancelled request must have left the queue")
+                let (notices, noticed) = AsyncStream.makeStream(of: Notice.self)
+                let queued = Task {
+                    for try await event in client.streamEvents(StreamRequest(prompt: "3", provider: "a")) {
+                        if case .chunk(let chunk) = event, let notice = chunk.notice { noticed.yield(notice) }
+                    }
+                }
+                var iterator = notices.makeAsyncIterator()
+                #expect(await iterator.next()?.kind == "queued")
+                queued.cancel()
+                // The place is free again: the next request is queued, not refused as overloaded.
+                var refusedAsFull = 0
+                while refusedAsFull < 100 {
+                    var next = client.streamEvents(StreamRequest(prompt: "4", provider: "a", timeoutMs: 60_000)).makeAsyncIterator()
+                    do {
+                        guard case .chunk(let chunk)? = try await next.next() else { break }
+                        #expect(chunk.notice?.kind == "queued")
+                        break
+                    } catch let error as RPCError where error.type == .overloaded {
+                        refusedAsFull += 1
+                        try await Task.sleep(for: .milliseconds(20))
+                    }
+                }
+                #expect(refusedAsFull < 100, "the cancelled request never left the queue")
                 running.cancel()
                 #expect(upstreams.chatRequests("a") == 1)
             }

@@ -151,7 +151,8 @@ import Testing
                 let member = try await client.status().pools?.first?.members.first { $0.member == "a/m" }
                 #expect(member?.breaker == "open")
                 let left = member?.breakerOpenForMs ?? 0
-                #expect(left > 28_000 && left <= 30_000, "open for \(left) ms")
+                // Exactly the retry-after (30 s) from the 429, minus the time since (generous: the suite is busy).
+                #expect(left > 20_000 && left <= 30_000, "open for \(left) ms")
                 let second = try await client.generate(StreamRequest(prompt: "x", provider: "main"))
                 #expect(second.provider == "b")
                 #expect(upstreams.chatRequests("a") == 1)
