@@ -20,7 +20,12 @@ struct StreamHandler: Sendable {
     func run() async {
         var logger = daemon.logger
         logger[metadataKey: "request_id"] = "\(context.id)"
-        if let peer { logger[metadataKey: "peer_uid"] = "\(peer.uid)" }
+        if let peer {
+            // Who sent each request is recorded from the start: tenants, quotas and analytics key on it.
+            logger[metadataKey: "peer_uid"] = "\(peer.uid)"
+            logger[metadataKey: "peer_gid"] = "\(peer.gid)"
+            logger[metadataKey: "peer_pid"] = "\(peer.pid)"
+        }
         guard daemon.admit(context) else {
             await send(.failure(RPCError(.shuttingDown, "the daemon is shutting down and accepts no new requests")))
             return
