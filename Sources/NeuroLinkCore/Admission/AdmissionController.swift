@@ -30,6 +30,8 @@ public final class AdmissionController: Sendable {
         var tenantMapping: TenantMapping
         var pumping = false
         var pumpAgain = false
+        /// The timer's wait for a first queued request (see ``waitForQueuedRequest()``).
+        var idleTimer: CheckedContinuation<Void, Never>?
     }
 
     private let state: Mutex<State>
@@ -67,6 +69,28 @@ public final class AdmissionController: Sendable {
     /// Whether anything waits in the queue (the timer only pumps then).
     public var hasWaiting: Bool { state.withLock { !$0.queue.isEmpty } }
 
+    /// Returns once a request is queued (at once if one is), or when the calling task is
+    /// cancelled: the timer sleeps here instead of waking while nothing waits.
+    public func waitForQueuedRequest() async {
+        await withTaskCancellationHandler {
+            await withCheckedContinuation { continuation in
+                let ready = state.withLock { state -> Bool in
+                    guard state.queue.isEmpty, !Task.isCancelled else { return true }
+                    state.idleTimer?.resume()
+                    state.idleTimer = continuation
+                    return false
+                }
+                if ready { continuation.resume() }
+            }
+        } onCancel: {
+            let timer = state.withLock { state in
+                defer { state.idleTimer = nil }
+                return state.idleTimer
+            }
+            timer?.resume()
+        }
+    }
+
     /// Queue depth and the oldest wait, for status.
     public func queueStatus(now: ContinuousClock.Instant) -> (depth: Int, oldestWaitMs: Int?, counters: QueueCounters) {
         state.withLock { state in
@@ -92,6 +116,13 @@ public final class AdmissionController: Sendable {
         let slot = WaitSlot<Outcome>()
         let result = state.withLock { state in
             state.queue.enqueue(Waiter(requests: requests, slot: slot), tenant: tenant, priority: priority, now: now)
+        }
+        if case .queued = result {
+            let timer = state.withLock { state in
+                defer { state.idleTimer = nil }
+                return state.idleTimer
+            }
+            timer?.resume()
         }
         switch result {
         case .rejected:

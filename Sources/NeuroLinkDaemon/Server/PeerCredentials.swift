@@ -2,6 +2,7 @@
 import Glibc
 #endif
 import NIOCore
+import Synchronization
 
 /// The connecting process, read with `SO_PEERCRED` when the connection is accepted.
 /// Same layout as `struct ucred`, which Glibc's module does not export.
@@ -23,8 +24,31 @@ struct PeerCredentials: Sendable, Hashable {
 
 extension PeerCredentials {
     /// The login name of `uid` from the user database, for tenant mapping by name; `nil` when the
-    /// uid has no entry (e.g. a systemd DynamicUser that has gone).
+    /// uid has no entry (e.g. a systemd DynamicUser that has gone). Cached for a minute: the lookup
+    /// goes through NSS (files, perhaps LDAP), far too slow to repeat for every request.
     static func username(uid: UInt32) -> String? {
+        UsernameCache.shared.name(of: uid)
+    }
+}
+
+/// uid → login name, looked up with `getpwuid_r` at most once a minute per uid.
+final class UsernameCache: Sendable {
+    static let shared = UsernameCache()
+    private let entries = Mutex<[UInt32: (name: String?, at: ContinuousClock.Instant)]>([:])
+    private let lifetime: Duration = .seconds(60)
+
+    func name(of uid: UInt32) -> String? {
+        let now = ContinuousClock.now
+        if let cached = entries.withLock({ $0[uid] }), now - cached.at < lifetime { return cached.name }
+        let name = Self.lookUp(uid)
+        entries.withLock { entries in
+            if entries.count > 10_000 { entries.removeAll() }  // Bounded: uids come from peers.
+            entries[uid] = (name, now)
+        }
+        return name
+    }
+
+    private static func lookUp(_ uid: UInt32) -> String? {
         var entry = passwd()
         var result: UnsafeMutablePointer<passwd>?
         var buffer = [CChar](repeating: 0, count: 1024)
