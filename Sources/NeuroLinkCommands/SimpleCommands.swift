@@ -25,30 +25,15 @@ struct StatusCommand: AsyncParsableCommand {
 
     @OptionGroup var connection: ConnectionOptions
     @Flag(name: .long, help: "Print the raw status as JSON.") var json = false
-    @Flag(name: .long, help: "Refresh the view until interrupted.") var watch = false
-    @Option(name: .long, help: "Refresh interval of --watch, e.g. 1s or 500ms.") var interval = "2s"
+    @OptionGroup var watching: WatchOptions
 
     func run() async throws {
-        guard watch else { return try await show(clear: false) }
-        guard let ms = DurationParsing.milliseconds(interval) else {
-            throw ValidationError("--interval must be a duration such as 2s or 500ms")
-        }
-        let period = Duration.milliseconds(ms)
-        while true {
-            try await show(clear: true)
-            try await Task.sleep(for: period)
-        }
+        try await watching.run { clear in try await show(clear: clear) }
     }
 
     private func show(clear: Bool) async throws {
-        let status: StatusResult
-        do {
-            status = try await NeuroLinkClient.withConnection(socketPath: connection.socket) { try await $0.status() }
-        } catch {
-            throw NLExit.report(error)
-        }
-        // Home the cursor and clear the screen so each refresh replaces the last one.
-        if clear { Terminal.standardOutput("\u{1B}[H\u{1B}[2J") }
+        let status = try await WatchOptions.fetchStatus(connection)
+        if clear { WatchOptions.clearScreen() }
         if json {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
