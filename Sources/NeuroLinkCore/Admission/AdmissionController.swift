@@ -143,6 +143,8 @@ public final class AdmissionController: Sendable {
     /// and fails those that waited longer than `max_queue_wait_ms`. Concurrent calls coalesce.
     public func pump(now: ContinuousClock.Instant = .now) async {
         let claimed = state.withLock { state -> Bool in
+            // Every attempt's end pumps: with nothing queued (the usual case) that must cost nothing.
+            guard !state.queue.isEmpty else { return false }
             guard !state.pumping else {
                 state.pumpAgain = true
                 return false
