@@ -128,10 +128,16 @@ let package = Package(
 
         .testTarget(name: "NeuroLinkProtocolTests", dependencies: ["NeuroLinkProtocol"], swiftSettings: strict),
         .testTarget(
-            name: "NeuroLinkRoutingTests", dependencies: ["NeuroLinkRouting", "NeuroLinkProtocol"], swiftSettings: strict
+            name: "NeuroLinkRoutingTests",
+            dependencies: ["NeuroLinkRouting", "NeuroLinkProtocol"],
+            swiftSettings: strict
         ),
         .testTarget(name: "NeuroLinkLimitsTests", dependencies: ["NeuroLinkLimits"], swiftSettings: strict),
-        .testTarget(name: "NeuroLinkHTTPTests", dependencies: ["NeuroLinkHTTP", "LoopbackUpstream"], swiftSettings: strict),
+        .testTarget(
+            name: "NeuroLinkHTTPTests",
+            dependencies: ["NeuroLinkHTTP", "LoopbackUpstream"],
+            swiftSettings: strict
+        ),
         .testTarget(
             name: "NeuroLinkSystemdTests",
             dependencies: ["NeuroLinkSystemd", .product(name: "Logging", package: "swift-log")],

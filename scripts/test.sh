@@ -22,7 +22,8 @@ bash "$SCRIPTS/bootstrap.sh"
 log "step 2/4: local model for the end-to-end test"
 bash "$SCRIPTS/demo-model.sh" install
 
-log "step 3/4: swift build --build-tests"
+log "step 3/4: formatting (swift format lint --strict), then swift build --build-tests"
+swift format lint --strict --recursive --parallel Package.swift Sources Tests Benchmarks
 swift build --build-tests
 
 NEUROLINK_DEMO_VENV="$(bash "$SCRIPTS/demo-model.sh" venv)"

@@ -10,7 +10,7 @@ struct ChatRequestBody {
     /// JSON object.
     init?(_ bytes: [UInt8], path: String = "") {
         guard !bytes.isEmpty,
-              let object = try? JSONSerialization.jsonObject(with: Data(bytes)) as? [String: Any]
+            let object = try? JSONSerialization.jsonObject(with: Data(bytes)) as? [String: Any]
         else { return nil }
         model = object["model"] as? String ?? Self.model(fromPath: path)
         stream = object["stream"] as? Bool ?? false

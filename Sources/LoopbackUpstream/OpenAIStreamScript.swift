@@ -67,7 +67,9 @@ struct OpenAIStreamScript: ResponseScript {
         case .done where sent >= count:
             var steps: [ResponseStep] = [.body(encoder.finishChunk(reason: stream.finishReason, allocator: allocator))]
             if includeUsage, let usage = stream.usage {
-                steps.append(.body(encoder.usageChunk(prompt: usage.prompt, completion: usage.completion, allocator: allocator)))
+                steps.append(
+                    .body(encoder.usageChunk(prompt: usage.prompt, completion: usage.completion, allocator: allocator))
+                )
             }
             steps.append(.body(OpenAIChunkEncoder.doneEvent(allocator: allocator)))
             steps.append(.end)

@@ -47,7 +47,8 @@ struct OpenAIChunkEncoder {
     private let suffix: String
 
     init(model: String, includeUsage: Bool) {
-        prefix = #"data: {"id":"\#(OpenAIWireFormat.completionID)","object":"chat.completion.chunk","#
+        prefix =
+            #"data: {"id":"\#(OpenAIWireFormat.completionID)","object":"chat.completion.chunk","#
             + #""created":\#(OpenAIWireFormat.created),"model":"\#(JSONEscaping.escaped(model))","#
             + #""system_fingerprint":"\#(OpenAIWireFormat.systemFingerprint)","choices":"#
         suffix = includeUsage ? ",\"usage\":null}\n\n" : "}\n\n"

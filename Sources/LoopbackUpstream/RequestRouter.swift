@@ -10,7 +10,8 @@ enum RequestRouter {
         allocator: ByteBufferAllocator
     ) -> any ResponseScript {
         let framing = ResponseFraming(version: head.version, keepAlive: head.isKeepAlive)
-        let path = head.uri.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false).first.map(String.init)
+        let path =
+            head.uri.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false).first.map(String.init)
             ?? head.uri
         switch (head.method, path) {
         case (.GET, "/v1/models"):

@@ -1,7 +1,7 @@
 import Foundation
-import NeuroLinkProtocol
 import NIOCore
 import NIOPosix
+import NeuroLinkProtocol
 import Synchronization
 
 /// An async client for `neurolinkd` over its Unix socket.
@@ -24,7 +24,11 @@ public final class NeuroLinkClient: Sendable {
     /// The socket this client is connected to.
     public let socketPath: String
 
-    private init(outbound: NIOAsyncChannelOutboundWriter<ByteBuffer>, control: AsyncStream<ByteBuffer>.Continuation, socketPath: String) {
+    private init(
+        outbound: NIOAsyncChannelOutboundWriter<ByteBuffer>,
+        control: AsyncStream<ByteBuffer>.Continuation,
+        socketPath: String
+    ) {
         self.outbound = outbound
         self.control = control
         self.socketPath = socketPath
@@ -49,7 +53,9 @@ public final class NeuroLinkClient: Sendable {
             channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
                 .connect(unixDomainSocketPath: path) { channel in
                     channel.eventLoop.makeCompletedFuture {
-                        try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(FrameDecoder(maxFrameBytes: maxFrameBytes)))
+                        try channel.pipeline.syncOperations.addHandler(
+                            ByteToMessageHandler(FrameDecoder(maxFrameBytes: maxFrameBytes))
+                        )
                         return try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: channel)
                     }
                 }
@@ -101,9 +107,14 @@ public final class NeuroLinkClient: Sendable {
     /// aborts the upstream request at once. Errors the daemon reports are thrown as ``RPCError``.
     public func streamEvents(_ request: StreamRequest) -> AsyncThrowingStream<StreamEvent, any Error> {
         let (stream, continuation) = AsyncThrowingStream.makeStream(of: StreamEvent.self)
-        start(request, continuation: continuation, target: ResponseRouter.StreamTarget(
-            yield: { continuation.yield($0) },
-            finish: { error in continuation.finish(throwing: error) }))
+        start(
+            request,
+            continuation: continuation,
+            target: ResponseRouter.StreamTarget(
+                yield: { continuation.yield($0) },
+                finish: { error in continuation.finish(throwing: error) }
+            )
+        )
         return stream
     }
 
@@ -111,18 +122,31 @@ public final class NeuroLinkClient: Sendable {
     /// the final result too.
     public func stream(_ request: StreamRequest) -> AsyncThrowingStream<StreamChunk, any Error> {
         let (stream, continuation) = AsyncThrowingStream.makeStream(of: StreamChunk.self)
-        start(request, continuation: continuation, target: ResponseRouter.StreamTarget(
-            yield: { event in if case .chunk(let chunk) = event { continuation.yield(chunk) } },
-            finish: { error in continuation.finish(throwing: error) }))
+        start(
+            request,
+            continuation: continuation,
+            target: ResponseRouter.StreamTarget(
+                yield: { event in if case .chunk(let chunk) = event { continuation.yield(chunk) } },
+                finish: { error in continuation.finish(throwing: error) }
+            )
+        )
         return stream
     }
 
-    private func start<Element>(_ request: StreamRequest, continuation: AsyncThrowingStream<Element, any Error>.Continuation,
-                                target: ResponseRouter.StreamTarget) {
+    private func start<Element>(
+        _ request: StreamRequest,
+        continuation: AsyncThrowingStream<Element, any Error>.Continuation,
+        target: ResponseRouter.StreamTarget
+    ) {
         let id = makeID()
         continuation.onTermination = { [self] termination in
             guard case .cancelled = termination, router.remove(id) != nil else { return }
-            if let frame = try? Frames.request(id: makeID(), method: Method.cancel, params: CancelRequest(requestId: id), allocator: allocator) {
+            if let frame = try? Frames.request(
+                id: makeID(),
+                method: Method.cancel,
+                params: CancelRequest(requestId: id),
+                allocator: allocator
+            ) {
                 control.yield(frame)
             }
         }
@@ -156,18 +180,23 @@ public final class NeuroLinkClient: Sendable {
     /// The configured providers (never credentials). With `check`, the daemon also probes each one
     /// with a cheap authenticated request and reports whether it answered, and how fast.
     public func providers(check: Bool = false) async throws -> ProvidersListResult {
-        try await call(Method.providersList, params: ProvidersListRequest(check: check)).decode(as: ProvidersListResult.self)
+        try await call(Method.providersList, params: ProvidersListRequest(check: check)).decode(
+            as: ProvidersListResult.self
+        )
     }
 
     /// The models a provider offers (a configured name or alias), or every provider's when `nil`.
     /// A named provider's failure is thrown as ``RPCError``; with `nil`, failures are in `failed`.
     public func models(provider: String? = nil) async throws -> ModelsListResult {
-        try await call(Method.modelsList, params: ModelsListRequest(provider: provider)).decode(as: ModelsListResult.self)
+        try await call(Method.modelsList, params: ModelsListRequest(provider: provider)).decode(
+            as: ModelsListResult.self
+        )
     }
 
     /// Cancels a running request by id; `false` when it had already finished.
     public func cancel(_ requestId: RPCID) async throws -> Bool {
-        try await call(Method.cancel, params: CancelRequest(requestId: requestId)).decode(as: CancelResult.self).cancelled
+        try await call(Method.cancel, params: CancelRequest(requestId: requestId)).decode(as: CancelResult.self)
+            .cancelled
     }
 
     private struct EmptyParams: Encodable {}

@@ -34,7 +34,8 @@ public enum NLExit {
         case .timeout: timeout
         case .shuttingDown: shuttingDown
         case .cancelled: interrupted
-        case .invalidParams, .invalidRequest, .providerNotFound, .noProviderAvailable, .unknownMethod, .frameTooLarge: rejected
+        case .invalidParams, .invalidRequest, .providerNotFound, .noProviderAvailable, .unknownMethod, .frameTooLarge:
+            rejected
         default: failure
         }
     }

@@ -3,7 +3,10 @@ import NeuroLinkClient
 import NeuroLinkProtocol
 
 struct GenerateCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "generate", abstract: "Generate a whole answer, then print it.")
+    static let configuration = CommandConfiguration(
+        commandName: "generate",
+        abstract: "Generate a whole answer, then print it."
+    )
 
     @OptionGroup var connection: ConnectionOptions
     @OptionGroup var options: RequestOptions
@@ -11,7 +14,9 @@ struct GenerateCommand: AsyncParsableCommand {
     func run() async throws {
         let request = try options.makeRequest()
         do {
-            let result = try await NeuroLinkClient.withConnection(socketPath: connection.socket) { try await $0.generate(request) }
+            let result = try await NeuroLinkClient.withConnection(socketPath: connection.socket) {
+                try await $0.generate(request)
+            }
             switch options.format {
             case .json: Terminal.standardOutput(JSONLines.line(JSONLines.Tagged(type: "result", result: result)))
             case .text: Terminal.standardOutput(result.text.hasSuffix("\n") ? result.text : result.text + "\n")

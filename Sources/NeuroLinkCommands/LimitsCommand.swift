@@ -7,7 +7,8 @@ import NeuroLinkProtocol
 struct LimitsCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "limits",
-        abstract: "Show rate limits, in-flight limits, providers' own limits and the admission queue.")
+        abstract: "Show rate limits, in-flight limits, providers' own limits and the admission queue."
+    )
 
     @OptionGroup var connection: ConnectionOptions
     @Flag(name: .long, help: "Print the limits section of the status as JSON.") var json = false

@@ -16,9 +16,11 @@ struct LimitsView {
             lines.append("scopes:")
             let header = ["SCOPE", "RATE/S", "LEFT (OF CAPACITY)", "IN FLIGHT", "ADMITTED", "REJECTED"]
             let rows = limits.scopes.map { scope in
-                [scope.scope, String(format: "%.1f", scope.currentRate), Self.buckets(scope.buckets),
-                 "\(scope.inFlight)/\(scope.maxInFlight.map(String.init) ?? "-")", "\(scope.admitted)",
-                 Self.rejections(scope.rejections)]
+                [
+                    scope.scope, String(format: "%.1f", scope.currentRate), Self.buckets(scope.buckets),
+                    "\(scope.inFlight)/\(scope.maxInFlight.map(String.init) ?? "-")", "\(scope.admitted)",
+                    Self.rejections(scope.rejections),
+                ]
             }
             lines += StatusView.table([header] + rows).map { "  " + $0 }
         }
@@ -27,8 +29,10 @@ struct LimitsView {
             lines.append("providers' own limits:")
             let header = ["PROVIDER", "ADMISSION", "REPORTED (LEFT OF LIMIT)", "ADAPTIVE LIMIT"]
             let rows = limits.providers.map { provider in
-                [provider.provider, Self.pacing(provider), Self.windows(provider.reported),
-                 provider.adaptiveLimit.map(String.init) ?? "-"]
+                [
+                    provider.provider, Self.pacing(provider), Self.windows(provider.reported),
+                    provider.adaptiveLimit.map(String.init) ?? "-",
+                ]
             }
             lines += StatusView.table([header] + rows).map { "  " + $0 }
         }
@@ -95,7 +99,8 @@ struct LimitsView {
     static func windows(_ windows: [ProviderWindowStatus]) -> String {
         guard !windows.isEmpty else { return "-" }
         return windows.map { window in
-            var text = "\(window.dimension) \(window.remaining.map(String.init) ?? "?")/\(window.limit.map(String.init) ?? "?")"
+            var text =
+                "\(window.dimension) \(window.remaining.map(String.init) ?? "?")/\(window.limit.map(String.init) ?? "?")"
             if let reset = window.resetInMs { text += " (resets in \(duration(ms: reset)))" }
             return text
         }.joined(separator: ", ")

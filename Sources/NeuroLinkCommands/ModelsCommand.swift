@@ -10,7 +10,8 @@ struct ModelsCommand: AsyncParsableCommand {
         discussion: """
             Without --provider every provider with a model-listing endpoint is asked; providers that fail are reported \
             on stderr and the exit status is that of the first failure. A named provider without a listing endpoint exits 1.
-            """)
+            """
+    )
 
     @OptionGroup var connection: ConnectionOptions
     @Option(name: .long, help: "A configured provider name or alias (default: every provider).") var provider: String?
@@ -23,7 +24,9 @@ struct ModelsCommand: AsyncParsableCommand {
     func run() async throws {
         let result: ModelsListResult
         do {
-            result = try await NeuroLinkClient.withConnection(socketPath: connection.socket) { try await $0.models(provider: provider) }
+            result = try await NeuroLinkClient.withConnection(socketPath: connection.socket) {
+                try await $0.models(provider: provider)
+            }
         } catch {
             throw NLExit.report(error)
         }

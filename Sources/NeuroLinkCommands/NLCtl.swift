@@ -11,8 +11,11 @@ public struct NLCtl: AsyncParsableCommand {
             5 rate limited, 6 timeout, 7 daemon shutting down, 64 usage error, 69 daemon unreachable, 130 interrupted.
             """,
         version: ProtocolInfo.release,
-        subcommands: [StreamCommand.self, GenerateCommand.self, StatusCommand.self, LimitsCommand.self, HealthCommand.self,
-                      ProvidersCommand.self, ModelsCommand.self])
+        subcommands: [
+            StreamCommand.self, GenerateCommand.self, StatusCommand.self, LimitsCommand.self, HealthCommand.self,
+            ProvidersCommand.self, ModelsCommand.self,
+        ]
+    )
 
     public init() {}
 

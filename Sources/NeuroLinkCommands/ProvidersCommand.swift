@@ -11,7 +11,8 @@ struct ProvidersCommand: AsyncParsableCommand {
         discussion: """
             With --check the daemon sends each provider one cheap authenticated request (its model list, 5 s limit) \
             and the exit status is that of the first failing provider (4 credentials, 6 timeout, 3 other provider errors).
-            """)
+            """
+    )
 
     @OptionGroup var connection: ConnectionOptions
     @Flag(name: .long, help: "Probe every provider and show its status and latency.") var check = false
@@ -20,7 +21,9 @@ struct ProvidersCommand: AsyncParsableCommand {
     func run() async throws {
         let result: ProvidersListResult
         do {
-            result = try await NeuroLinkClient.withConnection(socketPath: connection.socket) { try await $0.providers(check: check) }
+            result = try await NeuroLinkClient.withConnection(socketPath: connection.socket) {
+                try await $0.providers(check: check)
+            }
         } catch {
             throw NLExit.report(error)
         }
@@ -33,7 +36,9 @@ struct ProvidersCommand: AsyncParsableCommand {
         let failures = result.providers.compactMap { provider in
             provider.check.flatMap { $0.ok ? nil : $0.error }.map { (provider.name, $0) }
         }.filter { $0.1.type != ProviderProblem.unsupportedType }
-        for (name, problem) in failures { Terminal.standardError("nlctl: \(name): \(problem.type): \(problem.message)") }
+        for (name, problem) in failures {
+            Terminal.standardError("nlctl: \(name): \(problem.type): \(problem.message)")
+        }
         if let (_, first) = failures.first { throw ExitCode(IntrospectionOutput.exitCode(first)) }
     }
 }
@@ -42,13 +47,16 @@ struct ProvidersCommand: AsyncParsableCommand {
 enum ProvidersView {
     static func render(_ result: ProvidersListResult, checked: Bool) -> String {
         guard !result.providers.isEmpty else {
-            return "no provider configured: set OPENAI_API_KEY or NEUROLINK_OPENAI_COMPATIBLE_BASE_URL, or write a config file"
+            return
+                "no provider configured: set OPENAI_API_KEY or NEUROLINK_OPENAI_COMPATIBLE_BASE_URL, or write a config file"
         }
         var header = ["NAME", "TYPE", "HOST", "CREDENTIALS", "DEFAULT-MODEL"]
         if checked { header += ["STATUS", "LATENCY"] }
         let rows = result.providers.map { provider in
-            var row = [provider.name, provider.preset.map { "\(provider.type) (\($0))" } ?? provider.type, provider.host,
-                       credentials(provider), provider.defaultModel ?? "-"]
+            var row = [
+                provider.name, provider.preset.map { "\(provider.type) (\($0))" } ?? provider.type, provider.host,
+                credentials(provider), provider.defaultModel ?? "-",
+            ]
             if checked { row += status(provider.check) }
             return row
         }

@@ -19,7 +19,8 @@ struct RequestOptions: ParsableArguments {
     @Option(name: [.short, .long], help: "System prompt.") var system: String?
     @Option(name: .long, help: "Total time allowed: 30s, 2m, 1500ms; a bare number is seconds.") var timeout: String?
     @Option(name: .long, help: "Caller context as a JSON object, e.g. '{\"userId\":\"u1\"}'.") var context: String?
-    @Option(name: .long, help: "Output format: text or json (one JSON object per line).") var format: OutputFormat = .text
+    @Option(name: .long, help: "Output format: text or json (one JSON object per line).") var format: OutputFormat =
+        .text
     @Flag(name: .long, help: "Show the provider and model used, timings and usage on stderr.") var debug = false
 
     func validate() throws {
@@ -27,12 +28,16 @@ struct RequestOptions: ParsableArguments {
             throw ValidationError("--timeout must look like 30s, 2m, 1500ms or a number of seconds, not '\(timeout)'")
         }
         if let maxTokens, maxTokens < 1 { throw ValidationError("--max-tokens must be at least 1") }
-        if let temperature, !(0...2).contains(temperature) { throw ValidationError("--temperature must be between 0 and 2") }
+        if let temperature, !(0...2).contains(temperature) {
+            throw ValidationError("--temperature must be between 0 and 2")
+        }
         if let context { _ = try parsedContext(context) }
     }
 
     private func parsedContext(_ text: String) throws -> [String: JSONValue] {
-        guard let value = try? JSONDecoder().decode(JSONValue.self, from: Data(text.utf8)), let object = value.objectValue else {
+        guard let value = try? JSONDecoder().decode(JSONValue.self, from: Data(text.utf8)),
+            let object = value.objectValue
+        else {
             throw ValidationError("--context must be a JSON object, e.g. '{\"userId\":\"u1\"}'")
         }
         return object
@@ -51,9 +56,15 @@ struct RequestOptions: ParsableArguments {
             throw ValidationError("the prompt is empty")
         }
         return StreamRequest(
-            prompt: text, provider: provider, model: model, maxTokens: maxTokens, temperature: temperature,
-            systemPrompt: system, timeoutMs: timeout.flatMap(DurationParsing.milliseconds),
-            context: try context.map(parsedContext))
+            prompt: text,
+            provider: provider,
+            model: model,
+            maxTokens: maxTokens,
+            temperature: temperature,
+            systemPrompt: system,
+            timeoutMs: timeout.flatMap(DurationParsing.milliseconds),
+            context: try context.map(parsedContext)
+        )
     }
 }
 
@@ -79,7 +90,9 @@ enum DebugOutput {
     static func route(_ route: RouteInfo?) -> String {
         guard let route else { return "" }
         let skipped = route.skipped.map { "\($0.provider): \($0.reason)" }.joined(separator: "; ")
-        var text = "\n[debug] route: requested \(route.requested); \(route.reason)" + (skipped.isEmpty ? "" : "; skipped \(skipped)")
+        var text =
+            "\n[debug] route: requested \(route.requested); \(route.reason)"
+            + (skipped.isEmpty ? "" : "; skipped \(skipped)")
         if let pool = route.pool {
             text += "\n[debug] pool: \(pool), strategy \(route.strategy ?? "?"), member \(route.member ?? "-")"
         }
@@ -93,12 +106,16 @@ enum DebugOutput {
     }
 
     static func print(_ result: StreamResult) {
-        let usage = result.usage.map { "in \($0.inputTokens), out \($0.outputTokens), total \($0.totalTokens)" } ?? "not reported"
+        let usage =
+            result.usage.map { "in \($0.inputTokens), out \($0.outputTokens), total \($0.totalTokens)" }
+            ?? "not reported"
         let ttfc = result.timings.timeToFirstChunkMs.map { String(format: "%.1f ms", $0) } ?? "-"
-        Terminal.standardError("""
+        Terminal.standardError(
+            """
             [debug] provider: \(result.provider), model: \(result.model)\(route(result.route))
             [debug] finish: \(result.finishReason), chunks: \(result.chunks), usage: \(usage)
             [debug] time to first chunk: \(ttfc), duration: \(String(format: "%.1f ms", result.timings.durationMs))
-            """)
+            """
+        )
     }
 }

@@ -5,13 +5,17 @@ import NeuroLinkProtocol
 
 struct HealthCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "health", abstract: "Exit 0 when the daemon answers ok, non-zero otherwise.")
+        commandName: "health",
+        abstract: "Exit 0 when the daemon answers ok, non-zero otherwise."
+    )
 
     @OptionGroup var connection: ConnectionOptions
 
     func run() async throws {
         do {
-            let health = try await NeuroLinkClient.withConnection(socketPath: connection.socket) { try await $0.health() }
+            let health = try await NeuroLinkClient.withConnection(socketPath: connection.socket) {
+                try await $0.health()
+            }
             print(health.status)
             if health.status != "ok" { throw ExitCode(NLExit.failure) }
         } catch {

@@ -17,9 +17,11 @@ struct StatusView {
             "totals:    \(t.requests) requests: \(t.succeeded) ok, \(t.failed) failed, \(t.cancelled) cancelled; \(t.chunks) chunks; tokens in \(t.inputTokens) / out \(t.outputTokens)",
         ]
         if let buffers = status.streamBuffers {
-            lines.append("buffers:   \(Self.bytes(buffers.bufferedBytes)) held for slow clients (budget \(Self.bytes(buffers.budgetBytes)), "
-                         + "peak \(Self.bytes(buffers.peakBufferedBytes))); \(buffers.pausedTransfers) paused, "
-                         + "\(buffers.pausedTimeouts) ended for not reading")
+            lines.append(
+                "buffers:   \(Self.bytes(buffers.bufferedBytes)) held for slow clients (budget \(Self.bytes(buffers.budgetBytes)), "
+                    + "peak \(Self.bytes(buffers.peakBufferedBytes))); \(buffers.pausedTransfers) paused, "
+                    + "\(buffers.pausedTimeouts) ended for not reading"
+            )
         }
         if let systemd = status.systemd {
             lines.append("systemd:   \(Self.systemd(systemd))")
@@ -35,11 +37,16 @@ struct StatusView {
         lines.append("providers (default: \(status.defaultProvider ?? "auto")):")
         let header = ["NAME", "TYPE", "HOST", "CREDENTIALS", "DEFAULT MODEL"]
         let rows = status.providers.map {
-            [$0.name, $0.type, $0.host, "\($0.credentialSource) \($0.hasCredentials ? "(found)" : $0.credentialSource == "none" ? "" : "(MISSING)")",
-             $0.defaultModel ?? "-"]
+            [
+                $0.name, $0.type, $0.host,
+                "\($0.credentialSource) \($0.hasCredentials ? "(found)" : $0.credentialSource == "none" ? "" : "(MISSING)")",
+                $0.defaultModel ?? "-",
+            ]
         }
         if rows.isEmpty {
-            lines.append("  none configured: set OPENAI_API_KEY or NEUROLINK_OPENAI_COMPATIBLE_BASE_URL, or write a config file")
+            lines.append(
+                "  none configured: set OPENAI_API_KEY or NEUROLINK_OPENAI_COMPATIBLE_BASE_URL, or write a config file"
+            )
         } else {
             lines += Self.table([header] + rows).map { "  " + $0 }
         }
@@ -52,20 +59,29 @@ struct StatusView {
         guard let pools = status.pools, !pools.isEmpty else { return [] }
         var lines: [String] = []
         if let budget = status.retryBudget {
-            lines += ["", "retry budget: \(budget.retries) retries for \(budget.requests) requests in the window, \(budget.available) available"]
+            lines += [
+                "",
+                "retry budget: \(budget.retries) retries for \(budget.requests) requests in the window, \(budget.available) available",
+            ]
         }
         for pool in pools {
             lines.append("")
-            lines.append(pool.configured ? "pool \(pool.name) (\(pool.strategy)):" : "provider \(pool.name) (direct requests):")
-            let header = ["MEMBER", "HEALTH", "BREAKER", "IN FLIGHT", "LATENCY", "ERRORS", "TOKENS/S", "REQUESTS", "LAST ERROR"]
+            lines.append(
+                pool.configured ? "pool \(pool.name) (\(pool.strategy)):" : "provider \(pool.name) (direct requests):"
+            )
+            let header = [
+                "MEMBER", "HEALTH", "BREAKER", "IN FLIGHT", "LATENCY", "ERRORS", "TOKENS/S", "REQUESTS", "LAST ERROR",
+            ]
             let rows = pool.members.map { member -> [String] in
                 var breaker = member.breaker
                 if let ms = member.breakerOpenForMs { breaker += " \(Self.milliseconds(ms)) left" }
                 if member.breakerTrips > 0 { breaker += " (\(member.breakerTrips) trips)" }
                 return [
                     member.member, member.healthy ? "healthy" : "UNHEALTHY", breaker, "\(member.inFlight)",
-                    member.latencyMs.map { String(format: "%.0f ms", $0) } ?? "-", String(format: "%.1f%%", member.errorRatePct),
-                    member.throughputTps.map { String(format: "%.1f", $0) } ?? "-", "\(member.requests)", member.lastError ?? "-",
+                    member.latencyMs.map { String(format: "%.0f ms", $0) } ?? "-",
+                    String(format: "%.1f%%", member.errorRatePct),
+                    member.throughputTps.map { String(format: "%.1f", $0) } ?? "-", "\(member.requests)",
+                    member.lastError ?? "-",
                 ]
             }
             lines += Self.table([header] + rows).map { "  " + $0 }

@@ -5,7 +5,9 @@ import NeuroLinkProtocol
 
 struct StreamCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "stream", abstract: "Stream an answer, printing text as it arrives. Ctrl-C cancels (exit 130).")
+        commandName: "stream",
+        abstract: "Stream an answer, printing text as it arrives. Ctrl-C cancels (exit 130)."
+    )
 
     @OptionGroup var connection: ConnectionOptions
     @OptionGroup var options: RequestOptions
@@ -53,7 +55,9 @@ struct StreamCommand: AsyncParsableCommand {
                 throw ExitCode(NLExit.interrupted)
             case .finished(let result):
                 if let result {
-                    if format == .json { Terminal.standardOutput(JSONLines.line(JSONLines.Tagged(type: "result", result: result))) }
+                    if format == .json {
+                        Terminal.standardOutput(JSONLines.line(JSONLines.Tagged(type: "result", result: result)))
+                    }
                     if debug { DebugOutput.print(result) }
                 }
             }
@@ -118,7 +122,8 @@ enum NoticeText {
         let wait = notice.waitMs.flatMap { $0 > 0 ? " in \($0) ms" : nil } ?? ""
         switch notice.kind {
         case Notice.retry:
-            return "[neurolink] retrying \(notice.from ?? "the provider")\(reason): attempt \(notice.attempt.map(String.init) ?? "?")\(wait)"
+            return
+                "[neurolink] retrying \(notice.from ?? "the provider")\(reason): attempt \(notice.attempt.map(String.init) ?? "?")\(wait)"
         case Notice.failover:
             return "[neurolink] failing over from \(notice.from ?? "?") to \(notice.to ?? "?")\(reason)"
         case Notice.queued:

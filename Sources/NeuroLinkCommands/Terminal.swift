@@ -1,7 +1,8 @@
+import Foundation
+
 #if canImport(Glibc)
 import Glibc
 #endif
-import Foundation
 
 /// Small helpers for writing to the terminal without buffering surprises.
 enum Terminal {

@@ -6,7 +6,10 @@ extension CurlLoop {
         if code == CURLE_OPERATION_TIMEDOUT, context.firstByteAt == nil, context.status == 0 {
             return .timeout(.connect)
         }
-        let detail = String(decoding: context.errorBuffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        let detail = String(
+            decoding: context.errorBuffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) },
+            as: UTF8.self
+        )
         let message = detail.isEmpty ? String(cString: curl_easy_strerror(code)) : detail
         return .network(code: Int(code.rawValue), message: message)
     }
@@ -29,9 +32,11 @@ extension CurlLoop {
         ok = ok && nl_easy_setopt_callback(easy, CURLOPT_HEADERFUNCTION, headerCallback) == CURLE_OK
         ok = ok && nl_easy_setopt_pointer(easy, CURLOPT_HEADERDATA, userdata) == CURLE_OK
         ok = ok && nl_easy_setopt_pointer(easy, CURLOPT_PRIVATE, userdata) == CURLE_OK
-        ok = ok && context.errorBuffer.withUnsafeMutableBufferPointer {
-            nl_easy_setopt_pointer(easy, CURLOPT_ERRORBUFFER, $0.baseAddress) == CURLE_OK
-        }
+        ok =
+            ok
+            && context.errorBuffer.withUnsafeMutableBufferPointer {
+                nl_easy_setopt_pointer(easy, CURLOPT_ERRORBUFFER, $0.baseAddress) == CURLE_OK
+            }
         if let connect = request.timeouts.connect {
             ok = ok && nl_easy_setopt_long(easy, CURLOPT_CONNECTTIMEOUT_MS, Int(connect.milliseconds)) == CURLE_OK
         }
@@ -50,10 +55,16 @@ extension CurlLoop {
             let bytes = body ?? []
             ok = ok && nl_easy_setopt_off_t(easy, CURLOPT_POSTFIELDSIZE_LARGE, curl_off_t(bytes.count)) == CURLE_OK
             // COPYPOSTFIELDS: libcurl keeps its own copy, so no Swift buffer must outlive this call.
-            ok = ok && bytes.withUnsafeBytes {
-                nl_easy_setopt_pointer(easy, CURLOPT_COPYPOSTFIELDS, UnsafeMutableRawPointer(mutating: $0.baseAddress))
-                    == CURLE_OK
-            }
+            ok =
+                ok
+                && bytes.withUnsafeBytes {
+                    nl_easy_setopt_pointer(
+                        easy,
+                        CURLOPT_COPYPOSTFIELDS,
+                        UnsafeMutableRawPointer(mutating: $0.baseAddress)
+                    )
+                        == CURLE_OK
+                }
         }
         guard ok else {
             curl_easy_cleanup(easy)

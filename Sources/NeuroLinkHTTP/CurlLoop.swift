@@ -52,15 +52,23 @@ public final class CurlLoop: Sendable {
     ///   - maxPaused: a transfer paused (by either bound) for longer is ended with
     ///     ``TransferError/paused(limit:)``; `nil` disables the limit.
     ///   - logger: receives a line when the budget starts and stops holding transfers back.
-    public init(highWaterBytes: Int = 256 * 1024, memoryBudgetBytes: Int = 64 << 20,
-                maxPaused: Duration? = .seconds(120), logger: Logger? = nil) throws {
+    public init(
+        highWaterBytes: Int = 256 * 1024,
+        memoryBudgetBytes: Int = 64 << 20,
+        maxPaused: Duration? = .seconds(120),
+        logger: Logger? = nil
+    ) throws {
         guard Self.globalInit, let multi = curl_multi_init() else { throw TransferError.shutdown }
         self.multi = multi
         self.highWaterBytes = highWaterBytes
         self.memoryBudgetBytes = memoryBudgetBytes
         self.maxPaused = maxPaused
-        loopState = LoopState(budgetBytes: memoryBudgetBytes, streamBytes: highWaterBytes, maxPaused: maxPaused,
-                              logger: logger)
+        loopState = LoopState(
+            budgetBytes: memoryBudgetBytes,
+            streamBytes: highWaterBytes,
+            maxPaused: maxPaused,
+            logger: logger
+        )
     }
 
     /// libcurl's version string, e.g. for `status`.
@@ -208,7 +216,8 @@ public final class CurlLoop: Sendable {
         for command in leftovers {
             switch command {
             case .ping(let continuation): continuation.resume(returning: false)
-            case .snapshot(let continuation): continuation.resume(returning: StreamBufferSnapshot(budgetBytes: memoryBudgetBytes))
+            case .snapshot(let continuation):
+                continuation.resume(returning: StreamBufferSnapshot(budgetBytes: memoryBudgetBytes))
             case .add(let context): context.transfer.finish(.failure(.shutdown))
             case .remove, .drained, .stop: break
             }

@@ -87,7 +87,10 @@ final class EasyContext: @unchecked Sendable {
 // Capture-free C callbacks: they find their context through the user-data pointer.
 
 let writeCallback: @convention(c) (UnsafeMutablePointer<CChar>?, Int, Int, UnsafeMutableRawPointer?) -> Int = {
-    pointer, size, count, userdata in
+    pointer,
+    size,
+    count,
+    userdata in
     guard let userdata else { return 0 }
     let context = Unmanaged<EasyContext>.fromOpaque(userdata).takeUnretainedValue()
     let bytes = UnsafeRawBufferPointer(start: pointer, count: size * count)
@@ -104,7 +107,10 @@ let writeCallback: @convention(c) (UnsafeMutablePointer<CChar>?, Int, Int, Unsaf
 }
 
 let headerCallback: @convention(c) (UnsafeMutablePointer<CChar>?, Int, Int, UnsafeMutableRawPointer?) -> Int = {
-    pointer, size, count, userdata in
+    pointer,
+    size,
+    count,
+    userdata in
     guard let userdata else { return 0 }
     let context = Unmanaged<EasyContext>.fromOpaque(userdata).takeUnretainedValue()
     context.receiveHeaderLine(UnsafeRawBufferPointer(start: pointer, count: size * count))

@@ -44,7 +44,9 @@ public final class HTTPTransfer: Sendable {
                 await withTaskCancellationHandler {
                     await withCheckedContinuation { continuation in
                         let ready = state.withLock { state -> Bool in
-                            if !state.pieces.isEmpty || state.completion != nil || (state.head != nil && !state.headDelivered) {
+                            if !state.pieces.isEmpty || state.completion != nil
+                                || (state.head != nil && !state.headDelivered)
+                            {
                                 return true
                             }
                             state.waiter = continuation
@@ -130,7 +132,11 @@ public final class HTTPTransfer: Sendable {
     /// Called on the curl thread with body bytes. `admit` runs with the state locked and sees the
     /// bytes buffered now (after whatever the consumer drained), so the verdict is never based on
     /// a stale count.
-    func offer(_ bytes: UnsafeRawBufferPointer, head: () -> ResponseHead, admit: (_ buffered: Int) -> Admission) -> Offer {
+    func offer(
+        _ bytes: UnsafeRawBufferPointer,
+        head: () -> ResponseHead,
+        admit: (_ buffered: Int) -> Admission
+    ) -> Offer {
         let (offer, waiter) = state.withLock { state -> (Offer, CheckedContinuation<Void, Never>?) in
             if state.completion != nil { return (.abort, nil) }
             if state.head == nil { state.head = head() }

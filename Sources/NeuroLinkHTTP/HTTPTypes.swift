@@ -42,8 +42,13 @@ public struct HTTPRequest: Sendable {
     public var body: [UInt8]?
     public var timeouts: TransferTimeouts
 
-    public init(method: String = "POST", url: String, headers: [HTTPHeader] = [], body: [UInt8]? = nil,
-                timeouts: TransferTimeouts = TransferTimeouts()) {
+    public init(
+        method: String = "POST",
+        url: String,
+        headers: [HTTPHeader] = [],
+        body: [UInt8]? = nil,
+        timeouts: TransferTimeouts = TransferTimeouts()
+    ) {
         self.method = method
         self.url = url
         self.headers = headers
@@ -66,7 +71,10 @@ public struct ResponseHead: Sendable {
 /// Why a transfer ended without completing.
 public enum TransferError: Error, Sendable, Hashable, CustomStringConvertible {
     public enum Phase: String, Sendable, Hashable {
-        case connect, firstByte = "first_chunk", idle, total
+        case connect
+        case firstByte = "first_chunk"
+        case idle
+        case total
     }
 
     case timeout(Phase)
@@ -116,8 +124,15 @@ public struct StreamBufferSnapshot: Sendable, Hashable {
     public var pausedTimeouts: Int
 
     /// A snapshot; only `budgetBytes` is required (an idle or stopped engine reports zeros).
-    public init(bufferedBytes: Int = 0, budgetBytes: Int, peakBufferedBytes: Int = 0, activeTransfers: Int = 0,
-                pausedTransfers: Int = 0, budgetHeldTransfers: Int = 0, pausedTimeouts: Int = 0) {
+    public init(
+        bufferedBytes: Int = 0,
+        budgetBytes: Int,
+        peakBufferedBytes: Int = 0,
+        activeTransfers: Int = 0,
+        pausedTransfers: Int = 0,
+        budgetHeldTransfers: Int = 0,
+        pausedTimeouts: Int = 0
+    ) {
         self.bufferedBytes = bufferedBytes
         self.budgetBytes = budgetBytes
         self.peakBufferedBytes = peakBufferedBytes

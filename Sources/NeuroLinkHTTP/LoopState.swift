@@ -101,8 +101,14 @@ final class LoopState {
             if context.curlPaused { paused += 1 }
         }
         return StreamBufferSnapshot(
-            bufferedBytes: buffered, budgetBytes: budget.limit, peakBufferedBytes: peak, activeTransfers: active.count,
-            pausedTransfers: paused, budgetHeldTransfers: budget.heldBackCount, pausedTimeouts: pausedTimeouts)
+            bufferedBytes: buffered,
+            budgetBytes: budget.limit,
+            peakBufferedBytes: peak,
+            activeTransfers: active.count,
+            pausedTransfers: paused,
+            budgetHeldTransfers: budget.heldBackCount,
+            pausedTimeouts: pausedTimeouts
+        )
     }
 
     private func resume(_ context: EasyContext) {
@@ -129,13 +135,20 @@ final class LoopState {
         guard budget.isHoldingBack != loggedHoldingBack else { return }
         loggedHoldingBack = budget.isHoldingBack
         if loggedHoldingBack {
-            logger?.info("stream buffers reached the memory budget: holding back the heaviest streams", metadata: [
-                "bufferedBytes": "\(budget.total)", "budgetBytes": "\(budget.limit)", "heldBack": "\(budget.heldBackCount)",
-            ])
+            logger?.info(
+                "stream buffers reached the memory budget: holding back the heaviest streams",
+                metadata: [
+                    "bufferedBytes": "\(budget.total)", "budgetBytes": "\(budget.limit)",
+                    "heldBack": "\(budget.heldBackCount)",
+                ]
+            )
         } else {
-            logger?.info("stream buffers back under the memory budget", metadata: [
-                "bufferedBytes": "\(budget.total)", "budgetBytes": "\(budget.limit)",
-            ])
+            logger?.info(
+                "stream buffers back under the memory budget",
+                metadata: [
+                    "bufferedBytes": "\(budget.total)", "budgetBytes": "\(budget.limit)",
+                ]
+            )
         }
     }
 }

@@ -72,8 +72,13 @@ public struct Usage: Sendable, Hashable, Codable {
     /// Output tokens spent on reasoning, when reported.
     public var reasoningTokens: Int?
 
-    public init(inputTokens: Int = 0, outputTokens: Int = 0, totalTokens: Int? = nil, cachedInputTokens: Int? = nil,
-                reasoningTokens: Int? = nil) {
+    public init(
+        inputTokens: Int = 0,
+        outputTokens: Int = 0,
+        totalTokens: Int? = nil,
+        cachedInputTokens: Int? = nil,
+        reasoningTokens: Int? = nil
+    ) {
         self.inputTokens = inputTokens
         self.outputTokens = outputTokens
         self.cachedInputTokens = cachedInputTokens
@@ -133,8 +138,14 @@ public struct ErrorData: Sendable, Hashable, Codable {
     public var route: RouteInfo?
 
     public init(
-        type: ErrorType, retryable: Bool? = nil, retryAfterMs: Int? = nil, timeout: String? = nil,
-        upstreamStatus: Int? = nil, provider: String? = nil, usage: Usage? = nil, maxFrameBytes: Int? = nil,
+        type: ErrorType,
+        retryable: Bool? = nil,
+        retryAfterMs: Int? = nil,
+        timeout: String? = nil,
+        upstreamStatus: Int? = nil,
+        provider: String? = nil,
+        usage: Usage? = nil,
+        maxFrameBytes: Int? = nil,
         failureClass: FailureClass? = nil
     ) {
         self.failureClass = failureClass

@@ -17,13 +17,17 @@ public struct InboundRequest: Sendable {
             return .failure(InboundFailure(id: nil, error: RPCError(.parseError, "frame is not valid UTF-8 JSON")))
         }
         guard let object = json.objectValue else {
-            let what = json.arrayValue != nil ? "batches are not supported; send one object per frame" : "a frame must hold one JSON object"
+            let what =
+                json.arrayValue != nil
+                ? "batches are not supported; send one object per frame" : "a frame must hold one JSON object"
             return .failure(InboundFailure(id: nil, error: RPCError(.invalidRequest, what)))
         }
         var id: RPCID?
         if let rawID = object["id"], rawID != .null {
             guard let parsed = RPCID(json: rawID) else {
-                return .failure(InboundFailure(id: nil, error: RPCError(.invalidRequest, "id must be a string or an integer")))
+                return .failure(
+                    InboundFailure(id: nil, error: RPCError(.invalidRequest, "id must be a string or an integer"))
+                )
             }
             id = parsed
         }
@@ -64,13 +68,17 @@ public enum ClientInbound: Sendable {
         init(from decoder: any Decoder) throws {
             let c = try decoder.container(keyedBy: CodingKeys.self)
             if let method = try c.decodeIfPresent(String.self, forKey: .method) {
-                message = method == Method.streamChunk
+                message =
+                    method == Method.streamChunk
                     ? .chunk(try c.decode(StreamChunk.self, forKey: .params))
                     : .unknownNotification(method: method)
             } else if let error = try c.decodeIfPresent(RPCError.self, forKey: .error) {
                 message = .failure(id: try c.decodeIfPresent(RPCID.self, forKey: .id), error: error)
             } else {
-                message = .success(id: try c.decode(RPCID.self, forKey: .id), result: try c.decode(JSONValue.self, forKey: .result))
+                message = .success(
+                    id: try c.decode(RPCID.self, forKey: .id),
+                    result: try c.decode(JSONValue.self, forKey: .result)
+                )
             }
         }
     }

@@ -39,8 +39,18 @@ public struct LimitScopeStatus: Sendable, Hashable, Codable {
     /// `output_tokens`, `concurrency`, `provider_paused`, `provider_pacing`); reasons never seen are absent.
     public var rejections: [String: Int]
 
-    public init(scope: String, kind: String, tenant: String? = nil, provider: String? = nil, currentRate: Double,
-                buckets: [LimitBucketStatus], inFlight: Int, maxInFlight: Int?, admitted: Int, rejections: [String: Int]) {
+    public init(
+        scope: String,
+        kind: String,
+        tenant: String? = nil,
+        provider: String? = nil,
+        currentRate: Double,
+        buckets: [LimitBucketStatus],
+        inFlight: Int,
+        maxInFlight: Int?,
+        admitted: Int,
+        rejections: [String: Int]
+    ) {
         self.scope = scope
         self.kind = kind
         self.tenant = tenant
@@ -86,8 +96,15 @@ public struct ProviderLimitStatus: Sendable, Hashable, Codable {
     /// The provider's current adaptive in-flight limit; `nil` when it does not adapt.
     public var adaptiveLimit: Int?
 
-    public init(provider: String, pacing: String, pausedUntil: Double? = nil, pausedForMs: Int? = nil,
-                pacingIntervalMs: Int? = nil, reported: [ProviderWindowStatus] = [], adaptiveLimit: Int? = nil) {
+    public init(
+        provider: String,
+        pacing: String,
+        pausedUntil: Double? = nil,
+        pausedForMs: Int? = nil,
+        pacingIntervalMs: Int? = nil,
+        reported: [ProviderWindowStatus] = [],
+        adaptiveLimit: Int? = nil
+    ) {
         self.provider = provider
         self.pacing = pacing
         self.pausedUntil = pausedUntil
@@ -142,8 +159,19 @@ public struct AdmissionQueueStatus: Sendable, Hashable, Codable {
     /// Denied requests answered `overloaded` because the queue was full.
     public var overloaded: Int
 
-    public init(strategy: String, maxSize: Int, maxWaitMs: Int, depth: Int, oldestWaitMs: Int?, queued: Int = 0,
-                admitted: Int = 0, timedOut: Int = 0, cancelled: Int = 0, rejected: Int = 0, overloaded: Int = 0) {
+    public init(
+        strategy: String,
+        maxSize: Int,
+        maxWaitMs: Int,
+        depth: Int,
+        oldestWaitMs: Int?,
+        queued: Int = 0,
+        admitted: Int = 0,
+        timedOut: Int = 0,
+        cancelled: Int = 0,
+        rejected: Int = 0,
+        overloaded: Int = 0
+    ) {
         self.strategy = strategy
         self.maxSize = maxSize
         self.maxWaitMs = maxWaitMs

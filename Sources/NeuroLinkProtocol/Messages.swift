@@ -35,7 +35,12 @@ public enum Frames {
     private struct EmptyParams: Encodable {}
 
     /// A request frame.
-    public static func request(id: RPCID, method: String, params: some Encodable, allocator: ByteBufferAllocator)
+    public static func request(
+        id: RPCID,
+        method: String,
+        params: some Encodable,
+        allocator: ByteBufferAllocator
+    )
         throws -> ByteBuffer
     {
         try encoded(Request(id: id, method: method, params: params), allocator: allocator)
@@ -47,7 +52,8 @@ public enum Frames {
     }
 
     /// A success response frame.
-    public static func response(id: RPCID, result: some Encodable, allocator: ByteBufferAllocator) throws -> ByteBuffer {
+    public static func response(id: RPCID, result: some Encodable, allocator: ByteBufferAllocator) throws -> ByteBuffer
+    {
         try encoded(Success(id: id, result: result), allocator: allocator)
     }
 
@@ -55,13 +61,20 @@ public enum Frames {
     public static func error(id: RPCID?, _ error: RPCError, allocator: ByteBufferAllocator) -> ByteBuffer {
         // Encoding these plain value types cannot fail; fall back to a fixed frame all the same.
         (try? encoded(Failure(id: id, error: error), allocator: allocator))
-            ?? fixed(#"{"jsonrpc":"2.0","id":null,"error":{"code":-32603,"message":"internal error","data":{"type":"internal","retryable":false}}}"#, allocator: allocator)
+            ?? fixed(
+                #"{"jsonrpc":"2.0","id":null,"error":{"code":-32603,"message":"internal error","data":{"type":"internal","retryable":false}}}"#,
+                allocator: allocator
+            )
     }
 
     /// Writes a `stream.chunk` notification frame carrying text (`text` or `reasoning`).
     @inlinable
     public static func writeContentChunk(
-        into buffer: inout ByteBuffer, requestId: RPCID, seq: Int, type: ChunkType, content: String
+        into buffer: inout ByteBuffer,
+        requestId: RPCID,
+        seq: Int,
+        type: ChunkType,
+        content: String
     ) {
         buffer.writeFrame { b in
             writeChunkHead(into: &b, requestId: requestId, seq: seq, type: type)
@@ -73,7 +86,11 @@ public enum Frames {
 
     /// Writes a `finish` chunk notification frame.
     public static func writeFinishChunk(
-        into buffer: inout ByteBuffer, requestId: RPCID, seq: Int, finishReason: FinishReason, usage: Usage?
+        into buffer: inout ByteBuffer,
+        requestId: RPCID,
+        seq: Int,
+        finishReason: FinishReason,
+        usage: Usage?
     ) {
         buffer.writeFrame { b in
             writeChunkHead(into: &b, requestId: requestId, seq: seq, type: .finish)

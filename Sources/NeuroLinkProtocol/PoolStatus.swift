@@ -41,10 +41,23 @@ public struct PoolMemberStatus: Sendable, Hashable, Codable {
     /// Failure class of the most recent failure.
     public var lastError: String?
 
-    public init(member: String, provider: String, model: String, healthy: Bool, healthDetail: String? = nil, breaker: String,
-                breakerOpenForMs: Int? = nil, breakerTrips: Int = 0, inFlight: Int = 0, latencyMs: Double? = nil,
-                errorRatePct: Double = 0, throughputTps: Double? = nil, requests: Int = 0, failures: Int = 0,
-                lastError: String? = nil) {
+    public init(
+        member: String,
+        provider: String,
+        model: String,
+        healthy: Bool,
+        healthDetail: String? = nil,
+        breaker: String,
+        breakerOpenForMs: Int? = nil,
+        breakerTrips: Int = 0,
+        inFlight: Int = 0,
+        latencyMs: Double? = nil,
+        errorRatePct: Double = 0,
+        throughputTps: Double? = nil,
+        requests: Int = 0,
+        failures: Int = 0,
+        lastError: String? = nil
+    ) {
         self.member = member
         self.provider = provider
         self.model = model

@@ -44,8 +44,14 @@ public struct ProviderInfo: Sendable, Hashable, Codable {
     public var check: ProviderCheck?
 
     public init(
-        name: String, type: String, host: String, credentialSource: String, hasCredentials: Bool,
-        defaultModel: String?, preset: String? = nil, check: ProviderCheck? = nil
+        name: String,
+        type: String,
+        host: String,
+        credentialSource: String,
+        hasCredentials: Bool,
+        defaultModel: String?,
+        preset: String? = nil,
+        check: ProviderCheck? = nil
     ) {
         self.name = name
         self.type = type
@@ -106,7 +112,8 @@ public struct ModelsListRequest: Sendable, Hashable, Codable {
         switch params["provider"] {
         case nil, .null?: provider = nil
         case .string(let name)? where !name.isEmpty: provider = name
-        case let other?: throw RPCError(.invalidParams, "params.provider must be a non-empty string, not \(other.typeName)")
+        case let other?:
+            throw RPCError(.invalidParams, "params.provider must be a non-empty string, not \(other.typeName)")
         }
     }
 }

@@ -25,10 +25,22 @@ public struct StatusResult: Sendable, Hashable, Codable {
     public var limits: LimitsStatus?
 
     public init(
-        version: String, protocolVersion: String, pid: Int, uptimeSeconds: Double, socketPath: String,
-        configPath: String?, providers: [ProviderStatus], defaultProvider: String?, activeStreams: Int,
-        activeConnections: Int, totals: Totals, lastReload: ReloadStatus?, systemd: SystemdStatus? = nil,
-        pools: [PoolStatus]? = nil, retryBudget: RetryBudgetStatus? = nil, limits: LimitsStatus? = nil
+        version: String,
+        protocolVersion: String,
+        pid: Int,
+        uptimeSeconds: Double,
+        socketPath: String,
+        configPath: String?,
+        providers: [ProviderStatus],
+        defaultProvider: String?,
+        activeStreams: Int,
+        activeConnections: Int,
+        totals: Totals,
+        lastReload: ReloadStatus?,
+        systemd: SystemdStatus? = nil,
+        pools: [PoolStatus]? = nil,
+        retryBudget: RetryBudgetStatus? = nil,
+        limits: LimitsStatus? = nil
     ) {
         self.limits = limits
         self.pools = pools
@@ -66,7 +78,11 @@ public struct SystemdStatus: Sendable, Hashable, Codable {
     public var invocationId: String?
 
     public init(
-        supervised: Bool, notify: Bool, socketActivated: Bool, watchdogTimeoutMs: Int?, journal: Bool,
+        supervised: Bool,
+        notify: Bool,
+        socketActivated: Bool,
+        watchdogTimeoutMs: Int?,
+        journal: Bool,
         invocationId: String?
     ) {
         self.supervised = supervised
@@ -91,7 +107,12 @@ public struct ProviderStatus: Sendable, Hashable, Codable {
     public var defaultModel: String?
 
     public init(
-        name: String, type: String, host: String, hasCredentials: Bool, credentialSource: String, defaultModel: String?
+        name: String,
+        type: String,
+        host: String,
+        hasCredentials: Bool,
+        credentialSource: String,
+        defaultModel: String?
     ) {
         self.name = name
         self.type = type
@@ -113,8 +134,13 @@ public struct Totals: Sendable, Hashable, Codable {
     public var outputTokens: Int
 
     public init(
-        requests: Int = 0, succeeded: Int = 0, failed: Int = 0, cancelled: Int = 0, chunks: Int = 0,
-        inputTokens: Int = 0, outputTokens: Int = 0
+        requests: Int = 0,
+        succeeded: Int = 0,
+        failed: Int = 0,
+        cancelled: Int = 0,
+        chunks: Int = 0,
+        inputTokens: Int = 0,
+        outputTokens: Int = 0
     ) {
         self.requests = requests
         self.succeeded = succeeded
@@ -156,8 +182,15 @@ public struct StreamBufferStatus: Sendable, Hashable, Codable {
     /// Streams ended since start because their client read nothing for `server.max_paused_ms`.
     public var pausedTimeouts: Int
 
-    public init(bufferedBytes: Int, budgetBytes: Int, peakBufferedBytes: Int, activeTransfers: Int, pausedTransfers: Int,
-                budgetHeldTransfers: Int, pausedTimeouts: Int) {
+    public init(
+        bufferedBytes: Int,
+        budgetBytes: Int,
+        peakBufferedBytes: Int,
+        activeTransfers: Int,
+        pausedTransfers: Int,
+        budgetHeldTransfers: Int,
+        pausedTimeouts: Int
+    ) {
         self.bufferedBytes = bufferedBytes
         self.budgetBytes = budgetBytes
         self.peakBufferedBytes = peakBufferedBytes

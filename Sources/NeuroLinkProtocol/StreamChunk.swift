@@ -48,8 +48,15 @@ public struct StreamChunk: Sendable, Hashable, Codable {
     public var notice: Notice?
 
     public init(
-        requestId: RPCID, seq: Int, type: ChunkType, content: String? = nil, finishReason: FinishReason? = nil,
-        usage: Usage? = nil, toolCall: ToolCall? = nil, object: JSONValue? = nil, notice: Notice? = nil
+        requestId: RPCID,
+        seq: Int,
+        type: ChunkType,
+        content: String? = nil,
+        finishReason: FinishReason? = nil,
+        usage: Usage? = nil,
+        toolCall: ToolCall? = nil,
+        object: JSONValue? = nil,
+        notice: Notice? = nil
     ) {
         self.notice = notice
         self.toolCall = toolCall
@@ -101,9 +108,18 @@ public struct StreamResult: Sendable, Hashable, Codable {
     public var route: RouteInfo?
 
     public init(
-        text: String, reasoning: String? = nil, finishReason: FinishReason, usage: Usage?, provider: String,
-        model: String, timings: Timings, chunks: Int, toolCalls: [ToolCall]? = nil, object: JSONValue? = nil,
-        objectError: String? = nil, route: RouteInfo? = nil
+        text: String,
+        reasoning: String? = nil,
+        finishReason: FinishReason,
+        usage: Usage?,
+        provider: String,
+        model: String,
+        timings: Timings,
+        chunks: Int,
+        toolCalls: [ToolCall]? = nil,
+        object: JSONValue? = nil,
+        objectError: String? = nil,
+        route: RouteInfo? = nil
     ) {
         self.route = route
         self.toolCalls = toolCalls
@@ -163,8 +179,15 @@ public struct RouteInfo: Sendable, Hashable, Codable {
         }
     }
 
-    public init(requested: String, reason: String, skipped: [Skipped] = [], pool: String? = nil, strategy: String? = nil,
-                member: String? = nil, attempts: [Attempt]? = nil) {
+    public init(
+        requested: String,
+        reason: String,
+        skipped: [Skipped] = [],
+        pool: String? = nil,
+        strategy: String? = nil,
+        member: String? = nil,
+        attempts: [Attempt]? = nil
+    ) {
         self.requested = requested
         self.reason = reason
         self.skipped = skipped
@@ -193,8 +216,15 @@ public struct Notice: Sendable, Hashable, Codable {
     /// 1-based position in the admission queue (`queued`).
     public var position: Int?
 
-    public init(kind: String, attempt: Int? = nil, waitMs: Int? = nil, reason: String? = nil, from: String? = nil,
-                to: String? = nil, position: Int? = nil) {
+    public init(
+        kind: String,
+        attempt: Int? = nil,
+        waitMs: Int? = nil,
+        reason: String? = nil,
+        from: String? = nil,
+        to: String? = nil,
+        position: Int? = nil
+    ) {
         self.kind = kind
         self.attempt = attempt
         self.waitMs = waitMs

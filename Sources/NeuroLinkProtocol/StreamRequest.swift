@@ -54,10 +54,20 @@ public struct StreamRequest: Sendable, Hashable, Codable {
     }
 
     public init(
-        prompt: String? = nil, messages: [ChatMessage]? = nil, provider: String? = nil, model: String? = nil,
-        maxTokens: Int? = nil, temperature: Double? = nil, systemPrompt: String? = nil, timeoutMs: Int? = nil,
-        context: [String: JSONValue]? = nil, tools: [ToolDefinition]? = nil, toolChoice: ToolChoice? = nil,
-        schema: JSONValue? = nil, requiredCapabilities: [String]? = nil, continueOnFailure: Bool? = nil
+        prompt: String? = nil,
+        messages: [ChatMessage]? = nil,
+        provider: String? = nil,
+        model: String? = nil,
+        maxTokens: Int? = nil,
+        temperature: Double? = nil,
+        systemPrompt: String? = nil,
+        timeoutMs: Int? = nil,
+        context: [String: JSONValue]? = nil,
+        tools: [ToolDefinition]? = nil,
+        toolChoice: ToolChoice? = nil,
+        schema: JSONValue? = nil,
+        requiredCapabilities: [String]? = nil,
+        continueOnFailure: Bool? = nil
     ) {
         self.requiredCapabilities = requiredCapabilities
         self.continueOnFailure = continueOnFailure
@@ -96,7 +106,9 @@ extension StreamRequest {
             guard let list = messages.arrayValue else {
                 throw RPCError(.invalidParams, "params.messages must be an array")
             }
-            self.messages = try list.enumerated().map { index, item throws(RPCError) in try ChatMessage(json: item, index: index) }
+            self.messages = try list.enumerated().map { index, item throws(RPCError) in
+                try ChatMessage(json: item, index: index)
+            }
         }
         switch (input, messages) {
         case (nil, nil): throw RPCError(.invalidParams, "params needs either input.text or messages")
@@ -118,11 +130,17 @@ extension StreamRequest {
         }
         if let list = params["tools"], list != .null {
             guard let array = list.arrayValue else { throw RPCError(.invalidParams, "params.tools must be an array") }
-            tools = try array.enumerated().map { index, item throws(RPCError) in try ToolDefinition(json: item, index: index) }
+            tools = try array.enumerated().map { index, item throws(RPCError) in
+                try ToolDefinition(json: item, index: index)
+            }
         }
-        if let choice = params["toolChoice"], choice != .null { toolChoice = try ToolChoice(json: choice, tools: tools) }
+        if let choice = params["toolChoice"], choice != .null {
+            toolChoice = try ToolChoice(json: choice, tools: tools)
+        }
         if let schema = params["schema"], schema != .null {
-            guard schema.objectValue != nil else { throw RPCError(.invalidParams, "params.schema must be a JSON Schema object") }
+            guard schema.objectValue != nil else {
+                throw RPCError(.invalidParams, "params.schema must be a JSON Schema object")
+            }
             self.schema = schema
         }
         if let c = params["context"], c != .null {
@@ -131,8 +149,13 @@ extension StreamRequest {
         }
         if let list = params["requiredCapabilities"], list != .null {
             guard let array = list.arrayValue, array.count <= 32,
-                  case let names = array.compactMap(\.stringValue), names.count == array.count, !names.contains(where: \.isEmpty) else {
-                throw RPCError(.invalidParams, "params.requiredCapabilities must be an array of at most 32 non-empty strings")
+                case let names = array.compactMap(\.stringValue), names.count == array.count,
+                !names.contains(where: \.isEmpty)
+            else {
+                throw RPCError(
+                    .invalidParams,
+                    "params.requiredCapabilities must be an array of at most 32 non-empty strings"
+                )
             }
             requiredCapabilities = names
         }
@@ -163,7 +186,10 @@ extension StreamRequest {
     private static func int(_ p: [String: JSONValue], _ key: String, range: ClosedRange<Int>) throws(RPCError) -> Int? {
         guard let v = p[key], v != .null else { return nil }
         guard let i = v.intValue, range.contains(i) else {
-            throw RPCError(.invalidParams, "params.\(key) must be an integer from \(range.lowerBound) to \(range.upperBound)")
+            throw RPCError(
+                .invalidParams,
+                "params.\(key) must be an integer from \(range.lowerBound) to \(range.upperBound)"
+            )
         }
         return i
     }
@@ -201,14 +227,19 @@ extension ChatMessage {
             }
             toolCalls = try array.enumerated().map { callIndex, call throws(RPCError) in
                 guard let id = call["id"]?.stringValue, let name = call["name"]?.stringValue,
-                      let arguments = call["arguments"], arguments.objectValue != nil else {
-                    throw RPCError(.invalidParams, "\(path).toolCalls[\(callIndex)] needs id, name and an arguments object")
+                    let arguments = call["arguments"], arguments.objectValue != nil
+                else {
+                    throw RPCError(
+                        .invalidParams,
+                        "\(path).toolCalls[\(callIndex)] needs id, name and an arguments object"
+                    )
                 }
                 return ToolCall(id: id, name: name, arguments: arguments)
             }
         }
         let content = item["content"]
-        guard let text = content?.stringValue ?? ((content == nil || content == .null) && toolCalls != nil ? "" : nil) else {
+        guard let text = content?.stringValue ?? ((content == nil || content == .null) && toolCalls != nil ? "" : nil)
+        else {
             throw RPCError(.invalidParams, "\(path).content must be a string")
         }
         var toolCallId: String?

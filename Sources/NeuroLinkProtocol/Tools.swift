@@ -78,7 +78,8 @@ extension ToolDefinition {
     /// Reads `params.tools[index]`.
     init(json: JSONValue, index: Int) throws(RPCError) {
         guard let object = json.objectValue, let name = object["name"]?.stringValue,
-              !name.isEmpty, name.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" || $0 == "-" }), name.count <= 64 else {
+            !name.isEmpty, name.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" || $0 == "-" }), name.count <= 64
+        else {
             throw RPCError(.invalidParams, "params.tools[\(index)].name must be 1-64 letters, digits, '_' or '-'")
         }
         if let description = object["description"], description != .null, description.stringValue == nil {
@@ -87,7 +88,10 @@ extension ToolDefinition {
         if let parameters = object["parameters"], parameters != .null, parameters.objectValue == nil {
             throw RPCError(.invalidParams, "params.tools[\(index)].parameters must be a JSON Schema object")
         }
-        self.init(name: name, description: object["description"]?.stringValue,
-                  parameters: object["parameters"].flatMap { $0 == .null ? nil : $0 })
+        self.init(
+            name: name,
+            description: object["description"]?.stringValue,
+            parameters: object["parameters"].flatMap { $0 == .null ? nil : $0 }
+        )
     }
 }

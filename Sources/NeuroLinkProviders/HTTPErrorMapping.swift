@@ -8,7 +8,8 @@ public enum HTTPErrorMapping {
     /// Values are capped at ``maxRetryAfterMs``; a provider's header must never overflow anything.
     public static func retryAfterMs(_ headers: [HTTPHeader], now: Date = Date()) -> Int? {
         if let ms = headers.first(named: "retry-after-ms").flatMap({ Double($0.trimmingCharacters(in: .whitespaces)) }),
-           let capped = capped(ms) {
+            let capped = capped(ms)
+        {
             return capped
         }
         guard let value = headers.first(named: "retry-after")?.trimmingCharacters(in: .whitespaces) else { return nil }
@@ -43,7 +44,8 @@ public enum HTTPErrorMapping {
     /// The provider's machine-readable error code or type, when the body has one.
     public static func code(from body: [UInt8]) -> String? {
         guard let json = try? JSONSerialization.jsonObject(with: Data(body)) as? [String: Any],
-              let error = json["error"] as? [String: Any] else { return nil }
+            let error = json["error"] as? [String: Any]
+        else { return nil }
         return error["code"] as? String ?? error["type"] as? String
     }
 
@@ -53,22 +55,40 @@ public enum HTTPErrorMapping {
         let code = self.code(from: body)
         func make(_ type: ErrorType, _ summary: String, retryable: Bool? = nil, retryAfterMs: Int? = nil) -> RPCError {
             let text = detail.map { "\(summary): \($0)" } ?? summary
-            return RPCError(type, "\(provider): \(text)", data: ErrorData(
-                type: type, retryable: retryable, retryAfterMs: retryAfterMs, upstreamStatus: status, provider: provider))
+            return RPCError(
+                type,
+                "\(provider): \(text)",
+                data: ErrorData(
+                    type: type,
+                    retryable: retryable,
+                    retryAfterMs: retryAfterMs,
+                    upstreamStatus: status,
+                    provider: provider
+                )
+            )
         }
         switch status {
         case 401, 403:
             return make(.upstreamAuth, "provider rejected the credentials (HTTP \(status))")
         case 429:
             let quota = code == "insufficient_quota"
-            return make(.rateLimited, quota ? "provider quota exhausted (HTTP 429)" : "provider rate limit (HTTP 429)",
-                        retryable: !quota, retryAfterMs: retryAfterMs(headers))
+            return make(
+                .rateLimited,
+                quota ? "provider quota exhausted (HTTP 429)" : "provider rate limit (HTTP 429)",
+                retryable: !quota,
+                retryAfterMs: retryAfterMs(headers)
+            )
         case 408:
             return make(.upstreamError, "provider timed out the request (HTTP 408)", retryable: true)
         case 400, 404, 409, 413, 415, 422:
             return make(.upstreamInvalidRequest, "provider rejected the request (HTTP \(status))")
         case 500...599:
-            return make(.upstreamError, "provider error (HTTP \(status))", retryable: true, retryAfterMs: retryAfterMs(headers))
+            return make(
+                .upstreamError,
+                "provider error (HTTP \(status))",
+                retryable: true,
+                retryAfterMs: retryAfterMs(headers)
+            )
         default:
             return make(.upstreamError, "unexpected HTTP status \(status)", retryable: false)
         }
@@ -83,7 +103,11 @@ public enum Redaction {
         for secret in secrets where secret.value.count >= 4 {
             result = result.replacingOccurrences(of: secret.value, with: "[redacted]")
         }
-        guard let regex = try? NSRegularExpression(pattern: #"\b(sk|pk|rk|key)-[A-Za-z0-9_\-\*]{6,}|\b[A-Za-z0-9_\-]{32,}\b"#) else {
+        guard
+            let regex = try? NSRegularExpression(
+                pattern: #"\b(sk|pk|rk|key)-[A-Za-z0-9_\-\*]{6,}|\b[A-Za-z0-9_\-]{32,}\b"#
+            )
+        else {
             return result
         }
         let range = NSRange(result.startIndex..., in: result)

@@ -79,8 +79,16 @@ public struct ProviderEndpoint: Sendable, Hashable {
     /// AWS credentials for SigV4-signed providers (Bedrock, SageMaker), resolved when the config is loaded.
     public var awsCredentials: AWSCredentials?
 
-    public init(name: String, type: ProviderType, baseURL: String, apiKey: Secret?, defaultModel: String?,
-                headers: [HTTPHeader] = [], options: [String: String] = [:], awsCredentials: AWSCredentials? = nil) {
+    public init(
+        name: String,
+        type: ProviderType,
+        baseURL: String,
+        apiKey: Secret?,
+        defaultModel: String?,
+        headers: [HTTPHeader] = [],
+        options: [String: String] = [:],
+        awsCredentials: AWSCredentials? = nil
+    ) {
         self.options = options
         self.awsCredentials = awsCredentials
         self.name = name

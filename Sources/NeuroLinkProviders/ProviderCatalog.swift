@@ -21,13 +21,37 @@ public enum ProviderCatalog {
         Preset(name: "openrouter", baseURL: "https://openrouter.ai/api/v1", keyEnvironment: "OPENROUTER_API_KEY"),
         Preset(name: "deepseek", baseURL: "https://api.deepseek.com/v1", keyEnvironment: "DEEPSEEK_API_KEY"),
         Preset(name: "together-ai", baseURL: "https://api.together.xyz/v1", keyEnvironment: "TOGETHER_API_KEY"),
-        Preset(name: "fireworks", baseURL: "https://api.fireworks.ai/inference/v1", keyEnvironment: "FIREWORKS_API_KEY"),
+        Preset(
+            name: "fireworks",
+            baseURL: "https://api.fireworks.ai/inference/v1",
+            keyEnvironment: "FIREWORKS_API_KEY"
+        ),
         Preset(name: "xai", baseURL: "https://api.x.ai/v1", keyEnvironment: "XAI_API_KEY"),
         Preset(name: "perplexity", baseURL: "https://api.perplexity.ai", keyEnvironment: "PERPLEXITY_API_KEY"),
-        Preset(name: "lm-studio", baseURL: "http://127.0.0.1:1234/v1", keyEnvironment: nil, baseURLEnvironment: "LM_STUDIO_BASE_URL"),
-        Preset(name: "llamacpp", baseURL: "http://127.0.0.1:8080/v1", keyEnvironment: nil, baseURLEnvironment: "LLAMACPP_BASE_URL"),
-        Preset(name: "vllm", baseURL: "http://127.0.0.1:8000/v1", keyEnvironment: "VLLM_API_KEY", baseURLEnvironment: "VLLM_BASE_URL"),
-        Preset(name: "litellm", baseURL: "http://127.0.0.1:4000/v1", keyEnvironment: "LITELLM_API_KEY", baseURLEnvironment: "LITELLM_BASE_URL"),
+        Preset(
+            name: "lm-studio",
+            baseURL: "http://127.0.0.1:1234/v1",
+            keyEnvironment: nil,
+            baseURLEnvironment: "LM_STUDIO_BASE_URL"
+        ),
+        Preset(
+            name: "llamacpp",
+            baseURL: "http://127.0.0.1:8080/v1",
+            keyEnvironment: nil,
+            baseURLEnvironment: "LLAMACPP_BASE_URL"
+        ),
+        Preset(
+            name: "vllm",
+            baseURL: "http://127.0.0.1:8000/v1",
+            keyEnvironment: "VLLM_API_KEY",
+            baseURLEnvironment: "VLLM_BASE_URL"
+        ),
+        Preset(
+            name: "litellm",
+            baseURL: "http://127.0.0.1:4000/v1",
+            keyEnvironment: "LITELLM_API_KEY",
+            baseURLEnvironment: "LITELLM_BASE_URL"
+        ),
     ]
 
     public static func preset(named name: String) -> Preset? {

@@ -25,8 +25,16 @@ public struct ChatRequest: Sendable, Hashable {
     /// JSON Schema the answer must follow; adapters use the provider's native JSON mode when it has one.
     public var schema: JSONValue?
 
-    public init(messages: [ChatMessage], model: String, maxTokens: Int?, temperature: Double?, stream: Bool = true,
-                tools: [ToolDefinition]? = nil, toolChoice: ToolChoice? = nil, schema: JSONValue? = nil) {
+    public init(
+        messages: [ChatMessage],
+        model: String,
+        maxTokens: Int?,
+        temperature: Double?,
+        stream: Bool = true,
+        tools: [ToolDefinition]? = nil,
+        toolChoice: ToolChoice? = nil,
+        schema: JSONValue? = nil
+    ) {
         self.messages = messages
         self.model = model
         self.maxTokens = maxTokens

@@ -29,12 +29,14 @@ public enum JournalFields {
     /// `_` (reserved for fields the journal adds itself) or a digit; anything else is replaced by `_`,
     /// and such a start gets the prefix `F`. Returns `nil` for a key with nothing usable in it.
     public static func fieldName(forMetadataKey key: String) -> String? {
-        var name = String(key.uppercased().unicodeScalars.map { scalar -> Character in
-            switch scalar {
-            case "A"..."Z", "0"..."9": Character(scalar)
-            default: "_"
+        var name = String(
+            key.uppercased().unicodeScalars.map { scalar -> Character in
+                switch scalar {
+                case "A"..."Z", "0"..."9": Character(scalar)
+                default: "_"
+                }
             }
-        })
+        )
         guard name.contains(where: { $0 != "_" }) else { return nil }
         if let first = name.first, first == "_" || first.isNumber { name = "F" + name }
         if reserved.contains(name) { name = "META_" + name }
@@ -47,8 +49,15 @@ public enum JournalFields {
     /// `journalctl` output shows only the message; the structured fields are for filtering
     /// (`journalctl REQUEST_ID=42`).
     public static func entry(
-        level: Logger.Level, message: String, metadata: Logger.Metadata, identifier: String, label: String,
-        file: String, line: UInt, function: String, error: (any Error)? = nil
+        level: Logger.Level,
+        message: String,
+        metadata: Logger.Metadata,
+        identifier: String,
+        label: String,
+        file: String,
+        line: UInt,
+        function: String,
+        error: (any Error)? = nil
     ) -> [String] {
         let sorted = metadata.sorted { $0.key < $1.key }
         var text = message

@@ -1,7 +1,8 @@
+import Logging
+
 #if canImport(Glibc)
 import Glibc
 #endif
-import Logging
 
 /// A swift-log handler writing native journal entries: the priority follows the log level and
 /// every metadata key becomes a field (`request_id` → `REQUEST_ID`), so
@@ -26,8 +27,12 @@ public struct JournalLogHandler: LogHandler {
     ///   - label: the logger's label, sent as `LOGGER=`.
     ///   - identifier: `SYSLOG_IDENTIFIER=`, what `journalctl -t` matches.
     ///   - writer: where entries go; the journal unless a test substitutes one.
-    public init(label: String, identifier: String = "neurolinkd", metadataProvider: Logger.MetadataProvider? = nil,
-                writer: JournalWriter = .systemd) {
+    public init(
+        label: String,
+        identifier: String = "neurolinkd",
+        metadataProvider: Logger.MetadataProvider? = nil,
+        writer: JournalWriter = .systemd
+    ) {
         self.label = label
         self.identifier = identifier
         self.metadataProvider = metadataProvider
@@ -46,8 +51,16 @@ public struct JournalLogHandler: LogHandler {
         if let provided = metadataProvider?.get() { merged.merge(provided) { $1 } }
         if let own = event.metadata { merged.merge(own) { $1 } }
         let fields = JournalFields.entry(
-            level: event.level, message: event.message.description, metadata: merged, identifier: identifier,
-            label: label, file: event.file, line: event.line, function: event.function, error: event.error)
+            level: event.level,
+            message: event.message.description,
+            metadata: merged,
+            identifier: identifier,
+            label: label,
+            file: event.file,
+            line: event.line,
+            function: event.function,
+            error: event.error
+        )
         if !writer.send(fields) {
             let text = fields.first.map { String($0.dropFirst("MESSAGE=".count)) } ?? event.message.description
             let line = "<\(JournalFields.priority(event.level))>" + text.replacingNewlines() + "\n"

@@ -1,7 +1,8 @@
+import CSystemd
+
 #if canImport(Glibc)
 import Glibc
 #endif
-import CSystemd
 
 /// Delivers journal entries (lists of `NAME=value` fields).
 public struct JournalWriter: Sendable {

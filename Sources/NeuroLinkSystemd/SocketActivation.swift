@@ -1,7 +1,8 @@
+import CSystemd
+
 #if canImport(Glibc)
 import Glibc
 #endif
-import CSystemd
 
 /// A listening socket handed over by the service manager (`LISTEN_FDS`, see `sd_listen_fds(3)`).
 public struct ActivatedSocket: Sendable, Hashable {
@@ -46,8 +47,10 @@ public enum SocketActivation {
         let descriptors = passedDescriptors()
         guard !descriptors.isEmpty else { return nil }
         guard let descriptor = descriptors.first(where: isListeningUnixStream) else {
-            throw SocketActivationError(description:
-                "socket activation passed \(descriptors.count) descriptor(s), but none is a listening Unix stream socket (use ListenStream=/path in the .socket unit)")
+            throw SocketActivationError(
+                description:
+                    "socket activation passed \(descriptors.count) descriptor(s), but none is a listening Unix stream socket (use ListenStream=/path in the .socket unit)"
+            )
         }
         return ActivatedSocket(descriptor: descriptor, path: boundPath(of: descriptor))
     }

@@ -62,8 +62,10 @@ public struct Watchdog: Sendable {
                     }
                 } else if !stalled, heartbeat.last != nil {
                     stalled = true
-                    logger.critical("watchdog: the daemon stopped answering its liveness probe; withholding keep-alives",
-                                    metadata: ["watchdog_timeout_ms": "\(Self.milliseconds(timeout))"])
+                    logger.critical(
+                        "watchdog: the daemon stopped answering its liveness probe; withholding keep-alives",
+                        metadata: ["watchdog_timeout_ms": "\(Self.milliseconds(timeout))"]
+                    )
                 }
             }
             group.cancelAll()

@@ -8,30 +8,98 @@ import Testing
 @Suite struct LimitsViewTests {
     static let sample = LimitsStatus(
         scopes: [
-            LimitScopeStatus(scope: "global", kind: "global", currentRate: 12.34,
-                             buckets: [LimitBucketStatus(dimension: "requests", remaining: 8, capacity: 11)],
-                             inFlight: 3, maxInFlight: 16, admitted: 120, rejections: ["requests": 4]),
-            LimitScopeStatus(scope: "provider:openai", kind: "provider", provider: "openai", currentRate: 2,
-                             buckets: [], inFlight: 1, maxInFlight: 12, admitted: 40, rejections: ["provider_paused": 1]),
-            LimitScopeStatus(scope: "tenant:alice", kind: "tenant", tenant: "alice", currentRate: 0.5,
-                             buckets: [LimitBucketStatus(dimension: "requests", remaining: 0, capacity: 2),
-                                       LimitBucketStatus(dimension: "tokens", remaining: 9000, capacity: 10000)],
-                             inFlight: 0, maxInFlight: nil, admitted: 7, rejections: [:]),
-            LimitScopeStatus(scope: "tenant:alice/provider:openai", kind: "tenant_provider", tenant: "alice",
-                             provider: "openai", currentRate: 0.5, buckets: [], inFlight: 0, maxInFlight: nil, admitted: 7,
-                             rejections: ["concurrency": 2]),
+            LimitScopeStatus(
+                scope: "global",
+                kind: "global",
+                currentRate: 12.34,
+                buckets: [LimitBucketStatus(dimension: "requests", remaining: 8, capacity: 11)],
+                inFlight: 3,
+                maxInFlight: 16,
+                admitted: 120,
+                rejections: ["requests": 4]
+            ),
+            LimitScopeStatus(
+                scope: "provider:openai",
+                kind: "provider",
+                provider: "openai",
+                currentRate: 2,
+                buckets: [],
+                inFlight: 1,
+                maxInFlight: 12,
+                admitted: 40,
+                rejections: ["provider_paused": 1]
+            ),
+            LimitScopeStatus(
+                scope: "tenant:alice",
+                kind: "tenant",
+                tenant: "alice",
+                currentRate: 0.5,
+                buckets: [
+                    LimitBucketStatus(dimension: "requests", remaining: 0, capacity: 2),
+                    LimitBucketStatus(dimension: "tokens", remaining: 9000, capacity: 10000),
+                ],
+                inFlight: 0,
+                maxInFlight: nil,
+                admitted: 7,
+                rejections: [:]
+            ),
+            LimitScopeStatus(
+                scope: "tenant:alice/provider:openai",
+                kind: "tenant_provider",
+                tenant: "alice",
+                provider: "openai",
+                currentRate: 0.5,
+                buckets: [],
+                inFlight: 0,
+                maxInFlight: nil,
+                admitted: 7,
+                rejections: ["concurrency": 2]
+            ),
         ],
         providers: [
-            ProviderLimitStatus(provider: "anthropic", pacing: "paced", pacingIntervalMs: 250,
-                                reported: [ProviderWindowStatus(dimension: "tokens", limit: 40000, remaining: 1500,
-                                                                resetInMs: 4200)]),
-            ProviderLimitStatus(provider: "openai", pacing: "paused", pausedUntil: 1_800_000_000, pausedForMs: 42_000,
-                                reported: [ProviderWindowStatus(dimension: "requests", limit: 100, remaining: 0,
-                                                                resetInMs: 42_000)],
-                                adaptiveLimit: 12),
+            ProviderLimitStatus(
+                provider: "anthropic",
+                pacing: "paced",
+                pacingIntervalMs: 250,
+                reported: [
+                    ProviderWindowStatus(
+                        dimension: "tokens",
+                        limit: 40000,
+                        remaining: 1500,
+                        resetInMs: 4200
+                    )
+                ]
+            ),
+            ProviderLimitStatus(
+                provider: "openai",
+                pacing: "paused",
+                pausedUntil: 1_800_000_000,
+                pausedForMs: 42_000,
+                reported: [
+                    ProviderWindowStatus(
+                        dimension: "requests",
+                        limit: 100,
+                        remaining: 0,
+                        resetInMs: 42_000
+                    )
+                ],
+                adaptiveLimit: 12
+            ),
         ],
-        queue: AdmissionQueueStatus(strategy: "queue", maxSize: 100, maxWaitMs: 30_000, depth: 2, oldestWaitMs: 1500,
-                                    queued: 10, admitted: 7, timedOut: 1, cancelled: 0, rejected: 0, overloaded: 3))
+        queue: AdmissionQueueStatus(
+            strategy: "queue",
+            maxSize: 100,
+            maxWaitMs: 30_000,
+            depth: 2,
+            oldestWaitMs: 1500,
+            queued: 10,
+            admitted: 7,
+            timedOut: 1,
+            cancelled: 0,
+            rejected: 0,
+            overloaded: 3
+        )
+    )
 
     static func line(_ text: String, containing needle: String) -> String {
         text.split(separator: "\n").first { $0.contains(needle) }.map(String.init) ?? ""
@@ -58,12 +126,18 @@ import Testing
             Issue.record("no scope table header in \(lines)")
             return
         }
-        let names = lines[(header + 1)...].prefix(4).map { $0.trimmingCharacters(in: .whitespaces).split(separator: " ").first.map(String.init) }
+        let names = lines[(header + 1)...].prefix(4).map {
+            $0.trimmingCharacters(in: .whitespaces).split(separator: " ").first.map(String.init)
+        }
         #expect(names == ["global", "provider:openai", "tenant:alice", "tenant:alice/provider:openai"])
         // The columns line up: every row is padded to the header's column starts.
-        let rateColumn = lines[header].range(of: "RATE/S").map { lines[header].distance(from: lines[header].startIndex, to: $0.lowerBound) }
+        let rateColumn = lines[header].range(of: "RATE/S").map {
+            lines[header].distance(from: lines[header].startIndex, to: $0.lowerBound)
+        }
         let globalRow = lines[header + 1]
-        let rateStart = globalRow.range(of: "12.3").map { globalRow.distance(from: globalRow.startIndex, to: $0.lowerBound) }
+        let rateStart = globalRow.range(of: "12.3").map {
+            globalRow.distance(from: globalRow.startIndex, to: $0.lowerBound)
+        }
         #expect(rateColumn != nil && rateColumn == rateStart, "\(lines[header])\n\(globalRow)")
     }
 
@@ -82,20 +156,40 @@ import Testing
 
     @Test func theQueueShowsSettingsDepthOldestWaitAndCounters() {
         let text = LimitsView(Self.sample).render()
-        #expect(text.hasPrefix("queue: strategy queue (max 100, wait up to 30.0s): 2 waiting, oldest for 1.5s\n"), "\(text)")
-        #expect(text.contains("queued 10, admitted 7, timed out 1, cancelled 0; rejected at once 0, overloaded 3"), "\(text)")
+        #expect(
+            text.hasPrefix("queue: strategy queue (max 100, wait up to 30.0s): 2 waiting, oldest for 1.5s\n"),
+            "\(text)"
+        )
+        #expect(
+            text.contains("queued 10, admitted 7, timed out 1, cancelled 0; rejected at once 0, overloaded 3"),
+            "\(text)"
+        )
         var reject = Self.sample
-        reject.queue = AdmissionQueueStatus(strategy: "reject", maxSize: 100, maxWaitMs: 30_000, depth: 0, oldestWaitMs: nil,
-                                            rejected: 5)
+        reject.queue = AdmissionQueueStatus(
+            strategy: "reject",
+            maxSize: 100,
+            maxWaitMs: 30_000,
+            depth: 0,
+            oldestWaitMs: nil,
+            rejected: 5
+        )
         let rejectText = LimitsView(reject).render()
         #expect(rejectText.hasPrefix("queue: strategy reject\n"), "\(rejectText)")
         #expect(rejectText.contains("rejected at once 5"), "\(rejectText)")
     }
 
     @Test func anIdleDaemonSaysSoInsteadOfAnEmptyTable() {
-        let idle = LimitsStatus(scopes: [], providers: [],
-                                queue: AdmissionQueueStatus(strategy: "reject", maxSize: 100, maxWaitMs: 30_000, depth: 0,
-                                                            oldestWaitMs: nil))
+        let idle = LimitsStatus(
+            scopes: [],
+            providers: [],
+            queue: AdmissionQueueStatus(
+                strategy: "reject",
+                maxSize: 100,
+                maxWaitMs: 30_000,
+                depth: 0,
+                oldestWaitMs: nil
+            )
+        )
         let text = LimitsView(idle).render()
         #expect(text.contains("scopes: none yet"), "\(text)")
         #expect(!text.contains("SCOPE"), "\(text)")
@@ -105,14 +199,28 @@ import Testing
 
     @Test func statusShowsOneSummaryLine() {
         var status = StatusResult(
-            version: "0.1.0", protocolVersion: "1", pid: 1, uptimeSeconds: 5, socketPath: "/s", configPath: nil, providers: [],
-            defaultProvider: "auto", activeStreams: 0, activeConnections: 0, totals: Totals(), lastReload: nil)
+            version: "0.1.0",
+            protocolVersion: "1",
+            pid: 1,
+            uptimeSeconds: 5,
+            socketPath: "/s",
+            configPath: nil,
+            providers: [],
+            defaultProvider: "auto",
+            activeStreams: 0,
+            activeConnections: 0,
+            totals: Totals(),
+            lastReload: nil
+        )
         #expect(!StatusView(status).render().contains("limits:"), "an older daemon has no limits line")
         status.limits = Self.sample
         let text = StatusView(status).render()
         let line = Self.line(text, containing: "limits:")
-        #expect(line == "limits:    120 admitted, 7 rejected (concurrency 2, provider_paused 1, requests 4), 3 in flight; "
-                + "queue: 2 waiting, oldest 1.5s; paused: openai; paced: anthropic; details: nlctl limits", "\(text)")
+        #expect(
+            line == "limits:    120 admitted, 7 rejected (concurrency 2, provider_paused 1, requests 4), 3 in flight; "
+                + "queue: 2 waiting, oldest 1.5s; paused: openai; paced: anthropic; details: nlctl limits",
+            "\(text)"
+        )
     }
 
     @Test func theWireFormatRoundTripsAndOmitsAbsentFields() throws {
@@ -122,7 +230,8 @@ import Testing
         let text = String(decoding: try JSONEncoder().encode(idle), as: UTF8.self)
         #expect(!text.contains("oldestWaitMs"), "\(text)")
         // A status from a daemon that predates limits still decodes.
-        let old = #"{"version":"0.1.0","protocolVersion":"1","pid":1,"uptimeSeconds":1,"socketPath":"/s","providers":[],"#
+        let old =
+            #"{"version":"0.1.0","protocolVersion":"1","pid":1,"uptimeSeconds":1,"socketPath":"/s","providers":[],"#
             + #""activeStreams":0,"activeConnections":0,"totals":{"requests":0,"succeeded":0,"failed":0,"cancelled":0,"#
             + #""chunks":0,"inputTokens":0,"outputTokens":0}}"#
         #expect(try JSONDecoder().decode(StatusResult.self, from: Data(old.utf8)).limits == nil)

@@ -1,5 +1,6 @@
-@testable import NeuroLinkCommands
 import Testing
+
+@testable import NeuroLinkCommands
 
 /// `--timeout` values that used to crash nlctl or produce a value the daemon rejects.
 @Suite struct RegressionDurationTests {

@@ -167,108 +167,254 @@ private func parse(_ yaml: String, environment: [String: String] = [:]) throws(C
     }
 
     static let errorCases: [ErrorCase] = [
-        ErrorCase(name: "unknown top-level key", yaml: "providers: []\nsurver:\n  socket: /x\n",
-                  line: 2, column: 1, key: "surver", fragment: "unknown key"),
-        ErrorCase(name: "unknown provider key", yaml: """
-            providers:
-              - name: openai
-                type: openai
-                base_ur: https://api.openai.com/v1
-            """, line: 4, column: 5, key: "providers[0].base_ur", fragment: "unknown key"),
-        ErrorCase(name: "bad type value", yaml: """
-            providers:
-              - name: openai
-                type: opnai
-            """, line: 3, column: 11, key: "providers[0].type", fragment: "unknown provider type \"opnai\""),
-        ErrorCase(name: "missing name", yaml: """
-            providers:
-              - name: a
-                type: openai
-              - type: openai
-                base_url: https://x.example/v1
-            """, line: 4, column: 5, key: "providers[1].name", fragment: "is required"),
-        ErrorCase(name: "missing type", yaml: """
-            providers:
-              - name: a
-            """, line: 2, column: 5, key: "providers[0].type", fragment: "is required"),
-        ErrorCase(name: "compatible without base_url", yaml: """
-            providers:
-              - name: a
-                type: openai-compatible
-            """, line: 2, column: 5, key: "providers[0].base_url", fragment: "is required"),
-        ErrorCase(name: "name auto", yaml: """
-            providers:
-              - name: auto
-                type: openai
-            """, line: 2, column: 11, key: "providers[0].name", fragment: "cannot be \"auto\""),
-        ErrorCase(name: "name with a space", yaml: """
-            providers:
-              - name: my provider
-                type: openai
-            """, line: 2, column: 11, key: "providers[0].name", fragment: "letters, digits"),
-        ErrorCase(name: "duplicate provider name", yaml: """
-            providers:
-              - name: openai
-                type: openai
-              - name: openai
-                type: openai-compatible
-                base_url: http://localhost:1/v1
-            """, line: 4, column: 5, key: "providers[1].name", fragment: "already used by providers[0]"),
-        ErrorCase(name: "bad base_url scheme", yaml: """
-            providers:
-              - name: a
-                type: openai-compatible
-                base_url: ftp://example.com/v1
-            """, line: 4, column: 15, key: "providers[0].base_url", fragment: "http:// or https://"),
-        ErrorCase(name: "base_url without host", yaml: """
-            providers:
-              - name: a
-                type: openai-compatible
-                base_url: "http://"
-            """, line: 4, column: 15, key: "providers[0].base_url", fragment: "http:// or https://"),
-        ErrorCase(name: "two credential sources", yaml: """
-            providers:
-              - name: a
-                type: openai
-                api_key_env: OPENAI_API_KEY
-                api_key_file: /etc/key
-            """, line: 5, column: 19, key: "providers[0].api_key_file", fragment: "only one of"),
-        ErrorCase(name: "defaults.provider names a missing provider", yaml: """
-            providers:
-              - name: openai
-                type: openai
-            defaults:
-              provider: anthropic
-            """, line: 5, column: nil, key: "defaults.provider", fragment: "\"anthropic\" is not a configured provider"),
-        ErrorCase(name: "temperature out of range", yaml: """
-            defaults:
-              temperature: 5
-            """, line: 2, column: 16, key: "defaults.temperature", fragment: "between 0"),
-        ErrorCase(name: "temperature not a number", yaml: """
-            defaults:
-              temperature: warm
-            """, line: 2, column: 16, key: "defaults.temperature", fragment: "expected a number"),
-        ErrorCase(name: "max_tokens zero", yaml: """
-            defaults:
-              max_tokens: 0
-            """, line: 2, column: 15, key: "defaults.max_tokens", fragment: "between 1"),
-        ErrorCase(name: "bad log level", yaml: """
-            logging:
-              level: loud
-            """, line: 2, column: 10, key: "logging.level", fragment: "must be one of"),
-        ErrorCase(name: "bad socket mode", yaml: """
-            server:
-              socket_mode: "0999"
-            """, line: 2, column: 16, key: "server.socket_mode", fragment: "octal"),
-        ErrorCase(name: "providers not a list", yaml: """
-            providers:
-              name: a
-            """, line: 2, column: 3, key: "providers", fragment: "expected a list"),
-        ErrorCase(name: "top level not a mapping", yaml: "- a\n- b\n", line: 1, column: 1, key: "", fragment: "expected a mapping"),
-        ErrorCase(name: "negative timeout", yaml: """
-            timeouts:
-              idle_ms: -1
-            """, line: 2, column: 12, key: "timeouts.idle_ms", fragment: "between 0"),
+        ErrorCase(
+            name: "unknown top-level key",
+            yaml: "providers: []\nsurver:\n  socket: /x\n",
+            line: 2,
+            column: 1,
+            key: "surver",
+            fragment: "unknown key"
+        ),
+        ErrorCase(
+            name: "unknown provider key",
+            yaml: """
+                providers:
+                  - name: openai
+                    type: openai
+                    base_ur: https://api.openai.com/v1
+                """,
+            line: 4,
+            column: 5,
+            key: "providers[0].base_ur",
+            fragment: "unknown key"
+        ),
+        ErrorCase(
+            name: "bad type value",
+            yaml: """
+                providers:
+                  - name: openai
+                    type: opnai
+                """,
+            line: 3,
+            column: 11,
+            key: "providers[0].type",
+            fragment: "unknown provider type \"opnai\""
+        ),
+        ErrorCase(
+            name: "missing name",
+            yaml: """
+                providers:
+                  - name: a
+                    type: openai
+                  - type: openai
+                    base_url: https://x.example/v1
+                """,
+            line: 4,
+            column: 5,
+            key: "providers[1].name",
+            fragment: "is required"
+        ),
+        ErrorCase(
+            name: "missing type",
+            yaml: """
+                providers:
+                  - name: a
+                """,
+            line: 2,
+            column: 5,
+            key: "providers[0].type",
+            fragment: "is required"
+        ),
+        ErrorCase(
+            name: "compatible without base_url",
+            yaml: """
+                providers:
+                  - name: a
+                    type: openai-compatible
+                """,
+            line: 2,
+            column: 5,
+            key: "providers[0].base_url",
+            fragment: "is required"
+        ),
+        ErrorCase(
+            name: "name auto",
+            yaml: """
+                providers:
+                  - name: auto
+                    type: openai
+                """,
+            line: 2,
+            column: 11,
+            key: "providers[0].name",
+            fragment: "cannot be \"auto\""
+        ),
+        ErrorCase(
+            name: "name with a space",
+            yaml: """
+                providers:
+                  - name: my provider
+                    type: openai
+                """,
+            line: 2,
+            column: 11,
+            key: "providers[0].name",
+            fragment: "letters, digits"
+        ),
+        ErrorCase(
+            name: "duplicate provider name",
+            yaml: """
+                providers:
+                  - name: openai
+                    type: openai
+                  - name: openai
+                    type: openai-compatible
+                    base_url: http://localhost:1/v1
+                """,
+            line: 4,
+            column: 5,
+            key: "providers[1].name",
+            fragment: "already used by providers[0]"
+        ),
+        ErrorCase(
+            name: "bad base_url scheme",
+            yaml: """
+                providers:
+                  - name: a
+                    type: openai-compatible
+                    base_url: ftp://example.com/v1
+                """,
+            line: 4,
+            column: 15,
+            key: "providers[0].base_url",
+            fragment: "http:// or https://"
+        ),
+        ErrorCase(
+            name: "base_url without host",
+            yaml: """
+                providers:
+                  - name: a
+                    type: openai-compatible
+                    base_url: "http://"
+                """,
+            line: 4,
+            column: 15,
+            key: "providers[0].base_url",
+            fragment: "http:// or https://"
+        ),
+        ErrorCase(
+            name: "two credential sources",
+            yaml: """
+                providers:
+                  - name: a
+                    type: openai
+                    api_key_env: OPENAI_API_KEY
+                    api_key_file: /etc/key
+                """,
+            line: 5,
+            column: 19,
+            key: "providers[0].api_key_file",
+            fragment: "only one of"
+        ),
+        ErrorCase(
+            name: "defaults.provider names a missing provider",
+            yaml: """
+                providers:
+                  - name: openai
+                    type: openai
+                defaults:
+                  provider: anthropic
+                """,
+            line: 5,
+            column: nil,
+            key: "defaults.provider",
+            fragment: "\"anthropic\" is not a configured provider"
+        ),
+        ErrorCase(
+            name: "temperature out of range",
+            yaml: """
+                defaults:
+                  temperature: 5
+                """,
+            line: 2,
+            column: 16,
+            key: "defaults.temperature",
+            fragment: "between 0"
+        ),
+        ErrorCase(
+            name: "temperature not a number",
+            yaml: """
+                defaults:
+                  temperature: warm
+                """,
+            line: 2,
+            column: 16,
+            key: "defaults.temperature",
+            fragment: "expected a number"
+        ),
+        ErrorCase(
+            name: "max_tokens zero",
+            yaml: """
+                defaults:
+                  max_tokens: 0
+                """,
+            line: 2,
+            column: 15,
+            key: "defaults.max_tokens",
+            fragment: "between 1"
+        ),
+        ErrorCase(
+            name: "bad log level",
+            yaml: """
+                logging:
+                  level: loud
+                """,
+            line: 2,
+            column: 10,
+            key: "logging.level",
+            fragment: "must be one of"
+        ),
+        ErrorCase(
+            name: "bad socket mode",
+            yaml: """
+                server:
+                  socket_mode: "0999"
+                """,
+            line: 2,
+            column: 16,
+            key: "server.socket_mode",
+            fragment: "octal"
+        ),
+        ErrorCase(
+            name: "providers not a list",
+            yaml: """
+                providers:
+                  name: a
+                """,
+            line: 2,
+            column: 3,
+            key: "providers",
+            fragment: "expected a list"
+        ),
+        ErrorCase(
+            name: "top level not a mapping",
+            yaml: "- a\n- b\n",
+            line: 1,
+            column: 1,
+            key: "",
+            fragment: "expected a mapping"
+        ),
+        ErrorCase(
+            name: "negative timeout",
+            yaml: """
+                timeouts:
+                  idle_ms: -1
+                """,
+            line: 2,
+            column: 12,
+            key: "timeouts.idle_ms",
+            fragment: "between 0"
+        ),
     ]
 
     @Test(arguments: errorCases)
@@ -293,7 +439,10 @@ private func parse(_ yaml: String, environment: [String: String] = [:]) throws(C
     }
 
     @Test(arguments: [
-        (ConfigError(file: "a.yaml", line: 3, column: 5, key: "providers[0].type", message: "bad"), "a.yaml:3:5: providers[0].type: bad"),
+        (
+            ConfigError(file: "a.yaml", line: 3, column: 5, key: "providers[0].type", message: "bad"),
+            "a.yaml:3:5: providers[0].type: bad"
+        ),
         (ConfigError(file: "a.yaml", line: 3, key: "k", message: "m"), "a.yaml:3: k: m"),
         (ConfigError(file: "a.yaml", key: "k", message: "m"), "a.yaml: k: m"),
         (ConfigError(file: "a.yaml", message: "m"), "a.yaml: m"),
@@ -306,8 +455,10 @@ private func parse(_ yaml: String, environment: [String: String] = [:]) throws(C
     @Test func parsedErrorDescriptionHasFileLineColumnKeyMessage() {
         let yaml = "providers:\n  - name: a\n    type: openai\n    base_ur: https://x.example\n"
         let error = #expect(throws: ConfigError.self) { try parse(yaml) }
-        #expect(error?.description.hasPrefix("test.yaml:4:5: providers[0].base_ur: unknown key") == true,
-                "description: \(error?.description ?? "-")")
+        #expect(
+            error?.description.hasPrefix("test.yaml:4:5: providers[0].base_ur: unknown key") == true,
+            "description: \(error?.description ?? "-")"
+        )
     }
 
     @Test func transferTimeouts() {
@@ -316,8 +467,15 @@ private func parse(_ yaml: String, environment: [String: String] = [:]) throws(C
         timeouts.firstChunkMs = 1500
         timeouts.idleMs = 2000
         timeouts.totalMs = 9000
-        #expect(timeouts.transferTimeouts(requestTotalMs: nil)
-                == TransferTimeouts(connect: nil, firstByte: .milliseconds(1500), idle: .milliseconds(2000), total: .milliseconds(9000)))
+        #expect(
+            timeouts.transferTimeouts(requestTotalMs: nil)
+                == TransferTimeouts(
+                    connect: nil,
+                    firstByte: .milliseconds(1500),
+                    idle: .milliseconds(2000),
+                    total: .milliseconds(9000)
+                )
+        )
         #expect(timeouts.transferTimeouts(requestTotalMs: 300).total == .milliseconds(300))
     }
 
@@ -342,14 +500,18 @@ private func parse(_ yaml: String, environment: [String: String] = [:]) throws(C
     @Test func relativeApiKeyFileIsResolvedNextToConfig() throws {
         let dir = try makeTemporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
-        try "sk-relative-123456\n".write(to: dir.appendingPathComponent("secret.key"), atomically: true, encoding: .utf8)
+        try "sk-relative-123456\n".write(
+            to: dir.appendingPathComponent("secret.key"),
+            atomically: true,
+            encoding: .utf8
+        )
         let configPath = dir.appendingPathComponent("neurolinkd.yaml").path
         try """
-            providers:
-              - name: a
-                type: openai
-                api_key_file: secret.key
-            """.write(toFile: configPath, atomically: true, encoding: .utf8)
+        providers:
+          - name: a
+            type: openai
+            api_key_file: secret.key
+        """.write(toFile: configPath, atomically: true, encoding: .utf8)
         let config = try ConfigLoader(environment: [:]).load(path: configPath)
         #expect(config.sourcePath == configPath)
         #expect(config.providers[0].apiKey?.value == "sk-relative-123456")
@@ -389,8 +551,14 @@ private func parse(_ yaml: String, environment: [String: String] = [:]) throws(C
 
     /// `load(path: nil)` without a default file reads providers from the environment. Skipped when
     /// this machine has a real default file in the place that does not depend on the environment.
-    @Test(.enabled(if: !FileManager.default.fileExists(
-        atPath: ConfigLoader(environment: ["XDG_CONFIG_HOME": "/nonexistent-\(UUID().uuidString)"]).defaultPath())))
+    @Test(
+        .enabled(
+            if: !FileManager.default.fileExists(
+                atPath: ConfigLoader(environment: ["XDG_CONFIG_HOME": "/nonexistent-\(UUID().uuidString)"])
+                    .defaultPath()
+            )
+        )
+    )
     func environmentOnlyProviders() throws {
         let dir = try makeTemporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
@@ -413,13 +581,18 @@ private func parse(_ yaml: String, environment: [String: String] = [:]) throws(C
         #expect(config.providers.allSatisfy { $0.isUsable })
     }
 
-    @Test(arguments: [
-        ([:], [String]()),
-        (["OPENAI_API_KEY": ""], []),
-        (["OPENAI_API_KEY": "sk-x"], ["openai"]),
-        (["NEUROLINK_OPENAI_COMPATIBLE_BASE_URL": "http://h/v1"], ["openai-compatible"]),
-        (["NEUROLINK_OPENAI_COMPATIBLE_BASE_URL": "http://h/v1", "OPENAI_API_KEY": "sk-x"], ["openai", "openai-compatible"]),
-    ] as [([String: String], [String])])
+    @Test(
+        arguments: [
+            ([:], [String]()),
+            (["OPENAI_API_KEY": ""], []),
+            (["OPENAI_API_KEY": "sk-x"], ["openai"]),
+            (["NEUROLINK_OPENAI_COMPATIBLE_BASE_URL": "http://h/v1"], ["openai-compatible"]),
+            (
+                ["NEUROLINK_OPENAI_COMPATIBLE_BASE_URL": "http://h/v1", "OPENAI_API_KEY": "sk-x"],
+                ["openai", "openai-compatible"]
+            ),
+        ] as [([String: String], [String])]
+    )
     func environmentProvidersOrder(_ environment: [String: String], _ names: [String]) {
         #expect(ConfigLoader(environment: environment).environmentProviders().map(\.name) == names)
     }
@@ -437,11 +610,18 @@ private func parse(_ yaml: String, environment: [String: String] = [:]) throws(C
 
     @Test func defaultPath() {
         #expect(ConfigLoader(environment: [:]).defaultPath(isRoot: true) == "/etc/neurolink/neurolinkd.yaml")
-        #expect(ConfigLoader(environment: ["XDG_CONFIG_HOME": "/x", "HOME": "/h"]).defaultPath(isRoot: false)
-                == "/x/neurolink/neurolinkd.yaml")
-        #expect(ConfigLoader(environment: ["XDG_CONFIG_HOME": "", "HOME": "/h"]).defaultPath(isRoot: false)
-                == "/h/.config/neurolink/neurolinkd.yaml")
-        #expect(ConfigLoader(environment: ["HOME": "/h"]).defaultPath(isRoot: false) == "/h/.config/neurolink/neurolinkd.yaml")
+        #expect(
+            ConfigLoader(environment: ["XDG_CONFIG_HOME": "/x", "HOME": "/h"]).defaultPath(isRoot: false)
+                == "/x/neurolink/neurolinkd.yaml"
+        )
+        #expect(
+            ConfigLoader(environment: ["XDG_CONFIG_HOME": "", "HOME": "/h"]).defaultPath(isRoot: false)
+                == "/h/.config/neurolink/neurolinkd.yaml"
+        )
+        #expect(
+            ConfigLoader(environment: ["HOME": "/h"]).defaultPath(isRoot: false)
+                == "/h/.config/neurolink/neurolinkd.yaml"
+        )
     }
 
     // MARK: - NEUROLINK_* overrides
@@ -478,8 +658,14 @@ private func parse(_ yaml: String, environment: [String: String] = [:]) throws(C
         #expect(error?.key == name)
     }
 
-    @Test(.enabled(if: !FileManager.default.fileExists(
-        atPath: ConfigLoader(environment: ["XDG_CONFIG_HOME": "/nonexistent-\(UUID().uuidString)"]).defaultPath())))
+    @Test(
+        .enabled(
+            if: !FileManager.default.fileExists(
+                atPath: ConfigLoader(environment: ["XDG_CONFIG_HOME": "/nonexistent-\(UUID().uuidString)"])
+                    .defaultPath()
+            )
+        )
+    )
     func invalidLogLevelWithoutFile() throws {
         let dir = try makeTemporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }

@@ -1,12 +1,13 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import Foundation
 import NeuroLinkProtocol
 import NeuroLinkProviders
 import Testing
 
 @testable import NeuroLinkCore
+
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// systemd credentials (`$CREDENTIALS_DIRECTORY`) as provider keys, and the refusal of config files
 /// that expose inline keys.
@@ -21,7 +22,11 @@ import Testing
         return url
     }
 
-    private func parse(_ yaml: String, credentials directory: URL?, environment: [String: String] = [:]) throws(ConfigError) -> DaemonConfig {
+    private func parse(
+        _ yaml: String,
+        credentials directory: URL?,
+        environment: [String: String] = [:]
+    ) throws(ConfigError) -> DaemonConfig {
         var env = environment
         if let directory { env["CREDENTIALS_DIRECTORY"] = directory.path }
         return try ConfigLoader(environment: env).parse(yaml, file: "test.yaml")
@@ -80,25 +85,40 @@ import Testing
                 type: openai
                 api_key_env: EXPLICIT_KEY
             """
-        let config = try parse(yaml, credentials: directory, environment: ["OPENAI_API_KEY": "sk-env-should-lose", "EXPLICIT_KEY": "sk-explicit"])
-        #expect(config.providers.map(\.credentialSource) == [.credential("openai.api_key"), .credential("local.api_key"), .environment("EXPLICIT_KEY")])
+        let config = try parse(
+            yaml,
+            credentials: directory,
+            environment: ["OPENAI_API_KEY": "sk-env-should-lose", "EXPLICIT_KEY": "sk-explicit"]
+        )
+        #expect(
+            config.providers.map(\.credentialSource) == [
+                .credential("openai.api_key"), .credential("local.api_key"), .environment("EXPLICIT_KEY"),
+            ]
+        )
         #expect(config.providers.map { $0.apiKey?.value } == ["sk-implicit-123456", "local-key-123456", "sk-explicit"])
     }
 
     @Test func withoutCredentialsDirectoryNothingChanges() throws {
-        let yaml = "providers:\n  - name: openai\n    type: openai\n  - name: local\n    type: openai-compatible\n    base_url: http://h/v1\n"
+        let yaml =
+            "providers:\n  - name: openai\n    type: openai\n  - name: local\n    type: openai-compatible\n    base_url: http://h/v1\n"
         let config = try parse(yaml, credentials: nil, environment: ["OPENAI_API_KEY": "sk-env-123456"])
         #expect(config.providers.map(\.credentialSource) == [.environment("OPENAI_API_KEY"), CredentialSource.none])
     }
 
     @Test func environmentOnlyModeFindsCredentials() throws {
-        let directory = try credentials(["openai.api_key": "sk-cred-openai-123456", "openai-compatible.api_key": "compat-123456"])
+        let directory = try credentials([
+            "openai.api_key": "sk-cred-openai-123456", "openai-compatible.api_key": "compat-123456",
+        ])
         defer { try? FileManager.default.removeItem(at: directory) }
         let providers = ConfigLoader(environment: [
             "CREDENTIALS_DIRECTORY": directory.path, "NEUROLINK_OPENAI_COMPATIBLE_BASE_URL": "http://127.0.0.1:8080/v1",
         ]).environmentProviders()
         #expect(providers.map(\.name) == ["openai", "openai-compatible"])
-        #expect(providers.map(\.credentialSource) == [.credential("openai.api_key"), .credential("openai-compatible.api_key")])
+        #expect(
+            providers.map(\.credentialSource) == [
+                .credential("openai.api_key"), .credential("openai-compatible.api_key"),
+            ]
+        )
         #expect(providers.map { $0.apiKey?.value } == ["sk-cred-openai-123456", "compat-123456"])
     }
 
@@ -109,7 +129,10 @@ import Testing
         #expect(ConfigFilePermissions.exposure(mode: 0o640, group: 0, daemonGroup: 1000) == nil)
         #expect(ConfigFilePermissions.exposure(mode: 0o640, group: 1000, daemonGroup: 1000) == nil)
         #expect(ConfigFilePermissions.exposure(mode: 0o640, group: 50, daemonGroup: 1000)?.contains("group 50") == true)
-        #expect(ConfigFilePermissions.exposure(mode: 0o644, group: 0, daemonGroup: 0)?.contains("every user (mode 0644)") == true)
+        #expect(
+            ConfigFilePermissions.exposure(mode: 0o644, group: 0, daemonGroup: 0)?.contains("every user (mode 0644)")
+                == true
+        )
         #expect(ConfigFilePermissions.exposure(mode: 0o604, group: 0, daemonGroup: 0) != nil)
     }
 
@@ -117,9 +140,17 @@ import Testing
         let directory = try credentials([:])
         defer { try? FileManager.default.removeItem(at: directory) }
         let inline = directory.appendingPathComponent("inline.yaml").path
-        try "providers:\n  - name: a\n    type: openai\n    api_key: sk-inline-abcdef123\n".write(toFile: inline, atomically: true, encoding: .utf8)
+        try "providers:\n  - name: a\n    type: openai\n    api_key: sk-inline-abcdef123\n".write(
+            toFile: inline,
+            atomically: true,
+            encoding: .utf8
+        )
         let plain = directory.appendingPathComponent("plain.yaml").path
-        try "providers:\n  - name: a\n    type: openai\n    api_key_env: K\n".write(toFile: plain, atomically: true, encoding: .utf8)
+        try "providers:\n  - name: a\n    type: openai\n    api_key_env: K\n".write(
+            toFile: plain,
+            atomically: true,
+            encoding: .utf8
+        )
         let loader = ConfigLoader(environment: [:])
 
         #expect(chmod(inline, 0o644) == 0 && chmod(plain, 0o644) == 0)

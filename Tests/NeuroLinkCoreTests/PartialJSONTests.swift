@@ -77,7 +77,8 @@ struct StreamedDocument: Sendable, CustomTestStringConvertible {
 private let documents: [StreamedDocument] = [
     StreamedDocument(
         "flat object",
-        #"{"name": "Ada Lovelace", "age": 36, "languages": ["en", "fr"], "active": true, "spouse": null, "x": false}"#),
+        #"{"name": "Ada Lovelace", "age": 36, "languages": ["en", "fr"], "active": true, "spouse": null, "x": false}"#
+    ),
     StreamedDocument(
         "escapes",
         #"{"text": "line1\nline2\t\"quoted\" back\\slash \/ \b\f\r", "u": "caf\u00e9 \u4E2D\u6587", "emoji": "\ud83d\ude00 ok \uD834\uDD1E"}"#
@@ -85,7 +86,8 @@ private let documents: [StreamedDocument] = [
     StreamedDocument("raw unicode", #"{"mixed": "naïve 日本語 👩‍👩‍👧 e\#u{301}", "ключ": ["ü", "🇫🇷"]}"#),
     StreamedDocument(
         "numbers",
-        #"{"n": [0, -0, 1, -1, 12.5, -0.25, 1e10, 1E-3, 2.5e+3, -1.5E2, 123456789, 0.1, 10, 100.001]}"#),
+        #"{"n": [0, -0, 1, -1, 12.5, -0.25, 1e10, 1E-3, 2.5e+3, -1.5E2, 123456789, 0.1, 10, 100.001]}"#
+    ),
     StreamedDocument("nesting", #"[[], {}, [[1, [2, [3]]]], {"a": {"b": {"c": [true, false, null]}}}, "", [{}]]"#),
     StreamedDocument(
         "pretty printed",
@@ -103,11 +105,14 @@ private let documents: [StreamedDocument] = [
           ],
         \t"total":2
         }
-        """),
+        """
+    ),
     StreamedDocument("odd keys", #"{"": 1, "k\"ey": {"x\ny": []}, "a/b~c": "v"}"#),
     StreamedDocument(
-        "fenced", "```json\n{\"a\": [1, 2.5, {\"b\": \"c\"}], \"d\": -3}\n```\n",
-        json: #"{"a": [1, 2.5, {"b": "c"}], "d": -3}"#),
+        "fenced",
+        "```json\n{\"a\": [1, 2.5, {\"b\": \"c\"}], \"d\": -3}\n```\n",
+        json: #"{"a": [1, 2.5, {"b": "c"}], "d": -3}"#
+    ),
 ]
 
 /// Splits a string at Unicode scalar offsets, which include every `Character` boundary and also
@@ -318,25 +323,27 @@ private func parsed(_ deltas: [String]) -> PartialJSONParser {
         #expect(try parser.finalValue() == StructuredOutputFixtures.parse(text))
     }
 
-    @Test(arguments: [
-        (nil, #"{"a": 1}"#, true),
-        (#"{"a": "he"}"#, #"{"a": "hello"}"#, true),
-        (#"{"a": "hello"}"#, #"{"a": "he"}"#, false),
-        (#"{"a": 1}"#, #"{"a": 12}"#, true),
-        (#"{"a": 1}"#, #"{"a": "1"}"#, false),
-        (#"{"a": 1}"#, "{}", false),
-        (#"{"a": 1}"#, #"{"a": 1, "b": 2}"#, true),
-        ("[1, 2]", "[1, 2, 3]", true),
-        ("[1, 2]", "[1]", false),
-        (#"[1, "a"]"#, #"[1, "ab", 3]"#, true),
-        (#"["a", 1]"#, #"["ab", 1]"#, false),
-        (#"[{"a": [1]}]"#, #"[{"a": [1, 2]}, 3]"#, true),
-        (#"[{"a": [1]}, 2]"#, #"[{"a": [1, 2]}, 2]"#, false),
-        (#"[{"a": [1]}]"#, #"[{"a": [1, 2]}]"#, true),
-        ("[true]", "[false]", false),
-        ("[null]", "[null, null]", true),
-        (#""e""#, "\"e\u{301}\"", true),
-    ] as [(String?, String, Bool)])
+    @Test(
+        arguments: [
+            (nil, #"{"a": 1}"#, true),
+            (#"{"a": "he"}"#, #"{"a": "hello"}"#, true),
+            (#"{"a": "hello"}"#, #"{"a": "he"}"#, false),
+            (#"{"a": 1}"#, #"{"a": 12}"#, true),
+            (#"{"a": 1}"#, #"{"a": "1"}"#, false),
+            (#"{"a": 1}"#, "{}", false),
+            (#"{"a": 1}"#, #"{"a": 1, "b": 2}"#, true),
+            ("[1, 2]", "[1, 2, 3]", true),
+            ("[1, 2]", "[1]", false),
+            (#"[1, "a"]"#, #"[1, "ab", 3]"#, true),
+            (#"["a", 1]"#, #"["ab", 1]"#, false),
+            (#"[{"a": [1]}]"#, #"[{"a": [1, 2]}, 3]"#, true),
+            (#"[{"a": [1]}, 2]"#, #"[{"a": [1, 2]}, 2]"#, false),
+            (#"[{"a": [1]}]"#, #"[{"a": [1, 2]}]"#, true),
+            ("[true]", "[false]", false),
+            ("[null]", "[null, null]", true),
+            (#""e""#, "\"e\u{301}\"", true),
+        ] as [(String?, String, Bool)]
+    )
     func prefixExtensionHelper(_ old: String?, _ new: String, _ expected: Bool) throws {
         let before = try old.map(StructuredOutputFixtures.parse)
         let after = try StructuredOutputFixtures.parse(new)

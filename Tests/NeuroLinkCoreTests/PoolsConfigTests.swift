@@ -19,7 +19,8 @@ private func parse(_ yaml: String) throws(ConfigError) -> DaemonConfig {
 
 @Suite struct PoolsConfigTests {
     @Test func parsesPoolsMembersAndRouting() throws {
-        let config = try parse("""
+        let config = try parse(
+            """
             routing:
               max_attempts: 4
               backoff_base_ms: 100
@@ -39,7 +40,8 @@ private func parse(_ yaml: String) throws(ConfigError) -> DaemonConfig {
                     thresholds: { max_latency_ms: 900, max_error_rate_pct: 5, min_throughput_tps: 20 }
                     timeouts: { first_chunk_ms: 500 }
                   - { provider: b, model: other, priority: 2, health_check: completion }
-            """)
+            """
+        )
         #expect(config.routing.maxAttempts == 4)
         #expect(config.routing.retryBudgetRatio == 0.1)
         #expect(config.routing.breaker.maxOpenMs == 8000)
@@ -58,16 +60,34 @@ private func parse(_ yaml: String) throws(ConfigError) -> DaemonConfig {
     }
 
     static let invalid: [(yaml: String, key: String, message: String)] = [
-        ("pools:\n  - name: p\n    members: [{ provider: nope }]", "pools[0].members[0].provider", "is not a configured provider"),
+        (
+            "pools:\n  - name: p\n    members: [{ provider: nope }]", "pools[0].members[0].provider",
+            "is not a configured provider"
+        ),
         ("pools:\n  - name: p\n    members: [{ provider: b }]", "pools[0].members[0].model", "has no default_model"),
         ("pools:\n  - name: a\n    members: [{ provider: a }]", "pools[0].name", "already the name of a provider"),
-        ("pools:\n  - name: p\n    strategy: random\n    members: [{ provider: a }]", "pools[0].strategy", "must be one of"),
-        ("pools:\n  - name: p\n    failover: [teleport]\n    members: [{ provider: a }]", "pools[0].failover[0]", "must be one of"),
+        (
+            "pools:\n  - name: p\n    strategy: random\n    members: [{ provider: a }]", "pools[0].strategy",
+            "must be one of"
+        ),
+        (
+            "pools:\n  - name: p\n    failover: [teleport]\n    members: [{ provider: a }]", "pools[0].failover[0]",
+            "must be one of"
+        ),
         ("pools:\n  - name: p\n    members: []", "pools[0].members", "at least one member"),
-        ("pools:\n  - name: p\n    members: [{ provider: a }, { provider: a }]", "pools[0].members[1]", "already members[0]"),
-        ("pools:\n  - name: p\n    members: [{ provider: a, weight: 0 }]", "pools[0].members[0].weight", "between 1 and"),
+        (
+            "pools:\n  - name: p\n    members: [{ provider: a }, { provider: a }]", "pools[0].members[1]",
+            "already members[0]"
+        ),
+        (
+            "pools:\n  - name: p\n    members: [{ provider: a, weight: 0 }]", "pools[0].members[0].weight",
+            "between 1 and"
+        ),
         ("routing:\n  default_pool: missing", "routing.default_pool", "is not a configured pool"),
-        ("routing:\n  breaker: { open_ms: 5000, max_open_ms: 1000 }", "routing.breaker.max_open_ms", "must not be less than open_ms"),
+        (
+            "routing:\n  breaker: { open_ms: 5000, max_open_ms: 1000 }", "routing.breaker.max_open_ms",
+            "must not be less than open_ms"
+        ),
         ("routing:\n  retries: 3", "routing.retries", "unknown key"),
     ]
 

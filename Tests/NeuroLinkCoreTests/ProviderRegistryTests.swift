@@ -13,13 +13,26 @@ private func registry(_ providers: [ProviderConfig], defaultProvider: String = "
 
 /// An `openai` provider whose `api_key_env` variable was not set.
 private let openAIWithoutKey = ProviderConfig(
-    name: "openai", type: .openai, baseURL: "https://api.openai.com/v1", credentialSource: .environment("OPENAI_API_KEY"))
+    name: "openai",
+    type: .openai,
+    baseURL: "https://api.openai.com/v1",
+    credentialSource: .environment("OPENAI_API_KEY")
+)
 private let openAIWithKey = ProviderConfig(
-    name: "openai", type: .openai, baseURL: "https://api.openai.com/v1", credentialSource: .environment("OPENAI_API_KEY"),
-    apiKey: Secret("sk-live-abcdef1234567890"), defaultModel: "gpt-4o-mini")
+    name: "openai",
+    type: .openai,
+    baseURL: "https://api.openai.com/v1",
+    credentialSource: .environment("OPENAI_API_KEY"),
+    apiKey: Secret("sk-live-abcdef1234567890"),
+    defaultModel: "gpt-4o-mini"
+)
 private let local = ProviderConfig(name: "local", type: .openaiCompatible, baseURL: "http://127.0.0.1:11434/v1")
 private let localWithoutKey = ProviderConfig(
-    name: "groq", type: .openaiCompatible, baseURL: "https://api.groq.com/openai/v1", credentialSource: .environment("GROQ_API_KEY"))
+    name: "groq",
+    type: .openaiCompatible,
+    baseURL: "https://api.groq.com/openai/v1",
+    credentialSource: .environment("GROQ_API_KEY")
+)
 
 @Suite struct ProviderRegistryTests {
     @Test func autoPicksFirstProvider() throws {
@@ -71,9 +84,14 @@ private let localWithoutKey = ProviderConfig(
     }
 
     @Test func autoWithoutUsableProviderIsNoProviderAvailable() {
-        let error = #expect(throws: RPCError.self) { try registry([openAIWithoutKey, localWithoutKey]).resolve("auto") }
+        let error = #expect(throws: RPCError.self) {
+            try registry([openAIWithoutKey, localWithoutKey]).resolve("auto")
+        }
         #expect(error?.type == .noProviderAvailable)
-        #expect(error?.message.contains("openai: no credentials (env:OPENAI_API_KEY)") == true, "message: \(error?.message ?? "-")")
+        #expect(
+            error?.message.contains("openai: no credentials (env:OPENAI_API_KEY)") == true,
+            "message: \(error?.message ?? "-")"
+        )
         #expect(error?.message.contains("groq: no credentials (env:GROQ_API_KEY)") == true)
     }
 
@@ -101,8 +119,13 @@ private let localWithoutKey = ProviderConfig(
     }
 
     @Test func statusesNeverContainSecrets() throws {
-        let inline = ProviderConfig(name: "inline", type: .openaiCompatible, baseURL: "https://user:pw@llm.example.com:8443/v1",
-                                    credentialSource: .inline, apiKey: Secret("inline-secret-value-42"))
+        let inline = ProviderConfig(
+            name: "inline",
+            type: .openaiCompatible,
+            baseURL: "https://user:pw@llm.example.com:8443/v1",
+            credentialSource: .inline,
+            apiKey: Secret("inline-secret-value-42")
+        )
         let r = registry([openAIWithKey, inline, openAIWithoutKey.renamed("second")])
         let statuses = r.statuses
         #expect(statuses.map(\.name) == ["openai", "inline", "second"])

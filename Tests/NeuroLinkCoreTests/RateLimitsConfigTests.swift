@@ -28,7 +28,8 @@ private func error(_ yaml: String) -> ConfigError? {
 
 @Suite struct RateLimitsConfigTests {
     @Test func parsesEverySectionOverAPreset() throws {
-        let config = try parse("""
+        let config = try parse(
+            """
             rate_limits:
               preset: standard
               global: { requests_per_second: 100, burst: 40, max_in_flight: unlimited }
@@ -55,7 +56,8 @@ private func error(_ yaml: String) -> ConfigError? {
               adaptive: { decrease_factor: 0.8 }
               estimation: { chars_per_token: 3.5, default_output_tokens: 256 }
               provider_headers: { enabled: true, low_watermark: 0.2, default_pause_ms: 2000 }
-            """)
+            """
+        )
         let limits = config.rateLimits.resolved()
         #expect(limits.global.requests == RateLimit(rate: .perSecond(100), burst: 40))
         #expect(limits.global.maxInFlight == nil)
@@ -71,7 +73,10 @@ private func error(_ yaml: String) -> ConfigError? {
         #expect(limits.limits(for: .tenant(TenantKey("team-a"))).requests == nil)
         #expect(limits.limits(for: .tenantMember(TenantKey("team-a"), member: "openai")).maxInFlight == 2)
         #expect(limits.limits(for: .tenantMember(TenantKey("x"), member: "openai")).maxInFlight == 4)
-        #expect(limits.tenantMapping.tenant(uid: 1001, gid: 1, username: "alice", userId: "u") == TenantKey("team-a", subKey: "u"))
+        #expect(
+            limits.tenantMapping.tenant(uid: 1001, gid: 1, username: "alice", userId: "u")
+                == TenantKey("team-a", subKey: "u")
+        )
         #expect(limits.tenantMapping.tenant(uid: 5, gid: 100, username: "carol") == TenantKey("staff"))
         #expect(limits.queue.maxSize == 50 && limits.queue.maxWait == .seconds(5) && limits.queue.priorityEnabled)
         #expect(limits.queue.defaultPriority == 3)
@@ -84,23 +89,34 @@ private func error(_ yaml: String) -> ConfigError? {
     }
 
     @Test func mistakesAreReportedWhereTheyAre() {
-        let unknownProvider = error("""
+        let unknownProvider = error(
+            """
             rate_limits:
               providers:
                 opnai: { max_in_flight: 1 }
-            """)
-        #expect(unknownProvider?.description == "limits.yaml:10:5: rate_limits.providers.opnai: \"opnai\" is not a configured provider")
-        let both = error("""
+            """
+        )
+        #expect(
+            unknownProvider?.description
+                == "limits.yaml:10:5: rate_limits.providers.opnai: \"opnai\" is not a configured provider"
+        )
+        let both = error(
+            """
             rate_limits:
               global: { requests_per_second: 1, requests_per_minute: 60 }
-            """)
+            """
+        )
         #expect(both?.key == "rate_limits.global.requests_per_minute")
         #expect(error("rate_limits: { preset: huge }")?.message.contains("development, standard, enterprise") == true)
         #expect(error("rate_limits: { queue: { strategy: wait } }")?.key == "rate_limits.queue.strategy")
         #expect(error("rate_limits: { global: { burts: 3 } }")?.key == "rate_limits.global.burts")
         #expect(error("rate_limits: { global: { max_in_flight: 0 } }")?.key == "rate_limits.global.max_in_flight")
-        #expect(error("rate_limits: { adaptive: { min_limit: 9, max_limit: 3 } }")?.key == "rate_limits.adaptive.max_limit")
-        #expect(error("rate_limits: { tenants: { map: { uids: { bob: x } } } }")?.message.contains("numeric id") == true)
+        #expect(
+            error("rate_limits: { adaptive: { min_limit: 9, max_limit: 3 } }")?.key == "rate_limits.adaptive.max_limit"
+        )
+        #expect(
+            error("rate_limits: { tenants: { map: { uids: { bob: x } } } }")?.message.contains("numeric id") == true
+        )
         #expect(error("rate_limits: { tenants: { \"a/b\": { burst: 1 } } }")?.message.contains("/") == true)
     }
 }

@@ -41,8 +41,10 @@ import Testing
 
     @Test func emptyEnvironmentValuesCountAsUnset() throws {
         let home = FileManager.default.temporaryDirectory.appendingPathComponent("nl-\(UUID().uuidString)").path
-        let loader = ConfigLoader(environment: ["OPENAI_API_KEY": "sk-x", "OPENAI_BASE_URL": "", "OPENAI_MODEL": "",
-                                                "HOME": home, "XDG_CONFIG_HOME": home])
+        let loader = ConfigLoader(environment: [
+            "OPENAI_API_KEY": "sk-x", "OPENAI_BASE_URL": "", "OPENAI_MODEL": "",
+            "HOME": home, "XDG_CONFIG_HOME": home,
+        ])
         guard !FileManager.default.fileExists(atPath: loader.defaultPath()) else { return }
         let config = try loader.load(path: nil)
         #expect(config.providers.first?.baseURL == "https://api.openai.com/v1")
@@ -51,7 +53,9 @@ import Testing
 
     @Test func badBaseURLFromTheEnvironmentIsRejected() {
         let home = FileManager.default.temporaryDirectory.appendingPathComponent("nl-\(UUID().uuidString)").path
-        let loader = ConfigLoader(environment: ["NEUROLINK_OPENAI_COMPATIBLE_BASE_URL": "localhost:8080", "HOME": home, "XDG_CONFIG_HOME": home])
+        let loader = ConfigLoader(environment: [
+            "NEUROLINK_OPENAI_COMPATIBLE_BASE_URL": "localhost:8080", "HOME": home, "XDG_CONFIG_HOME": home,
+        ])
         guard !FileManager.default.fileExists(atPath: loader.defaultPath()) else { return }
         #expect(throws: ConfigError.self) { try loader.load(path: nil) }
     }

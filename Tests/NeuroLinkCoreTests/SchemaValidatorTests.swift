@@ -16,7 +16,11 @@ struct SchemaCase: Sendable, CustomTestStringConvertible {
         SchemaCase(schema: schema, value: value, expected: [], kind: .invalidValue)
     }
 
-    static func invalid(_ schema: String, _ value: String, _ expected: (path: String, fragment: String)...) -> SchemaCase {
+    static func invalid(
+        _ schema: String,
+        _ value: String,
+        _ expected: (path: String, fragment: String)...
+    ) -> SchemaCase {
         SchemaCase(schema: schema, value: value, expected: expected, kind: .invalidValue)
     }
 
@@ -65,8 +69,11 @@ private let keywordCases: [SchemaCase] = [
     // additionalProperties
     .valid(#"{"properties": {"a": {}}, "additionalProperties": false}"#, #"{"a": 1}"#),
     .invalid(
-        #"{"properties": {"a": {}}, "additionalProperties": false}"#, #"{"a": 1, "c": 2, "b": 3}"#,
-        ("/b", "property \"b\" is not allowed"), ("/c", "property \"c\" is not allowed")),
+        #"{"properties": {"a": {}}, "additionalProperties": false}"#,
+        #"{"a": 1, "c": 2, "b": 3}"#,
+        ("/b", "property \"b\" is not allowed"),
+        ("/c", "property \"c\" is not allowed")
+    ),
     .valid(#"{"additionalProperties": {"type": "number"}}"#, #"{"x": 1}"#),
     .invalid(#"{"additionalProperties": {"type": "number"}}"#, #"{"x": "s"}"#, ("/x", "expected number")),
     .valid(#"{"additionalProperties": true}"#, #"{"x": "s"}"#),
@@ -74,7 +81,11 @@ private let keywordCases: [SchemaCase] = [
     // items
     .valid(#"{"items": {"type": "integer"}}"#, "[1, 2]"),
     .invalid(
-        #"{"items": {"type": "integer"}}"#, #"[1, "a", 3.5]"#, ("/1", "expected integer"), ("/2", "expected integer")),
+        #"{"items": {"type": "integer"}}"#,
+        #"[1, "a", 3.5]"#,
+        ("/1", "expected integer"),
+        ("/2", "expected integer")
+    ),
     .valid(#"{"items": [{"type": "string"}, {"type": "number"}]}"#, #"["a", 1, true]"#),
     .invalid(#"{"items": [{"type": "string"}, {"type": "number"}]}"#, "[1]", ("/0", "expected string")),
     .invalid(#"{"items": false}"#, "[1]", ("/0", "no value is allowed")),
@@ -126,27 +137,43 @@ private let keywordCases: [SchemaCase] = [
     // composition
     .valid(#"{"anyOf": [{"type": "string"}, {"type": "number"}]}"#, "1"),
     .invalid(
-        #"{"anyOf": [{"type": "string"}, {"type": "number"}]}"#, "null",
-        ("", "does not match any alternative in anyOf (alternative 1: (root): expected string")),
+        #"{"anyOf": [{"type": "string"}, {"type": "number"}]}"#,
+        "null",
+        ("", "does not match any alternative in anyOf (alternative 1: (root): expected string")
+    ),
     .valid(#"{"oneOf": [{"type": "integer"}, {"type": "number"}]}"#, "1.5"),
     .invalid(
-        #"{"oneOf": [{"type": "integer"}, {"type": "number"}]}"#, "1", ("", "matches alternatives 1, 2 of oneOf")),
+        #"{"oneOf": [{"type": "integer"}, {"type": "number"}]}"#,
+        "1",
+        ("", "matches alternatives 1, 2 of oneOf")
+    ),
     .invalid(#"{"oneOf": [{"type": "integer"}, {"type": "number"}]}"#, #""x""#, ("", "does not match any alternative")),
     .valid(#"{"allOf": [{"minimum": 0}, {"maximum": 5}]}"#, "3"),
     .invalid(#"{"allOf": [{"minimum": 0}, {"maximum": 5}]}"#, "7", ("", "must be <= 5")),
     .badSchema(#"{"anyOf": []}"#, "1", "'anyOf' must be a non-empty array"),
     .badSchema(#"{"anyOf": [{"type": "nope"}, {"type": "number"}]}"#, "1", "unknown type"),
     // $ref
-    .valid(##"{"$defs": {"name": {"type": "string"}}, "properties": {"n": {"$ref": "#/$defs/name"}}}"##, ##"{"n": "x"}"##),
+    .valid(
+        ##"{"$defs": {"name": {"type": "string"}}, "properties": {"n": {"$ref": "#/$defs/name"}}}"##,
+        ##"{"n": "x"}"##
+    ),
     .invalid(
-        ##"{"$defs": {"name": {"type": "string"}}, "properties": {"n": {"$ref": "#/$defs/name"}}}"##, ##"{"n": 1}"##,
-        ("/n", "expected string")),
+        ##"{"$defs": {"name": {"type": "string"}}, "properties": {"n": {"$ref": "#/$defs/name"}}}"##,
+        ##"{"n": 1}"##,
+        ("/n", "expected string")
+    ),
     .invalid(
-        ##"{"definitions": {"pos": {"minimum": 1}}, "items": {"$ref": "#/definitions/pos"}}"##, "[1, 0]",
-        ("/1", "must be >= 1")),
+        ##"{"definitions": {"pos": {"minimum": 1}}, "items": {"$ref": "#/definitions/pos"}}"##,
+        "[1, 0]",
+        ("/1", "must be >= 1")
+    ),
     .invalid(##"{"$defs": {"a/b": {"type": "string"}}, "$ref": "#/$defs/a~1b"}"##, "1", ("", "expected string")),
     .invalid(##"{"$defs": {"s p": {"type": "string"}}, "$ref": "#/$defs/s%20p"}"##, "1", ("", "expected string")),
-    .invalid(##"{"$ref": "#/$defs/x", "maxLength": 1, "$defs": {"x": {"type": "string"}}}"##, #""ab""#, ("", "at most 1")),
+    .invalid(
+        ##"{"$ref": "#/$defs/x", "maxLength": 1, "$defs": {"x": {"type": "string"}}}"##,
+        #""ab""#,
+        ("", "at most 1")
+    ),
     .badSchema(##"{"$ref": "#/$defs/missing"}"##, "1", "cannot resolve $ref \"#/$defs/missing\""),
     .badSchema(#"{"$ref": "https://example.com/s.json"}"#, "1", "cannot resolve $ref"),
     .badSchema(#"{"$ref": 1}"#, "1", "'$ref' must be a string"),

@@ -14,12 +14,18 @@ import Testing
 
     static func request(_ upstream: LoopbackUpstream, model: String) -> HTTPRequest {
         let body = #"{"model":"\#(model)","stream":true,"messages":[{"role":"user","content":"x"}]}"#
-        return HTTPRequest(url: upstream.baseURL + "/chat/completions", headers: [HTTPHeader("Content-Type", "application/json")],
-                           body: Array(body.utf8))
+        return HTTPRequest(
+            url: upstream.baseURL + "/chat/completions",
+            headers: [HTTPHeader("Content-Type", "application/json")],
+            body: Array(body.utf8)
+        )
     }
 
     /// Polls the engine until `condition` holds or 10 s pass; returns the last snapshot.
-    static func waitFor(_ loop: CurlLoop, _ condition: (StreamBufferSnapshot) -> Bool) async throws -> StreamBufferSnapshot {
+    static func waitFor(
+        _ loop: CurlLoop,
+        _ condition: (StreamBufferSnapshot) -> Bool
+    ) async throws -> StreamBufferSnapshot {
         let deadline = ContinuousClock.now + .seconds(10)
         var snapshot = await loop.bufferSnapshot()
         while !condition(snapshot), ContinuousClock.now < deadline {
@@ -92,8 +98,13 @@ import Testing
         hogs.forEach { $0.cancel() }
         // `mid` held about a fifth of the budget; it resumes and fills the freed budget alone
         // before the budget pauses it again.
-        let freed = try await Self.waitFor(loop) { $0.activeTransfers == 1 && $0.pausedTransfers == 1 && $0.bufferedBytes > budget / 2 }
-        #expect(freed.activeTransfers == 1 && freed.pausedTransfers == 1 && freed.bufferedBytes > budget / 2, "\(freed)")
+        let freed = try await Self.waitFor(loop) {
+            $0.activeTransfers == 1 && $0.pausedTransfers == 1 && $0.bufferedBytes > budget / 2
+        }
+        #expect(
+            freed.activeTransfers == 1 && freed.pausedTransfers == 1 && freed.bufferedBytes > budget / 2,
+            "\(freed)"
+        )
 
         let body = try await Self.readAll(mid)
         #expect(Self.occurrences(of: Self.piece, in: body) == 3_000, "every piece exactly once")
@@ -106,7 +117,10 @@ import Testing
         defer { Task { try? await upstream.shutdown() } }
         upstream.register(model: "big", .stream(OpenAIStream(pieces: Array(repeating: Self.piece, count: 20_000))))
         // Lasts about 1 s, well over the limit, but its consumer keeps up.
-        upstream.register(model: "paced", .stream(OpenAIStream(pieces: Array(repeating: "p", count: 40), delay: .milliseconds(25))))
+        upstream.register(
+            model: "paced",
+            .stream(OpenAIStream(pieces: Array(repeating: "p", count: 40), delay: .milliseconds(25)))
+        )
         let loop = try CurlLoop(highWaterBytes: 64 * 1024, memoryBudgetBytes: 64 << 20, maxPaused: .milliseconds(300))
         loop.start()
         let started = ContinuousClock.now

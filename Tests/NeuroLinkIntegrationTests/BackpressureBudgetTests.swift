@@ -15,7 +15,9 @@ import Testing
     /// Reads `connection` to the response for `id`: the text received and the response.
     static func readText(_ connection: RawConnection, id: Int) throws -> (text: Int, response: [String: Any]) {
         let (response, chunks) = try connection.readUntilResponse(id: id)
-        let text = chunks.reduce(0) { $0 + (($1["type"] as? String) == "text" ? (($1["content"] as? String)?.utf8.count ?? 0) : 0) }
+        let text = chunks.reduce(0) {
+            $0 + (($1["type"] as? String) == "text" ? (($1["content"] as? String)?.utf8.count ?? 0) : 0)
+        }
         return (text, response)
     }
 
@@ -36,11 +38,14 @@ import Testing
         upstream.register(model: "big", .stream(OpenAIStream(pieces: Array(repeating: Self.piece, count: 40_000))))
         upstream.register(model: "small", .stream(OpenAIStream(pieces: Array(repeating: Self.piece, count: 2_000))))
         let budget = 1 << 20
-        let config = loopConfig(upstream.baseURL, extra: """
-            server:
-              stream_buffer_bytes: 8388608
-              stream_memory_budget_bytes: \(budget)
-            """)
+        let config = loopConfig(
+            upstream.baseURL,
+            extra: """
+                server:
+                  stream_buffer_bytes: 8388608
+                  stream_memory_budget_bytes: \(budget)
+                """
+        )
         try await DaemonProcess.with(config: config) { daemon in
             // Warm up (threads, connection pools) so the baseline is not the idle daemon's.
             let warm = try RawConnection(path: daemon.socketPath, receiveTimeout: .seconds(30))
@@ -63,9 +68,18 @@ import Testing
             #expect(response["result"] != nil)
 
             let grown = daemon.rssKiB - baseline
-            #expect(grown < 24 * 1024, "daemon RSS grew by \(grown) KiB; unbounded per-stream buffers would hold 64 MiB")
-            #expect(daemon.log.contains("stream buffers reached the memory budget"), "the budget, not the stream buffers, stopped them")
-            #expect(!upstream.requests().contains { $0.model == "big" && $0.completedAt != nil }, "the stalled streams are paused")
+            #expect(
+                grown < 24 * 1024,
+                "daemon RSS grew by \(grown) KiB; unbounded per-stream buffers would hold 64 MiB"
+            )
+            #expect(
+                daemon.log.contains("stream buffers reached the memory budget"),
+                "the budget, not the stream buffers, stopped them"
+            )
+            #expect(
+                !upstream.requests().contains { $0.model == "big" && $0.completedAt != nil },
+                "the stalled streams are paused"
+            )
             if let buffers = try Self.streamBuffers(daemon) {
                 let slack = 9 * 16 * 1024  // one libcurl write per stream
                 let buffered = buffers["bufferedBytes"] as? Int ?? .max
@@ -84,12 +98,18 @@ import Testing
         let upstream = try await LoopbackUpstream.start()
         defer { Task { try? await upstream.shutdown() } }
         upstream.register(model: "big", .stream(OpenAIStream(pieces: Array(repeating: Self.piece, count: 4_000))))
-        upstream.register(model: "paced", .stream(OpenAIStream(pieces: Array(repeating: "p", count: 60), delay: .milliseconds(25))))
-        let config = loopConfig(upstream.baseURL, extra: """
-            server:
-              stream_buffer_bytes: 65536
-              max_paused_ms: 500
-            """)
+        upstream.register(
+            model: "paced",
+            .stream(OpenAIStream(pieces: Array(repeating: "p", count: 60), delay: .milliseconds(25)))
+        )
+        let config = loopConfig(
+            upstream.baseURL,
+            extra: """
+                server:
+                  stream_buffer_bytes: 65536
+                  max_paused_ms: 500
+                """
+        )
         try await DaemonProcess.with(config: config) { daemon in
             let stalled = try RawConnection(path: daemon.socketPath, receiveTimeout: .seconds(30))
             let sentAt = ContinuousClock.now

@@ -13,7 +13,9 @@ import Testing
         upstream.register(model: "steady", .stream(OpenAIStream(pieces: pieces, delay: .milliseconds(30))))
         try await DaemonProcess.with(config: loopConfig(upstream.baseURL)) { daemon in
             let good = try RawConnection(path: daemon.socketPath)
-            try good.send(#"{"jsonrpc":"2.0","id":1,"method":"stream","params":{"input":{"text":"x"},"model":"steady"}}"#)
+            try good.send(
+                #"{"jsonrpc":"2.0","id":1,"method":"stream","params":{"input":{"text":"x"},"model":"steady"}}"#
+            )
 
             let bad = try RawConnection(path: daemon.socketPath)
             // Valid framing, not JSON: parse error, connection stays usable.
@@ -41,7 +43,9 @@ import Testing
             reply = try #require(try bad.readMessage())
             #expect(reply.errorCode == -32602 && reply.errorType == "invalid_params")
             #expect(((reply["error"] as? [String: Any])?["message"] as? String)?.contains("maxTokens") == true)
-            try bad.send(#"{"jsonrpc":"2.0","id":8,"method":"stream","params":{"input":{"text":"x"},"provider":"nope"}}"#)
+            try bad.send(
+                #"{"jsonrpc":"2.0","id":8,"method":"stream","params":{"input":{"text":"x"},"provider":"nope"}}"#
+            )
             reply = try #require(try bad.readMessage())
             #expect(reply.errorType == "provider_not_found")
             // Still usable.

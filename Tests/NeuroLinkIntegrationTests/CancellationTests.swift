@@ -14,7 +14,9 @@ import Testing
         upstream.register(model: "long", .stream(Self.longStream))
         try await DaemonProcess.with(config: loopConfig(upstream.baseURL)) { daemon in
             let connection = try RawConnection(path: daemon.socketPath)
-            try connection.send(#"{"jsonrpc":"2.0","id":1,"method":"stream","params":{"input":{"text":"x"},"model":"long"}}"#)
+            try connection.send(
+                #"{"jsonrpc":"2.0","id":1,"method":"stream","params":{"input":{"text":"x"},"model":"long"}}"#
+            )
             let first = try #require(try connection.readMessage())
             #expect(first["method"] as? String == "stream.chunk")
             let cancelledAt = ContinuousClock.now
@@ -40,14 +42,18 @@ import Testing
         upstream.register(model: "long", .stream(Self.longStream))
         try await DaemonProcess.with(config: loopConfig(upstream.baseURL)) { daemon in
             var connection: RawConnection? = try RawConnection(path: daemon.socketPath)
-            try connection?.send(#"{"jsonrpc":"2.0","id":1,"method":"stream","params":{"input":{"text":"x"},"model":"long"}}"#)
+            try connection?.send(
+                #"{"jsonrpc":"2.0","id":1,"method":"stream","params":{"input":{"text":"x"},"model":"long"}}"#
+            )
             _ = try connection?.readMessage()
             let closedByClientAt = ContinuousClock.now
             connection = nil  // closes the socket
             let closed = try #require(await upstream.waitForConnectionClose(model: "long", timeout: .seconds(2)))
             #expect(try #require(closed.clientClosedAt) - closedByClientAt < .milliseconds(100))
             // The daemon is unaffected.
-            let health = try await NeuroLinkClient.withConnection(socketPath: daemon.socketPath) { try await $0.health() }
+            let health = try await NeuroLinkClient.withConnection(socketPath: daemon.socketPath) {
+                try await $0.health()
+            }
             #expect(health.status == "ok")
         }
     }
@@ -83,12 +89,17 @@ import Testing
         try await DaemonProcess.with(config: loopConfig(upstream.baseURL)) { daemon in
             let baseline = daemon.rssKiB
             let connection = try RawConnection(path: daemon.socketPath, receiveTimeout: .seconds(30))
-            try connection.send(#"{"jsonrpc":"2.0","id":1,"method":"stream","params":{"input":{"text":"x"},"model":"big"}}"#)
+            try connection.send(
+                #"{"jsonrpc":"2.0","id":1,"method":"stream","params":{"input":{"text":"x"},"model":"big"}}"#
+            )
             try await Task.sleep(for: .seconds(2))  // not reading
             let paused = daemon.rssKiB
             let request = try #require(upstream.requests().first { $0.model == "big" })
             #expect(request.completedAt == nil, "the upstream must be paused, not drained into memory")
-            #expect(paused - baseline < 16 * 1024, "daemon RSS grew by \(paused - baseline) KiB while the client was not reading")
+            #expect(
+                paused - baseline < 16 * 1024,
+                "daemon RSS grew by \(paused - baseline) KiB while the client was not reading"
+            )
             var received = 0
             var response: [String: Any]?
             while response == nil, let message = try connection.readMessage() {

@@ -1,9 +1,10 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import Foundation
 import LoopbackUpstream
 import Testing
+
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// `providers.list` and `models.list` against the real daemon, loopback upstreams in every
 /// provider shape, a closed port and a port that accepts but never answers.
@@ -87,14 +88,21 @@ import Testing
         defer { Task { try? await upstream.shutdown() } }
         let hole = try BlackHole()
         let dead = try await closedPortBaseURL()
-        try await DaemonProcess.with(config: config(upstream: upstream, dead: dead, hole: hole.port),
-                                     environment: ["INTRO_SECRET": Self.secret]) { daemon in
+        try await DaemonProcess.with(
+            config: config(upstream: upstream, dead: dead, hole: hole.port),
+            environment: ["INTRO_SECRET": Self.secret]
+        ) { daemon in
             try await body(upstream, daemon)
         }
         withExtendedLifetime(hole) {}
     }
 
-    private func call(_ daemon: DaemonProcess, _ method: String, params: String? = nil, id: Int = 1) throws -> [String: Any] {
+    private func call(
+        _ daemon: DaemonProcess,
+        _ method: String,
+        params: String? = nil,
+        id: Int = 1
+    ) throws -> [String: Any] {
         let connection = try RawConnection(path: daemon.socketPath, receiveTimeout: .seconds(20))
         let paramsJSON = params.map { #","params":\#($0)"# } ?? ""
         try connection.send(#"{"jsonrpc":"2.0","id":\#(id),"method":"\#(method)"\#(paramsJSON)}"#)
@@ -109,8 +117,15 @@ import Testing
         try await withDaemon { _, daemon in
             let response = try call(daemon, "providers.list")
             #expect(!(try json(response)).contains(Self.secret))
-            let providers = try #require((response["result"] as? [String: Any])?["providers"] as? [[String: Any]], "\(response)")
-            #expect(providers.map { $0["name"] as? String } == ["loop", "claude-loop", "gem", "olla", "dead", "hole", "keyless"])
+            let providers = try #require(
+                (response["result"] as? [String: Any])?["providers"] as? [[String: Any]],
+                "\(response)"
+            )
+            #expect(
+                providers.map { $0["name"] as? String } == [
+                    "loop", "claude-loop", "gem", "olla", "dead", "hole", "keyless",
+                ]
+            )
             let loop = try #require(providers.first)
             #expect(loop["type"] as? String == "openai-compatible")
             #expect(loop["credentialSource"] as? String == "env:INTRO_SECRET")
@@ -138,11 +153,18 @@ import Testing
             #expect(elapsed < .seconds(8), "checks did not run concurrently with a 5 s limit: \(elapsed)")
             #expect(!(try json(response)).contains(Self.secret))
 
-            let providers = try #require((response["result"] as? [String: Any])?["providers"] as? [[String: Any]], "\(response)")
-            let checks = Dictionary(uniqueKeysWithValues: providers.compactMap { provider -> (String, [String: Any])? in
-                guard let name = provider["name"] as? String, let check = provider["check"] as? [String: Any] else { return nil }
-                return (name, check)
-            })
+            let providers = try #require(
+                (response["result"] as? [String: Any])?["providers"] as? [[String: Any]],
+                "\(response)"
+            )
+            let checks = Dictionary(
+                uniqueKeysWithValues: providers.compactMap { provider -> (String, [String: Any])? in
+                    guard let name = provider["name"] as? String, let check = provider["check"] as? [String: Any] else {
+                        return nil
+                    }
+                    return (name, check)
+                }
+            )
             #expect(checks.count == providers.count, "\(providers)")
             for name in ["loop", "claude-loop", "gem", "olla"] {
                 let check = try #require(checks[name])
@@ -154,7 +176,10 @@ import Testing
             let dead = try #require(checks["dead"])
             #expect(dead["ok"] as? Bool == false)
             #expect((dead["error"] as? [String: Any])?["type"] as? String == "upstream_error", "\(dead)")
-            #expect(((dead["error"] as? [String: Any])?["message"] as? String)?.contains("could not reach") == true, "\(dead)")
+            #expect(
+                ((dead["error"] as? [String: Any])?["message"] as? String)?.contains("could not reach") == true,
+                "\(dead)"
+            )
 
             let hole = try #require(checks["hole"])
             #expect(hole["ok"] as? Bool == false)
@@ -175,7 +200,10 @@ import Testing
             let result = try #require(all["result"] as? [String: Any], "\(all)")
             let models = try #require(result["models"] as? [[String: Any]])
             let pairs = models.map { "\($0["provider"] as? String ?? "?")/\($0["id"] as? String ?? "?")" }
-            #expect(pairs == ["loop/loop-model", "claude-loop/loop-model", "gem/loop-model", "olla/loop-model"], "\(pairs)")
+            #expect(
+                pairs == ["loop/loop-model", "claude-loop/loop-model", "gem/loop-model", "olla/loop-model"],
+                "\(pairs)"
+            )
             #expect(models.first?["ownedBy"] as? String == "loopback")
             let failed = try #require(result["failed"] as? [[String: Any]], "\(result)")
             #expect(failed.compactMap { $0["provider"] as? String } == ["dead", "hole", "keyless"], "\(failed)")
@@ -197,7 +225,10 @@ import Testing
             #expect(models.allSatisfy { $0["provider"] as? String == "loop" })
 
             let alias = try call(daemon, "models.list", params: #"{"provider":"gemini"}"#)
-            let aliasModels = try #require((alias["result"] as? [String: Any])?["models"] as? [[String: Any]], "\(alias)")
+            let aliasModels = try #require(
+                (alias["result"] as? [String: Any])?["models"] as? [[String: Any]],
+                "\(alias)"
+            )
             #expect(aliasModels.map { $0["provider"] as? String } == ["gem"])
             #expect(aliasModels.first?["displayName"] as? String == "Loop Model")
 
@@ -236,14 +267,20 @@ import Testing
             #expect(table.status == 0, "\(table.stderr)")
             let lines = table.stdout.split(separator: "\n")
             #expect(lines.first?.hasPrefix("NAME") == true, "\(table.stdout)")
-            #expect(lines.first?.contains("DEFAULT-MODEL") == true && lines.first?.contains("STATUS") == false, "\(table.stdout)")
+            #expect(
+                lines.first?.contains("DEFAULT-MODEL") == true && lines.first?.contains("STATUS") == false,
+                "\(table.stdout)"
+            )
             #expect(table.stdout.contains("env:INTRO_SECRET (found)"), "\(table.stdout)")
             #expect(table.stdout.contains("env:INTRO_NOT_SET (MISSING)"), "\(table.stdout)")
             #expect(!table.stdout.contains(Self.secret) && !table.stderr.contains(Self.secret))
 
             let json = try await nlctl(["--socket", daemon.socketPath, "providers", "--json"])
             #expect(json.status == 0, "\(json.stderr)")
-            let object = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any], "\(json.stdout)")
+            let object = try #require(
+                try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any],
+                "\(json.stdout)"
+            )
             #expect((object["providers"] as? [Any])?.count == 7)
 
             let checked = try await nlctl(["--socket", daemon.socketPath, "providers", "--check"])
@@ -265,7 +302,10 @@ import Testing
         try await DaemonProcess.with(config: loopConfig(upstream.baseURL)) { daemon in
             let run = try await nlctl(["--socket", daemon.socketPath, "providers", "--check", "--json"])
             #expect(run.status == 0, "\(run.stderr)")
-            let object = try #require(try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any], "\(run.stdout)")
+            let object = try #require(
+                try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any],
+                "\(run.stdout)"
+            )
             let check = ((object["providers"] as? [[String: Any]])?.first?["check"]) as? [String: Any]
             #expect(check?["ok"] as? Bool == true, "\(object)")
         }
@@ -280,7 +320,10 @@ import Testing
 
             let json = try await nlctl(["--socket", daemon.socketPath, "models", "--provider", "olla", "--json"])
             #expect(json.status == 0, "\(json.stderr)")
-            let object = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any], "\(json.stdout)")
+            let object = try #require(
+                try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any],
+                "\(json.stdout)"
+            )
             #expect((object["models"] as? [[String: Any]])?.first?["id"] as? String == "loop-model")
 
             let all = try await nlctl(["--socket", daemon.socketPath, "models"])

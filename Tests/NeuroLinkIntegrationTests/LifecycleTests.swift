@@ -1,11 +1,12 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import Foundation
 import LoopbackUpstream
 import NeuroLinkClient
 import NeuroLinkProtocol
 import Testing
+
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// The daemon's life: reload on SIGHUP, drain on SIGTERM, socket takeover rules, config checking
 /// and running on environment defaults alone.
@@ -37,12 +38,19 @@ import Testing
             let firstContent = (first["params"] as? [String: Any])?["content"] as? String ?? ""
 
             // A valid new configuration with a second provider.
-            try loopConfig(upstream.baseURL, extra: second).write(toFile: daemon.configPath, atomically: true, encoding: .utf8)
+            try loopConfig(upstream.baseURL, extra: second).write(
+                toFile: daemon.configPath,
+                atomically: true,
+                encoding: .utf8
+            )
             daemon.send(SIGHUP)
             let reloaded = try await pollStatus(daemon.socketPath, timeout: .seconds(5)) {
                 $0.providers.map(\.name).contains("second") && $0.lastReload?.ok == true
             }
-            let afterReload = try #require(reloaded, "status never showed the reloaded providers; log:\n\(daemon.log.suffix(3000))")
+            let afterReload = try #require(
+                reloaded,
+                "status never showed the reloaded providers; log:\n\(daemon.log.suffix(3000))"
+            )
             #expect(afterReload.providers.map(\.name) == ["loop", "second"])
             #expect(afterReload.activeStreams == 1, "the slow stream should still be running during the reload")
 
@@ -55,7 +63,9 @@ import Testing
 
             // The new provider is usable.
             let viaSecond = try RawConnection(path: daemon.socketPath)
-            try viaSecond.send(#"{"jsonrpc":"2.0","id":2,"method":"stream","params":{"input":{"text":"x"},"provider":"second"}}"#)
+            try viaSecond.send(
+                #"{"jsonrpc":"2.0","id":2,"method":"stream","params":{"input":{"text":"x"},"provider":"second"}}"#
+            )
             let secondResult = try #require(try viaSecond.readUntilResponse(id: 2).response["result"] as? [String: Any])
             #expect(secondResult["provider"] as? String == "second")
             #expect(secondResult["text"] as? String == "from second")
@@ -65,7 +75,10 @@ import Testing
                 .write(toFile: daemon.configPath, atomically: true, encoding: .utf8)
             daemon.send(SIGHUP)
             let rejected = try await pollStatus(daemon.socketPath, timeout: .seconds(5)) { $0.lastReload?.ok == false }
-            let afterReject = try #require(rejected, "status never showed the rejected reload; log:\n\(daemon.log.suffix(3000))")
+            let afterReject = try #require(
+                rejected,
+                "status never showed the rejected reload; log:\n\(daemon.log.suffix(3000))"
+            )
             let message = afterReject.lastReload?.message ?? ""
             #expect(message.contains(daemon.configPath), "\(message)")
             #expect(message.contains("bogus_key"), "\(message)")
@@ -73,7 +86,9 @@ import Testing
 
             // And the daemon still serves new streams.
             let fresh = try RawConnection(path: daemon.socketPath)
-            try fresh.send(#"{"jsonrpc":"2.0","id":3,"method":"stream","params":{"input":{"text":"x"},"model":"fresh"}}"#)
+            try fresh.send(
+                #"{"jsonrpc":"2.0","id":3,"method":"stream","params":{"input":{"text":"x"},"model":"fresh"}}"#
+            )
             let (freshResponse, freshChunks) = try fresh.readUntilResponse(id: 3)
             #expect(freshChunks.compactMap { $0["content"] as? String }.joined() == "still serving")
             #expect((freshResponse["result"] as? [String: Any])?["text"] as? String == "still serving")
@@ -90,7 +105,9 @@ import Testing
         upstream.register(model: "slow", .stream(OpenAIStream(pieces: pieces, delay: .milliseconds(100))))
         try await DaemonProcess.with(config: loopConfig(upstream.baseURL)) { daemon in
             let running = try RawConnection(path: daemon.socketPath)
-            try running.send(#"{"jsonrpc":"2.0","id":1,"method":"stream","params":{"input":{"text":"x"},"model":"slow"}}"#)
+            try running.send(
+                #"{"jsonrpc":"2.0","id":1,"method":"stream","params":{"input":{"text":"x"},"model":"slow"}}"#
+            )
             let first = try #require(try running.readMessage())
             #expect(first["method"] as? String == "stream.chunk")
             let firstContent = (first["params"] as? [String: Any])?["content"] as? String ?? ""
@@ -108,7 +125,9 @@ import Testing
                 _ = try RawConnection(path: daemon.socketPath)
             }
             // The idle connection gets `shutting_down` for new work.
-            try idle.send(#"{"jsonrpc":"2.0","id":11,"method":"stream","params":{"input":{"text":"x"},"model":"slow"}}"#)
+            try idle.send(
+                #"{"jsonrpc":"2.0","id":11,"method":"stream","params":{"input":{"text":"x"},"model":"slow"}}"#
+            )
             let refused = try idle.readUntilResponse(id: 11).response
             #expect(refused.errorType == "shutting_down", "\(refused)")
             #expect(refused.errorData?["retryable"] as? Bool == true)
@@ -121,7 +140,10 @@ import Testing
             let status = await daemon.waitForExit(timeout: .seconds(5))
             #expect(status == 0, "log:\n\(daemon.log.suffix(3000))")
             #expect(daemon.process.terminationReason == .exit)
-            #expect(!FileManager.default.fileExists(atPath: daemon.socketPath), "the socket file should be removed on exit")
+            #expect(
+                !FileManager.default.fileExists(atPath: daemon.socketPath),
+                "the socket file should be removed on exit"
+            )
             // Only the stream admitted before SIGTERM reached the upstream.
             #expect(upstream.requests().count == 1)
         }
@@ -130,11 +152,16 @@ import Testing
     @Test func drainDeadlineEndsRunningStreamsWithShuttingDown() async throws {
         let upstream = try await LoopbackUpstream.start()
         defer { Task { try? await upstream.shutdown() } }
-        upstream.register(model: "long", .stream(OpenAIStream(pieces: (0..<50).map { "l\($0) " }, delay: .milliseconds(100))))
+        upstream.register(
+            model: "long",
+            .stream(OpenAIStream(pieces: (0..<50).map { "l\($0) " }, delay: .milliseconds(100)))
+        )
         let config = loopConfig(upstream.baseURL, extra: "server:\n  drain_timeout_ms: 300")
         try await DaemonProcess.with(config: config) { daemon in
             let connection = try RawConnection(path: daemon.socketPath)
-            try connection.send(#"{"jsonrpc":"2.0","id":1,"method":"stream","params":{"input":{"text":"x"},"model":"long"}}"#)
+            try connection.send(
+                #"{"jsonrpc":"2.0","id":1,"method":"stream","params":{"input":{"text":"x"},"model":"long"}}"#
+            )
             #expect(try connection.readMessage()?["method"] as? String == "stream.chunk")
 
             let signalledAt = ContinuousClock.now
@@ -166,7 +193,9 @@ import Testing
         var info = stat()
         let found = lstat(path, &info) == 0
         #expect(found && info.st_mode & S_IFMT == S_IFSOCK, "the stale socket file should exist")
-        #expect(throws: (any Error).self, "nothing should answer on the stale socket") { _ = try RawConnection(path: path) }
+        #expect(throws: (any Error).self, "nothing should answer on the stale socket") {
+            _ = try RawConnection(path: path)
+        }
 
         let daemon: DaemonProcess
         do {
@@ -193,13 +222,18 @@ import Testing
         defer { Task { try? await upstream.shutdown() } }
         try await DaemonProcess.with(config: loopConfig(upstream.baseURL)) { daemon in
             let second = try await runToCompletion(
-                DaemonProcess.binary("neurolinkd"), ["--config", daemon.configPath, "--socket", daemon.socketPath],
-                environment: ["HOME": daemon.directory.path], timeout: .seconds(5))
+                DaemonProcess.binary("neurolinkd"),
+                ["--config", daemon.configPath, "--socket", daemon.socketPath],
+                environment: ["HOME": daemon.directory.path],
+                timeout: .seconds(5)
+            )
             #expect(second.status == 69, "stdout: \(second.stdout)\nstderr: \(second.stderr)")
             #expect(second.stderr.contains("already serving"), "\(second.stderr)")
             // The first daemon is untouched, its socket file included.
             #expect(FileManager.default.fileExists(atPath: daemon.socketPath))
-            let health = try await NeuroLinkClient.withConnection(socketPath: daemon.socketPath) { try await $0.health() }
+            let health = try await NeuroLinkClient.withConnection(socketPath: daemon.socketPath) {
+                try await $0.health()
+            }
             #expect(health.status == "ok")
             #expect(daemon.process.isRunning)
         }
@@ -226,20 +260,32 @@ import Testing
         let environment = ["HOME": directory.path, "XDG_CONFIG_HOME": directory.path]
         let neurolinkd = DaemonProcess.binary("neurolinkd")
 
-        let checkBad = try await runToCompletion(neurolinkd, ["--check-config", "--config", bad], environment: environment)
+        let checkBad = try await runToCompletion(
+            neurolinkd,
+            ["--check-config", "--config", bad],
+            environment: environment
+        )
         #expect(checkBad.status == 78, "stdout: \(checkBad.stdout)\nstderr: \(checkBad.stderr)")
         #expect(checkBad.stderr.contains("bad.yaml:5:"), "\(checkBad.stderr)")
         #expect(checkBad.stderr.contains("providers[0].defualt_model"), "\(checkBad.stderr)")
         #expect(!checkBad.stdout.contains("configuration OK"))
 
-        let checkGood = try await runToCompletion(neurolinkd, ["--check-config", "--config", good], environment: environment)
+        let checkGood = try await runToCompletion(
+            neurolinkd,
+            ["--check-config", "--config", good],
+            environment: environment
+        )
         #expect(checkGood.status == 0, "stdout: \(checkGood.stdout)\nstderr: \(checkGood.stderr)")
         #expect(checkGood.stdout.contains("configuration OK"), "\(checkGood.stdout)")
         #expect(checkGood.stdout.contains("loop"), "\(checkGood.stdout)")
 
         // Starting for real on the bad file fails the same way, without creating the socket.
         let socket = directory.appendingPathComponent("refused.sock").path
-        let start = try await runToCompletion(neurolinkd, ["--config", bad, "--socket", socket], environment: environment)
+        let start = try await runToCompletion(
+            neurolinkd,
+            ["--config", bad, "--socket", socket],
+            environment: environment
+        )
         #expect(start.status == 78, "stdout: \(start.stdout)\nstderr: \(start.stderr)")
         #expect(start.stderr.contains("bad.yaml:5:"), "\(start.stderr)")
         #expect(!FileManager.default.fileExists(atPath: socket))
@@ -255,16 +301,20 @@ import Testing
         try FileManager.default.createDirectory(at: emptyHome, withIntermediateDirectories: true)
         let socket = directory.appendingPathComponent("env.sock").path
         let daemon = try SpawnedProcess(
-            DaemonProcess.binary("neurolinkd"), ["--socket", socket],
+            DaemonProcess.binary("neurolinkd"),
+            ["--socket", socket],
             environment: [
                 "HOME": emptyHome.path, "XDG_CONFIG_HOME": emptyHome.path,
                 "NEUROLINK_OPENAI_COMPATIBLE_BASE_URL": upstream.baseURL, "NEUROLINK_OPENAI_COMPATIBLE_MODEL": "m",
             ],
-            outputDirectory: directory)
+            outputDirectory: directory
+        )
         do {
             try await daemon.waitUntilAnswering(socket)
             let connection = try RawConnection(path: socket)
-            try connection.send(#"{"jsonrpc":"2.0","id":1,"method":"stream","params":{"input":{"text":"x"},"provider":"auto"}}"#)
+            try connection.send(
+                #"{"jsonrpc":"2.0","id":1,"method":"stream","params":{"input":{"text":"x"},"provider":"auto"}}"#
+            )
             let (response, chunks) = try connection.readUntilResponse(id: 1)
             #expect(chunks.compactMap { $0["content"] as? String }.joined() == "env only")
             let result = try #require(response["result"] as? [String: Any], "\(response)")
@@ -292,7 +342,11 @@ private func lifecycleStatus(_ socketPath: String) async throws -> StatusResult 
 }
 
 /// Polls `status` every 20 ms until `condition` holds; `nil` on timeout.
-private func pollStatus(_ socketPath: String, timeout: Duration, until condition: (StatusResult) -> Bool)
+private func pollStatus(
+    _ socketPath: String,
+    timeout: Duration,
+    until condition: (StatusResult) -> Bool
+)
     async throws -> StatusResult?
 {
     let deadline = ContinuousClock.now + timeout
@@ -377,8 +431,12 @@ private final class SpawnedProcess: @unchecked Sendable {
 }
 
 /// Runs a tool to completion (killing it after `timeout`) and collects its output.
-private func runToCompletion(_ path: String, _ arguments: [String], environment: [String: String],
-                             timeout: Duration = .seconds(10)) async throws -> CommandResult {
+private func runToCompletion(
+    _ path: String,
+    _ arguments: [String],
+    environment: [String: String],
+    timeout: Duration = .seconds(10)
+) async throws -> CommandResult {
     let directory = try DaemonProcess.makeDirectory()
     defer { try? FileManager.default.removeItem(at: directory) }
     let spawned = try SpawnedProcess(path, arguments, environment: environment, outputDirectory: directory)

@@ -26,14 +26,19 @@ import Testing
         let python = try await ask("python")
         let model = try await ask("model-path")
         let port = try #require(Int(try await ask("free-port")))
-        try #require(FileManager.default.isExecutableFile(atPath: python), "the demo venv is not prepared: run scripts/demo-model.sh install")
+        try #require(
+            FileManager.default.isExecutableFile(atPath: python),
+            "the demo venv is not prepared: run scripts/demo-model.sh install"
+        )
 
         // Started directly (not through the script's background start) so this process owns it.
         let directory = try DaemonProcess.makeDirectory()
         let server = Process()
         server.executableURL = URL(fileURLWithPath: python)
-        server.arguments = ["-m", "llama_cpp.server", "--model", model, "--model_alias", "smollm2", "--host", "127.0.0.1",
-                            "--port", String(port), "--n_ctx", "2048", "--interrupt_requests", "False"]
+        server.arguments = [
+            "-m", "llama_cpp.server", "--model", model, "--model_alias", "smollm2", "--host", "127.0.0.1",
+            "--port", String(port), "--n_ctx", "2048", "--interrupt_requests", "False",
+        ]
         let serverLog = directory.appendingPathComponent("model.log")
         _ = FileManager.default.createFile(atPath: serverLog.path, contents: nil)
         let logHandle = try FileHandle(forWritingTo: serverLog)
@@ -84,11 +89,15 @@ import Testing
     static func waitForModels(port: Int, server: Process, log: URL) async throws {
         let deadline = ContinuousClock.now + .seconds(120)
         while ContinuousClock.now < deadline {
-            if let connection = try? TCPProbe(port: port), connection.get("/v1/models").hasPrefix("HTTP/1.1 200") { return }
+            if let connection = try? TCPProbe(port: port), connection.get("/v1/models").hasPrefix("HTTP/1.1 200") {
+                return
+            }
             guard server.isRunning else { break }
             try await Task.sleep(for: .milliseconds(200))
         }
-        throw DaemonProcessError(message: "model server did not start: \((try? String(contentsOf: log, encoding: .utf8)) ?? "")")
+        throw DaemonProcessError(
+            message: "model server did not start: \((try? String(contentsOf: log, encoding: .utf8)) ?? "")"
+        )
     }
 }
 
@@ -103,7 +112,9 @@ struct TCPProbe {
         address.sin_port = in_port_t(UInt16(port).bigEndian)
         address.sin_addr.s_addr = inet_addr("127.0.0.1")
         let result = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+            }
         }
         guard result == 0 else {
             close(fd)

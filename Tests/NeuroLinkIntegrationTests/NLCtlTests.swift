@@ -1,10 +1,11 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import Foundation
 import LoopbackUpstream
 import Synchronization
 import Testing
+
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// The real `nlctl` binary against the real daemon and a loopback upstream.
 @Suite(.serialized) struct NLCtlTests {
@@ -43,7 +44,10 @@ import Testing
             #expect(run.stdout.hasSuffix("\n"))
             let lines = run.stdout.split(separator: "\n", omittingEmptySubsequences: false).dropLast()
             let objects = try lines.map { line in
-                try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any], "not a JSON object: \(line)")
+                try #require(
+                    try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
+                    "not a JSON object: \(line)"
+                )
             }
             try #require(objects.count >= 2)
             let chunks = objects.dropLast()
@@ -65,15 +69,24 @@ import Testing
 
     @Test func promptFromStandardInput() async throws {
         try await withDaemon { upstream, daemon in
-            let dash = try await nlctl(["--socket", daemon.socketPath, "stream", "-m", "stdin-dash", "-"], stdin: "from stdin")
+            let dash = try await nlctl(
+                ["--socket", daemon.socketPath, "stream", "-m", "stdin-dash", "-"],
+                stdin: "from stdin"
+            )
             #expect(dash.status == 0, "\(dash.stderr)")
             #expect(dash.stdout == Self.text + "\n")
-            let implicit = try await nlctl(["--socket", daemon.socketPath, "stream", "-m", "stdin-none"], stdin: "from stdin")
+            let implicit = try await nlctl(
+                ["--socket", daemon.socketPath, "stream", "-m", "stdin-none"],
+                stdin: "from stdin"
+            )
             #expect(implicit.status == 0, "\(implicit.stderr)")
             #expect(implicit.stdout == Self.text + "\n")
 
             for model in ["stdin-dash", "stdin-none"] {
-                let request = try #require(upstream.requests().first { $0.model == model }, "no upstream request for \(model)")
+                let request = try #require(
+                    upstream.requests().first { $0.model == model },
+                    "no upstream request for \(model)"
+                )
                 let body = try #require(try JSONSerialization.jsonObject(with: Data(request.body)) as? [String: Any])
                 let messages = try #require(body["messages"] as? [[String: Any]], "\(body)")
                 let user = try #require(messages.last { $0["role"] as? String == "user" }, "\(messages)")
@@ -112,7 +125,10 @@ import Testing
         try await withDaemon { _, daemon in
             let json = try await nlctl(["--socket", daemon.socketPath, "status", "--json"])
             #expect(json.status == 0, "\(json.stderr)")
-            let object = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any], "\(json.stdout)")
+            let object = try #require(
+                try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any],
+                "\(json.stdout)"
+            )
             let providers = try #require(object["providers"] as? [[String: Any]], "\(object)")
             #expect(providers.first?["name"] as? String == "loop")
             #expect(object["socketPath"] as? String == daemon.socketPath)
@@ -126,10 +142,24 @@ import Testing
 
     @Test func upstreamFailuresMapToDocumentedExitCodes() async throws {
         try await withDaemon { upstream, daemon in
-            upstream.register(model: "auth", .openAIError(status: 401, message: "Incorrect API key provided", type: "invalid_request_error",
-                                                          code: "invalid_api_key"))
-            upstream.register(model: "limited", .openAIError(status: 429, message: "Rate limit reached", type: "requests",
-                                                             headers: [HTTPField("retry-after", "2")]))
+            upstream.register(
+                model: "auth",
+                .openAIError(
+                    status: 401,
+                    message: "Incorrect API key provided",
+                    type: "invalid_request_error",
+                    code: "invalid_api_key"
+                )
+            )
+            upstream.register(
+                model: "limited",
+                .openAIError(
+                    status: 429,
+                    message: "Rate limit reached",
+                    type: "requests",
+                    headers: [HTTPField("retry-after", "2")]
+                )
+            )
             upstream.register(model: "stall", .stall)
 
             let auth = try await nlctl(["--socket", daemon.socketPath, "stream", "-m", "auth", "hi"])
@@ -138,7 +168,9 @@ import Testing
 
             // The stall comes first: a 429 pauses the provider for its retry-after.
             let started = ContinuousClock.now
-            let stalled = try await nlctl(["--socket", daemon.socketPath, "stream", "--timeout", "300ms", "-m", "stall", "hi"])
+            let stalled = try await nlctl([
+                "--socket", daemon.socketPath, "stream", "--timeout", "300ms", "-m", "stall", "hi",
+            ])
             let elapsed = ContinuousClock.now - started
             #expect(stalled.status == 6, "\(stalled.stderr)")
             #expect(stalled.stderr.contains("timeout"), "\(stalled.stderr)")
@@ -207,9 +239,15 @@ import Testing
             let printed = stdout.text
             #expect(!printed.isEmpty)
             let received = printed.hasSuffix("\n") ? String(printed.dropLast()) : printed
-            #expect(!received.isEmpty && pieces.joined().hasPrefix(received), "not the text streamed so far: \(printed.debugDescription)")
+            #expect(
+                !received.isEmpty && pieces.joined().hasPrefix(received),
+                "not the text streamed so far: \(printed.debugDescription)"
+            )
             // stdout is a pipe, not a terminal: nothing but the streamed text may be printed after the interrupt.
-            #expect(pieces.joined().hasPrefix(printed), "nlctl added output after the interrupt: \(printed.debugDescription)")
+            #expect(
+                pieces.joined().hasPrefix(printed),
+                "nlctl added output after the interrupt: \(printed.debugDescription)"
+            )
             #expect(printed.count < pieces.joined().count, "the whole stream was printed despite the interrupt")
             #expect(stderr.text.contains("interrupted"), "\(stderr.text)")
         }
@@ -220,7 +258,11 @@ import Testing
 
 /// Runs `nlctl` like ``runTool(_:_:stdin:environment:)``, but kills it (and records an issue)
 /// if it has not finished after `timeout`, so a hang fails the test instead of stalling the run.
-private func nlctl(_ arguments: [String], stdin: String? = nil, timeout: Duration = .seconds(10)) async throws -> CommandResult {
+private func nlctl(
+    _ arguments: [String],
+    stdin: String? = nil,
+    timeout: Duration = .seconds(10)
+) async throws -> CommandResult {
     let process = Process()
     process.executableURL = URL(fileURLWithPath: DaemonProcess.binary("nlctl"))
     process.arguments = arguments
@@ -240,7 +282,9 @@ private func nlctl(_ arguments: [String], stdin: String? = nil, timeout: Duratio
     while process.isRunning, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(5)) }
     if process.isRunning {
         kill(process.processIdentifier, SIGKILL)
-        Issue.record("nlctl \(arguments) did not finish within \(timeout); stdout: \(stdout.text)\nstderr: \(stderr.text)")
+        Issue.record(
+            "nlctl \(arguments) did not finish within \(timeout); stdout: \(stdout.text)\nstderr: \(stderr.text)"
+        )
         while process.isRunning { try await Task.sleep(for: .milliseconds(5)) }
     }
     await stdout.waitForEnd()
@@ -271,6 +315,8 @@ private final class OutputCollector: Sendable {
     /// Waits (at most 2 s) until the writer closed the pipe.
     func waitForEnd() async {
         let deadline = ContinuousClock.now + .seconds(2)
-        while !state.withLock({ $0.ended }), ContinuousClock.now < deadline { try? await Task.sleep(for: .milliseconds(5)) }
+        while !state.withLock({ $0.ended }), ContinuousClock.now < deadline {
+            try? await Task.sleep(for: .milliseconds(5))
+        }
     }
 }

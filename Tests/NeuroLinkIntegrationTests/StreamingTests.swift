@@ -27,7 +27,9 @@ import Testing
                 let finish = try #require(chunks.last)
                 #expect(finish.type == .finish)
                 #expect(finish.finishReason == .stop)
-                #expect(finish.usage == Usage(inputTokens: 7, outputTokens: 5, cachedInputTokens: 0, reasoningTokens: 0))
+                #expect(
+                    finish.usage == Usage(inputTokens: 7, outputTokens: 5, cachedInputTokens: 0, reasoningTokens: 0)
+                )
                 let final = try #require(result)
                 #expect(final.text == pieces.joined())
                 #expect(final.provider == "loop")
@@ -46,12 +48,18 @@ import Testing
     @Test func chunksArriveBeforeTheUpstreamFinishes() async throws {
         let upstream = try await LoopbackUpstream.start()
         defer { Task { try? await upstream.shutdown() } }
-        upstream.register(model: "slow", .stream(OpenAIStream(pieces: ["a", "b", "c", "d"], delay: .milliseconds(400))))
+        upstream.register(
+            model: "slow",
+            .stream(OpenAIStream(pieces: ["a", "b", "c", "d"], delay: .milliseconds(400)))
+        )
         try await DaemonProcess.with(config: loopConfig(upstream.baseURL)) { daemon in
             let connection = try RawConnection(path: daemon.socketPath)
             // Read on a dedicated OS thread so that other tests keeping the cooperative pool busy
             // cannot delay the timestamps.
-            let arrivals = try await Self.textArrivals(connection, request: #"{"jsonrpc":"2.0","id":1,"method":"stream","params":{"input":{"text":"x"},"model":"slow"}}"#)
+            let arrivals = try await Self.textArrivals(
+                connection,
+                request: #"{"jsonrpc":"2.0","id":1,"method":"stream","params":{"input":{"text":"x"},"model":"slow"}}"#
+            )
             #expect(arrivals.count == 4)
             guard arrivals.count == 4 else { return }
             // The upstream spends ≈1.6 s; each chunk must arrive when it is sent, not at the end.
@@ -89,10 +97,15 @@ import Testing
     @Test func generateReturnsTheWholeAnswerWithoutChunks() async throws {
         let upstream = try await LoopbackUpstream.start()
         defer { Task { try? await upstream.shutdown() } }
-        upstream.register(model: "gen", .stream(OpenAIStream(pieces: ["one ", "two"], usage: (prompt: 2, completion: 2))))
+        upstream.register(
+            model: "gen",
+            .stream(OpenAIStream(pieces: ["one ", "two"], usage: (prompt: 2, completion: 2)))
+        )
         try await DaemonProcess.with(config: loopConfig(upstream.baseURL)) { daemon in
             let connection = try RawConnection(path: daemon.socketPath)
-            try connection.send(#"{"jsonrpc":"2.0","id":9,"method":"generate","params":{"input":{"text":"x"},"model":"gen"}}"#)
+            try connection.send(
+                #"{"jsonrpc":"2.0","id":9,"method":"generate","params":{"input":{"text":"x"},"model":"gen"}}"#
+            )
             let (response, chunks) = try connection.readUntilResponse(id: 9)
             #expect(chunks.isEmpty)
             let result = try #require(response["result"] as? [String: Any])
@@ -111,7 +124,8 @@ import Testing
                     for index in 0..<50 {
                         group.addTask {
                             var text = ""
-                            for try await chunk in client.stream(StreamRequest(prompt: "n\(index)", model: "m\(index)")) {
+                            for try await chunk in client.stream(StreamRequest(prompt: "n\(index)", model: "m\(index)"))
+                            {
                                 text += chunk.content ?? ""
                             }
                             return text

@@ -1,11 +1,12 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import Foundation
 import LoopbackUpstream
 import NeuroLinkClient
 import NeuroLinkProtocol
 import Testing
+
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// The real daemon under systemd's protocols, without systemd as PID 1: a datagram socket owned by
 /// the test as `NOTIFY_SOCKET`, `WATCHDOG_USEC`, the real `systemd-socket-activate`, `JOURNAL_STREAM`
@@ -16,15 +17,23 @@ import Testing
 
     /// Runs `body` with a daemon whose `NOTIFY_SOCKET` is a listener owned by the test.
     private func withNotifiedDaemon<T>(
-        config: String = idleConfig, environment: [String: String] = [:],
+        config: String = idleConfig,
+        environment: [String: String] = [:],
         _ body: (DaemonProcess, NotifyListener) async throws -> T
     ) async throws -> T {
         let directory = try DaemonProcess.makeDirectory()
-        let notify = try NotifyListener(path: directory.appendingPathComponent("notify.sock").path,
-                                        probeSocketPath: directory.appendingPathComponent("d.sock").path)
+        let notify = try NotifyListener(
+            path: directory.appendingPathComponent("notify.sock").path,
+            probeSocketPath: directory.appendingPathComponent("d.sock").path
+        )
         var env = environment
         env["NOTIFY_SOCKET"] = notify.path
-        let daemon = try await DaemonProcess(config: config, environment: env, directory: directory, waitForSocket: false)
+        let daemon = try await DaemonProcess(
+            config: config,
+            environment: env,
+            directory: directory,
+            waitForSocket: false
+        )
         do {
             let result = try await body(daemon, notify)
             await daemon.stop()
@@ -52,7 +61,10 @@ import Testing
             let text = try #require(ready.value("STATUS"))
             #expect(text.hasPrefix("serving 1 provider (1 usable), 0 active streams"), "\(text)")
             #expect(notify.messages(with: "READY=1").count == 1)
-            #expect(notify.messages.first?.has("READY=1") == true, "something was sent before READY=1: \(notify.messages.map(\.text))")
+            #expect(
+                notify.messages.first?.has("READY=1") == true,
+                "something was sent before READY=1: \(notify.messages.map(\.text))"
+            )
 
             let systemd = try #require(try await status(daemon.socketPath).systemd)
             #expect(systemd.supervised && systemd.notify)
@@ -111,8 +123,12 @@ import Testing
             #expect(median >= .milliseconds(150) && median <= .milliseconds(300), "median gap \(median), gaps \(gaps)")
             #expect(try await status(daemon.socketPath).systemd?.watchdogTimeoutMs == 400)
             #expect(daemon.log.contains("watchdog enabled"))
-            let shown = try await runTool(DaemonProcess.binary("nlctl"), ["--socket", daemon.socketPath, "status"]).stdout
-            #expect(shown.contains("systemd:   yes, not socket-activated, watchdog 400ms (keep-alive every 200ms)"), "\(shown)")
+            let shown = try await runTool(DaemonProcess.binary("nlctl"), ["--socket", daemon.socketPath, "status"])
+                .stdout
+            #expect(
+                shown.contains("systemd:   yes, not socket-activated, watchdog 400ms (keep-alive every 200ms)"),
+                "\(shown)"
+            )
         }
     }
 
@@ -144,7 +160,10 @@ import Testing
                 longest = gaps.max() ?? .zero
                 resumed = gaps.firstIndex(of: longest).map { pings.count - $0 - 1 } ?? 0
             } while (longest < .milliseconds(1500) || resumed < 2) && clock.now < deadline
-            #expect(longest >= .milliseconds(1500), "no silence while the event loops were blocked; longest gap \(longest); pings at \(pings.map { $0 - beforeWedge }); log:\n\(daemon.log.suffix(3000))")
+            #expect(
+                longest >= .milliseconds(1500),
+                "no silence while the event loops were blocked; longest gap \(longest); pings at \(pings.map { $0 - beforeWedge }); log:\n\(daemon.log.suffix(3000))"
+            )
             #expect(longest <= .milliseconds(3500), "silence longer than the wedge: \(longest)")
             #expect(resumed >= 2, "keep-alives did not resume after the event loops recovered")
             #expect(daemon.log.contains("withholding keep-alives"), "\(daemon.log.suffix(2000))")
@@ -166,8 +185,12 @@ import Testing
         // runner is seen to terminate until the daemon exits. So: no runTool() while it runs, and
         // stop it promptly.
         let daemon = try await DaemonProcess(
-            config: Self.idleConfig, environment: ["NOTIFY_SOCKET": notify.path], directory: directory, waitForSocket: false,
-            launcher: [activate, "-l", socketPath, "-E", "NEUROLINK_LOG_LEVEL", "-E", "NOTIFY_SOCKET"])
+            config: Self.idleConfig,
+            environment: ["NOTIFY_SOCKET": notify.path],
+            directory: directory,
+            waitForSocket: false,
+            launcher: [activate, "-l", socketPath, "-E", "NEUROLINK_LOG_LEVEL", "-E", "NOTIFY_SOCKET"]
+        )
         defer { Task { await notify.stop() } }
         do {
             // systemd-socket-activate binds and listens, then waits for a connection before it
@@ -177,7 +200,9 @@ import Testing
                 try await Task.sleep(for: .milliseconds(10))
             }
             try await Task.sleep(for: .milliseconds(100))
-            let exe = try FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\(daemon.process.processIdentifier)/exe")
+            let exe = try FileManager.default.destinationOfSymbolicLink(
+                atPath: "/proc/\(daemon.process.processIdentifier)/exe"
+            )
             #expect(exe.hasSuffix("systemd-socket-activate"), "the daemon already runs: \(exe)")
             #expect(notify.messages.isEmpty)
             // The first connection makes systemd-socket-activate exec the daemon, which then accepts it.
@@ -196,7 +221,9 @@ import Testing
             // More clients are served on the adopted socket.
             let second = try RawConnection(path: socketPath)
             try second.send(#"{"jsonrpc":"2.0","id":2,"method":"health"}"#)
-            #expect((try second.readUntilResponse(id: 2).response["result"] as? [String: Any])?["status"] as? String == "ok")
+            #expect(
+                (try second.readUntilResponse(id: 2).response["result"] as? [String: Any])?["status"] as? String == "ok"
+            )
 
             daemon.send(SIGTERM)
             #expect(await daemon.waitForExit() == 0)
@@ -216,11 +243,21 @@ import Testing
     @Test func withoutSystemdNothingChanges() async throws {
         try await DaemonProcess.with(config: Self.idleConfig) { daemon in
             let systemd = try #require(try await status(daemon.socketPath).systemd)
-            #expect(systemd == SystemdStatus(supervised: false, notify: false, socketActivated: false, watchdogTimeoutMs: nil,
-                                             journal: false, invocationId: nil))
+            #expect(
+                systemd
+                    == SystemdStatus(
+                        supervised: false,
+                        notify: false,
+                        socketActivated: false,
+                        watchdogTimeoutMs: nil,
+                        journal: false,
+                        invocationId: nil
+                    )
+            )
             #expect(!daemon.log.contains("watchdog"))
             #expect(!daemon.log.contains("<5>"))
-            let shown = try await runTool(DaemonProcess.binary("nlctl"), ["--socket", daemon.socketPath, "status"]).stdout
+            let shown = try await runTool(DaemonProcess.binary("nlctl"), ["--socket", daemon.socketPath, "status"])
+                .stdout
             #expect(shown.contains("systemd:   no (started by hand)"), "\(shown)")
             #expect(shown.contains("reload:    none since start"), "\(shown)")
         }
@@ -291,15 +328,20 @@ import Testing
         #expect(run.stderr.isEmpty, "log lines went to standard error instead of the journal:\n\(run.stderr)")
 
         let entries = journal.messages
-        let listening = try #require(entries.first { $0.value("MESSAGE")?.hasPrefix("neurolinkd \(ProtocolInfo.release) listening") == true },
-                                     "\(entries.map(\.text))")
+        let listening = try #require(
+            entries.first { $0.value("MESSAGE")?.hasPrefix("neurolinkd \(ProtocolInfo.release) listening") == true },
+            "\(entries.map(\.text))"
+        )
         #expect(listening.value("PRIORITY") == "5")
         #expect(listening.value("SYSLOG_IDENTIFIER") == "neurolinkd")
         #expect(listening.value("SOCKET_ACTIVATED") == "false")
         #expect(listening.value("CODE_FILE")?.contains("DaemonCommand.swift") == true)
 
         // The failed request: `journalctl REQUEST_ID=7 PROVIDER=loop` would find this entry.
-        let failed = try #require(entries.first { $0.value("MESSAGE")?.hasPrefix("request failed") == true }, "\(entries.map(\.text))")
+        let failed = try #require(
+            entries.first { $0.value("MESSAGE")?.hasPrefix("request failed") == true },
+            "\(entries.map(\.text))"
+        )
         #expect(failed.value("PRIORITY") == "6")
         #expect(failed.value("REQUEST_ID") == "7")
         #expect(failed.value("PROVIDER") == "loop")
@@ -327,23 +369,33 @@ import Testing
         defer { try? FileManager.default.removeItem(at: credentials) }
         let implicitKey = "sk-credential-implicit-1234567"
         let explicitKey = "sk-credential-explicit-7654321"
-        try "\(implicitKey)\n".write(to: credentials.appendingPathComponent("loop.api_key"), atomically: true, encoding: .utf8)
+        try "\(implicitKey)\n".write(
+            to: credentials.appendingPathComponent("loop.api_key"),
+            atomically: true,
+            encoding: .utf8
+        )
         try explicitKey.write(to: credentials.appendingPathComponent("other-key"), atomically: true, encoding: .utf8)
-        let config = loopConfig(upstream.baseURL, extra: """
-              - name: second
-                type: openai-compatible
-                base_url: \(upstream.baseURL)
-                api_key_credential: other-key
-                default_model: m
-            """)
-        try await DaemonProcess.with(config: config, environment: ["CREDENTIALS_DIRECTORY": credentials.path]) { daemon in
+        let config = loopConfig(
+            upstream.baseURL,
+            extra: """
+                  - name: second
+                    type: openai-compatible
+                    base_url: \(upstream.baseURL)
+                    api_key_credential: other-key
+                    default_model: m
+                """
+        )
+        try await DaemonProcess.with(config: config, environment: ["CREDENTIALS_DIRECTORY": credentials.path]) {
+            daemon in
             let providers = try await status(daemon.socketPath).providers
             #expect(providers.map(\.credentialSource) == ["credential:loop.api_key", "credential:other-key"])
             #expect(providers.allSatisfy { $0.hasCredentials })
 
             for (id, provider) in [(1, "loop"), (2, "second")] {
                 let connection = try RawConnection(path: daemon.socketPath)
-                try connection.send(#"{"jsonrpc":"2.0","id":\#(id),"method":"generate","params":{"input":{"text":"x"},"model":"m","provider":"\#(provider)"}}"#)
+                try connection.send(
+                    #"{"jsonrpc":"2.0","id":\#(id),"method":"generate","params":{"input":{"text":"x"},"model":"m","provider":"\#(provider)"}}"#
+                )
                 let response = try connection.readUntilResponse(id: id).response
                 #expect(response["result"] != nil, "\(response)")
             }
@@ -363,7 +415,11 @@ import Testing
         defer { try? FileManager.default.removeItem(at: directory) }
         let path = directory.appendingPathComponent("inline.yaml").path
         let key = "sk-inline-secret-0123456789"
-        try loopConfig("http://127.0.0.1:9/v1", extra: "    api_key: \(key)").write(toFile: path, atomically: true, encoding: .utf8)
+        try loopConfig("http://127.0.0.1:9/v1", extra: "    api_key: \(key)").write(
+            toFile: path,
+            atomically: true,
+            encoding: .utf8
+        )
         let neurolinkd = DaemonProcess.binary("neurolinkd")
 
         func check(mode: mode_t, group: gid_t = 0) async throws -> CommandResult {
@@ -385,7 +441,10 @@ import Testing
 
         // The daemon itself refuses to start on such a file, not only --check-config.
         _ = try await check(mode: 0o604)
-        let started = try await runTool(neurolinkd, ["--config", path, "--socket", directory.appendingPathComponent("d.sock").path])
+        let started = try await runTool(
+            neurolinkd,
+            ["--config", path, "--socket", directory.appendingPathComponent("d.sock").path]
+        )
         #expect(started.status == 78, "\(started.stderr)")
         #expect(started.stderr.contains("holds an inline API key"), "\(started.stderr)")
     }

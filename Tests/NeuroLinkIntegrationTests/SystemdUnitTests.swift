@@ -11,13 +11,17 @@ import Testing
     /// The service unit's hardening. Each one closes a door the exposure score counts (or that
     /// DynamicUser= would otherwise close implicitly); removing any of them must fail this test.
     static let requiredDirectives = [
-        "DynamicUser=yes", "NoNewPrivileges=yes", "CapabilityBoundingSet=", "AmbientCapabilities=", "ProtectSystem=strict",
+        "DynamicUser=yes", "NoNewPrivileges=yes", "CapabilityBoundingSet=", "AmbientCapabilities=",
+        "ProtectSystem=strict",
         "ProtectHome=yes", "PrivateTmp=yes", "PrivateDevices=yes", "DevicePolicy=closed", "PrivateIPC=yes",
         "PrivateMounts=yes", "ProtectKernelTunables=yes", "ProtectKernelModules=yes", "ProtectKernelLogs=yes",
-        "ProtectControlGroups=yes", "ProtectClock=yes", "ProtectHostname=yes", "ProtectProc=invisible", "ProcSubset=pid",
-        "KeyringMode=private", "RemoveIPC=yes", "RestrictAddressFamilies=AF_UNIX AF_INET AF_INET6", "RestrictNamespaces=yes",
+        "ProtectControlGroups=yes", "ProtectClock=yes", "ProtectHostname=yes", "ProtectProc=invisible",
+        "ProcSubset=pid",
+        "KeyringMode=private", "RemoveIPC=yes", "RestrictAddressFamilies=AF_UNIX AF_INET AF_INET6",
+        "RestrictNamespaces=yes",
         "RestrictRealtime=yes", "RestrictSUIDSGID=yes", "LockPersonality=yes", "MemoryDenyWriteExecute=yes",
-        "SystemCallArchitectures=native", "SystemCallFilter=@system-service", "SystemCallFilter=~@privileged @resources",
+        "SystemCallArchitectures=native", "SystemCallFilter=@system-service",
+        "SystemCallFilter=~@privileged @resources",
         "UMask=0077",
         // Not scored, but vital: without it the filter kills the daemon when libdispatch calls setpriority().
         "SystemCallErrorNumber=EPERM",
@@ -25,7 +29,8 @@ import Testing
 
     /// Lifecycle settings the daemon's behaviour relies on.
     static let requiredServiceSettings = [
-        "Type=notify", "NotifyAccess=main", "ExecReload=/bin/kill -HUP $MAINPID", "WatchdogSec=30s", "Restart=on-failure",
+        "Type=notify", "NotifyAccess=main", "ExecReload=/bin/kill -HUP $MAINPID", "WatchdogSec=30s",
+        "Restart=on-failure",
         "TimeoutStopSec=30s", "KillMode=mixed", "Requires=neurolinkd.socket", "StateDirectory=neurolink",
         "ConfigurationDirectory=neurolink",
     ]
@@ -45,8 +50,16 @@ import Testing
         let service = try unitText("neurolinkd.service")
             .replacingOccurrences(of: "/usr/bin/neurolinkd", with: DaemonProcess.binary("neurolinkd"))
         let lines = transform(service.components(separatedBy: "\n"))
-        try lines.joined(separator: "\n").write(to: directory.appendingPathComponent("neurolinkd.service"), atomically: true, encoding: .utf8)
-        try unitText("neurolinkd.socket").write(to: directory.appendingPathComponent("neurolinkd.socket"), atomically: true, encoding: .utf8)
+        try lines.joined(separator: "\n").write(
+            to: directory.appendingPathComponent("neurolinkd.service"),
+            atomically: true,
+            encoding: .utf8
+        )
+        try unitText("neurolinkd.socket").write(
+            to: directory.appendingPathComponent("neurolinkd.socket"),
+            atomically: true,
+            encoding: .utf8
+        )
         return directory
     }
 
@@ -56,7 +69,9 @@ import Testing
         let run = try await runTool(analyze, ["security", "--offline=yes", "--threshold=20", "--no-pager", unit])
         let line = run.stdout.split(separator: "\n").last { $0.contains("Overall exposure level") } ?? ""
         // "→ Overall exposure level for neurolinkd.service: 1.2 OK 🙂" (":-)" without UTF-8).
-        let number = line.components(separatedBy: ".service: ").dropFirst().first?.split(separator: " ").first.flatMap { Double($0) }
+        let number = line.components(separatedBy: ".service: ").dropFirst().first?.split(separator: " ").first.flatMap {
+            Double($0)
+        }
         let exposure = try #require(number, "no exposure in output:\n\(run.stdout)\n\(run.stderr)")
         return (exposure, run.status == 0, run.stdout + run.stderr)
     }
@@ -65,8 +80,13 @@ import Testing
         try #require(FileManager.default.isExecutableFile(atPath: Self.analyze), "install Debian's systemd package")
         let directory = try Self.stage()
         defer { try? FileManager.default.removeItem(at: directory) }
-        let run = try await runTool(Self.analyze, ["verify", "--man=no", directory.appendingPathComponent("neurolinkd.service").path,
-                                                   directory.appendingPathComponent("neurolinkd.socket").path])
+        let run = try await runTool(
+            Self.analyze,
+            [
+                "verify", "--man=no", directory.appendingPathComponent("neurolinkd.service").path,
+                directory.appendingPathComponent("neurolinkd.socket").path,
+            ]
+        )
         // verify exits 0 even for unknown keys: any output at all is a failure.
         #expect(run.status == 0)
         #expect(run.stdout.isEmpty && run.stderr.isEmpty, "stdout:\n\(run.stdout)\nstderr:\n\(run.stderr)")
@@ -76,7 +96,10 @@ import Testing
         try #require(FileManager.default.isExecutableFile(atPath: Self.analyze))
         let directory = try Self.stage { $0 + ["ProtectSytem=strict"] }
         defer { try? FileManager.default.removeItem(at: directory) }
-        let run = try await runTool(Self.analyze, ["verify", "--man=no", directory.appendingPathComponent("neurolinkd.service").path])
+        let run = try await runTool(
+            Self.analyze,
+            ["verify", "--man=no", directory.appendingPathComponent("neurolinkd.service").path]
+        )
         #expect((run.stdout + run.stderr).contains("ProtectSytem"), "the silent-verify check would not notice a typo")
     }
 
@@ -98,8 +121,10 @@ import Testing
         #expect(!lines.contains { $0.hasPrefix("PrivateNetwork=yes") || $0.hasPrefix("IPAddressDeny=") })
     }
 
-    @Test(arguments: ["CapabilityBoundingSet=", "SystemCallFilter=", "RestrictNamespaces=", "RestrictAddressFamilies=",
-                      "DynamicUser=", "ProtectKernelTunables=", "PrivateDevices="])
+    @Test(arguments: [
+        "CapabilityBoundingSet=", "SystemCallFilter=", "RestrictNamespaces=", "RestrictAddressFamilies=",
+        "DynamicUser=", "ProtectKernelTunables=", "PrivateDevices=",
+    ])
     func removingAHardeningDirectiveRaisesTheExposure(_ prefix: String) async throws {
         try #require(FileManager.default.isExecutableFile(atPath: Self.analyze))
         let baseline = try Self.stage()
@@ -125,27 +150,46 @@ import Testing
 
     @Test func socketUnitMatchesTheGroupAndPath() throws {
         let socket = Set(Self.lines(try Self.unitText("neurolinkd.socket")))
-        for setting in ["ListenStream=/run/neurolink/neurolinkd.sock", "SocketMode=0660", "SocketGroup=neurolink", "WantedBy=sockets.target"] {
+        for setting in [
+            "ListenStream=/run/neurolink/neurolinkd.sock", "SocketMode=0660", "SocketGroup=neurolink",
+            "WantedBy=sockets.target",
+        ] {
             #expect(socket.contains(setting), "neurolinkd.socket lacks \(setting)")
         }
         let sysusers = Self.lines(try Self.unitText("sysusers.d/neurolink.conf"))
         #expect(sysusers.contains { $0.split(separator: " ").prefix(2) == ["g", "neurolink"] }, "\(sysusers)")
         // RuntimeDirectory=neurolink would chown the socket to the dynamic user (see the unit's comment).
-        #expect(!Self.lines(try Self.unitText("neurolinkd.service")).contains { $0.hasPrefix("RuntimeDirectory=neurolink") })
+        #expect(
+            !Self.lines(try Self.unitText("neurolinkd.service")).contains { $0.hasPrefix("RuntimeDirectory=neurolink") }
+        )
     }
 
     @Test func sysusersAndTmpfilesSnippetsApply() async throws {
         let root = try DaemonProcess.makeDirectory()
         defer { try? FileManager.default.removeItem(at: root) }
-        try FileManager.default.createDirectory(at: root.appendingPathComponent("etc"), withIntermediateDirectories: true)
-        let sysusers = try await runTool("/usr/bin/systemd-sysusers", ["--root=\(root.path)", Self.unitDirectory.appendingPathComponent("sysusers.d/neurolink.conf").path])
+        try FileManager.default.createDirectory(
+            at: root.appendingPathComponent("etc"),
+            withIntermediateDirectories: true
+        )
+        let sysusers = try await runTool(
+            "/usr/bin/systemd-sysusers",
+            ["--root=\(root.path)", Self.unitDirectory.appendingPathComponent("sysusers.d/neurolink.conf").path]
+        )
         #expect(sysusers.status == 0, "\(sysusers.stderr)")
         let group = try String(contentsOf: root.appendingPathComponent("etc/group"), encoding: .utf8)
         #expect(group.split(separator: "\n").contains { $0.hasPrefix("neurolink:") }, "\(group)")
 
-        let tmpfiles = try await runTool("/usr/bin/systemd-tmpfiles", ["--root=\(root.path)", "--create", Self.unitDirectory.appendingPathComponent("tmpfiles.d/neurolink.conf").path])
+        let tmpfiles = try await runTool(
+            "/usr/bin/systemd-tmpfiles",
+            [
+                "--root=\(root.path)", "--create",
+                Self.unitDirectory.appendingPathComponent("tmpfiles.d/neurolink.conf").path,
+            ]
+        )
         #expect(tmpfiles.status == 0, "\(tmpfiles.stderr)")
-        let attributes = try FileManager.default.attributesOfItem(atPath: root.appendingPathComponent("run/neurolink").path)
+        let attributes = try FileManager.default.attributesOfItem(
+            atPath: root.appendingPathComponent("run/neurolink").path
+        )
         #expect(attributes[.posixPermissions] as? Int == 0o755)
     }
 
@@ -174,17 +218,26 @@ import Testing
 
         let expected: [(String, Int)] = [
             ("\(prefix)/bin/neurolinkd", 0o755), ("\(prefix)/bin/nlctl", 0o755),
-            ("\(prefix)/lib/systemd/system/neurolinkd.service", 0o644), ("\(prefix)/lib/systemd/system/neurolinkd.socket", 0o644),
+            ("\(prefix)/lib/systemd/system/neurolinkd.service", 0o644),
+            ("\(prefix)/lib/systemd/system/neurolinkd.socket", 0o644),
             ("\(prefix)/lib/sysusers.d/neurolink.conf", 0o644), ("\(prefix)/lib/tmpfiles.d/neurolink.conf", 0o644),
-            ("\(prefix)/share/doc/neurolink/README.md", 0o644), ("\(prefix)/share/doc/neurolink/configuration.md", 0o644),
-            ("\(prefix)/share/doc/neurolink/protocol.md", 0o644), ("\(prefix)/share/doc/neurolink/examples/neurolinkd.yaml", 0o644),
+            ("\(prefix)/share/doc/neurolink/README.md", 0o644),
+            ("\(prefix)/share/doc/neurolink/configuration.md", 0o644),
+            ("\(prefix)/share/doc/neurolink/protocol.md", 0o644),
+            ("\(prefix)/share/doc/neurolink/examples/neurolinkd.yaml", 0o644),
             ("/etc/neurolink/neurolinkd.yaml", 0o644),
         ]
         for (path, mode) in expected {
             let attributes = try? FileManager.default.attributesOfItem(atPath: destdir.path + path)
-            #expect(attributes?[.posixPermissions] as? Int == mode, "\(path): \(attributes.map { "\($0[.posixPermissions] ?? "?")" } ?? "missing")")
+            #expect(
+                attributes?[.posixPermissions] as? Int == mode,
+                "\(path): \(attributes.map { "\($0[.posixPermissions] ?? "?")" } ?? "missing")"
+            )
         }
-        let service = try String(contentsOfFile: destdir.path + "\(prefix)/lib/systemd/system/neurolinkd.service", encoding: .utf8)
+        let service = try String(
+            contentsOfFile: destdir.path + "\(prefix)/lib/systemd/system/neurolinkd.service",
+            encoding: .utf8
+        )
         #expect(service.contains("ExecStart=\(prefix)/bin/neurolinkd --config /etc/neurolink/neurolinkd.yaml"))
         #expect(service.contains("file://\(prefix)/share/doc/neurolink/README.md"))
 
@@ -197,7 +250,10 @@ import Testing
         let uninstall = try await make(["uninstall"] + common)
         #expect(uninstall.status == 0, "\(uninstall.stdout)\n\(uninstall.stderr)")
         let left = FileManager.default.enumerator(atPath: destdir.path)?.compactMap { $0 as? String }
-            .filter { !((try? FileManager.default.attributesOfItem(atPath: destdir.path + "/" + $0))?[.type] as? FileAttributeType == .typeDirectory) }
+            .filter {
+                !((try? FileManager.default.attributesOfItem(atPath: destdir.path + "/" + $0))?[.type]
+                    as? FileAttributeType == .typeDirectory)
+            }
         #expect(left == ["etc/neurolink/neurolinkd.yaml"], "left after uninstall: \(left ?? [])")
     }
 }

@@ -17,27 +17,93 @@ import Testing
     }
 
     static let cases: [Case] = [
-        Case(name: "401", scenario: .openAIError(status: 401, message: "Incorrect API key provided", type: "invalid_request_error", code: "invalid_api_key"),
-             type: .upstreamAuth, retryable: false),
-        Case(name: "429 retry-after", scenario: .openAIError(status: 429, message: "Rate limit reached", type: "requests", code: "rate_limit_exceeded",
-                                                               headers: [HTTPField("retry-after", "3")]),
-             type: .rateLimited, retryable: true, retryAfterMs: 3000),
-        Case(name: "429 retry-after-ms", scenario: .openAIError(status: 429, message: "slow down", headers: [HTTPField("retry-after-ms", "250")]),
-             type: .rateLimited, retryable: true, retryAfterMs: 250),
-        Case(name: "500", scenario: .openAIError(status: 500, message: "The server had an error"), type: .upstreamError, retryable: true),
-        Case(name: "400", scenario: .openAIError(status: 400, message: "bad model", type: "invalid_request_error"), type: .upstreamInvalidRequest, retryable: false),
-        Case(name: "dropped mid-stream", scenario: .stream(OpenAIStream(pieces: ["a", "b", "c"], ending: .dropAfter(pieces: 2))),
-             type: .upstreamError, retryable: true),
-        Case(name: "clean end without [DONE]", scenario: .stream(OpenAIStream(pieces: ["a", "b"], ending: .cleanEOFWithoutDone)),
-             type: .upstreamError, retryable: true),
-        Case(name: "in-stream error", scenario: .stream(OpenAIStream(pieces: ["a"], ending: .inStreamError(afterPieces: 1, message: "boom"))),
-             type: .upstreamError, retryable: true),
-        Case(name: "malformed SSE", scenario: .raw(pieces: [Array("data: {\"choices\":[{\"delta\":{\"content\":\"ok\"}}]}\n\n".utf8),
-                                                            Array("data: {not json}\n\n".utf8)], delay: .zero),
-             type: .upstreamBadResponse, retryable: true),
-        Case(name: "stalled before the first chunk", scenario: .stall, type: .timeout, retryable: true, timeout: "first_chunk"),
-        Case(name: "stalled between chunks", scenario: .stream(OpenAIStream(pieces: ["a", "b"], delay: .seconds(3), firstDelay: .zero)),
-             type: .timeout, retryable: true, timeout: "idle"),
+        Case(
+            name: "401",
+            scenario: .openAIError(
+                status: 401,
+                message: "Incorrect API key provided",
+                type: "invalid_request_error",
+                code: "invalid_api_key"
+            ),
+            type: .upstreamAuth,
+            retryable: false
+        ),
+        Case(
+            name: "429 retry-after",
+            scenario: .openAIError(
+                status: 429,
+                message: "Rate limit reached",
+                type: "requests",
+                code: "rate_limit_exceeded",
+                headers: [HTTPField("retry-after", "3")]
+            ),
+            type: .rateLimited,
+            retryable: true,
+            retryAfterMs: 3000
+        ),
+        Case(
+            name: "429 retry-after-ms",
+            scenario: .openAIError(status: 429, message: "slow down", headers: [HTTPField("retry-after-ms", "250")]),
+            type: .rateLimited,
+            retryable: true,
+            retryAfterMs: 250
+        ),
+        Case(
+            name: "500",
+            scenario: .openAIError(status: 500, message: "The server had an error"),
+            type: .upstreamError,
+            retryable: true
+        ),
+        Case(
+            name: "400",
+            scenario: .openAIError(status: 400, message: "bad model", type: "invalid_request_error"),
+            type: .upstreamInvalidRequest,
+            retryable: false
+        ),
+        Case(
+            name: "dropped mid-stream",
+            scenario: .stream(OpenAIStream(pieces: ["a", "b", "c"], ending: .dropAfter(pieces: 2))),
+            type: .upstreamError,
+            retryable: true
+        ),
+        Case(
+            name: "clean end without [DONE]",
+            scenario: .stream(OpenAIStream(pieces: ["a", "b"], ending: .cleanEOFWithoutDone)),
+            type: .upstreamError,
+            retryable: true
+        ),
+        Case(
+            name: "in-stream error",
+            scenario: .stream(OpenAIStream(pieces: ["a"], ending: .inStreamError(afterPieces: 1, message: "boom"))),
+            type: .upstreamError,
+            retryable: true
+        ),
+        Case(
+            name: "malformed SSE",
+            scenario: .raw(
+                pieces: [
+                    Array("data: {\"choices\":[{\"delta\":{\"content\":\"ok\"}}]}\n\n".utf8),
+                    Array("data: {not json}\n\n".utf8),
+                ],
+                delay: .zero
+            ),
+            type: .upstreamBadResponse,
+            retryable: true
+        ),
+        Case(
+            name: "stalled before the first chunk",
+            scenario: .stall,
+            type: .timeout,
+            retryable: true,
+            timeout: "first_chunk"
+        ),
+        Case(
+            name: "stalled between chunks",
+            scenario: .stream(OpenAIStream(pieces: ["a", "b"], delay: .seconds(3), firstDelay: .zero)),
+            type: .timeout,
+            retryable: true,
+            timeout: "idle"
+        ),
     ]
 
     static let timeouts = """
@@ -88,7 +154,9 @@ import Testing
         let secret = "sk-test-SECRET-0123456789abcdefXYZ"
         let upstream = try await LoopbackUpstream.start()
         defer { Task { try? await upstream.shutdown() } }
-        upstream.setDefault(.openAIError(status: 401, message: "Incorrect API key provided: \(secret)", type: "invalid_request_error"))
+        upstream.setDefault(
+            .openAIError(status: 401, message: "Incorrect API key provided: \(secret)", type: "invalid_request_error")
+        )
         let config = """
             providers:
               - name: keyed
@@ -97,7 +165,10 @@ import Testing
                 api_key_env: TEST_PROVIDER_KEY
                 default_model: m
             """
-        try await DaemonProcess.with(config: config, environment: ["TEST_PROVIDER_KEY": secret, "NEUROLINK_LOG_LEVEL": "trace"]) { daemon in
+        try await DaemonProcess.with(
+            config: config,
+            environment: ["TEST_PROVIDER_KEY": secret, "NEUROLINK_LOG_LEVEL": "trace"]
+        ) { daemon in
             let connection = try RawConnection(path: daemon.socketPath)
             try connection.send(#"{"jsonrpc":"2.0","id":1,"method":"stream","params":{"input":{"text":"x"}}}"#)
             try connection.send(#"{"jsonrpc":"2.0","id":2,"method":"status"}"#)

@@ -1,6 +1,5 @@
-import Testing
-
 import NeuroLinkLimits
+import Testing
 
 @Suite struct AdaptiveTests {
     private func limit(min: Int = 2, max: Int = 20, initial: Int = 10) -> AdaptiveConcurrencyLimit {

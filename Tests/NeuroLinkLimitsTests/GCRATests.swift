@@ -1,6 +1,5 @@
-import Testing
-
 import NeuroLinkLimits
+import Testing
 
 @Suite struct GCRATests {
     private let time = Timeline()
@@ -65,8 +64,11 @@ import NeuroLinkLimits
         let charged = GCRA.acquire(tat: start, limit: limit, cost: 1, now: time.ms(10)).tat
         let refunded = GCRA.adjust(tat: charged, limit: limit, by: -1, now: time.ms(10))
         for probe in [10, 50, 200, 400, 700] {
-            #expect(GCRA.peek(tat: refunded, limit: limit, cost: 0, now: time.ms(probe))
-                == GCRA.peek(tat: start, limit: limit, cost: 0, now: time.ms(probe)), "at \(probe) ms")
+            #expect(
+                GCRA.peek(tat: refunded, limit: limit, cost: 0, now: time.ms(probe))
+                    == GCRA.peek(tat: start, limit: limit, cost: 0, now: time.ms(probe)),
+                "at \(probe) ms"
+            )
         }
         // Refunding more than was used leaves a full bucket, not more than full.
         #expect(GCRA.adjust(tat: charged, limit: limit, by: -100, now: time.ms(10)) == nil)
@@ -88,14 +90,20 @@ import NeuroLinkLimits
         var admittedTotal = 0
         var deniedTotal = 0
         for round in 0..<60 {
-            let rate = Rate(Int.random(in: 1...300, using: &random), per: periods.randomElement(using: &random) ?? .seconds(1))
+            let rate = Rate(
+                Int.random(in: 1...300, using: &random),
+                per: periods.randomElement(using: &random) ?? .seconds(1)
+            )
             let limit = RateLimit(rate: rate, burst: Int.random(in: 0...20, using: &random))
             var bucket = TokenBucket(limit: limit, now: time.ms(0))
             var tat: ContinuousClock.Instant?
             var offset = Duration.zero
             // Gaps from nothing to three emission intervals, in whole nanoseconds.
-            let maxGap = max(1, (rate.interval * 3).components.seconds * 1_000_000_000
-                + (rate.interval * 3).components.attoseconds / 1_000_000_000)
+            let maxGap = max(
+                1,
+                (rate.interval * 3).components.seconds * 1_000_000_000
+                    + (rate.interval * 3).components.attoseconds / 1_000_000_000
+            )
             for step in 0..<1500 {
                 let now = time.at(offset)
                 let cost = Int.random(in: 1...max(1, limit.capacity + 1), using: &random)
@@ -103,7 +111,8 @@ import NeuroLinkLimits
                 if let new = gcra.tat { tat = new }
                 let classic = bucket.tryConsume(cost, now: now)
                 if gcra.decision.allowed != classic
-                    || gcra.decision.remaining != bucket.available(now: now) {
+                    || gcra.decision.remaining != bucket.available(now: now)
+                {
                     disagreements.append("round \(round) step \(step) \(limit) cost \(cost)")
                 }
                 if classic { admittedTotal += 1 } else { deniedTotal += 1 }

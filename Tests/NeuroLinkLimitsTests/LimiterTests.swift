@@ -1,13 +1,17 @@
-import Testing
-
 import NeuroLinkLimits
+import Testing
 
 @Suite struct LimiterTests {
     private let time = Timeline()
     private let alice = TenantKey("alice")
     private let bob = TenantKey("bob")
 
-    private func request(_ tenant: TenantKey, _ member: String = "openai", chars: Int = 0, maxTokens: Int? = 0)
+    private func request(
+        _ tenant: TenantKey,
+        _ member: String = "openai",
+        chars: Int = 0,
+        maxTokens: Int? = 0
+    )
         -> AdmissionRequest
     {
         AdmissionRequest(tenant: tenant, member: member, inputCharacters: chars, maxOutputTokens: maxTokens)
@@ -15,27 +19,37 @@ import NeuroLinkLimits
 
     @Test func oneDenyingScopeChargesNoOtherScope() async {
         let store = InMemoryLimiterStore()
-        let limiter = Limiter(config: config {
-            $0.global = ScopeLimitSettings(requestRate: .limit(.perSecond(100)), burst: 99)
-            $0.memberDefaults = ScopeLimitSettings(requestRate: .limit(.perSecond(100)), burst: 99)
-            $0.tenantDefaults = ScopeLimitSettings(requestRate: .limit(.perSecond(1)), burst: 0)
-        }, store: store)
+        let limiter = Limiter(
+            config: config {
+                $0.global = ScopeLimitSettings(requestRate: .limit(.perSecond(100)), burst: 99)
+                $0.memberDefaults = ScopeLimitSettings(requestRate: .limit(.perSecond(100)), burst: 99)
+                $0.tenantDefaults = ScopeLimitSettings(requestRate: .limit(.perSecond(1)), burst: 0)
+            },
+            store: store
+        )
         #expect(await limiter.admit(request(alice), now: time.ms(0)).permit != nil)
         let denial = await limiter.admit(request(alice), now: time.ms(0)).denial
         #expect(denial == LimitDenial(scope: .tenant(alice), reason: .requests, retryAfter: .seconds(1)))
         let global = RateLimit(rate: .perSecond(100), burst: 99)
         // Only the admitted request is charged, at global and at member level.
-        #expect(store.peek(key: LimiterKey(.global, .requests), limit: global, cost: 0, now: time.ms(0)).remaining == 99)
-        #expect(store.peek(key: LimiterKey(.member("openai"), .requests), limit: global, cost: 0, now: time.ms(0)).remaining == 99)
+        #expect(
+            store.peek(key: LimiterKey(.global, .requests), limit: global, cost: 0, now: time.ms(0)).remaining == 99
+        )
+        #expect(
+            store.peek(key: LimiterKey(.member("openai"), .requests), limit: global, cost: 0, now: time.ms(0)).remaining
+                == 99
+        )
         // Bob is not held back by Alice's limit.
         #expect(await limiter.admit(request(bob), now: time.ms(0)).permit != nil)
     }
 
     @Test func theDenialNamesTheScopeWithTheLongestWait() async {
-        let limiter = Limiter(config: config {
-            $0.memberDefaults = ScopeLimitSettings(requestRate: .limit(.perSecond(1)), burst: 0)
-            $0.tenantDefaults = ScopeLimitSettings(requestRate: .limit(.perMinute(1)), burst: 0)
-        })
+        let limiter = Limiter(
+            config: config {
+                $0.memberDefaults = ScopeLimitSettings(requestRate: .limit(.perSecond(1)), burst: 0)
+                $0.tenantDefaults = ScopeLimitSettings(requestRate: .limit(.perMinute(1)), burst: 0)
+            }
+        )
         _ = await limiter.admit(request(alice), now: time.ms(0))
         let denial = await limiter.admit(request(alice), now: time.ms(0)).denial
         #expect(denial?.scope == .tenant(alice))
@@ -43,12 +57,17 @@ import NeuroLinkLimits
     }
 
     @Test func aBurstOf1000AgainstTheGlobalLimitAdmitsTheTheoreticalCount() async {
-        let limiter = Limiter(config: config {
-            $0.global = ScopeLimitSettings(requestRate: .limit(.perSecond(50)), burst: 10)
-        })
+        let limiter = Limiter(
+            config: config {
+                $0.global = ScopeLimitSettings(requestRate: .limit(.perSecond(50)), burst: 10)
+            }
+        )
         var admitted = 0
         for index in 0..<1000 {
-            if let permit = await limiter.admit(request(index.isMultiple(of: 2) ? alice : bob), now: time.ms(index * 10)).permit {
+            if let permit = await limiter.admit(
+                request(index.isMultiple(of: 2) ? alice : bob),
+                now: time.ms(index * 10)
+            ).permit {
                 admitted += 1
                 await limiter.finish(permit, actual: nil, now: time.ms(index * 10))
             }
@@ -58,9 +77,12 @@ import NeuroLinkLimits
 
     @Test func tokensAreAdmittedOnAnEstimateAndReconciledWithTheActualUsage() async {
         let store = InMemoryLimiterStore()
-        let limiter = Limiter(config: config {
-            $0.tenantDefaults = ScopeLimitSettings(tokensPerMinute: 1000)
-        }, store: store)
+        let limiter = Limiter(
+            config: config {
+                $0.tenantDefaults = ScopeLimitSettings(tokensPerMinute: 1000)
+            },
+            store: store
+        )
         let bucket = LimiterKey(.tenant(alice), .tokens)
         let limit = RateLimit.tokensPerMinute(1000)
         func left(_ ms: Int) -> Int { store.peek(key: bucket, limit: limit, cost: 0, now: time.ms(ms)).remaining }
@@ -116,9 +138,11 @@ import NeuroLinkLimits
     }
 
     @Test func aCancelledAdmissionGivesEverythingBack() async {
-        let limiter = Limiter(config: config {
-            $0.tenantDefaults = ScopeLimitSettings(requestRate: .limit(.perMinute(1)), burst: 0, maxInFlight: 1)
-        })
+        let limiter = Limiter(
+            config: config {
+                $0.tenantDefaults = ScopeLimitSettings(requestRate: .limit(.perMinute(1)), burst: 0, maxInFlight: 1)
+            }
+        )
         let permit = await limiter.admit(request(alice), now: time.ms(0)).permit
         #expect(await limiter.admit(request(alice), now: time.ms(0)).permit == nil)
         if let permit { await limiter.cancel(permit, now: time.ms(0)) }
@@ -127,10 +151,16 @@ import NeuroLinkLimits
 
     @Test func aProviderReportingNothingLeftPausesItsMemberUntilTheReset() async {
         let limiter = Limiter(config: RateLimitConfig())
-        limiter.observe(headers: [("x-ratelimit-remaining-requests", "0"), ("x-ratelimit-reset-requests", "2s")],
-                        member: "openai", unixTime: .seconds(1_700_000_000), now: time.ms(0))
+        limiter.observe(
+            headers: [("x-ratelimit-remaining-requests", "0"), ("x-ratelimit-reset-requests", "2s")],
+            member: "openai",
+            unixTime: .seconds(1_700_000_000),
+            now: time.ms(0)
+        )
         let denial = await limiter.admit(request(alice, "openai"), now: time.ms(500)).denial
-        #expect(denial == LimitDenial(scope: .member("openai"), reason: .providerPaused, retryAfter: .milliseconds(1500)))
+        #expect(
+            denial == LimitDenial(scope: .member("openai"), reason: .providerPaused, retryAfter: .milliseconds(1500))
+        )
         #expect(limiter.pacingDelay(member: "openai", now: time.ms(500)) == .milliseconds(1500))
         // Other members are unaffected; the member itself opens at the reset.
         #expect(await limiter.admit(request(alice, "anthropic"), now: time.ms(500)).permit != nil)
@@ -167,9 +197,11 @@ import NeuroLinkLimits
     }
 
     @Test func statusShowsCountsRemainingAndRates() async {
-        let limiter = Limiter(config: config {
-            $0.tenantDefaults = ScopeLimitSettings(requestRate: .limit(.perSecond(2)), burst: 1, maxInFlight: 5)
-        })
+        let limiter = Limiter(
+            config: config {
+                $0.tenantDefaults = ScopeLimitSettings(requestRate: .limit(.perSecond(2)), burst: 1, maxInFlight: 5)
+            }
+        )
         for _ in 0..<3 { _ = await limiter.admit(request(alice), now: time.ms(0)) }
         let status = await limiter.status(now: time.ms(0))
         let tenant = status.scopes.first { $0.scope == .tenant(alice) }
@@ -180,16 +212,22 @@ import NeuroLinkLimits
         #expect(tenant?.remaining == [.requests: 0])
         #expect(tenant?.capacity == [.requests: 2])
         #expect(tenant?.currentRate == 0.2)
-        #expect(status.scopes.map(\.scope.description)
-            == ["global", "member:openai", "tenant:alice", "tenant:alice/member:openai"])
+        #expect(
+            status.scopes.map(\.scope.description)
+                == ["global", "member:openai", "tenant:alice", "tenant:alice/member:openai"]
+        )
     }
 
     @Test func aReloadKeepsBucketsAndAppliesNewLimits() async {
-        let limiter = Limiter(config: config {
-            $0.tenantDefaults = ScopeLimitSettings(requestRate: .limit(.perSecond(1)), burst: 0)
-        })
+        let limiter = Limiter(
+            config: config {
+                $0.tenantDefaults = ScopeLimitSettings(requestRate: .limit(.perSecond(1)), burst: 0)
+            }
+        )
         _ = await limiter.admit(request(alice), now: time.ms(0))
-        limiter.update(config: config { $0.tenantDefaults = ScopeLimitSettings(requestRate: .limit(.perSecond(1)), burst: 1) })
+        limiter.update(
+            config: config { $0.tenantDefaults = ScopeLimitSettings(requestRate: .limit(.perSecond(1)), burst: 1) }
+        )
         #expect(await limiter.admit(request(alice), now: time.ms(0)).permit != nil)
         #expect(await limiter.admit(request(alice), now: time.ms(0)).permit == nil)
     }

@@ -1,6 +1,5 @@
-import Testing
-
 import NeuroLinkLimits
+import Testing
 
 @Suite struct PresetTests {
     @Test func everyPresetResolvesToLimitsAndAQueueStrategy() {
@@ -36,10 +35,12 @@ import NeuroLinkLimits
         var settings = RateLimitSettings(preset: .standard)
         settings.members["openai"] = MemberLimitSettings(
             limits: ScopeLimitSettings(requestRate: .limit(.perMinute(3000)), burst: 50),
-            adaptive: AdaptiveSettings.Overrides(enabled: true, maxLimit: 12))
+            adaptive: AdaptiveSettings.Overrides(enabled: true, maxLimit: 12)
+        )
         settings.tenants["ci"] = TenantLimitSettings(
             limits: ScopeLimitSettings(requestRate: .unlimited),
-            members: ["openai": ScopeLimitSettings(maxInFlight: 2)])
+            members: ["openai": ScopeLimitSettings(maxInFlight: 2)]
+        )
         let config = settings.resolved()
         let openai = config.limits(for: .member("openai"))
         #expect(openai.requests == RateLimit(rate: .perMinute(3000), burst: 50))

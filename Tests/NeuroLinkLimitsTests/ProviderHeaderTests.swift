@@ -1,14 +1,15 @@
-import Testing
-
 import NeuroLinkLimits
+import Testing
 
 @Suite struct ProviderHeaderTests {
     private let time = Timeline()
 
     @Test(arguments: [
-        ("1s", Duration.seconds(1)), ("6m0s", .seconds(360)), ("20ms", .milliseconds(20)), ("1.5s", .milliseconds(1500)),
+        ("1s", Duration.seconds(1)), ("6m0s", .seconds(360)), ("20ms", .milliseconds(20)),
+        ("1.5s", .milliseconds(1500)),
         ("1h2m3.5s", .milliseconds(3_723_500)), ("250us", .microseconds(250)), ("250µs", .microseconds(250)),
-        ("10ns", .nanoseconds(10)), ("0", .zero), ("2", .seconds(2)), ("0.25", .milliseconds(250)), (" 59s ", .seconds(59)),
+        ("10ns", .nanoseconds(10)), ("0", .zero), ("2", .seconds(2)), ("0.25", .milliseconds(250)),
+        (" 59s ", .seconds(59)),
         ("2m59.56s", .milliseconds(179_560)),
     ])
     func goDurationsParse(text: String, expected: Duration) {
@@ -26,19 +27,24 @@ import NeuroLinkLimits
         #expect(RFC3339.parse("2025-01-31T13:00:30+01:00") == .seconds(1_738_324_830))
         #expect(RFC3339.parse("2025-01-31t07:00:30.25-05:00") == .seconds(1_738_324_830) + .milliseconds(250))
         #expect(RFC3339.parse("2024-02-29T23:59:59Z") == .seconds(1_709_251_199))
-        for bad in ["2025-02-30T00:00:00Z", "2025-01-31T12:00:30", "2025-01-31T24:00:00Z", "2025-1-31T12:00:30Z",
-                    "2025-01-31T12:00:30.Z", "2025-01-31T12:00:30Zjunk", ""] {
+        for bad in [
+            "2025-02-30T00:00:00Z", "2025-01-31T12:00:30", "2025-01-31T24:00:00Z", "2025-1-31T12:00:30Z",
+            "2025-01-31T12:00:30.Z", "2025-01-31T12:00:30Zjunk", "",
+        ] {
             #expect(RFC3339.parse(bad) == nil, "\(bad)")
         }
     }
 
     @Test func openAIHeadersFillTheRequestAndTokenWindows() {
-        let report = ProviderRateReport(headers: [
-            ("X-RateLimit-Limit-Requests", "500"), ("x-ratelimit-remaining-requests", "499"),
-            ("x-ratelimit-reset-requests", "120ms"), ("x-ratelimit-limit-tokens", "30000"),
-            ("x-ratelimit-remaining-tokens", "29000"), ("x-ratelimit-reset-tokens", "2s"),
-            ("content-type", "text/event-stream"), ("x-request-id", "req_1"),
-        ], unixTime: .seconds(1_700_000_000))
+        let report = ProviderRateReport(
+            headers: [
+                ("X-RateLimit-Limit-Requests", "500"), ("x-ratelimit-remaining-requests", "499"),
+                ("x-ratelimit-reset-requests", "120ms"), ("x-ratelimit-limit-tokens", "30000"),
+                ("x-ratelimit-remaining-tokens", "29000"), ("x-ratelimit-reset-tokens", "2s"),
+                ("content-type", "text/event-stream"), ("x-request-id", "req_1"),
+            ],
+            unixTime: .seconds(1_700_000_000)
+        )
         #expect(report.requests == .init(limit: 500, remaining: 499, resetAfter: .milliseconds(120)))
         #expect(report.tokens == .init(limit: 30000, remaining: 29000, resetAfter: .seconds(2)))
         #expect(report.inputTokens.isEmpty)
@@ -46,13 +52,16 @@ import NeuroLinkLimits
 
     @Test func anthropicHeadersUseRFC3339ResetTimes() {
         let now = Duration.seconds(1_738_324_800)
-        let report = ProviderRateReport(headers: [
-            ("anthropic-ratelimit-requests-limit", "50"), ("anthropic-ratelimit-requests-remaining", "0"),
-            ("anthropic-ratelimit-requests-reset", "2025-01-31T12:00:30Z"),
-            ("anthropic-ratelimit-input-tokens-remaining", "1200"),
-            ("anthropic-ratelimit-output-tokens-reset", "2025-01-31T11:59:00Z"),
-            ("anthropic-ratelimit-tokens-remaining", "not a number"),
-        ], unixTime: now)
+        let report = ProviderRateReport(
+            headers: [
+                ("anthropic-ratelimit-requests-limit", "50"), ("anthropic-ratelimit-requests-remaining", "0"),
+                ("anthropic-ratelimit-requests-reset", "2025-01-31T12:00:30Z"),
+                ("anthropic-ratelimit-input-tokens-remaining", "1200"),
+                ("anthropic-ratelimit-output-tokens-reset", "2025-01-31T11:59:00Z"),
+                ("anthropic-ratelimit-tokens-remaining", "not a number"),
+            ],
+            unixTime: now
+        )
         #expect(report.requests == .init(limit: 50, remaining: 0, resetAfter: .seconds(30)))
         #expect(report.inputTokens.remaining == 1200)
         // A reset already in the past means "now".
@@ -114,7 +123,13 @@ import NeuroLinkLimits
         #expect(pacing.delay(now: time.ms(2500)) == .zero)
         pacing.observeRetryAfter(nil, now: time.ms(3000))
         #expect(pacing.delay(now: time.ms(3000)) == .seconds(1))
-        var disabled = MemberPacing(settings: { var settings = PacingSettings(); settings.enabled = false; return settings }())
+        var disabled = MemberPacing(
+            settings: {
+                var settings = PacingSettings()
+                settings.enabled = false
+                return settings
+            }()
+        )
         disabled.observeRetryAfter(.seconds(5), now: time.ms(0))
         #expect(disabled.delay(now: time.ms(0)) == .zero)
     }

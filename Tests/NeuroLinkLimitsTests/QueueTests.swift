@@ -1,6 +1,5 @@
-import Testing
-
 import NeuroLinkLimits
+import Testing
 
 @Suite struct QueueTests {
     private let time = Timeline()
@@ -8,7 +7,11 @@ import NeuroLinkLimits
     private let b = TenantKey("b")
     private let c = TenantKey("c")
 
-    private func queue(maxSize: Int = 1000, maxWait: Duration = .seconds(30), priorities: Bool = true)
+    private func queue(
+        maxSize: Int = 1000,
+        maxWait: Duration = .seconds(30),
+        priorities: Bool = true
+    )
         -> AdmissionQueue<String>
     {
         var settings = QueueSettings()
@@ -67,8 +70,10 @@ import NeuroLinkLimits
     @Test func positionsPredictTheServiceOrder() {
         var queue = queue()
         var tickets: [QueueTicket] = []
-        for (name, tenant, priority) in [("a0", a, 5), ("a1", a, 5), ("a2", a, 5), ("b0", b, 5), ("b1", b, 5),
-                                         ("c0", c, 5), ("urgent", c, 9)] {
+        for (name, tenant, priority) in [
+            ("a0", a, 5), ("a1", a, 5), ("a2", a, 5), ("b0", b, 5), ("b1", b, 5),
+            ("c0", c, 5), ("urgent", c, 9),
+        ] {
             if let ticket = ticket(queue.enqueue(name, tenant: tenant, priority: priority, now: time.ms(0))) {
                 tickets.append(ticket)
             }

@@ -1,6 +1,5 @@
-import Testing
-
 import NeuroLinkLimits
+import Testing
 
 @Suite struct StoreTests {
     private let time = Timeline()
@@ -36,10 +35,13 @@ import NeuroLinkLimits
         let perMinute = RateLimit(rate: .perMinute(1), burst: 0)
         _ = store.acquire(key: key("x"), limit: perSecond, cost: 1, now: time.ms(0))
         _ = store.acquire(key: key("y"), limit: perMinute, cost: 1, now: time.ms(0))
-        let decision = store.acquireAll([
-            RateCharge(key: key("x"), limit: perSecond, cost: 1),
-            RateCharge(key: key("y"), limit: perMinute, cost: 1),
-        ], now: time.ms(0))
+        let decision = store.acquireAll(
+            [
+                RateCharge(key: key("x"), limit: perSecond, cost: 1),
+                RateCharge(key: key("y"), limit: perMinute, cost: 1),
+            ],
+            now: time.ms(0)
+        )
         #expect(decision.blockingIndex == 1)
         #expect(decision.retryAfter == .seconds(60))
     }
@@ -49,10 +51,13 @@ import NeuroLinkLimits
         let store = SingleKeyStore()
         let generous = RateLimit(rate: .perSecond(100), burst: 99)
         _ = await store.acquire(key: key("b"), limit: perSecond, cost: 1, now: time.ms(0))
-        let denied = await store.acquireAll([
-            RateCharge(key: key("a"), limit: generous, cost: 3),
-            RateCharge(key: key("b"), limit: perSecond, cost: 1),
-        ], now: time.ms(0))
+        let denied = await store.acquireAll(
+            [
+                RateCharge(key: key("a"), limit: generous, cost: 3),
+                RateCharge(key: key("b"), limit: perSecond, cost: 1),
+            ],
+            now: time.ms(0)
+        )
         #expect(!denied.allowed)
         #expect(await store.peek(key: key("a"), limit: generous, cost: 0, now: time.ms(0)).remaining == 100)
     }
@@ -65,7 +70,9 @@ import NeuroLinkLimits
         _ = store.acquire(key: key("new"), limit: perSecond, cost: 1, now: time.ms(2000))
         #expect(store.keyCount == 1)
         #expect(store.evictions == 0)
-        for index in 0..<15 { _ = store.acquire(key: key("busy\(index)"), limit: perSecond, cost: 1, now: time.ms(2000)) }
+        for index in 0..<15 {
+            _ = store.acquire(key: key("busy\(index)"), limit: perSecond, cost: 1, now: time.ms(2000))
+        }
         _ = store.acquire(key: key("one-more"), limit: perSecond, cost: 1, now: time.ms(2000))
         #expect(store.keyCount == 16)
         #expect(store.evictions == 1)

@@ -60,7 +60,9 @@ private func bytes(_ json: String) -> ByteBuffer {
             Issue.record("expected a chunk, got \(message)")
             return
         }
-        #expect(chunk == StreamChunk(requestId: .string("abc"), seq: 42, type: .finish, finishReason: reason, usage: usage))
+        #expect(
+            chunk == StreamChunk(requestId: .string("abc"), seq: 42, type: .finish, finishReason: reason, usage: usage)
+        )
     }
 
     @Test func consecutiveChunksDecodeAsSeparateFrames() throws {
@@ -95,8 +97,15 @@ private func bytes(_ json: String) -> ByteBuffer {
 
     @Test func streamResultRoundTrips() throws {
         let value = StreamResult(
-            text: "héllo", reasoning: "r", finishReason: .length, usage: Usage(inputTokens: 1, outputTokens: 2),
-            provider: "openai", model: "gpt-4o-mini", timings: Timings(timeToFirstChunkMs: 12.5, durationMs: 100), chunks: 4)
+            text: "héllo",
+            reasoning: "r",
+            finishReason: .length,
+            usage: Usage(inputTokens: 1, outputTokens: 2),
+            provider: "openai",
+            model: "gpt-4o-mini",
+            timings: Timings(timeToFirstChunkMs: 12.5, durationMs: 100),
+            chunks: 4
+        )
         let frame = try Frames.response(id: .number(3), result: value, allocator: allocator)
         guard case .success(_, let result) = try ClientInbound.parse(try frameBody(frame)) else {
             Issue.record("expected success")
@@ -107,9 +116,17 @@ private func bytes(_ json: String) -> ByteBuffer {
 
     static let errors: [RPCError] = [
         RPCError(.invalidParams, "params.maxTokens must be an integer"),
-        RPCError(.rateLimited, "slow down", data: ErrorData(type: .rateLimited, retryAfterMs: 2000, upstreamStatus: 429, provider: "openai")),
+        RPCError(
+            .rateLimited,
+            "slow down",
+            data: ErrorData(type: .rateLimited, retryAfterMs: 2000, upstreamStatus: 429, provider: "openai")
+        ),
         RPCError(.frameTooLarge, "too big", data: ErrorData(type: .frameTooLarge, maxFrameBytes: 1024)),
-        RPCError(.upstreamError, "boom", data: ErrorData(type: .upstreamError, usage: Usage(inputTokens: 1, outputTokens: 2))),
+        RPCError(
+            .upstreamError,
+            "boom",
+            data: ErrorData(type: .upstreamError, usage: Usage(inputTokens: 1, outputTokens: 2))
+        ),
         RPCError(.timeout, "idle", data: ErrorData(type: .timeout, timeout: "idle")),
     ]
 
@@ -129,7 +146,9 @@ private func bytes(_ json: String) -> ByteBuffer {
     @Test func errorWithoutIDEncodesExplicitNull() throws {
         let frame = Frames.error(id: nil, RPCError(.parseError, "bad"), allocator: allocator)
         let body = try frameBody(frame)
-        let object = try #require(try JSONSerialization.jsonObject(with: Data(body.readableBytesView)) as? [String: Any])
+        let object = try #require(
+            try JSONSerialization.jsonObject(with: Data(body.readableBytesView)) as? [String: Any]
+        )
         #expect(object["id"] is NSNull)
         #expect(object["jsonrpc"] as? String == "2.0")
     }
@@ -155,7 +174,9 @@ private func bytes(_ json: String) -> ByteBuffer {
 
 @Suite struct InboundRequestTests {
     @Test func parsesRequest() throws {
-        let request = try InboundRequest.parse(bytes(#"{"jsonrpc":"2.0","id":1,"method":"stream","params":{"input":{"text":"hi"}}}"#)).get()
+        let request = try InboundRequest.parse(
+            bytes(#"{"jsonrpc":"2.0","id":1,"method":"stream","params":{"input":{"text":"hi"}}}"#)
+        ).get()
         #expect(request.id == .number(1))
         #expect(request.method == "stream")
         #expect(request.params == .object(["input": .object(["text": .string("hi")])]))
@@ -258,7 +279,8 @@ private func bytes(_ json: String) -> ByteBuffer {
 
     @Test(arguments: [
         (ErrorType.rateLimited, true), (.upstreamError, true), (.timeout, true), (.shuttingDown, true),
-        (.noProviderAvailable, false), (.upstreamBadResponse, true), (.upstreamAuth, false), (.invalidParams, false), (.cancelled, false),
+        (.noProviderAvailable, false), (.upstreamBadResponse, true), (.upstreamAuth, false), (.invalidParams, false),
+        (.cancelled, false),
         (.upstreamInvalidRequest, false), (.providerNotFound, false),
     ])
     func defaultRetryable(_ type: ErrorType, _ retryable: Bool) {

@@ -72,8 +72,10 @@ import Testing
     /// alphabet rich in characters that need escaping, with a fixed seed.
     @Test func randomStringsRoundTrip() throws {
         var alphabet: [Unicode.Scalar] = (0..<0x20).map { Unicode.Scalar(UInt8($0)) }
-        alphabet += ["\"", "\\", "/", "a", "Z", "0", " ", "{", "}", "\u{7F}", "é", "ß", "世", "界", "👋", "🎉", "\u{301}",
-                     "\u{200D}", "\u{2028}", "\u{FFFD}", "\u{10FFFF}", "u", "\u{80}", "\u{7FF}", "\u{800}"]
+        alphabet += [
+            "\"", "\\", "/", "a", "Z", "0", " ", "{", "}", "\u{7F}", "é", "ß", "世", "界", "👋", "🎉", "\u{301}",
+            "\u{200D}", "\u{2028}", "\u{FFFD}", "\u{10FFFF}", "u", "\u{80}", "\u{7FF}", "\u{800}",
+        ]
         var generator = LCG(seed: 0x5EED_1234)
         for iteration in 0..<2_000 {
             let length = Int(generator.next() % 40)
@@ -82,7 +84,10 @@ import Testing
             let string = String(scalars)
             let json = written(string)
             let back = try parsed(json)
-            #expect(Array(back.unicodeScalars) == Array(string.unicodeScalars), "iteration \(iteration): \(json.debugDescription)")
+            #expect(
+                Array(back.unicodeScalars) == Array(string.unicodeScalars),
+                "iteration \(iteration): \(json.debugDescription)"
+            )
             // The output itself never holds a raw control character.
             #expect(!json.utf8.contains { $0 < 0x20 }, "iteration \(iteration)")
         }

@@ -18,14 +18,20 @@ private func json(_ text: String) throws -> JSONValue {
         InvalidCase(params: "{}", field: "input.text or messages"),
         InvalidCase(params: #"{"model":"m"}"#, field: "input.text or messages"),
         InvalidCase(params: #"{"input":null,"messages":null}"#, field: "input.text or messages"),
-        InvalidCase(params: #"{"input":{"text":"a"},"messages":[{"role":"user","content":"b"}]}"#, field: "input or messages"),
+        InvalidCase(
+            params: #"{"input":{"text":"a"},"messages":[{"role":"user","content":"b"}]}"#,
+            field: "input or messages"
+        ),
         InvalidCase(params: #"{"input":{"text":""}}"#, field: "params.input.text"),
         InvalidCase(params: #"{"input":"hello"}"#, field: "params.input"),
         InvalidCase(params: #"{"input":{"text":5}}"#, field: "params.input"),
         InvalidCase(params: #"{"messages":[]}"#, field: "params.messages"),
         InvalidCase(params: #"{"messages":{"role":"user"}}"#, field: "params.messages"),
         InvalidCase(params: #"{"messages":[{"role":"bot","content":"x"}]}"#, field: "params.messages[0].role"),
-        InvalidCase(params: #"{"messages":[{"role":"user","content":"x"},{"content":"y"}]}"#, field: "params.messages[1].role"),
+        InvalidCase(
+            params: #"{"messages":[{"role":"user","content":"x"},{"content":"y"}]}"#,
+            field: "params.messages[1].role"
+        ),
         InvalidCase(params: #"{"messages":[{"role":"user","content":1}]}"#, field: "params.messages[0].content"),
         InvalidCase(params: #"{"input":{"text":"a"},"max_tokens":10}"#, field: "params.max_tokens"),
         InvalidCase(params: #"{"input":{"text":"a"},"maxTokens":0}"#, field: "params.maxTokens"),
@@ -62,25 +68,32 @@ private func json(_ text: String) throws -> JSONValue {
     }
 
     @Test func parsesFullRequest() throws {
-        let value = try json(#"""
+        let value = try json(
+            #"""
             {"messages":[{"role":"system","content":"be brief"},{"role":"user","content":"héllo 👋"},
                          {"role":"assistant","content":"hi"}],
              "provider":"openai","model":"gpt-4o-mini","maxTokens":256,"temperature":0.25,
              "systemPrompt":"sys","timeoutMs":30000,
              "context":{"userId":"u1","n":3,"tags":["a"],"nested":{"ok":true},"nothing":null}}
-            """#)
+            """#
+        )
         let request = try StreamRequest(json: value)
         let expected = StreamRequest(
             messages: [
                 ChatMessage(role: "system", content: "be brief"), ChatMessage(role: "user", content: "héllo 👋"),
                 ChatMessage(role: "assistant", content: "hi"),
             ],
-            provider: "openai", model: "gpt-4o-mini", maxTokens: 256, temperature: 0.25, systemPrompt: "sys",
+            provider: "openai",
+            model: "gpt-4o-mini",
+            maxTokens: 256,
+            temperature: 0.25,
+            systemPrompt: "sys",
             timeoutMs: 30000,
             context: [
                 "userId": .string("u1"), "n": .number(3), "tags": .array([.string("a")]),
                 "nested": .object(["ok": .bool(true)]), "nothing": .null,
-            ])
+            ]
+        )
         #expect(request == expected)
     }
 
@@ -101,13 +114,18 @@ private func json(_ text: String) throws -> JSONValue {
 
     @Test(arguments: [0.0, 2.0, 1.0])
     func acceptsTemperatureAtBounds(_ temperature: Double) throws {
-        let request = try StreamRequest(json: .object(["input": .object(["text": .string("a")]), "temperature": .number(temperature)]))
+        let request = try StreamRequest(
+            json: .object(["input": .object(["text": .string("a")]), "temperature": .number(temperature)])
+        )
         #expect(request.temperature == temperature)
     }
 
     @Test func nullOptionalFieldsAreIgnored() throws {
-        let request = try StreamRequest(json: try json(
-            #"{"input":{"text":"a"},"provider":null,"model":null,"maxTokens":null,"temperature":null,"timeoutMs":null,"context":null,"messages":null}"#))
+        let request = try StreamRequest(
+            json: try json(
+                #"{"input":{"text":"a"},"provider":null,"model":null,"maxTokens":null,"temperature":null,"timeoutMs":null,"context":null,"messages":null}"#
+            )
+        )
         #expect(request == StreamRequest(prompt: "a"))
     }
 }

@@ -53,11 +53,16 @@ import Testing
         #expect(work.source == .profile("work"))
 
         // An explicit profile is used even though environment keys are set.
-        let explicit = AWSCredentials.resolve(environment: base.merging(["AWS_ACCESS_KEY_ID": "A", "AWS_SECRET_ACCESS_KEY": "S"]) { $1 },
-                                              profile: "work")
+        let explicit = AWSCredentials.resolve(
+            environment: base.merging(["AWS_ACCESS_KEY_ID": "A", "AWS_SECRET_ACCESS_KEY": "S"]) { $1 },
+            profile: "work"
+        )
         #expect(explicit?.accessKeyId == "AKIDWORK")
 
-        #expect(AWSCredentials.resolve(environment: base, profile: "broken") == nil, "a profile without a secret is unusable")
+        #expect(
+            AWSCredentials.resolve(environment: base, profile: "broken") == nil,
+            "a profile without a secret is unusable"
+        )
         #expect(AWSCredentials.resolve(environment: base, profile: "missing") == nil)
     }
 
@@ -67,19 +72,31 @@ import Testing
         let aws = directory.appendingPathComponent(".aws")
         try FileManager.default.createDirectory(at: aws, withIntermediateDirectories: true)
         try "[default]\naws_access_key_id=AKIDHOME\naws_secret_access_key=s\n".write(
-            toFile: aws.appendingPathComponent("credentials").path, atomically: true, encoding: .utf8)
-        #expect(AWSCredentials.sharedCredentialsPath(environment: ["HOME": directory.path]) == aws.path + "/credentials")
+            toFile: aws.appendingPathComponent("credentials").path,
+            atomically: true,
+            encoding: .utf8
+        )
+        #expect(
+            AWSCredentials.sharedCredentialsPath(environment: ["HOME": directory.path]) == aws.path + "/credentials"
+        )
         #expect(AWSCredentials.resolve(environment: ["HOME": directory.path])?.accessKeyId == "AKIDHOME")
     }
 
     @Test func nothingFound() {
         #expect(AWSCredentials.resolve(environment: ["AWS_SHARED_CREDENTIALS_FILE": "/nonexistent/credentials"]) == nil)
-        #expect(AWSCredentials.resolve(environment: ["AWS_ACCESS_KEY_ID": "only-id", "AWS_SHARED_CREDENTIALS_FILE": "/nonexistent"]) == nil)
+        #expect(
+            AWSCredentials.resolve(environment: [
+                "AWS_ACCESS_KEY_ID": "only-id", "AWS_SHARED_CREDENTIALS_FILE": "/nonexistent",
+            ]) == nil
+        )
     }
 
     @Test func regions() {
         #expect(AWSRegion.resolve(option: "eu-west-1", environment: ["AWS_REGION": "us-east-1"]) == "eu-west-1")
-        #expect(AWSRegion.resolve(option: nil, environment: ["AWS_REGION": "us-west-2", "AWS_DEFAULT_REGION": "x"]) == "us-west-2")
+        #expect(
+            AWSRegion.resolve(option: nil, environment: ["AWS_REGION": "us-west-2", "AWS_DEFAULT_REGION": "x"])
+                == "us-west-2"
+        )
         #expect(AWSRegion.resolve(option: "", environment: ["AWS_DEFAULT_REGION": "ap-south-1"]) == "ap-south-1")
         #expect(AWSRegion.resolve(option: nil, environment: [:]) == nil)
         #expect(AWSRegion.isValid("us-east-1"))

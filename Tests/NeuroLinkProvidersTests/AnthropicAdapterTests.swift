@@ -5,15 +5,29 @@ import NeuroLinkProviders
 import Testing
 
 /// An Anthropic endpoint; its `type` is irrelevant to the adapter, which is chosen explicitly.
-private func endpoint(baseURL: String = "https://api.anthropic.com/v1", key: String? = "sk-ant-test-123456",
-                      headers: [HTTPHeader] = [], options: [String: String] = [:]) -> ProviderEndpoint {
-    ProviderEndpoint(name: "claude", type: .openai, baseURL: baseURL, apiKey: key.map(Secret.init), defaultModel: nil,
-                     headers: headers, options: options)
+private func endpoint(
+    baseURL: String = "https://api.anthropic.com/v1",
+    key: String? = "sk-ant-test-123456",
+    headers: [HTTPHeader] = [],
+    options: [String: String] = [:]
+) -> ProviderEndpoint {
+    ProviderEndpoint(
+        name: "claude",
+        type: .openai,
+        baseURL: baseURL,
+        apiKey: key.map(Secret.init),
+        defaultModel: nil,
+        headers: headers,
+        options: options
+    )
 }
 
 private let timeouts = TransferTimeouts(connect: .seconds(1), total: .seconds(9))
 
-private func httpRequest(_ chat: ChatRequest, _ endpoint: ProviderEndpoint = endpoint()) throws -> (HTTPRequest, [String: Any]) {
+private func httpRequest(
+    _ chat: ChatRequest,
+    _ endpoint: ProviderEndpoint = endpoint()
+) throws -> (HTTPRequest, [String: Any]) {
     let http = try AnthropicAdapter(endpoint: endpoint).httpRequest(for: chat, timeouts: timeouts)
     let body = try #require(http.body)
     let json = try #require(try JSONSerialization.jsonObject(with: Data(body)) as? [String: Any])
@@ -23,20 +37,41 @@ private func httpRequest(_ chat: ChatRequest, _ endpoint: ProviderEndpoint = end
 /// The body's JSON re-encoded with sorted keys, for exact comparisons of nested structures.
 private func canonical(_ value: Any?) throws -> String {
     let value = try #require(value)
-    let data = try JSONSerialization.data(withJSONObject: value, options: [.sortedKeys, .fragmentsAllowed, .withoutEscapingSlashes])
+    let data = try JSONSerialization.data(
+        withJSONObject: value,
+        options: [.sortedKeys, .fragmentsAllowed, .withoutEscapingSlashes]
+    )
     return String(decoding: data, as: UTF8.self)
 }
 
-private func chat(_ messages: [ChatMessage], maxTokens: Int? = 256, temperature: Double? = nil, tools: [ToolDefinition]? = nil,
-                  toolChoice: ToolChoice? = nil, schema: JSONValue? = nil) -> ChatRequest {
-    ChatRequest(messages: messages, model: "claude-sonnet-4-5", maxTokens: maxTokens, temperature: temperature, tools: tools,
-                toolChoice: toolChoice, schema: schema)
+private func chat(
+    _ messages: [ChatMessage],
+    maxTokens: Int? = 256,
+    temperature: Double? = nil,
+    tools: [ToolDefinition]? = nil,
+    toolChoice: ToolChoice? = nil,
+    schema: JSONValue? = nil
+) -> ChatRequest {
+    ChatRequest(
+        messages: messages,
+        model: "claude-sonnet-4-5",
+        maxTokens: maxTokens,
+        temperature: temperature,
+        tools: tools,
+        toolChoice: toolChoice,
+        schema: schema
+    )
 }
 
 private let hello = [ChatMessage(role: "user", content: "héllo")]
-private let weatherTool = ToolDefinition(name: "get_weather", description: "Current weather",
-                                         parameters: .object(["type": .string("object"),
-                                                              "properties": .object(["city": .object(["type": .string("string")])])]))
+private let weatherTool = ToolDefinition(
+    name: "get_weather",
+    description: "Current weather",
+    parameters: .object([
+        "type": .string("object"),
+        "properties": .object(["city": .object(["type": .string("string")])]),
+    ])
+)
 
 @Suite struct AnthropicRequestTests {
     @Test(arguments: [
@@ -72,7 +107,10 @@ private let weatherTool = ToolDefinition(name: "get_weather", description: "Curr
     }
 
     @Test func configuredHeadersAreAddedAndReplaceBuiltInOnes() throws {
-        let extra = [HTTPHeader("anthropic-beta", "interleaved-thinking-2025-05-14"), HTTPHeader("Anthropic-Version", "2099-01-01")]
+        let extra = [
+            HTTPHeader("anthropic-beta", "interleaved-thinking-2025-05-14"),
+            HTTPHeader("Anthropic-Version", "2099-01-01"),
+        ]
         let (http, _) = try httpRequest(chat(hello), endpoint(headers: extra))
         #expect(http.headers.first(named: "anthropic-beta") == "interleaved-thinking-2025-05-14")
         #expect(http.headers.filter { $0.name.lowercased() == "anthropic-version" }.map(\.value) == ["2099-01-01"])
@@ -113,22 +151,32 @@ private let weatherTool = ToolDefinition(name: "get_weather", description: "Curr
         ]
         let (_, json) = try httpRequest(chat(messages))
         #expect(json["system"] as? String == "Be brief.\n\nAnswer in French.")
-        #expect(try canonical(json["messages"])
-            == #"[{"content":[{"text":"Hi","type":"text"},{"text":"Again","type":"text"}],"role":"user"}]"#)
+        #expect(
+            try canonical(json["messages"])
+                == #"[{"content":[{"text":"Hi","type":"text"},{"text":"Again","type":"text"}],"role":"user"}]"#
+        )
     }
 
     @Test func toolConversationIsMappedAndMerged() throws {
         let messages = [
             ChatMessage(role: "system", content: "sys"),
             ChatMessage(role: "user", content: "Weather in Paris and Rome?"),
-            ChatMessage(role: "assistant", content: "Checking.", toolCalls: [
-                ToolCall(id: "toolu_1", name: "get_weather", arguments: .object(["city": .string("Paris")])),
-                ToolCall(id: "toolu_2", name: "get_weather", arguments: .object(["city": .string("Rome")])),
-            ]),
+            ChatMessage(
+                role: "assistant",
+                content: "Checking.",
+                toolCalls: [
+                    ToolCall(id: "toolu_1", name: "get_weather", arguments: .object(["city": .string("Paris")])),
+                    ToolCall(id: "toolu_2", name: "get_weather", arguments: .object(["city": .string("Rome")])),
+                ]
+            ),
             ChatMessage(role: "tool", content: "18°C", toolCallId: "toolu_1"),
             ChatMessage(role: "tool", content: "24°C", toolCallId: "toolu_2"),
             ChatMessage(role: "user", content: "And tomorrow?"),
-            ChatMessage(role: "assistant", content: "", toolCalls: [ToolCall(id: "toolu_3", name: "get_weather", arguments: .object([:]))]),
+            ChatMessage(
+                role: "assistant",
+                content: "",
+                toolCalls: [ToolCall(id: "toolu_3", name: "get_weather", arguments: .object([:]))]
+            ),
             ChatMessage(role: "tool", content: "", toolCallId: "toolu_3"),
         ]
         let (_, json) = try httpRequest(chat(messages, tools: [weatherTool]))
@@ -149,7 +197,8 @@ private let weatherTool = ToolDefinition(name: "get_weather", description: "Curr
 
     @Test func consecutiveSameRoleMessagesAreMergedAndEmptyOnesDropped() throws {
         let messages = [
-            ChatMessage(role: "user", content: "one"), ChatMessage(role: "user", content: ""), ChatMessage(role: "user", content: "two"),
+            ChatMessage(role: "user", content: "one"), ChatMessage(role: "user", content: ""),
+            ChatMessage(role: "user", content: "two"),
             ChatMessage(role: "assistant", content: "a"), ChatMessage(role: "assistant", content: "b"),
             ChatMessage(role: "user", content: "three"),
         ]
@@ -164,17 +213,26 @@ private let weatherTool = ToolDefinition(name: "get_weather", description: "Curr
 
     @Test func toolResultsComeFirstInAMergedUserMessage() throws {
         let messages = [
-            ChatMessage(role: "assistant", content: "", toolCalls: [ToolCall(id: "t1", name: "f", arguments: .object([:]))]),
+            ChatMessage(
+                role: "assistant",
+                content: "",
+                toolCalls: [ToolCall(id: "t1", name: "f", arguments: .object([:]))]
+            ),
             ChatMessage(role: "user", content: "note"), ChatMessage(role: "tool", content: "done", toolCallId: "t1"),
         ]
         let (_, json) = try httpRequest(chat(messages))
-        #expect(try canonical(json["messages"]).hasSuffix(
-            #"{"content":[{"content":"done","tool_use_id":"t1","type":"tool_result"},{"text":"note","type":"text"}],"role":"user"}]"#))
+        #expect(
+            try canonical(json["messages"]).hasSuffix(
+                #"{"content":[{"content":"done","tool_use_id":"t1","type":"tool_result"},{"text":"note","type":"text"}],"role":"user"}]"#
+            )
+        )
     }
 
     @Test func toolMessageWithoutIdIsRejected() {
         let messages = [ChatMessage(role: "user", content: "x"), ChatMessage(role: "tool", content: "result")]
-        let error = #expect(throws: RPCError.self) { try AnthropicAdapter(endpoint: endpoint()).httpRequest(for: chat(messages), timeouts: timeouts) }
+        let error = #expect(throws: RPCError.self) {
+            try AnthropicAdapter(endpoint: endpoint()).httpRequest(for: chat(messages), timeouts: timeouts)
+        }
         #expect(error?.type == .invalidParams)
     }
 
@@ -207,11 +265,15 @@ private let weatherTool = ToolDefinition(name: "get_weather", description: "Curr
     }
 
     @Test func schemaBecomesASystemInstruction() throws {
-        let schema = JSONValue.object(["type": .string("object"), "required": .array([.string("name")]),
-                                       "properties": .object(["name": .object(["type": .string("string")])])])
+        let schema = JSONValue.object([
+            "type": .string("object"), "required": .array([.string("name")]),
+            "properties": .object(["name": .object(["type": .string("string")])]),
+        ])
         let schemaJSON = #"{"properties":{"name":{"type":"string"}},"required":["name"],"type":"object"}"#
 
-        let (_, withSystem) = try httpRequest(chat([ChatMessage(role: "system", content: "Be exact.")] + hello, schema: schema))
+        let (_, withSystem) = try httpRequest(
+            chat([ChatMessage(role: "system", content: "Be exact.")] + hello, schema: schema)
+        )
         let system = try #require(withSystem["system"] as? String)
         #expect(system.hasPrefix("Be exact.\n\n"))
         #expect(system.contains("JSON"))
@@ -233,7 +295,10 @@ private let weatherTool = ToolDefinition(name: "get_weather", description: "Curr
 }
 
 private func anthropicError(_ type: String, _ message: String) -> [UInt8] {
-    Array(#"{"type":"error","error":{"type":"\#(type)","message":"\#(message)"},"request_id":"req_011CSHoEeqs5C35K2UUqR7Fy"}"#.utf8)
+    Array(
+        #"{"type":"error","error":{"type":"\#(type)","message":"\#(message)"},"request_id":"req_011CSHoEeqs5C35K2UUqR7Fy"}"#
+            .utf8
+    )
 }
 
 @Suite struct AnthropicErrorMappingTests {
@@ -248,21 +313,77 @@ private func anthropicError(_ type: String, _ message: String) -> [UInt8] {
     }
 
     static let statusCases: [StatusCase] = [
-        StatusCase(status: 401, body: anthropicError("authentication_error", "invalid x-api-key"), type: .upstreamAuth, retryable: false),
-        StatusCase(status: 403, body: anthropicError("permission_error", "not allowed"), type: .upstreamAuth, retryable: false),
-        StatusCase(status: 429, headers: [HTTPHeader("retry-after", "7")], body: anthropicError("rate_limit_error", "slow down"),
-                   type: .rateLimited, retryable: true, retryAfterMs: 7000),
-        StatusCase(status: 429, body: anthropicError("rate_limit_error", "slow down"), type: .rateLimited, retryable: true),
-        StatusCase(status: 529, body: anthropicError("overloaded_error", "Overloaded"), type: .upstreamError, retryable: true),
-        StatusCase(status: 529, headers: [HTTPHeader("Retry-After", "3")], type: .upstreamError, retryable: true, retryAfterMs: 3000),
-        StatusCase(status: 503, headers: [HTTPHeader("retry-after", "1")], body: anthropicError("overloaded_error", "Overloaded"),
-                   type: .upstreamError, retryable: true, retryAfterMs: 1000),
-        StatusCase(status: 400, body: anthropicError("invalid_request_error", "max_tokens: Field required"),
-                   type: .upstreamInvalidRequest, retryable: false),
-        StatusCase(status: 404, body: anthropicError("not_found_error", "model: claude-9"), type: .upstreamInvalidRequest, retryable: false),
-        StatusCase(status: 413, body: anthropicError("request_too_large", "Request exceeds the maximum allowed number of bytes"),
-                   type: .upstreamInvalidRequest, retryable: false),
-        StatusCase(status: 500, body: anthropicError("api_error", "Internal server error"), type: .upstreamError, retryable: true),
+        StatusCase(
+            status: 401,
+            body: anthropicError("authentication_error", "invalid x-api-key"),
+            type: .upstreamAuth,
+            retryable: false
+        ),
+        StatusCase(
+            status: 403,
+            body: anthropicError("permission_error", "not allowed"),
+            type: .upstreamAuth,
+            retryable: false
+        ),
+        StatusCase(
+            status: 429,
+            headers: [HTTPHeader("retry-after", "7")],
+            body: anthropicError("rate_limit_error", "slow down"),
+            type: .rateLimited,
+            retryable: true,
+            retryAfterMs: 7000
+        ),
+        StatusCase(
+            status: 429,
+            body: anthropicError("rate_limit_error", "slow down"),
+            type: .rateLimited,
+            retryable: true
+        ),
+        StatusCase(
+            status: 529,
+            body: anthropicError("overloaded_error", "Overloaded"),
+            type: .upstreamError,
+            retryable: true
+        ),
+        StatusCase(
+            status: 529,
+            headers: [HTTPHeader("Retry-After", "3")],
+            type: .upstreamError,
+            retryable: true,
+            retryAfterMs: 3000
+        ),
+        StatusCase(
+            status: 503,
+            headers: [HTTPHeader("retry-after", "1")],
+            body: anthropicError("overloaded_error", "Overloaded"),
+            type: .upstreamError,
+            retryable: true,
+            retryAfterMs: 1000
+        ),
+        StatusCase(
+            status: 400,
+            body: anthropicError("invalid_request_error", "max_tokens: Field required"),
+            type: .upstreamInvalidRequest,
+            retryable: false
+        ),
+        StatusCase(
+            status: 404,
+            body: anthropicError("not_found_error", "model: claude-9"),
+            type: .upstreamInvalidRequest,
+            retryable: false
+        ),
+        StatusCase(
+            status: 413,
+            body: anthropicError("request_too_large", "Request exceeds the maximum allowed number of bytes"),
+            type: .upstreamInvalidRequest,
+            retryable: false
+        ),
+        StatusCase(
+            status: 500,
+            body: anthropicError("api_error", "Internal server error"),
+            type: .upstreamError,
+            retryable: true
+        ),
         StatusCase(status: 502, body: Array("<html>Bad Gateway</html>".utf8), type: .upstreamError, retryable: true),
     ]
 
@@ -281,7 +402,10 @@ private func anthropicError(_ type: String, _ message: String) -> [UInt8] {
 
     @Test func messageIncludesProviderMessageScrubbed() {
         let error = AnthropicAdapter(endpoint: endpoint()).error(
-            status: 529, headers: [], body: anthropicError("overloaded_error", "Overloaded for key sk-ant-api03-abcdefghijkl"))
+            status: 529,
+            headers: [],
+            body: anthropicError("overloaded_error", "Overloaded for key sk-ant-api03-abcdefghijkl")
+        )
         #expect(error.message.contains("overloaded"))
         #expect(error.message.contains("Overloaded for key"))
         #expect(!error.message.contains("abcdefghijkl"))

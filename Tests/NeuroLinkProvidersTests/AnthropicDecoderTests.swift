@@ -72,11 +72,14 @@ private func decode(_ body: String) throws(RPCError) -> [ProviderEvent] {
 
 /// One SSE event whose `event:` name is the JSON's `type`, as Anthropic sends them.
 private func sse(_ json: String) -> String {
-    let type = (try? JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any])?["type"] as? String ?? "unknown"
+    let type =
+        (try? JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any])?["type"] as? String ?? "unknown"
     return "event: \(type)\ndata: \(json)\n\n"
 }
 
-private let messageStart = sse(#"{"type":"message_start","message":{"id":"msg_1","type":"message","role":"assistant","model":"claude-haiku-4-5","content":[],"stop_reason":null,"stop_sequence":null,"usage":{"input_tokens":10,"output_tokens":1}}}"#)
+private let messageStart = sse(
+    #"{"type":"message_start","message":{"id":"msg_1","type":"message","role":"assistant","model":"claude-haiku-4-5","content":[],"stop_reason":null,"stop_sequence":null,"usage":{"input_tokens":10,"output_tokens":1}}}"#
+)
 private let messageStop = sse(#"{"type":"message_stop"}"#)
 
 private func blockStart(_ index: Int, _ block: String) -> String {
@@ -92,7 +95,9 @@ private func blockStop(_ index: Int) -> String {
 }
 
 private func messageDelta(_ stopReason: String, outputTokens: Int = 5) -> String {
-    sse(#"{"type":"message_delta","delta":{"stop_reason":"\#(stopReason)","stop_sequence":null},"usage":{"output_tokens":\#(outputTokens)}}"#)
+    sse(
+        #"{"type":"message_delta","delta":{"stop_reason":"\#(stopReason)","stop_sequence":null},"usage":{"output_tokens":\#(outputTokens)}}"#
+    )
 }
 
 private func textBlock(_ index: Int, _ pieces: [String]) -> String {
@@ -118,8 +123,13 @@ private func inStreamError(_ type: String, _ message: String) -> String {
     static let expectedRecordedEvents: [ProviderEvent] = [
         .model("claude-sonnet-4-5-20250929"),
         .text("Checking the wéather"), .text(" in 東京 🌧️…\n\"now\""),
-        .toolCall(ToolCall(id: "toolu_01T1x1fJ34qAmk2tNTrN7Up6", name: "get_weather",
-                           arguments: .object(["location": .string("Tōkyo"), "days": .number(3), "unit": .string("celsius")]))),
+        .toolCall(
+            ToolCall(
+                id: "toolu_01T1x1fJ34qAmk2tNTrN7Up6",
+                name: "get_weather",
+                arguments: .object(["location": .string("Tōkyo"), "days": .number(3), "unit": .string("celsius")])
+            )
+        ),
         .finish(.toolCalls),
         .usage(Usage(inputTokens: 600, outputTokens: 89, totalTokens: 689, cachedInputTokens: 128)),
     ]
@@ -141,23 +151,35 @@ private func inStreamError(_ type: String, _ message: String) -> String {
 
     @Test func textOnlyAnswer() throws {
         let events = try decode(messageStart + textBlock(0, ["Hel", "lo"]) + messageDelta("end_turn") + messageStop)
-        #expect(events == [.model("claude-haiku-4-5"), .text("Hel"), .text("lo"), .finish(.stop),
-                           .usage(Usage(inputTokens: 10, outputTokens: 5))])
+        #expect(
+            events == [
+                .model("claude-haiku-4-5"), .text("Hel"), .text("lo"), .finish(.stop),
+                .usage(Usage(inputTokens: 10, outputTokens: 5)),
+            ]
+        )
     }
 
     @Test func thinkingBecomesReasoning() throws {
-        let body = messageStart
+        let body =
+            messageStart
             + blockStart(0, #"{"type":"thinking","thinking":"","signature":""}"#)
             + blockDelta(0, #"{"type":"thinking_delta","thinking":"Let me think"}"#)
             + blockDelta(0, #"{"type":"thinking_delta","thinking":" step by step."}"#)
-            + blockDelta(0, #"{"type":"signature_delta","signature":"EqQBCgIYAhIM1gbcDa9GJwZA2b3hGgxBdjrkzLoky3dl1pkiMOYds"}"#)
+            + blockDelta(
+                0,
+                #"{"type":"signature_delta","signature":"EqQBCgIYAhIM1gbcDa9GJwZA2b3hGgxBdjrkzLoky3dl1pkiMOYds"}"#
+            )
             + blockStop(0)
             + blockStart(1, #"{"type":"redacted_thinking","data":"EmwKAhgBEgy3va3pzix"}"#) + blockStop(1)
             + textBlock(2, ["42"])
             + messageDelta("end_turn") + messageStop
         let events = try decode(body)
-        #expect(events == [.model("claude-haiku-4-5"), .reasoning("Let me think"), .reasoning(" step by step."), .text("42"),
-                           .finish(.stop), .usage(Usage(inputTokens: 10, outputTokens: 5))])
+        #expect(
+            events == [
+                .model("claude-haiku-4-5"), .reasoning("Let me think"), .reasoning(" step by step."), .text("42"),
+                .finish(.stop), .usage(Usage(inputTokens: 10, outputTokens: 5)),
+            ]
+        )
     }
 
     @Test(arguments: [
@@ -167,28 +189,46 @@ private func inStreamError(_ type: String, _ message: String) -> String {
     ])
     func stopReasonMapping(_ raw: String, _ expected: FinishReason) throws {
         let events = try decode(messageStart + messageDelta(raw) + messageStop)
-        #expect(events == [.model("claude-haiku-4-5"), .finish(expected), .usage(Usage(inputTokens: 10, outputTokens: 5))])
+        #expect(
+            events == [.model("claude-haiku-4-5"), .finish(expected), .usage(Usage(inputTokens: 10, outputTokens: 5))]
+        )
     }
 
     @Test func finishAndUsageComeOnceAtMessageStop() throws {
         var decoder = AnthropicStreamDecoder(provider: "claude")
         var events: [ProviderEvent] = []
-        try decoder.decode(Array((messageStart + textBlock(0, ["a"]) + messageDelta("end_turn", outputTokens: 3)).utf8), into: &events)
+        try decoder.decode(
+            Array((messageStart + textBlock(0, ["a"]) + messageDelta("end_turn", outputTokens: 3)).utf8),
+            into: &events
+        )
         #expect(events == [.model("claude-haiku-4-5"), .text("a")], "message_delta only records")
         try decoder.decode(Array((messageDelta("max_tokens", outputTokens: 7) + messageStop).utf8), into: &events)
         try decoder.finish(into: &events)
-        #expect(events == [.model("claude-haiku-4-5"), .text("a"), .finish(.length), .usage(Usage(inputTokens: 10, outputTokens: 7))])
+        #expect(
+            events == [
+                .model("claude-haiku-4-5"), .text("a"), .finish(.length),
+                .usage(Usage(inputTokens: 10, outputTokens: 7)),
+            ]
+        )
     }
 
     @Test func usageFieldsInMessageDeltaReplaceEarlierOnes() throws {
-        let start = sse(#"{"type":"message_start","message":{"model":"m","usage":{"input_tokens":10,"cache_creation_input_tokens":5,"output_tokens":1}}}"#)
-        let delta = sse(#"{"type":"message_delta","delta":{"stop_reason":"end_turn"},"usage":{"input_tokens":12,"cache_read_input_tokens":3,"output_tokens":40}}"#)
+        let start = sse(
+            #"{"type":"message_start","message":{"model":"m","usage":{"input_tokens":10,"cache_creation_input_tokens":5,"output_tokens":1}}}"#
+        )
+        let delta = sse(
+            #"{"type":"message_delta","delta":{"stop_reason":"end_turn"},"usage":{"input_tokens":12,"cache_read_input_tokens":3,"output_tokens":40}}"#
+        )
         let events = try decode(start + delta + messageStop)
         #expect(events.last == .usage(Usage(inputTokens: 20, outputTokens: 40, cachedInputTokens: 3)))
     }
 
     @Test func messageStopWithoutMessageDeltaReportsNoFinish() throws {
-        #expect(try decode(messageStart + messageStop) == [.model("claude-haiku-4-5"), .usage(Usage(inputTokens: 10, outputTokens: 1))])
+        #expect(
+            try decode(messageStart + messageStop) == [
+                .model("claude-haiku-4-5"), .usage(Usage(inputTokens: 10, outputTokens: 1)),
+            ]
+        )
     }
 
     @Test func emptyModelAndMissingUsageAreNotReported() throws {
@@ -207,17 +247,22 @@ private func inStreamError(_ type: String, _ message: String) -> String {
         ToolCase(fragments: [""], arguments: .object([:])),
         ToolCase(fragments: ["", "", ""], arguments: .object([:])),
         ToolCase(fragments: ["{}"], arguments: .object([:])),
-        ToolCase(fragments: ["", "{\"q\":", " \"a\\\"b\"", ", \"n\": [1, ", "2]}"],
-                 arguments: .object(["q": .string("a\"b"), "n": .array([.number(1), .number(2)])])),
+        ToolCase(
+            fragments: ["", "{\"q\":", " \"a\\\"b\"", ", \"n\": [1, ", "2]}"],
+            arguments: .object(["q": .string("a\"b"), "n": .array([.number(1), .number(2)])])
+        ),
     ])
     func toolInputAssembly(_ c: ToolCase) throws {
-        let events = try decode(messageStart + toolBlock(0, id: "toolu_1", name: "search", fragments: c.fragments)
-            + messageDelta("tool_use") + messageStop)
+        let events = try decode(
+            messageStart + toolBlock(0, id: "toolu_1", name: "search", fragments: c.fragments)
+                + messageDelta("tool_use") + messageStop
+        )
         #expect(events.contains(.toolCall(ToolCall(id: "toolu_1", name: "search", arguments: c.arguments))))
     }
 
     @Test func interleavedToolBlocksAreReportedWhenEachStops() throws {
-        let body = messageStart
+        let body =
+            messageStart
             + blockStart(1, #"{"type":"tool_use","id":"toolu_a","name":"a","input":{}}"#)
             + blockStart(2, #"{"type":"tool_use","id":"toolu_b","name":"b","input":{}}"#)
             + blockDelta(2, #"{"type":"input_json_delta","partial_json":"{\"y\":"}"#)
@@ -229,29 +274,43 @@ private func inStreamError(_ type: String, _ message: String) -> String {
             if case .toolCall(let call) = event { return call }
             return nil
         }
-        #expect(calls == [ToolCall(id: "toolu_b", name: "b", arguments: .object(["y": .number(2)])),
-                          ToolCall(id: "toolu_a", name: "a", arguments: .object(["x": .number(1)]))])
+        #expect(
+            calls == [
+                ToolCall(id: "toolu_b", name: "b", arguments: .object(["y": .number(2)])),
+                ToolCall(id: "toolu_a", name: "a", arguments: .object(["x": .number(1)])),
+            ]
+        )
     }
 
     @Test func unclosedToolBlockIsReportedAtMessageStop() throws {
-        let body = messageStart + blockStart(0, #"{"type":"tool_use","id":"toolu_1","name":"f","input":{}}"#)
+        let body =
+            messageStart + blockStart(0, #"{"type":"tool_use","id":"toolu_1","name":"f","input":{}}"#)
             + blockDelta(0, #"{"type":"input_json_delta","partial_json":"{\"k\":true}"}"#)
             + messageDelta("tool_use") + messageStop
-        #expect(try decode(body) == [
-            .model("claude-haiku-4-5"), .toolCall(ToolCall(id: "toolu_1", name: "f", arguments: .object(["k": .bool(true)]))),
-            .finish(.toolCalls), .usage(Usage(inputTokens: 10, outputTokens: 5)),
-        ])
+        #expect(
+            try decode(body) == [
+                .model("claude-haiku-4-5"),
+                .toolCall(ToolCall(id: "toolu_1", name: "f", arguments: .object(["k": .bool(true)]))),
+                .finish(.toolCalls), .usage(Usage(inputTokens: 10, outputTokens: 5)),
+            ]
+        )
     }
 
     @Test func serverToolInputIsNotAClientToolCall() throws {
-        let body = messageStart
+        let body =
+            messageStart
             + blockStart(0, #"{"type":"server_tool_use","id":"srvtoolu_1","name":"web_search","input":{}}"#)
             + blockDelta(0, #"{"type":"input_json_delta","partial_json":"{\"query\":\"x\"}"}"#)
             + blockStop(0)
-            + blockStart(1, #"{"type":"web_search_tool_result","tool_use_id":"srvtoolu_1","content":[]}"#) + blockStop(1)
+            + blockStart(1, #"{"type":"web_search_tool_result","tool_use_id":"srvtoolu_1","content":[]}"#)
+            + blockStop(1)
             + textBlock(2, ["found"]) + messageDelta("end_turn") + messageStop
-        #expect(try decode(body) == [.model("claude-haiku-4-5"), .text("found"), .finish(.stop),
-                                     .usage(Usage(inputTokens: 10, outputTokens: 5))])
+        #expect(
+            try decode(body) == [
+                .model("claude-haiku-4-5"), .text("found"), .finish(.stop),
+                .usage(Usage(inputTokens: 10, outputTokens: 5)),
+            ]
+        )
     }
 
     @Test(arguments: ["[1, 2]", "\"text\"", "42", "null"])
@@ -270,19 +329,29 @@ private func inStreamError(_ type: String, _ message: String) -> String {
     }
 
     @Test func pingsAndUnknownEventsAreIgnored() throws {
-        let body = sse(#"{"type":"ping"}"#) + messageStart + sse(#"{"type":"ping"}"#)
+        let body =
+            sse(#"{"type":"ping"}"#) + messageStart + sse(#"{"type":"ping"}"#)
             + sse(#"{"type":"brand_new_event","index":"not a number","whatever":[1,2]}"#)
             + ": a comment\n\n"
             + blockDelta(0, #"{"type":"citations_delta","citation":{"type":"char_location"}}"#)
             + textBlock(0, ["x"]) + messageDelta("end_turn") + messageStop
-        #expect(try decode(body) == [.model("claude-haiku-4-5"), .text("x"), .finish(.stop),
-                                     .usage(Usage(inputTokens: 10, outputTokens: 5))])
+        #expect(
+            try decode(body) == [
+                .model("claude-haiku-4-5"), .text("x"), .finish(.stop),
+                .usage(Usage(inputTokens: 10, outputTokens: 5)),
+            ]
+        )
     }
 
     @Test func eventsAfterMessageStopAreIgnored() throws {
-        let body = messageStart + textBlock(0, ["x"]) + messageStop + textBlock(1, ["late"]) + "data: not json\n\n"
+        let body =
+            messageStart + textBlock(0, ["x"]) + messageStop + textBlock(1, ["late"]) + "data: not json\n\n"
             + inStreamError("overloaded_error", "Overloaded")
-        #expect(try decode(body) == [.model("claude-haiku-4-5"), .text("x"), .usage(Usage(inputTokens: 10, outputTokens: 1))])
+        #expect(
+            try decode(body) == [
+                .model("claude-haiku-4-5"), .text("x"), .usage(Usage(inputTokens: 10, outputTokens: 1)),
+            ]
+        )
     }
 
     struct InStreamErrorCase: Sendable, CustomTestStringConvertible {
@@ -301,7 +370,9 @@ private func inStreamError(_ type: String, _ message: String) -> String {
         InStreamErrorCase(errorType: "some_future_error", type: .upstreamError, retryable: false),
     ])
     func inStreamErrorEvent(_ c: InStreamErrorCase) {
-        let body = messageStart + textBlock(0, ["partial"]) + inStreamError(c.errorType, "Trouble (key sk-ant-api03-abcdefghijklmnop)")
+        let body =
+            messageStart + textBlock(0, ["partial"])
+            + inStreamError(c.errorType, "Trouble (key sk-ant-api03-abcdefghijklmnop)")
         var decoder = AnthropicStreamDecoder(provider: "claude")
         var events: [ProviderEvent] = []
         let error = #expect(throws: RPCError.self) { try decoder.decode(Array(body.utf8), into: &events) }
@@ -342,8 +413,10 @@ private func inStreamError(_ type: String, _ message: String) -> String {
         Truncation(name: "after a content block", body: messageStart + textBlock(0, ["x"])),
         Truncation(name: "after message_delta", body: answered),
         Truncation(name: "inside message_stop", body: answered + "event: message_stop\ndata: {\"type\":\"message_st"),
-        Truncation(name: "message_stop never dispatched",
-                   body: answered + "event: message_stop\ndata: {\"type\":\"message_stop\"}\n"),
+        Truncation(
+            name: "message_stop never dispatched",
+            body: answered + "event: message_stop\ndata: {\"type\":\"message_stop\"}\n"
+        ),
         Truncation(name: "only a comment", body: ": only a comment\n\n"),
     ])
     func bodyEndingBeforeMessageStopThrowsRetryableError(_ c: Truncation) throws {
@@ -360,7 +433,10 @@ private func inStreamError(_ type: String, _ message: String) -> String {
     @Test func truncationErrorCarriesUsageSoFar() throws {
         var decoder = AnthropicStreamDecoder(provider: "claude")
         var events: [ProviderEvent] = []
-        try decoder.decode(Array((messageStart + textBlock(0, ["x"]) + messageDelta("end_turn", outputTokens: 9)).utf8), into: &events)
+        try decoder.decode(
+            Array((messageStart + textBlock(0, ["x"]) + messageDelta("end_turn", outputTokens: 9)).utf8),
+            into: &events
+        )
         let error = #expect(throws: RPCError.self) { try decoder.finish(into: &events) }
         #expect(error?.data.usage == Usage(inputTokens: 10, outputTokens: 9))
     }

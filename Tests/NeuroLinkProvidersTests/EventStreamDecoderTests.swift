@@ -1,5 +1,6 @@
-@testable import NeuroLinkProviders
 import Testing
+
+@testable import NeuroLinkProviders
 
 @Suite struct EventStreamDecoderTests {
     typealias Encoder = EventStreamTestEncoder
@@ -14,7 +15,9 @@ import Testing
     /// AWS's documented minimal frames: an empty message and one with a single int32 header.
     @Test func knownFrames() throws {
         var decoder = EventStreamDecoder()
-        let empty: [UInt8] = [0x00, 0x00, 0x00, 0x10, 0x00, 0x00, 0x00, 0x00, 0x05, 0xC2, 0x48, 0xEB, 0x7D, 0x98, 0xC8, 0xFF]
+        let empty: [UInt8] = [
+            0x00, 0x00, 0x00, 0x10, 0x00, 0x00, 0x00, 0x00, 0x05, 0xC2, 0x48, 0xEB, 0x7D, 0x98, 0xC8, 0xFF,
+        ]
         #expect(try decoder.feed(empty) == [EventStreamMessage(headers: [:], payload: [])])
         let frame = Encoder.frame([.string(":event-type", "chunk")], payload: Array("{\"a\":1}".utf8))
         let messages = try decoder.feed(frame)
@@ -26,26 +29,34 @@ import Testing
 
     @Test func everyHeaderType() throws {
         let uuid = Array(0..<16).map(UInt8.init)
-        let frame = Encoder.frame([
-            .raw("t", type: 0, value: []), .raw("f", type: 1, value: []), .raw("b", type: 2, value: [0xFF]),
-            .raw("s", type: 3, value: [0x01, 0x02]), .raw("i", type: 4, value: [0xFF, 0xFF, 0xFF, 0xFE]),
-            .raw("l", type: 5, value: [0, 0, 0, 0, 0, 0, 1, 0]), .raw("y", type: 6, value: [0, 2, 0xAB, 0xCD]),
-            .string("str", "välue"), .raw("ts", type: 8, value: [0, 0, 0, 0, 0, 0, 0x03, 0xE8]),
-            .raw("u", type: 9, value: uuid),
-        ], payload: [1, 2, 3])
+        let frame = Encoder.frame(
+            [
+                .raw("t", type: 0, value: []), .raw("f", type: 1, value: []), .raw("b", type: 2, value: [0xFF]),
+                .raw("s", type: 3, value: [0x01, 0x02]), .raw("i", type: 4, value: [0xFF, 0xFF, 0xFF, 0xFE]),
+                .raw("l", type: 5, value: [0, 0, 0, 0, 0, 0, 1, 0]), .raw("y", type: 6, value: [0, 2, 0xAB, 0xCD]),
+                .string("str", "välue"), .raw("ts", type: 8, value: [0, 0, 0, 0, 0, 0, 0x03, 0xE8]),
+                .raw("u", type: 9, value: uuid),
+            ],
+            payload: [1, 2, 3]
+        )
         var decoder = EventStreamDecoder()
         let message = try #require(try decoder.feed(frame).first)
-        #expect(message.headers == [
-            "t": .bool(true), "f": .bool(false), "b": .byte(-1), "s": .short(258), "i": .integer(-2), "l": .long(256),
-            "y": .bytes([0xAB, 0xCD]), "str": .string("välue"), "ts": .timestamp(1000), "u": .uuid(uuid),
-        ])
+        #expect(
+            message.headers == [
+                "t": .bool(true), "f": .bool(false), "b": .byte(-1), "s": .short(258), "i": .integer(-2),
+                "l": .long(256),
+                "y": .bytes([0xAB, 0xCD]), "str": .string("välue"), "ts": .timestamp(1000), "u": .uuid(uuid),
+            ]
+        )
         #expect(message.payload == [1, 2, 3])
         #expect(message.string("t") == nil, "a non-string header is not read as a string")
     }
 
     /// Two frames cut at every possible point decode to the same two messages.
     @Test func everySplitPoint() throws {
-        let bytes = Encoder.event("contentBlockDelta", #"{"delta":{"text":"hé"}}"#) + Encoder.event("messageStop", #"{"stopReason":"end_turn"}"#)
+        let bytes =
+            Encoder.event("contentBlockDelta", #"{"delta":{"text":"hé"}}"#)
+            + Encoder.event("messageStop", #"{"stopReason":"end_turn"}"#)
         var reference = EventStreamDecoder()
         let expected = try reference.feed(bytes)
         #expect(expected.count == 2)

@@ -13,7 +13,8 @@ enum EventStreamTestEncoder {
         for header in headers {
             switch header {
             case .string(let name, let value):
-                headerBytes += [UInt8(name.utf8.count)] + Array(name.utf8) + [7] + u16(value.utf8.count) + Array(value.utf8)
+                headerBytes +=
+                    [UInt8(name.utf8.count)] + Array(name.utf8) + [7] + u16(value.utf8.count) + Array(value.utf8)
             case .raw(let name, let type, let value):
                 headerBytes += [UInt8(name.utf8.count)] + Array(name.utf8) + [type] + value
             }
@@ -28,18 +29,31 @@ enum EventStreamTestEncoder {
 
     /// A ConverseStream event with the headers Bedrock sends.
     static func event(_ type: String, _ json: String) -> [UInt8] {
-        frame([.string(":event-type", type), .string(":content-type", "application/json"), .string(":message-type", "event")],
-              payload: Array(json.utf8))
+        frame(
+            [
+                .string(":event-type", type), .string(":content-type", "application/json"),
+                .string(":message-type", "event"),
+            ],
+            payload: Array(json.utf8)
+        )
     }
 
     static func exception(_ type: String, _ message: String) -> [UInt8] {
-        frame([.string(":exception-type", type), .string(":content-type", "application/json"), .string(":message-type", "exception")],
-              payload: Array("{\"message\":\"\(message)\"}".utf8))
+        frame(
+            [
+                .string(":exception-type", type), .string(":content-type", "application/json"),
+                .string(":message-type", "exception"),
+            ],
+            payload: Array("{\"message\":\"\(message)\"}".utf8)
+        )
     }
 
     static func u32(_ value: Int) -> [UInt8] {
-        [UInt8(truncatingIfNeeded: value >> 24), UInt8(truncatingIfNeeded: value >> 16), UInt8(truncatingIfNeeded: value >> 8),
-         UInt8(truncatingIfNeeded: value)]
+        [
+            UInt8(truncatingIfNeeded: value >> 24), UInt8(truncatingIfNeeded: value >> 16),
+            UInt8(truncatingIfNeeded: value >> 8),
+            UInt8(truncatingIfNeeded: value),
+        ]
     }
 
     static func u16(_ value: Int) -> [UInt8] {

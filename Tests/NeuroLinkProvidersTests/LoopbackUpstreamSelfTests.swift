@@ -24,7 +24,8 @@ import Darwin
             #expect(response.statusLine == "HTTP/1.1 200 OK")
             #expect(response.header("content-type") == "text/event-stream; charset=utf-8")
             #expect(response.header("transfer-encoding") == "chunked")
-            let prefix = #"data: {"id":"chatcmpl-loop1","object":"chat.completion.chunk","created":1700000000,"#
+            let prefix =
+                #"data: {"id":"chatcmpl-loop1","object":"chat.completion.chunk","created":1700000000,"#
                 + #""model":"m1","system_fingerprint":"fp_loop","choices":"#
             let expected = [
                 prefix + #"[{"index":0,"delta":{"role":"assistant","content":"","refusal":null},"#
@@ -52,7 +53,12 @@ import Darwin
         try await withUpstream { upstream in
             upstream.register(
                 model: "limited",
-                .openAIError(status: 429, message: "Slow down", type: "rate_limit_exceeded", headers: [HTTPField("retry-after", "7")])
+                .openAIError(
+                    status: 429,
+                    message: "Slow down",
+                    type: "rate_limit_exceeded",
+                    headers: [HTTPField("retry-after", "7")]
+                )
             )
             let (data, response) = try await post(upstream, body: #"{"model":"limited","stream":true}"#)
             let http = try #require(response as? HTTPURLResponse)
@@ -109,7 +115,10 @@ import Darwin
 
     @Test func dropAfterLeavesChunkedBodyUnterminated() async throws {
         try await withUpstream { upstream in
-            upstream.register(model: "drop", .stream(OpenAIStream(pieces: ["x", "y", "z"], ending: .dropAfter(pieces: 2))))
+            upstream.register(
+                model: "drop",
+                .stream(OpenAIStream(pieces: ["x", "y", "z"], ending: .dropAfter(pieces: 2)))
+            )
             let connection = try RawHTTPConnection(port: upstream.port)
             defer { connection.close() }
             connection.send(chatRequest(model: "drop", stream: true, includeUsage: false, keepAlive: true))
@@ -248,7 +257,7 @@ private struct RawHTTPResponse {
         var index = 0
         while index < body.count {
             guard let lineEnd = (index..<body.count - 1).first(where: { body[$0] == 13 && body[$0 + 1] == 10 }),
-                  let size = Int(String(decoding: body[index..<lineEnd], as: UTF8.self), radix: 16)
+                let size = Int(String(decoding: body[index..<lineEnd], as: UTF8.self), radix: 16)
             else { return nil }
             if size == 0 { return chunks }
             let start = lineEnd + 2

@@ -7,10 +7,21 @@ import Testing
 struct ModelsListingTests {
     private static let timeouts = TransferTimeouts(connect: .seconds(5), total: .seconds(5))
 
-    private func adapter(_ type: ProviderType, base: String, key: String? = "sk-test-0123456789",
-                         options: [String: String] = [:]) -> any ProviderAdapter {
-        ProviderEndpoint(name: "p", type: type, baseURL: base, apiKey: key.map(Secret.init), defaultModel: nil,
-                         headers: [HTTPHeader("X-Extra", "1")], options: options).makeAdapter()
+    private func adapter(
+        _ type: ProviderType,
+        base: String,
+        key: String? = "sk-test-0123456789",
+        options: [String: String] = [:]
+    ) -> any ProviderAdapter {
+        ProviderEndpoint(
+            name: "p",
+            type: type,
+            baseURL: base,
+            apiKey: key.map(Secret.init),
+            defaultModel: nil,
+            headers: [HTTPHeader("X-Extra", "1")],
+            options: options
+        ).makeAdapter()
     }
 
     private func bytes(_ text: String) -> [UInt8] { Array(text.utf8) }
@@ -25,9 +36,12 @@ struct ModelsListingTests {
         #expect(request.headers.first(named: "x-extra") == "1")
         #expect(request.timeouts == Self.timeouts)
 
-        let body = #"{"object":"list","data":[{"id":"gpt-4o","object":"model","owned_by":"system"},{"id":"ft:x","object":"model"}]}"#
+        let body =
+            #"{"object":"list","data":[{"id":"gpt-4o","object":"model","owned_by":"system"},{"id":"ft:x","object":"model"}]}"#
         let models = try openai.parseModels(bytes(body))
-        #expect(models == [ModelInfo(provider: "p", id: "gpt-4o", ownedBy: "system"), ModelInfo(provider: "p", id: "ft:x")])
+        #expect(
+            models == [ModelInfo(provider: "p", id: "gpt-4o", ownedBy: "system"), ModelInfo(provider: "p", id: "ft:x")]
+        )
     }
 
     @Test func openAICompatibleWithoutKeySendsNoAuthorization() throws {
@@ -43,9 +57,13 @@ struct ModelsListingTests {
         #expect(request.url == "https://r.openai.azure.com/openai/models?api-version=2024-06-01")
         #expect(request.headers.first(named: "api-key") == "sk-test-0123456789")
         #expect(request.headers.first(named: "authorization") == nil)
-        let defaulted = try #require(adapter(.azure, base: "https://r.openai.azure.com").modelsRequest(timeouts: Self.timeouts))
+        let defaulted = try #require(
+            adapter(.azure, base: "https://r.openai.azure.com").modelsRequest(timeouts: Self.timeouts)
+        )
         #expect(defaulted.url.hasSuffix("api-version=\(AzureOpenAIAdapter.defaultAPIVersion)"))
-        let models = try azure.parseModels(bytes(#"{"data":[{"id":"gpt-4o-2024-08-06","status":"succeeded"}],"object":"list"}"#))
+        let models = try azure.parseModels(
+            bytes(#"{"data":[{"id":"gpt-4o-2024-08-06","status":"succeeded"}],"object":"list"}"#)
+        )
         #expect(models.map(\.id) == ["gpt-4o-2024-08-06"])
     }
 
@@ -58,9 +76,12 @@ struct ModelsListingTests {
         #expect(request.headers.first(named: "anthropic-version") == AnthropicAdapter.defaultAPIVersion)
         #expect(request.headers.first(named: "authorization") == nil)
 
-        let body = #"{"data":[{"type":"model","id":"claude-sonnet-4-20250514","display_name":"Claude Sonnet 4","created_at":"2025-05-22T00:00:00Z"}],"has_more":false,"first_id":"a","last_id":"b"}"#
-        #expect(try anthropic.parseModels(bytes(body))
-            == [ModelInfo(provider: "p", id: "claude-sonnet-4-20250514", displayName: "Claude Sonnet 4")])
+        let body =
+            #"{"data":[{"type":"model","id":"claude-sonnet-4-20250514","display_name":"Claude Sonnet 4","created_at":"2025-05-22T00:00:00Z"}],"has_more":false,"first_id":"a","last_id":"b"}"#
+        #expect(
+            try anthropic.parseModels(bytes(body))
+                == [ModelInfo(provider: "p", id: "claude-sonnet-4-20250514", displayName: "Claude Sonnet 4")]
+        )
     }
 
     @Test func geminiStripsThePrefixAndSkipsModelsThatCannotGenerate() throws {
@@ -78,8 +99,12 @@ struct ModelsListingTests {
             ],"nextPageToken":"x"}
             """#
         let models = try gemini.parseModels(bytes(body))
-        #expect(models == [ModelInfo(provider: "p", id: "gemini-2.5-flash", displayName: "Gemini 2.5 Flash"),
-                           ModelInfo(provider: "p", id: "tunedModels/mine")])
+        #expect(
+            models == [
+                ModelInfo(provider: "p", id: "gemini-2.5-flash", displayName: "Gemini 2.5 Flash"),
+                ModelInfo(provider: "p", id: "tunedModels/mine"),
+            ]
+        )
         #expect(try gemini.parseModels(bytes("{}")).isEmpty, "a key with access to no model gets {}")
     }
 
@@ -88,7 +113,8 @@ struct ModelsListingTests {
         let request = try #require(ollama.modelsRequest(timeouts: Self.timeouts))
         #expect(request.url == "http://127.0.0.1:11434/api/tags")
         #expect(request.headers.first(named: "authorization") == nil)
-        let body = #"{"models":[{"name":"qwen3:8b","model":"qwen3:8b","size":5225376047,"details":{"family":"qwen3"}},{"name":"llama3.2:latest"}]}"#
+        let body =
+            #"{"models":[{"name":"qwen3:8b","model":"qwen3:8b","size":5225376047,"details":{"family":"qwen3"}},{"name":"llama3.2:latest"}]}"#
         #expect(try ollama.parseModels(bytes(body)).map(\.id) == ["qwen3:8b", "llama3.2:latest"])
         #expect(try ollama.parseModels(bytes(#"{"models":[]}"#)).isEmpty)
     }
@@ -110,7 +136,13 @@ struct ModelsListingTests {
 
     /// An adapter that implements only the streaming requirements, as one written before listings existed.
     private struct StreamOnlyAdapter: ProviderAdapter {
-        let endpoint = ProviderEndpoint(name: "s", type: .openaiCompatible, baseURL: "http://x", apiKey: nil, defaultModel: nil)
+        let endpoint = ProviderEndpoint(
+            name: "s",
+            type: .openaiCompatible,
+            baseURL: "http://x",
+            apiKey: nil,
+            defaultModel: nil
+        )
         func httpRequest(for request: ChatRequest, timeouts: TransferTimeouts) throws(RPCError) -> HTTPRequest {
             HTTPRequest(url: endpoint.baseURL)
         }

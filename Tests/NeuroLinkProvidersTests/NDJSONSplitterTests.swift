@@ -27,7 +27,11 @@ private func split(_ pieces: [[UInt8]], maxLineBytes: Int = 1024) throws -> (lin
         Case(name: "lone CR is content", input: "a\rb\n", lines: ["a\rb"]),
         Case(name: "unterminated last line", input: "1\n{\"done\":true}", lines: ["1"], remainder: #"{"done":true}"#),
         Case(name: "unterminated CR", input: "1\n2\r", lines: ["1"], remainder: "2"),
-        Case(name: "unicode", input: "{\"t\":\"Zürich 🌦 日本\"}\n{\"t\":\"é\"}\n", lines: [#"{"t":"Zürich 🌦 日本"}"#, #"{"t":"é"}"#]),
+        Case(
+            name: "unicode",
+            input: "{\"t\":\"Zürich 🌦 日本\"}\n{\"t\":\"é\"}\n",
+            lines: [#"{"t":"Zürich 🌦 日本"}"#, #"{"t":"é"}"#]
+        ),
         Case(name: "empty", input: "", lines: []),
         Case(name: "only blanks", input: "\n\n  ", lines: []),
     ]

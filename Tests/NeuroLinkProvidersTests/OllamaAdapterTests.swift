@@ -11,11 +11,16 @@ private func ollamaLine(_ message: String, model: String = "qwen3:8b", done: Str
     #"{"model":"\#(model)","created_at":"2025-06-02T10:15:01.123456789Z","message":{"role":"assistant",\#(message)},\#(done)}"#
 }
 
-private func ollamaFinal(reason: String? = "stop", counts: String = #","prompt_eval_count":26,"eval_count":282"#) -> String {
+private func ollamaFinal(
+    reason: String? = "stop",
+    counts: String = #","prompt_eval_count":26,"eval_count":282"#
+) -> String {
     let reasonJSON = reason.map { #""done_reason":"\#($0)","# } ?? ""
-    return ollamaLine(#""content":"""#,
-                      done: #"\#(reasonJSON)"done":true,"total_duration":4883583458,"load_duration":1334875"# + counts
-                          + #","prompt_eval_duration":342546000,"eval_duration":4535599000"#)
+    return ollamaLine(
+        #""content":"""#,
+        done: #"\#(reasonJSON)"done":true,"total_duration":4883583458,"load_duration":1334875"# + counts
+            + #","prompt_eval_duration":342546000,"eval_duration":4535599000"#
+    )
 }
 
 /// Recorded from `qwen3:8b` with a tool offered: thinking, text, a whole tool call, the final record.
@@ -24,14 +29,22 @@ private let toolCallRecording = [
     ollamaLine(#""content":"","thinking":" in Zürich.""#),
     ollamaLine(#""content":"Grüezi 👋 — ""#),
     ollamaLine(#""content":"einen Moment…\n""#),
-    ollamaLine(#""content":"","tool_calls":[{"function":{"index":0,"name":"get_weather","arguments":{"city":"Zürich","days":2}}}]"#),
+    ollamaLine(
+        #""content":"","tool_calls":[{"function":{"index":0,"name":"get_weather","arguments":{"city":"Zürich","days":2}}}]"#
+    ),
     ollamaFinal(),
 ]
 
 private let toolCallRecordingEvents: [ProviderEvent] = [
     .model("qwen3:8b"), .reasoning("The user wants the weather"), .reasoning(" in Zürich."),
     .text("Grüezi 👋 — "), .text("einen Moment…\n"),
-    .toolCall(ToolCall(id: "call_0", name: "get_weather", arguments: .object(["city": .string("Zürich"), "days": .number(2)]))),
+    .toolCall(
+        ToolCall(
+            id: "call_0",
+            name: "get_weather",
+            arguments: .object(["city": .string("Zürich"), "days": .number(2)])
+        )
+    ),
     .finish(.toolCalls),
     .usage(Usage(inputTokens: 26, outputTokens: 282)),
 ]
@@ -40,7 +53,10 @@ private let toolCallRecordingEvents: [ProviderEvent] = [
 private let lengthRecording = [
     ollamaLine(#""content":"日本語の""#, model: "llama3.2:3b"),
     ollamaLine(#""content":"テキスト \"quoted\" \\""#, model: "llama3.2:3b"),
-    ollamaFinal(reason: "length", counts: #","prompt_eval_count":11,"eval_count":4"#).replacing("qwen3:8b", with: "llama3.2:3b"),
+    ollamaFinal(reason: "length", counts: #","prompt_eval_count":11,"eval_count":4"#).replacing(
+        "qwen3:8b",
+        with: "llama3.2:3b"
+    ),
 ]
 
 private let lengthRecordingEvents: [ProviderEvent] = [
@@ -88,7 +104,10 @@ private func decodeOllama(_ text: String) throws(RPCError) -> [ProviderEvent] {
     func recordingSplitAtEveryByte(_ recording: Recording, _ ending: String) throws {
         let bytes = Array(body(recording.lines, ending: ending).utf8)
         for offset in 0...bytes.count {
-            #expect(try decodeOllama([Array(bytes[..<offset]), Array(bytes[offset...])]) == recording.expected, "split at \(offset)")
+            #expect(
+                try decodeOllama([Array(bytes[..<offset]), Array(bytes[offset...])]) == recording.expected,
+                "split at \(offset)"
+            )
         }
     }
 
@@ -98,7 +117,8 @@ private func decodeOllama(_ text: String) throws(RPCError) -> [ProviderEvent] {
     }
 
     @Test(arguments: [
-        (String?.some("stop"), false, FinishReason.stop), ("length", false, .length), ("load", false, .stop), ("unload", false, .stop),
+        (String?.some("stop"), false, FinishReason.stop), ("length", false, .length), ("load", false, .stop),
+        ("unload", false, .stop),
         (nil, false, .stop), ("something_new", false, .stop),
         ("stop", true, .toolCalls), (nil, true, .toolCalls), ("length", true, .length),
     ])
@@ -120,18 +140,31 @@ private func decodeOllama(_ text: String) throws(RPCError) -> [ProviderEvent] {
 
     @Test func finalLineWithoutLineEndIsAccepted() throws {
         let text = body([ollamaLine(#""content":"hi""#)]) + ollamaFinal()
-        #expect(try decodeOllama(text) == [.model("qwen3:8b"), .text("hi"), .finish(.stop), .usage(Usage(inputTokens: 26, outputTokens: 282))])
+        #expect(
+            try decodeOllama(text) == [
+                .model("qwen3:8b"), .text("hi"), .finish(.stop), .usage(Usage(inputTokens: 26, outputTokens: 282)),
+            ]
+        )
     }
 
     @Test func nonStreamedAnswerIsOneRecord() throws {
-        let record = #"{"model":"qwen3:8b","created_at":"2025-06-02T10:15:01Z","message":{"role":"assistant","content":"whole answer"},"done_reason":"stop","done":true,"prompt_eval_count":3,"eval_count":2}"#
-        #expect(try decodeOllama(record) == [.model("qwen3:8b"), .text("whole answer"), .finish(.stop),
-                                             .usage(Usage(inputTokens: 3, outputTokens: 2))])
+        let record =
+            #"{"model":"qwen3:8b","created_at":"2025-06-02T10:15:01Z","message":{"role":"assistant","content":"whole answer"},"done_reason":"stop","done":true,"prompt_eval_count":3,"eval_count":2}"#
+        #expect(
+            try decodeOllama(record) == [
+                .model("qwen3:8b"), .text("whole answer"), .finish(.stop),
+                .usage(Usage(inputTokens: 3, outputTokens: 2)),
+            ]
+        )
     }
 
     @Test func recordsAfterDoneAreIgnored() throws {
         let text = body([ollamaFinal(), ollamaLine(#""content":"late""#), "not json"])
-        #expect(try decodeOllama(text) == [.model("qwen3:8b"), .finish(.stop), .usage(Usage(inputTokens: 26, outputTokens: 282))])
+        #expect(
+            try decodeOllama(text) == [
+                .model("qwen3:8b"), .finish(.stop), .usage(Usage(inputTokens: 26, outputTokens: 282)),
+            ]
+        )
     }
 
     @Test func blankLinesAreSkipped() throws {
@@ -143,7 +176,8 @@ private func decodeOllama(_ text: String) throws(RPCError) -> [ProviderEvent] {
         "",
         "\n",
         body([ollamaLine(#""content":"a""#)]),
-        body([ollamaLine(#""content":"a""#)]) + #"{"model":"qwen3:8b","message":{"role":"assistant","content":"","done":tr"#,
+        body([ollamaLine(#""content":"a""#)])
+            + #"{"model":"qwen3:8b","message":{"role":"assistant","content":"","done":tr"#,
         body([ollamaLine(#""content":"a""#)]) + String(ollamaFinal().dropLast(5)),
     ])
     func missingFinalRecordIsRetryableUpstreamError(_ text: String) throws {
@@ -181,15 +215,23 @@ private func decodeOllama(_ text: String) throws(RPCError) -> [ProviderEvent] {
 
     @Test func toolCallIdsAndArgumentForms() throws {
         let calls = [
-            ollamaLine(#""content":"","tool_calls":[{"id":"call_abc","function":{"index":0,"name":"a","arguments":{"x":[1,true,null]}}},{"function":{"index":1,"name":"b","arguments":"{\"y\":\"z\"}"}}]"#),
+            ollamaLine(
+                #""content":"","tool_calls":[{"id":"call_abc","function":{"index":0,"name":"a","arguments":{"x":[1,true,null]}}},{"function":{"index":1,"name":"b","arguments":"{\"y\":\"z\"}"}}]"#
+            ),
             ollamaLine(#""content":"","tool_calls":[{"id":"","function":{"name":"c"}}]"#),
         ]
         let events = try decodeOllama(body(calls + [ollamaFinal()]))
-        #expect(events.compactMap { event -> ToolCall? in if case .toolCall(let call) = event { call } else { nil } } == [
-            ToolCall(id: "call_abc", name: "a", arguments: .object(["x": .array([.number(1), .bool(true), .null])])),
-            ToolCall(id: "call_1", name: "b", arguments: .object(["y": .string("z")])),
-            ToolCall(id: "call_2", name: "c", arguments: .object([:])),
-        ])
+        #expect(
+            events.compactMap { event -> ToolCall? in if case .toolCall(let call) = event { call } else { nil } } == [
+                ToolCall(
+                    id: "call_abc",
+                    name: "a",
+                    arguments: .object(["x": .array([.number(1), .bool(true), .null])])
+                ),
+                ToolCall(id: "call_1", name: "b", arguments: .object(["y": .string("z")])),
+                ToolCall(id: "call_2", name: "c", arguments: .object([:])),
+            ]
+        )
     }
 
     @Test(arguments: [
@@ -219,8 +261,15 @@ private func decodeOllama(_ text: String) throws(RPCError) -> [ProviderEvent] {
     }
 
     @Test func adapterMakesOllamaDecoder() throws {
-        let adapter = OllamaAdapter(endpoint: ProviderEndpoint(name: "o", type: .openaiCompatible, baseURL: "http://x", apiKey: nil,
-                                                               defaultModel: nil))
+        let adapter = OllamaAdapter(
+            endpoint: ProviderEndpoint(
+                name: "o",
+                type: .openaiCompatible,
+                baseURL: "http://x",
+                apiKey: nil,
+                defaultModel: nil
+            )
+        )
         var decoder = adapter.makeDecoder()
         var events: [ProviderEvent] = []
         try decoder.decode(Array(body(toolCallRecording).utf8), into: &events)
@@ -232,21 +281,38 @@ private func decodeOllama(_ text: String) throws(RPCError) -> [ProviderEvent] {
 // MARK: - Request
 
 @Suite struct OllamaRequestTests {
-    private func endpoint(key: String? = nil, headers: [HTTPHeader] = [], baseURL: String = "http://127.0.0.1:11434") -> ProviderEndpoint {
+    private func endpoint(
+        key: String? = nil,
+        headers: [HTTPHeader] = [],
+        baseURL: String = "http://127.0.0.1:11434"
+    ) -> ProviderEndpoint {
         // The type is irrelevant to the adapter; another change adds a dedicated case.
-        ProviderEndpoint(name: "ollama", type: .openaiCompatible, baseURL: baseURL, apiKey: key.map(Secret.init),
-                         defaultModel: nil, headers: headers)
+        ProviderEndpoint(
+            name: "ollama",
+            type: .openaiCompatible,
+            baseURL: baseURL,
+            apiKey: key.map(Secret.init),
+            defaultModel: nil,
+            headers: headers
+        )
     }
 
     private func send(_ request: ChatRequest, endpoint: ProviderEndpoint? = nil) throws -> (HTTPRequest, JSONValue) {
         let http = try OllamaAdapter(endpoint: endpoint ?? self.endpoint()).httpRequest(
-            for: request, timeouts: TransferTimeouts(connect: .seconds(2), total: .seconds(30)))
+            for: request,
+            timeouts: TransferTimeouts(connect: .seconds(2), total: .seconds(30))
+        )
         return (http, try JSONDecoder().decode(JSONValue.self, from: Data(try #require(http.body))))
     }
 
     private static let tools = [
-        ToolDefinition(name: "get_weather", description: "Weather for a city",
-                       parameters: .object(["type": .string("object"), "properties": .object(["city": .object(["type": .string("string")])])])),
+        ToolDefinition(
+            name: "get_weather",
+            description: "Weather for a city",
+            parameters: .object([
+                "type": .string("object"), "properties": .object(["city": .object(["type": .string("string")])]),
+            ])
+        ),
         ToolDefinition(name: "get_time"),
     ]
 
@@ -258,46 +324,75 @@ private func decodeOllama(_ text: String) throws(RPCError) -> [ProviderEvent] {
         let messages = [
             ChatMessage(role: "system", content: "Be brief."),
             ChatMessage(role: "user", content: "Wetter in Zürich? 🌦"),
-            ChatMessage(role: "assistant", content: "", toolCalls: [
-                ToolCall(id: "call_0", name: "get_weather", arguments: .object(["city": .string("Zürich")])),
-            ]),
+            ChatMessage(
+                role: "assistant",
+                content: "",
+                toolCalls: [
+                    ToolCall(id: "call_0", name: "get_weather", arguments: .object(["city": .string("Zürich")]))
+                ]
+            ),
             ChatMessage(role: "tool", content: #"{"temp_c":21}"#, toolCallId: "call_0"),
             ChatMessage(role: "tool", content: "orphan", toolCallId: "call_9"),
             ChatMessage(role: "assistant", content: "21 °C."),
         ]
         let schema = JSONValue.object(["type": .string("object")])
-        let (http, body) = try send(ChatRequest(messages: messages, model: "qwen3:8b", maxTokens: 128, temperature: 0.5,
-                                                tools: Self.tools, toolChoice: .auto, schema: schema))
+        let (http, body) = try send(
+            ChatRequest(
+                messages: messages,
+                model: "qwen3:8b",
+                maxTokens: 128,
+                temperature: 0.5,
+                tools: Self.tools,
+                toolChoice: .auto,
+                schema: schema
+            )
+        )
         #expect(http.method == "POST")
         #expect(http.url == "http://127.0.0.1:11434/api/chat")
         #expect(http.timeouts == TransferTimeouts(connect: .seconds(2), total: .seconds(30)))
-        #expect(body == (try Self.parse(#"""
-        {
-          "model": "qwen3:8b",
-          "stream": true,
-          "messages": [
-            {"role": "system", "content": "Be brief."},
-            {"role": "user", "content": "Wetter in Zürich? 🌦"},
-            {"role": "assistant", "content": "", "tool_calls": [{"function": {"name": "get_weather", "arguments": {"city": "Zürich"}}}]},
-            {"role": "tool", "content": "{\"temp_c\":21}", "tool_name": "get_weather"},
-            {"role": "tool", "content": "orphan"},
-            {"role": "assistant", "content": "21 °C."}
-          ],
-          "options": {"temperature": 0.5, "num_predict": 128},
-          "tools": [
-            {"type": "function", "function": {"name": "get_weather", "description": "Weather for a city",
-              "parameters": {"type": "object", "properties": {"city": {"type": "string"}}}}},
-            {"type": "function", "function": {"name": "get_time", "parameters": {"type": "object", "properties": {}}}}
-          ],
-          "format": {"type": "object"}
-        }
-        """#)))
+        #expect(
+            body
+                == (try Self.parse(
+                    #"""
+                    {
+                      "model": "qwen3:8b",
+                      "stream": true,
+                      "messages": [
+                        {"role": "system", "content": "Be brief."},
+                        {"role": "user", "content": "Wetter in Zürich? 🌦"},
+                        {"role": "assistant", "content": "", "tool_calls": [{"function": {"name": "get_weather", "arguments": {"city": "Zürich"}}}]},
+                        {"role": "tool", "content": "{\"temp_c\":21}", "tool_name": "get_weather"},
+                        {"role": "tool", "content": "orphan"},
+                        {"role": "assistant", "content": "21 °C."}
+                      ],
+                      "options": {"temperature": 0.5, "num_predict": 128},
+                      "tools": [
+                        {"type": "function", "function": {"name": "get_weather", "description": "Weather for a city",
+                          "parameters": {"type": "object", "properties": {"city": {"type": "string"}}}}},
+                        {"type": "function", "function": {"name": "get_time", "parameters": {"type": "object", "properties": {}}}}
+                      ],
+                      "format": {"type": "object"}
+                    }
+                    """#
+                ))
+        )
     }
 
     @Test func minimalRequest() throws {
-        let (_, body) = try send(ChatRequest(messages: [ChatMessage(role: "user", content: "hi")], model: "llama3.2", maxTokens: nil,
-                                             temperature: nil))
-        #expect(body == (try Self.parse(#"{"model": "llama3.2", "stream": true, "messages": [{"role": "user", "content": "hi"}]}"#)))
+        let (_, body) = try send(
+            ChatRequest(
+                messages: [ChatMessage(role: "user", content: "hi")],
+                model: "llama3.2",
+                maxTokens: nil,
+                temperature: nil
+            )
+        )
+        #expect(
+            body
+                == (try Self.parse(
+                    #"{"model": "llama3.2", "stream": true, "messages": [{"role": "user", "content": "hi"}]}"#
+                ))
+        )
     }
 
     @Test(arguments: [
@@ -308,20 +403,39 @@ private func decodeOllama(_ text: String) throws(RPCError) -> [ProviderEvent] {
         (ToolChoice.none, nil),
     ])
     func toolChoiceIsApproximatedByOfferedTools(_ choice: ToolChoice?, _ offered: [String]?) throws {
-        let (_, body) = try send(ChatRequest(messages: [ChatMessage(role: "user", content: "hi")], model: "m", maxTokens: nil,
-                                             temperature: nil, tools: Self.tools, toolChoice: choice))
+        let (_, body) = try send(
+            ChatRequest(
+                messages: [ChatMessage(role: "user", content: "hi")],
+                model: "m",
+                maxTokens: nil,
+                temperature: nil,
+                tools: Self.tools,
+                toolChoice: choice
+            )
+        )
         #expect(body["tools"]?.arrayValue?.compactMap { $0["function"]?["name"]?.stringValue } == offered)
         #expect(body["tool_choice"] == nil)
     }
 
     @Test func authorizationOnlyWithKey() throws {
-        let request = ChatRequest(messages: [ChatMessage(role: "user", content: "hi")], model: "m", maxTokens: nil, temperature: nil)
+        let request = ChatRequest(
+            messages: [ChatMessage(role: "user", content: "hi")],
+            model: "m",
+            maxTokens: nil,
+            temperature: nil
+        )
         let (local, _) = try send(request)
         #expect(local.headers.first(named: "authorization") == nil)
         #expect(local.headers.first(named: "content-type") == "application/json")
 
-        let (cloud, _) = try send(request, endpoint: endpoint(key: "ollama-key-123", headers: [HTTPHeader("X-Trace", "1")],
-                                                              baseURL: "https://ollama.com/"))
+        let (cloud, _) = try send(
+            request,
+            endpoint: endpoint(
+                key: "ollama-key-123",
+                headers: [HTTPHeader("X-Trace", "1")],
+                baseURL: "https://ollama.com/"
+            )
+        )
         #expect(cloud.url == "https://ollama.com/api/chat")
         #expect(cloud.headers.first(named: "authorization") == "Bearer ollama-key-123")
         #expect(cloud.headers.first(named: "x-trace") == "1")
@@ -342,23 +456,68 @@ private func decodeOllama(_ text: String) throws(RPCError) -> [ProviderEvent] {
     }
 
     static let cases = [
-        StatusCase(status: 404, body: #"{"error":"model 'llama9' not found"}"#, type: .upstreamInvalidRequest, retryable: false,
-                   messagePart: "model 'llama9' not found"),
-        StatusCase(status: 404, body: "404 page not found", type: .upstreamInvalidRequest, retryable: false, messagePart: "without /v1"),
-        StatusCase(status: 400, body: #"{"error":"invalid options: num_predict"}"#, type: .upstreamInvalidRequest, retryable: false,
-                   messagePart: "invalid options"),
-        StatusCase(status: 401, body: #"{"error":"unauthorized"}"#, type: .upstreamAuth, retryable: false, messagePart: "unauthorized"),
-        StatusCase(status: 429, body: #"{"error":"too many requests"}"#, type: .rateLimited, retryable: true, messagePart: "too many"),
-        StatusCase(status: 500, body: #"{"error":"llama runner process has terminated: signal: killed"}"#, type: .upstreamError,
-                   retryable: true, messagePart: "llama runner"),
-        StatusCase(status: 503, body: #"{"error":"server busy, please try again.  maximum pending requests exceeded"}"#,
-                   type: .upstreamError, retryable: true, messagePart: "server busy"),
+        StatusCase(
+            status: 404,
+            body: #"{"error":"model 'llama9' not found"}"#,
+            type: .upstreamInvalidRequest,
+            retryable: false,
+            messagePart: "model 'llama9' not found"
+        ),
+        StatusCase(
+            status: 404,
+            body: "404 page not found",
+            type: .upstreamInvalidRequest,
+            retryable: false,
+            messagePart: "without /v1"
+        ),
+        StatusCase(
+            status: 400,
+            body: #"{"error":"invalid options: num_predict"}"#,
+            type: .upstreamInvalidRequest,
+            retryable: false,
+            messagePart: "invalid options"
+        ),
+        StatusCase(
+            status: 401,
+            body: #"{"error":"unauthorized"}"#,
+            type: .upstreamAuth,
+            retryable: false,
+            messagePart: "unauthorized"
+        ),
+        StatusCase(
+            status: 429,
+            body: #"{"error":"too many requests"}"#,
+            type: .rateLimited,
+            retryable: true,
+            messagePart: "too many"
+        ),
+        StatusCase(
+            status: 500,
+            body: #"{"error":"llama runner process has terminated: signal: killed"}"#,
+            type: .upstreamError,
+            retryable: true,
+            messagePart: "llama runner"
+        ),
+        StatusCase(
+            status: 503,
+            body: #"{"error":"server busy, please try again.  maximum pending requests exceeded"}"#,
+            type: .upstreamError,
+            retryable: true,
+            messagePart: "server busy"
+        ),
     ]
 
     @Test(arguments: cases)
     func mapsStatus(_ c: StatusCase) {
-        let adapter = OllamaAdapter(endpoint: ProviderEndpoint(name: "ollama", type: .openaiCompatible, baseURL: "http://127.0.0.1:11434",
-                                                               apiKey: nil, defaultModel: nil))
+        let adapter = OllamaAdapter(
+            endpoint: ProviderEndpoint(
+                name: "ollama",
+                type: .openaiCompatible,
+                baseURL: "http://127.0.0.1:11434",
+                apiKey: nil,
+                defaultModel: nil
+            )
+        )
         let error = adapter.error(status: c.status, headers: [], body: Array(c.body.utf8))
         #expect(error.type == c.type)
         #expect(error.code == c.type.code)
@@ -371,9 +530,20 @@ private func decodeOllama(_ text: String) throws(RPCError) -> [ProviderEvent] {
     }
 
     @Test func notFoundMessageIsScrubbed() {
-        let adapter = OllamaAdapter(endpoint: ProviderEndpoint(name: "ollama", type: .openaiCompatible, baseURL: "https://ollama.com",
-                                                               apiKey: Secret("my-secret-key"), defaultModel: nil))
-        let error = adapter.error(status: 404, headers: [], body: Array(#"{"error":"model not found for my-secret-key"}"#.utf8))
+        let adapter = OllamaAdapter(
+            endpoint: ProviderEndpoint(
+                name: "ollama",
+                type: .openaiCompatible,
+                baseURL: "https://ollama.com",
+                apiKey: Secret("my-secret-key"),
+                defaultModel: nil
+            )
+        )
+        let error = adapter.error(
+            status: 404,
+            headers: [],
+            body: Array(#"{"error":"model not found for my-secret-key"}"#.utf8)
+        )
         #expect(!error.message.contains("my-secret-key"))
     }
 }

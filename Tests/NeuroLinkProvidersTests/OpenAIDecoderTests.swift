@@ -53,22 +53,32 @@ private let done = "data: [DONE]\n\n"
     }
 
     @Test func textDeltas() throws {
-        let events = try decode(delta(#"{"role":"assistant","content":""}"#) + delta(#"{"content":"Hel"}"#)
-            + delta(#"{"content":"lo"}"#) + delta("{}", finish: "stop") + done)
+        let events = try decode(
+            delta(#"{"role":"assistant","content":""}"#) + delta(#"{"content":"Hel"}"#)
+                + delta(#"{"content":"lo"}"#) + delta("{}", finish: "stop") + done
+        )
         #expect(events == [.model("gpt-4o-mini-2024-07-18"), .text("Hel"), .text("lo"), .finish(.stop)])
     }
 
     @Test func reasoningDeltas() throws {
-        let events = try decode(delta(#"{"reasoning_content":"think"}"#) + delta(#"{"reasoning":"more"}"#)
-            + delta(#"{"reasoning_content":"a","reasoning":"b"}"#)
-            + delta(#"{"reasoning_content":"","content":"answer"}"#) + delta("{}", finish: "stop") + done)
-        #expect(events == [.model("gpt-4o-mini-2024-07-18"), .reasoning("think"), .reasoning("more"), .reasoning("a"),
-                           .text("answer"), .finish(.stop)])
+        let events = try decode(
+            delta(#"{"reasoning_content":"think"}"#) + delta(#"{"reasoning":"more"}"#)
+                + delta(#"{"reasoning_content":"a","reasoning":"b"}"#)
+                + delta(#"{"reasoning_content":"","content":"answer"}"#) + delta("{}", finish: "stop") + done
+        )
+        #expect(
+            events == [
+                .model("gpt-4o-mini-2024-07-18"), .reasoning("think"), .reasoning("more"), .reasoning("a"),
+                .text("answer"), .finish(.stop),
+            ]
+        )
     }
 
     @Test(arguments: [
-        ("stop", FinishReason.stop), ("length", .length), ("tool_calls", .toolCalls), ("content_filter", .contentFilter),
-        ("function_call", .toolCalls), ("end_turn", .stop), ("max_tokens", .length), ("something_new", FinishReason(rawValue: "something_new")),
+        ("stop", FinishReason.stop), ("length", .length), ("tool_calls", .toolCalls),
+        ("content_filter", .contentFilter),
+        ("function_call", .toolCalls), ("end_turn", .stop), ("max_tokens", .length),
+        ("something_new", FinishReason(rawValue: "something_new")),
     ])
     func finishReasonMapping(_ raw: String, _ expected: FinishReason) throws {
         let events = try decode(delta("{}", finish: raw) + done)
@@ -76,8 +86,10 @@ private let done = "data: [DONE]\n\n"
     }
 
     @Test func usageChunk() throws {
-        let events = try decode(delta("{}", finish: "stop")
-            + chunk(choices: "[]", usage: #"{"prompt_tokens":12,"completion_tokens":34,"total_tokens":46}"#) + done)
+        let events = try decode(
+            delta("{}", finish: "stop")
+                + chunk(choices: "[]", usage: #"{"prompt_tokens":12,"completion_tokens":34,"total_tokens":46}"#) + done
+        )
         #expect(events.last == .usage(Usage(inputTokens: 12, outputTokens: 34, totalTokens: 46)))
     }
 
@@ -87,14 +99,16 @@ private let done = "data: [DONE]\n\n"
     }
 
     @Test func modelReportedOnceFromFirstChunk() throws {
-        let body = chunk(choices: #"[{"index":0,"delta":{"content":"a"},"finish_reason":null}]"#, model: "first")
+        let body =
+            chunk(choices: #"[{"index":0,"delta":{"content":"a"},"finish_reason":null}]"#, model: "first")
             + chunk(choices: #"[{"index":0,"delta":{"content":"b"},"finish_reason":null}]"#, model: "second")
             + done
         #expect(try decode(body) == [.model("first"), .text("a"), .text("b")])
     }
 
     @Test func emptyModelIsNotReported() throws {
-        let body = chunk(choices: #"[{"index":0,"delta":{"content":"a"},"finish_reason":null}]"#, model: "")
+        let body =
+            chunk(choices: #"[{"index":0,"delta":{"content":"a"},"finish_reason":null}]"#, model: "")
             + chunk(choices: #"[{"index":0,"delta":{"content":"b"},"finish_reason":"stop"}]"#, model: "m2")
         #expect(try decode(body) == [.text("a"), .model("m2"), .text("b"), .finish(.stop)])
     }
@@ -104,12 +118,18 @@ private let done = "data: [DONE]\n\n"
     }
 
     @Test func eventsAfterDoneAreIgnored() throws {
-        let events = try decode(delta(#"{"content":"x"}"#) + done + delta(#"{"content":"late"}"#) + "data: not json\n\n")
+        let events = try decode(
+            delta(#"{"content":"x"}"#) + done + delta(#"{"content":"late"}"#) + "data: not json\n\n"
+        )
         #expect(events == [.model("gpt-4o-mini-2024-07-18"), .text("x")])
     }
 
     @Test func finishReasonWithoutDoneEndsCleanly() throws {
-        #expect(try decode(delta(#"{"content":"x"}"#, finish: "length")) == [.model("gpt-4o-mini-2024-07-18"), .text("x"), .finish(.length)])
+        #expect(
+            try decode(delta(#"{"content":"x"}"#, finish: "length")) == [
+                .model("gpt-4o-mini-2024-07-18"), .text("x"), .finish(.length),
+            ]
+        )
     }
 
     @Test(arguments: [
@@ -129,7 +149,8 @@ private let done = "data: [DONE]\n\n"
     }
 
     @Test func inStreamErrorThrowsScrubbedUpstreamError() throws {
-        let body = delta(#"{"content":"x"}"#)
+        let body =
+            delta(#"{"content":"x"}"#)
             + #"data: {"error":{"message":"The server is overloaded (key sk-abcdefghijkl1234)","type":"server_error","code":null}}"#
             + "\n\n"
         var decoder = OpenAIStreamDecoder(provider: "openai")
@@ -165,8 +186,13 @@ private let done = "data: [DONE]\n\n"
     }
 
     @Test func adapterMakesWorkingDecoder() throws {
-        let adapter = ProviderEndpoint(name: "p", type: .openaiCompatible, baseURL: "http://localhost:1/v1", apiKey: nil,
-                                       defaultModel: nil).makeAdapter()
+        let adapter = ProviderEndpoint(
+            name: "p",
+            type: .openaiCompatible,
+            baseURL: "http://localhost:1/v1",
+            apiKey: nil,
+            defaultModel: nil
+        ).makeAdapter()
         var decoder = adapter.makeDecoder()
         var events: [ProviderEvent] = []
         try decoder.decode(Array(recordedOpenAIStream.utf8), into: &events)
@@ -176,15 +202,36 @@ private let done = "data: [DONE]\n\n"
 }
 
 @Suite struct OpenAIRequestBodyTests {
-    private static let messages = [ChatMessage(role: "system", content: "be brief"), ChatMessage(role: "user", content: "héllo")]
+    private static let messages = [
+        ChatMessage(role: "system", content: "be brief"), ChatMessage(role: "user", content: "héllo"),
+    ]
 
-    private func request(type: ProviderType, baseURL: String = "https://api.example.com/v1", key: String? = "sk-test-123456",
-                         headers: [HTTPHeader] = [], maxTokens: Int? = 100, stream: Bool = true) throws -> (HTTPRequest, [String: Any]) {
-        let endpoint = ProviderEndpoint(name: "p", type: type, baseURL: baseURL, apiKey: key.map(Secret.init), defaultModel: "m",
-                                        headers: headers)
+    private func request(
+        type: ProviderType,
+        baseURL: String = "https://api.example.com/v1",
+        key: String? = "sk-test-123456",
+        headers: [HTTPHeader] = [],
+        maxTokens: Int? = 100,
+        stream: Bool = true
+    ) throws -> (HTTPRequest, [String: Any]) {
+        let endpoint = ProviderEndpoint(
+            name: "p",
+            type: type,
+            baseURL: baseURL,
+            apiKey: key.map(Secret.init),
+            defaultModel: "m",
+            headers: headers
+        )
         let http = try OpenAIAdapter(endpoint: endpoint).httpRequest(
-            for: ChatRequest(messages: Self.messages, model: "gpt-4o-mini", maxTokens: maxTokens, temperature: 0.5, stream: stream),
-            timeouts: TransferTimeouts(connect: .seconds(1), total: .seconds(9)))
+            for: ChatRequest(
+                messages: Self.messages,
+                model: "gpt-4o-mini",
+                maxTokens: maxTokens,
+                temperature: 0.5,
+                stream: stream
+            ),
+            timeouts: TransferTimeouts(connect: .seconds(1), total: .seconds(9))
+        )
         let body = try #require(http.body)
         let json = try #require(try JSONSerialization.jsonObject(with: Data(body)) as? [String: Any])
         return (http, json)

@@ -6,7 +6,10 @@ private func event(_ data: String, _ name: String? = nil) -> SSEEvent {
 }
 
 /// Parses `pieces` in order with one parser.
-private func parse(_ pieces: [[UInt8]], maxLineBytes: Int = 8 * 1024 * 1024) throws -> (events: [SSEEvent], partial: Bool) {
+private func parse(
+    _ pieces: [[UInt8]],
+    maxLineBytes: Int = 8 * 1024 * 1024
+) throws -> (events: [SSEEvent], partial: Bool) {
     var parser = SSEParser(maxLineBytes: maxLineBytes)
     var events: [SSEEvent] = []
     for piece in pieces { try parser.feed(piece, into: &events) }
@@ -19,21 +22,27 @@ private func parse(_ pieces: String...) throws -> (events: [SSEEvent], partial: 
 
 /// A realistic recorded OpenAI Chat Completions stream (trimmed), with `\n` line endings.
 let recordedOpenAIStream: String = {
-    let prefix = #"{"id":"chatcmpl-AbC123","object":"chat.completion.chunk","created":1731000000,"model":"gpt-4o-mini-2024-07-18","system_fingerprint":"fp_0ba0d124f1","choices":"#
+    let prefix =
+        #"{"id":"chatcmpl-AbC123","object":"chat.completion.chunk","created":1731000000,"model":"gpt-4o-mini-2024-07-18","system_fingerprint":"fp_0ba0d124f1","choices":"#
     return [
         ": keep-alive comment",
         "",
-        "data: " + prefix + #"[{"index":0,"delta":{"role":"assistant","content":"","refusal":null},"logprobs":null,"finish_reason":null}],"usage":null}"#,
+        "data: " + prefix
+            + #"[{"index":0,"delta":{"role":"assistant","content":"","refusal":null},"logprobs":null,"finish_reason":null}],"usage":null}"#,
         "",
-        "data: " + prefix + #"[{"index":0,"delta":{"content":"héllo"},"logprobs":null,"finish_reason":null}],"usage":null}"#,
+        "data: " + prefix
+            + #"[{"index":0,"delta":{"content":"héllo"},"logprobs":null,"finish_reason":null}],"usage":null}"#,
         "",
-        "data: " + prefix + #"[{"index":0,"delta":{"content":" 👋"},"logprobs":null,"finish_reason":null}],"usage":null}"#,
+        "data: " + prefix
+            + #"[{"index":0,"delta":{"content":" 👋"},"logprobs":null,"finish_reason":null}],"usage":null}"#,
         "",
-        "data: " + prefix + #"[{"index":0,"delta":{"content":" 世界\n\"ok\""},"logprobs":null,"finish_reason":null}],"usage":null}"#,
+        "data: " + prefix
+            + #"[{"index":0,"delta":{"content":" 世界\n\"ok\""},"logprobs":null,"finish_reason":null}],"usage":null}"#,
         "",
         "data: " + prefix + #"[{"index":0,"delta":{},"logprobs":null,"finish_reason":"stop"}],"usage":null}"#,
         "",
-        "data: " + prefix + #"[],"usage":{"prompt_tokens":9,"completion_tokens":5,"total_tokens":14,"prompt_tokens_details":{"cached_tokens":0},"completion_tokens_details":{"reasoning_tokens":0}}}"#,
+        "data: " + prefix
+            + #"[],"usage":{"prompt_tokens":9,"completion_tokens":5,"total_tokens":14,"prompt_tokens_details":{"cached_tokens":0},"completion_tokens_details":{"reasoning_tokens":0}}}"#,
         "",
         "data: [DONE]",
         "",
@@ -54,10 +63,21 @@ let recordedOpenAIStream: String = {
         Case(name: "LF", pieces: ["data: a\n\ndata: b\n\n"], events: [event("a"), event("b")]),
         Case(name: "CRLF", pieces: ["data: a\r\n\r\ndata: b\r\n\r\n"], events: [event("a"), event("b")]),
         Case(name: "CR", pieces: ["data: a\r\rdata: b\r\r"], events: [event("a"), event("b")]),
-        Case(name: "mixed endings", pieces: ["data: a\r\n\ndata: b\r\rdata: c\n\r\n"], events: [event("a"), event("b"), event("c")]),
-        Case(name: "multi-line data joins with LF", pieces: ["data: one\ndata: two\ndata: three\n\n"],
-             events: [event("one\ntwo\nthree")]),
-        Case(name: "multi-line data with CRLF", pieces: ["data: one\r\ndata: two\r\n\r\n"], events: [event("one\ntwo")]),
+        Case(
+            name: "mixed endings",
+            pieces: ["data: a\r\n\ndata: b\r\rdata: c\n\r\n"],
+            events: [event("a"), event("b"), event("c")]
+        ),
+        Case(
+            name: "multi-line data joins with LF",
+            pieces: ["data: one\ndata: two\ndata: three\n\n"],
+            events: [event("one\ntwo\nthree")]
+        ),
+        Case(
+            name: "multi-line data with CRLF",
+            pieces: ["data: one\r\ndata: two\r\n\r\n"],
+            events: [event("one\ntwo")]
+        ),
         Case(name: "comments ignored", pieces: [": ping\n\n:\ndata: x\n: inside\n\n"], events: [event("x")]),
         Case(name: "data without space", pieces: ["data:x\n\n"], events: [event("x")]),
         Case(name: "only one leading space removed", pieces: ["data:  x \n\n"], events: [event(" x ")]),
@@ -65,24 +85,57 @@ let recordedOpenAIStream: String = {
         Case(name: "field without colon", pieces: ["data\n\n"], events: [event("")]),
         Case(name: "colon in value kept", pieces: ["data: a:b: c\n\n"], events: [event("a:b: c")]),
         Case(name: "event name", pieces: ["event: delta\ndata: y\n\n"], events: [event("y", "delta")]),
-        Case(name: "event name resets after dispatch", pieces: ["event: e1\ndata: 1\n\ndata: 2\n\n"],
-             events: [event("1", "e1"), event("2")]),
+        Case(
+            name: "event name resets after dispatch",
+            pieces: ["event: e1\ndata: 1\n\ndata: 2\n\n"],
+            events: [event("1", "e1"), event("2")]
+        ),
         Case(name: "event without data not dispatched", pieces: ["event: ping\n\ndata: z\n\n"], events: [event("z")]),
         Case(name: "id and retry ignored", pieces: ["id: 7\nretry: 100\ndata: q\n\n"], events: [event("q")]),
         Case(name: "unknown field ignored", pieces: ["foo: bar\ndata: q\n\n"], events: [event("q")]),
         Case(name: "extra blank lines", pieces: ["\n\n\ndata: a\n\n\n\n"], events: [event("a")]),
-        Case(name: "trailing partial event not dispatched", pieces: ["data: a\n\ndata: b\n"], events: [event("a")], partial: true),
-        Case(name: "trailing partial line not dispatched", pieces: ["data: a\n\ndata: b"], events: [event("a")], partial: true),
-        Case(name: "nothing pending after complete event", pieces: ["data: a\n\n"], events: [event("a")], partial: false),
+        Case(
+            name: "trailing partial event not dispatched",
+            pieces: ["data: a\n\ndata: b\n"],
+            events: [event("a")],
+            partial: true
+        ),
+        Case(
+            name: "trailing partial line not dispatched",
+            pieces: ["data: a\n\ndata: b"],
+            events: [event("a")],
+            partial: true
+        ),
+        Case(
+            name: "nothing pending after complete event",
+            pieces: ["data: a\n\n"],
+            events: [event("a")],
+            partial: false
+        ),
         Case(name: "pending comment only", pieces: [": c"], events: [], partial: true),
         Case(name: "empty input", pieces: [""], events: [], partial: false),
-        Case(name: "text split across pieces", pieces: ["data: h\u{E9}", "llo \u{1F44B}\n", "\n"], events: [event("héllo 👋")]),
-        Case(name: "CR then LF in next piece is one line ending",
-             pieces: ["data: a\r", "\ndata: b\r\n\r\n"], events: [event("a\nb")]),
-        Case(name: "CR then LF across an empty piece", pieces: ["data: a\r", "", "\ndata: b\n\n"], events: [event("a\nb")]),
+        Case(
+            name: "text split across pieces",
+            pieces: ["data: h\u{E9}", "llo \u{1F44B}\n", "\n"],
+            events: [event("héllo 👋")]
+        ),
+        Case(
+            name: "CR then LF in next piece is one line ending",
+            pieces: ["data: a\r", "\ndata: b\r\n\r\n"],
+            events: [event("a\nb")]
+        ),
+        Case(
+            name: "CR then LF across an empty piece",
+            pieces: ["data: a\r", "", "\ndata: b\n\n"],
+            events: [event("a\nb")]
+        ),
         Case(name: "CRLF blank line split", pieces: ["data: a\r\n\r", "\n"], events: [event("a")], partial: false),
         Case(name: "CR then CR in next piece is a blank line", pieces: ["data: a\r", "\r"], events: [event("a")]),
-        Case(name: "CR at piece end, next piece starts a line", pieces: ["data: a\r", "data: b\n\n"], events: [event("a\nb")]),
+        Case(
+            name: "CR at piece end, next piece starts a line",
+            pieces: ["data: a\r", "data: b\n\n"],
+            events: [event("a\nb")]
+        ),
         Case(name: "line split mid-field", pieces: ["da", "ta", ": x", "y\n", "\n"], events: [event("xy")]),
     ]
 

@@ -1,13 +1,19 @@
 import Foundation
 import NeuroLinkProtocol
-@testable import NeuroLinkProviders
 import Testing
+
+@testable import NeuroLinkProviders
 
 /// Event-stream bodies as SageMaker sends them: the container's bytes cut into `PayloadPart`s.
 enum SageMakerTestStream {
     static func payloadPart(_ bytes: some Collection<UInt8>) -> [UInt8] {
-        EventStreamTestEncoder.frame([.string(":event-type", "PayloadPart"), .string(":content-type", "application/octet-stream"),
-                                      .string(":message-type", "event")], payload: Array(bytes))
+        EventStreamTestEncoder.frame(
+            [
+                .string(":event-type", "PayloadPart"), .string(":content-type", "application/octet-stream"),
+                .string(":message-type", "event"),
+            ],
+            payload: Array(bytes)
+        )
     }
 
     /// `inner` cut into PayloadParts at `cuts` (offsets into `inner`).
@@ -21,7 +27,11 @@ enum SageMakerTestStream {
         return out
     }
 
-    static func decode(_ body: [UInt8], container: any ProviderStreamDecoder, splitAt split: Int? = nil) throws -> [ProviderEvent] {
+    static func decode(
+        _ body: [UInt8],
+        container: any ProviderStreamDecoder,
+        splitAt split: Int? = nil
+    ) throws -> [ProviderEvent] {
         var decoder = SageMakerStreamDecoder(provider: "sm", container: container)
         var events: [ProviderEvent] = []
         if let split {
@@ -36,7 +46,8 @@ enum SageMakerTestStream {
 }
 
 @Suite struct SageMakerDecoderTests {
-    static let tgi: [UInt8] = Array("""
+    static let tgi: [UInt8] = Array(
+        """
         data:{"token":{"id":1,"text":"Héllo","logprob":-0.1,"special":false},"generated_text":null,"details":null}
 
         data:{"token":{"id":2,"text":" 👋🏽","logprob":-0.2,"special":false},"generated_text":null,"details":null}
@@ -44,9 +55,12 @@ enum SageMakerTestStream {
         data:{"token":{"id":2,"text":"</s>","logprob":-0.01,"special":true},"generated_text":"Héllo 👋🏽","details":{"finish_reason":"eos_token","generated_tokens":3,"seed":null,"input_length":5}}
 
 
-        """.utf8)
+        """.utf8
+    )
 
-    static let tgiEvents: [ProviderEvent] = [.text("Héllo"), .text(" 👋🏽"), .finish(.stop), .usage(Usage(inputTokens: 5, outputTokens: 3))]
+    static let tgiEvents: [ProviderEvent] = [
+        .text("Héllo"), .text(" 👋🏽"), .finish(.stop), .usage(Usage(inputTokens: 5, outputTokens: 3)),
+    ]
 
     /// Texts joined, so the comparison does not depend on where the container's bytes were cut.
     static func normalised(_ events: [ProviderEvent]) -> [ProviderEvent] {
@@ -63,33 +77,68 @@ enum SageMakerTestStream {
 
     @Test func tgiTokensSurvivePayloadPartsCutAtEveryByte() throws {
         for cut in 0...Self.tgi.count {
-            let events = try SageMakerTestStream.decode(SageMakerTestStream.body(Self.tgi, cutAt: [cut]), container: TGIStreamDecoder(provider: "sm"))
+            let events = try SageMakerTestStream.decode(
+                SageMakerTestStream.body(Self.tgi, cutAt: [cut]),
+                container: TGIStreamDecoder(provider: "sm")
+            )
             #expect(events == Self.tgiEvents, "payload cut at \(cut)")
         }
         // Many small slices, and the event-stream body itself split at every byte.
         let sliced = SageMakerTestStream.body(Self.tgi, cutAt: Array(stride(from: 3, to: Self.tgi.count, by: 7)))
         for split in 0...sliced.count {
-            let events = try SageMakerTestStream.decode(sliced, container: TGIStreamDecoder(provider: "sm"), splitAt: split)
+            let events = try SageMakerTestStream.decode(
+                sliced,
+                container: TGIStreamDecoder(provider: "sm"),
+                splitAt: split
+            )
             #expect(events == Self.tgiEvents, "body split at \(split)")
         }
     }
 
     @Test func tgiLengthFinishAndErrors() throws {
-        let length = Array(#"data:{"token":{"id":1,"text":"cut","special":false},"generated_text":"cut","details":{"finish_reason":"length","generated_tokens":1}}"#.utf8) + [10, 10]
-        #expect(try SageMakerTestStream.decode(SageMakerTestStream.payloadPart(length), container: TGIStreamDecoder(provider: "sm"))
-            == [.text("cut"), .finish(.length), .usage(Usage(inputTokens: 0, outputTokens: 1))])
-        let failed = Array(#"data:{"error":"Request failed during generation: CUDA OOM","error_type":"generation"}"#.utf8) + [10, 10]
-        #expect(throws: RPCError.self) { try SageMakerTestStream.decode(SageMakerTestStream.payloadPart(failed), container: TGIStreamDecoder(provider: "sm")) }
-        do { _ = try SageMakerTestStream.decode(SageMakerTestStream.payloadPart(failed), container: TGIStreamDecoder(provider: "sm")) } catch let error as RPCError {
+        let length =
+            Array(
+                #"data:{"token":{"id":1,"text":"cut","special":false},"generated_text":"cut","details":{"finish_reason":"length","generated_tokens":1}}"#
+                    .utf8
+            ) + [10, 10]
+        #expect(
+            try SageMakerTestStream.decode(
+                SageMakerTestStream.payloadPart(length),
+                container: TGIStreamDecoder(provider: "sm")
+            )
+                == [.text("cut"), .finish(.length), .usage(Usage(inputTokens: 0, outputTokens: 1))]
+        )
+        let failed =
+            Array(#"data:{"error":"Request failed during generation: CUDA OOM","error_type":"generation"}"#.utf8) + [
+                10, 10,
+            ]
+        #expect(throws: RPCError.self) {
+            try SageMakerTestStream.decode(
+                SageMakerTestStream.payloadPart(failed),
+                container: TGIStreamDecoder(provider: "sm")
+            )
+        }
+        do {
+            _ = try SageMakerTestStream.decode(
+                SageMakerTestStream.payloadPart(failed),
+                container: TGIStreamDecoder(provider: "sm")
+            )
+        } catch let error as RPCError {
             #expect(error.type == .upstreamError && error.data.retryable && error.message.contains("CUDA OOM"))
         }
         let unfinished = Array(Self.tgi.prefix(120))
-        do { _ = try SageMakerTestStream.decode(SageMakerTestStream.payloadPart(unfinished), container: TGIStreamDecoder(provider: "sm")) } catch let error as RPCError {
+        do {
+            _ = try SageMakerTestStream.decode(
+                SageMakerTestStream.payloadPart(unfinished),
+                container: TGIStreamDecoder(provider: "sm")
+            )
+        } catch let error as RPCError {
             #expect(error.type == .upstreamError && error.data.retryable)
         }
     }
 
-    static let openAI: [UInt8] = Array("""
+    static let openAI: [UInt8] = Array(
+        """
         data: {"id":"c","object":"chat.completion.chunk","model":"llama","choices":[{"index":0,"delta":{"role":"assistant","content":""},"finish_reason":null}]}
 
         data: {"id":"c","object":"chat.completion.chunk","model":"llama","choices":[{"index":0,"delta":{"content":"Let me check ünïcødé."},"finish_reason":null}]}
@@ -105,7 +154,8 @@ enum SageMakerTestStream {
         data: [DONE]
 
 
-        """.utf8)
+        """.utf8
+    )
 
     @Test func openAIContainerStreamThroughPayloadParts() throws {
         let expected: [ProviderEvent] = [
@@ -129,8 +179,12 @@ enum SageMakerTestStream {
     @Test func exceptionsTruncationAndBadFraming() throws {
         let text = SageMakerTestStream.payloadPart(Self.openAI.prefix(200))
         let modelError = EventStreamTestEncoder.frame(
-            [.string(":exception-type", "ModelStreamError"), .string(":content-type", "application/json"), .string(":message-type", "exception")],
-            payload: Array(#"{"Message":"Your model stream failed","ErrorCode":"ModelStreamError.Container"}"#.utf8))
+            [
+                .string(":exception-type", "ModelStreamError"), .string(":content-type", "application/json"),
+                .string(":message-type", "exception"),
+            ],
+            payload: Array(#"{"Message":"Your model stream failed","ErrorCode":"ModelStreamError.Container"}"#.utf8)
+        )
         do {
             _ = try SageMakerTestStream.decode(text + modelError, container: OpenAIStreamDecoder(provider: "sm"))
             Issue.record("an exception must fail the stream")
@@ -140,15 +194,21 @@ enum SageMakerTestStream {
         }
         let internalFailure = EventStreamTestEncoder.frame(
             [.string(":exception-type", "InternalStreamFailure"), .string(":message-type", "exception")],
-            payload: Array(#"{"Message":"internal"}"#.utf8))
-        #expect(throws: RPCError.self) { try SageMakerTestStream.decode(internalFailure, container: TGIStreamDecoder(provider: "sm")) }
+            payload: Array(#"{"Message":"internal"}"#.utf8)
+        )
+        #expect(throws: RPCError.self) {
+            try SageMakerTestStream.decode(internalFailure, container: TGIStreamDecoder(provider: "sm"))
+        }
 
         let whole = SageMakerTestStream.body(Self.tgi, cutAt: [50])
         do {
             _ = try SageMakerTestStream.decode(Array(whole.dropLast(3)), container: TGIStreamDecoder(provider: "sm"))
             Issue.record("a body cut inside a message must fail")
         } catch let error as RPCError {
-            #expect(error.type == .upstreamError && error.data.retryable && error.message.contains("inside an event-stream message"))
+            #expect(
+                error.type == .upstreamError && error.data.retryable
+                    && error.message.contains("inside an event-stream message")
+            )
         }
         var corrupted = whole
         corrupted[20] ^= 0xFF

@@ -1,8 +1,9 @@
-import _CryptoExtras
 import Foundation
 import NeuroLinkProtocol
-@testable import NeuroLinkProviders
 import Testing
+import _CryptoExtras
+
+@testable import NeuroLinkProviders
 
 @Suite struct VertexAuthTests {
     @Test func jwtHasGooglesClaimsAndAVerifiableRS256Signature() throws {
@@ -11,7 +12,10 @@ import Testing
         let now = Date(timeIntervalSince1970: 1_700_000_000.7)
         let token = try jwt.assertion(audience: "https://oauth2.googleapis.com/token", now: now)
         let (header, claims) = try #require(test.verify(token))
-        #expect(header["alg"] as? String == "RS256" && header["typ"] as? String == "JWT" && header["kid"] as? String == "key-1234")
+        #expect(
+            header["alg"] as? String == "RS256" && header["typ"] as? String == "JWT"
+                && header["kid"] as? String == "key-1234"
+        )
         #expect(claims["iss"] as? String == test.email)
         #expect(claims["scope"] as? String == "https://www.googleapis.com/auth/cloud-platform")
         #expect(claims["aud"] as? String == "https://oauth2.googleapis.com/token")
@@ -29,16 +33,24 @@ import Testing
     @Test func serviceAccountFileParsingNeverEchoesTheKey() throws {
         let test = try #require(VertexTestAccount.shared)
         let account = try VertexServiceAccount.parse(test.keyFile())
-        #expect(account.clientEmail == test.email && account.privateKeyId == "key-1234" && account.projectId == "project-x")
+        #expect(
+            account.clientEmail == test.email && account.privateKeyId == "key-1234" && account.projectId == "project-x"
+        )
         #expect(account.tokenURI == test.tokenURI)
         #expect(!"\(account)".contains("PRIVATE KEY"))
 
         func problem(_ data: Data) -> String? {
-            do { _ = try VertexServiceAccount.parse(data); return nil } catch { return error.message }
+            do {
+                _ = try VertexServiceAccount.parse(data)
+                return nil
+            } catch { return error.message }
         }
         #expect(problem(test.keyFile(type: "authorized_user"))?.contains("token_command") == true)
         #expect(problem(Data("not json".utf8)) != nil)
-        let badKey = Data(#"{"type":"service_account","client_email":"a@b","private_key":"-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n"}"#.utf8)
+        let badKey = Data(
+            #"{"type":"service_account","client_email":"a@b","private_key":"-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n"}"#
+                .utf8
+        )
         let message = try #require(problem(badKey))
         #expect(message.contains("private_key") && !message.contains("AAAA"))
         let withoutURI = Data(#"{"type":"service_account","client_email":"a@b","private_key":"x"}"#.utf8)
@@ -48,7 +60,11 @@ import Testing
     @Test func tokenSourcePostsTheJWTBearerGrantAndReadsTheToken() async throws {
         let test = try #require(VertexTestAccount.shared)
         let endpoint = RecordingTokenEndpoint { _ in RecordingTokenEndpoint.token("ya29.first", expiresIn: 3599) }
-        let source = try ServiceAccountTokenSource(account: test.account, tokenURI: "http://127.0.0.1:9/token", post: endpoint.post)
+        let source = try ServiceAccountTokenSource(
+            account: test.account,
+            tokenURI: "http://127.0.0.1:9/token",
+            post: endpoint.post
+        )
         let now = Date(timeIntervalSince1970: 1_700_000_000)
         let token = try await source.fetch(now: now)
         #expect(token.value.value == "ya29.first")
@@ -65,9 +81,16 @@ import Testing
     @Test func refusedGrantsAndBadResponsesAreUpstreamAuthWithoutSecrets() async throws {
         let test = try #require(VertexTestAccount.shared)
         let refusing = RecordingTokenEndpoint { _ in
-            TokenEndpointClient.Response(status: 400, body: Array(#"{"error":"invalid_grant","error_description":"Invalid JWT Signature."}"#.utf8))
+            TokenEndpointClient.Response(
+                status: 400,
+                body: Array(#"{"error":"invalid_grant","error_description":"Invalid JWT Signature."}"#.utf8)
+            )
         }
-        let source = try ServiceAccountTokenSource(account: test.account, tokenURI: "http://127.0.0.1:9/token", post: refusing.post)
+        let source = try ServiceAccountTokenSource(
+            account: test.account,
+            tokenURI: "http://127.0.0.1:9/token",
+            post: refusing.post
+        )
         do {
             _ = try await source.fetch(now: Date())
             Issue.record("a refused grant must fail")
@@ -80,12 +103,20 @@ import Testing
             #expect(!rpc.message.contains(assertion.prefix(40)) && !rpc.message.contains("PRIVATE"))
         }
         let unavailable = RecordingTokenEndpoint { _ in TokenEndpointClient.Response(status: 503, body: []) }
-        let flaky = try ServiceAccountTokenSource(account: test.account, tokenURI: "http://x/token", post: unavailable.post)
+        let flaky = try ServiceAccountTokenSource(
+            account: test.account,
+            tokenURI: "http://x/token",
+            post: unavailable.post
+        )
         await #expect(throws: TokenFailure.self) { _ = try await flaky.fetch(now: Date()) }
         do { _ = try await flaky.fetch(now: Date()) } catch { #expect(error.retryable) }
 
         #expect(throws: TokenFailure.self) { try AccessToken.parse(Array(#"{"expires_in":10}"#.utf8), now: Date()) }
-        #expect(throws: TokenFailure.self) { try AccessToken.parse(Array(#"{"access_token":"a\r\nX-Evil: 1"}"#.utf8), now: Date()) }
-        #expect(throws: TokenFailure.self) { try AccessToken.parse(Array(#"{"access_token":"a","token_type":"mac"}"#.utf8), now: Date()) }
+        #expect(throws: TokenFailure.self) {
+            try AccessToken.parse(Array(#"{"access_token":"a\r\nX-Evil: 1"}"#.utf8), now: Date())
+        }
+        #expect(throws: TokenFailure.self) {
+            try AccessToken.parse(Array(#"{"access_token":"a","token_type":"mac"}"#.utf8), now: Date())
+        }
     }
 }

@@ -1,6 +1,7 @@
-import _CryptoExtras
 import Crypto
 import Foundation
+import _CryptoExtras
+
 @testable import NeuroLinkProviders
 
 /// A service account with a freshly generated key, for Vertex tests: nothing secret is checked in.
@@ -29,20 +30,34 @@ struct VertexTestAccount: Sendable {
     }
 
     var account: VertexServiceAccount {
-        VertexServiceAccount(clientEmail: email, privateKey: Secret(key.pkcs8PEMRepresentation), privateKeyId: keyId,
-                             tokenURI: tokenURI, projectId: "project-x")
+        VertexServiceAccount(
+            clientEmail: email,
+            privateKey: Secret(key.pkcs8PEMRepresentation),
+            privateKeyId: keyId,
+            tokenURI: tokenURI,
+            projectId: "project-x"
+        )
     }
 
     /// Checks a JWT the way Google's token endpoint does: RS256 over `header.claims` with this key.
     func verify(_ jwt: String) -> (header: [String: Any], claims: [String: Any])? {
         let parts = jwt.split(separator: ".", omittingEmptySubsequences: false)
         guard parts.count == 3, let signature = Base64URL.decode(parts[2]),
-              let header = Base64URL.decode(parts[0]).flatMap({ try? JSONSerialization.jsonObject(with: $0) as? [String: Any] }),
-              let claims = Base64URL.decode(parts[1]).flatMap({ try? JSONSerialization.jsonObject(with: $0) as? [String: Any] })
+            let header = Base64URL.decode(parts[0]).flatMap({
+                try? JSONSerialization.jsonObject(with: $0) as? [String: Any]
+            }),
+            let claims = Base64URL.decode(parts[1]).flatMap({
+                try? JSONSerialization.jsonObject(with: $0) as? [String: Any]
+            })
         else { return nil }
         let input = Data("\(parts[0]).\(parts[1])".utf8)
-        guard key.publicKey.isValidSignature(_RSA.Signing.RSASignature(rawRepresentation: signature), for: SHA256.hash(data: input),
-                                             padding: .insecurePKCS1v1_5) else { return nil }
+        guard
+            key.publicKey.isValidSignature(
+                _RSA.Signing.RSASignature(rawRepresentation: signature),
+                for: SHA256.hash(data: input),
+                padding: .insecurePKCS1v1_5
+            )
+        else { return nil }
         return (header, claims)
     }
 }
@@ -70,7 +85,10 @@ final class RecordingTokenEndpoint: @unchecked Sendable {
     }
 
     static func token(_ value: String, expiresIn: Int = 3599) -> TokenEndpointClient.Response {
-        TokenEndpointClient.Response(status: 200, body: Array(#"{"access_token":"\#(value)","expires_in":\#(expiresIn),"token_type":"Bearer"}"#.utf8))
+        TokenEndpointClient.Response(
+            status: 200,
+            body: Array(#"{"access_token":"\#(value)","expires_in":\#(expiresIn),"token_type":"Bearer"}"#.utf8)
+        )
     }
 
     /// The `assertion` field of a recorded form.

@@ -1,6 +1,7 @@
 import Foundation
-@testable import NeuroLinkProviders
 import Testing
+
+@testable import NeuroLinkProviders
 
 /// A clock tests move by hand.
 final class ManualClock: @unchecked Sendable {
@@ -84,6 +85,8 @@ final class ScriptedFetch: @unchecked Sendable {
     @Test func shortLivedTokensRefreshHalfway() {
         let now = Date(timeIntervalSince1970: 0)
         let token = AccessToken(value: Secret("t"), lifetime: 240, now: now)
-        #expect(token.refreshAt == Date(timeIntervalSince1970: 120) && token.expiresAt == Date(timeIntervalSince1970: 240))
+        #expect(
+            token.refreshAt == Date(timeIntervalSince1970: 120) && token.expiresAt == Date(timeIntervalSince1970: 240)
+        )
     }
 }

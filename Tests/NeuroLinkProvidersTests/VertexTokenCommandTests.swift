@@ -1,11 +1,16 @@
 import Foundation
-@testable import NeuroLinkProviders
 import Testing
+
+@testable import NeuroLinkProviders
 
 @Suite struct VertexTokenCommandTests {
     @Test func commandLinesSplitLikeAShellWithoutExpansion() throws {
-        #expect(try TokenCommandLine.split("gcloud auth print-access-token") == ["gcloud", "auth", "print-access-token"])
-        #expect(try TokenCommandLine.split(#"  sh -c 'echo $TOKEN | tr a b'  "#) == ["sh", "-c", "echo $TOKEN | tr a b"])
+        #expect(
+            try TokenCommandLine.split("gcloud auth print-access-token") == ["gcloud", "auth", "print-access-token"]
+        )
+        #expect(
+            try TokenCommandLine.split(#"  sh -c 'echo $TOKEN | tr a b'  "#) == ["sh", "-c", "echo $TOKEN | tr a b"]
+        )
         #expect(try TokenCommandLine.split(#"a "b \"c\" \d" e\ f '' x"#) == ["a", #"b "c" \d"#, "e f", "", "x"])
         #expect(throws: TokenCommandLine.Problem.self) { try TokenCommandLine.split("a 'b") }
         #expect(throws: TokenCommandLine.Problem.self) { try TokenCommandLine.split("a \\") }
@@ -17,7 +22,9 @@ import Testing
 
     /// Writes an executable shell script and returns its path.
     static func script(_ body: String) throws -> String {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("nlvtx-\(UUID().uuidString.prefix(8))")
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "nlvtx-\(UUID().uuidString.prefix(8))"
+        )
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let path = directory.appendingPathComponent("token.sh").path
         try ("#!/bin/sh\n" + body + "\n").write(toFile: path, atomically: true, encoding: .utf8)
@@ -28,14 +35,20 @@ import Testing
     static let now = Date(timeIntervalSince1970: 1_700_000_000)
 
     @Test func printsABareTokenOrATokenResponse() async throws {
-        let bare = TokenCommand(arguments: [try Self.script("echo 'warming up' >&2\necho ya29.bare-token"), "unused-arg"],
-                                timeout: .seconds(10))
+        let bare = TokenCommand(
+            arguments: [try Self.script("echo 'warming up' >&2\necho ya29.bare-token"), "unused-arg"],
+            timeout: .seconds(10)
+        )
         let token = try await bare.fetch(now: { Self.now })
         #expect(token.value.value == "ya29.bare-token")
         #expect(token.refreshAt == Self.now.addingTimeInterval(120))
 
-        let json = TokenCommand(arguments: [try Self.script(#"printf '{"access_token":"ya29.json","expires_in":1800,"token_type":"Bearer"}'"#)],
-                                timeout: .seconds(10))
+        let json = TokenCommand(
+            arguments: [
+                try Self.script(#"printf '{"access_token":"ya29.json","expires_in":1800,"token_type":"Bearer"}'"#)
+            ],
+            timeout: .seconds(10)
+        )
         let parsed = try await json.fetch(now: { Self.now })
         #expect(parsed.value.value == "ya29.json" && parsed.expiresAt == Self.now.addingTimeInterval(1800))
 
@@ -46,26 +59,50 @@ import Testing
 
     @Test func failuresExplainThemselvesWithoutPrintingTheOutput() async throws {
         func failure(_ command: TokenCommand) async -> TokenFailure? {
-            do { _ = try await command.fetch(now: { Self.now }); return nil } catch { return error }
+            do {
+                _ = try await command.fetch(now: { Self.now })
+                return nil
+            } catch { return error }
         }
-        let exit = try #require(await failure(TokenCommand(
-            arguments: [try Self.script("echo 'ERROR: not logged in' >&2\necho ya29.partial\nexit 3")], timeout: .seconds(10))))
-        #expect(exit.message.contains("exited with status 3: ERROR: not logged in") && !exit.message.contains("ya29.partial"))
+        let exit = try #require(
+            await failure(
+                TokenCommand(
+                    arguments: [try Self.script("echo 'ERROR: not logged in' >&2\necho ya29.partial\nexit 3")],
+                    timeout: .seconds(10)
+                )
+            )
+        )
+        #expect(
+            exit.message.contains("exited with status 3: ERROR: not logged in")
+                && !exit.message.contains("ya29.partial")
+        )
 
         let started = ContinuousClock.now
-        let slow = try #require(await failure(TokenCommand(arguments: [try Self.script("exec sleep 20")], timeout: .milliseconds(300))))
+        let slow = try #require(
+            await failure(TokenCommand(arguments: [try Self.script("exec sleep 20")], timeout: .milliseconds(300)))
+        )
         #expect(slow.message.contains("did not finish within 300 ms") && slow.retryable)
         // Far below the 20 s the program would sleep; generous because the suite runs many processes at once.
         #expect(ContinuousClock.now - started < .seconds(15))
 
-        let missing = try #require(await failure(TokenCommand(arguments: ["/nonexistent/gcloud"], timeout: .seconds(5))))
+        let missing = try #require(
+            await failure(TokenCommand(arguments: ["/nonexistent/gcloud"], timeout: .seconds(5)))
+        )
         #expect(missing.message.contains("could not run the token command gcloud"))
 
-        let twoWords = try #require(await failure(TokenCommand(arguments: [try Self.script("echo 'not a token'")], timeout: .seconds(5))))
+        let twoWords = try #require(
+            await failure(TokenCommand(arguments: [try Self.script("echo 'not a token'")], timeout: .seconds(5)))
+        )
         #expect(twoWords.message.contains("did not print a single token"))
 
-        let flood = try #require(await failure(TokenCommand(
-            arguments: [try Self.script("head -c 200000 /dev/zero | tr '\\0' a")], timeout: .seconds(10))))
+        let flood = try #require(
+            await failure(
+                TokenCommand(
+                    arguments: [try Self.script("head -c 200000 /dev/zero | tr '\\0' a")],
+                    timeout: .seconds(10)
+                )
+            )
+        )
         #expect(flood.message.contains("more than 64 KiB"))
     }
 }

@@ -37,8 +37,14 @@ import Testing
 
     @Test func failureRateOverTheWindowOpens() throws {
         // Consecutive failures never reach 100, so only the rate can trip it.
-        let box = BreakerBox(BreakerPolicy(consecutiveFailures: 100, failureRateThreshold: 0.5, windowSize: 20,
-                                           minimumCalls: 10))
+        let box = BreakerBox(
+            BreakerPolicy(
+                consecutiveFailures: 100,
+                failureRateThreshold: 0.5,
+                windowSize: 20,
+                minimumCalls: 10
+            )
+        )
         for call in 1...9 {
             let transition = call.isMultiple(of: 2) ? box.fail(.overloaded, at(0)) : box.succeed(at(0))
             #expect(transition == nil, "call \(call): fewer than minimumCalls must not trip")
@@ -49,8 +55,14 @@ import Testing
     }
 
     @Test func failureRateBelowThresholdStaysClosed() {
-        let box = BreakerBox(BreakerPolicy(consecutiveFailures: 100, failureRateThreshold: 0.5, windowSize: 20,
-                                           minimumCalls: 10))
+        let box = BreakerBox(
+            BreakerPolicy(
+                consecutiveFailures: 100,
+                failureRateThreshold: 0.5,
+                windowSize: 20,
+                minimumCalls: 10
+            )
+        )
         for call in 1...200 {
             // One failure in three: 33%.
             let transition = call.isMultiple(of: 3) ? box.fail(at(0)) : box.succeed(at(0))

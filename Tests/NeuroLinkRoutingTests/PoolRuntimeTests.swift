@@ -4,8 +4,14 @@ import Testing
 
 @Suite struct PoolRuntimeTests {
     /// Fails `member` with `failureClass` `count` times through the full begin/record cycle.
-    func fail(_ pool: PoolRuntime, _ member: Int, _ count: Int, _ failureClass: FailureClass = .server,
-              retryAfter: Duration? = nil, now: ContinuousClock.Instant) -> [BreakerTransition] {
+    func fail(
+        _ pool: PoolRuntime,
+        _ member: Int,
+        _ count: Int,
+        _ failureClass: FailureClass = .server,
+        retryAfter: Duration? = nil,
+        now: ContinuousClock.Instant
+    ) -> [BreakerTransition] {
         (0..<count).compactMap { _ in
             _ = pool.begin(member, now: now)
             return pool.recordFailure(member, failureClass, retryAfter: retryAfter, now: now)
@@ -13,23 +19,37 @@ import Testing
     }
 
     @Test func capabilityAndContextWindowSkipsAreExplained() {
-        let pool = PoolRuntime(name: "p", strategy: .priority, members: [
-            MemberSpec(provider: "a", model: "small", specializations: ["reasoning"]),
-            MemberSpec(provider: "b", model: "tools", specializations: ["function_calling", "reasoning"], contextWindow: 8192),
-            MemberSpec(provider: "c", model: "long", contextWindow: 128_000),
-        ], breakerPolicy: BreakerPolicy())
+        let pool = PoolRuntime(
+            name: "p",
+            strategy: .priority,
+            members: [
+                MemberSpec(provider: "a", model: "small", specializations: ["reasoning"]),
+                MemberSpec(
+                    provider: "b",
+                    model: "tools",
+                    specializations: ["function_calling", "reasoning"],
+                    contextWindow: 8192
+                ),
+                MemberSpec(provider: "c", model: "long", contextWindow: 128_000),
+            ],
+            breakerPolicy: BreakerPolicy()
+        )
         let tools = pool.plan(requiredCapabilities: ["function_calling"], minContextWindow: nil, now: at(0))
         #expect(tools.candidates == [1])
-        #expect(tools.skipped == [
-            RoutePlan.Skip(member: 0, reason: "lacks capability function_calling"),
-            RoutePlan.Skip(member: 2, reason: "lacks capability function_calling"),
-        ])
+        #expect(
+            tools.skipped == [
+                RoutePlan.Skip(member: 0, reason: "lacks capability function_calling"),
+                RoutePlan.Skip(member: 2, reason: "lacks capability function_calling"),
+            ]
+        )
         let long = pool.plan(requiredCapabilities: [], minContextWindow: 32000, now: at(0))
         #expect(long.candidates == [2])
-        #expect(long.skipped == [
-            RoutePlan.Skip(member: 0, reason: "context window unknown, required 32000"),
-            RoutePlan.Skip(member: 1, reason: "context window 8192 < required 32000"),
-        ])
+        #expect(
+            long.skipped == [
+                RoutePlan.Skip(member: 0, reason: "context window unknown, required 32000"),
+                RoutePlan.Skip(member: 1, reason: "context window 8192 < required 32000"),
+            ]
+        )
         // Nothing can serve it: no last resort for a member that lacks what the request needs.
         let none = pool.plan(requiredCapabilities: ["function_calling"], minContextWindow: 32000, now: at(0))
         #expect(none.candidates.isEmpty)
@@ -44,8 +64,14 @@ import Testing
         let plan = pool.plan(requiredCapabilities: [], minContextWindow: nil, now: at(17.7))
         #expect(plan.candidates == [1])
         // Five network-side failures in a row also trip outlier detection, which says so too.
-        #expect(plan.skipped == [RoutePlan.Skip(
-            member: 0, reason: "circuit open until +12.3 s; ejected by outlier detection until +12.3 s")])
+        #expect(
+            plan.skipped == [
+                RoutePlan.Skip(
+                    member: 0,
+                    reason: "circuit open until +12.3 s; ejected by outlier detection until +12.3 s"
+                )
+            ]
+        )
         // Begin refuses the open member while another is available.
         #expect(!pool.begin(0, now: at(17.7)))
         let status = try #require(pool.snapshot(now: at(17.7)).first)
@@ -81,9 +107,13 @@ import Testing
 
     @Test func outlierDetectionEjectsForGrowingTimesButNotTheLastMember() {
         // A breaker that cannot trip, so that only outlier detection acts.
-        let pool = PoolRuntime(name: "p", strategy: .roundRobin, members: members(2),
-                               breakerPolicy: BreakerPolicy(consecutiveFailures: 1000, windowSize: 1000, minimumCalls: 1000),
-                               outlierPolicy: OutlierPolicy(consecutiveFailures: 5, baseEjection: .seconds(30)))
+        let pool = PoolRuntime(
+            name: "p",
+            strategy: .roundRobin,
+            members: members(2),
+            breakerPolicy: BreakerPolicy(consecutiveFailures: 1000, windowSize: 1000, minimumCalls: 1000),
+            outlierPolicy: OutlierPolicy(consecutiveFailures: 5, baseEjection: .seconds(30))
+        )
         // Rate limits are the provider pacing us, not a sick member.
         _ = fail(pool, 0, 10, .rateLimited, now: at(0))
         #expect(pool.snapshot(now: at(0))[0].healthy)
@@ -109,8 +139,13 @@ import Testing
     }
 
     @Test func everyMemberUnavailablePlansTheLeastBad() throws {
-        let pool = PoolRuntime(name: "p", strategy: .priority, members: members(3), breakerPolicy: BreakerPolicy(),
-                               healthCheckPolicy: HealthCheckPolicy(unhealthyThreshold: 1))
+        let pool = PoolRuntime(
+            name: "p",
+            strategy: .priority,
+            members: members(3),
+            breakerPolicy: BreakerPolicy(),
+            healthCheckPolicy: HealthCheckPolicy(unhealthyThreshold: 1)
+        )
         _ = fail(pool, 0, 5, now: at(0))  // open until 30 s
         pool.recordProbe(1, ok: false, detail: "model listing: upstream_auth (HTTP 401)", now: at(1))
         pool.recordProbe(2, ok: false, detail: "model listing: timeout", now: at(1))
@@ -126,8 +161,13 @@ import Testing
     }
 
     @Test func lastResortPassesAnOpenBreaker() {
-        let pool = PoolRuntime(name: "p", strategy: .priority, members: members(2), breakerPolicy: BreakerPolicy(),
-                               healthCheckPolicy: HealthCheckPolicy(unhealthyThreshold: 1))
+        let pool = PoolRuntime(
+            name: "p",
+            strategy: .priority,
+            members: members(2),
+            breakerPolicy: BreakerPolicy(),
+            healthCheckPolicy: HealthCheckPolicy(unhealthyThreshold: 1)
+        )
         _ = fail(pool, 0, 5, now: at(0))
         pool.recordProbe(1, ok: false, now: at(1))
         // Member 1 is unhealthy, so member 0 (open) is no longer refused: nothing else is admissible.
@@ -142,8 +182,13 @@ import Testing
     }
 
     @Test func healthFlipsOnlyAfterTheThresholds() {
-        let pool = PoolRuntime(name: "p", strategy: .priority, members: members(2), breakerPolicy: BreakerPolicy(),
-                               healthCheckPolicy: HealthCheckPolicy(unhealthyThreshold: 3, healthyThreshold: 2))
+        let pool = PoolRuntime(
+            name: "p",
+            strategy: .priority,
+            members: members(2),
+            breakerPolicy: BreakerPolicy(),
+            healthCheckPolicy: HealthCheckPolicy(unhealthyThreshold: 3, healthyThreshold: 2)
+        )
         #expect(pool.recordProbe(0, ok: false, now: at(0)) == nil)
         #expect(pool.recordProbe(0, ok: false, now: at(1)) == nil)
         #expect(pool.recordProbe(0, ok: true, now: at(2)) == nil, "a pass resets the count")
@@ -154,7 +199,11 @@ import Testing
         #expect(pool.recordProbe(0, ok: false, now: at(6)) == nil, "already unhealthy")
         let plan = pool.plan(requiredCapabilities: [], minContextWindow: nil, now: at(6))
         #expect(plan.candidates == [1])
-        #expect(plan.skipped == [RoutePlan.Skip(member: 0, reason: "unhealthy (4 failed health checks: model listing: network)")])
+        #expect(
+            plan.skipped == [
+                RoutePlan.Skip(member: 0, reason: "unhealthy (4 failed health checks: model listing: network)")
+            ]
+        )
         #expect(pool.recordProbe(0, ok: true, detail: "model listing: HTTP 200", now: at(7)) == nil)
         #expect(pool.recordProbe(0, ok: true, now: at(8)) == true)
         #expect(pool.plan(requiredCapabilities: [], minContextWindow: nil, now: at(8)).candidates == [0, 1])
@@ -178,8 +227,12 @@ import Testing
     }
 
     @Test func halfOpenProbeSlotsLimitTheMember() {
-        let pool = PoolRuntime(name: "p", strategy: .priority, members: members(2),
-                               breakerPolicy: BreakerPolicy(halfOpenProbes: 1))
+        let pool = PoolRuntime(
+            name: "p",
+            strategy: .priority,
+            members: members(2),
+            breakerPolicy: BreakerPolicy(halfOpenProbes: 1)
+        )
         _ = fail(pool, 0, 5, now: at(0))
         #expect(pool.begin(0, now: at(30)), "the single probe")
         let plan = pool.plan(requiredCapabilities: [], minContextWindow: nil, now: at(30))
@@ -199,11 +252,20 @@ import Testing
         for step in 0..<200 {
             let now = at(Double(step))
             guard let member = pool.plan(requiredCapabilities: [], minContextWindow: nil, now: now).candidates.first,
-                  pool.begin(member, now: now) else { Issue.record("no member at step \(step)"); return }
+                pool.begin(member, now: now)
+            else {
+                Issue.record("no member at step \(step)")
+                return
+            }
             // ±40 ms of noise around each member's true latency.
             let noise = Int64.random(in: -40...40, using: &generator)
-            pool.recordSuccess(member, timeToFirstChunk: .milliseconds(latencyMs[member] + noise), duration: .seconds(2),
-                               outputTokens: 100, now: now)
+            pool.recordSuccess(
+                member,
+                timeToFirstChunk: .milliseconds(latencyMs[member] + noise),
+                duration: .seconds(2),
+                outputTokens: 100,
+                now: now
+            )
             picks.append(member)
         }
         #expect(Set(picks.prefix(3)) == [0, 1, 2], "every member is measured first")
@@ -213,10 +275,21 @@ import Testing
     }
 
     @Test func snapshotCarriesTheStatistics() throws {
-        let pool = PoolRuntime(name: "p", strategy: .priority, members: [MemberSpec(provider: "openai", model: "gpt")],
-                               breakerPolicy: BreakerPolicy(), statsSettings: StatsSettings(latencyAlpha: 0.3))
+        let pool = PoolRuntime(
+            name: "p",
+            strategy: .priority,
+            members: [MemberSpec(provider: "openai", model: "gpt")],
+            breakerPolicy: BreakerPolicy(),
+            statsSettings: StatsSettings(latencyAlpha: 0.3)
+        )
         #expect(pool.begin(0, now: at(0)))
-        pool.recordSuccess(0, timeToFirstChunk: .milliseconds(200), duration: .milliseconds(1200), outputTokens: 100, now: at(1))
+        pool.recordSuccess(
+            0,
+            timeToFirstChunk: .milliseconds(200),
+            duration: .milliseconds(1200),
+            outputTokens: 100,
+            now: at(1)
+        )
         #expect(pool.begin(0, now: at(1)))
         pool.recordFailure(0, .overloaded, retryAfter: nil, now: at(2))
         let status = try #require(pool.snapshot(now: at(5)).first)

@@ -45,8 +45,12 @@ final class BreakerBox {
         breaker.recordSuccess(now: now)
     }
 
-    func fail(_ failureClass: FailureClass, retryAfter: Duration? = nil, mayOpen: Bool = true,
-              _ now: ContinuousClock.Instant) -> BreakerTransition? {
+    func fail(
+        _ failureClass: FailureClass,
+        retryAfter: Duration? = nil,
+        mayOpen: Bool = true,
+        _ now: ContinuousClock.Instant
+    ) -> BreakerTransition? {
         breaker.recordFailure(failureClass, retryAfter: retryAfter, mayOpen: mayOpen, now: now)
     }
 

@@ -27,11 +27,20 @@ import Testing
 
     @Test func entryCarriesMessagePriorityLocationAndMetadata() {
         let fields = JournalFields.entry(
-            level: .warning, message: "request failed", metadata: ["request_id": "42", "model": "m1", "provider": "openai"],
-            identifier: "neurolinkd", label: "neurolinkd", file: "NeuroLinkDaemon/X.swift", line: 12, function: "f()")
+            level: .warning,
+            message: "request failed",
+            metadata: ["request_id": "42", "model": "m1", "provider": "openai"],
+            identifier: "neurolinkd",
+            label: "neurolinkd",
+            file: "NeuroLinkDaemon/X.swift",
+            line: 12,
+            function: "f()"
+        )
         #expect(fields.first == "MESSAGE=request failed model=m1 provider=openai request_id=42")
-        for field in ["PRIORITY=4", "SYSLOG_IDENTIFIER=neurolinkd", "LOGGER=neurolinkd", "CODE_FILE=NeuroLinkDaemon/X.swift",
-                      "CODE_LINE=12", "CODE_FUNC=f()", "REQUEST_ID=42", "MODEL=m1", "PROVIDER=openai"] {
+        for field in [
+            "PRIORITY=4", "SYSLOG_IDENTIFIER=neurolinkd", "LOGGER=neurolinkd", "CODE_FILE=NeuroLinkDaemon/X.swift",
+            "CODE_LINE=12", "CODE_FUNC=f()", "REQUEST_ID=42", "MODEL=m1", "PROVIDER=openai",
+        ] {
             #expect(fields.contains(field), "missing \(field) in \(fields)")
         }
     }
@@ -52,8 +61,10 @@ import Testing
         let fields = sent.withLock { $0 }.first ?? []
         #expect(fields.first == "MESSAGE=hello\nworld peer_uid=1000 provider=p request_id=7 task=t")
         #expect(fields.contains("PRIORITY=5"))
-        #expect(fields.contains("PEER_UID=1000") && fields.contains("REQUEST_ID=7") && fields.contains("PROVIDER=p")
-                && fields.contains("TASK=t"))
+        #expect(
+            fields.contains("PEER_UID=1000") && fields.contains("REQUEST_ID=7") && fields.contains("PROVIDER=p")
+                && fields.contains("TASK=t")
+        )
     }
 
     @Test func journalStreamMustMatchTheDescriptor() throws {

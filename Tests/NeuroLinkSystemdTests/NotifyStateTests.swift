@@ -9,8 +9,10 @@ import Testing
         #expect(NotifyState.watchdog.line == "WATCHDOG=1")
         #expect(NotifyState.mainPID(4242).line == "MAINPID=4242")
         #expect(NotifyState.reloading(monotonicMicroseconds: 17).line == "RELOADING=1\nMONOTONIC_USEC=17")
-        #expect(NotifyState.status("serving 3 providers, 12 active streams").line
-                == "STATUS=serving 3 providers, 12 active streams")
+        #expect(
+            NotifyState.status("serving 3 providers, 12 active streams").line
+                == "STATUS=serving 3 providers, 12 active streams"
+        )
     }
 
     @Test func statusTextStaysOnOneLine() {

@@ -14,7 +14,9 @@ import Testing
             for (index, byte) in path.utf8.enumerated() { raw[index] = byte }
         }
         let bound = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                bind(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size))
+            }
         }
         try #require(bound == 0)
         if listening { try #require(listen(fd, 4) == 0) }
@@ -23,14 +25,20 @@ import Testing
 
     @Test func recognisesAListeningUnixStreamSocketAndItsPath() throws {
         let (fd, path) = try unixSocket(listening: true)
-        defer { close(fd); unlink(path) }
+        defer {
+            close(fd)
+            unlink(path)
+        }
         #expect(SocketActivation.isListeningUnixStream(fd))
         #expect(SocketActivation.boundPath(of: fd) == path)
     }
 
     @Test func rejectsSocketsThatCannotServe() throws {
         let (fd, path) = try unixSocket(listening: false)
-        defer { close(fd); unlink(path) }
+        defer {
+            close(fd)
+            unlink(path)
+        }
         #expect(!SocketActivation.isListeningUnixStream(fd))
         let datagram = socket(AF_UNIX, Int32(SOCK_DGRAM.rawValue), 0)
         defer { close(datagram) }

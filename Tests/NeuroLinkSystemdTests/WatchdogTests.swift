@@ -95,7 +95,9 @@ private final class SwitchableProbe: Sendable {
 
     @Test func failingProbeMeansNoPings() async throws {
         let log = PingLog()
-        let task = Task { await Watchdog(timeout: .milliseconds(100)).run(notifier: log.notifier, logger: logger) { false } }
+        let task = Task {
+            await Watchdog(timeout: .milliseconds(100)).run(notifier: log.notifier, logger: logger) { false }
+        }
         try await Task.sleep(for: .milliseconds(400))
         task.cancel()
         await task.value

@@ -53,8 +53,13 @@ enum AdmissionOverhead {
 
         // The most a configuration can ask for: every rate and token dimension at every scope.
         var everything = RateLimitConfig()
-        let every = ScopeLimits(requests: requests, tokens: tokens, inputTokens: tokens, outputTokens: tokens,
-                                maxInFlight: 10_000)
+        let every = ScopeLimits(
+            requests: requests,
+            tokens: tokens,
+            inputTokens: tokens,
+            outputTokens: tokens,
+            maxInFlight: 10_000
+        )
         everything.global = every
         everything.memberDefaults = every
         everything.tenantDefaults = every
@@ -63,8 +68,11 @@ enum AdmissionOverhead {
             Scenario(label: "(a) no limits", config: RateLimitConfig()),
             Scenario(label: "(b) request rate: global + provider + tenant", config: requestLimits),
             Scenario(label: "(c) all four scopes: request rate + tokens/min + in-flight", config: tokenLimits),
-            Scenario(label: "(d) all four scopes: every rate and token dimension + in-flight (worst case)", config: everything,
-                     hasTarget: false),
+            Scenario(
+                label: "(d) all four scopes: every rate and token dimension + in-flight (worst case)",
+                config: everything,
+                hasTarget: false
+            ),
         ]
     }
 
@@ -93,13 +101,24 @@ enum AdmissionOverhead {
                 let end = ContinuousClock.now
                 if index >= warmup { samples.append(Double((end - start) / .nanoseconds(1))) }
             }
-            let perRequest = [scenario.config.global, scenario.config.memberDefaults, scenario.config.tenantDefaults,
-                              scenario.config.tenantMemberDefaults]
-                .map { limits in LimitDimension.allCases.filter { limits[$0] != nil }.count }.reduce(0, +)
-            results.append(Result(label: scenario.label, samples: Percentiles(samples), denied: denied, buckets: perRequest,
-                                  hasTarget: scenario.hasTarget))
-            note("admission \(scenario.label): p50 \(fmt(Percentiles(samples).p50, 0)) ns, "
-                + "p99 \(fmt(Percentiles(samples).p99, 0)) ns, \(denied) denied")
+            let perRequest = [
+                scenario.config.global, scenario.config.memberDefaults, scenario.config.tenantDefaults,
+                scenario.config.tenantMemberDefaults,
+            ]
+            .map { limits in LimitDimension.allCases.filter { limits[$0] != nil }.count }.reduce(0, +)
+            results.append(
+                Result(
+                    label: scenario.label,
+                    samples: Percentiles(samples),
+                    denied: denied,
+                    buckets: perRequest,
+                    hasTarget: scenario.hasTarget
+                )
+            )
+            note(
+                "admission \(scenario.label): p50 \(fmt(Percentiles(samples).p50, 0)) ns, "
+                    + "p99 \(fmt(Percentiles(samples).p99, 0)) ns, \(denied) denied"
+            )
         }
         return Run(results: results, clockNs: clockOverhead(iterations: iterations), iterations: iterations)
     }
@@ -128,15 +147,19 @@ enum AdmissionOverhead {
 
     /// The detail section.
     static func detail(_ run: Run) -> [String] {
-        var lines = ["", "### Admission overhead detail", "",
-                     "`Limiter.admit` + `Limiter.finish` (with usage, so token charges are reconciled) per request, in process, "
-                         + "in-memory store, \(run.iterations.formatted()) requests per scenario after warm-up, rotating over "
-                         + "\(tenants.count) tenants × \(members.count) providers. Each sample includes two clock reads "
-                         + "(median \(fmt(run.clockNs, 0)) ns together).", "",
-                     "| Scenario | Buckets per request | p50 | p99 | max | Denied |", "| --- | --- | --- | --- | --- | --- |"]
+        var lines = [
+            "", "### Admission overhead detail", "",
+            "`Limiter.admit` + `Limiter.finish` (with usage, so token charges are reconciled) per request, in process, "
+                + "in-memory store, \(run.iterations.formatted()) requests per scenario after warm-up, rotating over "
+                + "\(tenants.count) tenants × \(members.count) providers. Each sample includes two clock reads "
+                + "(median \(fmt(run.clockNs, 0)) ns together).", "",
+            "| Scenario | Buckets per request | p50 | p99 | max | Denied |", "| --- | --- | --- | --- | --- | --- |",
+        ]
         for result in run.results {
-            lines.append("| \(result.label) | \(result.buckets) | \(micro(result.samples.p50)) | \(micro(result.samples.p99)) | "
-                + "\(micro(result.samples.max)) | \(result.denied) |")
+            lines.append(
+                "| \(result.label) | \(result.buckets) | \(micro(result.samples.p50)) | \(micro(result.samples.p99)) | "
+                    + "\(micro(result.samples.max)) | \(result.denied) |"
+            )
         }
         return lines
     }

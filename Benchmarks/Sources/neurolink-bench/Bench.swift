@@ -32,9 +32,13 @@ struct Bench {
         }
         guard options.only != .admission else { return report }
 
-        let levels: [Throughput.Level] = options.quick
+        let levels: [Throughput.Level] =
+            options.quick
             ? [.init(streams: 1, pieces: 10_000), .init(streams: 100, pieces: 200), .init(streams: 1000, pieces: 20)]
-            : [.init(streams: 1, pieces: 50_000), .init(streams: 100, pieces: 1_000), .init(streams: 1000, pieces: 100)]
+            : [
+                .init(streams: 1, pieces: 50_000), .init(streams: 100, pieces: 1_000),
+                .init(streams: 1000, pieces: 100),
+            ]
         let ttftCount = options.quick ? 50 : 200
         let ttftWarmup = options.quick ? 10 : 20
         let launches = options.quick ? 3 : 5
@@ -69,11 +73,19 @@ struct Bench {
             report.idleThreads = ProcStats.threads(pid: daemon.pid)
             report.idleRSSSplitKiB = ProcStats.rssSplitKiB(pid: daemon.pid)
             note("daemon pid \(daemon.pid): idle RSS \(fmt(Double(report.idleRSSKiB ?? 0) / 1024)) MiB")
-            try await measure(options, daemon: daemon, upstream: upstream, levels: levels,
-                              ttft: (ttftCount, ttftWarmup), report: &report)
+            try await measure(
+                options,
+                daemon: daemon,
+                upstream: upstream,
+                levels: levels,
+                ttft: (ttftCount, ttftWarmup),
+                report: &report
+            )
             report.finalRSSKiB = daemon.rssKiB
             report.peakRSSKiB = ProcStats.peakRSSKiB(pid: daemon.pid)
-            guard daemon.isRunning else { throw BenchError.failed("neurolinkd exited during the run; log:\n\(daemon.logTail)") }
+            guard daemon.isRunning else {
+                throw BenchError.failed("neurolinkd exited during the run; log:\n\(daemon.logTail)")
+            }
             report.daemonLogTail = daemon.logTail
         } catch {
             note("daemon log tail:\n\(daemon.logTail)")
@@ -87,8 +99,12 @@ struct Bench {
     }
 
     private static func measure(
-        _ options: Options, daemon: DaemonHarness, upstream: LoopbackUpstream, levels: [Throughput.Level],
-        ttft: (count: Int, warmup: Int), report: inout Report
+        _ options: Options,
+        daemon: DaemonHarness,
+        upstream: LoopbackUpstream,
+        levels: [Throughput.Level],
+        ttft: (count: Int, warmup: Int),
+        report: inout Report
     ) async throws {
         let socket = daemon.socketPath
         let baseURL = upstream.baseURL
@@ -100,9 +116,11 @@ struct Bench {
                 try await IdleStreams.run(daemon: daemon, upstream: upstream, count: 1000)
             }
             report.idle = result
-            note("idle streams: RSS \(fmt(Double(result.rssBeforeKiB) / 1024)) → \(fmt(Double(result.rssOpenKiB) / 1024)) MiB "
-                + "(\(fmt(Double(result.rssOpenKiB - result.rssBeforeKiB) / 1000)) KiB/stream), "
-                + "after cancel \(fmt(Double(result.rssAfterCancelKiB) / 1024)) MiB")
+            note(
+                "idle streams: RSS \(fmt(Double(result.rssBeforeKiB) / 1024)) → \(fmt(Double(result.rssOpenKiB) / 1024)) MiB "
+                    + "(\(fmt(Double(result.rssOpenKiB - result.rssBeforeKiB) / 1000)) KiB/stream), "
+                    + "after cancel \(fmt(Double(result.rssAfterCancelKiB) / 1024)) MiB"
+            )
         }
 
         if options.runs(.ttft) {
@@ -114,23 +132,40 @@ struct Bench {
                 try await TTFT.direct(baseURL: baseURL, count: ttft.count, warmup: ttft.warmup)
             }
             report.ttft = TTFT.Result(through: Percentiles(through), direct: Percentiles(direct))
-            note("ttft p50: through \(fmt(Percentiles(through).p50, 0)) µs, direct \(fmt(Percentiles(direct).p50, 0)) µs")
+            note(
+                "ttft p50: through \(fmt(Percentiles(through).p50, 0)) µs, direct \(fmt(Percentiles(direct).p50, 0)) µs"
+            )
         }
 
         if options.runs(.throughput) {
             // Warm up connections and code paths.
             let warm = Throughput.Level(streams: 10, pieces: 100)
             for mode in [Throughput.Mode.client, .raw, .direct] {
-                _ = try await Throughput.run(mode, level: warm, socket: socket, baseURL: baseURL, daemon: daemon, limit: .seconds(30))
+                _ = try await Throughput.run(
+                    mode,
+                    level: warm,
+                    socket: socket,
+                    baseURL: baseURL,
+                    daemon: daemon,
+                    limit: .seconds(30)
+                )
             }
             for level in levels {
                 for mode in [Throughput.Mode.client, .raw, .direct] {
-                    let run = try await Throughput.run(mode, level: level, socket: socket, baseURL: baseURL, daemon: daemon,
-                                                       limit: .seconds(180))
+                    let run = try await Throughput.run(
+                        mode,
+                        level: level,
+                        socket: socket,
+                        baseURL: baseURL,
+                        daemon: daemon,
+                        limit: .seconds(180)
+                    )
                     report.throughput.append(run)
                     let cpu = run.cpuMsPer1000.map { ", daemon CPU \(fmt($0)) ms/1k chunks" } ?? ""
-                    note("throughput \(level.label) \(mode.rawValue): \(fmt(run.chunksPerSecond, 0)) chunks/s in "
-                        + "\(fmt(run.elapsed.seconds, 2)) s\(cpu)\(run.bad > 0 ? ", \(run.bad) BAD" : "")")
+                    note(
+                        "throughput \(level.label) \(mode.rawValue): \(fmt(run.chunksPerSecond, 0)) chunks/s in "
+                            + "\(fmt(run.elapsed.seconds, 2)) s\(cpu)\(run.bad > 0 ? ", \(run.bad) BAD" : "")"
+                    )
                     try await Task.sleep(for: .milliseconds(500))
                 }
             }

@@ -62,7 +62,9 @@ final class DaemonHarness: @unchecked Sendable {
             guard process.isRunning else { break }
             usleep(1000)
         }
-        throw BenchError.failed("neurolinkd did not accept connections within \(Int(timeout.seconds)) s; log:\n\(logTail)")
+        throw BenchError.failed(
+            "neurolinkd did not accept connections within \(Int(timeout.seconds)) s; log:\n\(logTail)"
+        )
     }
 
     var rssKiB: Int { ProcStats.rssKiB(pid: pid) ?? 0 }

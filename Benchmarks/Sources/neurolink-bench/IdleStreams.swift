@@ -81,9 +81,16 @@ enum IdleStreams {
                 try await Task.sleep(for: .milliseconds(50))
             }
             try await Task.sleep(for: .seconds(1))
-            return Result(streams: count, rssBeforeKiB: rssBefore, rssOpenKiB: rssOpen, rssAfterCancelKiB: daemon.rssKiB,
-                          openTime: openTime, cancelTime: cancelTime, daemonThreads: threads,
-                          idleCPUPercent: idleCPU)
+            return Result(
+                streams: count,
+                rssBeforeKiB: rssBefore,
+                rssOpenKiB: rssOpen,
+                rssAfterCancelKiB: daemon.rssKiB,
+                openTime: openTime,
+                cancelTime: cancelTime,
+                daemonThreads: threads,
+                idleCPUPercent: idleCPU
+            )
         }
     }
 }

@@ -40,7 +40,9 @@ struct Options: Sendable {
             case "--only":
                 let text = try value(argument)
                 guard let section = Section(rawValue: text) else {
-                    throw BenchError.usage("--only takes one of \(Section.allCases.map(\.rawValue).joined(separator: ", "))")
+                    throw BenchError.usage(
+                        "--only takes one of \(Section.allCases.map(\.rawValue).joined(separator: ", "))"
+                    )
                 }
                 options.only = section
             case "-h", "--help": throw BenchError.usage("")
@@ -54,7 +56,9 @@ struct Options: Sendable {
                 throw BenchError.usage("\(options.daemonPath) is not an executable file")
             }
         }
-        if options.only == .soak, options.soakSeconds == nil { throw BenchError.usage("--only soak needs --soak SECONDS") }
+        if options.only == .soak, options.soakSeconds == nil {
+            throw BenchError.usage("--only soak needs --soak SECONDS")
+        }
         return options
     }
 

@@ -1,6 +1,6 @@
-import NeuroLinkProtocol
 import NIOCore
 import NIOPosix
+import NeuroLinkProtocol
 
 /// A minimal client for the daemon that sends `stream` requests and only counts the frames that
 /// come back, without decoding them: it shows what the daemon relays when the client costs ~nothing.
@@ -39,7 +39,12 @@ enum RawFrameClient {
         let allocator = channel.allocator
         var frames = allocator.buffer(capacity: 256 * streams)
         for id in 1...Int64(streams) {
-            var frame = try Frames.request(id: .number(id), method: Method.stream, params: request, allocator: allocator)
+            var frame = try Frames.request(
+                id: .number(id),
+                method: Method.stream,
+                params: request,
+                allocator: allocator
+            )
             frames.writeBuffer(&frame)
         }
         channel.writeAndFlush(frames, promise: nil)

@@ -49,55 +49,77 @@ struct Report {
 
         if !startupMs.isEmpty {
             let p = Percentiles(startupMs)
-            lines.append("| Ready: launch → socket accepts (median of \(startupMs.count); min–max) | \(fmt(p.p50)) ms "
-                + "(\(fmt(p.min))–\(fmt(p.max))) | < 200 ms | \(Self.verdict(p.p50 < 200)) |")
+            lines.append(
+                "| Ready: launch → socket accepts (median of \(startupMs.count); min–max) | \(fmt(p.p50)) ms "
+                    + "(\(fmt(p.min))–\(fmt(p.max))) | < 200 ms | \(Self.verdict(p.p50 < 200)) |"
+            )
         }
         if let idleRSSKiB {
             let split = idleRSSSplitKiB.map { " (anon \(Self.mib($0.anon)), file-backed \(Self.mib($0.file)))" } ?? ""
-            lines.append("| Idle RSS after start (VmRSS) | \(Self.mib(idleRSSKiB))\(split) | < 40 MB | \(Self.verdict(Double(idleRSSKiB) * 1024 < 40e6)) |")
+            lines.append(
+                "| Idle RSS after start (VmRSS) | \(Self.mib(idleRSSKiB))\(split) | < 40 MB | \(Self.verdict(Double(idleRSSKiB) * 1024 < 40e6)) |"
+            )
         }
         if let ttft {
             let addedP50 = ttft.through.p50 - ttft.direct.p50
             let addedP99 = ttft.through.p99 - ttft.direct.p99
-            lines.append("| TTFT through daemon, p50 / p99 (\(ttft.through.sorted.count) sequential) | \(Self.us(ttft.through.p50)) / \(Self.us(ttft.through.p99)) | | |")
-            lines.append("| TTFT direct (CurlLoop), p50 / p99 | \(Self.us(ttft.direct.p50)) / \(Self.us(ttft.direct.p99)) | | |")
-            lines.append("| **Added TTFT** p50 / p99 (ratio of p50s) | \(Self.us(addedP50)) / \(Self.us(addedP99)) "
-                + "(×\(fmt(ttft.through.p50 / ttft.direct.p50, 2))) | p50 < 1 ms | \(Self.verdict(addedP50 < 1000)) |")
+            lines.append(
+                "| TTFT through daemon, p50 / p99 (\(ttft.through.sorted.count) sequential) | \(Self.us(ttft.through.p50)) / \(Self.us(ttft.through.p99)) | | |"
+            )
+            lines.append(
+                "| TTFT direct (CurlLoop), p50 / p99 | \(Self.us(ttft.direct.p50)) / \(Self.us(ttft.direct.p99)) | | |"
+            )
+            lines.append(
+                "| **Added TTFT** p50 / p99 (ratio of p50s) | \(Self.us(addedP50)) / \(Self.us(addedP99)) "
+                    + "(×\(fmt(ttft.through.p50 / ttft.direct.p50, 2))) | p50 < 1 ms | \(Self.verdict(addedP50 < 1000)) |"
+            )
         }
         for streams in [1, 100, 1000] {
             guard let client = run(.client, streams: streams) else { continue }
             let direct = run(.direct, streams: streams)
             let ratio = direct.map { " (×\(fmt(client.chunksPerSecond / $0.chunksPerSecond, 2)) of direct)" } ?? ""
             let ok = client.chunksPerSecond >= 20_000 && client.bad == 0
-            lines.append("| Throughput through daemon, \(client.level.label) (NeuroLinkClient) | \(Self.rate(client.chunksPerSecond))\(ratio) | ≥ 20,000 chunks/s | \(Self.verdict(ok)) |")
+            lines.append(
+                "| Throughput through daemon, \(client.level.label) (NeuroLinkClient) | \(Self.rate(client.chunksPerSecond))\(ratio) | ≥ 20,000 chunks/s | \(Self.verdict(ok)) |"
+            )
         }
         let daemonRuns = throughput.filter { $0.mode != .direct }
         if !daemonRuns.isEmpty {
             let cpu = daemonRuns.compactMap(\.daemonCPUMs).reduce(0, +)
             let chunks = daemonRuns.map(\.chunks).reduce(0, +)
-            lines.append("| Daemon CPU per 1,000 chunks (all through-daemon runs, \(chunks.formatted()) chunks) | "
-                + "\(fmt(cpu * 1000 / Double(max(chunks, 1)))) ms | | |")
+            lines.append(
+                "| Daemon CPU per 1,000 chunks (all through-daemon runs, \(chunks.formatted()) chunks) | "
+                    + "\(fmt(cpu * 1000 / Double(max(chunks, 1)))) ms | | |"
+            )
         }
         if let idle {
             let perStream = Double(idle.rssOpenKiB - idle.rssBeforeKiB) / Double(idle.streams)
-            lines.append("| RSS per idle open stream (\(idle.streams) stalled; \(Self.mib(idle.rssBeforeKiB)) → "
-                + "\(Self.mib(idle.rssOpenKiB))) | \(fmt(perStream)) KiB | < 64 KiB | \(Self.verdict(perStream < 64)) |")
+            lines.append(
+                "| RSS per idle open stream (\(idle.streams) stalled; \(Self.mib(idle.rssBeforeKiB)) → "
+                    + "\(Self.mib(idle.rssOpenKiB))) | \(fmt(perStream)) KiB | < 64 KiB | \(Self.verdict(perStream < 64)) |"
+            )
         }
         if let admission { lines += AdmissionOverhead.tableRows(admission) }
         if let soak {
-            lines.append("| Soak \(soak.seconds) s: RSS first / last / max (growth; after 60 s → end) | "
-                + "\(Self.mib(soak.first)) / \(Self.mib(soak.last)) / \(Self.mib(soak.max)) "
-                + "(\(signed(Double(soak.growthKiB) / 1024)) MiB; \(signed(Double(soak.last - soak.afterWarmup) / 1024)) MiB) "
-                + "| no growth | \(Self.verdict(soak.passes && soak.failures == 0)) |")
+            lines.append(
+                "| Soak \(soak.seconds) s: RSS first / last / max (growth; after 60 s → end) | "
+                    + "\(Self.mib(soak.first)) / \(Self.mib(soak.last)) / \(Self.mib(soak.max)) "
+                    + "(\(signed(Double(soak.growthKiB) / 1024)) MiB; \(signed(Double(soak.last - soak.afterWarmup) / 1024)) MiB) "
+                    + "| no growth | \(Self.verdict(soak.passes && soak.failures == 0)) |"
+            )
         }
 
         if !throughput.isEmpty {
             lines.append("")
             lines.append("### Throughput detail")
             lines.append("")
-            lines.append("Content chunks per second, all streams started at once. NeuroLinkClient: \(Throughput.streamsPerConnection) streams per connection, every frame decoded by the client. Counting client: same connections, frames counted by prefix, not decoded. Direct: one CurlLoop in the bench process, SSE events counted.")
+            lines.append(
+                "Content chunks per second, all streams started at once. NeuroLinkClient: \(Throughput.streamsPerConnection) streams per connection, every frame decoded by the client. Counting client: same connections, frames counted by prefix, not decoded. Direct: one CurlLoop in the bench process, SSE events counted."
+            )
             lines.append("")
-            lines.append("| Streams × pieces | Through daemon (NeuroLinkClient) | Through daemon (counting client) | Direct (CurlLoop) | Through/direct | Daemon CPU per 1,000 chunks (NeuroLinkClient / counting) |")
+            lines.append(
+                "| Streams × pieces | Through daemon (NeuroLinkClient) | Through daemon (counting client) | Direct (CurlLoop) | Through/direct | Daemon CPU per 1,000 chunks (NeuroLinkClient / counting) |"
+            )
             lines.append("| --- | --- | --- | --- | --- | --- |")
             for streams in [1, 100, 1000] {
                 guard let client = run(.client, streams: streams) else { continue }
@@ -108,11 +130,14 @@ struct Report {
                     return Self.rate(run.chunksPerSecond) + " (\(fmt(run.elapsed.seconds, 2)) s)"
                         + (run.bad > 0 ? " **\(run.bad) bad**" : "")
                 }
-                let ratio = direct.map {
-                    "\(fmt(client.chunksPerSecond / $0.chunksPerSecond, 2)) / \(fmt((raw?.chunksPerSecond ?? .nan) / $0.chunksPerSecond, 2))"
-                } ?? "–"
+                let ratio =
+                    direct.map {
+                        "\(fmt(client.chunksPerSecond / $0.chunksPerSecond, 2)) / \(fmt((raw?.chunksPerSecond ?? .nan) / $0.chunksPerSecond, 2))"
+                    } ?? "–"
                 let cpu = "\(fmt(client.cpuMsPer1000 ?? .nan)) / \(fmt(raw?.cpuMsPer1000 ?? .nan)) ms"
-                lines.append("| \(client.level.label) | \(cell(client)) | \(cell(raw)) | \(cell(direct)) | \(ratio) | \(cpu) |")
+                lines.append(
+                    "| \(client.level.label) | \(cell(client)) | \(cell(raw)) | \(cell(direct)) | \(ratio) | \(cpu) |"
+                )
             }
         }
 
@@ -120,27 +145,48 @@ struct Report {
             lines.append("")
             lines.append("### Idle streams detail")
             lines.append("")
-            lines.append("- \(idle.streams) streams open at the upstream after \(fmt(idle.openTime.seconds, 2)) s; daemon threads then: \(idle.daemonThreads.map(String.init) ?? "?") (idle: \(idleThreads.map(String.init) ?? "?"))")
-            lines.append("- daemon CPU while the \(idle.streams) streams sat idle: \(fmt(idle.idleCPUPercent))% of one core (2 s window)")
-            lines.append("- RSS before \(Self.mib(idle.rssBeforeKiB)), with all open \(Self.mib(idle.rssOpenKiB)), 1 s after cancelling all \(Self.mib(idle.rssAfterCancelKiB))")
-            lines.append("- cancel → upstream saw every connection closed: \(idle.cancelTime.map { "\(fmt($0.ms, 0)) ms" } ?? "not within 30 s")")
+            lines.append(
+                "- \(idle.streams) streams open at the upstream after \(fmt(idle.openTime.seconds, 2)) s; daemon threads then: \(idle.daemonThreads.map(String.init) ?? "?") (idle: \(idleThreads.map(String.init) ?? "?"))"
+            )
+            lines.append(
+                "- daemon CPU while the \(idle.streams) streams sat idle: \(fmt(idle.idleCPUPercent))% of one core (2 s window)"
+            )
+            lines.append(
+                "- RSS before \(Self.mib(idle.rssBeforeKiB)), with all open \(Self.mib(idle.rssOpenKiB)), 1 s after cancelling all \(Self.mib(idle.rssAfterCancelKiB))"
+            )
+            lines.append(
+                "- cancel → upstream saw every connection closed: \(idle.cancelTime.map { "\(fmt($0.ms, 0)) ms" } ?? "not within 30 s")"
+            )
         }
 
         if let soak {
             lines.append("")
             lines.append("### Soak detail")
             lines.append("")
-            lines.append("- \(soak.workers) concurrent streams of \(Model.soakPieces) pieces (\(Int(Model.soakDelay.ms)) ms apart), each worker reconnecting every 100 requests")
-            lines.append("- \(soak.requests.formatted()) requests, \(soak.chunks.formatted()) chunks, \(soak.failures) failures")
-            lines.append("- RSS after warm-up (60 s) \(Self.mib(soak.afterWarmup)); slope over the second half \(signed(soak.slopeKiBPerMinute)) KiB/min")
-            lines.append("- samples (s: MiB): " + soak.samples.map { "\(fmt($0.at.seconds, 0)): \(fmt(Double($0.rssKiB) / 1024))" }.joined(separator: ", "))
+            lines.append(
+                "- \(soak.workers) concurrent streams of \(Model.soakPieces) pieces (\(Int(Model.soakDelay.ms)) ms apart), each worker reconnecting every 100 requests"
+            )
+            lines.append(
+                "- \(soak.requests.formatted()) requests, \(soak.chunks.formatted()) chunks, \(soak.failures) failures"
+            )
+            lines.append(
+                "- RSS after warm-up (60 s) \(Self.mib(soak.afterWarmup)); slope over the second half \(signed(soak.slopeKiBPerMinute)) KiB/min"
+            )
+            lines.append(
+                "- samples (s: MiB): "
+                    + soak.samples.map { "\(fmt($0.at.seconds, 0)): \(fmt(Double($0.rssKiB) / 1024))" }.joined(
+                        separator: ", "
+                    )
+            )
         }
 
         if let admission { lines += AdmissionOverhead.detail(admission) }
 
         if let finalRSSKiB {
             lines.append("")
-            lines.append("Daemon RSS at the end: \(Self.mib(finalRSSKiB)); peak (VmHWM): \(peakRSSKiB.map(Self.mib) ?? "?").")
+            lines.append(
+                "Daemon RSS at the end: \(Self.mib(finalRSSKiB)); peak (VmHWM): \(peakRSSKiB.map(Self.mib) ?? "?")."
+            )
         }
         let log = daemonLogTail.split(separator: "\n").suffix(5)
         if !log.isEmpty {
@@ -163,9 +209,12 @@ enum Machine {
 
     static var summary: String {
         let cpuinfo = (try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8)) ?? ""
-        let model = cpuinfo.split(separator: "\n").first { $0.hasPrefix("model name") }
-            .map { $0.split(separator: ":", maxSplits: 1).last.map { $0.trimmingCharacters(in: .whitespaces) } ?? "?" } ?? "?"
-        let kernel = (try? String(contentsOfFile: "/proc/sys/kernel/osrelease", encoding: .utf8))?
+        let model =
+            cpuinfo.split(separator: "\n").first { $0.hasPrefix("model name") }
+            .map { $0.split(separator: ":", maxSplits: 1).last.map { $0.trimmingCharacters(in: .whitespaces) } ?? "?" }
+            ?? "?"
+        let kernel =
+            (try? String(contentsOfFile: "/proc/sys/kernel/osrelease", encoding: .utf8))?
             .trimmingCharacters(in: .whitespacesAndNewlines) ?? "?"
         return "\(ProcessInfo.processInfo.activeProcessorCount) CPUs (\(model)), Linux \(kernel)"
     }

@@ -20,10 +20,20 @@ enum Model {
     static func register(on upstream: LoopbackUpstream, throughputPieces: [Int]) {
         upstream.register(model: ttft, .stream(OpenAIStream(pieces: [ttftPiece])))
         upstream.register(model: stall, .stall)
-        upstream.register(model: soak, .stream(OpenAIStream(
-            pieces: Array(repeating: "tok ", count: soakPieces), delay: soakDelay)))
+        upstream.register(
+            model: soak,
+            .stream(
+                OpenAIStream(
+                    pieces: Array(repeating: "tok ", count: soakPieces),
+                    delay: soakDelay
+                )
+            )
+        )
         for pieces in Set(throughputPieces) {
-            upstream.register(model: throughput(pieces), .stream(OpenAIStream(pieces: Array(repeating: "tok ", count: pieces))))
+            upstream.register(
+                model: throughput(pieces),
+                .stream(OpenAIStream(pieces: Array(repeating: "tok ", count: pieces)))
+            )
         }
     }
 
@@ -34,12 +44,15 @@ enum Model {
 
     /// The same chat request sent straight to the upstream, shaped like the daemon's own.
     static func directRequest(baseURL: String, model: String) -> HTTPRequest {
-        let body = #"{"model":"\#(model)","messages":[{"role":"user","content":"bench"}],"stream":true,"#
+        let body =
+            #"{"model":"\#(model)","messages":[{"role":"user","content":"bench"}],"stream":true,"#
             + #""stream_options":{"include_usage":true},"max_tokens":1000,"temperature":0.7}"#
         return HTTPRequest(
-            method: "POST", url: baseURL + "/chat/completions",
+            method: "POST",
+            url: baseURL + "/chat/completions",
             headers: [HTTPHeader("Content-Type", "application/json"), HTTPHeader("Accept", "text/event-stream")],
-            body: Array(body.utf8))
+            body: Array(body.utf8)
+        )
     }
 
     /// Non-content events in a direct stream: the role chunk, the finish chunk and `[DONE]`

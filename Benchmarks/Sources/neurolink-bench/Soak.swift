@@ -73,7 +73,8 @@ enum Soak {
                                         remaining -= 1
                                         var texts = 0
                                         do {
-                                            for try await chunk in client.stream(Model.request(Model.soak)) where chunk.type == .text {
+                                            for try await chunk in client.stream(Model.request(Model.soak))
+                                            where chunk.type == .text {
                                                 texts += 1
                                             }
                                             let ok = texts == Model.soakPieces
@@ -97,7 +98,13 @@ enum Soak {
             }
         }
         let t = totals.withLock { $0 }
-        return Result(seconds: seconds, workers: workers, samples: samples.withLock { $0 }, requests: t.requests,
-                      chunks: t.chunks, failures: t.failures)
+        return Result(
+            seconds: seconds,
+            workers: workers,
+            samples: samples.withLock { $0 },
+            requests: t.requests,
+            chunks: t.chunks,
+            failures: t.failures
+        )
     }
 }

@@ -18,7 +18,9 @@ extension Duration {
 
 /// Runs `body`, cancelling it and throwing ``BenchError/timeout(_:)`` after `limit`.
 func withDeadline<T: Sendable>(
-    _ limit: Duration, _ what: String, _ body: @escaping @Sendable () async throws -> T
+    _ limit: Duration,
+    _ what: String,
+    _ body: @escaping @Sendable () async throws -> T
 ) async throws -> T {
     try await withThrowingTaskGroup(of: T?.self) { group in
         group.addTask { try await body() }
@@ -79,7 +81,7 @@ enum ProcStats {
     /// utime + stime in clock ticks (fields 14 and 15 of /proc/PID/stat).
     static func cpuTicks(pid: Int32) -> Int? {
         guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
-              let close = stat.lastIndex(of: ")")
+            let close = stat.lastIndex(of: ")")
         else { return nil }
         // After "pid (comm)" the fields start at #3 (state): utime is #14, stime #15.
         let fields = stat[stat.index(after: close)...].split(separator: " ")
@@ -103,7 +105,9 @@ func raiseFileLimit() -> UInt64 {
     let wanted = min(limit.rlim_max, 1 << 20)
     if limit.rlim_cur < wanted {
         limit.rlim_cur = wanted
-        if setrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit) != 0 { _ = getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit) }
+        if setrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit) != 0 {
+            _ = getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit)
+        }
     }
     return UInt64(limit.rlim_cur)
 }

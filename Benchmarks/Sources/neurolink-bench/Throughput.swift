@@ -57,7 +57,8 @@ enum Throughput {
                             for _ in 0..<streams {
                                 inner.addTask {
                                     var texts = 0
-                                    for try await chunk in client.stream(Model.request(model)) where chunk.type == .text {
+                                    for try await chunk in client.stream(Model.request(model)) where chunk.type == .text
+                                    {
                                         texts += 1
                                     }
                                     return texts
@@ -74,7 +75,10 @@ enum Throughput {
                     }
                 }
             }
-            return try await group.reduce(into: (0, 0)) { $0.0 += $1.0; $0.1 += $1.1 }
+            return try await group.reduce(into: (0, 0)) {
+                $0.0 += $1.0
+                $0.1 += $1.1
+            }
         }
         return (chunks, bad, .now - start)
     }
@@ -86,7 +90,9 @@ enum Throughput {
         let start = ContinuousClock.now
         let counts = try await withThrowingTaskGroup(of: RawFrameClient.Counts.self) { group in
             for streams in connections(for: level.streams) {
-                group.addTask { try await RawFrameClient.run(socket: socket, streams: streams, request: Model.request(model)) }
+                group.addTask {
+                    try await RawFrameClient.run(socket: socket, streams: streams, request: Model.request(model))
+                }
             }
             return try await group.reduce(into: RawFrameClient.Counts()) { $0.add($1) }
         }
@@ -133,8 +139,14 @@ enum Throughput {
         return (result.0, result.1, elapsed)
     }
 
-    static func run(_ mode: Mode, level: Level, socket: String, baseURL: String, daemon: DaemonHarness,
-                    limit: Duration) async throws -> Run {
+    static func run(
+        _ mode: Mode,
+        level: Level,
+        socket: String,
+        baseURL: String,
+        daemon: DaemonHarness,
+        limit: Duration
+    ) async throws -> Run {
         let ticksBefore = daemon.cpuTicks
         let outcome = try await withDeadline(limit, "throughput \(mode.rawValue) \(level.label)") {
             switch mode {
@@ -144,6 +156,13 @@ enum Throughput {
             }
         }
         let cpu = mode == .direct ? nil : ProcStats.cpuMs(ticks: daemon.cpuTicks - ticksBefore)
-        return Run(level: level, mode: mode, chunks: outcome.chunks, elapsed: outcome.elapsed, bad: outcome.bad, daemonCPUMs: cpu)
+        return Run(
+            level: level,
+            mode: mode,
+            chunks: outcome.chunks,
+            elapsed: outcome.elapsed,
+            bad: outcome.bad,
+            daemonCPUMs: cpu
+        )
     }
 }

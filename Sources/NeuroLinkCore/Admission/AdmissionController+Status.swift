@@ -14,36 +14,59 @@ extension AdmissionController {
             scopes: snapshot.scopes.map(Self.scopeStatus).sorted { $0.scope < $1.scope },
             providers: snapshot.members.map { Self.providerStatus($0, now: now, wallNow: wallNow) },
             queue: AdmissionQueueStatus(
-                strategy: settings.strategy.rawValue, maxSize: settings.maxSize,
-                maxWaitMs: Self.milliseconds(settings.maxWait), depth: queue.depth, oldestWaitMs: queue.oldestWaitMs,
-                queued: queue.counters.enqueued, admitted: queue.counters.served, timedOut: queue.counters.timedOut,
-                cancelled: queue.counters.cancelled, rejected: queue.counters.rejected,
-                overloaded: queue.counters.overloaded))
+                strategy: settings.strategy.rawValue,
+                maxSize: settings.maxSize,
+                maxWaitMs: Self.milliseconds(settings.maxWait),
+                depth: queue.depth,
+                oldestWaitMs: queue.oldestWaitMs,
+                queued: queue.counters.enqueued,
+                admitted: queue.counters.served,
+                timedOut: queue.counters.timedOut,
+                cancelled: queue.counters.cancelled,
+                rejected: queue.counters.rejected,
+                overloaded: queue.counters.overloaded
+            )
+        )
     }
 
     static func scopeStatus(_ scope: ScopeStatus) -> LimitScopeStatus {
         // The limiter says "member"; everything users see (configuration, errors) says "provider".
-        let (name, kind, tenant, provider): (String, String, String?, String?) = switch scope.scope {
-        case .global: ("global", "global", nil, nil)
-        case .member(let member): ("provider:\(member)", "provider", nil, member)
-        case .tenant(let key): ("tenant:\(key)", "tenant", "\(key)", nil)
-        case .tenantMember(let key, let member): ("tenant:\(key)/provider:\(member)", "tenant_provider", "\(key)", member)
-        }
+        let (name, kind, tenant, provider): (String, String, String?, String?) =
+            switch scope.scope {
+            case .global: ("global", "global", nil, nil)
+            case .member(let member): ("provider:\(member)", "provider", nil, member)
+            case .tenant(let key): ("tenant:\(key)", "tenant", "\(key)", nil)
+            case .tenantMember(let key, let member):
+                ("tenant:\(key)/provider:\(member)", "tenant_provider", "\(key)", member)
+            }
         let buckets = LimitDimension.allCases.compactMap { dimension -> LimitBucketStatus? in
             guard let capacity = scope.capacity[dimension] else { return nil }
-            return LimitBucketStatus(dimension: dimension.rawValue, remaining: max(0, scope.remaining[dimension] ?? 0),
-                                     capacity: capacity)
+            return LimitBucketStatus(
+                dimension: dimension.rawValue,
+                remaining: max(0, scope.remaining[dimension] ?? 0),
+                capacity: capacity
+            )
         }
         var rejections: [String: Int] = [:]
         for (reason, count) in scope.rejections where count > 0 { rejections[reason.rawValue] = count }
         return LimitScopeStatus(
-            scope: name, kind: kind, tenant: tenant, provider: provider,
-            currentRate: scope.currentRate.isFinite ? max(0, scope.currentRate) : 0, buckets: buckets,
-            inFlight: scope.inFlight, maxInFlight: scope.maxInFlight, admitted: scope.admitted, rejections: rejections)
+            scope: name,
+            kind: kind,
+            tenant: tenant,
+            provider: provider,
+            currentRate: scope.currentRate.isFinite ? max(0, scope.currentRate) : 0,
+            buckets: buckets,
+            inFlight: scope.inFlight,
+            maxInFlight: scope.maxInFlight,
+            admitted: scope.admitted,
+            rejections: rejections
+        )
     }
 
     static func providerStatus(
-        _ member: MemberLimitStatus, now: ContinuousClock.Instant, wallNow: Duration
+        _ member: MemberLimitStatus,
+        now: ContinuousClock.Instant,
+        wallNow: Duration
     ) -> ProviderLimitStatus {
         var status = ProviderLimitStatus(provider: member.member, pacing: "open", adaptiveLimit: member.adaptiveLimit)
         switch member.pacing {
@@ -60,8 +83,12 @@ extension AdmissionController {
         status.reported = LimitDimension.allCases.compactMap { dimension in
             guard let window = member.reported[dimension] else { return nil }
             let reset = window.resetAt.flatMap { $0 > now ? milliseconds($0 - now) : nil }
-            return ProviderWindowStatus(dimension: dimension.rawValue, limit: window.limit, remaining: window.remaining,
-                                        resetInMs: reset)
+            return ProviderWindowStatus(
+                dimension: dimension.rawValue,
+                limit: window.limit,
+                remaining: window.remaining,
+                resetInMs: reset
+            )
         }
         return status
     }

@@ -94,8 +94,10 @@ public final class AdmissionController: Sendable {
     /// Queue depth and the oldest wait, for status.
     public func queueStatus(now: ContinuousClock.Instant) -> (depth: Int, oldestWaitMs: Int?, counters: QueueCounters) {
         state.withLock { state in
-            (state.queue.count, state.queue.oldestEnqueuedAt.map { Int(($0.duration(to: now)) / .milliseconds(1)) },
-             state.queue.counters)
+            (
+                state.queue.count, state.queue.oldestEnqueuedAt.map { Int(($0.duration(to: now)) / .milliseconds(1)) },
+                state.queue.counters
+            )
         }
     }
 
@@ -103,8 +105,13 @@ public final class AdmissionController: Sendable {
     /// order) that every limit allows. When none is allowed: with strategy `reject`, fails with
     /// `rate_limited` and the shortest wait; with `queue`, waits in the queue (calling `queued`
     /// with the position first) until admitted, timed out, or cancelled through `context`.
-    func admit(_ requests: [AdmissionRequest], tenant: TenantKey, priority: Int?, context: RequestContext,
-               queued: (Notice) async -> Void) async -> Outcome {
+    func admit(
+        _ requests: [AdmissionRequest],
+        tenant: TenantKey,
+        priority: Int?,
+        context: RequestContext,
+        queued: (Notice) async -> Void
+    ) async -> Outcome {
         let now = ContinuousClock.now
         var denials: [LimitDenial] = []
         for (index, request) in requests.enumerated() {
@@ -128,13 +135,23 @@ public final class AdmissionController: Sendable {
         case .rejected:
             return .failed(Self.rateLimited(denials))
         case .overloaded:
-            return .failed(RPCError(.overloaded, "the admission queue is full; try again later",
-                                    data: ErrorData(type: .overloaded, retryable: true)))
+            return .failed(
+                RPCError(
+                    .overloaded,
+                    "the admission queue is full; try again later",
+                    data: ErrorData(type: .overloaded, retryable: true)
+                )
+            )
         case .queued(let ticket, let position, let wait):
             context.setCancelHandler { [weak self] in self?.cancel(ticket, reason: context.cancelReason ?? .cancelled) }
             defer { context.setCancelHandler(nil) }
-            await queued(Notice(kind: Notice.queued, waitMs: wait.map { Int(($0 / .milliseconds(1)).rounded(.up)) },
-                                position: position))
+            await queued(
+                Notice(
+                    kind: Notice.queued,
+                    waitMs: wait.map { Int(($0 / .milliseconds(1)).rounded(.up)) },
+                    position: position
+                )
+            )
             return await slot.wait()
         }
     }
@@ -160,13 +177,21 @@ public final class AdmissionController: Sendable {
                 return (state.queue.expire(now: .now), state.queue.candidates())
             }
             for entry in expired {
-                entry.payload.slot.resolve(.failed(RPCError(.rateLimited, "rate limited by the daemon: waited in the admission queue longer than its maximum wait",
-                                                            data: ErrorData(type: .rateLimited, retryable: true))))
+                entry.payload.slot.resolve(
+                    .failed(
+                        RPCError(
+                            .rateLimited,
+                            "rate limited by the daemon: waited in the admission queue longer than its maximum wait",
+                            data: ErrorData(type: .rateLimited, retryable: true)
+                        )
+                    )
+                )
             }
             var admittedAny = false
             for entry in candidates {
                 for (index, request) in entry.payload.requests.enumerated() {
-                    guard case .admitted(let permit) = await limiter.admit(request, now: .now, countingRejection: false) else { continue }
+                    guard case .admitted(let permit) = await limiter.admit(request, now: .now, countingRejection: false)
+                    else { continue }
                     admittedAny = true
                     let taken = state.withLock { $0.queue.take(entry.ticket, now: .now) }
                     if taken == nil || !entry.payload.slot.resolve(.admitted(index: index, permit: permit)) {
@@ -191,8 +216,11 @@ public final class AdmissionController: Sendable {
         let shortest = denials.compactMap(\.retryAfter).min()
         let what = denials.first.map { "\(describe($0.reason)) of \(describe($0.scope))" } ?? "a rate limit"
         let retryAfterMs = shortest.map { Int(($0 / .milliseconds(1)).rounded(.up)) }
-        return RPCError(.rateLimited, "rate limited by the daemon: \(what)",
-                        data: ErrorData(type: .rateLimited, retryable: true, retryAfterMs: retryAfterMs))
+        return RPCError(
+            .rateLimited,
+            "rate limited by the daemon: \(what)",
+            data: ErrorData(type: .rateLimited, retryable: true, retryAfterMs: retryAfterMs)
+        )
     }
 
     private static func describe(_ reason: DenialReason) -> String {
@@ -218,7 +246,14 @@ public final class AdmissionController: Sendable {
 
     private func cancel(_ ticket: QueueTicket, reason: ErrorType) {
         let waiter = state.withLock { $0.queue.remove(ticket)?.payload }
-        waiter?.slot.resolve(.failed(RPCError(reason, reason == .shuttingDown
-            ? "the daemon is shutting down" : "the request was cancelled while queued")))
+        waiter?.slot.resolve(
+            .failed(
+                RPCError(
+                    reason,
+                    reason == .shuttingDown
+                        ? "the daemon is shutting down" : "the request was cancelled while queued"
+                )
+            )
+        )
     }
 }

@@ -1,7 +1,8 @@
+import Foundation
+
 #if canImport(Glibc)
 import Glibc
 #endif
-import Foundation
 
 /// The rule that keeps inline secrets private: a configuration file holding an `api_key:` must not
 /// be readable by other users.
@@ -26,8 +27,12 @@ enum ConfigFilePermissions {
         guard stat(path, &info) == 0 else { return }  // Just read successfully; a vanished file has no readers.
         guard let why = exposure(mode: UInt32(info.st_mode), group: UInt32(info.st_gid), daemonGroup: UInt32(getegid()))
         else { return }
-        throw ConfigError(file: path, key: secretKey, message:
-            "holds an inline API key but \(why); refusing to use it. Run `chmod 600 \(path)` (or 640 with group root), "
-            + "or move the key out of the file: api_key_credential (systemd credentials), api_key_file or api_key_env")
+        throw ConfigError(
+            file: path,
+            key: secretKey,
+            message:
+                "holds an inline API key but \(why); refusing to use it. Run `chmod 600 \(path)` (or 640 with group root), "
+                + "or move the key out of the file: api_key_credential (systemd credentials), api_key_file or api_key_env"
+        )
     }
 }

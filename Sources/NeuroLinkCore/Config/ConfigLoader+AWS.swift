@@ -13,7 +13,13 @@ extension ConfigLoader {
     ///   When none are found the provider stays configured but unusable, and status shows where
     ///   they were expected.
     @discardableResult
-    func completeAWS(_ provider: inout ProviderConfig, node: Node, key: String, reader: YAMLReader, keepsAPIKey: Bool) throws(ConfigError)
+    func completeAWS(
+        _ provider: inout ProviderConfig,
+        node: Node,
+        key: String,
+        reader: YAMLReader,
+        keepsAPIKey: Bool
+    ) throws(ConfigError)
         -> String
     {
         let typeName = provider.type.rawValue
@@ -21,7 +27,11 @@ extension ConfigLoader {
             throw reader.error(node, "\(key).region", "is required for type \(typeName) (or set AWS_REGION)")
         }
         guard AWSRegion.isValid(region) else {
-            throw reader.error(node, "\(key).region", "\"\(region.prefix(64))\" is not an AWS region name such as us-east-1")
+            throw reader.error(
+                node,
+                "\(key).region",
+                "\"\(region.prefix(64))\" is not an AWS region name such as us-east-1"
+            )
         }
         provider.options["region"] = region
         if keepsAPIKey, provider.apiKey != nil { return region }
@@ -44,8 +54,10 @@ extension ConfigLoader {
         func value(_ name: String) -> String? { environment[name].flatMap { $0.isEmpty ? nil : $0 } }
         let hasKeys = value("AWS_ACCESS_KEY_ID") != nil && value("AWS_SECRET_ACCESS_KEY") != nil
         guard hasKeys || value("AWS_PROFILE") != nil,
-              let credentials = AWSCredentials.resolve(environment: environment) else { return nil }
-        let region = AWSRegion.resolve(option: nil, environment: environment).flatMap { AWSRegion.isValid($0) ? $0 : nil }
+            let credentials = AWSCredentials.resolve(environment: environment)
+        else { return nil }
+        let region =
+            AWSRegion.resolve(option: nil, environment: environment).flatMap { AWSRegion.isValid($0) ? $0 : nil }
             ?? "us-east-1"
         return (credentials, region)
     }
@@ -61,7 +73,8 @@ extension ConfigLoader {
     /// Refuses `api_key*` keys for types that cannot use an API key.
     func rejectAPIKeys(_ node: Node, key: String, reader: YAMLReader, because reason: String) throws(ConfigError) {
         let map = entryMapping(node)
-        if let name = ["api_key_env", "api_key_file", "api_key", "api_key_credential"].first(where: { map[$0] != nil }) {
+        if let name = ["api_key_env", "api_key_file", "api_key", "api_key_credential"].first(where: { map[$0] != nil })
+        {
             throw reader.error(map[name], "\(key).\(name)", reason)
         }
     }

@@ -11,13 +11,22 @@ extension ConfigLoader {
     /// Without `base_url`, the base URL is the region's public endpoint. An API key (Bedrock API
     /// keys are sent as bearer tokens) replaces AWS credentials. `models_base_url` overrides the
     /// control-plane host that lists models.
-    func completeBedrock(_ provider: inout ProviderConfig, node: Node, key: String, reader: YAMLReader) throws(ConfigError) {
+    func completeBedrock(
+        _ provider: inout ProviderConfig,
+        node: Node,
+        key: String,
+        reader: YAMLReader
+    ) throws(ConfigError) {
         let region = try completeAWS(&provider, node: node, key: key, reader: reader, keepsAPIKey: true)
         if provider.baseURL.isEmpty { provider.baseURL = BedrockAdapter.baseURL(region: region) }
         if let url = provider.options[BedrockAdapter.modelsBaseURLOption] {
             let map = entryMapping(node)
             guard Self.isHTTPURL(url) else {
-                throw reader.error(map["models_base_url"] ?? node, "\(key).models_base_url", "must be an http:// or https:// URL")
+                throw reader.error(
+                    map["models_base_url"] ?? node,
+                    "\(key).models_base_url",
+                    "must be an http:// or https:// URL"
+                )
             }
             provider.options[BedrockAdapter.modelsBaseURLOption] = Self.trimmingSlashes(url)
         }
@@ -28,10 +37,14 @@ extension ConfigLoader {
     func environmentBedrockProvider() -> ProviderConfig? {
         guard let (credentials, region) = environmentAWS() else { return nil }
         return ProviderConfig(
-            name: "bedrock", type: .bedrock, baseURL: BedrockAdapter.baseURL(region: region),
+            name: "bedrock",
+            type: .bedrock,
+            baseURL: BedrockAdapter.baseURL(region: region),
             credentialSource: .aws(credentials.source),
             defaultModel: environment["BEDROCK_MODEL"].flatMap { $0.isEmpty ? nil : $0 } ?? Self.defaultBedrockModel,
-            options: ["region": region], awsCredentials: credentials)
+            options: ["region": region],
+            awsCredentials: credentials
+        )
     }
 
     /// Whether `url` is an absolute `http://` or `https://` URL with a host.

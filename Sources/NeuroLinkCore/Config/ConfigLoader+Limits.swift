@@ -11,14 +11,22 @@ extension ConfigLoader {
     ]
 
     /// Parses `rate_limits:`; provider names must name configured providers.
-    func parseRateLimits(_ node: Node, _ reader: YAMLReader, providers: [ProviderConfig])
+    func parseRateLimits(
+        _ node: Node,
+        _ reader: YAMLReader,
+        providers: [ProviderConfig]
+    )
         throws(ConfigError) -> RateLimitSettings
     {
         var settings = RateLimitSettings()
         let key = "rate_limits"
-        let map = try reader.mapping(node, key, allowed: [
-            "preset", "global", "providers", "tenants", "queue", "adaptive", "estimation", "provider_headers",
-        ])
+        let map = try reader.mapping(
+            node,
+            key,
+            allowed: [
+                "preset", "global", "providers", "tenants", "queue", "adaptive", "estimation", "provider_headers",
+            ]
+        )
         if let n = map["preset"] {
             let name = try reader.string(n, "\(key).preset")
             guard let preset = RateLimitPreset(rawValue: name) else {
@@ -31,31 +39,54 @@ extension ConfigLoader {
         if let n = map["providers"] {
             try parseProviderLimits(n, "\(key).providers", reader, providers: providers, into: &settings)
         }
-        if let n = map["tenants"] { try parseTenants(n, "\(key).tenants", reader, providers: providers, into: &settings) }
+        if let n = map["tenants"] {
+            try parseTenants(n, "\(key).tenants", reader, providers: providers, into: &settings)
+        }
         if let n = map["queue"] { settings.queue = try parseQueue(n, "\(key).queue", reader) }
         if let n = map["adaptive"] {
             settings.adaptive = try parseAdaptive(n, "\(key).adaptive", reader, allowShorthand: false)
         }
         if let n = map["estimation"] {
-            let estimation = try reader.mapping(n, "\(key).estimation", allowed: ["chars_per_token", "default_output_tokens"])
+            let estimation = try reader.mapping(
+                n,
+                "\(key).estimation",
+                allowed: ["chars_per_token", "default_output_tokens"]
+            )
             if let v = estimation["chars_per_token"] {
-                settings.estimation.charsPerToken = try reader.double(v, "\(key).estimation.chars_per_token", range: 0.5...100)
+                settings.estimation.charsPerToken = try reader.double(
+                    v,
+                    "\(key).estimation.chars_per_token",
+                    range: 0.5...100
+                )
             }
             if let v = estimation["default_output_tokens"] {
                 settings.estimation.defaultOutputTokens = try reader.int(
-                    v, "\(key).estimation.default_output_tokens", range: 0...10_000_000)
+                    v,
+                    "\(key).estimation.default_output_tokens",
+                    range: 0...10_000_000
+                )
             }
         }
         if let n = map["provider_headers"] {
-            let headers = try reader.mapping(n, "\(key).provider_headers",
-                                             allowed: ["enabled", "low_watermark", "default_pause_ms"])
-            if let v = headers["enabled"] { settings.pacing.enabled = try bool(v, "\(key).provider_headers.enabled", reader) }
+            let headers = try reader.mapping(
+                n,
+                "\(key).provider_headers",
+                allowed: ["enabled", "low_watermark", "default_pause_ms"]
+            )
+            if let v = headers["enabled"] {
+                settings.pacing.enabled = try bool(v, "\(key).provider_headers.enabled", reader)
+            }
             if let v = headers["low_watermark"] {
-                settings.pacing.lowWatermark = try reader.double(v, "\(key).provider_headers.low_watermark", range: 0...1)
+                settings.pacing.lowWatermark = try reader.double(
+                    v,
+                    "\(key).provider_headers.low_watermark",
+                    range: 0...1
+                )
             }
             if let v = headers["default_pause_ms"] {
                 settings.pacing.defaultPause = .milliseconds(
-                    try reader.int(v, "\(key).provider_headers.default_pause_ms", range: 0...3_600_000))
+                    try reader.int(v, "\(key).provider_headers.default_pause_ms", range: 0...3_600_000)
+                )
             }
         }
         return settings
@@ -63,7 +94,11 @@ extension ConfigLoader {
 
     /// `providers:` — `default` for every provider, then providers by name.
     private func parseProviderLimits(
-        _ node: Node, _ key: String, _ reader: YAMLReader, providers: [ProviderConfig], into settings: inout RateLimitSettings
+        _ node: Node,
+        _ key: String,
+        _ reader: YAMLReader,
+        providers: [ProviderConfig],
+        into settings: inout RateLimitSettings
     ) throws(ConfigError) {
         for (name, value) in try entries(node, key, reader) {
             let path = "\(key).\(name.text)"
@@ -85,7 +120,11 @@ extension ConfigLoader {
 
     /// `tenants:` — `default`, `per_provider`, `map`, then tenants by name.
     private func parseTenants(
-        _ node: Node, _ key: String, _ reader: YAMLReader, providers: [ProviderConfig], into settings: inout RateLimitSettings
+        _ node: Node,
+        _ key: String,
+        _ reader: YAMLReader,
+        providers: [ProviderConfig],
+        into settings: inout RateLimitSettings
     ) throws(ConfigError) {
         for (name, value) in try entries(node, key, reader) {
             let path = "\(key).\(name.text)"
@@ -97,14 +136,20 @@ extension ConfigLoader {
             case "map":
                 settings.tenantMapping = try parseTenantMap(value, path, reader)
             default:
-                guard !name.text.contains("/") else { throw reader.error(name.node, path, "tenant names cannot contain \"/\"") }
+                guard !name.text.contains("/") else {
+                    throw reader.error(name.node, path, "tenant names cannot contain \"/\"")
+                }
                 let parsed = try parseScope(value, path, reader, extra: ["providers"])
                 var tenant = TenantLimitSettings(limits: parsed.limits)
                 if let perProvider = parsed.extra["providers"] {
                     for (provider, limits) in try entries(perProvider, "\(path).providers", reader) {
                         let providerPath = "\(path).providers.\(provider.text)"
                         guard providers.contains(where: { $0.name == provider.text }) else {
-                            throw reader.error(provider.node, providerPath, "\"\(provider.text)\" is not a configured provider")
+                            throw reader.error(
+                                provider.node,
+                                providerPath,
+                                "\"\(provider.text)\" is not a configured provider"
+                            )
                         }
                         tenant.members[provider.text] = try parseScope(limits, providerPath, reader, extra: []).limits
                     }
@@ -115,13 +160,22 @@ extension ConfigLoader {
     }
 
     /// One scope's limits; `extra` names further keys the caller handles (returned unparsed).
-    private func parseScope(_ node: Node, _ key: String, _ reader: YAMLReader, extra: Set<String>)
+    private func parseScope(
+        _ node: Node,
+        _ key: String,
+        _ reader: YAMLReader,
+        extra: Set<String>
+    )
         throws(ConfigError) -> (limits: ScopeLimitSettings, extra: [String: Node])
     {
         let map = try reader.mapping(node, key, allowed: Set(Self.scopeKeys).union(extra))
         var limits = ScopeLimitSettings()
         if map["requests_per_second"] != nil, let perMinute = map["requests_per_minute"] {
-            throw reader.error(perMinute, "\(key).requests_per_minute", "give requests_per_second or requests_per_minute, not both")
+            throw reader.error(
+                perMinute,
+                "\(key).requests_per_minute",
+                "give requests_per_second or requests_per_minute, not both"
+            )
         }
         if let n = map["requests_per_second"] {
             limits.requestRate = try limit(n, "\(key).requests_per_second", reader) { node, path throws(ConfigError) in
@@ -137,7 +191,9 @@ extension ConfigLoader {
         let tokens = { (node: Node, path: String) throws(ConfigError) -> Int in
             try reader.int(node, path, range: 1...1_000_000_000_000)
         }
-        if let n = map["tokens_per_minute"] { limits.tokensPerMinute = try limit(n, "\(key).tokens_per_minute", reader, tokens) }
+        if let n = map["tokens_per_minute"] {
+            limits.tokensPerMinute = try limit(n, "\(key).tokens_per_minute", reader, tokens)
+        }
         if let n = map["input_tokens_per_minute"] {
             limits.inputTokensPerMinute = try limit(n, "\(key).input_tokens_per_minute", reader, tokens)
         }
@@ -154,17 +210,28 @@ extension ConfigLoader {
 
     /// `unlimited`, or a value `parse` reads.
     private func limit<Value>(
-        _ node: Node, _ key: String, _ reader: YAMLReader, _ parse: (Node, String) throws(ConfigError) -> Value
+        _ node: Node,
+        _ key: String,
+        _ reader: YAMLReader,
+        _ parse: (Node, String) throws(ConfigError) -> Value
     ) throws(ConfigError) -> LimitSetting<Value> {
         if case .scalar(let scalar) = node, scalar.string == "unlimited" { return .unlimited }
         return .limit(try parse(node, key))
     }
 
-    private func parseQueue(_ node: Node, _ key: String, _ reader: YAMLReader) throws(ConfigError) -> QueueSettings.Overrides {
+    private func parseQueue(
+        _ node: Node,
+        _ key: String,
+        _ reader: YAMLReader
+    ) throws(ConfigError) -> QueueSettings.Overrides {
         var queue = QueueSettings.Overrides()
-        let map = try reader.mapping(node, key, allowed: [
-            "strategy", "max_queue_size", "max_queue_wait_ms", "priority", "default_priority",
-        ])
+        let map = try reader.mapping(
+            node,
+            key,
+            allowed: [
+                "strategy", "max_queue_size", "max_queue_wait_ms", "priority", "default_priority",
+            ]
+        )
         if let n = map["strategy"] {
             let name = try reader.string(n, "\(key).strategy")
             guard let strategy = QueueSettings.Strategy(rawValue: name) else {
@@ -172,7 +239,9 @@ extension ConfigLoader {
             }
             queue.strategy = strategy
         }
-        if let n = map["max_queue_size"] { queue.maxSize = try reader.int(n, "\(key).max_queue_size", range: 1...1_000_000) }
+        if let n = map["max_queue_size"] {
+            queue.maxSize = try reader.int(n, "\(key).max_queue_size", range: 1...1_000_000)
+        }
         if let n = map["max_queue_wait_ms"] {
             queue.maxWait = .milliseconds(try reader.int(n, "\(key).max_queue_wait_ms", range: 1...3_600_000))
         }
@@ -184,38 +253,59 @@ extension ConfigLoader {
     }
 
     /// Adaptive settings; with `allowShorthand`, `true`/`false` alone switch adaptation on or off.
-    private func parseAdaptive(_ node: Node, _ key: String, _ reader: YAMLReader, allowShorthand: Bool)
+    private func parseAdaptive(
+        _ node: Node,
+        _ key: String,
+        _ reader: YAMLReader,
+        allowShorthand: Bool
+    )
         throws(ConfigError) -> AdaptiveSettings.Overrides
     {
-        if allowShorthand, case .scalar = node { return AdaptiveSettings.Overrides(enabled: try bool(node, key, reader)) }
+        if allowShorthand, case .scalar = node {
+            return AdaptiveSettings.Overrides(enabled: try bool(node, key, reader))
+        }
         var adaptive = AdaptiveSettings.Overrides()
-        let map = try reader.mapping(node, key, allowed: [
-            "enabled", "target_response_time_ms", "min_limit", "max_limit", "initial_limit", "decrease_factor", "increment",
-        ])
+        let map = try reader.mapping(
+            node,
+            key,
+            allowed: [
+                "enabled", "target_response_time_ms", "min_limit", "max_limit", "initial_limit", "decrease_factor",
+                "increment",
+            ]
+        )
         if let n = map["enabled"] { adaptive.enabled = try bool(n, "\(key).enabled", reader) }
         if let n = map["target_response_time_ms"] {
-            adaptive.targetResponseTime = .milliseconds(try reader.int(n, "\(key).target_response_time_ms", range: 1...600_000))
+            adaptive.targetResponseTime = .milliseconds(
+                try reader.int(n, "\(key).target_response_time_ms", range: 1...600_000)
+            )
         }
         if let n = map["min_limit"] { adaptive.minLimit = try reader.int(n, "\(key).min_limit", range: 1...1_000_000) }
         if let n = map["max_limit"] { adaptive.maxLimit = try reader.int(n, "\(key).max_limit", range: 1...1_000_000) }
-        if let n = map["initial_limit"] { adaptive.initialLimit = try reader.int(n, "\(key).initial_limit", range: 1...1_000_000) }
+        if let n = map["initial_limit"] {
+            adaptive.initialLimit = try reader.int(n, "\(key).initial_limit", range: 1...1_000_000)
+        }
         if let n = map["decrease_factor"] {
             adaptive.decreaseFactor = try reader.double(n, "\(key).decrease_factor", range: 0.1...0.99)
         }
-        if let n = map["increment"] { adaptive.increment = try reader.double(n, "\(key).increment", range: 0.01...1000) }
+        if let n = map["increment"] {
+            adaptive.increment = try reader.double(n, "\(key).increment", range: 0.01...1000)
+        }
         if let low = adaptive.minLimit, let high = adaptive.maxLimit, low > high {
             throw reader.error(map["max_limit"], "\(key).max_limit", "must not be less than min_limit (\(low))")
         }
         return adaptive
     }
 
-    private func parseTenantMap(_ node: Node, _ key: String, _ reader: YAMLReader) throws(ConfigError) -> TenantMapping {
+    private func parseTenantMap(_ node: Node, _ key: String, _ reader: YAMLReader) throws(ConfigError) -> TenantMapping
+    {
         var mapping = TenantMapping()
         let map = try reader.mapping(node, key, allowed: ["uids", "users", "gids", "user_id_sub_keys"])
         func ids(_ node: Node, _ key: String) throws(ConfigError) -> [UInt32: String] {
             var result: [UInt32: String] = [:]
             for (id, tenant) in try entries(node, key, reader) {
-                guard let value = UInt32(id.text) else { throw reader.error(id.node, key, "\"\(id.text)\" is not a numeric id") }
+                guard let value = UInt32(id.text) else {
+                    throw reader.error(id.node, key, "\"\(id.text)\" is not a numeric id")
+                }
                 result[value] = try tenantName(tenant, "\(key).\(id.text)", reader)
             }
             return result
@@ -238,7 +328,11 @@ extension ConfigLoader {
     }
 
     /// A mapping's entries in file order, keys as text (numeric keys such as uids included).
-    private func entries(_ node: Node, _ key: String, _ reader: YAMLReader)
+    private func entries(
+        _ node: Node,
+        _ key: String,
+        _ reader: YAMLReader
+    )
         throws(ConfigError) -> [(name: (text: String, node: Node), value: Node)]
     {
         guard case .mapping(let mapping) = node else { throw reader.error(node, key, "expected a mapping") }
@@ -248,14 +342,18 @@ extension ConfigLoader {
             guard case .scalar(let scalar) = name, !scalar.string.isEmpty else {
                 throw reader.error(name, key, "keys must be non-empty strings")
             }
-            guard seen.insert(scalar.string).inserted else { throw reader.error(name, "\(key).\(scalar.string)", "duplicate key") }
+            guard seen.insert(scalar.string).inserted else {
+                throw reader.error(name, "\(key).\(scalar.string)", "duplicate key")
+            }
             result.append(((scalar.string, name), value))
         }
         return result
     }
 
     private func bool(_ node: Node, _ key: String, _ reader: YAMLReader) throws(ConfigError) -> Bool {
-        guard case .scalar = node, let value = node.bool else { throw reader.error(node, key, "expected true or false") }
+        guard case .scalar = node, let value = node.bool else {
+            throw reader.error(node, key, "expected true or false")
+        }
         return value
     }
 }

@@ -19,9 +19,20 @@ extension ConfigLoader {
     /// - `project`, else `GOOGLE_CLOUD_PROJECT`/`GOOGLE_VERTEX_PROJECT`, else the key file's
     ///   `project_id`: required. `location`, else `GOOGLE_CLOUD_LOCATION`/`GOOGLE_VERTEX_LOCATION`,
     ///   else `us-central1`. Without `base_url`, the location's public endpoint.
-    func completeVertex(_ provider: inout ProviderConfig, node: Node, key: String, reader: YAMLReader, file: String?) throws(ConfigError) {
-        try rejectAPIKeys(node, key: key, reader: reader, because: "type vertex authenticates with token_command or a "
-            + "service-account key file (credentials_file, GOOGLE_APPLICATION_CREDENTIALS), not an API key")
+    func completeVertex(
+        _ provider: inout ProviderConfig,
+        node: Node,
+        key: String,
+        reader: YAMLReader,
+        file: String?
+    ) throws(ConfigError) {
+        try rejectAPIKeys(
+            node,
+            key: key,
+            reader: reader,
+            because: "type vertex authenticates with token_command or a "
+                + "service-account key file (credentials_file, GOOGLE_APPLICATION_CREDENTIALS), not an API key"
+        )
         let map = entryMapping(node)
         let directory = file.map { ($0 as NSString).deletingLastPathComponent }.map { $0.isEmpty ? "." : $0 }
         provider.apiKey = nil
@@ -35,10 +46,14 @@ extension ConfigLoader {
             try configureTokenCommand(&provider, commandNode, map: map, key: key, reader: reader, directory: directory)
         } else if let path = provider.options["credentials_file"] {
             let resolved = path.hasPrefix("/") || directory == nil ? path : directory.map { $0 + "/" + path } ?? path
-            account = try serviceAccount(at: resolved) { reader.error(map["credentials_file"], "\(key).credentials_file", $0) }
+            account = try serviceAccount(at: resolved) {
+                reader.error(map["credentials_file"], "\(key).credentials_file", $0)
+            }
             accountPath = resolved
         } else if let path = nonEmptyVariable("GOOGLE_APPLICATION_CREDENTIALS") {
-            account = try serviceAccount(at: path) { ConfigError(file: file, key: "GOOGLE_APPLICATION_CREDENTIALS", message: $0) }
+            account = try serviceAccount(at: path) {
+                ConfigError(file: file, key: "GOOGLE_APPLICATION_CREDENTIALS", message: $0)
+            }
             accountPath = path
         } else {
             provider.credentialSource = .environment("GOOGLE_APPLICATION_CREDENTIALS")
@@ -52,17 +67,28 @@ extension ConfigLoader {
         } else if let account {
             provider.options[VertexSettings.Key.tokenURI] = account.tokenURI
         }
-        guard let project = provider.options[VertexSettings.Key.project] ?? nonEmptyVariable("GOOGLE_CLOUD_PROJECT")
-            ?? nonEmptyVariable("GOOGLE_VERTEX_PROJECT") ?? account?.projectId else {
+        guard
+            let project = provider.options[VertexSettings.Key.project] ?? nonEmptyVariable("GOOGLE_CLOUD_PROJECT")
+                ?? nonEmptyVariable("GOOGLE_VERTEX_PROJECT") ?? account?.projectId
+        else {
             throw reader.error(node, "\(key).project", "is required for type vertex (or set GOOGLE_CLOUD_PROJECT)")
         }
         guard VertexSettings.isValidProject(project) else {
-            throw reader.error(map["project"] ?? node, "\(key).project", "\"\(project.prefix(100))\" is not a Google Cloud project id")
+            throw reader.error(
+                map["project"] ?? node,
+                "\(key).project",
+                "\"\(project.prefix(100))\" is not a Google Cloud project id"
+            )
         }
-        let location = provider.options[VertexSettings.Key.location] ?? nonEmptyVariable("GOOGLE_CLOUD_LOCATION")
+        let location =
+            provider.options[VertexSettings.Key.location] ?? nonEmptyVariable("GOOGLE_CLOUD_LOCATION")
             ?? nonEmptyVariable("GOOGLE_VERTEX_LOCATION") ?? VertexSettings.defaultLocation
         guard VertexSettings.isValidLocation(location) else {
-            throw reader.error(map["location"] ?? node, "\(key).location", "\"\(location.prefix(40))\" is not a Vertex AI location such as us-central1")
+            throw reader.error(
+                map["location"] ?? node,
+                "\(key).location",
+                "\"\(location.prefix(40))\" is not a Vertex AI location such as us-central1"
+            )
         }
         provider.options[VertexSettings.Key.project] = project
         provider.options[VertexSettings.Key.location] = location
@@ -71,8 +97,14 @@ extension ConfigLoader {
 
     /// `token_command`: the words, the program resolved to a path, and the timeout. The words are
     /// the credential (they may hold secrets of their own); the source shown is the program.
-    private func configureTokenCommand(_ provider: inout ProviderConfig, _ node: Node, map: [String: Node], key: String,
-                                       reader: YAMLReader, directory: String?) throws(ConfigError) {
+    private func configureTokenCommand(
+        _ provider: inout ProviderConfig,
+        _ node: Node,
+        map: [String: Node],
+        key: String,
+        reader: YAMLReader,
+        directory: String?
+    ) throws(ConfigError) {
         var words: [String]
         if case .sequence = node {
             words = []
@@ -101,7 +133,10 @@ extension ConfigLoader {
     }
 
     /// Reads and checks a service-account key file; `fail` turns a problem into the error to throw.
-    private func serviceAccount(at path: String, fail: (String) -> ConfigError) throws(ConfigError) -> VertexServiceAccount {
+    private func serviceAccount(
+        at path: String,
+        fail: (String) -> ConfigError
+    ) throws(ConfigError) -> VertexServiceAccount {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw fail("cannot read the service-account key file \(path)")
         }
@@ -125,16 +160,24 @@ extension ConfigLoader {
     /// `GOOGLE_VERTEX_LOCATION` picks the location, `GOOGLE_VERTEX_MODEL` the default model.
     func environmentVertexProvider() -> ProviderConfig? {
         guard let path = nonEmptyVariable("GOOGLE_APPLICATION_CREDENTIALS"),
-              let project = nonEmptyVariable("GOOGLE_CLOUD_PROJECT") ?? nonEmptyVariable("GOOGLE_VERTEX_PROJECT"),
-              VertexSettings.isValidProject(project),
-              let account = try? serviceAccount(at: path, fail: { ConfigError(message: $0) }) else { return nil }
-        let location = nonEmptyVariable("GOOGLE_CLOUD_LOCATION") ?? nonEmptyVariable("GOOGLE_VERTEX_LOCATION") ?? VertexSettings.defaultLocation
+            let project = nonEmptyVariable("GOOGLE_CLOUD_PROJECT") ?? nonEmptyVariable("GOOGLE_VERTEX_PROJECT"),
+            VertexSettings.isValidProject(project),
+            let account = try? serviceAccount(at: path, fail: { ConfigError(message: $0) })
+        else { return nil }
+        let location =
+            nonEmptyVariable("GOOGLE_CLOUD_LOCATION") ?? nonEmptyVariable("GOOGLE_VERTEX_LOCATION")
+            ?? VertexSettings.defaultLocation
         guard VertexSettings.isValidLocation(location) else { return nil }
         var provider = ProviderConfig(
-            name: "vertex", type: .vertex, baseURL: VertexSettings.baseURL(location: location),
+            name: "vertex",
+            type: .vertex,
+            baseURL: VertexSettings.baseURL(location: location),
             defaultModel: nonEmptyVariable("GOOGLE_VERTEX_MODEL") ?? Self.defaultVertexModel,
-            options: [VertexSettings.Key.project: project, VertexSettings.Key.location: location,
-                      VertexSettings.Key.tokenURI: account.tokenURI])
+            options: [
+                VertexSettings.Key.project: project, VertexSettings.Key.location: location,
+                VertexSettings.Key.tokenURI: account.tokenURI,
+            ]
+        )
         Self.store(account, path: path, in: &provider)
         return provider
     }

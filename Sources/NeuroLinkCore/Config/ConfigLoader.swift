@@ -19,7 +19,8 @@ public struct ConfigLoader: Sendable, CustomStringConvertible, CustomDebugString
     /// The file read when `--config` is not given.
     public func defaultPath(isRoot: Bool = geteuid() == 0) -> String {
         if isRoot { return "/etc/neurolink/neurolinkd.yaml" }
-        let base = environment["XDG_CONFIG_HOME"].flatMap { $0.isEmpty ? nil : $0 }
+        let base =
+            environment["XDG_CONFIG_HOME"].flatMap { $0.isEmpty ? nil : $0 }
             ?? (environment["HOME"] ?? NSHomeDirectory()) + "/.config"
         return base + "/neurolink/neurolinkd.yaml"
     }
@@ -65,19 +66,29 @@ public struct ConfigLoader: Sendable, CustomStringConvertible, CustomDebugString
         config.sourcePath = file
         guard let root, !YAMLReader(file: file).isNull(root) else { return config }
         let reader = YAMLReader(file: file)
-        let top = try reader.mapping(root, "", allowed: ["server", "logging", "timeouts", "defaults", "providers", "routing", "pools", "rate_limits"])
+        let top = try reader.mapping(
+            root,
+            "",
+            allowed: ["server", "logging", "timeouts", "defaults", "providers", "routing", "pools", "rate_limits"]
+        )
         if let node = top["server"] { config.server = try parseServer(node, reader) }
         if let node = top["logging"] {
             let map = try reader.mapping(node, "logging", allowed: ["level"])
             if let level = map["level"] {
                 let value = try reader.string(level, "logging.level")
                 guard DaemonConfig.Logging.levels.contains(value) else {
-                    throw reader.error(level, "logging.level", "must be one of \(DaemonConfig.Logging.levels.joined(separator: ", "))")
+                    throw reader.error(
+                        level,
+                        "logging.level",
+                        "must be one of \(DaemonConfig.Logging.levels.joined(separator: ", "))"
+                    )
                 }
                 config.logging.level = value
             }
         }
-        if let node = top["timeouts"] { config.timeouts = try parseTimeouts(node, "timeouts", reader, base: config.timeouts) }
+        if let node = top["timeouts"] {
+            config.timeouts = try parseTimeouts(node, "timeouts", reader, base: config.timeouts)
+        }
         if let node = top["defaults"] { config.defaults = try parseDefaults(node, reader) }
         if let node = top["providers"], !reader.isNull(node) {
             let list = try reader.sequence(node, "providers")
@@ -85,7 +96,11 @@ public struct ConfigLoader: Sendable, CustomStringConvertible, CustomDebugString
             for (index, item) in list.enumerated() {
                 let provider = try parseProvider(item, "providers[\(index)]", reader, base: config.timeouts, file: file)
                 if let first = seen[provider.name] {
-                    throw reader.error(item, "providers[\(index)].name", "\"\(provider.name)\" is already used by providers[\(first)]")
+                    throw reader.error(
+                        item,
+                        "providers[\(index)].name",
+                        "\"\(provider.name)\" is already used by providers[\(first)]"
+                    )
                 }
                 seen[provider.name] = index
                 config.providers.append(provider)
@@ -95,28 +110,39 @@ public struct ConfigLoader: Sendable, CustomStringConvertible, CustomDebugString
         if let node = top["pools"] {
             config.pools = try parsePools(node, reader, providers: config.providers, timeouts: config.timeouts)
         }
-        if let node = top["rate_limits"] { config.rateLimits = try parseRateLimits(node, reader, providers: config.providers) }
+        if let node = top["rate_limits"] {
+            config.rateLimits = try parseRateLimits(node, reader, providers: config.providers)
+        }
         if let pool = config.routing.defaultPool, !config.pools.contains(where: { $0.name == pool }) {
             throw reader.error(top["routing"], "routing.default_pool", "\"\(pool)\" is not a configured pool")
         }
-        if config.defaults.provider != "auto", !config.providers.contains(where: { $0.name == config.defaults.provider }),
-           !config.pools.contains(where: { $0.name == config.defaults.provider }) {
+        if config.defaults.provider != "auto",
+            !config.providers.contains(where: { $0.name == config.defaults.provider }),
+            !config.pools.contains(where: { $0.name == config.defaults.provider })
+        {
             let node = top["defaults"].flatMap { defaults -> Node? in
                 guard case .mapping(let mapping) = defaults else { return nil }
                 return mapping.first { $0.key.string == "provider" }?.value
             }
-            throw reader.error(node ?? top["defaults"], "defaults.provider",
-                               "\"\(config.defaults.provider)\" is not a configured provider (configured: \(config.providers.map(\.name).joined(separator: ", ")))")
+            throw reader.error(
+                node ?? top["defaults"],
+                "defaults.provider",
+                "\"\(config.defaults.provider)\" is not a configured provider (configured: \(config.providers.map(\.name).joined(separator: ", ")))"
+            )
         }
         return config
     }
 
     private func parseServer(_ node: Node, _ reader: YAMLReader) throws(ConfigError) -> DaemonConfig.Server {
         var server = DaemonConfig.Server()
-        let map = try reader.mapping(node, "server", allowed: [
-            "socket", "socket_mode", "max_frame_bytes", "drain_timeout_ms", "stream_buffer_bytes",
-            "stream_memory_budget_bytes", "max_paused_ms",
-        ])
+        let map = try reader.mapping(
+            node,
+            "server",
+            allowed: [
+                "socket", "socket_mode", "max_frame_bytes", "drain_timeout_ms", "stream_buffer_bytes",
+                "stream_memory_budget_bytes", "max_paused_ms",
+            ]
+        )
         if let n = map["socket"] { server.socketPath = try reader.string(n, "server.socket") }
         if let n = map["socket_mode"] {
             let text = try reader.string(n, "server.socket_mode")
@@ -125,26 +151,43 @@ public struct ConfigLoader: Sendable, CustomStringConvertible, CustomDebugString
             }
             server.socketMode = mode
         }
-        if let n = map["max_frame_bytes"] { server.maxFrameBytes = try reader.int(n, "server.max_frame_bytes", range: 1024...1 << 30) }
-        if let n = map["drain_timeout_ms"] { server.drainTimeoutMs = try reader.int(n, "server.drain_timeout_ms", range: 0...3_600_000) }
+        if let n = map["max_frame_bytes"] {
+            server.maxFrameBytes = try reader.int(n, "server.max_frame_bytes", range: 1024...1 << 30)
+        }
+        if let n = map["drain_timeout_ms"] {
+            server.drainTimeoutMs = try reader.int(n, "server.drain_timeout_ms", range: 0...3_600_000)
+        }
         if let n = map["stream_buffer_bytes"] {
             server.streamBufferBytes = try reader.int(n, "server.stream_buffer_bytes", range: 16 * 1024...64 << 20)
         }
         if let n = map["stream_memory_budget_bytes"] {
-            server.streamMemoryBudgetBytes = try reader.int(n, "server.stream_memory_budget_bytes", range: 1 << 20...16 << 30)
+            server.streamMemoryBudgetBytes = try reader.int(
+                n,
+                "server.stream_memory_budget_bytes",
+                range: 1 << 20...16 << 30
+            )
         }
-        if let n = map["max_paused_ms"] { server.maxPausedMs = try reader.int(n, "server.max_paused_ms", range: 0...86_400_000) }
+        if let n = map["max_paused_ms"] {
+            server.maxPausedMs = try reader.int(n, "server.max_paused_ms", range: 0...86_400_000)
+        }
         return server
     }
 
-    func parseTimeouts(_ node: Node, _ key: String, _ reader: YAMLReader, base: DaemonConfig.Timeouts)
+    func parseTimeouts(
+        _ node: Node,
+        _ key: String,
+        _ reader: YAMLReader,
+        base: DaemonConfig.Timeouts
+    )
         throws(ConfigError) -> DaemonConfig.Timeouts
     {
         var timeouts = base
         let map = try reader.mapping(node, key, allowed: ["connect_ms", "first_chunk_ms", "idle_ms", "total_ms"])
         let range = 0...86_400_000
         if let n = map["connect_ms"] { timeouts.connectMs = try reader.int(n, "\(key).connect_ms", range: range) }
-        if let n = map["first_chunk_ms"] { timeouts.firstChunkMs = try reader.int(n, "\(key).first_chunk_ms", range: range) }
+        if let n = map["first_chunk_ms"] {
+            timeouts.firstChunkMs = try reader.int(n, "\(key).first_chunk_ms", range: range)
+        }
         if let n = map["idle_ms"] { timeouts.idleMs = try reader.int(n, "\(key).idle_ms", range: range) }
         if let n = map["total_ms"] { timeouts.totalMs = try reader.int(n, "\(key).total_ms", range: range) }
         return timeouts
@@ -156,7 +199,8 @@ public struct ConfigLoader: Sendable, CustomStringConvertible, CustomDebugString
         if let n = map["provider"] { defaults.provider = try reader.string(n, "defaults.provider") }
         if let n = map["model"] { defaults.model = try reader.string(n, "defaults.model") }
         if let n = map["max_tokens"] {
-            defaults.maxTokens = reader.isNull(n) ? nil : try reader.int(n, "defaults.max_tokens", range: 1...10_000_000)
+            defaults.maxTokens =
+                reader.isNull(n) ? nil : try reader.int(n, "defaults.max_tokens", range: 1...10_000_000)
         }
         if let n = map["temperature"] {
             defaults.temperature = reader.isNull(n) ? nil : try reader.double(n, "defaults.temperature", range: 0...2)
@@ -164,27 +208,52 @@ public struct ConfigLoader: Sendable, CustomStringConvertible, CustomDebugString
         return defaults
     }
 
-    private func parseProvider(_ node: Node, _ key: String, _ reader: YAMLReader, base: DaemonConfig.Timeouts, file: String?)
+    private func parseProvider(
+        _ node: Node,
+        _ key: String,
+        _ reader: YAMLReader,
+        base: DaemonConfig.Timeouts,
+        file: String?
+    )
         throws(ConfigError) -> ProviderConfig
     {
-        let map = try reader.mapping(node, key, allowed: Set([
-            "name", "type", "base_url", "api_key_env", "api_key_file", "api_key", "api_key_credential", "default_model",
-            "headers", "timeouts", "api_version", "deployment", "options", "region", "aws_profile",
-            "token_command", "token_command_timeout_ms",
-        ] + Self.typeSpecificStringKeys))
+        let map = try reader.mapping(
+            node,
+            key,
+            allowed: Set(
+                [
+                    "name", "type", "base_url", "api_key_env", "api_key_file", "api_key", "api_key_credential",
+                    "default_model",
+                    "headers", "timeouts", "api_version", "deployment", "options", "region", "aws_profile",
+                    "token_command", "token_command_timeout_ms",
+                ] + Self.typeSpecificStringKeys
+            )
+        )
         guard let nameNode = map["name"] else { throw reader.error(node, "\(key).name", "is required") }
         let name = try reader.string(nameNode, "\(key).name")
         guard name != "auto", name.allSatisfy({ $0.isLetter || $0.isNumber || "-_.".contains($0) }) else {
-            throw reader.error(nameNode, "\(key).name", "must use letters, digits, '-', '_' or '.', and cannot be \"auto\"")
+            throw reader.error(
+                nameNode,
+                "\(key).name",
+                "must use letters, digits, '-', '_' or '.', and cannot be \"auto\""
+            )
         }
         guard let typeNode = map["type"] else { throw reader.error(node, "\(key).type", "is required") }
         let typeName = try reader.string(typeNode, "\(key).type")
         let preset = ProviderCatalog.preset(named: typeName)
         guard let type = ProviderType(rawValue: typeName) ?? (preset != nil ? .openaiCompatible : nil) else {
             let known = ProviderType.allCases.map(\.rawValue) + ProviderCatalog.presets.map(\.name)
-            throw reader.error(typeNode, "\(key).type", "unknown provider type \"\(typeName)\" (expected: \(known.joined(separator: ", ")))")
+            throw reader.error(
+                typeNode,
+                "\(key).type",
+                "unknown provider type \"\(typeName)\" (expected: \(known.joined(separator: ", ")))"
+            )
         }
-        var baseURL = preset.map { preset in preset.baseURLEnvironment.flatMap { environment[$0] }.flatMap { $0.isEmpty ? nil : $0 } ?? preset.baseURL }
+        var baseURL =
+            preset.map { preset in
+                preset.baseURLEnvironment.flatMap { environment[$0] }.flatMap { $0.isEmpty ? nil : $0 }
+                    ?? preset.baseURL
+            }
             ?? type.defaultBaseURL
         if let n = map["base_url"] {
             let url = try reader.string(n, "\(key).base_url")
@@ -201,8 +270,11 @@ public struct ConfigLoader: Sendable, CustomStringConvertible, CustomDebugString
 
         let credentialKeys = ["api_key_env", "api_key_file", "api_key", "api_key_credential"].filter { map[$0] != nil }
         guard credentialKeys.count <= 1 else {
-            throw reader.error(map[credentialKeys[1]], "\(key).\(credentialKeys[1])",
-                               "give only one of api_key_env, api_key_file, api_key, api_key_credential")
+            throw reader.error(
+                map[credentialKeys[1]],
+                "\(key).\(credentialKeys[1])",
+                "give only one of api_key_env, api_key_file, api_key, api_key_credential"
+            )
         }
         var source = CredentialSource.none
         var apiKey: Secret?
@@ -219,7 +291,9 @@ public struct ConfigLoader: Sendable, CustomStringConvertible, CustomDebugString
             }
             source = .file(path)
             do {
-                let value = try String(contentsOfFile: path, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
+                let value = try String(contentsOfFile: path, encoding: .utf8).trimmingCharacters(
+                    in: .whitespacesAndNewlines
+                )
                 guard !value.isEmpty else { throw reader.error(n, "\(key).api_key_file", "\(path) is empty") }
                 apiKey = Secret(value)
             } catch let error as ConfigError {
@@ -233,13 +307,21 @@ public struct ConfigLoader: Sendable, CustomStringConvertible, CustomDebugString
         } else if let n = map["api_key_credential"] {
             let credential = try reader.string(n, "\(key).api_key_credential")
             guard CredentialsDirectory.isValidName(credential) else {
-                throw reader.error(n, "\(key).api_key_credential", "must be a credential name (no \"/\", not \".\" or \"..\")")
+                throw reader.error(
+                    n,
+                    "\(key).api_key_credential",
+                    "must be a credential name (no \"/\", not \".\" or \"..\")"
+                )
             }
             source = .credential(credential)
-            apiKey = try CredentialsDirectory.secret(credential, in: credentials) { reader.error(n, "\(key).api_key_credential", $0) }
+            apiKey = try CredentialsDirectory.secret(credential, in: credentials) {
+                reader.error(n, "\(key).api_key_credential", $0)
+            }
         } else if let implicit = try CredentialsDirectory.secret(
-            CredentialsDirectory.implicitName(forProvider: name), in: credentials, onError: { reader.error(nameNode, "\(key).name", $0) })
-        {
+            CredentialsDirectory.implicitName(forProvider: name),
+            in: credentials,
+            onError: { reader.error(nameNode, "\(key).name", $0) }
+        ) {
             // No credential key: a systemd credential named after the provider comes first.
             source = .credential(CredentialsDirectory.implicitName(forProvider: name))
             apiKey = implicit
@@ -253,7 +335,9 @@ public struct ConfigLoader: Sendable, CustomStringConvertible, CustomDebugString
         }
         var options: [String: String] = [:]
         if let n = map["options"] {
-            guard case .mapping(let mapping) = n else { throw reader.error(n, "\(key).options", "expected a mapping of option names to values") }
+            guard case .mapping(let mapping) = n else {
+                throw reader.error(n, "\(key).options", "expected a mapping of option names to values")
+            }
             for (k, v) in mapping {
                 let optionName = try reader.string(k, "\(key).options")
                 options[optionName] = try reader.string(v, "\(key).options.\(optionName)")
@@ -264,18 +348,30 @@ public struct ConfigLoader: Sendable, CustomStringConvertible, CustomDebugString
         }
         var headers: [HTTPHeader] = []
         if let n = map["headers"] {
-            guard case .mapping(let mapping) = n else { throw reader.error(n, "\(key).headers", "expected a mapping of header names to values") }
+            guard case .mapping(let mapping) = n else {
+                throw reader.error(n, "\(key).headers", "expected a mapping of header names to values")
+            }
             for (k, v) in mapping {
                 let headerName = try reader.string(k, "\(key).headers")
                 headers.append(HTTPHeader(headerName, try reader.string(v, "\(key).headers.\(headerName)")))
             }
         }
         var provider = ProviderConfig(
-            name: name, type: type, baseURL: baseURL, credentialSource: source, apiKey: apiKey,
-            defaultModel: try map["default_model"].map { node throws(ConfigError) in try reader.string(node, "\(key).default_model") },
+            name: name,
+            type: type,
+            baseURL: baseURL,
+            credentialSource: source,
+            apiKey: apiKey,
+            defaultModel: try map["default_model"].map { node throws(ConfigError) in
+                try reader.string(node, "\(key).default_model")
+            },
             headers: headers,
-            timeouts: try map["timeouts"].map { node throws(ConfigError) in try parseTimeouts(node, "\(key).timeouts", reader, base: base) },
-            options: options, preset: preset?.name)
+            timeouts: try map["timeouts"].map { node throws(ConfigError) in
+                try parseTimeouts(node, "\(key).timeouts", reader, base: base)
+            },
+            options: options,
+            preset: preset?.name
+        )
         switch type {
         case .bedrock: try completeBedrock(&provider, node: node, key: key, reader: reader)
         case .vertex: try completeVertex(&provider, node: node, key: key, reader: reader, file: file)
@@ -297,31 +393,61 @@ public struct ConfigLoader: Sendable, CustomStringConvertible, CustomDebugString
     func environmentProviders() -> [ProviderConfig] {
         var providers: [ProviderConfig] = []
         if let (source, key) = environmentCredential(provider: "openai", variable: "OPENAI_API_KEY") {
-            providers.append(ProviderConfig(
-                name: "openai", type: .openai, baseURL: nonEmpty("OPENAI_BASE_URL") ?? "https://api.openai.com/v1",
-                credentialSource: source, apiKey: key,
-                defaultModel: nonEmpty("OPENAI_MODEL") ?? "gpt-4o-mini"))
+            providers.append(
+                ProviderConfig(
+                    name: "openai",
+                    type: .openai,
+                    baseURL: nonEmpty("OPENAI_BASE_URL") ?? "https://api.openai.com/v1",
+                    credentialSource: source,
+                    apiKey: key,
+                    defaultModel: nonEmpty("OPENAI_MODEL") ?? "gpt-4o-mini"
+                )
+            )
         }
         if let (source, key) = environmentCredential(provider: "anthropic", variable: "ANTHROPIC_API_KEY") {
-            providers.append(ProviderConfig(
-                name: "anthropic", type: .anthropic, baseURL: nonEmpty("ANTHROPIC_BASE_URL") ?? "https://api.anthropic.com/v1",
-                credentialSource: source, apiKey: key, defaultModel: nonEmpty("ANTHROPIC_MODEL") ?? "claude-3-5-haiku-latest"))
+            providers.append(
+                ProviderConfig(
+                    name: "anthropic",
+                    type: .anthropic,
+                    baseURL: nonEmpty("ANTHROPIC_BASE_URL") ?? "https://api.anthropic.com/v1",
+                    credentialSource: source,
+                    apiKey: key,
+                    defaultModel: nonEmpty("ANTHROPIC_MODEL") ?? "claude-3-5-haiku-latest"
+                )
+            )
         }
         if let variable = ProviderCatalog.googleKeyEnvironment.first(where: { nonEmpty($0) != nil }),
-           let (source, key) = environmentCredential(provider: "google-ai", variable: variable) {
-            providers.append(ProviderConfig(
-                name: "google-ai", type: .googleAI, baseURL: nonEmpty("GOOGLE_AI_BASE_URL") ?? "https://generativelanguage.googleapis.com/v1beta",
-                credentialSource: source, apiKey: key, defaultModel: nonEmpty("GOOGLE_AI_MODEL") ?? "gemini-2.0-flash"))
+            let (source, key) = environmentCredential(provider: "google-ai", variable: variable)
+        {
+            providers.append(
+                ProviderConfig(
+                    name: "google-ai",
+                    type: .googleAI,
+                    baseURL: nonEmpty("GOOGLE_AI_BASE_URL") ?? "https://generativelanguage.googleapis.com/v1beta",
+                    credentialSource: source,
+                    apiKey: key,
+                    defaultModel: nonEmpty("GOOGLE_AI_MODEL") ?? "gemini-2.0-flash"
+                )
+            )
         }
         if let vertex = environmentVertexProvider() { providers.append(vertex) }
         if let endpoint = nonEmpty("AZURE_OPENAI_ENDPOINT"),
-           let (source, key) = environmentCredential(provider: "azure", variable: "AZURE_OPENAI_API_KEY") {
+            let (source, key) = environmentCredential(provider: "azure", variable: "AZURE_OPENAI_API_KEY")
+        {
             var options: [String: String] = [:]
             options["deployment"] = nonEmpty("AZURE_OPENAI_DEPLOYMENT")
             options["api_version"] = nonEmpty("AZURE_OPENAI_API_VERSION")
-            providers.append(ProviderConfig(
-                name: "azure", type: .azure, baseURL: endpoint, credentialSource: source, apiKey: key,
-                defaultModel: options["deployment"], options: options))
+            providers.append(
+                ProviderConfig(
+                    name: "azure",
+                    type: .azure,
+                    baseURL: endpoint,
+                    credentialSource: source,
+                    apiKey: key,
+                    defaultModel: options["deployment"],
+                    options: options
+                )
+            )
         }
         if let bedrock = environmentBedrockProvider() { providers.append(bedrock) }
         if let sagemaker = environmentSageMakerProvider() { providers.append(sagemaker) }
@@ -330,21 +456,40 @@ public struct ConfigLoader: Sendable, CustomStringConvertible, CustomDebugString
             let key = preset.keyEnvironment.flatMap { environmentCredential(provider: preset.name, variable: $0) }
             let url = preset.baseURLEnvironment.flatMap(nonEmpty)
             guard key != nil || url != nil else { continue }
-            providers.append(ProviderConfig(
-                name: preset.name, type: .openaiCompatible, baseURL: url ?? preset.baseURL,
-                credentialSource: key?.source ?? .none, apiKey: key?.key, options: [:], preset: preset.name))
+            providers.append(
+                ProviderConfig(
+                    name: preset.name,
+                    type: .openaiCompatible,
+                    baseURL: url ?? preset.baseURL,
+                    credentialSource: key?.source ?? .none,
+                    apiKey: key?.key,
+                    options: [:],
+                    preset: preset.name
+                )
+            )
         }
         if let url = environment["NEUROLINK_OPENAI_COMPATIBLE_BASE_URL"], !url.isEmpty {
-            let credential = environmentCredential(provider: "openai-compatible", variable: "NEUROLINK_OPENAI_COMPATIBLE_API_KEY")
-            providers.append(ProviderConfig(
-                name: "openai-compatible", type: .openaiCompatible, baseURL: url,
-                credentialSource: credential?.source ?? .none, apiKey: credential?.key,
-                defaultModel: nonEmpty("NEUROLINK_OPENAI_COMPATIBLE_MODEL")))
+            let credential = environmentCredential(
+                provider: "openai-compatible",
+                variable: "NEUROLINK_OPENAI_COMPATIBLE_API_KEY"
+            )
+            providers.append(
+                ProviderConfig(
+                    name: "openai-compatible",
+                    type: .openaiCompatible,
+                    baseURL: url,
+                    credentialSource: credential?.source ?? .none,
+                    apiKey: credential?.key,
+                    defaultModel: nonEmpty("NEUROLINK_OPENAI_COMPATIBLE_MODEL")
+                )
+            )
         }
         if let host = nonEmpty("OLLAMA_BASE_URL") ?? nonEmpty("OLLAMA_HOST") {
             // OLLAMA_HOST is often written without a scheme ("127.0.0.1:11434").
             let url = host.hasPrefix("http://") || host.hasPrefix("https://") ? host : "http://" + host
-            providers.append(ProviderConfig(name: "ollama", type: .ollama, baseURL: url, defaultModel: nonEmpty("OLLAMA_MODEL")))
+            providers.append(
+                ProviderConfig(name: "ollama", type: .ollama, baseURL: url, defaultModel: nonEmpty("OLLAMA_MODEL"))
+            )
         }
         return providers
     }
@@ -366,11 +511,15 @@ public struct ConfigLoader: Sendable, CustomStringConvertible, CustomDebugString
     static func syntaxError(_ error: any Error, file: String?) -> ConfigError {
         switch error {
         case YamlError.scanner(_, let problem, let mark, _), YamlError.parser(_, let problem, let mark, _),
-             YamlError.composer(_, let problem, let mark, _):
+            YamlError.composer(_, let problem, let mark, _):
             return ConfigError(file: file, line: mark.line, column: mark.column, message: "not valid YAML: \(problem)")
         case YamlError.duplicatedKeysInMapping(let duplicates, let context):
-            return ConfigError(file: file, line: context.mark.line, column: context.mark.column,
-                               message: "not valid YAML: duplicate key(s): \(duplicates.joined(separator: ", "))")
+            return ConfigError(
+                file: file,
+                line: context.mark.line,
+                column: context.mark.column,
+                message: "not valid YAML: duplicate key(s): \(duplicates.joined(separator: ", "))"
+            )
         case YamlError.reader(let problem, _, _, _):
             return ConfigError(file: file, message: "not valid YAML text: \(problem)")
         default:
@@ -382,39 +531,58 @@ public struct ConfigLoader: Sendable, CustomStringConvertible, CustomDebugString
         func int(_ name: String, _ range: ClosedRange<Int>) throws(ConfigError) -> Int? {
             guard let text = environment[name], !text.isEmpty else { return nil }
             guard let value = Int(text), range.contains(value) else {
-                throw ConfigError(key: name, message: "must be an integer between \(range.lowerBound) and \(range.upperBound)")
+                throw ConfigError(
+                    key: name,
+                    message: "must be an integer between \(range.lowerBound) and \(range.upperBound)"
+                )
             }
             return value
         }
         if let socket = environment["NEUROLINK_SOCKET"], !socket.isEmpty { config.server.socketPath = socket }
         if let level = environment["NEUROLINK_LOG_LEVEL"], !level.isEmpty {
             guard DaemonConfig.Logging.levels.contains(level) else {
-                throw ConfigError(key: "NEUROLINK_LOG_LEVEL", message: "must be one of \(DaemonConfig.Logging.levels.joined(separator: ", "))")
+                throw ConfigError(
+                    key: "NEUROLINK_LOG_LEVEL",
+                    message: "must be one of \(DaemonConfig.Logging.levels.joined(separator: ", "))"
+                )
             }
             config.logging.level = level
         }
-        if let provider = environment["NEUROLINK_DEFAULT_PROVIDER"], !provider.isEmpty { config.defaults.provider = provider }
+        if let provider = environment["NEUROLINK_DEFAULT_PROVIDER"], !provider.isEmpty {
+            config.defaults.provider = provider
+        }
         if let model = environment["NEUROLINK_DEFAULT_MODEL"], !model.isEmpty { config.defaults.model = model }
         if let value = try int("NEUROLINK_MAX_FRAME_BYTES", 1024...1 << 30) { config.server.maxFrameBytes = value }
         if let value = try int("NEUROLINK_DRAIN_TIMEOUT_MS", 0...3_600_000) { config.server.drainTimeoutMs = value }
     }
 
     func validate(_ config: DaemonConfig) throws(ConfigError) {
-        for provider in config.providers where URL(string: provider.baseURL)?.host == nil
-            || !(provider.baseURL.hasPrefix("http://") || provider.baseURL.hasPrefix("https://")) {
-            throw ConfigError(file: config.sourcePath, key: "provider \(provider.name) base URL",
-                              message: "\"\(provider.baseURL)\" is not an http:// or https:// URL")
+        for provider in config.providers
+        where URL(string: provider.baseURL)?.host == nil
+            || !(provider.baseURL.hasPrefix("http://") || provider.baseURL.hasPrefix("https://"))
+        {
+            throw ConfigError(
+                file: config.sourcePath,
+                key: "provider \(provider.name) base URL",
+                message: "\"\(provider.baseURL)\" is not an http:// or https:// URL"
+            )
         }
-        if config.defaults.provider != "auto", !config.providers.contains(where: { $0.name == config.defaults.provider }),
-           !config.pools.contains(where: { $0.name == config.defaults.provider }) {
-            throw ConfigError(file: config.sourcePath, key: "defaults.provider",
-                              message: "\"\(config.defaults.provider)\" is not a configured provider")
+        if config.defaults.provider != "auto",
+            !config.providers.contains(where: { $0.name == config.defaults.provider }),
+            !config.pools.contains(where: { $0.name == config.defaults.provider })
+        {
+            throw ConfigError(
+                file: config.sourcePath,
+                key: "defaults.provider",
+                message: "\"\(config.defaults.provider)\" is not a configured provider"
+            )
         }
     }
 
     private static func reason(_ error: any Error) -> String {
         let nsError = error as NSError
-        if let underlying = nsError.userInfo[NSUnderlyingErrorKey] as? NSError, underlying.domain == NSPOSIXErrorDomain {
+        if let underlying = nsError.userInfo[NSUnderlyingErrorKey] as? NSError, underlying.domain == NSPOSIXErrorDomain
+        {
             return String(cString: strerror(Int32(underlying.code)))
         }
         return nsError.localizedDescription

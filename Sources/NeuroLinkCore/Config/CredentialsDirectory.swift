@@ -42,7 +42,9 @@ public struct CredentialsDirectory: Sendable, Hashable {
         let file = path + "/" + name
         guard FileManager.default.fileExists(atPath: file) else { return .missing }
         do {
-            let value = try String(contentsOfFile: file, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
+            let value = try String(contentsOfFile: file, encoding: .utf8).trimmingCharacters(
+                in: .whitespacesAndNewlines
+            )
             return value.isEmpty ? .missing : .found(Secret(value))
         } catch {
             return .unreadable((error as NSError).localizedDescription)
@@ -50,7 +52,11 @@ public struct CredentialsDirectory: Sendable, Hashable {
     }
 
     /// The secret for `name`, when `directory` exists and holds it; throws for an unreadable file.
-    static func secret(_ name: String, in directory: CredentialsDirectory?, onError: (String) -> ConfigError)
+    static func secret(
+        _ name: String,
+        in directory: CredentialsDirectory?,
+        onError: (String) -> ConfigError
+    )
         throws(ConfigError) -> Secret?
     {
         guard let directory else { return nil }

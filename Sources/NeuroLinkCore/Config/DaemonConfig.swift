@@ -56,8 +56,12 @@ public struct DaemonConfig: Sendable {
         /// The transfer limits for one request; a request's own `timeoutMs` replaces the total.
         public func transferTimeouts(requestTotalMs: Int?) -> TransferTimeouts {
             func duration(_ ms: Int) -> Duration? { ms > 0 ? .milliseconds(ms) : nil }
-            return TransferTimeouts(connect: duration(connectMs), firstByte: duration(firstChunkMs),
-                                    idle: duration(idleMs), total: duration(requestTotalMs ?? totalMs))
+            return TransferTimeouts(
+                connect: duration(connectMs),
+                firstByte: duration(firstChunkMs),
+                idle: duration(idleMs),
+                total: duration(requestTotalMs ?? totalMs)
+            )
         }
     }
 
@@ -112,10 +116,19 @@ public struct ProviderConfig: Sendable, Hashable {
     /// AWS credentials for Bedrock, resolved at load time like ``apiKey``.
     public var awsCredentials: AWSCredentials?
 
-    public init(name: String, type: ProviderType, baseURL: String, credentialSource: CredentialSource = .none,
-                apiKey: Secret? = nil, defaultModel: String? = nil, headers: [HTTPHeader] = [],
-                timeouts: DaemonConfig.Timeouts? = nil, options: [String: String] = [:], preset: String? = nil,
-                awsCredentials: AWSCredentials? = nil) {
+    public init(
+        name: String,
+        type: ProviderType,
+        baseURL: String,
+        credentialSource: CredentialSource = .none,
+        apiKey: Secret? = nil,
+        defaultModel: String? = nil,
+        headers: [HTTPHeader] = [],
+        timeouts: DaemonConfig.Timeouts? = nil,
+        options: [String: String] = [:],
+        preset: String? = nil,
+        awsCredentials: AWSCredentials? = nil
+    ) {
         self.options = options
         self.awsCredentials = awsCredentials
         self.preset = preset
@@ -130,8 +143,16 @@ public struct ProviderConfig: Sendable, Hashable {
     }
 
     public var endpoint: ProviderEndpoint {
-        ProviderEndpoint(name: name, type: type, baseURL: baseURL, apiKey: apiKey, defaultModel: defaultModel, headers: headers,
-                         options: options, awsCredentials: awsCredentials)
+        ProviderEndpoint(
+            name: name,
+            type: type,
+            baseURL: baseURL,
+            apiKey: apiKey,
+            defaultModel: defaultModel,
+            headers: headers,
+            options: options,
+            awsCredentials: awsCredentials
+        )
     }
 
     /// Whether a credential was found: an API key or AWS credentials.

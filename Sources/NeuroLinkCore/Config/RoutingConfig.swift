@@ -56,8 +56,13 @@ extension DaemonConfig {
         public var maxAttempts: Int?
         public var members: [PoolMember]
 
-        public init(name: String, strategy: String = "priority", failover: Set<FailoverMode> = Set(FailoverMode.allCases),
-                    maxAttempts: Int? = nil, members: [PoolMember]) {
+        public init(
+            name: String,
+            strategy: String = "priority",
+            failover: Set<FailoverMode> = Set(FailoverMode.allCases),
+            maxAttempts: Int? = nil,
+            members: [PoolMember]
+        ) {
             self.name = name
             self.strategy = strategy
             self.failover = failover
@@ -65,7 +70,9 @@ extension DaemonConfig {
             self.members = members
         }
 
-        public static let strategies = ["priority", "round_robin", "weighted", "least_inflight", "least_latency", "performance_based"]
+        public static let strategies = [
+            "priority", "round_robin", "weighted", "least_inflight", "least_latency", "performance_based",
+        ]
     }
 
     /// How the next member may differ from the one that failed.

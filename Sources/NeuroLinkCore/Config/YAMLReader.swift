@@ -10,7 +10,9 @@ struct YAMLReader {
 
     /// The mapping's entries by key, rejecting keys not in `allowed` (typos must not pass silently).
     func mapping(_ node: Node, _ key: String, allowed: Set<String>) throws(ConfigError) -> [String: Node] {
-        guard case .mapping(let mapping) = node else { throw error(node, key, "expected a mapping, found \(kind(node))") }
+        guard case .mapping(let mapping) = node else {
+            throw error(node, key, "expected a mapping, found \(kind(node))")
+        }
         var result: [String: Node] = [:]
         for (k, v) in mapping {
             guard let name = k.string else { throw error(k, key, "keys must be strings") }
@@ -25,7 +27,9 @@ struct YAMLReader {
     }
 
     func sequence(_ node: Node, _ key: String) throws(ConfigError) -> [Node] {
-        guard case .sequence(let sequence) = node else { throw error(node, key, "expected a list, found \(kind(node))") }
+        guard case .sequence(let sequence) = node else {
+            throw error(node, key, "expected a list, found \(kind(node))")
+        }
         return Array(sequence)
     }
 
@@ -37,8 +41,12 @@ struct YAMLReader {
     }
 
     func int(_ node: Node, _ key: String, range: ClosedRange<Int>) throws(ConfigError) -> Int {
-        guard case .scalar = node, let value = node.int else { throw error(node, key, "expected an integer, found \(kind(node))") }
-        guard range.contains(value) else { throw error(node, key, "must be between \(range.lowerBound) and \(range.upperBound)") }
+        guard case .scalar = node, let value = node.int else {
+            throw error(node, key, "expected an integer, found \(kind(node))")
+        }
+        guard range.contains(value) else {
+            throw error(node, key, "must be between \(range.lowerBound) and \(range.upperBound)")
+        }
         return value
     }
 
@@ -46,7 +54,9 @@ struct YAMLReader {
         guard case .scalar = node, let value = node.float ?? node.int.map(Double.init) else {
             throw error(node, key, "expected a number, found \(kind(node))")
         }
-        guard range.contains(value) else { throw error(node, key, "must be between \(range.lowerBound) and \(range.upperBound)") }
+        guard range.contains(value) else {
+            throw error(node, key, "must be between \(range.lowerBound) and \(range.upperBound)")
+        }
         return value
     }
 

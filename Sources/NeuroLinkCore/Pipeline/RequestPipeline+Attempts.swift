@@ -18,9 +18,12 @@ extension RequestPipeline {
     /// `notice` chunk. Afterwards a failure ends the request with an error carrying the usage so
     /// far, unless the request asked to `continueOnFailure`, in which case another member continues
     /// the answer.
-    public func execute(_ prepared: PreparedRequest, context: RequestContext, tenant: TenantKey = TenantKey("default"),
-                        sink: inout some ChunkSink) async -> Result<StreamResult, RPCError>
-    {
+    public func execute(
+        _ prepared: PreparedRequest,
+        context: RequestContext,
+        tenant: TenantKey = TenantKey("default"),
+        sink: inout some ChunkSink
+    ) async -> Result<StreamResult, RPCError> {
         let pool = prepared.pool
         let runtime = pool.runtime
         let required = pool.configured ? prepared.requiredCapabilities : []
@@ -29,8 +32,11 @@ extension RequestPipeline {
         var tried: Set<Int> = []
         var minContextWindow: Int?
         var last: (member: Int, error: RPCError, failure: FailureClass)?
-        var run = StreamRun(target: pool.members[0].target(index: 0, requestTimeoutMs: nil), schema: prepared.chat.schema,
-                            context: context)
+        var run = StreamRun(
+            target: pool.members[0].target(index: 0, requestTimeoutMs: nil),
+            schema: prepared.chat.schema,
+            context: context
+        )
         var route = prepared.route
         // The request's own `timeoutMs` bounds the whole request, retries and waits included.
         let deadline = prepared.requestTimeoutMs.map { context.receivedAt + .milliseconds($0) }
@@ -39,13 +45,19 @@ extension RequestPipeline {
         while true {
             let plan = runtime.plan(requiredCapabilities: required, minContextWindow: minContextWindow, now: .now)
             if last == nil {
-                route.skipped += plan.skipped.map { RouteInfo.Skipped(provider: pool.members[$0.member].label, reason: $0.reason) }
+                route.skipped += plan.skipped.map {
+                    RouteInfo.Skipped(provider: pool.members[$0.member].label, reason: $0.reason)
+                }
                 if let lastResort = plan.lastResort { route.reason += "; \(lastResort.reason)" }
             }
             let candidates = plan.candidates.filter { prepared.allowedMembers?.contains($0) ?? true }
             func admissionRequest(_ member: Int) -> AdmissionRequest {
-                AdmissionRequest(tenant: tenant, member: pool.members[member].entry.config.name, inputCharacters: inputCharacters,
-                                 maxOutputTokens: prepared.chat.maxTokens)
+                AdmissionRequest(
+                    tenant: tenant,
+                    member: pool.members[member].entry.config.name,
+                    inputCharacters: inputCharacters,
+                    maxOutputTokens: prepared.chat.maxTokens
+                )
             }
 
             // Choose the member and take its admission permit.
@@ -53,14 +65,19 @@ extension RequestPipeline {
             let permit: AdmissionPermit
             var wait = Duration.zero
             if let last {
-                guard let next = nextMember(candidates, after: last, tried: tried, pool: pool), attempts.count < pool.maxAttempts else {
+                guard let next = nextMember(candidates, after: last, tried: tried, pool: pool),
+                    attempts.count < pool.maxAttempts
+                else {
                     return .failure(finalError(last.error, pool: pool, plan: plan))
                 }
                 member = next
                 if member == last.member {
                     var generator = SystemRandomNumberGenerator()
-                    wait = router.backoff.delay(attempt: attempts.count - 1, retryAfter: FailureClassifier.retryAfter(last.error),
-                                                using: &generator)
+                    wait = router.backoff.delay(
+                        attempt: attempts.count - 1,
+                        retryAfter: FailureClassifier.retryAfter(last.error),
+                        using: &generator
+                    )
                     guard wait <= .milliseconds(router.settings.maxRetryWaitMs) else {
                         return .failure(finalError(last.error, pool: pool, plan: plan))
                     }
@@ -73,16 +90,21 @@ extension RequestPipeline {
                     error.message += " (not retried: the daemon's retry budget is used up)"
                     return .failure(finalError(error, pool: pool, plan: plan))
                 }
-                let notice = Notice(kind: member == last.member ? Notice.retry : Notice.failover, attempt: attempts.count + 1,
-                                    waitMs: Int(wait.milliseconds), reason: last.failure.rawValue,
-                                    from: pool.members[last.member].label,
-                                    to: member == last.member ? nil : pool.members[member].label)
+                let notice = Notice(
+                    kind: member == last.member ? Notice.retry : Notice.failover,
+                    attempt: attempts.count + 1,
+                    waitMs: Int(wait.milliseconds),
+                    reason: last.failure.rawValue,
+                    from: pool.members[last.member].label,
+                    to: member == last.member ? nil : pool.members[member].label
+                )
                 do { try await run.notify(notice, sink: &sink) } catch {
                     return .failure(RPCError(.cancelled, "the client connection closed"))
                 }
                 guard await context.wait(for: wait) else { return .failure(cancelled(context)) }
                 // A retry is not queued: it runs now within the limits, or the failure stands.
-                guard case .admitted(let granted) = await admission.limiter.admit(admissionRequest(member), now: .now) else {
+                guard case .admitted(let granted) = await admission.limiter.admit(admissionRequest(member), now: .now)
+                else {
                     var error = last.error
                     error.message += " (not retried: \(pool.members[member].label) is at its rate limit)"
                     return .failure(finalError(error, pool: pool, plan: plan))
@@ -91,8 +113,12 @@ extension RequestPipeline {
             } else {
                 let order = candidates.filter { !tried.contains($0) }
                 guard !order.isEmpty else { return .failure(finalError(nil, pool: pool, plan: plan)) }
-                let outcome = await admission.admit(order.map(admissionRequest), tenant: tenant, priority: prepared.priority,
-                                                    context: context) { notice in
+                let outcome = await admission.admit(
+                    order.map(admissionRequest),
+                    tenant: tenant,
+                    priority: prepared.priority,
+                    context: context
+                ) { notice in
                     // A client gone meanwhile is noticed through the cancellation of the request.
                     try? await run.notify(notice, sink: &sink)
                 }
@@ -115,8 +141,12 @@ extension RequestPipeline {
             let continuing = run.answerDelivered
             run.beginAttempt(on: target, continuing: continuing)
             run.headObserver = { [limiter = admission.limiter] _, headers in
-                limiter.observe(headers: headers.lazy.map { ($0.name, $0.value) }, member: target.provider.config.name,
-                                unixTime: WallClock.now, now: .now)
+                limiter.observe(
+                    headers: headers.lazy.map { ($0.name, $0.value) },
+                    member: target.provider.config.name,
+                    unixTime: WallClock.now,
+                    now: .now
+                )
             }
             var chat = prepared.chat
             chat.model = target.model
@@ -131,13 +161,21 @@ extension RequestPipeline {
                 outcome = run.failure(error, secrets: registry.secrets)
             }
             await settle(permit, run: run, failed: outcome)
-            attempts.append(RouteInfo.Attempt(member: target.label, outcome: outcome == nil ? "ok" : "failed",
-                                               waitMs: wait > .zero ? Int(wait.milliseconds) : nil))
+            attempts.append(
+                RouteInfo.Attempt(
+                    member: target.label,
+                    outcome: outcome == nil ? "ok" : "failed",
+                    waitMs: wait > .zero ? Int(wait.milliseconds) : nil
+                )
+            )
             guard var error = outcome else {
                 let transition = runtime.recordSuccess(
-                    member, timeToFirstChunk: run.attemptFirstDeltaAt.map { $0 - run.attemptStartedAt },
-                    duration: .now - run.attemptStartedAt, outputTokens: run.usage?.outputTokens ?? run.deltasReceived,
-                    now: .now)
+                    member,
+                    timeToFirstChunk: run.attemptFirstDeltaAt.map { $0 - run.attemptStartedAt },
+                    duration: .now - run.attemptStartedAt,
+                    outputTokens: run.usage?.outputTokens ?? run.deltasReceived,
+                    now: .now
+                )
                 if let transition { logBreaker(transition, pool: pool, member: target.label) }
                 route.member = target.label
                 if attempts.count > 1 { route.attempts = attempts }
@@ -157,7 +195,12 @@ extension RequestPipeline {
                 logBreaker(transition, pool: pool, member: target.label)
             }
             switch failure {
-            case .rateLimited: admission.limiter.observeRateLimited(member: target.provider.config.name, retryAfter: retryAfter, now: .now)
+            case .rateLimited:
+                admission.limiter.observeRateLimited(
+                    member: target.provider.config.name,
+                    retryAfter: retryAfter,
+                    now: .now
+                )
             case .overloaded, .timeout: admission.limiter.recordOverload(member: target.provider.config.name)
             default: break
             }
@@ -187,12 +230,16 @@ extension RequestPipeline {
     /// reported (or the pieces received), its in-flight slots are released, and queued requests
     /// get their chance.
     private func settle(_ permit: AdmissionPermit, run: StreamRun, failed: RPCError?) async {
-        let usage = run.usage ?? (run.deltasReceived > 0 ? Usage(inputTokens: 0, outputTokens: run.deltasReceived) : nil)
+        let usage =
+            run.usage ?? (run.deltasReceived > 0 ? Usage(inputTokens: 0, outputTokens: run.deltasReceived) : nil)
         if failed == nil, let ttfc = run.attemptFirstDeltaAt {
             admission.limiter.recordResponse(permit, responseTime: ttfc - run.attemptStartedAt)
         }
-        await admission.limiter.finish(permit, actual: usage.map { TokenUsage(input: $0.inputTokens, output: $0.outputTokens) },
-                                       now: .now)
+        await admission.limiter.finish(
+            permit,
+            actual: usage.map { TokenUsage(input: $0.inputTokens, output: $0.outputTokens) },
+            now: .now
+        )
         await admission.pump()
     }
 
@@ -202,17 +249,26 @@ extension RequestPipeline {
     }
 
     private func logBreaker(_ transition: BreakerTransition, pool: Router.Pool, member: String) {
-        logger.notice("circuit breaker \(transition.from) → \(transition.to)", metadata: [
-            "pool": "\(pool.name)", "member": "\(member)", "reason": "\(transition.reason)",
-        ])
+        logger.notice(
+            "circuit breaker \(transition.from) → \(transition.to)",
+            metadata: [
+                "pool": "\(pool.name)", "member": "\(member)", "reason": "\(transition.reason)",
+            ]
+        )
     }
 
     /// The member of the next attempt after a failure: another untried member the pool's failover
     /// modes allow, else the same member again.
-    private func nextMember(_ candidates: [Int], after last: (member: Int, error: RPCError, failure: FailureClass),
-                            tried: Set<Int>, pool: Router.Pool) -> Int? {
+    private func nextMember(
+        _ candidates: [Int],
+        after last: (member: Int, error: RPCError, failure: FailureClass),
+        tried: Set<Int>,
+        pool: Router.Pool
+    ) -> Int? {
         let failed = pool.members[last.member]
-        if let other = candidates.first(where: { !tried.contains($0) && Self.mayFailOver(from: failed, to: pool.members[$0], modes: pool.failover) }) {
+        if let other = candidates.first(where: {
+            !tried.contains($0) && Self.mayFailOver(from: failed, to: pool.members[$0], modes: pool.failover)
+        }) {
             return other
         }
         guard last.failure.isTransient, candidates.contains(last.member) else { return nil }
@@ -220,7 +276,11 @@ extension RequestPipeline {
     }
 
     /// Whether a failover from `failed` to `next` is a change the pool allows.
-    static func mayFailOver(from failed: Router.Member, to next: Router.Member, modes: Set<DaemonConfig.FailoverMode>) -> Bool {
+    static func mayFailOver(
+        from failed: Router.Member,
+        to next: Router.Member,
+        modes: Set<DaemonConfig.FailoverMode>
+    ) -> Bool {
         if failed.entry.config.name == next.entry.config.name {
             return failed.model == next.model || modes.contains(.modelSwitch)
         }

@@ -21,8 +21,12 @@ public struct RequestPipeline: Sendable {
     public let admission: AdmissionController
     let logger: Logger
 
-    public init(config: DaemonConfig, http: CurlLoop, admission: AdmissionController? = nil,
-                logger: Logger = Logger(label: "neurolink.pipeline")) {
+    public init(
+        config: DaemonConfig,
+        http: CurlLoop,
+        admission: AdmissionController? = nil,
+        logger: Logger = Logger(label: "neurolink.pipeline")
+    ) {
         let registry = ProviderRegistry(config: config, http: http)
         self.registry = registry
         self.router = Router(config: config, registry: registry)
@@ -47,19 +51,29 @@ public struct RequestPipeline: Sendable {
         {
             pool = named
             if model == named.name { model = nil }
-            route = RouteInfo(requested: requested, reason: requested == "auto" && named.name != requested
-                                ? "auto: default pool \"\(named.name)\"" : "pool \"\(named.name)\"",
-                              pool: named.name, strategy: named.strategy.rawValue)
+            route = RouteInfo(
+                requested: requested,
+                reason: requested == "auto" && named.name != requested
+                    ? "auto: default pool \"\(named.name)\"" : "pool \"\(named.name)\"",
+                pool: named.name,
+                strategy: named.strategy.rawValue
+            )
             if let model {
                 allowed = Set(named.members.indices.filter { named.members[$0].model == model })
                 guard allowed?.isEmpty == false else {
-                    throw RPCError(.invalidParams, "pool \"\(named.name)\" has no member serving model \"\(model)\" (members: \(named.members.map(\.label).joined(separator: ", ")))")
+                    throw RPCError(
+                        .invalidParams,
+                        "pool \"\(named.name)\" has no member serving model \"\(model)\" (members: \(named.members.map(\.label).joined(separator: ", ")))"
+                    )
                 }
             }
         } else {
             let (entry, resolved) = try registry.resolve(requested)
             guard let chosen = model ?? entry.config.defaultModel ?? registry.defaults.model else {
-                throw RPCError(.invalidParams, "no model given and provider \"\(entry.config.name)\" has no default_model")
+                throw RPCError(
+                    .invalidParams,
+                    "no model given and provider \"\(entry.config.name)\" has no default_model"
+                )
             }
             pool = router.singlePool(entry: entry, model: chosen)
             route = resolved
@@ -68,13 +82,25 @@ public struct RequestPipeline: Sendable {
         if let system = params.systemPrompt { messages.append(ChatMessage(role: "system", content: system)) }
         if let input = params.input { messages.append(ChatMessage(role: "user", content: input.text)) }
         messages += params.messages ?? []
-        let chat = ChatRequest(messages: messages, model: pool.members.first?.model ?? "", maxTokens: params.maxTokens ?? registry.defaults.maxTokens,
-                               temperature: params.temperature ?? registry.defaults.temperature,
-                               tools: params.tools, toolChoice: params.toolChoice, schema: params.schema)
-        return PreparedRequest(pool: pool, chat: chat, requestTimeoutMs: params.timeoutMs,
-                               requiredCapabilities: Set(params.requiredCapabilities ?? []),
-                               continueOnFailure: params.continueOnFailure ?? false, priority: params.priority,
-                               allowedMembers: allowed,
-                               context: params.context, route: route)
+        let chat = ChatRequest(
+            messages: messages,
+            model: pool.members.first?.model ?? "",
+            maxTokens: params.maxTokens ?? registry.defaults.maxTokens,
+            temperature: params.temperature ?? registry.defaults.temperature,
+            tools: params.tools,
+            toolChoice: params.toolChoice,
+            schema: params.schema
+        )
+        return PreparedRequest(
+            pool: pool,
+            chat: chat,
+            requestTimeoutMs: params.timeoutMs,
+            requiredCapabilities: Set(params.requiredCapabilities ?? []),
+            continueOnFailure: params.continueOnFailure ?? false,
+            priority: params.priority,
+            allowedMembers: allowed,
+            context: params.context,
+            route: route
+        )
     }
 }

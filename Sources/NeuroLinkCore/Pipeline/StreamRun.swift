@@ -118,8 +118,11 @@ struct StreamRun {
         if sink.deliversChunks { chunksSent += 1 }
     }
 
-    private mutating func relay(_ events: inout [ProviderEvent], _ outgoing: inout [OutgoingChunk],
-                                sink: inout some ChunkSink) async throws {
+    private mutating func relay(
+        _ events: inout [ProviderEvent],
+        _ outgoing: inout [OutgoingChunk],
+        sink: inout some ChunkSink
+    ) async throws {
         defer { events.removeAll(keepingCapacity: true) }
         if attemptFirstDeltaAt == nil, !events.isEmpty { attemptFirstDeltaAt = .now }
         for event in events {
@@ -162,21 +165,34 @@ struct StreamRun {
         let now = ContinuousClock.now
         let (object, objectError) = structuredOutput()
         return StreamResult(
-            text: text, reasoning: reasoning.isEmpty ? nil : reasoning, finishReason: finishReason ?? .stop,
-            usage: Self.sum(carriedUsage, usage), provider: providerName, model: reportedModel ?? target.model,
-            timings: Timings(timeToFirstChunkMs: firstChunkAt.map { Self.ms($0 - context.receivedAt) },
-                             durationMs: Self.ms(now - context.receivedAt)),
-            chunks: chunksSent, toolCalls: toolCalls.isEmpty ? nil : toolCalls, object: object, objectError: objectError,
-            route: route)
+            text: text,
+            reasoning: reasoning.isEmpty ? nil : reasoning,
+            finishReason: finishReason ?? .stop,
+            usage: Self.sum(carriedUsage, usage),
+            provider: providerName,
+            model: reportedModel ?? target.model,
+            timings: Timings(
+                timeToFirstChunkMs: firstChunkAt.map { Self.ms($0 - context.receivedAt) },
+                durationMs: Self.ms(now - context.receivedAt)
+            ),
+            chunks: chunksSent,
+            toolCalls: toolCalls.isEmpty ? nil : toolCalls,
+            object: object,
+            objectError: objectError,
+            route: route
+        )
     }
 
     /// The sum of two usages, when there is any.
     static func sum(_ first: Usage?, _ second: Usage?) -> Usage? {
         guard let first else { return second }
         guard let second else { return first }
-        return Usage(inputTokens: first.inputTokens &+ second.inputTokens, outputTokens: first.outputTokens &+ second.outputTokens,
-                     cachedInputTokens: Self.sum(first.cachedInputTokens, second.cachedInputTokens),
-                     reasoningTokens: Self.sum(first.reasoningTokens, second.reasoningTokens))
+        return Usage(
+            inputTokens: first.inputTokens &+ second.inputTokens,
+            outputTokens: first.outputTokens &+ second.outputTokens,
+            cachedInputTokens: Self.sum(first.cachedInputTokens, second.cachedInputTokens),
+            reasoningTokens: Self.sum(first.reasoningTokens, second.reasoningTokens)
+        )
     }
 
     private static func sum(_ first: Int?, _ second: Int?) -> Int? {
@@ -193,7 +209,10 @@ struct StreamRun {
         }
         let violations = SchemaValidator.validate(value, against: schema)
         guard !violations.isEmpty else { return (value, nil) }
-        return (value, "the answer does not match the schema: " + violations.prefix(10).map(\.description).joined(separator: "; "))
+        return (
+            value,
+            "the answer does not match the schema: " + violations.prefix(10).map(\.description).joined(separator: "; ")
+        )
     }
 
     /// Usage so far: the provider's report, else the deltas received (one token each on every
@@ -226,35 +245,53 @@ struct StreamRun {
         switch error {
         case .cancelled:
             let reason = context.cancelReason ?? .cancelled
-            return RPCError(reason, reason == .shuttingDown ? "the daemon is shutting down" : "the request was cancelled")
+            return RPCError(
+                reason,
+                reason == .shuttingDown ? "the daemon is shutting down" : "the request was cancelled"
+            )
         case .shutdown:
             return RPCError(.shuttingDown, "the daemon is shutting down")
         case .timeout(let phase):
             let limits = target.timeouts
-            let limit: Duration? = switch phase {
-            case .connect: limits.connect
-            case .firstByte: limits.firstByte
-            case .idle: limits.idle
-            case .total: limits.total
-            }
-            let what = switch phase {
-            case .connect: "connecting to the provider"
-            case .firstByte: "waiting for the first chunk"
-            case .idle: "waiting for the next chunk"
-            case .total: "the whole request"
-            }
-            return RPCError(.timeout, "\(providerName): \(phase.rawValue) timeout after \(limit.map { "\($0.milliseconds) ms" } ?? "?") \(what)",
-                            data: ErrorData(type: .timeout, retryable: true, timeout: phase.rawValue, failureClass: .timeout))
+            let limit: Duration? =
+                switch phase {
+                case .connect: limits.connect
+                case .firstByte: limits.firstByte
+                case .idle: limits.idle
+                case .total: limits.total
+                }
+            let what =
+                switch phase {
+                case .connect: "connecting to the provider"
+                case .firstByte: "waiting for the first chunk"
+                case .idle: "waiting for the next chunk"
+                case .total: "the whole request"
+                }
+            return RPCError(
+                .timeout,
+                "\(providerName): \(phase.rawValue) timeout after \(limit.map { "\($0.milliseconds) ms" } ?? "?") \(what)",
+                data: ErrorData(type: .timeout, retryable: true, timeout: phase.rawValue, failureClass: .timeout)
+            )
         case .paused(let limit):
             // The client stalled, not the provider: not retried or failed over (another attempt
             // would stall the same way), and a class that does not count against the member.
-            return RPCError(.timeout, "\(providerName): the client read nothing for \(limit.milliseconds) ms; the stream was ended",
-                            data: ErrorData(type: .timeout, retryable: false, timeout: "paused",
-                                            failureClass: .client))
+            return RPCError(
+                .timeout,
+                "\(providerName): the client read nothing for \(limit.milliseconds) ms; the stream was ended",
+                data: ErrorData(
+                    type: .timeout,
+                    retryable: false,
+                    timeout: "paused",
+                    failureClass: .client
+                )
+            )
         case .network(_, let message):
             let when = sawHead ? "the connection to the provider failed mid-stream" : "could not reach the provider"
-            return RPCError(.upstreamError, "\(providerName): \(when): \(message)",
-                            data: ErrorData(type: .upstreamError, retryable: true, failureClass: .network))
+            return RPCError(
+                .upstreamError,
+                "\(providerName): \(when): \(message)",
+                data: ErrorData(type: .upstreamError, retryable: true, failureClass: .network)
+            )
         }
     }
 

@@ -39,9 +39,15 @@ public struct ProviderIntrospection: Sendable {
     }
 
     static func info(_ entry: ProviderRegistry.Entry) -> ProviderInfo {
-        ProviderInfo(name: entry.config.name, type: entry.config.type.rawValue, host: entry.adapter.endpoint.host,
-                     credentialSource: entry.config.credentialSource.description, hasCredentials: entry.config.hasCredentials,
-                     defaultModel: entry.config.defaultModel, preset: entry.config.preset)
+        ProviderInfo(
+            name: entry.config.name,
+            type: entry.config.type.rawValue,
+            host: entry.adapter.endpoint.host,
+            credentialSource: entry.config.credentialSource.description,
+            hasCredentials: entry.config.hasCredentials,
+            defaultModel: entry.config.defaultModel,
+            preset: entry.config.preset
+        )
     }
 
     private func check(_ entry: ProviderRegistry.Entry) async -> ProviderCheck {
@@ -101,7 +107,9 @@ public struct ProviderIntrospection: Sendable {
         let outcomes = await withTaskGroup(of: (Int, Result<[ModelInfo], RPCError>).self) { group in
             for job in jobs {
                 group.addTask {
-                    do throws(RPCError) { return (job.index, .success(try await self.list(job.entry, job.request))) } catch {
+                    do throws(RPCError) {
+                        return (job.index, .success(try await self.list(job.entry, job.request)))
+                    } catch {
                         return (job.index, .failure(error))
                     }
                 }
@@ -114,14 +122,18 @@ public struct ProviderIntrospection: Sendable {
         for job in jobs {  // Configuration order, whatever order the answers came in.
             switch outcomes[job.index] {
             case .success(let listed)?: models += listed
-            case .failure(let error)?: failed.append(ProviderFailure(provider: job.entry.config.name, error: problem(error)))
+            case .failure(let error)?:
+                failed.append(ProviderFailure(provider: job.entry.config.name, error: problem(error)))
             case nil: break
             }
         }
         let order = Dictionary(uniqueKeysWithValues: registry.entries.enumerated().map { ($1.config.name, $0) })
         failed.sort { (order[$0.provider] ?? 0) < (order[$1.provider] ?? 0) }
-        return ModelsListResult(models: models, unsupported: unsupported.isEmpty ? nil : unsupported,
-                                failed: failed.isEmpty ? nil : failed)
+        return ModelsListResult(
+            models: models,
+            unsupported: unsupported.isEmpty ? nil : unsupported,
+            failed: failed.isEmpty ? nil : failed
+        )
     }
 
     private func list(_ entry: ProviderRegistry.Entry, _ request: HTTPRequest) async throws(RPCError) -> [ModelInfo] {
@@ -156,13 +168,17 @@ public struct ProviderIntrospection: Sendable {
     }
 
     private static func missingCredentials(_ entry: ProviderRegistry.Entry) -> ProviderProblem {
-        ProviderProblem(type: ErrorType.upstreamAuth.rawValue,
-                        message: "\(entry.config.name): no credentials (expected from \(entry.config.credentialSource))")
+        ProviderProblem(
+            type: ErrorType.upstreamAuth.rawValue,
+            message: "\(entry.config.name): no credentials (expected from \(entry.config.credentialSource))"
+        )
     }
 
     private static func unsupported(_ entry: ProviderRegistry.Entry) -> ProviderProblem {
-        ProviderProblem(type: ProviderProblem.unsupportedType,
-                        message: "\(entry.config.name): provider type \(entry.config.type.rawValue) has no model-listing endpoint")
+        ProviderProblem(
+            type: ProviderProblem.unsupportedType,
+            message: "\(entry.config.name): provider type \(entry.config.type.rawValue) has no model-listing endpoint"
+        )
     }
 
     static func ms(_ duration: Duration) -> Double {

@@ -44,8 +44,11 @@ public struct ProviderProbe: Sendable {
         let transfer = try http.start(request)
         defer { transfer.cancel() }  // No-op when finished; aborts the upstream on any early exit.
         guard case .head(let head)? = try await transfer.next() else {
-            throw RPCError(.upstreamBadResponse, "\(provider): the response ended without an HTTP status",
-                           data: ErrorData(type: .upstreamBadResponse, retryable: true, provider: provider))
+            throw RPCError(
+                .upstreamBadResponse,
+                "\(provider): the response ended without an HTTP status",
+                data: ErrorData(type: .upstreamBadResponse, retryable: true, provider: provider)
+            )
         }
         var response = Response(status: head.status, headers: head.headers, body: [])
         let limit = response.isSuccess ? Self.maxBodyBytes : Self.maxErrorBodyBytes
@@ -53,8 +56,11 @@ public struct ProviderProbe: Sendable {
             guard response.body.count + piece.count <= limit else {
                 // An error body is only read for its message: its start is enough.
                 guard response.isSuccess else { break }
-                throw RPCError(.upstreamBadResponse, "\(provider): the response exceeded \(limit / (1024 * 1024)) MiB",
-                               data: ErrorData(type: .upstreamBadResponse, retryable: false, provider: provider))
+                throw RPCError(
+                    .upstreamBadResponse,
+                    "\(provider): the response exceeded \(limit / (1024 * 1024)) MiB",
+                    data: ErrorData(type: .upstreamBadResponse, retryable: false, provider: provider)
+                )
             }
             response.body += piece
         }
@@ -68,21 +74,36 @@ public struct ProviderProbe: Sendable {
         case .shutdown:
             return RPCError(.shuttingDown, "the daemon is shutting down")
         case .timeout(let phase):
-            let limit: Duration? = switch phase {
-            case .connect: timeouts.connect
-            case .firstByte: timeouts.firstByte
-            case .idle: timeouts.idle
-            case .total: timeouts.total
-            }
-            return RPCError(.timeout, "\(provider): \(phase.rawValue) timeout after \(limit.map { "\($0.milliseconds) ms" } ?? "?")",
-                            data: ErrorData(type: .timeout, retryable: true, timeout: phase.rawValue, provider: provider))
+            let limit: Duration? =
+                switch phase {
+                case .connect: timeouts.connect
+                case .firstByte: timeouts.firstByte
+                case .idle: timeouts.idle
+                case .total: timeouts.total
+                }
+            return RPCError(
+                .timeout,
+                "\(provider): \(phase.rawValue) timeout after \(limit.map { "\($0.milliseconds) ms" } ?? "?")",
+                data: ErrorData(type: .timeout, retryable: true, timeout: phase.rawValue, provider: provider)
+            )
         case .paused(let limit):
-            return RPCError(.timeout, "\(provider): the client read nothing for \(limit.milliseconds) ms; the stream was ended",
-                            data: ErrorData(type: .timeout, retryable: false, timeout: "paused", provider: provider,
-                                            failureClass: .client))
+            return RPCError(
+                .timeout,
+                "\(provider): the client read nothing for \(limit.milliseconds) ms; the stream was ended",
+                data: ErrorData(
+                    type: .timeout,
+                    retryable: false,
+                    timeout: "paused",
+                    provider: provider,
+                    failureClass: .client
+                )
+            )
         case .network(_, let message):
-            return RPCError(.upstreamError, "\(provider): could not reach the provider: \(message)",
-                            data: ErrorData(type: .upstreamError, retryable: true, provider: provider))
+            return RPCError(
+                .upstreamError,
+                "\(provider): could not reach the provider: \(message)",
+                data: ErrorData(type: .upstreamError, retryable: true, provider: provider)
+            )
         }
     }
 }

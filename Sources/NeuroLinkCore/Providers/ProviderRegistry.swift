@@ -41,12 +41,17 @@ public struct ProviderRegistry: Sendable {
             var skipped: [RouteInfo.Skipped] = []
             for entry in entries {
                 if entry.config.isUsable {
-                    let reason = skipped.isEmpty ? "auto: first configured provider" : "auto: first configured provider with credentials"
+                    let reason =
+                        skipped.isEmpty
+                        ? "auto: first configured provider" : "auto: first configured provider with credentials"
                     return (entry, RouteInfo(requested: name, reason: reason, skipped: skipped))
                 }
-                skipped.append(.init(provider: entry.config.name, reason: "no credentials (\(entry.config.credentialSource))"))
+                skipped.append(
+                    .init(provider: entry.config.name, reason: "no credentials (\(entry.config.credentialSource))")
+                )
             }
-            let detail = entries.isEmpty
+            let detail =
+                entries.isEmpty
                 ? "no provider is configured: set OPENAI_API_KEY (or another provider's key) or NEUROLINK_OPENAI_COMPATIBLE_BASE_URL, or write a config file"
                 : "no configured provider has its credentials (\(skipped.map { "\($0.provider): \($0.reason)" }.joined(separator: "; ")))"
             throw RPCError(.noProviderAvailable, detail)
@@ -54,31 +59,51 @@ public struct ProviderRegistry: Sendable {
         if let index = byName[name] {
             let entry = entries[index]
             guard entry.config.isUsable else {
-                throw RPCError(.upstreamAuth, "provider \"\(name)\" has no credentials (expected from \(entry.config.credentialSource))",
-                               data: ErrorData(type: .upstreamAuth, retryable: false, provider: name))
+                throw RPCError(
+                    .upstreamAuth,
+                    "provider \"\(name)\" has no credentials (expected from \(entry.config.credentialSource))",
+                    data: ErrorData(type: .upstreamAuth, retryable: false, provider: name)
+                )
             }
             return (entry, RouteInfo(requested: name, reason: "configured provider named \"\(name)\""))
         }
         if let type = ProviderCatalog.aliases[name] {
             let candidates = entries.filter { $0.config.type == type }
             if let entry = candidates.first(where: \.config.isUsable) {
-                return (entry, RouteInfo(requested: name, reason: "alias \"\(name)\" means type \(type.rawValue): first usable provider of that type"))
+                return (
+                    entry,
+                    RouteInfo(
+                        requested: name,
+                        reason: "alias \"\(name)\" means type \(type.rawValue): first usable provider of that type"
+                    )
+                )
             }
             if !candidates.isEmpty {
-                throw RPCError(.upstreamAuth, "alias \"\(name)\": no provider of type \(type.rawValue) has credentials",
-                               data: ErrorData(type: .upstreamAuth, retryable: false))
+                throw RPCError(
+                    .upstreamAuth,
+                    "alias \"\(name)\": no provider of type \(type.rawValue) has credentials",
+                    data: ErrorData(type: .upstreamAuth, retryable: false)
+                )
             }
         }
         let known = entries.map(\.config.name)
-        throw RPCError(.providerNotFound, "no provider named \"\(name)\" (configured: \(known.isEmpty ? "none" : known.joined(separator: ", ")); aliases: \(ProviderCatalog.aliases.keys.sorted().joined(separator: ", ")))")
+        throw RPCError(
+            .providerNotFound,
+            "no provider named \"\(name)\" (configured: \(known.isEmpty ? "none" : known.joined(separator: ", ")); aliases: \(ProviderCatalog.aliases.keys.sorted().joined(separator: ", ")))"
+        )
     }
 
     /// What `status` shows for each provider: never a credential.
     public var statuses: [ProviderStatus] {
         entries.map {
-            ProviderStatus(name: $0.config.name, type: $0.config.type.rawValue, host: $0.adapter.endpoint.host,
-                           hasCredentials: $0.config.hasCredentials, credentialSource: $0.config.credentialSource.description,
-                           defaultModel: $0.config.defaultModel)
+            ProviderStatus(
+                name: $0.config.name,
+                type: $0.config.type.rawValue,
+                host: $0.adapter.endpoint.host,
+                hasCredentials: $0.config.hasCredentials,
+                credentialSource: $0.config.credentialSource.description,
+                defaultModel: $0.config.defaultModel
+            )
         }
     }
 

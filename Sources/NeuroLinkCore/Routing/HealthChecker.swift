@@ -71,9 +71,12 @@ public struct HealthChecker: Sendable {
                 let result = completionResults["\(pool.name)#\(index)"] ?? listingResults[member.entry.config.name]
                 guard let (ok, detail) = result else { continue }
                 if let healthy = pool.runtime.recordProbe(index, ok: ok, detail: detail, now: .now) {
-                    logger.notice("pool member \(healthy ? "healthy" : "unhealthy")", metadata: [
-                        "pool": "\(pool.name)", "member": "\(member.label)", "check": "\(detail)",
-                    ])
+                    logger.notice(
+                        "pool member \(healthy ? "healthy" : "unhealthy")",
+                        metadata: [
+                            "pool": "\(pool.name)", "member": "\(member.label)", "check": "\(detail)",
+                        ]
+                    )
                 }
             }
         }
@@ -81,7 +84,8 @@ public struct HealthChecker: Sendable {
 
     private func checkListing(_ entry: ProviderRegistry.Entry, timeout: Duration) async -> (Bool, String) {
         guard entry.config.isUsable else { return (false, "no credentials") }
-        guard var request = entry.adapter.modelsRequest(timeouts: TransferTimeouts(connect: timeout, total: timeout)) else {
+        guard var request = entry.adapter.modelsRequest(timeouts: TransferTimeouts(connect: timeout, total: timeout))
+        else {
             return (false, "no listing endpoint")
         }
         do {
@@ -99,8 +103,12 @@ public struct HealthChecker: Sendable {
 
     private func checkCompletion(_ member: Router.Member, index: Int, timeout: Duration) async -> (Bool, String) {
         guard member.entry.config.isUsable else { return (false, "no credentials") }
-        let chat = ChatRequest(messages: [ChatMessage(role: "user", content: "ping")], model: member.model, maxTokens: 1,
-                               temperature: nil)
+        let chat = ChatRequest(
+            messages: [ChatMessage(role: "user", content: "ping")],
+            model: member.model,
+            maxTokens: 1,
+            temperature: nil
+        )
         var target = member.target(index: index, requestTimeoutMs: nil)
         target.timeouts = TransferTimeouts(connect: timeout, firstByte: timeout, idle: timeout, total: timeout)
         var run = StreamRun(target: target, schema: nil, context: RequestContext(id: .string("health-check")))

@@ -31,8 +31,13 @@ public final class Router: Sendable {
 
         /// The attempt target for a request with its own total timeout.
         func target(index: Int, requestTimeoutMs: Int?) -> RouteTarget {
-            RouteTarget(provider: entry, model: model, timeouts: timeouts.transferTimeouts(requestTotalMs: requestTimeoutMs),
-                        member: index, label: spec.label)
+            RouteTarget(
+                provider: entry,
+                model: model,
+                timeouts: timeouts.transferTimeouts(requestTotalMs: requestTimeoutMs),
+                member: index,
+                label: spec.label
+            )
         }
     }
 
@@ -54,34 +59,75 @@ public final class Router: Sendable {
         settings = config.routing
         let breaker = config.routing.breaker
         breakerPolicy = BreakerPolicy(
-            consecutiveFailures: breaker.consecutiveFailures, failureRateThreshold: breaker.failureRatePct / 100,
-            windowSize: breaker.window, minimumCalls: breaker.minimumCalls, openDuration: .milliseconds(breaker.openMs),
-            maxOpenDuration: .milliseconds(breaker.maxOpenMs), halfOpenProbes: breaker.halfOpenProbes)
+            consecutiveFailures: breaker.consecutiveFailures,
+            failureRateThreshold: breaker.failureRatePct / 100,
+            windowSize: breaker.window,
+            minimumCalls: breaker.minimumCalls,
+            openDuration: .milliseconds(breaker.openMs),
+            maxOpenDuration: .milliseconds(breaker.maxOpenMs),
+            halfOpenProbes: breaker.halfOpenProbes
+        )
         let check = config.routing.healthCheck
-        healthCheckPolicy = HealthCheckPolicy(interval: .milliseconds(check.intervalMs), timeout: .milliseconds(check.timeoutMs),
-                                              unhealthyThreshold: check.unhealthyThreshold, healthyThreshold: check.healthyThreshold)
-        backoff = Backoff(base: .milliseconds(config.routing.backoffBaseMs), cap: .milliseconds(config.routing.backoffMaxMs))
-        retryBudget = SharedRetryBudget(RetryBudget(
-            ratio: config.routing.retryBudgetRatio, minRetriesPerWindow: config.routing.retryBudgetMinRetries,
-            window: .milliseconds(config.routing.retryBudgetWindowMs)))
+        healthCheckPolicy = HealthCheckPolicy(
+            interval: .milliseconds(check.intervalMs),
+            timeout: .milliseconds(check.timeoutMs),
+            unhealthyThreshold: check.unhealthyThreshold,
+            healthyThreshold: check.healthyThreshold
+        )
+        backoff = Backoff(
+            base: .milliseconds(config.routing.backoffBaseMs),
+            cap: .milliseconds(config.routing.backoffMaxMs)
+        )
+        retryBudget = SharedRetryBudget(
+            RetryBudget(
+                ratio: config.routing.retryBudgetRatio,
+                minRetriesPerWindow: config.routing.retryBudgetMinRetries,
+                window: .milliseconds(config.routing.retryBudgetWindowMs)
+            )
+        )
         var pools: [Pool] = []
         for pool in config.pools {
             let members = pool.members.compactMap { member -> Member? in
                 guard let entry = registry.entry(named: member.provider) else { return nil }
                 let spec = MemberSpec(
-                    provider: member.provider, model: member.model, weight: member.weight, priority: member.priority,
+                    provider: member.provider,
+                    model: member.model,
+                    weight: member.weight,
+                    priority: member.priority,
                     specializations: member.specializations,
-                    thresholds: Thresholds(maxLatencyMs: member.maxLatencyMs, maxErrorRatePct: member.maxErrorRatePct,
-                                           minThroughputTps: member.minThroughputTps),
-                    contextWindow: member.contextWindow)
-                return Member(entry: entry, model: member.model, timeouts: member.timeouts ?? entry.timeouts, spec: spec,
-                              completionProbe: member.completionProbe)
+                    thresholds: Thresholds(
+                        maxLatencyMs: member.maxLatencyMs,
+                        maxErrorRatePct: member.maxErrorRatePct,
+                        minThroughputTps: member.minThroughputTps
+                    ),
+                    contextWindow: member.contextWindow
+                )
+                return Member(
+                    entry: entry,
+                    model: member.model,
+                    timeouts: member.timeouts ?? entry.timeouts,
+                    spec: spec,
+                    completionProbe: member.completionProbe
+                )
             }
             let strategy = RoutingStrategy(rawValue: pool.strategy) ?? .priority
-            pools.append(Pool(name: pool.name, configured: true, strategy: strategy, failover: pool.failover,
-                              maxAttempts: pool.maxAttempts ?? config.routing.maxAttempts, members: members,
-                              runtime: PoolRuntime(name: pool.name, strategy: strategy, members: members.map(\.spec),
-                                                   breakerPolicy: breakerPolicy, healthCheckPolicy: healthCheckPolicy)))
+            pools.append(
+                Pool(
+                    name: pool.name,
+                    configured: true,
+                    strategy: strategy,
+                    failover: pool.failover,
+                    maxAttempts: pool.maxAttempts ?? config.routing.maxAttempts,
+                    members: members,
+                    runtime: PoolRuntime(
+                        name: pool.name,
+                        strategy: strategy,
+                        members: members.map(\.spec),
+                        breakerPolicy: breakerPolicy,
+                        healthCheckPolicy: healthCheckPolicy
+                    )
+                )
+            )
         }
         self.pools = pools
         poolIndex = Dictionary(pools.enumerated().map { ($1.name, $0) }, uniquingKeysWith: { first, _ in first })
@@ -101,9 +147,21 @@ public final class Router: Sendable {
         let spec = MemberSpec(provider: entry.config.name, model: model)
         if let pool = single.withLock({ $0[spec.label] }) { return pool }
         let member = Member(entry: entry, model: model, timeouts: entry.timeouts, spec: spec, completionProbe: false)
-        let pool = Pool(name: spec.label, configured: false, strategy: .priority, failover: [], maxAttempts: settings.maxAttempts,
-                        members: [member], runtime: PoolRuntime(name: spec.label, strategy: .priority, members: [spec],
-                                                                breakerPolicy: breakerPolicy, healthCheckPolicy: healthCheckPolicy))
+        let pool = Pool(
+            name: spec.label,
+            configured: false,
+            strategy: .priority,
+            failover: [],
+            maxAttempts: settings.maxAttempts,
+            members: [member],
+            runtime: PoolRuntime(
+                name: spec.label,
+                strategy: .priority,
+                members: [spec],
+                breakerPolicy: breakerPolicy,
+                healthCheckPolicy: healthCheckPolicy
+            )
+        )
         return single.withLock { pools in
             if let existing = pools[spec.label] { return existing }
             if pools.count < Self.maxSinglePools { pools[spec.label] = pool }
@@ -121,8 +179,12 @@ extension Router {
     /// Configured pools, then the pools of one used so far, as `status` shows them.
     public func poolStatuses(now: ContinuousClock.Instant) -> [PoolStatus] {
         (pools + singlePools).map { pool in
-            PoolStatus(name: pool.name, configured: pool.configured, strategy: pool.strategy.rawValue,
-                       members: pool.runtime.snapshot(now: now).map(\.poolMemberStatus))
+            PoolStatus(
+                name: pool.name,
+                configured: pool.configured,
+                strategy: pool.strategy.rawValue,
+                members: pool.runtime.snapshot(now: now).map(\.poolMemberStatus)
+            )
         }
     }
 

@@ -115,15 +115,22 @@ public struct PartialJSONParser: Sendable {
                 index = skipPreamble(bytes, from: index)
             case .trailing:
                 // After the first irregularity nothing later can change the outcome.
-                guard strictError == nil else { index = bytes.count; break }
+                guard strictError == nil else {
+                    index = bytes.count
+                    break
+                }
                 consumeTrailing(bytes[index])
                 index += 1
             case .value:
                 switch token {
                 case .string, .key: index = consumeString(bytes, from: index)
                 case .number: index = consumeNumberByte(bytes[index]) ? index + 1 : index
-                case .literal: consumeLiteralByte(bytes[index]); index += 1
-                case .none: consumeStructural(bytes[index]); index += 1
+                case .literal:
+                    consumeLiteralByte(bytes[index])
+                    index += 1
+                case .none:
+                    consumeStructural(bytes[index])
+                    index += 1
                 }
             }
         }

@@ -11,7 +11,8 @@ extension SchemaEvaluation {
         }
         guard let target = resolved(reference) else {
             reportSchema(
-                "cannot resolve $ref \"\(reference)\"; only pointers into this schema (\"#/$defs/...\") are supported")
+                "cannot resolve $ref \"\(reference)\"; only pointers into this schema (\"#/$defs/...\") are supported"
+            )
             return
         }
         guard !refsAtLocation.contains(reference) else {

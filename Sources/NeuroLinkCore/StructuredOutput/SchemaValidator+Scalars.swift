@@ -115,7 +115,9 @@ extension SchemaEvaluation {
 
     /// A numeric keyword's value; reports a schema error when the keyword has the wrong type.
     private mutating func numberKeyword(
-        _ name: String, _ keywords: [String: JSONValue], allowingBoolean: Bool = false
+        _ name: String,
+        _ keywords: [String: JSONValue],
+        allowingBoolean: Bool = false
     ) -> Double? {
         switch keywords[name] {
         case nil: return nil

@@ -70,7 +70,8 @@ struct SchemaEvaluation {
         guard limitViolation == nil else { return }
         remainingBudget -= 1
         guard remainingBudget >= 0 else {
-            let message = "validation stopped after \(SchemaValidator.evaluationBudget) subschema evaluations; "
+            let message =
+                "validation stopped after \(SchemaValidator.evaluationBudget) subschema evaluations; "
                 + "the schema is too expensive to apply"
             limitViolation = SchemaViolation(path: pointer, message: message, kind: .invalidSchema)
             return

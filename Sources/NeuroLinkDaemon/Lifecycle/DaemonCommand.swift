@@ -1,27 +1,34 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import ArgumentParser
 import Foundation
 import Logging
+import NIOPosix
 import NeuroLinkCore
 import NeuroLinkHTTP
-import NeuroLinkProviders
 import NeuroLinkProtocol
+import NeuroLinkProviders
 import NeuroLinkSystemd
-import NIOPosix
 import ServiceLifecycle
 import UnixSignals
+
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// `neurolinkd`: the NeuroLink daemon.
 public struct DaemonCommand: AsyncParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "neurolinkd",
         abstract: "The NeuroLink streaming LLM gateway daemon.",
-        discussion: "Serves length-prefixed JSON-RPC 2.0 on a Unix socket. See docs/protocol.md and docs/configuration.md.",
-        version: ProtocolInfo.release)
+        discussion:
+            "Serves length-prefixed JSON-RPC 2.0 on a Unix socket. See docs/protocol.md and docs/configuration.md.",
+        version: ProtocolInfo.release
+    )
 
-    @Option(name: .long, help: "Configuration file (default: /etc/neurolink/neurolinkd.yaml for root, else $XDG_CONFIG_HOME/neurolink/neurolinkd.yaml).")
+    @Option(
+        name: .long,
+        help:
+            "Configuration file (default: /etc/neurolink/neurolinkd.yaml for root, else $XDG_CONFIG_HOME/neurolink/neurolinkd.yaml)."
+    )
     var config: String?
 
     @Option(name: .long, help: "Socket path (overrides NEUROLINK_SOCKET and the config file).")
@@ -66,7 +73,9 @@ public struct DaemonCommand: AsyncParsableCommand {
         }
         if checkConfig {
             let source = config.sourcePath ?? "environment (no config file)"
-            print("configuration OK: \(source): \(config.providers.count) provider(s): \(config.providers.map { "\($0.name) (\($0.type.rawValue))" }.joined(separator: ", "))")
+            print(
+                "configuration OK: \(source): \(config.providers.count) provider(s): \(config.providers.map { "\($0.name) (\($0.type.rawValue))" }.joined(separator: ", "))"
+            )
             return
         }
         let level = Logger.Level(rawValue: logLevel ?? config.logging.level) ?? .info
@@ -77,21 +86,43 @@ public struct DaemonCommand: AsyncParsableCommand {
             logger.critical("\(error)")
             throw ExitCode(Self.exitUnavailable)
         }
-        let supervision = Supervision.detect(environment: environment, socketActivated: activated != nil, journal: journal)
+        let supervision = Supervision.detect(
+            environment: environment,
+            socketActivated: activated != nil,
+            journal: journal
+        )
         let configuredSocket = socket ?? config.server.socketPath
         let socketPath = SocketPath.resolve(explicit: configuredSocket, environment: environment)
-        try await serve(config: config, loader: loader, socketPath: socketPath, configuredSocket: configuredSocket,
-                        activated: activated, supervision: supervision, environment: environment, logger: logger)
+        try await serve(
+            config: config,
+            loader: loader,
+            socketPath: socketPath,
+            configuredSocket: configuredSocket,
+            activated: activated,
+            supervision: supervision,
+            environment: environment,
+            logger: logger
+        )
     }
 
-    private func serve(config: DaemonConfig, loader: ConfigLoader, socketPath: String, configuredSocket: String?,
-                       activated: ActivatedSocket?, supervision: Supervision, environment: [String: String],
-                       logger: Logger) async throws {
+    private func serve(
+        config: DaemonConfig,
+        loader: ConfigLoader,
+        socketPath: String,
+        configuredSocket: String?,
+        activated: ActivatedSocket?,
+        supervision: Supervision,
+        environment: [String: String],
+        logger: Logger
+    ) async throws {
         let http: CurlLoop
         do {
-            http = try CurlLoop(highWaterBytes: config.server.streamBufferBytes,
-                                memoryBudgetBytes: config.server.streamMemoryBudgetBytes,
-                                maxPaused: config.server.maxPaused, logger: logger)
+            http = try CurlLoop(
+                highWaterBytes: config.server.streamBufferBytes,
+                memoryBudgetBytes: config.server.streamMemoryBudgetBytes,
+                maxPaused: config.server.maxPaused,
+                logger: logger
+            )
         } catch {
             logger.critical("cannot initialise libcurl")
             supervision.status("cannot initialise libcurl")
@@ -100,8 +131,14 @@ public struct DaemonCommand: AsyncParsableCommand {
         let eventLoops = MultiThreadedEventLoopGroup.singleton
         let listening: Listening
         do {
-            listening = try await Listening.open(activated: activated, path: socketPath, configured: configuredSocket,
-                                                 server: config.server, group: eventLoops, logger: logger)
+            listening = try await Listening.open(
+                activated: activated,
+                path: socketPath,
+                configured: configuredSocket,
+                server: config.server,
+                group: eventLoops,
+                logger: logger
+            )
         } catch {
             logger.critical("\(error)")
             supervision.status("\(error)")
@@ -109,15 +146,32 @@ public struct DaemonCommand: AsyncParsableCommand {
         }
         defer { listening.removeSocketFile() }
 
-        let daemon = DaemonState(config: config, configPath: self.config, socketPath: listening.socketPath, http: http,
-                                 supervision: supervision, logger: logger)
-        let server = RPCServer(daemon: daemon, listener: listening.listener, drainTimeout: .milliseconds(config.server.drainTimeoutMs))
+        let daemon = DaemonState(
+            config: config,
+            configPath: self.config,
+            socketPath: listening.socketPath,
+            http: http,
+            supervision: supervision,
+            logger: logger
+        )
+        let server = RPCServer(
+            daemon: daemon,
+            listener: listening.listener,
+            drainTimeout: .milliseconds(config.server.drainTimeoutMs)
+        )
         // Shut down in reverse order: the RPC server drains first, the curl loop stops after it, and
         // the status reporter and watchdog keep systemd informed until the very end.
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
         if let watchdog = supervision.watchdog {
-            services.append(.init(service: WatchdogService(watchdog: watchdog, daemon: daemon,
-                                                           probe: LivenessProbe(eventLoops: eventLoops, http: http))))
+            services.append(
+                .init(
+                    service: WatchdogService(
+                        watchdog: watchdog,
+                        daemon: daemon,
+                        probe: LivenessProbe(eventLoops: eventLoops, http: http)
+                    )
+                )
+            )
         }
         services.append(.init(service: StatusReporterService(daemon: daemon)))
         services.append(.init(service: HTTPEngineService(loop: http)))
@@ -128,12 +182,18 @@ public struct DaemonCommand: AsyncParsableCommand {
             services.append(.init(service: hooks))
         }
         services.append(.init(service: server))
-        let group = ServiceGroup(configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
-        logger.notice("neurolinkd \(ProtocolInfo.release) listening", metadata: [
-            "socket": "\(listening.socketPath)", "config": "\(config.sourcePath ?? "environment")",
-            "providers": "\(config.providers.map(\.name).joined(separator: ","))", "curl": "\(CurlLoop.curlVersion)",
-            "socket_activated": "\(listening.activated)", "systemd_notify": "\(supervision.notifier.isEnabled)",
-        ])
+        let group = ServiceGroup(
+            configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+        )
+        logger.notice(
+            "neurolinkd \(ProtocolInfo.release) listening",
+            metadata: [
+                "socket": "\(listening.socketPath)", "config": "\(config.sourcePath ?? "environment")",
+                "providers": "\(config.providers.map(\.name).joined(separator: ","))",
+                "curl": "\(CurlLoop.curlVersion)",
+                "socket_activated": "\(listening.activated)", "systemd_notify": "\(supervision.notifier.isEnabled)",
+            ]
+        )
         try await group.run()
         logger.notice("neurolinkd stopped")
     }

@@ -1,9 +1,9 @@
 import Foundation
 import Logging
+import NIOCore
 import NeuroLinkCore
 import NeuroLinkHTTP
 import NeuroLinkProtocol
-import NIOCore
 import Synchronization
 
 /// What every part of the running daemon shares: the current configuration generation, the
@@ -36,8 +36,14 @@ final class DaemonState: Sendable {
         var draining = false
     }
 
-    init(config: DaemonConfig, configPath: String?, socketPath: String, http: CurlLoop, supervision: Supervision = .unsupervised,
-         logger: Logger) {
+    init(
+        config: DaemonConfig,
+        configPath: String?,
+        socketPath: String,
+        http: CurlLoop,
+        supervision: Supervision = .unsupervised,
+        logger: Logger
+    ) {
         self.socketPath = socketPath
         self.supervision = supervision
         self.configPath = configPath
@@ -46,8 +52,17 @@ final class DaemonState: Sendable {
         self.maxFrameBytes = config.server.maxFrameBytes
         let admission = AdmissionController(config: config)
         self.admission = admission
-        self.generation = Mutex(Generation(config: config, pipeline: RequestPipeline(config: config, http: http, admission: admission,
-                                                                                     logger: logger)))
+        self.generation = Mutex(
+            Generation(
+                config: config,
+                pipeline: RequestPipeline(
+                    config: config,
+                    http: http,
+                    admission: admission,
+                    logger: logger
+                )
+            )
+        )
     }
 
     var current: Generation { generation.withLock { $0 } }
@@ -113,17 +128,32 @@ final class DaemonState: Sendable {
         let limits = await admission.limitsStatus(now: .now)
         let buffers = await http.bufferSnapshot()
         var status = StatusResult(
-            version: ProtocolInfo.release, protocolVersion: ProtocolInfo.version, pid: Int(getpid()),
-            uptimeSeconds: DaemonState.seconds(ContinuousClock.now - startedAt), socketPath: socketPath,
-            configPath: generation.config.sourcePath, providers: generation.pipeline.registry.statuses,
-            defaultProvider: generation.config.defaults.provider, activeStreams: snapshot.activeStreams,
-            activeConnections: snapshot.activeConnections, totals: snapshot.totals, lastReload: lastReload,
-            systemd: supervision.status, pools: generation.pipeline.router.poolStatuses(now: .now),
-            retryBudget: generation.pipeline.router.retryBudgetStatus(now: .now), limits: limits)
+            version: ProtocolInfo.release,
+            protocolVersion: ProtocolInfo.version,
+            pid: Int(getpid()),
+            uptimeSeconds: DaemonState.seconds(ContinuousClock.now - startedAt),
+            socketPath: socketPath,
+            configPath: generation.config.sourcePath,
+            providers: generation.pipeline.registry.statuses,
+            defaultProvider: generation.config.defaults.provider,
+            activeStreams: snapshot.activeStreams,
+            activeConnections: snapshot.activeConnections,
+            totals: snapshot.totals,
+            lastReload: lastReload,
+            systemd: supervision.status,
+            pools: generation.pipeline.router.poolStatuses(now: .now),
+            retryBudget: generation.pipeline.router.retryBudgetStatus(now: .now),
+            limits: limits
+        )
         status.streamBuffers = StreamBufferStatus(
-            bufferedBytes: buffers.bufferedBytes, budgetBytes: buffers.budgetBytes, peakBufferedBytes: buffers.peakBufferedBytes,
-            activeTransfers: buffers.activeTransfers, pausedTransfers: buffers.pausedTransfers,
-            budgetHeldTransfers: buffers.budgetHeldTransfers, pausedTimeouts: buffers.pausedTimeouts)
+            bufferedBytes: buffers.bufferedBytes,
+            budgetBytes: buffers.budgetBytes,
+            peakBufferedBytes: buffers.peakBufferedBytes,
+            activeTransfers: buffers.activeTransfers,
+            pausedTransfers: buffers.pausedTransfers,
+            budgetHeldTransfers: buffers.budgetHeldTransfers,
+            pausedTimeouts: buffers.pausedTimeouts
+        )
         return status
     }
 

@@ -1,10 +1,11 @@
+import Logging
+import NIOCore
+import NeuroLinkCore
+import NeuroLinkSystemd
+
 #if canImport(Glibc)
 import Glibc
 #endif
-import Logging
-import NeuroLinkCore
-import NeuroLinkSystemd
-import NIOCore
 
 /// The daemon's listening socket: the one systemd passed (socket activation), or one the daemon
 /// binds at the configured path.
@@ -27,20 +28,36 @@ struct Listening {
     ///   - path: where to bind when not socket-activated.
     ///   - configured: the path the operator asked for (`--socket`, `NEUROLINK_SOCKET`, `server.socket`), if any;
     ///     a passed socket elsewhere is worth a log line, the per-user default is not.
-    static func open(activated: ActivatedSocket?, path: String, configured: String?, server: DaemonConfig.Server,
-                     group: any EventLoopGroup, logger: Logger) async throws(Failure) -> Listening {
+    static func open(
+        activated: ActivatedSocket?,
+        path: String,
+        configured: String?,
+        server: DaemonConfig.Server,
+        group: any EventLoopGroup,
+        logger: Logger
+    ) async throws(Failure) -> Listening {
         if let activated {
             let activatedPath = activated.path ?? path
             do {
-                let listener = try await RPCServer.adopt(descriptor: activated.descriptor, maxFrameBytes: server.maxFrameBytes, group: group)
+                let listener = try await RPCServer.adopt(
+                    descriptor: activated.descriptor,
+                    maxFrameBytes: server.maxFrameBytes,
+                    group: group
+                )
                 if let configured, configured != activatedPath {
-                    logger.notice("using the socket passed by systemd instead of the configured path", metadata: [
-                        "socket": "\(activatedPath)", "configured_socket": "\(configured)",
-                    ])
+                    logger.notice(
+                        "using the socket passed by systemd instead of the configured path",
+                        metadata: [
+                            "socket": "\(activatedPath)", "configured_socket": "\(configured)",
+                        ]
+                    )
                 }
                 return Listening(listener: listener, socketPath: activatedPath, activated: true)
             } catch {
-                throw Failure(path: activatedPath, reason: "cannot adopt the socket passed by systemd (fd \(activated.descriptor)): \(error)")
+                throw Failure(
+                    path: activatedPath,
+                    reason: "cannot adopt the socket passed by systemd (fd \(activated.descriptor)): \(error)"
+                )
             }
         }
         do {

@@ -1,10 +1,10 @@
+import Foundation
 import Logging
 import NeuroLinkCore
 import NeuroLinkHTTP
 import NeuroLinkProtocol
 import ServiceLifecycle
 import UnixSignals
-import Foundation
 
 /// Owns the curl loop thread: starts it, and stops it after every other service has drained.
 struct HTTPEngineService: Service, CustomStringConvertible {
@@ -47,14 +47,27 @@ struct ReloadService: Service, CustomStringConvertible {
                 logger.warning("logging settings changed; they take effect after a restart")
             }
             if config.server != old.server {
-                logger.warning("server settings changed; they take effect after a restart", metadata: ["config": "\(config.sourcePath ?? "environment")"])
+                logger.warning(
+                    "server settings changed; they take effect after a restart",
+                    metadata: ["config": "\(config.sourcePath ?? "environment")"]
+                )
             }
             daemon.install(config)
-            daemon.lastReload = ReloadStatus(at: Date().timeIntervalSince1970, ok: true, message: "\(config.providers.count) providers")
-            logger.notice("configuration reloaded", metadata: ["providers": "\(config.providers.map(\.name).joined(separator: ","))"])
+            daemon.lastReload = ReloadStatus(
+                at: Date().timeIntervalSince1970,
+                ok: true,
+                message: "\(config.providers.count) providers"
+            )
+            logger.notice(
+                "configuration reloaded",
+                metadata: ["providers": "\(config.providers.map(\.name).joined(separator: ","))"]
+            )
         } catch {
             daemon.lastReload = ReloadStatus(at: Date().timeIntervalSince1970, ok: false, message: error.description)
-            logger.error("configuration reload rejected; keeping the previous configuration", metadata: ["error": "\(error)"])
+            logger.error(
+                "configuration reload rejected; keeping the previous configuration",
+                metadata: ["error": "\(error)"]
+            )
         }
     }
 }

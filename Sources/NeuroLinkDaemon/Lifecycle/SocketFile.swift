@@ -1,8 +1,9 @@
+import Foundation
+import Logging
+
 #if canImport(Glibc)
 import Glibc
 #endif
-import Foundation
-import Logging
 
 /// Why the daemon cannot take the socket path.
 struct SocketFileError: Error, CustomStringConvertible {
@@ -15,15 +16,22 @@ enum SocketFile {
     /// daemon answers on `path` or when `path` is something other than a socket.
     static func prepare(path: String, logger: Logger) throws(SocketFileError) {
         guard path.utf8.count < 108 else {
-            throw SocketFileError(description: "socket path is \(path.utf8.count) bytes; Unix sockets allow at most 107: \(path)")
+            throw SocketFileError(
+                description: "socket path is \(path.utf8.count) bytes; Unix sockets allow at most 107: \(path)"
+            )
         }
         let directory = (path as NSString).deletingLastPathComponent
         if !directory.isEmpty, !FileManager.default.fileExists(atPath: directory) {
             do {
-                try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true,
-                                                        attributes: [.posixPermissions: 0o755])
+                try FileManager.default.createDirectory(
+                    atPath: directory,
+                    withIntermediateDirectories: true,
+                    attributes: [.posixPermissions: 0o755]
+                )
             } catch {
-                throw SocketFileError(description: "cannot create the socket directory \(directory): \(error.localizedDescription)")
+                throw SocketFileError(
+                    description: "cannot create the socket directory \(directory): \(error.localizedDescription)"
+                )
             }
         }
         var directoryInfo = stat()
@@ -31,9 +39,13 @@ enum SocketFile {
             // Another user must not be able to swap the socket: the directory must be ours (or root's)
             // and not writable by others unless sticky (like /tmp itself).
             let owner = directoryInfo.st_uid
-            let othersWritable = directoryInfo.st_mode & (S_IWOTH | S_IWGRP) != 0 && directoryInfo.st_mode & S_ISVTX == 0
+            let othersWritable =
+                directoryInfo.st_mode & (S_IWOTH | S_IWGRP) != 0 && directoryInfo.st_mode & S_ISVTX == 0
             guard owner == geteuid() || owner == 0, !othersWritable else {
-                throw SocketFileError(description: "the socket directory \(directory) is owned by uid \(owner) or writable by others; refusing to use it")
+                throw SocketFileError(
+                    description:
+                        "the socket directory \(directory) is owned by uid \(owner) or writable by others; refusing to use it"
+                )
             }
         }
         var info = stat()
@@ -42,10 +54,14 @@ enum SocketFile {
             throw SocketFileError(description: "\(path) exists and is not a socket; refusing to replace it")
         }
         if isAnswering(path) {
-            throw SocketFileError(description: "another neurolinkd is already serving on \(path) (stop it first, or pass --socket)")
+            throw SocketFileError(
+                description: "another neurolinkd is already serving on \(path) (stop it first, or pass --socket)"
+            )
         }
         guard unlink(path) == 0 else {
-            throw SocketFileError(description: "cannot remove the stale socket \(path): \(String(cString: strerror(errno)))")
+            throw SocketFileError(
+                description: "cannot remove the stale socket \(path): \(String(cString: strerror(errno)))"
+            )
         }
         logger.notice("removed a stale socket left by a previous daemon", metadata: ["socket": "\(path)"])
     }
@@ -61,7 +77,9 @@ enum SocketFile {
             for (index, byte) in path.utf8.prefix(raw.count - 1).enumerated() { raw[index] = byte }
         }
         let result = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size))
+            }
         }
         return result == 0
     }
@@ -69,7 +87,9 @@ enum SocketFile {
     /// Applies the configured mode after bind (bind creates the file with the umask's mode).
     static func setMode(path: String, mode: UInt16) throws(SocketFileError) {
         guard chmod(path, mode_t(mode)) == 0 else {
-            throw SocketFileError(description: "cannot set mode \(String(mode, radix: 8)) on \(path): \(String(cString: strerror(errno)))")
+            throw SocketFileError(
+                description: "cannot set mode \(String(mode, radix: 8)) on \(path): \(String(cString: strerror(errno)))"
+            )
         }
     }
 }

@@ -1,8 +1,9 @@
+import NeuroLinkProtocol
+import NeuroLinkSystemd
+
 #if canImport(Glibc)
 import Glibc
 #endif
-import NeuroLinkProtocol
-import NeuroLinkSystemd
 
 /// What systemd set up for this process, detected once at start, and the state changes the daemon
 /// reports to it. Outside systemd every notification is a no-op.
@@ -17,19 +18,32 @@ struct Supervision: Sendable {
     /// which takes the passed socket (see ``Listening``).
     static func detect(environment: [String: String], socketActivated: Bool, journal: Bool) -> Supervision {
         Supervision(
-            notifier: .systemd(environment: environment), watchdog: Watchdog.fromEnvironment(),
-            socketActivated: socketActivated, journal: journal,
-            invocationID: environment["INVOCATION_ID"].flatMap { $0.isEmpty ? nil : $0 })
+            notifier: .systemd(environment: environment),
+            watchdog: Watchdog.fromEnvironment(),
+            socketActivated: socketActivated,
+            journal: journal,
+            invocationID: environment["INVOCATION_ID"].flatMap { $0.isEmpty ? nil : $0 }
+        )
     }
 
     /// No service manager: what tests and hand-started daemons see.
-    static let unsupervised = Supervision(notifier: .disabled, watchdog: nil, socketActivated: false, journal: false, invocationID: nil)
+    static let unsupervised = Supervision(
+        notifier: .disabled,
+        watchdog: nil,
+        socketActivated: false,
+        journal: false,
+        invocationID: nil
+    )
 
     var status: SystemdStatus {
         SystemdStatus(
-            supervised: notifier.isEnabled || invocationID != nil || socketActivated, notify: notifier.isEnabled,
-            socketActivated: socketActivated, watchdogTimeoutMs: watchdog.map { Int($0.timeoutMilliseconds) },
-            journal: journal, invocationId: invocationID)
+            supervised: notifier.isEnabled || invocationID != nil || socketActivated,
+            notify: notifier.isEnabled,
+            socketActivated: socketActivated,
+            watchdogTimeoutMs: watchdog.map { Int($0.timeoutMilliseconds) },
+            journal: journal,
+            invocationId: invocationID
+        )
     }
 
     // MARK: State changes
@@ -42,7 +56,10 @@ struct Supervision: Sendable {
 
     /// A SIGHUP reload has begun; systemd shows the unit as "reloading" until ``reloaded(_:)``.
     func reloading() {
-        notifier.notify(.reloading(monotonicMicroseconds: Self.monotonicMicroseconds()), .status("reloading configuration"))
+        notifier.notify(
+            .reloading(monotonicMicroseconds: Self.monotonicMicroseconds()),
+            .status("reloading configuration")
+        )
     }
 
     /// The reload ended (applied or rejected); the daemon serves again either way.

@@ -16,9 +16,14 @@ struct TestHooksService: Service, CustomStringConvertible {
     let logger: Logger
 
     /// The hooks, when `environment` enables them.
-    static func fromEnvironment(_ environment: [String: String], eventLoops: any EventLoopGroup, logger: Logger) -> TestHooksService? {
+    static func fromEnvironment(
+        _ environment: [String: String],
+        eventLoops: any EventLoopGroup,
+        logger: Logger
+    ) -> TestHooksService? {
         guard environment["NEUROLINK_TEST_HOOKS"] == "1" else { return nil }
-        let milliseconds = environment["NEUROLINK_TEST_BLOCK_MS"].flatMap { Int($0) }.map { max(0, min($0, 600_000)) } ?? 2000
+        let milliseconds =
+            environment["NEUROLINK_TEST_BLOCK_MS"].flatMap { Int($0) }.map { max(0, min($0, 600_000)) } ?? 2000
         return TestHooksService(eventLoops: eventLoops, blockMilliseconds: milliseconds, logger: logger)
     }
 

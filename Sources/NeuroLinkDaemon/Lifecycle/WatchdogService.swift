@@ -1,7 +1,7 @@
 import Logging
+import NIOCore
 import NeuroLinkHTTP
 import NeuroLinkSystemd
-import NIOCore
 import ServiceLifecycle
 
 /// Sends watchdog keep-alives while the daemon proves it is alive.
@@ -18,10 +18,13 @@ struct WatchdogService: Service, CustomStringConvertible {
         let watchdog = self.watchdog
         let daemon = self.daemon
         let probe = self.probe
-        daemon.logger.info("watchdog enabled", metadata: [
-            "watchdog_timeout_ms": "\(watchdog.timeoutMilliseconds)",
-            "keepalive_interval_ms": "\(watchdog.timeoutMilliseconds / 2)",
-        ])
+        daemon.logger.info(
+            "watchdog enabled",
+            metadata: [
+                "watchdog_timeout_ms": "\(watchdog.timeoutMilliseconds)",
+                "keepalive_interval_ms": "\(watchdog.timeoutMilliseconds / 2)",
+            ]
+        )
         await cancelWhenGracefulShutdown {
             await watchdog.run(notifier: daemon.supervision.notifier, logger: daemon.logger) { await probe.check() }
         }

@@ -1,6 +1,6 @@
+import NIOCore
 import NeuroLinkCore
 import NeuroLinkProtocol
-import NIOCore
 
 /// Sends a request's chunks to its connection as `stream.chunk` frames. All chunks handed over in
 /// one call go out in one buffer and one write; the write suspends while the client is not
@@ -24,15 +24,36 @@ struct ChunkWriter: ChunkSink {
             case .text(let content):
                 Frames.writeContentChunk(into: &buffer, requestId: requestId, seq: seq, type: .text, content: content)
             case .reasoning(let content):
-                Frames.writeContentChunk(into: &buffer, requestId: requestId, seq: seq, type: .reasoning, content: content)
+                Frames.writeContentChunk(
+                    into: &buffer,
+                    requestId: requestId,
+                    seq: seq,
+                    type: .reasoning,
+                    content: content
+                )
             case .finish(let reason, let usage):
-                Frames.writeFinishChunk(into: &buffer, requestId: requestId, seq: seq, finishReason: reason, usage: usage)
+                Frames.writeFinishChunk(
+                    into: &buffer,
+                    requestId: requestId,
+                    seq: seq,
+                    finishReason: reason,
+                    usage: usage
+                )
             case .toolCall(let call):
-                try Frames.writeChunk(into: &buffer, StreamChunk(requestId: requestId, seq: seq, type: .toolCall, toolCall: call))
+                try Frames.writeChunk(
+                    into: &buffer,
+                    StreamChunk(requestId: requestId, seq: seq, type: .toolCall, toolCall: call)
+                )
             case .object(let object):
-                try Frames.writeChunk(into: &buffer, StreamChunk(requestId: requestId, seq: seq, type: .object, object: object))
+                try Frames.writeChunk(
+                    into: &buffer,
+                    StreamChunk(requestId: requestId, seq: seq, type: .object, object: object)
+                )
             case .notice(let notice):
-                try Frames.writeChunk(into: &buffer, StreamChunk(requestId: requestId, seq: seq, type: .notice, notice: notice))
+                try Frames.writeChunk(
+                    into: &buffer,
+                    StreamChunk(requestId: requestId, seq: seq, type: .notice, notice: notice)
+                )
             }
             seq += 1
         }

@@ -1,7 +1,7 @@
 import Logging
+import NIOCore
 import NeuroLinkCore
 import NeuroLinkProtocol
-import NIOCore
 
 /// Serves one client connection: reads frames, answers cheap methods inline and runs every
 /// `stream`/`generate` as a child task, so one connection carries many concurrent requests.
@@ -22,12 +22,17 @@ struct ConnectionHandler {
                         await handle(frame, requests: requests, outbound: outbound, allocator: allocator, group: &group)
                     }
                 } catch let error as FrameTooLargeError {
-                    daemon.logger.warning("closing connection: frame too large", metadata: [
-                        "announced_bytes": "\(error.announcedBytes)", "peer_uid": "\(peer?.uid.description ?? "?")",
-                    ])
-                    let rpc = RPCError(.frameTooLarge,
-                                       "frame of \(error.announcedBytes) bytes exceeds the limit of \(error.maxFrameBytes) bytes; closing the connection",
-                                       data: ErrorData(type: .frameTooLarge, maxFrameBytes: error.maxFrameBytes))
+                    daemon.logger.warning(
+                        "closing connection: frame too large",
+                        metadata: [
+                            "announced_bytes": "\(error.announcedBytes)", "peer_uid": "\(peer?.uid.description ?? "?")",
+                        ]
+                    )
+                    let rpc = RPCError(
+                        .frameTooLarge,
+                        "frame of \(error.announcedBytes) bytes exceeds the limit of \(error.maxFrameBytes) bytes; closing the connection",
+                        data: ErrorData(type: .frameTooLarge, maxFrameBytes: error.maxFrameBytes)
+                    )
                     try? await outbound.write(Frames.error(id: nil, rpc, allocator: allocator))
                 } catch {
                     daemon.logger.debug("connection read failed: \(error)")
@@ -40,8 +45,11 @@ struct ConnectionHandler {
     }
 
     private func handle(
-        _ frame: ByteBuffer, requests: ConnectionRequests, outbound: NIOAsyncChannelOutboundWriter<ByteBuffer>,
-        allocator: ByteBufferAllocator, group: inout DiscardingTaskGroup
+        _ frame: ByteBuffer,
+        requests: ConnectionRequests,
+        outbound: NIOAsyncChannelOutboundWriter<ByteBuffer>,
+        allocator: ByteBufferAllocator,
+        group: inout DiscardingTaskGroup
     ) async {
         let request: InboundRequest
         switch InboundRequest.parse(frame) {
@@ -56,7 +64,8 @@ struct ConnectionHandler {
             let frame: ByteBuffer
             switch result {
             case .success(let value):
-                frame = (try? Frames.response(id: id, result: value, allocator: allocator))
+                frame =
+                    (try? Frames.response(id: id, result: value, allocator: allocator))
                     ?? Frames.error(id: id, RPCError(.internal, "could not encode the result"), allocator: allocator)
             case .failure(let error):
                 frame = Frames.error(id: id, error, allocator: allocator)
@@ -67,7 +76,10 @@ struct ConnectionHandler {
         switch request.method {
         case Method.stream, Method.generate:
             guard let id = request.id else {
-                let error = RPCError(.invalidRequest, "\(request.method) needs an id: its chunks and result are addressed by it")
+                let error = RPCError(
+                    .invalidRequest,
+                    "\(request.method) needs an id: its chunks and result are addressed by it"
+                )
                 try? await outbound.write(Frames.error(id: nil, error, allocator: allocator))
                 return
             }
@@ -78,18 +90,33 @@ struct ConnectionHandler {
             }
             let context = RequestContext(id: id)
             guard requests.insert(context) else {
-                await reply(Result<HealthResult, RPCError>.failure(RPCError(.duplicateRequestId, "a request with id \(id) is still running on this connection")))
+                await reply(
+                    Result<HealthResult, RPCError>.failure(
+                        RPCError(.duplicateRequestId, "a request with id \(id) is still running on this connection")
+                    )
+                )
                 return
             }
-            let run = StreamHandler(daemon: daemon, context: context, params: params, streaming: request.method == Method.stream,
-                                    outbound: outbound, allocator: allocator, peer: peer)
+            let run = StreamHandler(
+                daemon: daemon,
+                context: context,
+                params: params,
+                streaming: request.method == Method.stream,
+                outbound: outbound,
+                allocator: allocator,
+                peer: peer
+            )
             group.addTask {
                 await run.run()
                 requests.remove(context)
             }
         case Method.cancel:
             guard let raw = request.params?["requestId"], let target = RPCID(json: raw) else {
-                await reply(Result<CancelResult, RPCError>.failure(RPCError(.invalidParams, "params.requestId must be the id of a running request")))
+                await reply(
+                    Result<CancelResult, RPCError>.failure(
+                        RPCError(.invalidParams, "params.requestId must be the id of a running request")
+                    )
+                )
                 return
             }
             await reply(Result<CancelResult, RPCError>.success(CancelResult(cancelled: requests.cancel(target))))
@@ -97,13 +124,20 @@ struct ConnectionHandler {
             let status = await daemon.status()
             await reply(Result<StatusResult, RPCError>.success(status))
         case Method.health:
-            await reply(Result<HealthResult, RPCError>.success(HealthResult(status: daemon.isDraining ? "draining" : "ok")))
+            await reply(
+                Result<HealthResult, RPCError>.success(HealthResult(status: daemon.isDraining ? "draining" : "ok"))
+            )
         case Method.providersList, Method.modelsList:
             await handleIntrospection(request, outbound: outbound, allocator: allocator, group: &group)
         default:
-            await reply(Result<HealthResult, RPCError>.failure(RPCError(
-                .unknownMethod,
-                "unknown method \"\(request.method)\" (known: stream, generate, cancel, status, health, providers.list, models.list)")))
+            await reply(
+                Result<HealthResult, RPCError>.failure(
+                    RPCError(
+                        .unknownMethod,
+                        "unknown method \"\(request.method)\" (known: stream, generate, cancel, status, health, providers.list, models.list)"
+                    )
+                )
+            )
         }
     }
 }

@@ -1,14 +1,16 @@
 import Logging
+import NIOCore
 import NeuroLinkCore
 import NeuroLinkProtocol
-import NIOCore
 
 extension ConnectionHandler {
     /// `providers.list` and `models.list`. Whatever contacts providers (a check, a listing) runs as a
     /// child task in the connection's group, like `stream`: a slow provider must not hold up the
     /// read loop, and closing the connection cancels it (and its transfers) with everything else.
     func handleIntrospection(
-        _ request: InboundRequest, outbound: NIOAsyncChannelOutboundWriter<ByteBuffer>, allocator: ByteBufferAllocator,
+        _ request: InboundRequest,
+        outbound: NIOAsyncChannelOutboundWriter<ByteBuffer>,
+        allocator: ByteBufferAllocator,
         group: inout DiscardingTaskGroup
     ) async {
         // A notification gets no answer, so there is nothing worth doing for it.
@@ -52,9 +54,12 @@ struct IntrospectionHandler: Sendable {
         let result = await introspection.providers(check: check)
         if check {
             let failing = result.providers.filter { $0.check?.ok == false }.map(\.name)
-            daemon.logger.debug("providers checked", metadata: [
-                "request_id": "\(id)", "providers": "\(result.providers.count)", "failing": "\(failing)",
-            ])
+            daemon.logger.debug(
+                "providers checked",
+                metadata: [
+                    "request_id": "\(id)", "providers": "\(result.providers.count)", "failing": "\(failing)",
+                ]
+            )
         }
         await send(Result<ProvidersListResult, RPCError>.success(result))
     }
@@ -66,9 +71,13 @@ struct IntrospectionHandler: Sendable {
         }
         let result: Result<ModelsListResult, RPCError>
         do throws(RPCError) { result = .success(try await introspection.models(provider: provider)) } catch {
-            daemon.logger.info("models.list failed", metadata: [
-                "request_id": "\(id)", "provider": "\(provider ?? "all")", "error_type": "\(error.type)", "error": "\(error.message)",
-            ])
+            daemon.logger.info(
+                "models.list failed",
+                metadata: [
+                    "request_id": "\(id)", "provider": "\(provider ?? "all")", "error_type": "\(error.type)",
+                    "error": "\(error.message)",
+                ]
+            )
             result = .failure(error)
         }
         await send(result)
@@ -80,7 +89,8 @@ struct IntrospectionHandler: Sendable {
         let frame: ByteBuffer
         switch result {
         case .success(let value):
-            frame = (try? Frames.response(id: id, result: value, allocator: allocator))
+            frame =
+                (try? Frames.response(id: id, result: value, allocator: allocator))
                 ?? Frames.error(id: id, RPCError(.internal, "could not encode the result"), allocator: allocator)
         case .failure(let error):
             frame = Frames.error(id: id, error, allocator: allocator)

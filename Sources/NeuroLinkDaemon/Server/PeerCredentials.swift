@@ -1,8 +1,9 @@
+import NIOCore
+import Synchronization
+
 #if canImport(Glibc)
 import Glibc
 #endif
-import NIOCore
-import Synchronization
 
 /// The connecting process, read with `SO_PEERCRED` when the connection is accepted.
 /// Same layout as `struct ucred`, which Glibc's module does not export.
@@ -17,7 +18,9 @@ struct PeerCredentials: Sendable, Hashable {
             return channel.eventLoop.makeSucceededFuture(nil)
         }
         let future: EventLoopFuture<PeerCredentials> = provider.unsafeGetSocketOption(
-            level: SocketOptionLevel(SOL_SOCKET), name: SocketOptionName(SO_PEERCRED))
+            level: SocketOptionLevel(SOL_SOCKET),
+            name: SocketOptionName(SO_PEERCRED)
+        )
         return future.map { Optional($0) }.recover { _ in nil }
     }
 }

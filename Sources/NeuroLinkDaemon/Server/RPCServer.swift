@@ -1,8 +1,8 @@
 import Logging
-import NeuroLinkHTTP
-import NeuroLinkProtocol
 import NIOCore
 import NIOPosix
+import NeuroLinkHTTP
+import NeuroLinkProtocol
 import ServiceLifecycle
 
 /// An accepted connection, ready to serve.
@@ -31,7 +31,11 @@ struct RPCServer: Service, CustomStringConvertible {
 
     /// Serves on an already bound and listening socket (socket activation). The channel owns
     /// `descriptor` from now on and closes it; the socket file is left alone.
-    static func adopt(descriptor: NIOBSDSocket.Handle, maxFrameBytes: Int, group: any EventLoopGroup) async throws -> Listener {
+    static func adopt(
+        descriptor: NIOBSDSocket.Handle,
+        maxFrameBytes: Int,
+        group: any EventLoopGroup
+    ) async throws -> Listener {
         try await bootstrap(group).bind(descriptor, cleanupExistingSocketFile: false) { channel in
             accept(channel, maxFrameBytes: maxFrameBytes)
         }
@@ -44,7 +48,9 @@ struct RPCServer: Service, CustomStringConvertible {
     /// Sets up one accepted connection: the same for bound and adopted sockets.
     private static func accept(_ channel: any Channel, maxFrameBytes: Int) -> EventLoopFuture<AcceptedConnection> {
         PeerCredentials.read(from: channel).flatMapThrowing { peer in
-            try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(FrameDecoder(maxFrameBytes: maxFrameBytes)))
+            try channel.pipeline.syncOperations.addHandler(
+                ByteToMessageHandler(FrameDecoder(maxFrameBytes: maxFrameBytes))
+            )
             let wrapped = try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: channel)
             return AcceptedConnection(channel: wrapped, peer: peer)
         }
@@ -56,7 +62,8 @@ struct RPCServer: Service, CustomStringConvertible {
             try await listener.executeThenClose { connections in
                 for try await connection in connections {
                     group.addTask {
-                        await ConnectionHandler(daemon: daemon, channel: connection.channel, peer: connection.peer).run()
+                        await ConnectionHandler(daemon: daemon, channel: connection.channel, peer: connection.peer)
+                            .run()
                     }
                 }
             }
@@ -68,9 +75,12 @@ struct RPCServer: Service, CustomStringConvertible {
         daemon.beginDraining()
         let running = daemon.runningRequests
         daemon.supervision.stopping("draining: \(DaemonState.count(running, "request")) still running")
-        daemon.logger.notice("shutting down: no longer accepting connections", metadata: [
-            "running_requests": "\(running)", "drain_timeout_ms": "\(drainTimeout.milliseconds)",
-        ])
+        daemon.logger.notice(
+            "shutting down: no longer accepting connections",
+            metadata: [
+                "running_requests": "\(running)", "drain_timeout_ms": "\(drainTimeout.milliseconds)",
+            ]
+        )
         listener.channel.close(promise: nil)
         let clock = ContinuousClock()
         let deadline = clock.now + drainTimeout
@@ -78,7 +88,10 @@ struct RPCServer: Service, CustomStringConvertible {
             try? await Task.sleep(for: .milliseconds(10))
         }
         if daemon.runningRequests > 0 {
-            daemon.logger.warning("drain deadline reached: ending running requests", metadata: ["running_requests": "\(daemon.runningRequests)"])
+            daemon.logger.warning(
+                "drain deadline reached: ending running requests",
+                metadata: ["running_requests": "\(daemon.runningRequests)"]
+            )
             daemon.cancelAllRequests(reason: .shuttingDown)
             // Give the cancelled requests a moment to send their final `shutting_down` responses.
             let grace = clock.now + .seconds(2)

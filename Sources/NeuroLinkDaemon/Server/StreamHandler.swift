@@ -1,11 +1,12 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import Logging
+import NIOCore
 import NeuroLinkCore
 import NeuroLinkProtocol
 import NeuroLinkProviders
-import NIOCore
+
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Runs one `stream` or `generate` request through the pipeline and sends its final response.
 struct StreamHandler: Sendable {
@@ -50,9 +51,12 @@ struct StreamHandler: Sendable {
         logger.debug("request started", metadata: ["messages": "\(prepared.chat.messages.count)"])
         if logger.logLevel <= .debug { logger.debug("prompt", metadata: ["messages": "\(prepared.chat.messages)"]) }
 
-        let tenant = daemon.admission.tenant(uid: peer?.uid ?? getuid(), gid: peer?.gid ?? getgid(),
-                                             username: peer.flatMap { PeerCredentials.username(uid: $0.uid) },
-                                             userId: params.context?["userId"]?.stringValue)
+        let tenant = daemon.admission.tenant(
+            uid: peer?.uid ?? getuid(),
+            gid: peer?.gid ?? getgid(),
+            username: peer.flatMap { PeerCredentials.username(uid: $0.uid) },
+            userId: params.context?["userId"]?.stringValue
+        )
         logger[metadataKey: "tenant"] = "\(tenant)"
         let result: Result<StreamResult, RPCError>
         if streaming {
@@ -65,11 +69,15 @@ struct StreamHandler: Sendable {
         switch result {
         case .success(let answer):
             daemon.stats.requestEnded(.succeeded, chunks: answer.chunks, usage: answer.usage)
-            logger.info("request finished", metadata: [
-                "provider": "\(answer.provider)", "model": "\(answer.model)",
-                "finish_reason": "\(answer.finishReason)", "chunks": "\(answer.chunks)",
-                "duration_ms": "\(answer.timings.durationMs)", "ttfc_ms": "\(answer.timings.timeToFirstChunkMs ?? -1)",
-            ])
+            logger.info(
+                "request finished",
+                metadata: [
+                    "provider": "\(answer.provider)", "model": "\(answer.model)",
+                    "finish_reason": "\(answer.finishReason)", "chunks": "\(answer.chunks)",
+                    "duration_ms": "\(answer.timings.durationMs)",
+                    "ttfc_ms": "\(answer.timings.timeToFirstChunkMs ?? -1)",
+                ]
+            )
         case .failure(let error):
             let outcome: DaemonStats.Outcome = error.type == .cancelled ? .cancelled : .failed
             daemon.stats.requestEnded(outcome, chunks: 0, usage: error.data.usage)
@@ -82,8 +90,13 @@ struct StreamHandler: Sendable {
         let frame: ByteBuffer
         switch result {
         case .success(let answer):
-            frame = (try? Frames.response(id: context.id, result: answer, allocator: allocator))
-                ?? Frames.error(id: context.id, RPCError(.internal, "could not encode the result"), allocator: allocator)
+            frame =
+                (try? Frames.response(id: context.id, result: answer, allocator: allocator))
+                ?? Frames.error(
+                    id: context.id,
+                    RPCError(.internal, "could not encode the result"),
+                    allocator: allocator
+                )
         case .failure(let error):
             frame = Frames.error(id: context.id, error, allocator: allocator)
         }

@@ -25,9 +25,15 @@ public struct AdaptiveSettings: Sendable, Hashable {
         public var decreaseFactor: Double?
         public var increment: Double?
 
-        public init(enabled: Bool? = nil, targetResponseTime: Duration? = nil, minLimit: Int? = nil,
-                    maxLimit: Int? = nil, initialLimit: Int? = nil, decreaseFactor: Double? = nil,
-                    increment: Double? = nil) {
+        public init(
+            enabled: Bool? = nil,
+            targetResponseTime: Duration? = nil,
+            minLimit: Int? = nil,
+            maxLimit: Int? = nil,
+            initialLimit: Int? = nil,
+            decreaseFactor: Double? = nil,
+            increment: Double? = nil
+        ) {
             self.enabled = enabled
             self.targetResponseTime = targetResponseTime
             self.minLimit = minLimit
@@ -40,10 +46,14 @@ public struct AdaptiveSettings: Sendable, Hashable {
         /// These values where set, `base`'s elsewhere.
         public func merged(over base: Overrides) -> Overrides {
             Overrides(
-                enabled: enabled ?? base.enabled, targetResponseTime: targetResponseTime ?? base.targetResponseTime,
-                minLimit: minLimit ?? base.minLimit, maxLimit: maxLimit ?? base.maxLimit,
-                initialLimit: initialLimit ?? base.initialLimit, decreaseFactor: decreaseFactor ?? base.decreaseFactor,
-                increment: increment ?? base.increment)
+                enabled: enabled ?? base.enabled,
+                targetResponseTime: targetResponseTime ?? base.targetResponseTime,
+                minLimit: minLimit ?? base.minLimit,
+                maxLimit: maxLimit ?? base.maxLimit,
+                initialLimit: initialLimit ?? base.initialLimit,
+                decreaseFactor: decreaseFactor ?? base.decreaseFactor,
+                increment: increment ?? base.increment
+            )
         }
 
         /// `base` with these values applied.

@@ -19,7 +19,10 @@ public enum GCRA {
 
     /// Charges `cost` units at `now` if the bucket allows it.
     public static func acquire(
-        tat: ContinuousClock.Instant?, limit: RateLimit, cost: Int, now: ContinuousClock.Instant
+        tat: ContinuousClock.Instant?,
+        limit: RateLimit,
+        cost: Int,
+        now: ContinuousClock.Instant
     ) -> Step {
         let cost = max(0, cost)
         let base = max(tat ?? now, now)
@@ -34,14 +37,21 @@ public enum GCRA {
             return Step(decision: denied(limit: limit, used: used, retryAfter: needed - limit.window), tat: nil)
         }
         let decision = RateDecision(
-            allowed: true, retryAfter: .zero, remaining: (limit.window - needed).wholeUnits(of: limit.rate.interval),
-            resetAfter: needed, limit: limit.capacity)
+            allowed: true,
+            retryAfter: .zero,
+            remaining: (limit.window - needed).wholeUnits(of: limit.rate.interval),
+            resetAfter: needed,
+            limit: limit.capacity
+        )
         return Step(decision: decision, tat: cost == 0 ? nil : newTAT)
     }
 
     /// What ``acquire(tat:limit:cost:now:)`` would decide, without a new state to store.
     public static func peek(
-        tat: ContinuousClock.Instant?, limit: RateLimit, cost: Int, now: ContinuousClock.Instant
+        tat: ContinuousClock.Instant?,
+        limit: RateLimit,
+        cost: Int,
+        now: ContinuousClock.Instant
     ) -> RateDecision {
         acquire(tat: tat, limit: limit, cost: cost, now: now).decision
     }
@@ -52,7 +62,10 @@ public enum GCRA {
     ///
     /// - Returns: the TAT to store, or `nil` when the bucket is full afterwards (the key may be dropped).
     public static func adjust(
-        tat: ContinuousClock.Instant?, limit: RateLimit, by delta: Int, now: ContinuousClock.Instant
+        tat: ContinuousClock.Instant?,
+        limit: RateLimit,
+        by delta: Int,
+        now: ContinuousClock.Instant
     ) -> ContinuousClock.Instant? {
         // The bound keeps `interval × delta` far inside Duration's range whatever the caller passes.
         let delta = min(max(delta, -(1 << 40)), 1 << 40)
@@ -62,8 +75,11 @@ public enum GCRA {
 
     private static func denied(limit: RateLimit, used: Duration, retryAfter: Duration?) -> RateDecision {
         RateDecision(
-            allowed: false, retryAfter: retryAfter,
-            remaining: (limit.window - used).wholeUnits(of: limit.rate.interval), resetAfter: used,
-            limit: limit.capacity)
+            allowed: false,
+            retryAfter: retryAfter,
+            remaining: (limit.window - used).wholeUnits(of: limit.rate.interval),
+            resetAfter: used,
+            limit: limit.capacity
+        )
     }
 }

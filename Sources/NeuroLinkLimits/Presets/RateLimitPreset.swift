@@ -31,19 +31,39 @@ public enum RateLimitPreset: String, Sendable, Hashable, CaseIterable {
             settings.global = ScopeLimitSettings(requestRate: .limit(.perSecond(50)), burst: 25, maxInFlight: 128)
             settings.memberDefaults = ScopeLimitSettings(maxInFlight: 32)
             settings.tenantDefaults = ScopeLimitSettings(
-                requestRate: .limit(.perSecond(10)), burst: 10, tokensPerMinute: 200_000, maxInFlight: 16)
+                requestRate: .limit(.perSecond(10)),
+                burst: 10,
+                tokensPerMinute: 200_000,
+                maxInFlight: 16
+            )
             settings.queue = QueueSettings.Overrides(
-                strategy: .queue, maxSize: 200, maxWait: .seconds(30), priorityEnabled: false)
+                strategy: .queue,
+                maxSize: 200,
+                maxWait: .seconds(30),
+                priorityEnabled: false
+            )
         case .enterprise:
             settings.global = ScopeLimitSettings(requestRate: .limit(.perSecond(500)), burst: 200, maxInFlight: 1024)
             settings.memberDefaults = ScopeLimitSettings(maxInFlight: 64)
             settings.tenantDefaults = ScopeLimitSettings(
-                requestRate: .limit(.perSecond(50)), burst: 50, tokensPerMinute: 1_000_000, maxInFlight: 64)
+                requestRate: .limit(.perSecond(50)),
+                burst: 50,
+                tokensPerMinute: 1_000_000,
+                maxInFlight: 64
+            )
             settings.tenantMemberDefaults = ScopeLimitSettings(requestRate: .limit(.perSecond(25)), burst: 25)
             settings.queue = QueueSettings.Overrides(
-                strategy: .queue, maxSize: 1000, maxWait: .seconds(60), priorityEnabled: true)
+                strategy: .queue,
+                maxSize: 1000,
+                maxWait: .seconds(60),
+                priorityEnabled: true
+            )
             settings.adaptive = AdaptiveSettings.Overrides(
-                targetResponseTime: .milliseconds(2000), minLimit: 4, maxLimit: 128, decreaseFactor: 0.9)
+                targetResponseTime: .milliseconds(2000),
+                minLimit: 4,
+                maxLimit: 128,
+                decreaseFactor: 0.9
+            )
         }
         return settings
     }

@@ -106,7 +106,8 @@ public struct MemberPacing: Sendable, Hashable {
         guard settings.enabled else { return }
         let interval = pacingInterval(now: now)
         if var window = windows[.requests], let remaining = window.remaining, remaining > 0,
-           window.resetAt.map({ $0 > now }) ?? true {
+            window.resetAt.map({ $0 > now }) ?? true
+        {
             window.remaining = remaining - 1
             windows[.requests] = window
         }
@@ -123,8 +124,8 @@ public struct MemberPacing: Sendable, Hashable {
         var interval = Duration.zero
         for (dimension, window) in windows {
             guard let limit = window.limit, limit > 0, let reset = window.resetAt, reset > now,
-                  let remaining = window.remaining, remaining > 0,
-                  Double(remaining) < settings.lowWatermark * Double(limit)
+                let remaining = window.remaining, remaining > 0,
+                Double(remaining) < settings.lowWatermark * Double(limit)
             else { continue }
             let requestsLeft: Int
             if dimension == .requests {

@@ -19,8 +19,12 @@ public struct PacingSettings: Sendable, Hashable {
         public var defaultPause: Duration?
         public var defaultTokensPerRequest: Int?
 
-        public init(enabled: Bool? = nil, lowWatermark: Double? = nil, defaultPause: Duration? = nil,
-                    defaultTokensPerRequest: Int? = nil) {
+        public init(
+            enabled: Bool? = nil,
+            lowWatermark: Double? = nil,
+            defaultPause: Duration? = nil,
+            defaultTokensPerRequest: Int? = nil
+        ) {
             self.enabled = enabled
             self.lowWatermark = lowWatermark
             self.defaultPause = defaultPause
@@ -29,9 +33,12 @@ public struct PacingSettings: Sendable, Hashable {
 
         /// These values where set, `base`'s elsewhere.
         public func merged(over base: Overrides) -> Overrides {
-            Overrides(enabled: enabled ?? base.enabled, lowWatermark: lowWatermark ?? base.lowWatermark,
-                      defaultPause: defaultPause ?? base.defaultPause,
-                      defaultTokensPerRequest: defaultTokensPerRequest ?? base.defaultTokensPerRequest)
+            Overrides(
+                enabled: enabled ?? base.enabled,
+                lowWatermark: lowWatermark ?? base.lowWatermark,
+                defaultPause: defaultPause ?? base.defaultPause,
+                defaultTokensPerRequest: defaultTokensPerRequest ?? base.defaultTokensPerRequest
+            )
         }
 
         /// `base` with these values applied.

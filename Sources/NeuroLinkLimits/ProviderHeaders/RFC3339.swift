@@ -6,14 +6,15 @@ public enum RFC3339 {
     public static func parse(_ text: some StringProtocol) -> Duration? {
         var reader = Reader(bytes: Array(text.utf8))
         guard let year = reader.digits(4), reader.expect(0x2D),
-              let month = reader.digits(2), reader.expect(0x2D),
-              let day = reader.digits(2), reader.expect(anyOf: [0x54, 0x74, 0x20]),
-              let hour = reader.digits(2), reader.expect(0x3A),
-              let minute = reader.digits(2), reader.expect(0x3A),
-              let second = reader.digits(2)
+            let month = reader.digits(2), reader.expect(0x2D),
+            let day = reader.digits(2), reader.expect(anyOf: [0x54, 0x74, 0x20]),
+            let hour = reader.digits(2), reader.expect(0x3A),
+            let minute = reader.digits(2), reader.expect(0x3A),
+            let second = reader.digits(2)
         else { return nil }
         guard (1...12).contains(month), (1...daysIn(month: month, year: year)).contains(day),
-              hour < 24, minute < 60, second <= 60 else { return nil }
+            hour < 24, minute < 60, second <= 60
+        else { return nil }
         var fraction: Int128 = 0
         if reader.expect(0x2E) {
             var scale = Duration.attosecondsPerSecond
@@ -31,8 +32,9 @@ public enum RFC3339 {
         if reader.expect(anyOf: [0x5A, 0x7A]) {
             offsetSeconds = 0
         } else if let sign = reader.next(), sign == 0x2B || sign == 0x2D,
-                  let offsetHours = reader.digits(2), reader.expect(0x3A), let offsetMinutes = reader.digits(2),
-                  offsetHours < 24, offsetMinutes < 60 {
+            let offsetHours = reader.digits(2), reader.expect(0x3A), let offsetMinutes = reader.digits(2),
+            offsetHours < 24, offsetMinutes < 60
+        {
             offsetSeconds = (sign == 0x2B ? 1 : -1) * (offsetHours * 3600 + offsetMinutes * 60)
         } else {
             return nil

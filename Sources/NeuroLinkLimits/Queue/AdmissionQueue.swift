@@ -47,7 +47,10 @@ public struct AdmissionQueue<Payload> {
     /// Adds a request the limiter denied. `priority` is clamped to 0–9 and ignored (the default is
     /// used) when priorities are disabled.
     public mutating func enqueue(
-        _ payload: Payload, tenant: TenantKey, priority: Int?, now: ContinuousClock.Instant
+        _ payload: Payload,
+        tenant: TenantKey,
+        priority: Int?,
+        now: ContinuousClock.Instant
     ) -> EnqueueResult {
         guard settings.strategy == .queue else {
             counters.rejected += 1
@@ -63,7 +66,8 @@ public struct AdmissionQueue<Payload> {
         lastTicket += 1
         let ticket = QueueTicket(rawValue: lastTicket)
         levels[effective].append(
-            QueueEntry(ticket: ticket, tenant: tenant, priority: effective, enqueuedAt: now, payload: payload))
+            QueueEntry(ticket: ticket, tenant: tenant, priority: effective, enqueuedAt: now, payload: payload)
+        )
         locations[ticket] = Location(priority: effective, tenant: tenant, enqueuedAt: now)
         arrivals.append(ticket)
         counters.enqueued += 1
@@ -80,7 +84,8 @@ public struct AdmissionQueue<Payload> {
     /// tenant's oldest request of each priority is a candidate, which keeps a tenant's own requests
     /// in order and the walk short.
     public mutating func popFirst(
-        now: ContinuousClock.Instant, where decide: (QueueEntry<Payload>) throws -> QueueScan
+        now: ContinuousClock.Instant,
+        where decide: (QueueEntry<Payload>) throws -> QueueScan
     ) rethrows -> QueueEntry<Payload>? {
         for priority in QueueSettings.priorities.reversed() where levels[priority].count > 0 {
             for tenant in levels[priority].serviceOrder {
@@ -116,9 +121,10 @@ public struct AdmissionQueue<Payload> {
         let start = max(lastServedAt ?? entry.enqueuedAt, entry.enqueuedAt)
         let gap = now > start ? now - start : .zero
         // Integer smoothing (0.7 old, 0.3 new) so equal inputs give equal estimates on every platform.
-        serviceInterval = serviceInterval.map {
-            Duration(totalAttoseconds: ($0.totalAttoseconds * 7 + gap.totalAttoseconds * 3) / 10)
-        } ?? gap
+        serviceInterval =
+            serviceInterval.map {
+                Duration(totalAttoseconds: ($0.totalAttoseconds * 7 + gap.totalAttoseconds * 3) / 10)
+            } ?? gap
         lastServedAt = now
         return entry
     }
@@ -134,7 +140,8 @@ public struct AdmissionQueue<Payload> {
     public mutating func expire(now: ContinuousClock.Instant) -> [QueueEntry<Payload>] {
         var expired: [QueueEntry<Payload>] = []
         while let oldest = oldestTicket, let location = locations[oldest],
-              location.enqueuedAt + settings.maxWait <= now {
+            location.enqueuedAt + settings.maxWait <= now
+        {
             guard let entry = removeEntry(oldest, served: false) else { break }
             expired.append(entry)
         }
@@ -153,7 +160,7 @@ public struct AdmissionQueue<Payload> {
     /// The ticket's place in line (1 = next) if nothing else arrives; `nil` when it is not waiting.
     public func position(of ticket: QueueTicket) -> Int? {
         guard let location = locations[ticket],
-              let ahead = levels[location.priority].waitingAhead(of: ticket, tenant: location.tenant)
+            let ahead = levels[location.priority].waitingAhead(of: ticket, tenant: location.tenant)
         else { return nil }
         let higher = levels[(location.priority + 1)...].reduce(0) { $0 + $1.count }
         return higher + ahead + 1
@@ -177,7 +184,7 @@ public struct AdmissionQueue<Payload> {
 
     private mutating func removeEntry(_ ticket: QueueTicket, served: Bool) -> QueueEntry<Payload>? {
         guard let location = locations.removeValue(forKey: ticket),
-              let entry = levels[location.priority].remove(ticket, tenant: location.tenant, served: served)
+            let entry = levels[location.priority].remove(ticket, tenant: location.tenant, served: served)
         else { return nil }
         // Keep the invariant: the arrival at the head is still waiting.
         while arrivalsHead < arrivals.count, locations[arrivals[arrivalsHead]] == nil { arrivalsHead += 1 }

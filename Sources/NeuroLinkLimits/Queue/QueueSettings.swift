@@ -28,8 +28,13 @@ public struct QueueSettings: Sendable, Hashable {
         public var priorityEnabled: Bool?
         public var defaultPriority: Int?
 
-        public init(strategy: Strategy? = nil, maxSize: Int? = nil, maxWait: Duration? = nil,
-                    priorityEnabled: Bool? = nil, defaultPriority: Int? = nil) {
+        public init(
+            strategy: Strategy? = nil,
+            maxSize: Int? = nil,
+            maxWait: Duration? = nil,
+            priorityEnabled: Bool? = nil,
+            defaultPriority: Int? = nil
+        ) {
             self.strategy = strategy
             self.maxSize = maxSize
             self.maxWait = maxWait
@@ -39,9 +44,13 @@ public struct QueueSettings: Sendable, Hashable {
 
         /// These values where set, `base`'s elsewhere.
         public func merged(over base: Overrides) -> Overrides {
-            Overrides(strategy: strategy ?? base.strategy, maxSize: maxSize ?? base.maxSize,
-                      maxWait: maxWait ?? base.maxWait, priorityEnabled: priorityEnabled ?? base.priorityEnabled,
-                      defaultPriority: defaultPriority ?? base.defaultPriority)
+            Overrides(
+                strategy: strategy ?? base.strategy,
+                maxSize: maxSize ?? base.maxSize,
+                maxWait: maxWait ?? base.maxWait,
+                priorityEnabled: priorityEnabled ?? base.priorityEnabled,
+                defaultPriority: defaultPriority ?? base.defaultPriority
+            )
         }
 
         /// `base` with these values applied.

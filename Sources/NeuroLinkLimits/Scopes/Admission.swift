@@ -11,8 +11,13 @@ public struct AdmissionRequest: Sendable, Hashable {
     /// The request's `maxTokens`, the output estimate.
     public var maxOutputTokens: Int?
 
-    public init(tenant: TenantKey, member: String, inputCharacters: Int = 0, inputTokens: Int? = nil,
-                maxOutputTokens: Int? = nil) {
+    public init(
+        tenant: TenantKey,
+        member: String,
+        inputCharacters: Int = 0,
+        inputTokens: Int? = nil,
+        maxOutputTokens: Int? = nil
+    ) {
         self.tenant = tenant
         self.member = member
         self.inputCharacters = inputCharacters

@@ -14,7 +14,10 @@ extension Limiter {
     /// Parses `headers` (name, value pairs) and takes them in; `unixTime` is the wall-clock time of
     /// the response (for RFC 3339 reset times).
     public func observe(
-        headers: some Sequence<(String, String)>, member: String, unixTime: Duration, now: ContinuousClock.Instant
+        headers: some Sequence<(String, String)>,
+        member: String,
+        unixTime: Duration,
+        now: ContinuousClock.Instant
     ) {
         observe(ProviderRateReport(headers: headers, unixTime: unixTime), member: member, now: now)
     }

@@ -44,9 +44,14 @@ extension Limiter {
             var members: [MemberLimitStatus] = []
             for name in Set(state.pacing.keys).union(state.adaptive.keys).sorted() {
                 let pacing = state.pacing[name]
-                members.append(MemberLimitStatus(
-                    member: name, pacing: pacing?.state(now: now) ?? .open, reported: pacing?.windows ?? [:],
-                    adaptiveLimit: state.adaptive[name]?.limit))
+                members.append(
+                    MemberLimitStatus(
+                        member: name,
+                        pacing: pacing?.state(now: now) ?? .open,
+                        reported: pacing?.windows ?? [:],
+                        adaptiveLimit: state.adaptive[name]?.limit
+                    )
+                )
             }
             return (state.config, state.scopes, members)
         }
@@ -63,13 +68,22 @@ extension Limiter {
             }
             var maxInFlight = limits.maxInFlight
             if case .member(let name) = scope,
-               let adaptive = members.first(where: { $0.member == name })?.adaptiveLimit {
+                let adaptive = members.first(where: { $0.member == name })?.adaptiveLimit
+            {
                 maxInFlight = min(maxInFlight ?? .max, adaptive)
             }
-            scopes.append(ScopeStatus(
-                scope: scope, inFlight: entry.inFlight, maxInFlight: maxInFlight, admitted: entry.admitted,
-                rejections: entry.rejections, currentRate: entry.meter.perSecond(now: now), remaining: remaining,
-                capacity: capacity))
+            scopes.append(
+                ScopeStatus(
+                    scope: scope,
+                    inFlight: entry.inFlight,
+                    maxInFlight: maxInFlight,
+                    admitted: entry.admitted,
+                    rejections: entry.rejections,
+                    currentRate: entry.meter.perSecond(now: now),
+                    remaining: remaining,
+                    capacity: capacity
+                )
+            )
         }
         return LimiterStatus(scopes: scopes, members: members)
     }

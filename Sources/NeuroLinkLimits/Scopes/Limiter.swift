@@ -44,7 +44,11 @@ public final class Limiter: Sendable {
     ///
     /// - Parameter countingRejection: whether a denial counts in the status' rejections; a queue
     ///   trying its waiting requests again passes `false`, so that each request counts once.
-    public func admit(_ request: AdmissionRequest, now: ContinuousClock.Instant, countingRejection: Bool = true) async
+    public func admit(
+        _ request: AdmissionRequest,
+        now: ContinuousClock.Instant,
+        countingRejection: Bool = true
+    ) async
         -> AdmissionDecision
     {
         let scopes = RequestScopes(tenant: request.tenant, member: request.member)
@@ -61,8 +65,10 @@ public final class Limiter: Sendable {
                 state.releaseSlots(scopes)
                 let blocking = batch.blockingIndex.map { charges[$0] } ?? charges.first
                 let denial = LimitDenial(
-                    scope: blocking?.key.scope ?? .global, reason: DenialReason(blocking?.key.dimension ?? .requests),
-                    retryAfter: batch.retryAfter)
+                    scope: blocking?.key.scope ?? .global,
+                    reason: DenialReason(blocking?.key.dimension ?? .requests),
+                    retryAfter: batch.retryAfter
+                )
                 if countingRejection { state.count(denial) }
                 return .denied(denial)
             }
@@ -72,9 +78,16 @@ public final class Limiter: Sendable {
             for kind in LimitScope.Kind.allCases { state.update(scopes[kind]) { $0.recordAdmission(now: now) } }
             state.lastPermit += 1
             state.livePermits.insert(state.lastPermit)
-            return .admitted(AdmissionPermit(
-                id: state.lastPermit, tenant: request.tenant, member: request.member, admittedAt: now,
-                tokens: estimate, charges: charges))
+            return .admitted(
+                AdmissionPermit(
+                    id: state.lastPermit,
+                    tenant: request.tenant,
+                    member: request.member,
+                    admittedAt: now,
+                    tokens: estimate,
+                    charges: charges
+                )
+            )
         }
     }
 

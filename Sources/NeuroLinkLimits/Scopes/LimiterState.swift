@@ -20,7 +20,10 @@ struct LimiterState {
     /// The local half of an admission: provider pacing, then in-flight limits; on success one
     /// in-flight slot is taken in each scope and the charges for the buckets are returned.
     mutating func reserve(
-        _ request: AdmissionRequest, _ scopes: RequestScopes, now: ContinuousClock.Instant, countingRejection: Bool = true
+        _ request: AdmissionRequest,
+        _ scopes: RequestScopes,
+        now: ContinuousClock.Instant,
+        countingRejection: Bool = true
     ) -> Reservation {
         let member = request.member
         if config.pacing.enabled, !pacing.isEmpty, let pacing = pacing[member] {
@@ -28,7 +31,10 @@ struct LimiterState {
             if wait > .zero {
                 let paused = if case .paused = pacing.state(now: now) { true } else { false }
                 let denial = LimitDenial(
-                    scope: scopes.member, reason: paused ? .providerPaused : .providerPacing, retryAfter: wait)
+                    scope: scopes.member,
+                    reason: paused ? .providerPaused : .providerPacing,
+                    retryAfter: wait
+                )
                 if countingRejection { count(denial) }
                 return .denied(denial)
             }
@@ -47,8 +53,10 @@ struct LimiterState {
         if self.scopes.count >= Self.maxTrackedScopes { dropIdleScopes() }
         for kind in LimitScope.Kind.allCases { update(scopes[kind]) { $0.inFlight += 1 } }
         let estimate = config.estimator.estimate(
-            inputCharacters: request.inputCharacters, inputTokens: request.inputTokens,
-            maxOutputTokens: request.maxOutputTokens)
+            inputCharacters: request.inputCharacters,
+            inputTokens: request.inputTokens,
+            maxOutputTokens: request.maxOutputTokens
+        )
         return .reserved(limits.charges(scopes: scopes, estimate: estimate), estimate)
     }
 
@@ -79,7 +87,8 @@ struct LimiterState {
         // Most configurations adapt nothing: skip hashing the member name for them.
         if !adaptive.isEmpty, let existing = adaptive[member] { return existing }
         guard config.adaptiveDefault != nil || !config.adaptiveMembers.isEmpty,
-              let settings = config.adaptiveSettings(for: member) else { return nil }
+            let settings = config.adaptiveSettings(for: member)
+        else { return nil }
         let created = AdaptiveConcurrencyLimit(settings: settings)
         adaptive[member] = created
         return created

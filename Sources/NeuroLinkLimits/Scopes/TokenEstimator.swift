@@ -54,8 +54,10 @@ public struct TokenEstimator: Sendable, Hashable {
 
         /// These values where set, `base`'s elsewhere.
         public func merged(over base: Overrides) -> Overrides {
-            Overrides(charsPerToken: charsPerToken ?? base.charsPerToken,
-                      defaultOutputTokens: defaultOutputTokens ?? base.defaultOutputTokens)
+            Overrides(
+                charsPerToken: charsPerToken ?? base.charsPerToken,
+                defaultOutputTokens: defaultOutputTokens ?? base.defaultOutputTokens
+            )
         }
 
         /// `base` with these values applied.

@@ -115,7 +115,9 @@ public struct TenantLimitSettings: Sendable, Hashable {
 
     /// These settings where set, `base`'s elsewhere.
     public func merged(over base: TenantLimitSettings) -> TenantLimitSettings {
-        TenantLimitSettings(limits: limits.merged(over: base.limits),
-                            members: base.members.merging(members) { $1.merged(over: $0) })
+        TenantLimitSettings(
+            limits: limits.merged(over: base.limits),
+            members: base.members.merging(members) { $1.merged(over: $0) }
+        )
     }
 }

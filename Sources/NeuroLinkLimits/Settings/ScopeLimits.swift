@@ -11,8 +11,13 @@ public struct ScopeLimits: Sendable, Hashable {
     /// Requests in flight at once.
     public var maxInFlight: Int?
 
-    public init(requests: RateLimit? = nil, tokens: RateLimit? = nil, inputTokens: RateLimit? = nil,
-                outputTokens: RateLimit? = nil, maxInFlight: Int? = nil) {
+    public init(
+        requests: RateLimit? = nil,
+        tokens: RateLimit? = nil,
+        inputTokens: RateLimit? = nil,
+        outputTokens: RateLimit? = nil,
+        maxInFlight: Int? = nil
+    ) {
         self.requests = requests
         self.tokens = tokens
         self.inputTokens = inputTokens
@@ -53,9 +58,14 @@ public struct ScopeLimitSettings: Sendable, Hashable {
     /// `max_in_flight`.
     public var maxInFlight: LimitSetting<Int>?
 
-    public init(requestRate: LimitSetting<Rate>? = nil, burst: Int? = nil, tokensPerMinute: LimitSetting<Int>? = nil,
-                inputTokensPerMinute: LimitSetting<Int>? = nil, outputTokensPerMinute: LimitSetting<Int>? = nil,
-                maxInFlight: LimitSetting<Int>? = nil) {
+    public init(
+        requestRate: LimitSetting<Rate>? = nil,
+        burst: Int? = nil,
+        tokensPerMinute: LimitSetting<Int>? = nil,
+        inputTokensPerMinute: LimitSetting<Int>? = nil,
+        outputTokensPerMinute: LimitSetting<Int>? = nil,
+        maxInFlight: LimitSetting<Int>? = nil
+    ) {
         self.requestRate = requestRate
         self.burst = burst
         self.tokensPerMinute = tokensPerMinute
@@ -67,11 +77,13 @@ public struct ScopeLimitSettings: Sendable, Hashable {
     /// These values where set, `base`'s elsewhere.
     public func merged(over base: ScopeLimitSettings) -> ScopeLimitSettings {
         ScopeLimitSettings(
-            requestRate: requestRate ?? base.requestRate, burst: burst ?? base.burst,
+            requestRate: requestRate ?? base.requestRate,
+            burst: burst ?? base.burst,
             tokensPerMinute: tokensPerMinute ?? base.tokensPerMinute,
             inputTokensPerMinute: inputTokensPerMinute ?? base.inputTokensPerMinute,
             outputTokensPerMinute: outputTokensPerMinute ?? base.outputTokensPerMinute,
-            maxInFlight: maxInFlight ?? base.maxInFlight)
+            maxInFlight: maxInFlight ?? base.maxInFlight
+        )
     }
 
     /// The limits these settings describe; unset keys mean no limit.
@@ -83,6 +95,7 @@ public struct ScopeLimitSettings: Sendable, Hashable {
             tokens: tokensPerMinute?.value.map(RateLimit.tokensPerMinute),
             inputTokens: inputTokensPerMinute?.value.map(RateLimit.tokensPerMinute),
             outputTokens: outputTokensPerMinute?.value.map(RateLimit.tokensPerMinute),
-            maxInFlight: maxInFlight?.value.map { max(0, $0) })
+            maxInFlight: maxInFlight?.value.map { max(0, $0) }
+        )
     }
 }

@@ -59,10 +59,18 @@ public final class InMemoryLimiterStore: RateLimiterStore {
                 // One hash per charge: the slot found for reading is the one written.
                 let slot = state.tats.index(forKey: charge.key)
                 let step = GCRA.acquire(
-                    tat: slot.map { state.tats.values[$0] }, limit: charge.limit, cost: charge.cost, now: now)
+                    tat: slot.map { state.tats.values[$0] },
+                    limit: charge.limit,
+                    cost: charge.cost,
+                    now: now
+                )
                 if result.allowed, step.decision.allowed {
                     if let tat = step.tat {
-                        if let slot { state.tats.values[slot] = tat } else { store(tat, for: charge.key, in: &state, now: now) }
+                        if let slot {
+                            state.tats.values[slot] = tat
+                        } else {
+                            store(tat, for: charge.key, in: &state, now: now)
+                        }
                     }
                     charged = index + 1
                 } else if !step.decision.allowed {
@@ -74,14 +82,21 @@ public final class InMemoryLimiterStore: RateLimiterStore {
             // Under the same lock and the same `now`, refunding a charge restores its bucket exactly.
             for charge in charges.prefix(charged) {
                 state.tats[charge.key] = GCRA.adjust(
-                    tat: state.tats[charge.key], limit: charge.limit, by: -charge.cost, now: now)
+                    tat: state.tats[charge.key],
+                    limit: charge.limit,
+                    by: -charge.cost,
+                    now: now
+                )
             }
             return result
         }
     }
 
     private func store(
-        _ tat: ContinuousClock.Instant, for key: LimiterKey, in state: inout State, now: ContinuousClock.Instant
+        _ tat: ContinuousClock.Instant,
+        for key: LimiterKey,
+        in state: inout State,
+        now: ContinuousClock.Instant
     ) {
         if state.tats.count >= maxKeys, state.tats[key] == nil { makeRoom(in: &state, now: now) }
         state.tats[key] = tat
@@ -90,7 +105,8 @@ public final class InMemoryLimiterStore: RateLimiterStore {
     private func makeRoom(in state: inout State, now: ContinuousClock.Instant) {
         state.tats = state.tats.filter { $0.value > now }
         guard state.tats.count >= maxKeys,
-              let fullest = state.tats.min(by: { $0.value < $1.value })?.key else { return }
+            let fullest = state.tats.min(by: { $0.value < $1.value })?.key
+        else { return }
         state.tats[fullest] = nil
         state.evictions += 1
     }

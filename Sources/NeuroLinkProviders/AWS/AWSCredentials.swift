@@ -28,7 +28,12 @@ public struct AWSCredentials: Sendable, Hashable, CustomStringConvertible, Custo
         }
     }
 
-    public init(accessKeyId: String, secretAccessKey: Secret, sessionToken: Secret? = nil, source: Source = .environment) {
+    public init(
+        accessKeyId: String,
+        secretAccessKey: Secret,
+        sessionToken: Secret? = nil,
+        source: Source = .environment
+    ) {
         self.accessKeyId = accessKeyId
         self.secretAccessKey = secretAccessKey
         self.sessionToken = sessionToken
@@ -52,16 +57,26 @@ extension AWSCredentials {
     public static func resolve(environment: [String: String], profile: String? = nil) -> AWSCredentials? {
         func value(_ name: String) -> String? { environment[name].flatMap { $0.isEmpty ? nil : $0 } }
         if profile == nil, let id = value("AWS_ACCESS_KEY_ID"), let secret = value("AWS_SECRET_ACCESS_KEY") {
-            return AWSCredentials(accessKeyId: id, secretAccessKey: Secret(secret),
-                                  sessionToken: value("AWS_SESSION_TOKEN").map(Secret.init), source: .environment)
+            return AWSCredentials(
+                accessKeyId: id,
+                secretAccessKey: Secret(secret),
+                sessionToken: value("AWS_SESSION_TOKEN").map(Secret.init),
+                source: .environment
+            )
         }
         let name = profile ?? value("AWS_PROFILE") ?? "default"
         guard let text = try? String(contentsOfFile: sharedCredentialsPath(environment: environment), encoding: .utf8),
-              let section = AWSSharedCredentialsFile.parse(text)[name],
-              let id = section["aws_access_key_id"], !id.isEmpty,
-              let secret = section["aws_secret_access_key"], !secret.isEmpty else { return nil }
+            let section = AWSSharedCredentialsFile.parse(text)[name],
+            let id = section["aws_access_key_id"], !id.isEmpty,
+            let secret = section["aws_secret_access_key"], !secret.isEmpty
+        else { return nil }
         let token = section["aws_session_token"].flatMap { $0.isEmpty ? nil : Secret($0) }
-        return AWSCredentials(accessKeyId: id, secretAccessKey: Secret(secret), sessionToken: token, source: .profile(name))
+        return AWSCredentials(
+            accessKeyId: id,
+            secretAccessKey: Secret(secret),
+            sessionToken: token,
+            source: .profile(name)
+        )
     }
 
     /// `AWS_SHARED_CREDENTIALS_FILE`, else `$HOME/.aws/credentials`.

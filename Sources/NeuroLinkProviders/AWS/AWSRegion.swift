@@ -14,9 +14,11 @@ public enum AWSRegion {
     /// The region becomes part of a host name and of the signing scope, so anything outside
     /// lower-case letters, digits and `-` is refused rather than spliced into a URL.
     public static func isValid(_ region: String) -> Bool {
-        !region.isEmpty && region.count <= 32 && region.utf8.allSatisfy { byte in
-            (byte >= UInt8(ascii: "a") && byte <= UInt8(ascii: "z")) || (byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9"))
-                || byte == UInt8(ascii: "-")
-        }
+        !region.isEmpty && region.count <= 32
+            && region.utf8.allSatisfy { byte in
+                (byte >= UInt8(ascii: "a") && byte <= UInt8(ascii: "z"))
+                    || (byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9"))
+                    || byte == UInt8(ascii: "-")
+            }
     }
 }

@@ -15,7 +15,8 @@ public enum CRC32 {
     }
 
     /// The checksum of `bytes`; pass a previous result as `seed` to continue over more bytes.
-    public static func checksum<Bytes: Sequence>(_ bytes: Bytes, seed: UInt32 = 0) -> UInt32 where Bytes.Element == UInt8 {
+    public static func checksum<Bytes: Sequence>(_ bytes: Bytes, seed: UInt32 = 0) -> UInt32
+    where Bytes.Element == UInt8 {
         var crc = ~seed
         for byte in bytes {
             crc = table[Int((crc ^ UInt32(byte)) & 0xFF)] ^ (crc >> 8)

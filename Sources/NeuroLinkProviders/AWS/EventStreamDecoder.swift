@@ -44,8 +44,12 @@ public struct EventStreamDecoder: Sendable {
         guard CRC32.checksum(buffer[start..<start + 8]) == readUInt32(start + 8) else {
             throw .preludeChecksumMismatch
         }
-        guard Int(totalLength) <= maxMessageBytes else { throw .messageTooLarge(declared: totalLength, limit: maxMessageBytes) }
-        guard Int(totalLength) >= Self.minimumMessageBytes else { throw .malformed("total length \(totalLength) is below 16") }
+        guard Int(totalLength) <= maxMessageBytes else {
+            throw .messageTooLarge(declared: totalLength, limit: maxMessageBytes)
+        }
+        guard Int(totalLength) >= Self.minimumMessageBytes else {
+            throw .malformed("total length \(totalLength) is below 16")
+        }
         guard Int(headersLength) <= Int(totalLength) - Self.minimumMessageBytes else {
             throw .malformed("headers length \(headersLength) exceeds the message")
         }

@@ -40,7 +40,9 @@ enum EventStreamHeaderParser {
         var isAtEnd: Bool { offset >= bytes.endIndex }
 
         mutating func take(_ count: Int) throws(EventStreamError) -> ArraySlice<UInt8> {
-            guard count >= 0, bytes.endIndex - offset >= count else { throw .malformed("a header runs past the header block") }
+            guard count >= 0, bytes.endIndex - offset >= count else {
+                throw .malformed("a header runs past the header block")
+            }
             defer { offset += count }
             return bytes[offset..<offset + count]
         }

@@ -63,7 +63,9 @@ struct SigV4CanonicalRequest {
             let value = parts.count > 1 ? SigV4URIEncoding.encode(SigV4URIEncoding.decode(parts[1])) : ""
             return (name, value)
         }
-        return pairs.sorted { $0.0 == $1.0 ? $0.1 < $1.1 : $0.0 < $1.0 }.map { "\($0.0)=\($0.1)" }.joined(separator: "&")
+        return pairs.sorted { $0.0 == $1.0 ? $0.1 < $1.1 : $0.0 < $1.0 }.map { "\($0.0)=\($0.1)" }.joined(
+            separator: "&"
+        )
     }
 
     /// Trims the value and squeezes each run of spaces inside it to one.

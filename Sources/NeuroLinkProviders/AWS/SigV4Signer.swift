@@ -16,8 +16,13 @@ public struct SigV4Signer: Sendable {
     /// The time a signature is made at; injectable so tests get fixed signatures.
     public var clock: @Sendable () -> Date
 
-    public init(credentials: AWSCredentials, region: String, service: String, includesContentHash: Bool = false,
-                clock: @escaping @Sendable () -> Date = { Date() }) {
+    public init(
+        credentials: AWSCredentials,
+        region: String,
+        service: String,
+        includesContentHash: Bool = false,
+        clock: @escaping @Sendable () -> Date = { Date() }
+    ) {
         self.credentials = credentials
         self.region = region
         self.service = service
@@ -33,7 +38,12 @@ public struct SigV4Signer: Sendable {
 
     /// The headers to add to the request: `X-Amz-Date`, `X-Amz-Security-Token` (temporary
     /// credentials), `X-Amz-Content-Sha256` (when enabled), and `Authorization`.
-    public func headers(method: String, url: String, headers: [HTTPHeader], body: [UInt8]) throws(SigningError) -> [HTTPHeader] {
+    public func headers(
+        method: String,
+        url: String,
+        headers: [HTTPHeader],
+        body: [UInt8]
+    ) throws(SigningError) -> [HTTPHeader] {
         guard let parts = URLParts(url) else { throw SigningError.invalidURL }
         let date = SigV4Date(clock())
         let payloadHash = SigV4Hash.sha256Hex(body)
@@ -42,14 +52,24 @@ public struct SigV4Signer: Sendable {
         if includesContentHash { added.append(HTTPHeader("X-Amz-Content-Sha256", payloadHash)) }
         var signed = headers + added
         if headers.first(named: "host") == nil { signed.append(HTTPHeader("host", parts.hostHeader)) }
-        let canonical = SigV4CanonicalRequest(method: method, path: parts.path, query: parts.query, headers: signed,
-                                              payloadHash: payloadHash)
+        let canonical = SigV4CanonicalRequest(
+            method: method,
+            path: parts.path,
+            query: parts.query,
+            headers: signed,
+            payloadHash: payloadHash
+        )
         return added + [HTTPHeader("Authorization", authorization(canonical, date: date))]
     }
 
     /// Signs `request` in place, adding the headers of ``headers(method:url:headers:body:)``.
     public func sign(_ request: inout HTTPRequest) throws(SigningError) {
-        request.headers += try headers(method: request.method, url: request.url, headers: request.headers, body: request.body ?? [])
+        request.headers += try headers(
+            method: request.method,
+            url: request.url,
+            headers: request.headers,
+            body: request.body ?? []
+        )
     }
 
     /// `credential/date/region/service/aws4_request` minus the key id: the scope a key is derived for.
@@ -58,7 +78,9 @@ public struct SigV4Signer: Sendable {
     }
 
     func stringToSign(_ canonical: SigV4CanonicalRequest, date: SigV4Date) -> String {
-        ["AWS4-HMAC-SHA256", date.amzDate, scope(date), SigV4Hash.sha256Hex(Array(canonical.text.utf8))].joined(separator: "\n")
+        ["AWS4-HMAC-SHA256", date.amzDate, scope(date), SigV4Hash.sha256Hex(Array(canonical.text.utf8))].joined(
+            separator: "\n"
+        )
     }
 
     /// HMAC chain from the secret over date, region, service and the terminator.

@@ -24,7 +24,10 @@ public struct AnthropicAdapter: ProviderAdapter {
     }
 
     public func httpRequest(for request: ChatRequest, timeouts: TransferTimeouts) throws(RPCError) -> HTTPRequest {
-        let body = try AnthropicRequestBody(request, maxTokens: request.maxTokens ?? configuredMaxTokens ?? Self.defaultMaxTokens)
+        let body = try AnthropicRequestBody(
+            request,
+            maxTokens: request.maxTokens ?? configuredMaxTokens ?? Self.defaultMaxTokens
+        )
         let encoded: Data
         do { encoded = try JSONEncoder().encode(body) } catch {
             throw RPCError(.internal, "could not encode the request for \(endpoint.name)")
@@ -40,14 +43,20 @@ public struct AnthropicAdapter: ProviderAdapter {
         let configured = Set(endpoint.headers.map { $0.name.lowercased() })
         headers.removeAll { configured.contains($0.name.lowercased()) }
         headers += endpoint.headers
-        return HTTPRequest(method: "POST", url: endpoint.baseURL + "/messages", headers: headers,
-                           body: Array(encoded), timeouts: timeouts)
+        return HTTPRequest(
+            method: "POST",
+            url: endpoint.baseURL + "/messages",
+            headers: headers,
+            body: Array(encoded),
+            timeouts: timeouts
+        )
     }
 
     /// `default_max_tokens` from the endpoint's options, when it is a positive integer.
     private var configuredMaxTokens: Int? {
         guard let text = endpoint.options["default_max_tokens"],
-              let value = Int(text.trimmingCharacters(in: .whitespaces)), value > 0 else { return nil }
+            let value = Int(text.trimmingCharacters(in: .whitespaces)), value > 0
+        else { return nil }
         return value
     }
 

@@ -72,7 +72,10 @@ enum AnthropicConversation {
             case "tool":
                 // Request validation already demands this; the adapter must not build a block without it.
                 guard let id = message.toolCallId, !id.isEmpty else {
-                    throw RPCError(.invalidParams, "messages[\(index)].toolCallId must name the tool call this message answers")
+                    throw RPCError(
+                        .invalidParams,
+                        "messages[\(index)].toolCallId must name the tool call this message answers"
+                    )
                 }
                 role = "user"
                 blocks.append(.toolResult(toolUseId: id, content: message.content))

@@ -122,12 +122,18 @@ struct AnthropicMessageAssembler {
             arguments = startInput ?? .object([:])
         } else {
             guard let parsed = try? decoder.decode(JSONValue.self, from: Data(fragments.utf8)) else {
-                throw AnthropicErrors.badResponse(provider: provider, "the input of tool call \(name.prefix(64)) is not valid JSON")
+                throw AnthropicErrors.badResponse(
+                    provider: provider,
+                    "the input of tool call \(name.prefix(64)) is not valid JSON"
+                )
             }
             arguments = parsed
         }
         guard arguments.objectValue != nil else {
-            throw AnthropicErrors.badResponse(provider: provider, "the input of tool call \(name.prefix(64)) is not a JSON object")
+            throw AnthropicErrors.badResponse(
+                provider: provider,
+                "the input of tool call \(name.prefix(64)) is not a JSON object"
+            )
         }
         output.append(.toolCall(ToolCall(id: id, name: name, arguments: arguments)))
     }

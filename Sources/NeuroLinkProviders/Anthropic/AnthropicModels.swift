@@ -7,7 +7,11 @@ extension AnthropicAdapter {
     public func modelsRequest(timeouts: TransferTimeouts) -> HTTPRequest? {
         var headers = [HTTPHeader("anthropic-version", endpoint.options["anthropic_version"] ?? Self.defaultAPIVersion)]
         if let key = endpoint.apiKey { headers.append(HTTPHeader("x-api-key", key.value)) }
-        return ModelListing.get(endpoint.baseURL + "/models?limit=1000", headers: headers + endpoint.headers, timeouts: timeouts)
+        return ModelListing.get(
+            endpoint.baseURL + "/models?limit=1000",
+            headers: headers + endpoint.headers,
+            timeouts: timeouts
+        )
     }
 
     public func parseModels(_ body: [UInt8]) throws(RPCError) -> [ModelInfo] {

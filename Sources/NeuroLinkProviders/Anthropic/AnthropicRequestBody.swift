@@ -38,8 +38,11 @@ struct AnthropicRequestBody: Encodable {
         // With no tools a tool choice means nothing, and Anthropic rejects `tool_choice` without `tools`.
         guard let definitions = request.tools, !definitions.isEmpty else { return }
         tools = definitions.map { definition in
-            Tool(name: definition.name, description: definition.description,
-                 input_schema: definition.parameters ?? .object(["type": .string("object"), "properties": .object([:])]))
+            Tool(
+                name: definition.name,
+                description: definition.description,
+                input_schema: definition.parameters ?? .object(["type": .string("object"), "properties": .object([:])])
+            )
         }
         tool_choice = request.toolChoice.map { choice in
             switch choice {
@@ -68,7 +71,8 @@ struct AnthropicRequestBody: Encodable {
         } catch {
             throw RPCError(.internal, "could not encode the response schema")
         }
-        let instruction = "Answer with only a single JSON object that conforms to the JSON Schema below: "
+        let instruction =
+            "Answer with only a single JSON object that conforms to the JSON Schema below: "
             + "no prose before or after it and no Markdown code fence.\n"
             + String(decoding: schemaJSON, as: UTF8.self)
         return [request.systemText, instruction].compactMap { $0 }.joined(separator: "\n\n")

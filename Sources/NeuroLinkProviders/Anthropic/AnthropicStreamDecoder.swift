@@ -21,7 +21,10 @@ public struct AnthropicStreamDecoder: ProviderStreamDecoder {
         do {
             try parser.feed(bytes, into: &pending)
         } catch {
-            throw AnthropicErrors.badResponse(provider: assembler.provider, "an SSE line exceeded \(parser.maxLineBytes) bytes")
+            throw AnthropicErrors.badResponse(
+                provider: assembler.provider,
+                "an SSE line exceeded \(parser.maxLineBytes) bytes"
+            )
         }
         defer { pending.removeAll(keepingCapacity: true) }
         for event in pending {
@@ -29,7 +32,10 @@ public struct AnthropicStreamDecoder: ProviderStreamDecoder {
             if assembler.isComplete { return }
             let decoded: AnthropicStreamEvent
             do { decoded = try decoder.decode(AnthropicStreamEvent.self, from: Data(event.data)) } catch {
-                throw AnthropicErrors.badResponse(provider: assembler.provider, "an event was not valid JSON of the expected shape")
+                throw AnthropicErrors.badResponse(
+                    provider: assembler.provider,
+                    "an event was not valid JSON of the expected shape"
+                )
             }
             try assembler.apply(decoded, into: &output)
         }

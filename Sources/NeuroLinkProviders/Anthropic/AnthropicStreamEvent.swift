@@ -52,8 +52,10 @@ enum AnthropicStreamEvent: Decodable, Equatable {
         switch try event.decodeIfPresent(String.self, forKey: .type) {
         case "message_start":
             let message = try event.nestedContainer(keyedBy: Keys.self, forKey: .message)
-            self = .messageStart(model: try message.decodeIfPresent(String.self, forKey: .model),
-                                 usage: try message.decodeIfPresent(WireUsage.self, forKey: .usage))
+            self = .messageStart(
+                model: try message.decodeIfPresent(String.self, forKey: .model),
+                usage: try message.decodeIfPresent(WireUsage.self, forKey: .usage)
+            )
         case "content_block_start":
             let block = try event.nestedContainer(keyedBy: Keys.self, forKey: .content_block)
             self = .contentBlockStart(index: try event.decode(Int.self, forKey: .index), block: try Self.block(block))
@@ -64,15 +66,19 @@ enum AnthropicStreamEvent: Decodable, Equatable {
             self = .contentBlockStop(index: try event.decode(Int.self, forKey: .index))
         case "message_delta":
             let delta = try event.nestedContainer(keyedBy: Keys.self, forKey: .delta)
-            self = .messageDelta(stopReason: try delta.decodeIfPresent(String.self, forKey: .stop_reason),
-                                 usage: try event.decodeIfPresent(WireUsage.self, forKey: .usage))
+            self = .messageDelta(
+                stopReason: try delta.decodeIfPresent(String.self, forKey: .stop_reason),
+                usage: try event.decodeIfPresent(WireUsage.self, forKey: .usage)
+            )
         case "message_stop":
             self = .messageStop
         case "error":
             // A malformed error event is still an error: its details are read leniently.
             let error = try? event.nestedContainer(keyedBy: Keys.self, forKey: .error)
-            self = .error(type: (try? error?.decodeIfPresent(String.self, forKey: .type)) ?? nil,
-                          message: (try? error?.decodeIfPresent(String.self, forKey: .message)) ?? nil)
+            self = .error(
+                type: (try? error?.decodeIfPresent(String.self, forKey: .type)) ?? nil,
+                message: (try? error?.decodeIfPresent(String.self, forKey: .message)) ?? nil
+            )
         default:
             self = .ignored
         }
@@ -85,8 +91,11 @@ enum AnthropicStreamEvent: Decodable, Equatable {
         case "thinking":
             return .thinking(try block.decodeIfPresent(String.self, forKey: .thinking) ?? "")
         case "tool_use":
-            return .toolUse(id: try block.decode(String.self, forKey: .id), name: try block.decode(String.self, forKey: .name),
-                            input: try block.decodeIfPresent(JSONValue.self, forKey: .input))
+            return .toolUse(
+                id: try block.decode(String.self, forKey: .id),
+                name: try block.decode(String.self, forKey: .name),
+                input: try block.decodeIfPresent(JSONValue.self, forKey: .input)
+            )
         default:
             return .other
         }

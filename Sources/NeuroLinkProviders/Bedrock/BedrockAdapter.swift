@@ -36,8 +36,11 @@ public struct BedrockAdapter: ProviderAdapter {
 
     public func httpRequest(for request: ChatRequest, timeouts: TransferTimeouts) throws(RPCError) -> HTTPRequest {
         guard let region = endpoint.options["region"], AWSRegion.isValid(region) else {
-            throw RPCError(.upstreamAuth, "\(endpoint.name): no valid AWS region configured (set region or AWS_REGION)",
-                           data: ErrorData(type: .upstreamAuth, retryable: false, provider: endpoint.name))
+            throw RPCError(
+                .upstreamAuth,
+                "\(endpoint.name): no valid AWS region configured (set region or AWS_REGION)",
+                data: ErrorData(type: .upstreamAuth, retryable: false, provider: endpoint.name)
+            )
         }
         guard !request.model.isEmpty else {
             throw RPCError(.invalidParams, "\(endpoint.name): a Bedrock model id is required")
@@ -55,18 +58,31 @@ public struct BedrockAdapter: ProviderAdapter {
         let configured = Set(endpoint.headers.map { $0.name.lowercased() })
         headers.removeAll { configured.contains($0.name.lowercased()) }
         headers += endpoint.headers
-        var http = HTTPRequest(method: "POST", url: base + Self.streamPath(model: request.model), headers: headers,
-                               body: Array(body), timeouts: timeouts)
+        var http = HTTPRequest(
+            method: "POST",
+            url: base + Self.streamPath(model: request.model),
+            headers: headers,
+            body: Array(body),
+            timeouts: timeouts
+        )
         if let credentials = endpoint.awsCredentials {
-            let signer = SigV4Signer(credentials: credentials, region: region, service: Self.signingService, clock: clock)
+            let signer = SigV4Signer(
+                credentials: credentials,
+                region: region,
+                service: Self.signingService,
+                clock: clock
+            )
             do { try signer.sign(&http) } catch {
                 throw RPCError(.internal, "\(endpoint.name): could not sign the request (invalid base URL)")
             }
         } else if let key = endpoint.apiKey {
             http.headers.append(HTTPHeader("authorization", "Bearer \(key.value)"))
         } else {
-            throw RPCError(.upstreamAuth, "\(endpoint.name): no AWS credentials found",
-                           data: ErrorData(type: .upstreamAuth, retryable: false, provider: endpoint.name))
+            throw RPCError(
+                .upstreamAuth,
+                "\(endpoint.name): no AWS credentials found",
+                data: ErrorData(type: .upstreamAuth, retryable: false, provider: endpoint.name)
+            )
         }
         return http
     }

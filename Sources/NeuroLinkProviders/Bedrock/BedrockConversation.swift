@@ -8,13 +8,16 @@ import NeuroLinkProtocol
 enum BedrockConversation {
     static func messages(from conversation: [ChatMessage]) throws(RPCError) -> [BedrockRequestBody.Message] {
         try AnthropicConversation.messages(from: conversation).map { message in
-            BedrockRequestBody.Message(role: message.role, content: message.content.map { block in
-                switch block {
-                case .text(let text): .text(text)
-                case .toolUse(let id, let name, let input): .toolUse(id: id, name: name, input: input)
-                case .toolResult(let id, let content): .toolResult(toolUseId: id, text: content)
+            BedrockRequestBody.Message(
+                role: message.role,
+                content: message.content.map { block in
+                    switch block {
+                    case .text(let text): .text(text)
+                    case .toolUse(let id, let name, let input): .toolUse(id: id, name: name, input: input)
+                    case .toolResult(let id, let content): .toolResult(toolUseId: id, text: content)
+                    }
                 }
-            })
+            )
         }
     }
 }

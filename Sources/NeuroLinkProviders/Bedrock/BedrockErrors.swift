@@ -13,12 +13,12 @@ enum BedrockErrors {
         case "throttlingexception", "toomanyrequestsexception":
             (.rateLimited, true)
         case "serviceunavailableexception", "internalserverexception", "modelstreamerrorexception",
-             "modeltimeoutexception", "modelnotreadyexception":
+            "modeltimeoutexception", "modelnotreadyexception":
             (.upstreamError, true)
         case "validationexception", "resourcenotfoundexception", "servicequotaexceededexception":
             (.upstreamInvalidRequest, false)
         case "accessdeniedexception", "unrecognizedclientexception", "invalidsignatureexception",
-             "missingauthenticationtokenexception", "expiredtokenexception":
+            "missingauthenticationtokenexception", "expiredtokenexception":
             (.upstreamAuth, false)
         default:
             nil
@@ -35,29 +35,46 @@ enum BedrockErrors {
         }
         let summary = name.isEmpty ? "HTTP \(status)" : "\(name.prefix(64)) (HTTP \(status))"
         let text = HTTPErrorMapping.message(from: body).map { "\(summary): \($0)" } ?? summary
-        return RPCError(type, "\(provider): \(text)", data: ErrorData(
-            type: type, retryable: retryable, retryAfterMs: HTTPErrorMapping.retryAfterMs(headers),
-            upstreamStatus: status, provider: provider))
+        return RPCError(
+            type,
+            "\(provider): \(text)",
+            data: ErrorData(
+                type: type,
+                retryable: retryable,
+                retryAfterMs: HTTPErrorMapping.retryAfterMs(headers),
+                upstreamStatus: status,
+                provider: provider
+            )
+        )
     }
 
     /// An exception message inside a stream that began with HTTP 200.
     static func inStream(provider: String, name: String?, message: String?, usage: Usage?) -> RPCError {
         let (type, retryable) = name.flatMap(classify) ?? (.upstreamError, false)
         let detail = Redaction.scrub("(\((name ?? "unknown").prefix(64))) \((message ?? "no message").prefix(500))")
-        return RPCError(type, "\(provider): provider reported an error mid-stream \(detail)",
-                        data: ErrorData(type: type, retryable: retryable, provider: provider, usage: usage))
+        return RPCError(
+            type,
+            "\(provider): provider reported an error mid-stream \(detail)",
+            data: ErrorData(type: type, retryable: retryable, provider: provider, usage: usage)
+        )
     }
 
     /// The body ended before `messageStop`: the answer may be cut short, so it is worth repeating.
     static func truncated(provider: String, usage: Usage?) -> RPCError {
-        RPCError(.upstreamError, "\(provider): the stream ended before messageStop",
-                 data: ErrorData(type: .upstreamError, retryable: true, provider: provider, usage: usage))
+        RPCError(
+            .upstreamError,
+            "\(provider): the stream ended before messageStop",
+            data: ErrorData(type: .upstreamError, retryable: true, provider: provider, usage: usage)
+        )
     }
 
     /// The stream broke the event-stream framing or the ConverseStream event shapes.
     static func badResponse(provider: String, _ what: String) -> RPCError {
-        RPCError(.upstreamBadResponse, "\(provider): malformed stream: \(what)",
-                 data: ErrorData(type: .upstreamBadResponse, retryable: true, provider: provider))
+        RPCError(
+            .upstreamBadResponse,
+            "\(provider): malformed stream: \(what)",
+            data: ErrorData(type: .upstreamBadResponse, retryable: true, provider: provider)
+        )
     }
 }
 

@@ -21,15 +21,26 @@ extension BedrockAdapter {
 
     public func modelsRequest(timeouts: TransferTimeouts) -> HTTPRequest? {
         guard let region = try? AWSRequestSigning.region(of: endpoint) else { return nil }
-        let base = endpoint.options[Self.modelsBaseURLOption].flatMap { $0.isEmpty ? nil : $0 } ?? Self.controlPlaneURL(region: region)
-        var request = ModelListing.get(base + "/foundation-models?byOutputModality=TEXT",
-                                       headers: AWSRequestSigning.headers([], configured: endpoint.headers), timeouts: timeouts)
+        let base =
+            endpoint.options[Self.modelsBaseURLOption].flatMap { $0.isEmpty ? nil : $0 }
+            ?? Self.controlPlaneURL(region: region)
+        var request = ModelListing.get(
+            base + "/foundation-models?byOutputModality=TEXT",
+            headers: AWSRequestSigning.headers([], configured: endpoint.headers),
+            timeouts: timeouts
+        )
         // Without credentials the request stays unsigned: callers check for credentials before
         // sending, and report them missing rather than the listing unsupported.
         guard endpoint.awsCredentials != nil || endpoint.apiKey != nil else { return request }
         do {
-            try AWSRequestSigning.authorize(&request, endpoint: endpoint, region: region, service: Self.signingService,
-                                            bearerKeys: true, clock: clock)
+            try AWSRequestSigning.authorize(
+                &request,
+                endpoint: endpoint,
+                region: region,
+                service: Self.signingService,
+                bearerKeys: true,
+                clock: clock
+            )
         } catch {
             return nil  // Only an invalid base URL gets here.
         }
@@ -49,8 +60,12 @@ extension BedrockAdapter {
         return try ModelListing.decode(Body.self, from: body, provider: endpoint.name).modelSummaries.map { summaries in
             summaries.compactMap { summary in
                 guard summary.responseStreamingSupported != false else { return nil }
-                return ModelInfo(provider: endpoint.name, id: summary.modelId, ownedBy: summary.providerName,
-                                 displayName: summary.modelName)
+                return ModelInfo(
+                    provider: endpoint.name,
+                    id: summary.modelId,
+                    ownedBy: summary.providerName,
+                    displayName: summary.modelName
+                )
             }
         } ?? []
     }

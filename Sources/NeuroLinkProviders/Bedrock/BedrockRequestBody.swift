@@ -98,18 +98,27 @@ struct BedrockRequestBody: Encodable {
             inferenceConfig = InferenceConfig(maxTokens: request.maxTokens, temperature: request.temperature)
         }
         // Converse has no "none" tool choice: with `none` the tools are simply not offered.
-        guard let definitions = request.tools, !definitions.isEmpty, request.toolChoice != ToolChoice.none else { return }
+        guard let definitions = request.tools, !definitions.isEmpty, request.toolChoice != ToolChoice.none else {
+            return
+        }
         let tools = definitions.map { definition in
-            Tool(toolSpec: ToolSpec(
-                name: definition.name, description: definition.description,
-                inputSchema: InputSchema(json: definition.parameters ?? .object(["type": .string("object"), "properties": .object([:])]))))
+            Tool(
+                toolSpec: ToolSpec(
+                    name: definition.name,
+                    description: definition.description,
+                    inputSchema: InputSchema(
+                        json: definition.parameters ?? .object(["type": .string("object"), "properties": .object([:])])
+                    )
+                )
+            )
         }
-        let choice: ToolChoiceWire? = switch request.toolChoice {
-        case .auto?: .auto
-        case .required?: .any
-        case .tool(let name)?: .tool(name)
-        case ToolChoice.none?, nil: nil
-        }
+        let choice: ToolChoiceWire? =
+            switch request.toolChoice {
+            case .auto?: .auto
+            case .required?: .any
+            case .tool(let name)?: .tool(name)
+            case ToolChoice.none?, nil: nil
+            }
         toolConfig = ToolConfig(tools: tools, toolChoice: choice)
     }
 }

@@ -58,17 +58,28 @@ public struct BedrockStreamDecoder: ProviderStreamDecoder {
         case "event":
             break
         case "exception":
-            throw BedrockErrors.inStream(provider: provider, name: message.string(":exception-type"),
-                                         message: payload?.message, usage: usage)
+            throw BedrockErrors.inStream(
+                provider: provider,
+                name: message.string(":exception-type"),
+                message: payload?.message,
+                usage: usage
+            )
         case "error":
             // Service-level errors use their own headers instead of a payload.
-            throw BedrockErrors.inStream(provider: provider, name: message.string(":error-code"),
-                                         message: message.string(":error-message"), usage: usage)
+            throw BedrockErrors.inStream(
+                provider: provider,
+                name: message.string(":error-code"),
+                message: message.string(":error-message"),
+                usage: usage
+            )
         default:
             throw BedrockErrors.badResponse(provider: provider, "a message has no known :message-type")
         }
         guard let event = payload else {
-            throw BedrockErrors.badResponse(provider: provider, "an event payload was not valid JSON of the expected shape")
+            throw BedrockErrors.badResponse(
+                provider: provider,
+                "an event payload was not valid JSON of the expected shape"
+            )
         }
         switch message.string(":event-type") {
         case "contentBlockStart":
@@ -81,7 +92,10 @@ public struct BedrockStreamDecoder: ProviderStreamDecoder {
             if let reasoning = delta.reasoningContent?.text, !reasoning.isEmpty { output.append(.reasoning(reasoning)) }
             if let fragment = delta.toolUse?.input, let index = event.contentBlockIndex {
                 guard toolBlocks[index] != nil else {
-                    throw BedrockErrors.badResponse(provider: provider, "tool input arrived for a block that never started")
+                    throw BedrockErrors.badResponse(
+                        provider: provider,
+                        "tool input arrived for a block that never started"
+                    )
                 }
                 toolBlocks[index]?.input += fragment
             }
@@ -115,12 +129,18 @@ public struct BedrockStreamDecoder: ProviderStreamDecoder {
             arguments = .object([:])
         } else {
             guard let parsed = try? decoder.decode(JSONValue.self, from: Data(block.input.utf8)) else {
-                throw BedrockErrors.badResponse(provider: provider, "the input of tool call \(block.name.prefix(64)) is not valid JSON")
+                throw BedrockErrors.badResponse(
+                    provider: provider,
+                    "the input of tool call \(block.name.prefix(64)) is not valid JSON"
+                )
             }
             arguments = parsed
         }
         guard arguments.objectValue != nil else {
-            throw BedrockErrors.badResponse(provider: provider, "the input of tool call \(block.name.prefix(64)) is not a JSON object")
+            throw BedrockErrors.badResponse(
+                provider: provider,
+                "the input of tool call \(block.name.prefix(64)) is not a JSON object"
+            )
         }
         return ToolCall(id: block.id, name: block.name, arguments: arguments)
     }
@@ -132,8 +152,12 @@ public struct BedrockStreamDecoder: ProviderStreamDecoder {
             let (total, overflow) = sum.addingReportingOverflow(max(0, part ?? 0))
             return overflow ? Int.max : total
         }
-        return Usage(inputTokens: input, outputTokens: max(0, wire.outputTokens ?? 0), totalTokens: wire.totalTokens,
-                     cachedInputTokens: wire.cacheReadInputTokens)
+        return Usage(
+            inputTokens: input,
+            outputTokens: max(0, wire.outputTokens ?? 0),
+            totalTokens: wire.totalTokens,
+            cachedInputTokens: wire.cacheReadInputTokens
+        )
     }
 
     static func finishReason(_ raw: String) -> FinishReason {
@@ -150,7 +174,8 @@ public struct BedrockStreamDecoder: ProviderStreamDecoder {
         switch error {
         case .preludeChecksumMismatch: "event-stream prelude checksum mismatch"
         case .messageChecksumMismatch: "event-stream message checksum mismatch"
-        case .messageTooLarge(let declared, let limit): "an event-stream message declares \(declared) bytes (limit \(limit))"
+        case .messageTooLarge(let declared, let limit):
+            "an event-stream message declares \(declared) bytes (limit \(limit))"
         case .malformed(let what): "event-stream framing: \(what)"
         }
     }

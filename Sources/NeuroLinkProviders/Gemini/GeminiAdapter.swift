@@ -35,8 +35,13 @@ public struct GeminiAdapter: ProviderAdapter {
     }
 
     public func error(status: Int, headers: [HTTPHeader], body: [UInt8]) -> RPCError {
-        GeminiErrorMapping.error(provider: endpoint.name, status: status, headers: headers, body: body,
-                                 secrets: endpoint.apiKey.map { [$0] } ?? [])
+        GeminiErrorMapping.error(
+            provider: endpoint.name,
+            status: status,
+            headers: headers,
+            body: body,
+            secrets: endpoint.apiKey.map { [$0] } ?? []
+        )
     }
 
     /// The model as one path segment. Google's own resource name (`models/gemini-…`) is accepted
@@ -48,5 +53,7 @@ public struct GeminiAdapter: ProviderAdapter {
     }
 
     /// RFC 3986's unreserved characters; `alphanumerics` would let non-ASCII letters through.
-    private static let unreserved = CharacterSet(charactersIn: "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
+    private static let unreserved = CharacterSet(
+        charactersIn: "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~"
+    )
 }

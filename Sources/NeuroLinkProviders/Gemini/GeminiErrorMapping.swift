@@ -7,15 +7,30 @@ import NeuroLinkProtocol
 /// Google puts what other providers say in headers into the body: a bad key is a 400 told apart
 /// only by its `ErrorInfo.reason`, and the wait after a 429 is a `RetryInfo.retryDelay`.
 enum GeminiErrorMapping {
-    static func error(provider: String, status: Int, headers: [HTTPHeader], body: [UInt8], secrets: [Secret]) -> RPCError {
+    static func error(
+        provider: String,
+        status: Int,
+        headers: [HTTPHeader],
+        body: [UInt8],
+        secrets: [Secret]
+    ) -> RPCError {
         let rpc = rpcStatus(body)
         let detail = (rpc?.message ?? HTTPErrorMapping.message(from: body))
             .map { Redaction.scrub(String($0.prefix(500)), secrets: secrets) }
         let label = statusLabel(status, rpc?.status)
         func make(_ type: ErrorType, _ summary: String, retryable: Bool? = nil, retryAfterMs: Int? = nil) -> RPCError {
             let text = detail.map { "\(summary): \($0)" } ?? summary
-            return RPCError(type, "\(provider): \(text)", data: ErrorData(
-                type: type, retryable: retryable, retryAfterMs: retryAfterMs, upstreamStatus: status, provider: provider))
+            return RPCError(
+                type,
+                "\(provider): \(text)",
+                data: ErrorData(
+                    type: type,
+                    retryable: retryable,
+                    retryAfterMs: retryAfterMs,
+                    upstreamStatus: status,
+                    provider: provider
+                )
+            )
         }
         let retryAfterMs = retryDelayMs(rpc?.retryDelay) ?? HTTPErrorMapping.retryAfterMs(headers)
         switch status {
@@ -24,7 +39,12 @@ enum GeminiErrorMapping {
         case 401, 403:
             return make(.upstreamAuth, "provider rejected the credentials (\(label))")
         case 429:
-            return make(.rateLimited, "provider rate limit or quota (\(label))", retryable: true, retryAfterMs: retryAfterMs)
+            return make(
+                .rateLimited,
+                "provider rate limit or quota (\(label))",
+                retryable: true,
+                retryAfterMs: retryAfterMs
+            )
         case 408:
             return make(.upstreamError, "provider timed out the request (\(label))", retryable: true)
         case 500...599:
@@ -48,7 +68,8 @@ enum GeminiErrorMapping {
     /// Milliseconds of a protobuf Duration in JSON (`"13s"`, `"1.5s"`), capped like header hints.
     static func retryDelayMs(_ duration: String?) -> Int? {
         guard let duration, duration.hasSuffix("s"), let seconds = Double(duration.dropLast()),
-              seconds.isFinite, seconds >= 0 else { return nil }
+            seconds.isFinite, seconds >= 0
+        else { return nil }
         return Int(min((seconds * 1000).rounded(.up), Double(HTTPErrorMapping.maxRetryAfterMs)))
     }
 
@@ -56,7 +77,8 @@ enum GeminiErrorMapping {
     /// since it comes from the response.
     private static func statusLabel(_ status: Int, _ name: String?) -> String {
         guard let name, !name.isEmpty, name.count <= 40,
-              name.unicodeScalars.allSatisfy({ ("A"..."Z").contains($0) || $0 == "_" }) else { return "HTTP \(status)" }
+            name.unicodeScalars.allSatisfy({ ("A"..."Z").contains($0) || $0 == "_" })
+        else { return "HTTP \(status)" }
         return "HTTP \(status) \(name)"
     }
 }

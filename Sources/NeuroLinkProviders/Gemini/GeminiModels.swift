@@ -7,7 +7,11 @@ extension GeminiAdapter {
     public func modelsRequest(timeouts: TransferTimeouts) -> HTTPRequest? {
         var headers: [HTTPHeader] = []
         if let key = endpoint.apiKey { headers.append(HTTPHeader("x-goog-api-key", key.value)) }
-        return ModelListing.get(endpoint.baseURL + "/models?pageSize=1000", headers: headers + endpoint.headers, timeouts: timeouts)
+        return ModelListing.get(
+            endpoint.baseURL + "/models?pageSize=1000",
+            headers: headers + endpoint.headers,
+            timeouts: timeouts
+        )
     }
 
     /// The ids without their `models/` prefix, which is what `model` takes. Models that cannot
@@ -25,7 +29,8 @@ extension GeminiAdapter {
         return try ModelListing.decode(Body.self, from: body, provider: endpoint.name).models.map { entries in
             entries.compactMap { entry in
                 if let methods = entry.supportedGenerationMethods,
-                   !methods.contains("generateContent"), !methods.contains("streamGenerateContent") {
+                    !methods.contains("generateContent"), !methods.contains("streamGenerateContent")
+                {
                     return nil
                 }
                 let id = entry.name.hasPrefix("models/") ? String(entry.name.dropFirst("models/".count)) : entry.name

@@ -67,14 +67,25 @@ struct GeminiRequestBody: Encodable {
         contents = try Self.contents(request.messages)
         systemInstruction = request.systemText.map { Content(role: nil, parts: [Part(text: $0)]) }
         if request.temperature != nil || request.maxTokens != nil || request.schema != nil {
-            generationConfig = GenerationConfig(temperature: request.temperature, maxOutputTokens: request.maxTokens,
-                                                responseMimeType: request.schema == nil ? nil : "application/json",
-                                                responseJsonSchema: request.schema)
+            generationConfig = GenerationConfig(
+                temperature: request.temperature,
+                maxOutputTokens: request.maxTokens,
+                responseMimeType: request.schema == nil ? nil : "application/json",
+                responseJsonSchema: request.schema
+            )
         }
         if let definitions = request.tools, !definitions.isEmpty {
-            tools = [Tool(functionDeclarations: definitions.map {
-                FunctionDeclaration(name: $0.name, description: $0.description, parametersJsonSchema: $0.parameters)
-            })]
+            tools = [
+                Tool(
+                    functionDeclarations: definitions.map {
+                        FunctionDeclaration(
+                            name: $0.name,
+                            description: $0.description,
+                            parametersJsonSchema: $0.parameters
+                        )
+                    }
+                )
+            ]
             toolConfig = request.toolChoice.map { ToolConfig(functionCallingConfig: Self.callingConfig($0)) }
         }
     }
@@ -98,15 +109,21 @@ struct GeminiRequestBody: Encodable {
             case "system":
                 continue
             case "tool":
-                let part = Part(functionResponse: FunctionResponse(name: try toolName(answeredAt: index, in: messages),
-                                                                   response: toolResponse(message.content)))
+                let part = Part(
+                    functionResponse: FunctionResponse(
+                        name: try toolName(answeredAt: index, in: messages),
+                        response: toolResponse(message.content)
+                    )
+                )
                 if previousWasTool, !contents.isEmpty {
                     contents[contents.count - 1].parts.append(part)
                 } else {
                     contents.append(Content(role: "user", parts: [part]))
                 }
             case "assistant":
-                var parts = (message.toolCalls ?? []).map { Part(functionCall: FunctionCall(name: $0.name, args: $0.arguments)) }
+                var parts = (message.toolCalls ?? []).map {
+                    Part(functionCall: FunctionCall(name: $0.name, args: $0.arguments))
+                }
                 if !message.content.isEmpty || parts.isEmpty { parts.insert(Part(text: message.content), at: 0) }
                 contents.append(Content(role: "model", parts: parts))
             default:
@@ -133,7 +150,9 @@ struct GeminiRequestBody: Encodable {
         for message in messages[..<index].reversed() {
             if let call = message.toolCalls?.first(where: { $0.id == id }) { return call.name }
         }
-        throw RPCError(.invalidParams,
-                       "params.messages[\(index)].toolCallId \"\(id.prefix(64))\" matches no tool call of an earlier assistant message")
+        throw RPCError(
+            .invalidParams,
+            "params.messages[\(index)].toolCallId \"\(id.prefix(64))\" matches no tool call of an earlier assistant message"
+        )
     }
 }

@@ -40,8 +40,11 @@ public struct GeminiStreamDecoder: ProviderStreamDecoder {
 
     public mutating func finish(into output: inout [ProviderEvent]) throws(RPCError) {
         guard finishReason != nil else {
-            throw RPCError(.upstreamError, "\(provider): the stream ended before the provider's finish reason",
-                           data: ErrorData(type: .upstreamError, retryable: true, provider: provider, usage: usage))
+            throw RPCError(
+                .upstreamError,
+                "\(provider): the stream ended before the provider's finish reason",
+                data: ErrorData(type: .upstreamError, retryable: true, provider: provider, usage: usage)
+            )
         }
         if let usage { output.append(.usage(usage)) }
         usage = nil
@@ -50,8 +53,11 @@ public struct GeminiStreamDecoder: ProviderStreamDecoder {
     private mutating func handle(_ response: GeminiResponse, into output: inout [ProviderEvent]) throws(RPCError) {
         if let error = response.error {
             let message = Redaction.scrub(String((error.message ?? error.status ?? "unknown error").prefix(500)))
-            throw RPCError(.upstreamError, "\(provider): provider reported an error mid-stream: \(message)",
-                           data: ErrorData(type: .upstreamError, retryable: true, provider: provider))
+            throw RPCError(
+                .upstreamError,
+                "\(provider): provider reported an error mid-stream: \(message)",
+                data: ErrorData(type: .upstreamError, retryable: true, provider: provider)
+            )
         }
         if !sawModel, let model = response.modelVersion, !model.isEmpty {
             sawModel = true
@@ -63,7 +69,9 @@ public struct GeminiStreamDecoder: ProviderStreamDecoder {
             return
         }
         for part in candidate.content?.parts ?? [] {
-            if let text = part.text, !text.isEmpty { output.append(part.thought == true ? .reasoning(text) : .text(text)) }
+            if let text = part.text, !text.isEmpty {
+                output.append(part.thought == true ? .reasoning(text) : .text(text))
+            }
             if let call = part.functionCall { output.append(.toolCall(try toolCall(call))) }
         }
         if let raw = candidate.finishReason { recordFinish(mapFinishReason(raw), into: &output) }
@@ -107,13 +115,20 @@ public struct GeminiStreamDecoder: ProviderStreamDecoder {
         let candidates = metadata.candidatesTokenCount ?? 0
         let thoughts = metadata.thoughtsTokenCount ?? 0
         let (output, overflow) = candidates.addingReportingOverflow(thoughts)
-        return Usage(inputTokens: metadata.promptTokenCount ?? 0, outputTokens: overflow ? Int.max : output,
-                     totalTokens: metadata.totalTokenCount, cachedInputTokens: metadata.cachedContentTokenCount,
-                     reasoningTokens: metadata.thoughtsTokenCount)
+        return Usage(
+            inputTokens: metadata.promptTokenCount ?? 0,
+            outputTokens: overflow ? Int.max : output,
+            totalTokens: metadata.totalTokenCount,
+            cachedInputTokens: metadata.cachedContentTokenCount,
+            reasoningTokens: metadata.thoughtsTokenCount
+        )
     }
 
     private func badResponse(_ what: String) -> RPCError {
-        RPCError(.upstreamBadResponse, "\(provider): malformed stream: \(what)",
-                 data: ErrorData(type: .upstreamBadResponse, retryable: true, provider: provider))
+        RPCError(
+            .upstreamBadResponse,
+            "\(provider): malformed stream: \(what)",
+            data: ErrorData(type: .upstreamBadResponse, retryable: true, provider: provider)
+        )
     }
 }

@@ -23,8 +23,13 @@ public struct OllamaAdapter: ProviderAdapter {
         var headers = [HTTPHeader("Content-Type", "application/json"), HTTPHeader("Accept", "application/x-ndjson")]
         if let key = endpoint.apiKey { headers.append(HTTPHeader("Authorization", "Bearer \(key.value)")) }
         headers += endpoint.headers
-        return HTTPRequest(method: "POST", url: endpoint.baseURL + "/api/chat", headers: headers, body: Array(encoded),
-                           timeouts: timeouts)
+        return HTTPRequest(
+            method: "POST",
+            url: endpoint.baseURL + "/api/chat",
+            headers: headers,
+            body: Array(encoded),
+            timeouts: timeouts
+        )
     }
 
     public func makeDecoder() -> any ProviderStreamDecoder {
@@ -37,10 +42,20 @@ public struct OllamaAdapter: ProviderAdapter {
         guard status == 404 else {
             return HTTPErrorMapping.standardError(provider: endpoint.name, status: status, headers: headers, body: body)
         }
-        let detail = HTTPErrorMapping.message(from: body).map { Redaction.scrub($0, secrets: endpoint.apiKey.map { [$0] } ?? []) }
-        let text = detail.map { "provider rejected the request (HTTP 404): \($0)" }
+        let detail = HTTPErrorMapping.message(from: body).map {
+            Redaction.scrub($0, secrets: endpoint.apiKey.map { [$0] } ?? [])
+        }
+        let text =
+            detail.map { "provider rejected the request (HTTP 404): \($0)" }
             ?? "not found (HTTP 404); is the base URL the server root, without /v1?"
-        return RPCError(.upstreamInvalidRequest, "\(endpoint.name): \(text)", data: ErrorData(
-            type: .upstreamInvalidRequest, upstreamStatus: 404, provider: endpoint.name))
+        return RPCError(
+            .upstreamInvalidRequest,
+            "\(endpoint.name): \(text)",
+            data: ErrorData(
+                type: .upstreamInvalidRequest,
+                upstreamStatus: 404,
+                provider: endpoint.name
+            )
+        )
     }
 }

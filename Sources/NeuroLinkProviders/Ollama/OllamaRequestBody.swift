@@ -51,11 +51,14 @@ struct OllamaRequestBody: Encodable {
             options = Options(temperature: request.temperature, num_predict: request.maxTokens)
         }
         messages = request.messages.enumerated().map { index, message in
-            Message(role: message.role, content: message.content,
-                    tool_calls: message.toolCalls.map { calls in
-                        calls.map { WireToolCall(function: .init(name: $0.name, arguments: $0.arguments)) }
-                    },
-                    tool_name: message.role == "tool" ? Self.toolName(answeredAt: index, in: request.messages) : nil)
+            Message(
+                role: message.role,
+                content: message.content,
+                tool_calls: message.toolCalls.map { calls in
+                    calls.map { WireToolCall(function: .init(name: $0.name, arguments: $0.arguments)) }
+                },
+                tool_name: message.role == "tool" ? Self.toolName(answeredAt: index, in: request.messages) : nil
+            )
         }
         tools = Self.offeredTools(request.tools, choice: request.toolChoice)
         format = request.schema
@@ -71,8 +74,13 @@ struct OllamaRequestBody: Encodable {
         case .auto?, .required?, nil: break
         }
         return tools.map { tool in
-            Tool(function: .init(name: tool.name, description: tool.description,
-                                 parameters: tool.parameters ?? .object(["type": .string("object"), "properties": .object([:])])))
+            Tool(
+                function: .init(
+                    name: tool.name,
+                    description: tool.description,
+                    parameters: tool.parameters ?? .object(["type": .string("object"), "properties": .object([:])])
+                )
+            )
         }
     }
 

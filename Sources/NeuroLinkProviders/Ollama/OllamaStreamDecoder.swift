@@ -36,12 +36,17 @@ public struct OllamaStreamDecoder: ProviderStreamDecoder {
     public mutating func finish(into output: inout [ProviderEvent]) throws(RPCError) {
         // A server may leave out the last line end; a remainder that is not JSON was cut off in
         // the middle, which the missing `done` record below reports.
-        if let remainder = splitter.takeRemainder(), let record = try? decoder.decode(OllamaChatLine.self, from: Data(remainder)) {
+        if let remainder = splitter.takeRemainder(),
+            let record = try? decoder.decode(OllamaChatLine.self, from: Data(remainder))
+        {
             try handle(record, into: &output)
         }
         guard sawDone else {
-            throw RPCError(.upstreamError, "\(provider): the stream ended before the provider's final record (done: true)",
-                           data: ErrorData(type: .upstreamError, retryable: true, provider: provider))
+            throw RPCError(
+                .upstreamError,
+                "\(provider): the stream ended before the provider's final record (done: true)",
+                data: ErrorData(type: .upstreamError, retryable: true, provider: provider)
+            )
         }
     }
 
@@ -58,8 +63,11 @@ public struct OllamaStreamDecoder: ProviderStreamDecoder {
         if sawDone { return }
         if let message = record.errorMessage {
             let text = Redaction.scrub(String(message.prefix(500)))
-            throw RPCError(.upstreamError, "\(provider): provider reported an error mid-stream: \(text)",
-                           data: ErrorData(type: .upstreamError, retryable: true, provider: provider))
+            throw RPCError(
+                .upstreamError,
+                "\(provider): provider reported an error mid-stream: \(text)",
+                data: ErrorData(type: .upstreamError, retryable: true, provider: provider)
+            )
         }
         if !sawModel, let model = record.model, !model.isEmpty {
             sawModel = true
@@ -76,20 +84,25 @@ public struct OllamaStreamDecoder: ProviderStreamDecoder {
         sawDone = true
         output.append(.finish(finishReason(record.done_reason)))
         if record.prompt_eval_count != nil || record.eval_count != nil {
-            output.append(.usage(Usage(inputTokens: record.prompt_eval_count ?? 0, outputTokens: record.eval_count ?? 0)))
+            output.append(
+                .usage(Usage(inputTokens: record.prompt_eval_count ?? 0, outputTokens: record.eval_count ?? 0))
+            )
         }
     }
 
     private mutating func toolCall(_ call: OllamaChatLine.ToolCall) throws(RPCError) -> ToolCall {
         defer { toolCallCount += 1 }
-        guard let name = call.function?.name, !name.isEmpty else { throw badResponse("a tool call had no function name") }
+        guard let name = call.function?.name, !name.isEmpty else {
+            throw badResponse("a tool call had no function name")
+        }
         let arguments: JSONValue
         switch call.function?.arguments {
         case nil, .null?: arguments = .object([:])
         case .object(let object)?: arguments = .object(object)
         // Ollama sends an object; a proxy in front of it may pass on OpenAI's string form instead.
         case .string(let text)?:
-            guard let parsed = try? decoder.decode(JSONValue.self, from: Data(text.utf8)), parsed.objectValue != nil else {
+            guard let parsed = try? decoder.decode(JSONValue.self, from: Data(text.utf8)), parsed.objectValue != nil
+            else {
                 throw badResponse("tool call \(name.prefix(64)) has arguments that are not a JSON object")
             }
             arguments = parsed
@@ -109,7 +122,10 @@ public struct OllamaStreamDecoder: ProviderStreamDecoder {
     }
 
     private func badResponse(_ what: String) -> RPCError {
-        RPCError(.upstreamBadResponse, "\(provider): malformed stream: \(what)",
-                 data: ErrorData(type: .upstreamBadResponse, retryable: true, provider: provider))
+        RPCError(
+            .upstreamBadResponse,
+            "\(provider): malformed stream: \(what)",
+            data: ErrorData(type: .upstreamBadResponse, retryable: true, provider: provider)
+        )
     }
 }

@@ -22,15 +22,24 @@ public struct AzureOpenAIAdapter: ProviderAdapter {
         }
         // The deployment picks the model; without a configured one the request's model names it.
         let deployment = endpoint.options["deployment"] ?? request.model
-        guard let path = deployment.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed.subtracting(CharacterSet(charactersIn: "/"))) else {
+        guard
+            let path = deployment.addingPercentEncoding(
+                withAllowedCharacters: .urlPathAllowed.subtracting(CharacterSet(charactersIn: "/"))
+            )
+        else {
             throw RPCError(.invalidParams, "model \"\(request.model)\" cannot name an Azure deployment")
         }
         let version = endpoint.options["api_version"] ?? Self.defaultAPIVersion
         var headers = [HTTPHeader("Content-Type", "application/json"), HTTPHeader("Accept", "text/event-stream")]
         if let key = endpoint.apiKey { headers.append(HTTPHeader("api-key", key.value)) }
         headers += endpoint.headers
-        return HTTPRequest(method: "POST", url: "\(endpoint.baseURL)/openai/deployments/\(path)/chat/completions?api-version=\(version)",
-                           headers: headers, body: Array(encoded), timeouts: timeouts)
+        return HTTPRequest(
+            method: "POST",
+            url: "\(endpoint.baseURL)/openai/deployments/\(path)/chat/completions?api-version=\(version)",
+            headers: headers,
+            body: Array(encoded),
+            timeouts: timeouts
+        )
     }
 
     public func makeDecoder() -> any ProviderStreamDecoder {

@@ -9,8 +9,11 @@ extension AzureOpenAIAdapter {
         var headers: [HTTPHeader] = []
         if let key = endpoint.apiKey { headers.append(HTTPHeader("api-key", key.value)) }
         let version = endpoint.options["api_version"] ?? Self.defaultAPIVersion
-        return ModelListing.get("\(endpoint.baseURL)/openai/models?api-version=\(version)", headers: headers + endpoint.headers,
-                                timeouts: timeouts)
+        return ModelListing.get(
+            "\(endpoint.baseURL)/openai/models?api-version=\(version)",
+            headers: headers + endpoint.headers,
+            timeouts: timeouts
+        )
     }
 
     public func parseModels(_ body: [UInt8]) throws(RPCError) -> [ModelInfo] {

@@ -13,14 +13,23 @@ public struct OpenAIAdapter: ProviderAdapter {
 
     public func httpRequest(for request: ChatRequest, timeouts: TransferTimeouts) throws(RPCError) -> HTTPRequest {
         let encoded: Data
-        do { encoded = try JSONEncoder().encode(OpenAIRequestBody(request, useMaxCompletionTokens: endpoint.type == .openai)) } catch {
+        do {
+            encoded = try JSONEncoder().encode(
+                OpenAIRequestBody(request, useMaxCompletionTokens: endpoint.type == .openai)
+            )
+        } catch {
             throw RPCError(.internal, "could not encode the request for \(endpoint.name)")
         }
         var headers = [HTTPHeader("Content-Type", "application/json"), HTTPHeader("Accept", "text/event-stream")]
         if let key = endpoint.apiKey { headers.append(HTTPHeader("Authorization", "Bearer \(key.value)")) }
         headers += endpoint.headers
-        return HTTPRequest(method: "POST", url: endpoint.baseURL + "/chat/completions", headers: headers,
-                           body: Array(encoded), timeouts: timeouts)
+        return HTTPRequest(
+            method: "POST",
+            url: endpoint.baseURL + "/chat/completions",
+            headers: headers,
+            body: Array(encoded),
+            timeouts: timeouts
+        )
     }
 
     public func makeDecoder() -> any ProviderStreamDecoder {
@@ -150,10 +159,17 @@ public struct OpenAIStreamDecoder: ProviderStreamDecoder {
                 let input = usage.prompt_tokens ?? 0
                 let outputTokens = usage.completion_tokens ?? 0
                 let (sum, overflow) = input.addingReportingOverflow(outputTokens)
-                output.append(.usage(Usage(inputTokens: input, outputTokens: outputTokens,
-                                           totalTokens: usage.total_tokens ?? (overflow ? Int.max : sum),
-                                           cachedInputTokens: usage.prompt_tokens_details?.cached_tokens,
-                                           reasoningTokens: usage.completion_tokens_details?.reasoning_tokens)))
+                output.append(
+                    .usage(
+                        Usage(
+                            inputTokens: input,
+                            outputTokens: outputTokens,
+                            totalTokens: usage.total_tokens ?? (overflow ? Int.max : sum),
+                            cachedInputTokens: usage.prompt_tokens_details?.cached_tokens,
+                            reasoningTokens: usage.completion_tokens_details?.reasoning_tokens
+                        )
+                    )
+                )
             }
         }
     }
@@ -163,7 +179,9 @@ public struct OpenAIStreamDecoder: ProviderStreamDecoder {
         for index in pendingCalls.keys.sorted() {
             guard let call = pendingCalls[index] else { continue }
             let text = call.arguments.isEmpty ? "{}" : call.arguments
-            guard let arguments = try? decoder.decode(JSONValue.self, from: Data(text.utf8)), arguments.objectValue != nil else {
+            guard let arguments = try? decoder.decode(JSONValue.self, from: Data(text.utf8)),
+                arguments.objectValue != nil
+            else {
                 throw badResponse("tool call \(call.name) has arguments that are not a JSON object")
             }
             output.append(.toolCall(ToolCall(id: call.id, name: call.name, arguments: arguments)))
@@ -174,8 +192,11 @@ public struct OpenAIStreamDecoder: ProviderStreamDecoder {
     public mutating func finish(into output: inout [ProviderEvent]) throws(RPCError) {
         if !pendingCalls.isEmpty { try flushToolCalls(into: &output) }
         guard sawDone || sawFinish else {
-            throw RPCError(.upstreamError, "\(provider): the stream ended before the provider's terminal event ([DONE])",
-                           data: ErrorData(type: .upstreamError, retryable: true, provider: provider))
+            throw RPCError(
+                .upstreamError,
+                "\(provider): the stream ended before the provider's terminal event ([DONE])",
+                data: ErrorData(type: .upstreamError, retryable: true, provider: provider)
+            )
         }
     }
 
@@ -190,13 +211,19 @@ public struct OpenAIStreamDecoder: ProviderStreamDecoder {
     }
 
     private func badResponse(_ what: String) -> RPCError {
-        RPCError(.upstreamBadResponse, "\(provider): malformed stream: \(what)",
-                 data: ErrorData(type: .upstreamBadResponse, retryable: true, provider: provider))
+        RPCError(
+            .upstreamBadResponse,
+            "\(provider): malformed stream: \(what)",
+            data: ErrorData(type: .upstreamBadResponse, retryable: true, provider: provider)
+        )
     }
 
     private func inStreamError(_ error: Chunk.WireError) -> RPCError {
         let message = Redaction.scrub(String((error.message ?? "unknown error").prefix(500)))
-        return RPCError(.upstreamError, "\(provider): provider reported an error mid-stream: \(message)",
-                        data: ErrorData(type: .upstreamError, retryable: true, provider: provider))
+        return RPCError(
+            .upstreamError,
+            "\(provider): provider reported an error mid-stream: \(message)",
+            data: ErrorData(type: .upstreamError, retryable: true, provider: provider)
+        )
     }
 }

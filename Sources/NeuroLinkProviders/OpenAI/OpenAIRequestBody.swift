@@ -52,7 +52,10 @@ struct OpenAIRequestBody: Encodable {
             var container = encoder.singleValueContainer()
             switch self {
             case .mode(let mode): try container.encode(mode)
-            case .function(let name): try container.encode(["type": JSONValue.string("function"), "function": .object(["name": .string(name)])])
+            case .function(let name):
+                try container.encode([
+                    "type": JSONValue.string("function"), "function": .object(["name": .string(name)]),
+                ])
             }
         }
     }
@@ -74,16 +77,31 @@ struct OpenAIRequestBody: Encodable {
         temperature = request.temperature
         if useMaxCompletionTokens { max_completion_tokens = request.maxTokens } else { max_tokens = request.maxTokens }
         messages = try request.messages.map { message in
-            Message(role: message.role,
-                    content: message.content.isEmpty && message.toolCalls != nil ? nil : message.content,
-                    tool_calls: try message.toolCalls?.map { call in
-                        WireToolCall(id: call.id, function: .init(name: call.name, arguments: String(decoding: try JSONEncoder().encode(call.arguments), as: UTF8.self)))
-                    },
-                    tool_call_id: message.toolCallId)
+            Message(
+                role: message.role,
+                content: message.content.isEmpty && message.toolCalls != nil ? nil : message.content,
+                tool_calls: try message.toolCalls?.map { call in
+                    WireToolCall(
+                        id: call.id,
+                        function: .init(
+                            name: call.name,
+                            arguments: String(decoding: try JSONEncoder().encode(call.arguments), as: UTF8.self)
+                        )
+                    )
+                },
+                tool_call_id: message.toolCallId
+            )
         }
         tools = request.tools.map { tools in
-            tools.map { Tool(function: .init(name: $0.name, description: $0.description,
-                                             parameters: $0.parameters ?? .object(["type": .string("object"), "properties": .object([:])]))) }
+            tools.map {
+                Tool(
+                    function: .init(
+                        name: $0.name,
+                        description: $0.description,
+                        parameters: $0.parameters ?? .object(["type": .string("object"), "properties": .object([:])])
+                    )
+                )
+            }
         }
         tool_choice = request.toolChoice.map { choice in
             switch choice {

@@ -26,7 +26,8 @@ public struct SageMakerAdapter: ProviderAdapter {
     }
 
     var container: SageMakerSettings.Container {
-        endpoint.options[SageMakerSettings.Key.container].flatMap(SageMakerSettings.Container.init(rawValue:)) ?? .openai
+        endpoint.options[SageMakerSettings.Key.container].flatMap(SageMakerSettings.Container.init(rawValue:))
+            ?? .openai
     }
 
     var modelAs: SageMakerSettings.ModelAs {
@@ -35,8 +36,13 @@ public struct SageMakerAdapter: ProviderAdapter {
 
     public func httpRequest(for request: ChatRequest, timeouts: TransferTimeouts) throws(RPCError) -> HTTPRequest {
         let region = try AWSRequestSigning.region(of: endpoint)
-        guard let name = endpoint.options[SageMakerSettings.Key.endpointName], SageMakerSettings.isValidEndpointName(name) else {
-            throw RPCError(.invalidParams, "\(endpoint.name): no valid SageMaker endpoint name configured (set endpoint_name or SAGEMAKER_DEFAULT_ENDPOINT)")
+        guard let name = endpoint.options[SageMakerSettings.Key.endpointName],
+            SageMakerSettings.isValidEndpointName(name)
+        else {
+            throw RPCError(
+                .invalidParams,
+                "\(endpoint.name): no valid SageMaker endpoint name configured (set endpoint_name or SAGEMAKER_DEFAULT_ENDPOINT)"
+            )
         }
         let body = try requestBody(request)
         var headers = [
@@ -46,10 +52,20 @@ public struct SageMakerAdapter: ProviderAdapter {
         headers += try routingHeaders(model: request.model)
         let base = endpoint.baseURL.isEmpty ? SageMakerSettings.baseURL(region: region) : endpoint.baseURL
         var http = HTTPRequest(
-            method: "POST", url: base + "/endpoints/\(SigV4URIEncoding.encode(name))/invocations-response-stream",
-            headers: AWSRequestSigning.headers(headers, configured: endpoint.headers), body: body, timeouts: timeouts)
-        try AWSRequestSigning.authorize(&http, endpoint: endpoint, region: region, service: Self.signingService,
-                                        bearerKeys: false, clock: clock)
+            method: "POST",
+            url: base + "/endpoints/\(SigV4URIEncoding.encode(name))/invocations-response-stream",
+            headers: AWSRequestSigning.headers(headers, configured: endpoint.headers),
+            body: body,
+            timeouts: timeouts
+        )
+        try AWSRequestSigning.authorize(
+            &http,
+            endpoint: endpoint,
+            region: region,
+            service: Self.signingService,
+            bearerKeys: false,
+            clock: clock
+        )
         return http
     }
 
@@ -57,7 +73,8 @@ public struct SageMakerAdapter: ProviderAdapter {
     private func requestBody(_ request: ChatRequest) throws(RPCError) -> [UInt8] {
         do {
             switch container {
-            case .openai: return Array(try JSONEncoder().encode(OpenAIRequestBody(request, useMaxCompletionTokens: false)))
+            case .openai:
+                return Array(try JSONEncoder().encode(OpenAIRequestBody(request, useMaxCompletionTokens: false)))
             case .tgi: return Array(try JSONEncoder().encode(try TGIRequestBody(request, provider: endpoint.name)))
             }
         } catch let error as RPCError {
@@ -79,9 +96,11 @@ public struct SageMakerAdapter: ProviderAdapter {
         case .inferenceComponent: component = model
         }
         var headers: [HTTPHeader] = []
-        for (name, value) in [("X-Amzn-SageMaker-Target-Model", targetModel),
-                              ("X-Amzn-SageMaker-Target-Variant", options[SageMakerSettings.Key.targetVariant]),
-                              ("X-Amzn-SageMaker-Inference-Component", component)] {
+        for (name, value) in [
+            ("X-Amzn-SageMaker-Target-Model", targetModel),
+            ("X-Amzn-SageMaker-Target-Variant", options[SageMakerSettings.Key.targetVariant]),
+            ("X-Amzn-SageMaker-Inference-Component", component),
+        ] {
             guard let value else { continue }
             guard SageMakerSettings.isHeaderValue(value) else {
                 throw RPCError(.invalidParams, "\(endpoint.name): \"\(value.prefix(64))\" cannot be sent as \(name)")
@@ -92,10 +111,11 @@ public struct SageMakerAdapter: ProviderAdapter {
     }
 
     public func makeDecoder() -> any ProviderStreamDecoder {
-        let inner: any ProviderStreamDecoder = switch container {
-        case .openai: OpenAIStreamDecoder(provider: endpoint.name)
-        case .tgi: TGIStreamDecoder(provider: endpoint.name)
-        }
+        let inner: any ProviderStreamDecoder =
+            switch container {
+            case .openai: OpenAIStreamDecoder(provider: endpoint.name)
+            case .tgi: TGIStreamDecoder(provider: endpoint.name)
+            }
         return SageMakerStreamDecoder(provider: endpoint.name, container: inner)
     }
 

@@ -16,7 +16,8 @@ enum SageMakerErrors {
             (.upstreamInvalidRequest, false)
         case "modelerror":
             (400..<500).contains(originalStatus ?? 0) ? (.upstreamInvalidRequest, false) : (.upstreamError, true)
-        case "internalfailure", "serviceunavailable", "modelstreamerror", "internalstreamfailure", "internaldependencyexception":
+        case "internalfailure", "serviceunavailable", "modelstreamerror", "internalstreamfailure",
+            "internaldependencyexception":
             (.upstreamError, true)
         default:
             BedrockErrors.classify(name)
@@ -29,9 +30,12 @@ enum SageMakerErrors {
         let object = (try? JSONSerialization.jsonObject(with: Data(body))) as? [String: Any]
         let rawName = headers.first(named: "x-amzn-errortype") ?? object?["__type"] as? String ?? ""
         // `Name:namespace-url` in the header, `namespace#Name` in the body.
-        let name = String(rawName.prefix { $0 != ":" }.split(separator: "#").last ?? "").trimmingCharacters(in: .whitespaces)
+        let name = String(rawName.prefix { $0 != ":" }.split(separator: "#").last ?? "").trimmingCharacters(
+            in: .whitespaces
+        )
         let originalStatus = object?["OriginalStatusCode"] as? Int
-        let classified: (ErrorType, retryable: Bool)? = status == 403 ? (.upstreamAuth, false) : classify(name, originalStatus: originalStatus)
+        let classified: (ErrorType, retryable: Bool)? =
+            status == 403 ? (.upstreamAuth, false) : classify(name, originalStatus: originalStatus)
         guard let (type, retryable) = classified else {
             return HTTPErrorMapping.standardError(provider: provider, status: status, headers: headers, body: body)
         }
@@ -39,9 +43,17 @@ enum SageMakerErrors {
             .filter { !$0.isEmpty }.joined(separator: " — ")
         let summary = name.isEmpty ? "HTTP \(status)" : "\(name.prefix(64)) (HTTP \(status))"
         let message = text.isEmpty ? summary : "\(summary): \(Redaction.scrub(String(text.prefix(500))))"
-        return RPCError(type, "\(provider): \(message)", data: ErrorData(
-            type: type, retryable: retryable, retryAfterMs: HTTPErrorMapping.retryAfterMs(headers),
-            upstreamStatus: status, provider: provider))
+        return RPCError(
+            type,
+            "\(provider): \(message)",
+            data: ErrorData(
+                type: type,
+                retryable: retryable,
+                retryAfterMs: HTTPErrorMapping.retryAfterMs(headers),
+                upstreamStatus: status,
+                provider: provider
+            )
+        )
     }
 
     /// An exception message inside a stream that began with HTTP 200.
@@ -49,13 +61,19 @@ enum SageMakerErrors {
         let (type, retryable) = name.flatMap { classify($0, originalStatus: nil) } ?? (.upstreamError, false)
         let label = [name, code].compactMap { $0?.prefix(64) }.joined(separator: " ")
         let detail = Redaction.scrub("(\(label.isEmpty ? "unknown" : label)) \((message ?? "no message").prefix(500))")
-        return RPCError(type, "\(provider): provider reported an error mid-stream \(detail)",
-                        data: ErrorData(type: type, retryable: retryable, provider: provider))
+        return RPCError(
+            type,
+            "\(provider): provider reported an error mid-stream \(detail)",
+            data: ErrorData(type: type, retryable: retryable, provider: provider)
+        )
     }
 
     /// The body broke the event-stream framing.
     static func badResponse(provider: String, _ what: String) -> RPCError {
-        RPCError(.upstreamBadResponse, "\(provider): malformed stream: \(what)",
-                 data: ErrorData(type: .upstreamBadResponse, retryable: true, provider: provider))
+        RPCError(
+            .upstreamBadResponse,
+            "\(provider): malformed stream: \(what)",
+            data: ErrorData(type: .upstreamBadResponse, retryable: true, provider: provider)
+        )
     }
 }

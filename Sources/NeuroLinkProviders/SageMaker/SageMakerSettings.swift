@@ -45,10 +45,13 @@ public enum SageMakerSettings {
     public static func isValidEndpointName(_ name: String) -> Bool {
         let bytes = Array(name.utf8)
         func isAlphanumeric(_ byte: UInt8) -> Bool {
-            (byte >= UInt8(ascii: "a") && byte <= UInt8(ascii: "z")) || (byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z"))
+            (byte >= UInt8(ascii: "a") && byte <= UInt8(ascii: "z"))
+                || (byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z"))
                 || (byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9"))
         }
-        guard let first = bytes.first, let last = bytes.last, bytes.count <= 63, isAlphanumeric(first), isAlphanumeric(last) else {
+        guard let first = bytes.first, let last = bytes.last, bytes.count <= 63, isAlphanumeric(first),
+            isAlphanumeric(last)
+        else {
             return false
         }
         return bytes.allSatisfy { isAlphanumeric($0) || $0 == UInt8(ascii: "-") }

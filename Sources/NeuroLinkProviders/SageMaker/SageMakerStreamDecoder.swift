@@ -17,8 +17,11 @@ public struct SageMakerStreamDecoder: ProviderStreamDecoder {
     /// - Parameters:
     ///   - provider: the configured provider name, which prefixes every error message.
     ///   - container: the decoder of the container's stream (OpenAI SSE or TGI).
-    public init(provider: String, container: any ProviderStreamDecoder,
-                maxMessageBytes: Int = EventStreamDecoder.defaultMaxMessageBytes) {
+    public init(
+        provider: String,
+        container: any ProviderStreamDecoder,
+        maxMessageBytes: Int = EventStreamDecoder.defaultMaxMessageBytes
+    ) {
         self.provider = provider
         self.container = container
         framing = EventStreamDecoder(maxMessageBytes: maxMessageBytes)
@@ -33,13 +36,24 @@ public struct SageMakerStreamDecoder: ProviderStreamDecoder {
             switch message.string(":message-type") {
             case "event":
                 // `PayloadPart` is the only event type; others would be additions to ignore.
-                if message.string(":event-type") == "PayloadPart" { try container.decode(message.payload, into: &output) }
+                if message.string(":event-type") == "PayloadPart" {
+                    try container.decode(message.payload, into: &output)
+                }
             case "exception":
                 let (text, code) = Self.exceptionFields(message.payload)
-                throw SageMakerErrors.inStream(provider: provider, name: message.string(":exception-type"), message: text, code: code)
+                throw SageMakerErrors.inStream(
+                    provider: provider,
+                    name: message.string(":exception-type"),
+                    message: text,
+                    code: code
+                )
             case "error":
-                throw SageMakerErrors.inStream(provider: provider, name: message.string(":error-code"),
-                                               message: message.string(":error-message"), code: nil)
+                throw SageMakerErrors.inStream(
+                    provider: provider,
+                    name: message.string(":error-code"),
+                    message: message.string(":error-message"),
+                    code: nil
+                )
             default:
                 throw SageMakerErrors.badResponse(provider: provider, "a message has no known :message-type")
             }
@@ -48,23 +62,31 @@ public struct SageMakerStreamDecoder: ProviderStreamDecoder {
 
     public mutating func finish(into output: inout [ProviderEvent]) throws(RPCError) {
         guard !framing.hasPartialMessage else {
-            throw RPCError(.upstreamError, "\(provider): the stream ended inside an event-stream message",
-                           data: ErrorData(type: .upstreamError, retryable: true, provider: provider))
+            throw RPCError(
+                .upstreamError,
+                "\(provider): the stream ended inside an event-stream message",
+                data: ErrorData(type: .upstreamError, retryable: true, provider: provider)
+            )
         }
         try container.finish(into: &output)
     }
 
     /// `{"Message", "ErrorCode"}` of `ModelStreamError` (`InternalStreamFailure` has only the message).
     static func exceptionFields(_ payload: [UInt8]) -> (message: String?, code: String?) {
-        guard let object = try? JSONSerialization.jsonObject(with: Data(payload)) as? [String: Any] else { return (nil, nil) }
-        return ((object["Message"] ?? object["message"]) as? String, (object["ErrorCode"] ?? object["errorCode"]) as? String)
+        guard let object = try? JSONSerialization.jsonObject(with: Data(payload)) as? [String: Any] else {
+            return (nil, nil)
+        }
+        return (
+            (object["Message"] ?? object["message"]) as? String, (object["ErrorCode"] ?? object["errorCode"]) as? String
+        )
     }
 
     private static func describe(_ error: EventStreamError) -> String {
         switch error {
         case .preludeChecksumMismatch: "event-stream prelude checksum mismatch"
         case .messageChecksumMismatch: "event-stream message checksum mismatch"
-        case .messageTooLarge(let declared, let limit): "an event-stream message declares \(declared) bytes (limit \(limit))"
+        case .messageTooLarge(let declared, let limit):
+            "an event-stream message declares \(declared) bytes (limit \(limit))"
         case .malformed(let what): "event-stream framing: \(what)"
         }
     }

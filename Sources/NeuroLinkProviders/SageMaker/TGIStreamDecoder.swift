@@ -60,15 +60,20 @@ public struct TGIStreamDecoder: ProviderStreamDecoder {
             finished = true
             output.append(.finish(Self.finishReason(reason)))
             if let generated = details.generated_tokens {
-                output.append(.usage(Usage(inputTokens: max(0, details.input_length ?? 0), outputTokens: max(0, generated))))
+                output.append(
+                    .usage(Usage(inputTokens: max(0, details.input_length ?? 0), outputTokens: max(0, generated)))
+                )
             }
         }
     }
 
     public mutating func finish(into output: inout [ProviderEvent]) throws(RPCError) {
         guard finished else {
-            throw RPCError(.upstreamError, "\(provider): the stream ended before the final event's finish_reason",
-                           data: ErrorData(type: .upstreamError, retryable: true, provider: provider))
+            throw RPCError(
+                .upstreamError,
+                "\(provider): the stream ended before the final event's finish_reason",
+                data: ErrorData(type: .upstreamError, retryable: true, provider: provider)
+            )
         }
     }
 
@@ -86,16 +91,29 @@ public struct TGIStreamDecoder: ProviderStreamDecoder {
         let text = Redaction.scrub(String(message.prefix(500)))
         let label = type.map { " (\($0.prefix(40)))" } ?? ""
         if type == "validation" {
-            return RPCError(.upstreamInvalidRequest, "\(provider): the container refused the request\(label): \(text)",
-                            data: ErrorData(type: .upstreamInvalidRequest, retryable: false, provider: provider))
+            return RPCError(
+                .upstreamInvalidRequest,
+                "\(provider): the container refused the request\(label): \(text)",
+                data: ErrorData(type: .upstreamInvalidRequest, retryable: false, provider: provider)
+            )
         }
-        return RPCError(.upstreamError, "\(provider): provider reported an error mid-stream\(label): \(text)",
-                        data: ErrorData(type: .upstreamError, retryable: true, provider: provider,
-                                        failureClass: type == "overloaded" ? .overloaded : nil))
+        return RPCError(
+            .upstreamError,
+            "\(provider): provider reported an error mid-stream\(label): \(text)",
+            data: ErrorData(
+                type: .upstreamError,
+                retryable: true,
+                provider: provider,
+                failureClass: type == "overloaded" ? .overloaded : nil
+            )
+        )
     }
 
     private func badResponse(_ what: String) -> RPCError {
-        RPCError(.upstreamBadResponse, "\(provider): malformed stream: \(what)",
-                 data: ErrorData(type: .upstreamBadResponse, retryable: true, provider: provider))
+        RPCError(
+            .upstreamBadResponse,
+            "\(provider): malformed stream: \(what)",
+            data: ErrorData(type: .upstreamBadResponse, retryable: true, provider: provider)
+        )
     }
 }

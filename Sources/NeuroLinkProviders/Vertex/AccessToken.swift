@@ -63,8 +63,15 @@ struct TokenFailure: Error, Sendable, Hashable {
 
     /// The protocol error: always `upstream_auth`, since without a token nothing can be sent.
     func rpcError(provider: String) -> RPCError {
-        RPCError(.upstreamAuth, "\(provider): could not get a Vertex AI access token: \(message)",
-                 data: ErrorData(type: .upstreamAuth, retryable: retryable, provider: provider,
-                                 failureClass: retryable ? .network : .auth))
+        RPCError(
+            .upstreamAuth,
+            "\(provider): could not get a Vertex AI access token: \(message)",
+            data: ErrorData(
+                type: .upstreamAuth,
+                retryable: retryable,
+                provider: provider,
+                failureClass: retryable ? .network : .auth
+            )
+        )
     }
 }

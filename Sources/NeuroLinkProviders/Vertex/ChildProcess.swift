@@ -1,4 +1,5 @@
 import Foundation
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -46,11 +47,21 @@ final class ChildProcess: @unchecked Sendable {
         guard let program = arguments.first else { return .launchFailed("no program given") }
         let child = ChildProcess(maxOutputBytes: maxOutputBytes)
         return await withCheckedContinuation { continuation in
-            child.start(program: program, arguments: Array(arguments.dropFirst()), timeout: timeout, continuation: continuation)
+            child.start(
+                program: program,
+                arguments: Array(arguments.dropFirst()),
+                timeout: timeout,
+                continuation: continuation
+            )
         }
     }
 
-    private func start(program: String, arguments: [String], timeout: Duration, continuation: CheckedContinuation<Outcome, Never>) {
+    private func start(
+        program: String,
+        arguments: [String],
+        timeout: Duration,
+        continuation: CheckedContinuation<Outcome, Never>
+    ) {
         lock.withLock { self.continuation = continuation }
         Self.spawnLock.lock()
         defer { Self.spawnLock.unlock() }
@@ -111,7 +122,10 @@ final class ChildProcess: @unchecked Sendable {
         guard pipe(&fds) == 0 else { return nil }
         _ = fcntl(fds[0], F_SETFD, FD_CLOEXEC)
         _ = fcntl(fds[1], F_SETFD, FD_CLOEXEC)
-        return (FileHandle(fileDescriptor: fds[0], closeOnDealloc: true), FileHandle(fileDescriptor: fds[1], closeOnDealloc: true))
+        return (
+            FileHandle(fileDescriptor: fds[0], closeOnDealloc: true),
+            FileHandle(fileDescriptor: fds[1], closeOnDealloc: true)
+        )
     }
 
     /// Held while pipes are made and a child is spawned, so no child starts between the two.
@@ -144,13 +158,14 @@ final class ChildProcess: @unchecked Sendable {
 
     /// Resumes the caller once; a run that ends any other way than by exiting is killed.
     private func finish(_ result: Outcome) {
-        let (continuation, timer, running): (CheckedContinuation<Outcome, Never>?, Task<Void, Never>?, Bool) = lock.withLock {
-            guard outcome == nil else { return (nil, nil, false) }
-            outcome = result
-            defer { self.continuation = nil }
-            // An `.exited` result implies `exit` is set, so only runs cut short are stopped.
-            return (self.continuation, self.timer, launched && exit == nil)
-        }
+        let (continuation, timer, running): (CheckedContinuation<Outcome, Never>?, Task<Void, Never>?, Bool) =
+            lock.withLock {
+                guard outcome == nil else { return (nil, nil, false) }
+                outcome = result
+                defer { self.continuation = nil }
+                // An `.exited` result implies `exit` is set, so only runs cut short are stopped.
+                return (self.continuation, self.timer, launched && exit == nil)
+            }
         guard let continuation else { return }
         timer?.cancel()
         if running { stop() }

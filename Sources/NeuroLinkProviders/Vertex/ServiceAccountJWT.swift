@@ -1,6 +1,6 @@
-import _CryptoExtras
 import Crypto
 import Foundation
+import _CryptoExtras
 
 /// The signed JWT a service account presents to Google's token endpoint (the OAuth 2.0
 /// JWT-bearer grant, RFC 7523), asking for a token with the `cloud-platform` scope.
@@ -30,13 +30,21 @@ struct ServiceAccountJWT {
     /// `header.claims.signature`, each part base64url; `audience` is the token endpoint's URL.
     func assertion(audience: String, now: Date) throws(TokenFailure) -> String {
         let issuedAt = Int(now.timeIntervalSince1970.rounded(.down))
-        let claims = Claims(iss: clientEmail, scope: Self.scope, aud: audience, iat: issuedAt, exp: issuedAt + Self.lifetimeSeconds)
+        let claims = Claims(
+            iss: clientEmail,
+            scope: Self.scope,
+            aud: audience,
+            iat: issuedAt,
+            exp: issuedAt + Self.lifetimeSeconds
+        )
         let encoder = JSONEncoder()
         // Sorted keys keep the bytes stable, which makes the signature reproducible in tests.
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         let signingInput: String
         do {
-            signingInput = Base64URL.encode(try encoder.encode(Header(kid: keyId))) + "." + Base64URL.encode(try encoder.encode(claims))
+            signingInput =
+                Base64URL.encode(try encoder.encode(Header(kid: keyId))) + "."
+                + Base64URL.encode(try encoder.encode(claims))
         } catch {
             throw TokenFailure("could not encode the service-account JWT")
         }

@@ -1,5 +1,5 @@
-import _CryptoExtras
 import Foundation
+import _CryptoExtras
 
 /// Exchanges a service account's signed JWT for an access token at the account's token endpoint.
 struct ServiceAccountTokenSource: Sendable {
@@ -8,7 +8,8 @@ struct ServiceAccountTokenSource: Sendable {
     let tokenURI: String
     let post: TokenEndpointClient.Post
 
-    init(account: VertexServiceAccount, tokenURI: String, post: @escaping TokenEndpointClient.Post) throws(TokenFailure) {
+    init(account: VertexServiceAccount, tokenURI: String, post: @escaping TokenEndpointClient.Post) throws(TokenFailure)
+    {
         let key: _RSA.Signing.PrivateKey
         do { key = try account.signingKey() } catch { throw TokenFailure("the service account's \(error.message)") }
         jwt = ServiceAccountJWT(clientEmail: account.clientEmail, keyId: account.privateKeyId, key: key)
@@ -19,7 +20,9 @@ struct ServiceAccountTokenSource: Sendable {
     /// One token request: `grant_type=urn:ietf:params:oauth:grant-type:jwt-bearer&assertion=<JWT>`.
     func fetch(now: Date) async throws(TokenFailure) -> AccessToken {
         let assertion = try jwt.assertion(audience: tokenURI, now: now)
-        let form = "grant_type=" + Self.formEncode("urn:ietf:params:oauth:grant-type:jwt-bearer") + "&assertion=" + Self.formEncode(assertion)
+        let form =
+            "grant_type=" + Self.formEncode("urn:ietf:params:oauth:grant-type:jwt-bearer") + "&assertion="
+            + Self.formEncode(assertion)
         let response = try await post(tokenURI, Array(form.utf8)).get()
         guard (200..<300).contains(response.status) else {
             throw Self.refusal(status: response.status, body: response.body)
@@ -37,8 +40,10 @@ struct ServiceAccountTokenSource: Sendable {
         let parsed = try? JSONDecoder().decode(OAuthError.self, from: Data(body))
         let detail = [parsed?.error, parsed?.error_description].compactMap { $0 }.joined(separator: ": ")
         let text = detail.isEmpty ? "" : ": " + Redaction.scrub(String(detail.prefix(300)))
-        return TokenFailure("the token endpoint refused the service account (HTTP \(status)\(text))",
-                            retryable: status == 429 || status >= 500)
+        return TokenFailure(
+            "the token endpoint refused the service account (HTTP \(status)\(text))",
+            retryable: status == 429 || status >= 500
+        )
     }
 
     /// `application/x-www-form-urlencoded`: everything but unreserved characters percent-encoded.
@@ -46,4 +51,3 @@ struct ServiceAccountTokenSource: Sendable {
         SigV4URIEncoding.encode(text)
     }
 }
-

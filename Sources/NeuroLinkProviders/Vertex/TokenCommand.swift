@@ -24,13 +24,18 @@ struct TokenCommand: Sendable {
         case .launchFailed(let reason):
             throw TokenFailure("could not run the token command \(program) (\(reason))")
         case .timedOut:
-            throw TokenFailure("the token command \(program) did not finish within \(timeout.milliseconds) ms", retryable: true)
+            throw TokenFailure(
+                "the token command \(program) did not finish within \(timeout.milliseconds) ms",
+                retryable: true
+            )
         case .outputTooLarge:
             throw TokenFailure("the token command \(program) printed more than 64 KiB")
         case .exited(let status, let signalled, let stdout, let stderr):
             guard status == 0, !signalled else {
-                throw TokenFailure("the token command \(program) \(signalled ? "was killed by signal" : "exited with status") \(status)"
-                    + (Self.firstLine(stderr).map { ": \($0)" } ?? ""))
+                throw TokenFailure(
+                    "the token command \(program) \(signalled ? "was killed by signal" : "exited with status") \(status)"
+                        + (Self.firstLine(stderr).map { ": \($0)" } ?? "")
+                )
             }
             let text = String(decoding: stdout, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
             if text.hasPrefix("{") { return try AccessToken.parse(Array(text.utf8), now: now()) }

@@ -49,7 +49,9 @@ public enum TokenCommandLine {
                 inWord = true
             }
         }
-        guard quote == nil else { throw Problem(message: "has an unterminated \(quote == "'" ? "single" : "double") quote") }
+        guard quote == nil else {
+            throw Problem(message: "has an unterminated \(quote == "'" ? "single" : "double") quote")
+        }
         guard !escaped else { throw Problem(message: "ends with a lone backslash") }
         if inWord { words.append(word) }
         guard !words.isEmpty else { throw Problem(message: "is empty") }
@@ -62,7 +64,8 @@ public enum TokenCommandLine {
     public static func resolve(_ program: String, searchPath: String?, directory: String? = nil) -> String? {
         let files = FileManager.default
         if program.contains("/") {
-            let path = program.hasPrefix("/") || directory == nil ? program : directory.map { $0 + "/" + program } ?? program
+            let path =
+                program.hasPrefix("/") || directory == nil ? program : directory.map { $0 + "/" + program } ?? program
             return files.isExecutableFile(atPath: path) ? path : nil
         }
         let path = searchPath.flatMap { $0.isEmpty ? nil : $0 } ?? "/usr/local/bin:/usr/bin:/bin"
@@ -70,7 +73,8 @@ public enum TokenCommandLine {
             let candidate = directory + "/" + program
             var isDirectory: ObjCBool = false
             if files.fileExists(atPath: candidate, isDirectory: &isDirectory), !isDirectory.boolValue,
-               files.isExecutableFile(atPath: candidate) {
+                files.isExecutableFile(atPath: candidate)
+            {
                 return candidate
             }
         }

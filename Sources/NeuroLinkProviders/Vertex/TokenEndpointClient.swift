@@ -4,7 +4,12 @@ import NeuroLinkHTTP
 /// libcurl engine like every other upstream request.
 struct TokenEndpointClient: Sendable {
     /// A token request is tiny; a slow token endpoint must not hold requests for a stream's minutes.
-    static let timeouts = TransferTimeouts(connect: .seconds(10), firstByte: .seconds(20), idle: .seconds(20), total: .seconds(30))
+    static let timeouts = TransferTimeouts(
+        connect: .seconds(10),
+        firstByte: .seconds(20),
+        idle: .seconds(20),
+        total: .seconds(30)
+    )
     /// Token responses are a few hundred bytes; anything far larger is not one.
     static let maxBodyBytes = 64 * 1024
 
@@ -25,9 +30,15 @@ struct TokenEndpointClient: Sendable {
 
     private static func post(_ http: CurlLoop, url: String, form: [UInt8]) async -> Result<Response, TokenFailure> {
         let request = HTTPRequest(
-            method: "POST", url: url,
-            headers: [HTTPHeader("Content-Type", "application/x-www-form-urlencoded"), HTTPHeader("Accept", "application/json")],
-            body: form, timeouts: timeouts)
+            method: "POST",
+            url: url,
+            headers: [
+                HTTPHeader("Content-Type", "application/x-www-form-urlencoded"),
+                HTTPHeader("Accept", "application/json"),
+            ],
+            body: form,
+            timeouts: timeouts
+        )
         do {
             let transfer = try http.start(request)
             defer { transfer.cancel() }  // No-op once finished; aborts on any early exit.
@@ -37,7 +48,10 @@ struct TokenEndpointClient: Sendable {
             var body: [UInt8] = []
             while case .body(let piece)? = try await transfer.next() {
                 guard body.count + piece.count <= maxBodyBytes else {
-                    throw TokenFailure("the token endpoint's response is larger than \(maxBodyBytes / 1024) KiB", retryable: true)
+                    throw TokenFailure(
+                        "the token endpoint's response is larger than \(maxBodyBytes / 1024) KiB",
+                        retryable: true
+                    )
                 }
                 body += piece
             }
@@ -45,7 +59,9 @@ struct TokenEndpointClient: Sendable {
         } catch let failure as TokenFailure {
             return .failure(failure)
         } catch let error as TransferError {
-            return .failure(TokenFailure("could not reach the token endpoint (\(error))", retryable: error != .cancelled))
+            return .failure(
+                TokenFailure("could not reach the token endpoint (\(error))", retryable: error != .cancelled)
+            )
         } catch {
             return .failure(TokenFailure("could not reach the token endpoint", retryable: true))
         }

@@ -37,22 +37,30 @@ public struct VertexAdapter: ProviderAdapter {
 
     public func httpRequest(for request: ChatRequest, timeouts: TransferTimeouts) throws(RPCError) -> HTTPRequest {
         guard let project = endpoint.options[VertexSettings.Key.project], VertexSettings.isValidProject(project) else {
-            throw RPCError(.invalidParams, "\(endpoint.name): no valid Google Cloud project configured (set project or GOOGLE_CLOUD_PROJECT)")
+            throw RPCError(
+                .invalidParams,
+                "\(endpoint.name): no valid Google Cloud project configured (set project or GOOGLE_CLOUD_PROJECT)"
+            )
         }
         let location = endpoint.options[VertexSettings.Key.location] ?? VertexSettings.defaultLocation
         guard VertexSettings.isValidLocation(location) else {
             throw RPCError(.invalidParams, "\(endpoint.name): \"\(location.prefix(40))\" is not a Vertex AI location")
         }
-        guard !request.model.isEmpty else { throw RPCError(.invalidParams, "\(endpoint.name): a Gemini model name is required") }
+        guard !request.model.isEmpty else {
+            throw RPCError(.invalidParams, "\(endpoint.name): a Gemini model name is required")
+        }
         let body = try GeminiRequestBody(request)
         let encoded: Data
         do { encoded = try JSONEncoder().encode(body) } catch {
             throw RPCError(.internal, "could not encode the request for \(endpoint.name)")
         }
         let base = endpoint.baseURL.isEmpty ? VertexSettings.baseURL(location: location) : endpoint.baseURL
-        let url = base + "/v1/projects/\(SigV4URIEncoding.encode(project))/locations/\(location)/publishers/google/models/"
+        let url =
+            base + "/v1/projects/\(SigV4URIEncoding.encode(project))/locations/\(location)/publishers/google/models/"
             + Self.modelSegment(request.model) + ":streamGenerateContent?alt=sse"
-        let headers = [HTTPHeader("Content-Type", "application/json"), HTTPHeader("Accept", "text/event-stream")] + endpoint.headers
+        let headers =
+            [HTTPHeader("Content-Type", "application/json"), HTTPHeader("Accept", "text/event-stream")]
+            + endpoint.headers
         return HTTPRequest(method: "POST", url: url, headers: headers, body: Array(encoded), timeouts: timeouts)
     }
 
@@ -73,8 +81,13 @@ public struct VertexAdapter: ProviderAdapter {
     /// token, so the next request fetches a new one instead of repeating a revoked one.
     public func error(status: Int, headers: [HTTPHeader], body: [UInt8]) -> RPCError {
         if status == 401, let tokens { Task { await tokens.invalidate() } }
-        return GeminiErrorMapping.error(provider: endpoint.name, status: status, headers: headers, body: body,
-                                        secrets: endpoint.apiKey.map { [$0] } ?? [])
+        return GeminiErrorMapping.error(
+            provider: endpoint.name,
+            status: status,
+            headers: headers,
+            body: body,
+            secrets: endpoint.apiKey.map { [$0] } ?? []
+        )
     }
 
     /// The model as one path segment: a bare name, or Google's resource names

@@ -10,7 +10,11 @@ extension VertexAdapter {
         let location = endpoint.options[VertexSettings.Key.location] ?? VertexSettings.defaultLocation
         guard VertexSettings.isValidLocation(location) else { return nil }
         let base = endpoint.baseURL.isEmpty ? VertexSettings.baseURL(location: location) : endpoint.baseURL
-        return ModelListing.get(base + "/v1beta1/publishers/google/models?pageSize=300", headers: endpoint.headers, timeouts: timeouts)
+        return ModelListing.get(
+            base + "/v1beta1/publishers/google/models?pageSize=300",
+            headers: endpoint.headers,
+            timeouts: timeouts
+        )
     }
 
     /// The ids without their `publishers/google/models/` prefix, which is what `model` takes.

@@ -1,5 +1,5 @@
-import _CryptoExtras
 import Foundation
+import _CryptoExtras
 
 /// A Google Cloud service-account key file (`"type": "service_account"`), the JSON that
 /// `GOOGLE_APPLICATION_CREDENTIALS` usually names.
@@ -46,15 +46,20 @@ public struct VertexServiceAccount: Sendable, CustomStringConvertible {
             throw Problem(message: "not a JSON service-account key file")
         }
         guard file.type == "service_account" else {
-            throw Problem(message: "\"type\" is \"\((file.type ?? "missing").prefix(40))\", expected \"service_account\""
-                + " (for user credentials use token_command: gcloud auth print-access-token)")
+            throw Problem(
+                message: "\"type\" is \"\((file.type ?? "missing").prefix(40))\", expected \"service_account\""
+                    + " (for user credentials use token_command: gcloud auth print-access-token)"
+            )
         }
         guard let email = file.client_email, !email.isEmpty else { throw Problem(message: "client_email is missing") }
         guard let pem = file.private_key, !pem.isEmpty else { throw Problem(message: "private_key is missing") }
         let account = VertexServiceAccount(
-            clientEmail: email, privateKey: Secret(pem), privateKeyId: file.private_key_id.flatMap { $0.isEmpty ? nil : $0 },
+            clientEmail: email,
+            privateKey: Secret(pem),
+            privateKeyId: file.private_key_id.flatMap { $0.isEmpty ? nil : $0 },
             tokenURI: file.token_uri.flatMap { $0.isEmpty ? nil : $0 } ?? defaultTokenURI,
-            projectId: file.project_id.flatMap { $0.isEmpty ? nil : $0 })
+            projectId: file.project_id.flatMap { $0.isEmpty ? nil : $0 }
+        )
         _ = try account.signingKey()
         return account
     }

@@ -41,17 +41,21 @@ public enum VertexSettings {
 
     /// Locations become part of a host name: lower-case letters, digits and `-` only.
     public static func isValidLocation(_ location: String) -> Bool {
-        !location.isEmpty && location.count <= 40 && location.utf8.allSatisfy { byte in
-            (byte >= UInt8(ascii: "a") && byte <= UInt8(ascii: "z")) || (byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9"))
-                || byte == UInt8(ascii: "-")
-        }
+        !location.isEmpty && location.count <= 40
+            && location.utf8.allSatisfy { byte in
+                (byte >= UInt8(ascii: "a") && byte <= UInt8(ascii: "z"))
+                    || (byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9"))
+                    || byte == UInt8(ascii: "-")
+            }
     }
 
     /// Project ids are lower-case letters, digits and `-`; legacy domain-scoped ids add `.` and `:`.
     public static func isValidProject(_ project: String) -> Bool {
-        !project.isEmpty && project.count <= 100 && project.utf8.allSatisfy { byte in
-            (byte >= UInt8(ascii: "a") && byte <= UInt8(ascii: "z")) || (byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9"))
-                || byte == UInt8(ascii: "-") || byte == UInt8(ascii: ".") || byte == UInt8(ascii: ":")
-        }
+        !project.isEmpty && project.count <= 100
+            && project.utf8.allSatisfy { byte in
+                (byte >= UInt8(ascii: "a") && byte <= UInt8(ascii: "z"))
+                    || (byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9"))
+                    || byte == UInt8(ascii: "-") || byte == UInt8(ascii: ".") || byte == UInt8(ascii: ":")
+            }
     }
 }

@@ -7,29 +7,49 @@ enum VertexTokenSource: Sendable {
 
     /// The endpoint's configured source, checked once when the adapter is built; the failure
     /// explains what is missing and is reported by every request.
-    static func make(_ endpoint: ProviderEndpoint, post: TokenEndpointClient.Post?) -> Result<VertexTokenSource, TokenFailure> {
+    static func make(
+        _ endpoint: ProviderEndpoint,
+        post: TokenEndpointClient.Post?
+    ) -> Result<VertexTokenSource, TokenFailure> {
         let options = endpoint.options
         guard let credential = endpoint.apiKey else {
-            return .failure(TokenFailure("no credentials configured (token_command, credentials_file or GOOGLE_APPLICATION_CREDENTIALS)"))
+            return .failure(
+                TokenFailure(
+                    "no credentials configured (token_command, credentials_file or GOOGLE_APPLICATION_CREDENTIALS)"
+                )
+            )
         }
         switch options[VertexSettings.Key.auth].flatMap(VertexSettings.Auth.init(rawValue:)) {
         case .tokenCommand?:
-            guard let words = try? JSONDecoder().decode([String].self, from: Data(credential.value.utf8)), !words.isEmpty else {
+            guard let words = try? JSONDecoder().decode([String].self, from: Data(credential.value.utf8)),
+                !words.isEmpty
+            else {
                 return .failure(TokenFailure("the token command is not configured correctly"))
             }
-            let timeout = options[VertexSettings.Key.tokenCommandTimeoutMs].flatMap(Int.init).map { Duration.milliseconds($0) }
+            let timeout =
+                options[VertexSettings.Key.tokenCommandTimeoutMs].flatMap(Int.init).map { Duration.milliseconds($0) }
                 ?? TokenCommand.defaultTimeout
             return .success(.command(TokenCommand(arguments: words, timeout: timeout)))
         case .serviceAccount?:
             guard let email = options[VertexSettings.Key.clientEmail] else {
                 return .failure(TokenFailure("the service account has no client_email"))
             }
-            guard let post else { return .failure(TokenFailure("no HTTP engine is available to reach the token endpoint")) }
+            guard let post else {
+                return .failure(TokenFailure("no HTTP engine is available to reach the token endpoint"))
+            }
             let account = VertexServiceAccount(
-                clientEmail: email, privateKey: credential, privateKeyId: options[VertexSettings.Key.privateKeyId],
-                tokenURI: options[VertexSettings.Key.tokenURI] ?? VertexServiceAccount.defaultTokenURI, projectId: nil)
+                clientEmail: email,
+                privateKey: credential,
+                privateKeyId: options[VertexSettings.Key.privateKeyId],
+                tokenURI: options[VertexSettings.Key.tokenURI] ?? VertexServiceAccount.defaultTokenURI,
+                projectId: nil
+            )
             do {
-                return .success(.serviceAccount(try ServiceAccountTokenSource(account: account, tokenURI: account.tokenURI, post: post)))
+                return .success(
+                    .serviceAccount(
+                        try ServiceAccountTokenSource(account: account, tokenURI: account.tokenURI, post: post)
+                    )
+                )
             } catch {
                 return .failure(error)
             }

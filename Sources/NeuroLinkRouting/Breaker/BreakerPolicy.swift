@@ -24,8 +24,13 @@ public struct BreakerPolicy: Sendable, Hashable {
     /// counts become at least 1, the rate lands in 0...1, durations are at least zero and the
     /// maximum cool-down is never below the base one.
     public init(
-        consecutiveFailures: Int = 5, failureRateThreshold: Double = 0.5, windowSize: Int = 20, minimumCalls: Int = 10,
-        openDuration: Duration = .seconds(30), maxOpenDuration: Duration = .seconds(300), halfOpenProbes: Int = 3
+        consecutiveFailures: Int = 5,
+        failureRateThreshold: Double = 0.5,
+        windowSize: Int = 20,
+        minimumCalls: Int = 10,
+        openDuration: Duration = .seconds(30),
+        maxOpenDuration: Duration = .seconds(300),
+        halfOpenProbes: Int = 3
     ) {
         self.consecutiveFailures = max(1, consecutiveFailures)
         self.failureRateThreshold = failureRateThreshold.isNaN ? 0.5 : failureRateThreshold.clamped(to: 0...1)

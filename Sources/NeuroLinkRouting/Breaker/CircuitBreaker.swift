@@ -108,7 +108,10 @@ public struct CircuitBreaker: Sendable, Hashable {
     ///   - mayOpen: `false` for the last member still in service: counted, but never opened.
     @discardableResult
     public mutating func recordFailure(
-        _ failureClass: FailureClass, retryAfter: Duration?, mayOpen: Bool, now: ContinuousClock.Instant
+        _ failureClass: FailureClass,
+        retryAfter: Duration?,
+        mayOpen: Bool,
+        now: ContinuousClock.Instant
     ) -> BreakerTransition? {
         advance(now: now)
         guard failureClass.isTransient else {
@@ -132,7 +135,13 @@ public struct CircuitBreaker: Sendable, Hashable {
                 return nil
             }
             let duration = hinted ?? policy.openDuration(streak: streak + 1)
-            return open(from: .halfOpen, for: duration, reason: "probe failed (\(failureClass))", grows: hinted == nil, now: now)
+            return open(
+                from: .halfOpen,
+                for: duration,
+                reason: "probe failed (\(failureClass))",
+                grows: hinted == nil,
+                now: now
+            )
         }
     }
 
@@ -171,8 +180,13 @@ public struct CircuitBreaker: Sendable, Hashable {
 
     /// - Parameter grows: whether this trip lengthens the next cool-down; a provider-given
     ///   retry-after says when the member is back and is no evidence of a lasting outage.
-    private mutating func open(from: BreakerState, for duration: Duration, reason: String, grows: Bool,
-                               now: ContinuousClock.Instant) -> BreakerTransition {
+    private mutating func open(
+        from: BreakerState,
+        for duration: Duration,
+        reason: String,
+        grows: Bool,
+        now: ContinuousClock.Instant
+    ) -> BreakerTransition {
         let until = now + duration
         phase = .open(until: until)
         trips += 1
@@ -180,7 +194,11 @@ public struct CircuitBreaker: Sendable, Hashable {
         consecutive = 0
         // Outcomes before the trip must not trip it again right after it closes.
         window.reset()
-        return BreakerTransition(from: from, to: .open(until: until), reason: "\(reason); open for \(Self.format(duration))")
+        return BreakerTransition(
+            from: from,
+            to: .open(until: until),
+            reason: "\(reason); open for \(Self.format(duration))"
+        )
     }
 
     private mutating func close() {

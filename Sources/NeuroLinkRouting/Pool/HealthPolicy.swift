@@ -9,8 +9,12 @@ public struct HealthCheckPolicy: Sendable, Hashable {
     /// Passed checks in a row that make an unhealthy member healthy again.
     public let healthyThreshold: Int
 
-    public init(interval: Duration = .seconds(30), timeout: Duration = .seconds(5), unhealthyThreshold: Int = 3,
-                healthyThreshold: Int = 2) {
+    public init(
+        interval: Duration = .seconds(30),
+        timeout: Duration = .seconds(5),
+        unhealthyThreshold: Int = 3,
+        healthyThreshold: Int = 2
+    ) {
         self.interval = max(.zero, interval)
         self.timeout = max(.zero, timeout)
         self.unhealthyThreshold = max(1, unhealthyThreshold)
@@ -32,7 +36,11 @@ public struct OutlierPolicy: Sendable, Hashable {
     /// The longest ejection.
     public let maxEjection: Duration
 
-    public init(consecutiveFailures: Int = 5, baseEjection: Duration = .seconds(30), maxEjection: Duration = .seconds(300)) {
+    public init(
+        consecutiveFailures: Int = 5,
+        baseEjection: Duration = .seconds(30),
+        maxEjection: Duration = .seconds(300)
+    ) {
         self.consecutiveFailures = max(1, consecutiveFailures)
         self.baseEjection = max(.zero, baseEjection)
         self.maxEjection = max(self.baseEjection, maxEjection)

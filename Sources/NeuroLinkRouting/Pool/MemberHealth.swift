@@ -58,8 +58,12 @@ struct MemberHealth: Sendable, Hashable {
 
     /// A live attempt failed; ejects the member when the outlier rule says so and `mayEject`.
     /// Returns the ejection's end when it ejects.
-    mutating func recordLiveFailure(_ failureClass: FailureClass, mayEject: Bool, policy: OutlierPolicy,
-                                    now: ContinuousClock.Instant) -> ContinuousClock.Instant? {
+    mutating func recordLiveFailure(
+        _ failureClass: FailureClass,
+        mayEject: Bool,
+        policy: OutlierPolicy,
+        now: ContinuousClock.Instant
+    ) -> ContinuousClock.Instant? {
         guard failureClass.isTransient, failureClass != .rateLimited else { return nil }
         liveFailures += 1
         guard mayEject, !isEjected(now: now), liveFailures >= policy.consecutiveFailures else { return nil }

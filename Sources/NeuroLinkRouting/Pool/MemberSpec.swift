@@ -35,8 +35,16 @@ public struct MemberSpec: Sendable, Hashable {
     /// How status, notices and skip reasons name the member: `provider/model` unless given.
     public var label: String
 
-    public init(provider: String, model: String, weight: Int = 1, priority: Int = 0, specializations: Set<String> = [],
-                thresholds: Thresholds = Thresholds(), contextWindow: Int? = nil, label: String? = nil) {
+    public init(
+        provider: String,
+        model: String,
+        weight: Int = 1,
+        priority: Int = 0,
+        specializations: Set<String> = [],
+        thresholds: Thresholds = Thresholds(),
+        contextWindow: Int? = nil,
+        label: String? = nil
+    ) {
         self.provider = provider
         self.model = model
         self.weight = weight

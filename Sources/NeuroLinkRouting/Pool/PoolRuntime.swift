@@ -34,20 +34,33 @@ public final class PoolRuntime: Sendable {
     public let outlierPolicy: OutlierPolicy
     private let state: Mutex<PoolState>
 
-    public init(name: String, strategy: RoutingStrategy, members: [MemberSpec], breakerPolicy: BreakerPolicy = BreakerPolicy(),
-                healthCheckPolicy: HealthCheckPolicy = HealthCheckPolicy(), outlierPolicy: OutlierPolicy = OutlierPolicy(),
-                statsSettings: StatsSettings = StatsSettings()) {
+    public init(
+        name: String,
+        strategy: RoutingStrategy,
+        members: [MemberSpec],
+        breakerPolicy: BreakerPolicy = BreakerPolicy(),
+        healthCheckPolicy: HealthCheckPolicy = HealthCheckPolicy(),
+        outlierPolicy: OutlierPolicy = OutlierPolicy(),
+        statsSettings: StatsSettings = StatsSettings()
+    ) {
         self.name = name
         self.strategy = strategy
         self.members = members
         self.breakerPolicy = breakerPolicy
         self.healthCheckPolicy = healthCheckPolicy
         self.outlierPolicy = outlierPolicy
-        state = Mutex(PoolState(
-            members: members.map {
-                PoolState.Member(spec: $0, breaker: CircuitBreaker(policy: breakerPolicy), stats: MemberStats(settings: statsSettings))
-            },
-            selector: MemberSelector(strategy: strategy)))
+        state = Mutex(
+            PoolState(
+                members: members.map {
+                    PoolState.Member(
+                        spec: $0,
+                        breaker: CircuitBreaker(policy: breakerPolicy),
+                        stats: MemberStats(settings: statsSettings)
+                    )
+                },
+                selector: MemberSelector(strategy: strategy)
+            )
+        )
     }
 
     // MARK: - Routing
@@ -59,13 +72,21 @@ public final class PoolRuntime: Sendable {
     ///   - requiredCapabilities: specializations every planned member must have.
     ///   - minContextWindow: the smallest configured `context_window` acceptable (after a
     ///     `context_length` failure); members without one are skipped then.
-    public func plan(requiredCapabilities: Set<String>, minContextWindow: Int?, now: ContinuousClock.Instant) -> RoutePlan {
+    public func plan(
+        requiredCapabilities: Set<String>,
+        minContextWindow: Int?,
+        now: ContinuousClock.Instant
+    ) -> RoutePlan {
         state.withLock { state in
             var eligible: [CandidateSnapshot] = []
             var skipped: [RoutePlan.Skip] = []
             var unavailable: [Int] = []
             for member in state.members.indices {
-                if let reason = state.exclusion(member, required: requiredCapabilities, minContextWindow: minContextWindow) {
+                if let reason = state.exclusion(
+                    member,
+                    required: requiredCapabilities,
+                    minContextWindow: minContextWindow
+                ) {
                     skipped.append(RoutePlan.Skip(member: member, reason: reason))
                 } else if let reason = state.unavailability(member, now: now) {
                     skipped.append(RoutePlan.Skip(member: member, reason: reason))
@@ -76,12 +97,19 @@ public final class PoolRuntime: Sendable {
             }
             let candidates = state.selector.order(eligible)
             guard candidates.isEmpty, let best = unavailable.min(by: { state.lessBad($0, $1, now: now) }),
-                  let position = skipped.firstIndex(where: { $0.member == best }) else {
+                let position = skipped.firstIndex(where: { $0.member == best })
+            else {
                 return RoutePlan(candidates: candidates, skipped: skipped)
             }
             let skip = skipped.remove(at: position)
-            return RoutePlan(candidates: [best], skipped: skipped, lastResort: RoutePlan.Skip(
-                member: best, reason: "every member is unavailable; trying the least-bad one (\(skip.reason))"))
+            return RoutePlan(
+                candidates: [best],
+                skipped: skipped,
+                lastResort: RoutePlan.Skip(
+                    member: best,
+                    reason: "every member is unavailable; trying the least-bad one (\(skip.reason))"
+                )
+            )
         }
     }
 
@@ -92,7 +120,8 @@ public final class PoolRuntime: Sendable {
     public func begin(_ member: Int, now: ContinuousClock.Instant, force: Bool = false) -> Bool {
         state.withLock { state in
             guard state.members.indices.contains(member) else { return false }
-            let admitted = state.members[member].breaker.tryAcquire(now: now)
+            let admitted =
+                state.members[member].breaker.tryAcquire(now: now)
                 || force || !state.othersAdmissible(excluding: member, now: now)
             if admitted { state.members[member].stats.begin() }
             return admitted
@@ -101,13 +130,21 @@ public final class PoolRuntime: Sendable {
 
     /// Ends a successful attempt. Returns the breaker's transition when this closes it.
     @discardableResult
-    public func recordSuccess(_ member: Int, timeToFirstChunk: Duration?, duration: Duration, outputTokens: Int?,
-                              now: ContinuousClock.Instant) -> BreakerTransition? {
+    public func recordSuccess(
+        _ member: Int,
+        timeToFirstChunk: Duration?,
+        duration: Duration,
+        outputTokens: Int?,
+        now: ContinuousClock.Instant
+    ) -> BreakerTransition? {
         state.withLock { state in
             guard state.members.indices.contains(member) else { return nil }
             state.members[member].stats.end()
-            state.members[member].stats.recordSuccess(timeToFirstChunk: timeToFirstChunk, duration: duration,
-                                                      outputTokens: outputTokens)
+            state.members[member].stats.recordSuccess(
+                timeToFirstChunk: timeToFirstChunk,
+                duration: duration,
+                outputTokens: outputTokens
+            )
             state.members[member].health.recordLiveSuccess()
             return state.members[member].breaker.recordSuccess(now: now)
         }
@@ -116,15 +153,29 @@ public final class PoolRuntime: Sendable {
     /// Ends a failed attempt. Feeds the breaker (opening it only when another member stays in
     /// service) and outlier detection. Returns the breaker's transition when it changes state.
     @discardableResult
-    public func recordFailure(_ member: Int, _ failureClass: FailureClass, retryAfter: Duration?,
-                              now: ContinuousClock.Instant) -> BreakerTransition? {
+    public func recordFailure(
+        _ member: Int,
+        _ failureClass: FailureClass,
+        retryAfter: Duration?,
+        now: ContinuousClock.Instant
+    ) -> BreakerTransition? {
         state.withLock { state in
             guard state.members.indices.contains(member) else { return nil }
             let mayLeave = state.othersInService(excluding: member, now: now)
             state.members[member].stats.end()
             state.members[member].stats.recordFailure(failureClass, now: now)
-            _ = state.members[member].health.recordLiveFailure(failureClass, mayEject: mayLeave, policy: outlierPolicy, now: now)
-            return state.members[member].breaker.recordFailure(failureClass, retryAfter: retryAfter, mayOpen: mayLeave, now: now)
+            _ = state.members[member].health.recordLiveFailure(
+                failureClass,
+                mayEject: mayLeave,
+                policy: outlierPolicy,
+                now: now
+            )
+            return state.members[member].breaker.recordFailure(
+                failureClass,
+                retryAfter: retryAfter,
+                mayOpen: mayLeave,
+                now: now
+            )
         }
     }
 

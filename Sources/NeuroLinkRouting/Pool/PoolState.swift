@@ -70,26 +70,34 @@ struct PoolState: Sendable {
 
     private func rank(_ member: Int, now: ContinuousClock.Instant) -> (Int, Duration, Int, Duration, Int, Int) {
         let state = members[member]
-        let breakerRank: (Int, Duration) = switch state.breaker.state(now: now) {
-        case _ where state.breaker.wouldAllow(now: now): (0, .zero)
-        case .open(let until): (2, until - now)
-        case .closed, .halfOpen: (1, .zero)
-        }
-        let healthRank: (Int, Duration) = if !state.health.checkedHealthy {
-            (2, .zero)
-        } else if let until = state.health.ejectedUntil, now < until {
-            (1, until - now)
-        } else {
-            (0, .zero)
-        }
+        let breakerRank: (Int, Duration) =
+            switch state.breaker.state(now: now) {
+            case _ where state.breaker.wouldAllow(now: now): (0, .zero)
+            case .open(let until): (2, until - now)
+            case .closed, .halfOpen: (1, .zero)
+            }
+        let healthRank: (Int, Duration) =
+            if !state.health.checkedHealthy {
+                (2, .zero)
+            } else if let until = state.health.ejectedUntil, now < until {
+                (1, until - now)
+            } else {
+                (0, .zero)
+            }
         return (breakerRank.0, breakerRank.1, healthRank.0, healthRank.1, state.spec.priority, member)
     }
 
     func candidate(_ member: Int) -> CandidateSnapshot {
         let state = members[member]
         return CandidateSnapshot(
-            index: member, weight: state.spec.weight, priority: state.spec.priority, inFlight: state.stats.inFlight,
-            ewmaLatencyMs: state.stats.ewmaLatencyMs, errorRatePct: state.stats.errorRatePct,
-            throughputTps: state.stats.throughputTps, thresholds: state.spec.thresholds)
+            index: member,
+            weight: state.spec.weight,
+            priority: state.spec.priority,
+            inFlight: state.stats.inFlight,
+            ewmaLatencyMs: state.stats.ewmaLatencyMs,
+            errorRatePct: state.stats.errorRatePct,
+            throughputTps: state.stats.throughputTps,
+            thresholds: state.spec.thresholds
+        )
     }
 }

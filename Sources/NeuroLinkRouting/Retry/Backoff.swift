@@ -22,7 +22,11 @@ public struct Backoff: Sendable, Hashable {
     }
 
     /// The wait before retry `attempt` (0 for the first retry), drawn from `generator`.
-    public func delay(attempt: Int, retryAfter: Duration?, using generator: inout some RandomNumberGenerator) -> Duration {
+    public func delay(
+        attempt: Int,
+        retryAfter: Duration?,
+        using generator: inout some RandomNumberGenerator
+    ) -> Duration {
         let ceiling = ceiling(attempt: attempt).routingNanoseconds
         let jittered = Duration.nanoseconds(ceiling > 0 ? Int64.random(in: 0...ceiling, using: &generator) : 0)
         guard let retryAfter else { return jittered }

@@ -61,8 +61,11 @@ public struct RetryBudget: Sendable, Hashable {
         let live = slots.filter { $0.bucket >= 0 && $0.bucket > max(current, newest) - Int64(slots.count) }
         let requests = live.reduce(0) { $0 + $1.requests }
         let retries = live.reduce(0) { $0 + $1.retries }
-        return RetryBudgetSnapshot(requests: requests, retries: retries,
-                                   available: max(0, allowed(requests: requests) - retries))
+        return RetryBudgetSnapshot(
+            requests: requests,
+            retries: retries,
+            available: max(0, allowed(requests: requests) - retries)
+        )
     }
 
     private func allowed(requests: Int) -> Int {

@@ -13,8 +13,16 @@ public struct CandidateSnapshot: Sendable, Hashable {
     public var throughputTps: Double?
     public var thresholds: Thresholds
 
-    public init(index: Int, weight: Int = 1, priority: Int = 0, inFlight: Int = 0, ewmaLatencyMs: Double? = nil,
-                errorRatePct: Double = 0, throughputTps: Double? = nil, thresholds: Thresholds = Thresholds()) {
+    public init(
+        index: Int,
+        weight: Int = 1,
+        priority: Int = 0,
+        inFlight: Int = 0,
+        ewmaLatencyMs: Double? = nil,
+        errorRatePct: Double = 0,
+        throughputTps: Double? = nil,
+        thresholds: Thresholds = Thresholds()
+    ) {
         self.index = index
         self.weight = weight
         self.priority = priority

@@ -57,8 +57,10 @@ public struct MemberSelector: Sendable, Hashable {
     /// picked and lowered by the total. Over any run of picks each member's share stays within one
     /// pick of its weight share, and heavy members are interleaved rather than picked in bursts.
     /// Members of weight 0 are only picked when every member has weight 0 (then all count as 1).
-    private mutating func weightedOrder(_ candidates: [CandidateSnapshot],
-                                        weight: (CandidateSnapshot) -> Double) -> [Int] {
+    private mutating func weightedOrder(
+        _ candidates: [CandidateSnapshot],
+        weight: (CandidateSnapshot) -> Double
+    ) -> [Int] {
         var weighted = candidates.map { (index: $0.index, weight: Self.usable(weight($0))) }
         if !weighted.contains(where: { $0.weight > 0 }) {
             weighted = weighted.map { ($0.index, 1) }
@@ -82,8 +84,10 @@ public struct MemberSelector: Sendable, Hashable {
     }
 
     /// A sort that keeps the given order among equals (which `sorted(by:)` does not promise).
-    private func stableSorted(_ items: [CandidateSnapshot],
-                              by less: (CandidateSnapshot, CandidateSnapshot) -> Bool) -> [CandidateSnapshot] {
+    private func stableSorted(
+        _ items: [CandidateSnapshot],
+        by less: (CandidateSnapshot, CandidateSnapshot) -> Bool
+    ) -> [CandidateSnapshot] {
         items.enumerated().sorted { lhs, rhs in
             if less(lhs.element, rhs.element) { return true }
             if less(rhs.element, lhs.element) { return false }

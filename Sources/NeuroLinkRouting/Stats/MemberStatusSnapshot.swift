@@ -61,10 +61,22 @@ public struct MemberStatusSnapshot: Sendable, Hashable {
     /// The wire form `status` returns.
     public var poolMemberStatus: PoolMemberStatus {
         PoolMemberStatus(
-            member: label, provider: provider, model: model, healthy: healthy, healthDetail: healthDetail,
-            breaker: breaker.name, breakerOpenForMs: breakerOpenForMs, breakerTrips: trips, inFlight: inFlight,
-            latencyMs: ewmaLatencyMs, errorRatePct: errorRatePct, throughputTps: throughputTps, requests: requests,
-            failures: failures, lastError: lastError?.rawValue)
+            member: label,
+            provider: provider,
+            model: model,
+            healthy: healthy,
+            healthDetail: healthDetail,
+            breaker: breaker.name,
+            breakerOpenForMs: breakerOpenForMs,
+            breakerTrips: trips,
+            inFlight: inFlight,
+            latencyMs: ewmaLatencyMs,
+            errorRatePct: errorRatePct,
+            throughputTps: throughputTps,
+            requests: requests,
+            failures: failures,
+            lastError: lastError?.rawValue
+        )
     }
 }
 

@@ -20,21 +20,31 @@ struct BedrockRenderer: WireRenderer {
         func event(_ type: String, _ payload: [String: Any]) {
             var body = payload
             body["p"] = "abcdefgh"  // Bedrock's padding field, which clients ignore
-            out += Self.frame([(":event-type", type), (":content-type", "application/json"), (":message-type", "event")],
-                              payload: Array(json(body).utf8))
+            out += Self.frame(
+                [(":event-type", type), (":content-type", "application/json"), (":message-type", "event")],
+                payload: Array(json(body).utf8)
+            )
         }
         event("messageStart", ["role": "assistant"])
         for (index, piece) in script.pieces.enumerated() {
             if script.inStreamErrorAfter == index {
-                out += Self.frame([(":exception-type", "serviceUnavailableException"), (":content-type", "application/json"),
-                                   (":message-type", "exception")], payload: Array(json(["message": "unavailable"]).utf8))
+                out += Self.frame(
+                    [
+                        (":exception-type", "serviceUnavailableException"), (":content-type", "application/json"),
+                        (":message-type", "exception"),
+                    ],
+                    payload: Array(json(["message": "unavailable"]).utf8)
+                )
                 return out
             }
             event("contentBlockDelta", ["contentBlockIndex": 0, "delta": ["text": piece]])
         }
         event("contentBlockStop", ["contentBlockIndex": 0])
         if let call = script.toolCall {
-            event("contentBlockStart", ["contentBlockIndex": 1, "start": ["toolUse": ["toolUseId": call.id, "name": call.name]]])
+            event(
+                "contentBlockStart",
+                ["contentBlockIndex": 1, "start": ["toolUse": ["toolUseId": call.id, "name": call.name]]]
+            )
             for fragment in call.fragments {
                 event("contentBlockDelta", ["contentBlockIndex": 1, "delta": ["toolUse": ["input": fragment]]])
             }
@@ -42,9 +52,16 @@ struct BedrockRenderer: WireRenderer {
         }
         let stop = ["stop": "end_turn", "length": "max_tokens", "tool_calls": "tool_use"][script.finish] ?? "end_turn"
         event("messageStop", ["stopReason": stop])
-        event("metadata", ["usage": ["inputTokens": script.usage.input, "outputTokens": script.usage.output,
-                                     "totalTokens": script.usage.input + script.usage.output],
-                           "metrics": ["latencyMs": 12]])
+        event(
+            "metadata",
+            [
+                "usage": [
+                    "inputTokens": script.usage.input, "outputTokens": script.usage.output,
+                    "totalTokens": script.usage.input + script.usage.output,
+                ],
+                "metrics": ["latencyMs": 12],
+            ]
+        )
         return out
     }
 
@@ -54,7 +71,9 @@ struct BedrockRenderer: WireRenderer {
         var headerBytes: [UInt8] = []
         for (name, value) in headers {
             let utf8 = Array(value.utf8)
-            headerBytes += [UInt8(name.utf8.count)] + Array(name.utf8) + [7, UInt8(utf8.count >> 8), UInt8(utf8.count & 0xFF)] + utf8
+            headerBytes +=
+                [UInt8(name.utf8.count)] + Array(name.utf8) + [7, UInt8(utf8.count >> 8), UInt8(utf8.count & 0xFF)]
+                + utf8
         }
         var message = u32(12 + headerBytes.count + payload.count + 4) + u32(headerBytes.count)
         message += u32(Int(CRC32.checksum(message)))

@@ -7,28 +7,58 @@ struct OpenAIRenderer: WireRenderer {
     func render(_ script: WireScript, model: String) -> String {
         var events: [String] = prelude()
         func chunk(_ delta: [String: Any], finish: String? = nil) -> String {
-            json(["id": "chatcmpl-1", "object": "chat.completion.chunk", "created": 1_700_000_000, "model": model,
-                  "choices": [["index": 0, "delta": delta, "logprobs": NSNull(), "finish_reason": finish.map { $0 as Any } ?? NSNull()]]])
+            json([
+                "id": "chatcmpl-1", "object": "chat.completion.chunk", "created": 1_700_000_000, "model": model,
+                "choices": [
+                    [
+                        "index": 0, "delta": delta, "logprobs": NSNull(),
+                        "finish_reason": finish.map { $0 as Any } ?? NSNull(),
+                    ]
+                ],
+            ])
         }
         events.append(chunk(["role": "assistant", "content": "", "refusal": NSNull()]))
         for piece in script.reasoning { events.append(chunk(["reasoning_content": piece])) }
         for (index, piece) in script.pieces.enumerated() {
             if script.inStreamErrorAfter == index {
-                events.append(json(["error": ["message": "The server had an error", "type": "server_error", "param": NSNull(), "code": NSNull()]]))
+                events.append(
+                    json([
+                        "error": [
+                            "message": "The server had an error", "type": "server_error", "param": NSNull(),
+                            "code": NSNull(),
+                        ]
+                    ])
+                )
                 return events.map { "data: \($0)\n\n" }.joined()
             }
             events.append(chunk(["content": piece]))
         }
         if let call = script.toolCall {
-            events.append(chunk(["tool_calls": [["index": 0, "id": call.id, "type": "function", "function": ["name": call.name, "arguments": ""]]]]))
+            events.append(
+                chunk([
+                    "tool_calls": [
+                        [
+                            "index": 0, "id": call.id, "type": "function",
+                            "function": ["name": call.name, "arguments": ""],
+                        ]
+                    ]
+                ])
+            )
             for fragment in call.fragments {
                 events.append(chunk(["tool_calls": [["index": 0, "function": ["arguments": fragment]]]]))
             }
         }
         events.append(chunk([:], finish: script.finish))
-        events.append(json(["id": "chatcmpl-1", "object": "chat.completion.chunk", "created": 1_700_000_000, "model": model, "choices": [],
-                            "usage": ["prompt_tokens": script.usage.input, "completion_tokens": script.usage.output,
-                                      "total_tokens": script.usage.input + script.usage.output]]))
+        events.append(
+            json([
+                "id": "chatcmpl-1", "object": "chat.completion.chunk", "created": 1_700_000_000, "model": model,
+                "choices": [],
+                "usage": [
+                    "prompt_tokens": script.usage.input, "completion_tokens": script.usage.output,
+                    "total_tokens": script.usage.input + script.usage.output,
+                ],
+            ])
+        )
         return events.map { "data: \($0)\n\n" }.joined() + "data: [DONE]\n\n"
     }
 
@@ -41,9 +71,17 @@ struct AzureRenderer: WireRenderer {
     var extraConfig: String { "    api_version: \"2024-10-21\"\n    api_key_env: TEST_AZURE_KEY" }
 
     func render(_ script: WireScript, model: String) -> String {
-        let filter = json(["choices": [], "created": 0, "id": "", "model": "", "object": "",
-                           "prompt_filter_results": [["prompt_index": 0, "content_filter_results": [
-                               "hate": ["filtered": false, "severity": "safe"]]]]])
+        let filter = json([
+            "choices": [], "created": 0, "id": "", "model": "", "object": "",
+            "prompt_filter_results": [
+                [
+                    "prompt_index": 0,
+                    "content_filter_results": [
+                        "hate": ["filtered": false, "severity": "safe"]
+                    ],
+                ]
+            ],
+        ])
         return "data: \(filter)\n\n" + OpenAIRenderer().render(script, model: model)
     }
 }

@@ -12,9 +12,16 @@ struct AnthropicRenderer: WireRenderer {
             body["type"] = name
             out += "event: \(name)\ndata: \(json(body))\n\n"
         }
-        event("message_start", ["message": ["id": "msg_1", "type": "message", "role": "assistant", "model": model, "content": [],
-                                            "stop_reason": NSNull(), "stop_sequence": NSNull(),
-                                            "usage": ["input_tokens": script.usage.input, "output_tokens": 1]]])
+        event(
+            "message_start",
+            [
+                "message": [
+                    "id": "msg_1", "type": "message", "role": "assistant", "model": model, "content": [],
+                    "stop_reason": NSNull(), "stop_sequence": NSNull(),
+                    "usage": ["input_tokens": script.usage.input, "output_tokens": 1],
+                ]
+            ]
+        )
         event("content_block_start", ["index": 0, "content_block": ["type": "text", "text": ""]])
         event("ping", [:])
         for (index, piece) in script.pieces.enumerated() {
@@ -26,14 +33,26 @@ struct AnthropicRenderer: WireRenderer {
         }
         event("content_block_stop", ["index": 0])
         if let call = script.toolCall {
-            event("content_block_start", ["index": 1, "content_block": ["type": "tool_use", "id": call.id, "name": call.name, "input": [:]]])
+            event(
+                "content_block_start",
+                ["index": 1, "content_block": ["type": "tool_use", "id": call.id, "name": call.name, "input": [:]]]
+            )
             for fragment in call.fragments {
-                event("content_block_delta", ["index": 1, "delta": ["type": "input_json_delta", "partial_json": fragment]])
+                event(
+                    "content_block_delta",
+                    ["index": 1, "delta": ["type": "input_json_delta", "partial_json": fragment]]
+                )
             }
             event("content_block_stop", ["index": 1])
         }
         let stop = ["stop": "end_turn", "length": "max_tokens", "tool_calls": "tool_use"][script.finish] ?? "end_turn"
-        event("message_delta", ["delta": ["stop_reason": stop, "stop_sequence": NSNull()], "usage": ["output_tokens": script.usage.output]])
+        event(
+            "message_delta",
+            [
+                "delta": ["stop_reason": stop, "stop_sequence": NSNull()],
+                "usage": ["output_tokens": script.usage.output],
+            ]
+        )
         event("message_stop", [:])
         return out
     }
@@ -45,16 +64,34 @@ struct GeminiRenderer: WireRenderer {
     var extraConfig: String { "    api_key_env: TEST_AZURE_KEY" }
 
     func render(_ script: WireScript, model: String) -> String {
-        var events: [[String: Any]] = script.pieces.map { ["candidates": [["content": ["parts": [["text": $0]], "role": "model"], "index": 0]],
-                                                           "modelVersion": model] }
+        var events: [[String: Any]] = script.pieces.map {
+            [
+                "candidates": [["content": ["parts": [["text": $0]], "role": "model"], "index": 0]],
+                "modelVersion": model,
+            ]
+        }
         if let call = script.toolCall {
             let arguments = (try? JSONSerialization.jsonObject(with: Data(call.arguments.utf8))) ?? [:]
-            events.append(["candidates": [["content": ["parts": [["functionCall": ["name": call.name, "args": arguments]]], "role": "model"], "index": 0]]])
+            events.append([
+                "candidates": [
+                    [
+                        "content": [
+                            "parts": [["functionCall": ["name": call.name, "args": arguments]]], "role": "model",
+                        ], "index": 0,
+                    ]
+                ]
+            ])
         }
         let reason = script.finish == "length" ? "MAX_TOKENS" : "STOP"
-        events.append(["candidates": [["content": ["parts": [["text": ""]], "role": "model"], "finishReason": reason, "index": 0]],
-                       "usageMetadata": ["promptTokenCount": script.usage.input, "candidatesTokenCount": script.usage.output,
-                                         "totalTokenCount": script.usage.input + script.usage.output]])
+        events.append([
+            "candidates": [
+                ["content": ["parts": [["text": ""]], "role": "model"], "finishReason": reason, "index": 0]
+            ],
+            "usageMetadata": [
+                "promptTokenCount": script.usage.input, "candidatesTokenCount": script.usage.output,
+                "totalTokenCount": script.usage.input + script.usage.output,
+            ],
+        ])
         return events.map { "data: \(json($0))\r\n\r\n" }.joined()
     }
 }
@@ -65,17 +102,27 @@ struct OllamaRenderer: WireRenderer {
 
     func render(_ script: WireScript, model: String) -> String {
         var lines: [[String: Any]] = script.pieces.map {
-            ["model": model, "created_at": "2026-01-01T00:00:00Z", "message": ["role": "assistant", "content": $0], "done": false]
+            [
+                "model": model, "created_at": "2026-01-01T00:00:00Z", "message": ["role": "assistant", "content": $0],
+                "done": false,
+            ]
         }
         if let call = script.toolCall {
             let arguments = (try? JSONSerialization.jsonObject(with: Data(call.arguments.utf8))) ?? [:]
-            lines.append(["model": model, "created_at": "2026-01-01T00:00:00Z",
-                          "message": ["role": "assistant", "content": "", "tool_calls": [["function": ["name": call.name, "arguments": arguments]]]],
-                          "done": false])
+            lines.append([
+                "model": model, "created_at": "2026-01-01T00:00:00Z",
+                "message": [
+                    "role": "assistant", "content": "",
+                    "tool_calls": [["function": ["name": call.name, "arguments": arguments]]],
+                ],
+                "done": false,
+            ])
         }
-        lines.append(["model": model, "created_at": "2026-01-01T00:00:00Z", "message": ["role": "assistant", "content": ""],
-                      "done": true, "done_reason": script.finish == "length" ? "length" : "stop",
-                      "prompt_eval_count": script.usage.input, "eval_count": script.usage.output])
+        lines.append([
+            "model": model, "created_at": "2026-01-01T00:00:00Z", "message": ["role": "assistant", "content": ""],
+            "done": true, "done_reason": script.finish == "length" ? "length" : "stop",
+            "prompt_eval_count": script.usage.input, "eval_count": script.usage.output,
+        ])
         return lines.map { json($0) + "\n" }.joined()
     }
 }

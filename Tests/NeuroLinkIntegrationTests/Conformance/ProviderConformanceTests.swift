@@ -20,15 +20,29 @@ import Testing
         var testDescription: String { name }
     }
 
-    static let weather = WireScript.ToolCallScript(id: "call_1", name: "get_weather",
-                                                   fragments: ["", "{\"ci", "ty\": \"Pa", "ris\", \"unit\"", ": \"c\"}"])
+    static let weather = WireScript.ToolCallScript(
+        id: "call_1",
+        name: "get_weather",
+        fragments: ["", "{\"ci", "ty\": \"Pa", "ris\", \"unit\"", ": \"c\"}"]
+    )
     static let cases: [Case] = [
         Case(name: "plain text", script: WireScript(pieces: ["Hello", ", ", "world", "!"]), splitEvery: 4096),
         Case(name: "long text", script: WireScript(pieces: (0..<300).map { "word\($0) " }), splitEvery: 4096),
-        Case(name: "unicode split across reads", script: WireScript(pieces: ["héllo ", "👋🏽 ", "世界", " ünïcødé"]), splitEvery: 3),
-        Case(name: "tool call with streamed arguments",
-             script: WireScript(pieces: ["Let me check."], toolCall: weather, finish: "tool_calls"), splitEvery: 7),
-        Case(name: "max tokens cut-off", script: WireScript(pieces: ["This answer is cut"], finish: "length"), splitEvery: 4096),
+        Case(
+            name: "unicode split across reads",
+            script: WireScript(pieces: ["héllo ", "👋🏽 ", "世界", " ünïcødé"]),
+            splitEvery: 3
+        ),
+        Case(
+            name: "tool call with streamed arguments",
+            script: WireScript(pieces: ["Let me check."], toolCall: weather, finish: "tool_calls"),
+            splitEvery: 7
+        ),
+        Case(
+            name: "max tokens cut-off",
+            script: WireScript(pieces: ["This answer is cut"], finish: "length"),
+            splitEvery: 4096
+        ),
     ]
 
     static var arguments: [(any WireRenderer, Case)] {
@@ -52,11 +66,12 @@ import Testing
     static func config(_ renderer: any WireRenderer, upstream: LoopbackUpstream) -> String {
         // The loopback answers any path: each type's base URL is shaped like the real one.
         let host = "http://127.0.0.1:\(upstream.port)"
-        let base = switch renderer.providerType {
-        case "openai-compatible", "anthropic": upstream.baseURL
-        case "google-ai": host + "/v1beta"
-        default: host
-        }
+        let base =
+            switch renderer.providerType {
+            case "openai-compatible", "anthropic": upstream.baseURL
+            case "google-ai": host + "/v1beta"
+            default: host
+            }
         return """
             providers:
               - name: p
@@ -67,16 +82,30 @@ import Testing
             """
     }
 
-    static let tools = [ToolDefinition(name: "get_weather", description: "Weather in a city",
-                                       parameters: .object(["type": .string("object"), "properties": .object(["city": .object(["type": .string("string")])])]))]
+    static let tools = [
+        ToolDefinition(
+            name: "get_weather",
+            description: "Weather in a city",
+            parameters: .object([
+                "type": .string("object"), "properties": .object(["city": .object(["type": .string("string")])]),
+            ])
+        )
+    ]
 
     @Test(arguments: arguments)
     func sameNormalisedChunks(_ renderer: any WireRenderer, _ testCase: Case) async throws {
         let upstream = try await LoopbackUpstream.start()
         defer { Task { try? await upstream.shutdown() } }
-        upstream.setDefault(.raw(pieces: split(renderer.renderBytes(testCase.script, model: "m"), every: testCase.splitEvery), delay: .zero))
-        let observed = try await DaemonProcess.with(config: Self.config(renderer, upstream: upstream),
-                                                    environment: renderer.environment.merging(["TEST_AZURE_KEY": "azure-key"]) { $1 }) { daemon in
+        upstream.setDefault(
+            .raw(
+                pieces: split(renderer.renderBytes(testCase.script, model: "m"), every: testCase.splitEvery),
+                delay: .zero
+            )
+        )
+        let observed = try await DaemonProcess.with(
+            config: Self.config(renderer, upstream: upstream),
+            environment: renderer.environment.merging(["TEST_AZURE_KEY": "azure-key"]) { $1 }
+        ) { daemon in
             try await NeuroLinkClient.withConnection(socketPath: daemon.socketPath) { client in
                 var observed = Observed()
                 let request = StreamRequest(prompt: "hi", tools: testCase.script.toolCall == nil ? nil : Self.tools)
@@ -84,10 +113,14 @@ import Testing
                     switch chunk.type {
                     case .text: observed.text += chunk.content ?? ""
                     case .toolCall:
-                        if let call = chunk.toolCall { observed.toolCalls.append("\(call.name) \(canonical(call.arguments))") }
+                        if let call = chunk.toolCall {
+                            observed.toolCalls.append("\(call.name) \(canonical(call.arguments))")
+                        }
                     case .finish:
                         observed.finish = chunk.finishReason
-                        observed.usage = chunk.usage.map { Usage(inputTokens: $0.inputTokens, outputTokens: $0.outputTokens) }
+                        observed.usage = chunk.usage.map {
+                            Usage(inputTokens: $0.inputTokens, outputTokens: $0.outputTokens)
+                        }
                     default: break
                     }
                 }
@@ -98,10 +131,13 @@ import Testing
         let expected = Observed(
             text: script.pieces.joined(),
             toolCalls: script.toolCall.map { call in
-                ["\(call.name) \(canonical((try? JSONDecoder().decode(JSONValue.self, from: Data(call.arguments.utf8))) ?? .null))"]
+                [
+                    "\(call.name) \(canonical((try? JSONDecoder().decode(JSONValue.self, from: Data(call.arguments.utf8))) ?? .null))"
+                ]
             } ?? [],
             finish: FinishReason(rawValue: script.finish),
-            usage: Usage(inputTokens: script.usage.input, outputTokens: script.usage.output))
+            usage: Usage(inputTokens: script.usage.input, outputTokens: script.usage.output)
+        )
         #expect(observed == expected, "\(renderer.providerType): \(testCase.name)")
         (renderer as? any RecordedRequestChecking)?.check(upstream.requests(), port: upstream.port)
     }
@@ -112,8 +148,10 @@ import Testing
         defer { Task { try? await upstream.shutdown() } }
         let whole = renderer.renderBytes(WireScript(pieces: ["a", "b", "c"]), model: "m")
         upstream.register(model: "m", .rawThenDrop(pieces: [Array(whole.prefix(whole.count / 2))], delay: .zero))
-        try await DaemonProcess.with(config: Self.config(renderer, upstream: upstream),
-                                     environment: renderer.environment.merging(["TEST_AZURE_KEY": "k"]) { $1 }) { daemon in
+        try await DaemonProcess.with(
+            config: Self.config(renderer, upstream: upstream),
+            environment: renderer.environment.merging(["TEST_AZURE_KEY": "k"]) { $1 }
+        ) { daemon in
             try await NeuroLinkClient.withConnection(socketPath: daemon.socketPath) { client in
                 do {
                     for try await _ in client.stream(StreamRequest(prompt: "hi")) {}

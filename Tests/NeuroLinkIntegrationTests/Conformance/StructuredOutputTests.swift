@@ -9,7 +9,9 @@ import Testing
 @Suite struct StructuredOutputTests {
     static let schema: JSONValue = .object([
         "type": .string("object"), "required": .array([.string("name"), .string("age")]),
-        "properties": .object(["name": .object(["type": .string("string")]), "age": .object(["type": .string("integer")])]),
+        "properties": .object([
+            "name": .object(["type": .string("string")]), "age": .object(["type": .string("integer")]),
+        ]),
     ])
 
     struct Case: Sendable, CustomTestStringConvertible {
@@ -21,7 +23,10 @@ import Testing
 
     static let good = ["{\"na", "me\": \"Ad", "a\", \"age\"", ": 3", "6}"]
     static let bad = ["{\"name\": \"Ada\", ", "\"age\": \"old\"}"]
-    static let cases = [OpenAIRenderer() as any WireRenderer, AnthropicRenderer(), GeminiRenderer(), OllamaRenderer(), BedrockRenderer()].flatMap {
+    static let cases = [
+        OpenAIRenderer() as any WireRenderer, AnthropicRenderer(), GeminiRenderer(), OllamaRenderer(),
+        BedrockRenderer(),
+    ].flatMap {
         [Case(renderer: $0, pieces: good, valid: true), Case(renderer: $0, pieces: bad, valid: false)]
     }
 
@@ -29,10 +34,19 @@ import Testing
     func objectChunksAndValidatedResult(_ testCase: Case) async throws {
         let upstream = try await LoopbackUpstream.start()
         defer { Task { try? await upstream.shutdown() } }
-        upstream.setDefault(.raw(pieces: split(testCase.renderer.renderBytes(WireScript(pieces: testCase.pieces), model: "m"), every: 64),
-                                 delay: .zero))
-        try await DaemonProcess.with(config: ProviderConformanceTests.config(testCase.renderer, upstream: upstream),
-                                     environment: testCase.renderer.environment.merging(["TEST_AZURE_KEY": "k"]) { $1 }) { daemon in
+        upstream.setDefault(
+            .raw(
+                pieces: split(
+                    testCase.renderer.renderBytes(WireScript(pieces: testCase.pieces), model: "m"),
+                    every: 64
+                ),
+                delay: .zero
+            )
+        )
+        try await DaemonProcess.with(
+            config: ProviderConformanceTests.config(testCase.renderer, upstream: upstream),
+            environment: testCase.renderer.environment.merging(["TEST_AZURE_KEY": "k"]) { $1 }
+        ) { daemon in
             try await NeuroLinkClient.withConnection(socketPath: daemon.socketPath) { client in
                 var objects: [JSONValue] = []
                 var result: StreamResult?
@@ -56,7 +70,10 @@ import Testing
         }
         // The schema reached the provider in its native form (or as an instruction for Anthropic).
         let body = String(decoding: try #require(upstream.requests().first).body, as: UTF8.self)
-        let marker = ["openai-compatible": "json_schema", "anthropic": "JSON", "google-ai": "responseJsonSchema", "ollama": "\"format\"", "bedrock": "JSON"]
+        let marker = [
+            "openai-compatible": "json_schema", "anthropic": "JSON", "google-ai": "responseJsonSchema",
+            "ollama": "\"format\"", "bedrock": "JSON",
+        ]
         #expect(body.contains(marker[testCase.renderer.providerType] ?? "?"), "\(body)")
     }
 }

@@ -1,9 +1,9 @@
-import _CryptoExtras
 import Foundation
 import LoopbackUpstream
 import NeuroLinkClient
 import NeuroLinkProtocol
 import Testing
+import _CryptoExtras
 
 /// Vertex authentication through the real daemon: the service-account grant against a token
 /// endpoint that verifies the JWT, token reuse across requests, the token command, and failures.
@@ -35,8 +35,15 @@ import Testing
         defer { authority.server.shutdown() }
         let upstream = try await LoopbackUpstream.start()
         defer { Task { try? await upstream.shutdown() } }
-        upstream.setDefault(.raw(pieces: [Array(VertexRenderer().render(WireScript(pieces: ["o", "k"]), model: "m").utf8)], delay: .zero))
-        let texts = try await DaemonProcess.with(config: Self.config(upstream: upstream, extra: "    credentials_file: \(authority.keyFilePath)")) { daemon in
+        upstream.setDefault(
+            .raw(
+                pieces: [Array(VertexRenderer().render(WireScript(pieces: ["o", "k"]), model: "m").utf8)],
+                delay: .zero
+            )
+        )
+        let texts = try await DaemonProcess.with(
+            config: Self.config(upstream: upstream, extra: "    credentials_file: \(authority.keyFilePath)")
+        ) { daemon in
             try await NeuroLinkClient.withConnection(socketPath: daemon.socketPath) { client in
                 try await withThrowingTaskGroup(of: String.self) { group in
                     for _ in 0..<6 { group.addTask { try await Self.text(client) } }
@@ -63,10 +70,16 @@ import Testing
         let impostor = try _RSA.Signing.PrivateKey(keySize: .bits2048)
         let directory = try DaemonProcess.makeDirectory()
         let path = directory.appendingPathComponent("stolen.json").path
-        try VertexTokenAuthority.keyFile(key: impostor, email: authority.email, keyId: authority.keyId, tokenURI: authority.tokenURI)
-            .write(to: URL(fileURLWithPath: path))
+        try VertexTokenAuthority.keyFile(
+            key: impostor,
+            email: authority.email,
+            keyId: authority.keyId,
+            tokenURI: authority.tokenURI
+        )
+        .write(to: URL(fileURLWithPath: path))
         let refusedBefore = authority.refusedGrants
-        try await DaemonProcess.with(config: Self.config(upstream: upstream, extra: "    credentials_file: \(path)")) { daemon in
+        try await DaemonProcess.with(config: Self.config(upstream: upstream, extra: "    credentials_file: \(path)")) {
+            daemon in
             try await NeuroLinkClient.withConnection(socketPath: daemon.socketPath) { client in
                 do {
                     _ = try await Self.text(client)
@@ -77,9 +90,15 @@ import Testing
                     #expect(!error.message.contains("PRIVATE KEY") && !error.message.contains("eyJ"))
                 }
                 let status = try await client.providers()
-                #expect(status.providers.first?.credentialSource == "file:\(path)" && status.providers.first?.hasCredentials == true)
+                #expect(
+                    status.providers.first?.credentialSource == "file:\(path)"
+                        && status.providers.first?.hasCredentials == true
+                )
             }
-            #expect(!daemon.log.contains("PRIVATE KEY") && !daemon.log.contains(String(impostor.pkcs8PEMRepresentation.dropFirst(40).prefix(40))))
+            #expect(
+                !daemon.log.contains("PRIVATE KEY")
+                    && !daemon.log.contains(String(impostor.pkcs8PEMRepresentation.dropFirst(40).prefix(40)))
+            )
         }
         #expect(authority.refusedGrants > refusedBefore)
         #expect(upstream.requests().isEmpty)  // nothing is sent without a token
@@ -88,7 +107,9 @@ import Testing
     @Test func tokenCommandSuppliesTheBearer() async throws {
         let upstream = try await LoopbackUpstream.start()
         defer { Task { try? await upstream.shutdown() } }
-        upstream.setDefault(.raw(pieces: [Array(VertexRenderer().render(WireScript(pieces: ["ok"]), model: "m").utf8)], delay: .zero))
+        upstream.setDefault(
+            .raw(pieces: [Array(VertexRenderer().render(WireScript(pieces: ["ok"]), model: "m").utf8)], delay: .zero)
+        )
         let directory = try DaemonProcess.makeDirectory()
         let script = directory.appendingPathComponent("print-token").path
         try "#!/bin/sh\necho ya29.from-command-$1\n".write(toFile: script, atomically: true, encoding: .utf8)
@@ -96,15 +117,19 @@ import Testing
         let slow = directory.appendingPathComponent("slow-token").path
         try "#!/bin/sh\nexec sleep 30\n".write(toFile: slow, atomically: true, encoding: .utf8)
         try FileManager.default.setAttributes([.posixPermissions: 0o700], ofItemAtPath: slow)
-        let config = Self.config(upstream: upstream, extra: "    token_command: \(script) abc", providers: """
-              - name: slow
-                type: vertex
-                base_url: http://127.0.0.1:\(upstream.port)
-                default_model: m
-                project: test-project
-                token_command: [\(slow)]
-                token_command_timeout_ms: 300
-            """)
+        let config = Self.config(
+            upstream: upstream,
+            extra: "    token_command: \(script) abc",
+            providers: """
+                  - name: slow
+                    type: vertex
+                    base_url: http://127.0.0.1:\(upstream.port)
+                    default_model: m
+                    project: test-project
+                    token_command: [\(slow)]
+                    token_command_timeout_ms: 300
+                """
+        )
         try await DaemonProcess.with(config: config) { daemon in
             try await NeuroLinkClient.withConnection(socketPath: daemon.socketPath) { client in
                 #expect(try await Self.text(client) == "ok")
@@ -112,7 +137,10 @@ import Testing
                     for try await _ in client.stream(StreamRequest(prompt: "hi", provider: "slow")) {}
                     Issue.record("a token command that times out must fail the request")
                 } catch let error as RPCError {
-                    #expect(error.type == .upstreamAuth && error.message.contains("did not finish within 300 ms"), "\(error)")
+                    #expect(
+                        error.type == .upstreamAuth && error.message.contains("did not finish within 300 ms"),
+                        "\(error)"
+                    )
                 }
             }
         }

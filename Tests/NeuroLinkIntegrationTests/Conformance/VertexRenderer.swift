@@ -1,10 +1,10 @@
-import _CryptoExtras
 import Crypto
 import Foundation
 import LoopbackUpstream
 import NeuroLinkProviders
 import Synchronization
 import Testing
+import _CryptoExtras
 
 /// Google's OAuth token endpoint, in miniature: it accepts the JWT-bearer grant only when the
 /// assertion is RS256-signed by the test service account's key with the claims Google checks,
@@ -61,7 +61,8 @@ final class VertexTokenAuthority: Sendable {
 
     private func answer(_ request: TestHTTPServer.Request) -> TestHTTPServer.Response {
         guard request.method == "POST", request.path == "/token",
-              request.header("content-type") == "application/x-www-form-urlencoded" else {
+            request.header("content-type") == "application/x-www-form-urlencoded"
+        else {
             return TestHTTPServer.Response(status: 404, body: #"{"error":"not_found"}"#)
         }
         var form: [String: String] = [:]
@@ -70,15 +71,22 @@ final class VertexTokenAuthority: Sendable {
             if parts.count == 2 { form[parts[0]] = parts[1] }
         }
         guard form["grant_type"] == "urn:ietf:params:oauth:grant-type:jwt-bearer", let assertion = form["assertion"],
-              verify(assertion) else {
+            verify(assertion)
+        else {
             refusals.withLock { $0 += 1 }
-            return TestHTTPServer.Response(status: 400, body: #"{"error":"invalid_grant","error_description":"Invalid JWT Signature."}"#)
+            return TestHTTPServer.Response(
+                status: 400,
+                body: #"{"error":"invalid_grant","error_description":"Invalid JWT Signature."}"#
+            )
         }
         let token = issued.withLock { list -> String in
             list.append("ya29.loopback-\(list.count + 1)-\(UUID().uuidString.prefix(8))")
             return list[list.count - 1]
         }
-        return TestHTTPServer.Response(status: 200, body: #"{"access_token":"\#(token)","expires_in":3599,"token_type":"Bearer"}"#)
+        return TestHTTPServer.Response(
+            status: 200,
+            body: #"{"access_token":"\#(token)","expires_in":3599,"token_type":"Bearer"}"#
+        )
     }
 
     /// RS256 over `header.claims` with this authority's key, and Google's claim rules.
@@ -90,15 +98,19 @@ final class VertexTokenAuthority: Sendable {
             return Data(base64Encoded: text)
         }
         guard parts.count == 3, let signature = decode(parts[2]),
-              let header = decode(parts[0]).flatMap({ try? JSONSerialization.jsonObject(with: $0) as? [String: Any] }),
-              let claims = decode(parts[1]).flatMap({ try? JSONSerialization.jsonObject(with: $0) as? [String: Any] }),
-              key.publicKey.isValidSignature(_RSA.Signing.RSASignature(rawRepresentation: signature),
-                                             for: SHA256.hash(data: Data("\(parts[0]).\(parts[1])".utf8)), padding: .insecurePKCS1v1_5),
-              header["alg"] as? String == "RS256", header["kid"] as? String == keyId,
-              claims["iss"] as? String == email, claims["aud"] as? String == tokenURI,
-              claims["scope"] as? String == "https://www.googleapis.com/auth/cloud-platform",
-              let issuedAt = claims["iat"] as? Int, let expiry = claims["exp"] as? Int, expiry - issuedAt == 3600,
-              abs(Double(issuedAt) - Date().timeIntervalSince1970) < 300 else { return false }
+            let header = decode(parts[0]).flatMap({ try? JSONSerialization.jsonObject(with: $0) as? [String: Any] }),
+            let claims = decode(parts[1]).flatMap({ try? JSONSerialization.jsonObject(with: $0) as? [String: Any] }),
+            key.publicKey.isValidSignature(
+                _RSA.Signing.RSASignature(rawRepresentation: signature),
+                for: SHA256.hash(data: Data("\(parts[0]).\(parts[1])".utf8)),
+                padding: .insecurePKCS1v1_5
+            ),
+            header["alg"] as? String == "RS256", header["kid"] as? String == keyId,
+            claims["iss"] as? String == email, claims["aud"] as? String == tokenURI,
+            claims["scope"] as? String == "https://www.googleapis.com/auth/cloud-platform",
+            let issuedAt = claims["iat"] as? Int, let expiry = claims["exp"] as? Int, expiry - issuedAt == 3600,
+            abs(Double(issuedAt) - Date().timeIntervalSince1970) < 300
+        else { return false }
         return true
     }
 }
@@ -108,13 +120,18 @@ final class VertexTokenAuthority: Sendable {
 struct VertexRenderer: WireRenderer, RecordedRequestChecking {
     var providerType = "vertex"
     var extraConfig: String { "    project: test-project\n    location: us-central1" }
-    var environment: [String: String] { ["GOOGLE_APPLICATION_CREDENTIALS": VertexTokenAuthority.shared?.keyFilePath ?? "/missing"] }
+    var environment: [String: String] {
+        ["GOOGLE_APPLICATION_CREDENTIALS": VertexTokenAuthority.shared?.keyFilePath ?? "/missing"]
+    }
 
     /// Gemini's stream; an in-stream failure is a google.rpc status in place of a response.
     func render(_ script: WireScript, model: String) -> String {
         guard let cut = script.inStreamErrorAfter else { return GeminiRenderer().render(script, model: model) }
         let events = script.pieces.prefix(cut).map { piece -> String in
-            json(["candidates": [["content": ["parts": [["text": piece]], "role": "model"], "index": 0]], "modelVersion": model])
+            json([
+                "candidates": [["content": ["parts": [["text": piece]], "role": "model"], "index": 0]],
+                "modelVersion": model,
+            ])
         }
         let failure = json(["error": ["code": 503, "message": "The model is overloaded.", "status": "UNAVAILABLE"]])
         return (events + [failure]).map { "data: \($0)\r\n\r\n" }.joined()
@@ -126,9 +143,14 @@ struct VertexRenderer: WireRenderer, RecordedRequestChecking {
             Issue.record("vertex: no stream request was received")
             return
         }
-        #expect(request.path == "/v1/projects/test-project/locations/us-central1/publishers/google/models/m:streamGenerateContent?alt=sse")
-        #expect(VertexTokenAuthority.shared?.accepts(request.header("authorization")) == true,
-                "vertex: the stream's bearer token was not issued by the token endpoint")
+        #expect(
+            request.path
+                == "/v1/projects/test-project/locations/us-central1/publishers/google/models/m:streamGenerateContent?alt=sse"
+        )
+        #expect(
+            VertexTokenAuthority.shared?.accepts(request.header("authorization")) == true,
+            "vertex: the stream's bearer token was not issued by the token endpoint"
+        )
         #expect(request.header("x-goog-api-key") == nil)
     }
 }

@@ -47,7 +47,9 @@ final class TestHTTPServer: Sendable {
                 }
             }
         channel = try bootstrap.bind(host: "127.0.0.1", port: 0).wait()
-        guard let port = channel.localAddress?.port else { throw DaemonProcessError(message: "test server has no port") }
+        guard let port = channel.localAddress?.port else {
+            throw DaemonProcessError(message: "test server has no port")
+        }
         self.port = port
     }
 
@@ -101,7 +103,9 @@ private final class OneShotHTTPHandler: ChannelInboundHandler {
     /// The request, once its head and whole body have arrived.
     private func parse() -> TestHTTPServer.Request? {
         let separator: [UInt8] = [13, 10, 13, 10]
-        guard let end = (0..<max(0, buffer.count - 3)).first(where: { Array(buffer[$0..<$0 + 4]) == separator }) else { return nil }
+        guard let end = (0..<max(0, buffer.count - 3)).first(where: { Array(buffer[$0..<$0 + 4]) == separator }) else {
+            return nil
+        }
         let lines = String(decoding: buffer[..<end], as: UTF8.self).components(separatedBy: "\r\n")
         let requestLine = lines.first?.split(separator: " ") ?? []
         guard requestLine.count >= 2 else { return nil }
@@ -111,7 +115,11 @@ private final class OneShotHTTPHandler: ChannelInboundHandler {
         }
         let length = headers.first { $0.0.lowercased() == "content-length" }.flatMap { Int($0.1) } ?? 0
         guard buffer.count >= end + 4 + length else { return nil }
-        return TestHTTPServer.Request(method: String(requestLine[0]), path: String(requestLine[1]), headers: headers,
-                                      body: Array(buffer[(end + 4)..<(end + 4 + length)]))
+        return TestHTTPServer.Request(
+            method: String(requestLine[0]),
+            path: String(requestLine[1]),
+            headers: headers,
+            body: Array(buffer[(end + 4)..<(end + 4 + length)])
+        )
     }
 }

@@ -52,5 +52,5 @@ func split(_ text: String, every size: Int) -> [[UInt8]] {
 
 /// Splits bytes into pieces of `size`.
 func split(_ bytes: [UInt8], every size: Int) -> [[UInt8]] {
-     stride(from: 0, to: bytes.count, by: size).map { Array(bytes[$0..<min($0 + size, bytes.count)]) }
+    stride(from: 0, to: bytes.count, by: size).map { Array(bytes[$0..<min($0 + size, bytes.count)]) }
 }

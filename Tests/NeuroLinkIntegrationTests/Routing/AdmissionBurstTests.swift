@@ -26,16 +26,20 @@ import Testing
     func aPacedFloodAdmitsTheTheoreticalCountWithinFivePercent() async throws {
         let upstreams = try await Upstreams.start(["a"])
         defer { Task { await upstreams.shutdown() } }
-        let config = upstreams.config("""
+        let config = upstreams.config(
+            """
             rate_limits:
               global: { requests_per_second: 50, burst: 10 }
               queue: { strategy: reject }
-            """)
+            """
+        )
         try await DaemonProcess.with(config: config) { daemon in
             let sockets = try (0..<Self.connections).map { _ in try RawConnection(path: daemon.socketPath) }
             async let answers = withThrowingTaskGroup(of: Answers.self) { group in
                 for socket in sockets {
-                    group.addTask { try await onThread { try Self.readAnswers(socket, count: Self.requests / Self.connections) } }
+                    group.addTask {
+                        try await onThread { try Self.readAnswers(socket, count: Self.requests / Self.connections) }
+                    }
                 }
                 return try await group.reduce(into: [Answers]()) { $0.append($1) }
             }
@@ -56,7 +60,8 @@ import Testing
             let theory = 50 * elapsed + 11
             let deviation = (Double(admitted) - theory) / theory
             let longestGap = zip(sent, sent.dropFirst()).map { Double(($1 - $0) / .microseconds(1)) / 1000 }.max() ?? 0
-            let figure = "\(admitted) admitted, \(rateLimited) rate limited over \(String(format: "%.3f", elapsed)) s; "
+            let figure =
+                "\(admitted) admitted, \(rateLimited) rate limited over \(String(format: "%.3f", elapsed)) s; "
                 + "theory \(String(format: "%.1f", theory)); deviation \(String(format: "%+.2f", deviation * 100))%; "
                 + "longest gap between sends \(String(format: "%.1f", longestGap)) ms"
             print("burst figure: \(figure)")
@@ -65,7 +70,9 @@ import Testing
             #expect(upstreams.chatRequests("a") == admitted, "rejected requests must not reach the provider")
 
             // The daemon counts the same: admissions and rejections at the global scope.
-            let limits = try await NeuroLinkClient.withConnection(socketPath: daemon.socketPath) { try await $0.status().limits }
+            let limits = try await NeuroLinkClient.withConnection(socketPath: daemon.socketPath) {
+                try await $0.status().limits
+            }
             let global = limits?.scopes.first { $0.scope == "global" }
             #expect(global?.admitted == admitted)
             #expect(global?.rejections["requests"] == rateLimited)
@@ -84,7 +91,8 @@ import Testing
             if wait > .zero { Thread.sleep(forTimeInterval: Double(wait / .microseconds(1)) / 1e6) }
             sent.append(.now)
             try sockets[index % sockets.count].send(
-                #"{"jsonrpc":"2.0","id":\#(index),"method":"generate","params":{"input":{"text":"\#(index)"},"provider":"a"}}"#)
+                #"{"jsonrpc":"2.0","id":\#(index),"method":"generate","params":{"input":{"text":"\#(index)"},"provider":"a"}}"#
+            )
         }
         return sent
     }

@@ -106,7 +106,8 @@ import Testing
                 // The place is free again: the next request is queued, not refused as overloaded.
                 var refusedAsFull = 0
                 while refusedAsFull < 100 {
-                    var next = client.streamEvents(StreamRequest(prompt: "4", provider: "a", timeoutMs: 60_000)).makeAsyncIterator()
+                    var next = client.streamEvents(StreamRequest(prompt: "4", provider: "a", timeoutMs: 60_000))
+                        .makeAsyncIterator()
                     do {
                         guard case .chunk(let chunk)? = try await next.next() else { break }
                         #expect(chunk.notice?.kind == "queued")
@@ -126,8 +127,10 @@ import Testing
     @Test func aProviderReportingNothingLeftSlowsAdmissionBeforeAny429() async throws {
         let upstreams = try await Upstreams.start(["a"])
         defer { Task { await upstreams.shutdown() } }
-        let exhausted = [HTTPField("x-ratelimit-limit-requests", "100"), HTTPField("x-ratelimit-remaining-requests", "0"),
-                         HTTPField("x-ratelimit-reset-requests", "60s")]
+        let exhausted = [
+            HTTPField("x-ratelimit-limit-requests", "100"), HTTPField("x-ratelimit-remaining-requests", "0"),
+            HTTPField("x-ratelimit-reset-requests", "60s"),
+        ]
         upstreams["a"].register(model: "m", .stream(OpenAIStream(pieces: ["ok"], headers: exhausted)))
         let limits = """
             rate_limits:
@@ -147,18 +150,22 @@ import Testing
     @Test func limitedMembersAreSkippedInFavourOfOthers() async throws {
         let upstreams = try await Upstreams.start(["a", "b"])
         defer { Task { await upstreams.shutdown() } }
-        let config = upstreams.config("""
+        let config = upstreams.config(
+            """
             pools:
               - name: main
                 members: [{ provider: a }, { provider: b }]
             rate_limits:
               providers:
                 a: { requests_per_minute: 1, burst: 0 }
-            """)
+            """
+        )
         try await DaemonProcess.with(config: config) { daemon in
             try await NeuroLinkClient.withConnection(socketPath: daemon.socketPath) { client in
                 var providers: [String] = []
-                for _ in 0..<3 { providers.append(try await client.generate(StreamRequest(prompt: "x", provider: "main")).provider) }
+                for _ in 0..<3 {
+                    providers.append(try await client.generate(StreamRequest(prompt: "x", provider: "main")).provider)
+                }
                 #expect(providers == ["a", "b", "b"])
             }
         }

@@ -41,7 +41,9 @@ import Testing
         try await DaemonProcess.with(config: upstreams.config(pools)) { daemon in
             try await NeuroLinkClient.withConnection(socketPath: daemon.socketPath) { client in
                 var providers: [String] = []
-                for _ in 0..<6 { providers.append(try await client.generate(StreamRequest(prompt: "x", provider: "main")).provider) }
+                for _ in 0..<6 {
+                    providers.append(try await client.generate(StreamRequest(prompt: "x", provider: "main")).provider)
+                }
                 #expect(Set(providers[0..<2]) == ["a", "b"])
                 #expect(zip(providers, providers.dropFirst()).allSatisfy { $0 != $1 }, "\(providers)")
             }
@@ -51,8 +53,14 @@ import Testing
     @Test func leastLatencyConvergesOnTheFastestMember() async throws {
         let upstreams = try await Upstreams.start(["a", "b"])
         defer { Task { await upstreams.shutdown() } }
-        upstreams["a"].register(model: "m", .stream(OpenAIStream(pieces: ["slow"], delay: .zero, firstDelay: .milliseconds(120))))
-        upstreams["b"].register(model: "m", .stream(OpenAIStream(pieces: ["fast"], delay: .zero, firstDelay: .milliseconds(5))))
+        upstreams["a"].register(
+            model: "m",
+            .stream(OpenAIStream(pieces: ["slow"], delay: .zero, firstDelay: .milliseconds(120)))
+        )
+        upstreams["b"].register(
+            model: "m",
+            .stream(OpenAIStream(pieces: ["fast"], delay: .zero, firstDelay: .milliseconds(5)))
+        )
         let pools = """
             pools:
               - name: main
@@ -122,7 +130,10 @@ import Testing
                 let before = upstreams.chatRequests("a")
                 let skipping = try await client.generate(StreamRequest(prompt: "x", provider: "main"))
                 #expect(skipping.provider == "b")
-                #expect(skipping.route?.skipped.contains { $0.provider == "a/m" && $0.reason.contains("circuit open") } == true)
+                #expect(
+                    skipping.route?.skipped.contains { $0.provider == "a/m" && $0.reason.contains("circuit open") }
+                        == true
+                )
                 #expect(upstreams.chatRequests("a") == before)
                 // After the cool-down one probe goes to a; it succeeds and closes the breaker.
                 upstreams["a"].register(model: "m", .text(["back"]))
@@ -137,7 +148,10 @@ import Testing
     @Test func a429WithRetryAfterOpensTheBreakerForExactlyThatLong() async throws {
         let upstreams = try await Upstreams.start(["a", "b"])
         defer { Task { await upstreams.shutdown() } }
-        upstreams["a"].register(model: "m", sequence: [.status(429, [HTTPField("retry-after", "30")]), .text(["a again"])])
+        upstreams["a"].register(
+            model: "m",
+            sequence: [.status(429, [HTTPField("retry-after", "30")]), .text(["a again"])]
+        )
         let pools = """
             pools:
               - name: main
@@ -218,7 +232,11 @@ import Testing
                 let outcome = try await streamOnce(client, StreamRequest(prompt: "x", provider: "main"))
                 #expect(outcome.result?.provider == "b")
                 #expect(outcome.notices.isEmpty, "an unhealthy member is skipped, not tried")
-                #expect(outcome.result?.route?.skipped.contains { $0.provider == "dead/m" && $0.reason.contains("unhealthy") } == true)
+                #expect(
+                    outcome.result?.route?.skipped.contains {
+                        $0.provider == "dead/m" && $0.reason.contains("unhealthy")
+                    } == true
+                )
             }
         }
     }

@@ -27,7 +27,10 @@ import Testing
     @Test func retryAfterIsTheMinimumWait() async throws {
         let upstreams = try await Upstreams.start(["a"])
         defer { Task { await upstreams.shutdown() } }
-        upstreams["a"].register(model: "m", sequence: [.status(429, [HTTPField("retry-after-ms", "400")]), .text(["ok"])])
+        upstreams["a"].register(
+            model: "m",
+            sequence: [.status(429, [HTTPField("retry-after-ms", "400")]), .text(["ok"])]
+        )
         try await DaemonProcess.with(config: upstreams.config("")) { daemon in
             try await NeuroLinkClient.withConnection(socketPath: daemon.socketPath) { client in
                 let started = ContinuousClock.now
@@ -38,7 +41,9 @@ import Testing
                 #expect(elapsed >= .milliseconds(400))
                 let requests = upstreams["a"].requests()
                 #expect(requests.count == 2)
-                if requests.count == 2 { #expect(requests[1].receivedAt - requests[0].receivedAt >= .milliseconds(400)) }
+                if requests.count == 2 {
+                    #expect(requests[1].receivedAt - requests[0].receivedAt >= .milliseconds(400))
+                }
             }
         }
     }
@@ -46,8 +51,16 @@ import Testing
     static let permanent: [(String, Scenario, FailureClass)] = [
         ("401", .status(401), .auth),
         ("400", .status(400), .invalidRequest),
-        ("quota", .openAIError(status: 429, message: "You exceeded your current quota", type: "insufficient_quota", code: "insufficient_quota"),
-         .quotaExhausted),
+        (
+            "quota",
+            .openAIError(
+                status: 429,
+                message: "You exceeded your current quota",
+                type: "insufficient_quota",
+                code: "insufficient_quota"
+            ),
+            .quotaExhausted
+        ),
     ]
 
     @Test(arguments: 0..<3)
@@ -128,7 +141,10 @@ import Testing
     @Test func midStreamFailureEndsWithTerminalErrorAndPartialUsage() async throws {
         let upstreams = try await Upstreams.start(["a", "b"])
         defer { Task { await upstreams.shutdown() } }
-        upstreams["a"].register(model: "m", .stream(OpenAIStream(pieces: ["one", " two", " three"], ending: .dropAfter(pieces: 2))))
+        upstreams["a"].register(
+            model: "m",
+            .stream(OpenAIStream(pieces: ["one", " two", " three"], ending: .dropAfter(pieces: 2)))
+        )
         let pools = """
             pools:
               - name: main
@@ -152,7 +168,10 @@ import Testing
     func continueOnFailureDeliversExactlyTheUpstreamText(_ continuation: [String]) async throws {
         let upstreams = try await Upstreams.start(["a", "b"])
         defer { Task { await upstreams.shutdown() } }
-        upstreams["a"].register(model: "m", .stream(OpenAIStream(pieces: ["Hello", " wor", "XX"], ending: .dropAfter(pieces: 2))))
+        upstreams["a"].register(
+            model: "m",
+            .stream(OpenAIStream(pieces: ["Hello", " wor", "XX"], ending: .dropAfter(pieces: 2)))
+        )
         // b continues after the delivered text, or (second and third case) starts the answer over.
         upstreams["b"].register(model: "m", .text(continuation))
         let pools = """
@@ -182,8 +201,12 @@ import Testing
     @Test func contextLengthFailsOverOnlyToALargerWindow() async throws {
         let upstreams = try await Upstreams.start(["a", "b", "c"])
         defer { Task { await upstreams.shutdown() } }
-        let tooLong = Scenario.openAIError(status: 400, message: "This model's maximum context length is 8192 tokens",
-                                           type: "invalid_request_error", code: "context_length_exceeded")
+        let tooLong = Scenario.openAIError(
+            status: 400,
+            message: "This model's maximum context length is 8192 tokens",
+            type: "invalid_request_error",
+            code: "context_length_exceeded"
+        )
         upstreams["a"].register(model: "m", tooLong)
         upstreams["b"].register(model: "m", .text(["small"]))
         upstreams["c"].register(model: "m", .text(["large"]))
@@ -233,7 +256,10 @@ import Testing
     @Test func aConnectionDroppedBeforeTheFirstChunkIsRetried() async throws {
         let upstreams = try await Upstreams.start(["a"])
         defer { Task { await upstreams.shutdown() } }
-        upstreams["a"].register(model: "m", sequence: [.rawThenDrop(pieces: [], delay: .zero), .text(["after the drop"])])
+        upstreams["a"].register(
+            model: "m",
+            sequence: [.rawThenDrop(pieces: [], delay: .zero), .text(["after the drop"])]
+        )
         try await DaemonProcess.with(config: upstreams.config("")) { daemon in
             try await NeuroLinkClient.withConnection(socketPath: daemon.socketPath) { client in
                 let outcome = try await streamOnce(client, StreamRequest(prompt: "x", provider: "a"))
@@ -246,7 +272,10 @@ import Testing
     @Test func aSlowDripPastTheIdleLimitEndsMidStreamOrContinuesElsewhere() async throws {
         let upstreams = try await Upstreams.start(["a", "b"])
         defer { Task { await upstreams.shutdown() } }
-        upstreams["a"].register(model: "m", .stream(OpenAIStream(pieces: ["drip ", "drop"], delay: .milliseconds(1500), firstDelay: .zero)))
+        upstreams["a"].register(
+            model: "m",
+            .stream(OpenAIStream(pieces: ["drip ", "drop"], delay: .milliseconds(1500), firstDelay: .zero))
+        )
         upstreams["b"].register(model: "m", .text(["drop"]))
         let pools = """
             pools:

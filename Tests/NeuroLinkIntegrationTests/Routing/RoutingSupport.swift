@@ -30,8 +30,12 @@ struct Upstreams {
 
     /// A config with one provider per upstream (in name order) plus `extraProviders`, fast backoff,
     /// `routing` keys and `rest` appended. Active health checks are off unless `healthCheck` is given.
-    func config(_ rest: String, routing: String = "", extraProviders: String = "",
-                healthCheck: String = "  health_check:\n    interval_ms: 0") -> String {
+    func config(
+        _ rest: String,
+        routing: String = "",
+        extraProviders: String = "",
+        healthCheck: String = "  health_check:\n    interval_ms: 0"
+    ) -> String {
         var text = "providers:\n"
         for name in servers.keys.sorted() {
             text += """

@@ -14,16 +14,28 @@ struct TenantLimitTests {
 
     /// Runs `nlctl` with `arguments` as uid/gid 65534 with no supplementary groups.
     static func nlctlAsOtherUser(_ arguments: [String]) async throws -> CommandResult {
-        try await runTool(setpriv, ["--reuid=\(otherUID)", "--regid=\(otherUID)", "--clear-groups",
-                                    DaemonProcess.binary("nlctl")] + arguments)
+        try await runTool(
+            setpriv,
+            [
+                "--reuid=\(otherUID)", "--regid=\(otherUID)", "--clear-groups",
+                DaemonProcess.binary("nlctl"),
+            ] + arguments
+        )
     }
 
     @Test func aTenantOverItsLimitIsThrottledWhileAnotherIsNot() async throws {
         // If privileges cannot be dropped the test must fail, not pass by talking as root.
-        let whoami = try await runTool(Self.setpriv, ["--reuid=\(Self.otherUID)", "--regid=\(Self.otherUID)", "--clear-groups",
-                                                      "/usr/bin/id", "-u"])
-        try #require(whoami.status == 0 && whoami.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "\(Self.otherUID)",
-                     "setpriv could not drop to uid \(Self.otherUID): \(whoami.stderr)")
+        let whoami = try await runTool(
+            Self.setpriv,
+            [
+                "--reuid=\(Self.otherUID)", "--regid=\(Self.otherUID)", "--clear-groups",
+                "/usr/bin/id", "-u",
+            ]
+        )
+        try #require(
+            whoami.status == 0 && whoami.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "\(Self.otherUID)",
+            "setpriv could not drop to uid \(Self.otherUID): \(whoami.stderr)"
+        )
 
         let upstreams = try await Upstreams.start(["a"])
         defer { Task { await upstreams.shutdown() } }
@@ -43,7 +55,10 @@ struct TenantLimitTests {
             #expect(first.status == 0, "guest's first request is within its limit: \(first.stderr)")
 
             let second = try await Self.nlctlAsOtherUser(["generate"] + socket + ["--provider", "a", "again"])
-            #expect(second.status == 5, "guest over its limit must exit 5 (rate limited): \(second.status) \(second.stderr)")
+            #expect(
+                second.status == 5,
+                "guest over its limit must exit 5 (rate limited): \(second.status) \(second.stderr)"
+            )
             #expect(second.stderr.contains("rate_limited"), "\(second.stderr)")
             #expect(second.stderr.contains("tenant guest"), "the error names the tenant's limit: \(second.stderr)")
 

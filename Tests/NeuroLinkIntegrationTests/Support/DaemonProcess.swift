@@ -33,8 +33,14 @@ final class DaemonProcess: @unchecked Sendable {
     ///
     /// `launcher` runs the daemon through another program (e.g. `systemd-socket-activate -l PATH`):
     /// the process started is `launcher[0]` with `launcher[1...]`, then the daemon's path and arguments.
-    init(config: String, environment: [String: String] = [:], arguments: [String] = [], directory: URL? = nil,
-         waitForSocket: Bool = true, launcher: [String] = []) async throws {
+    init(
+        config: String,
+        environment: [String: String] = [:],
+        arguments: [String] = [],
+        directory: URL? = nil,
+        waitForSocket: Bool = true,
+        launcher: [String] = []
+    ) async throws {
         self.directory = try directory ?? Self.makeDirectory()
         socketPath = self.directory.appendingPathComponent("d.sock").path
         configPath = self.directory.appendingPathComponent("neurolinkd.yaml").path
@@ -100,7 +106,11 @@ final class DaemonProcess: @unchecked Sendable {
     }
 
     /// Runs `body` with a daemon and always stops it afterwards.
-    static func with<T>(config: String, environment: [String: String] = [:], _ body: (DaemonProcess) async throws -> T)
+    static func with<T>(
+        config: String,
+        environment: [String: String] = [:],
+        _ body: (DaemonProcess) async throws -> T
+    )
         async throws -> T
     {
         let daemon = try await DaemonProcess(config: config, environment: environment)
@@ -142,7 +152,12 @@ struct CommandResult: Sendable {
     var stderr: String
 }
 
-func runTool(_ path: String, _ arguments: [String], stdin: String? = nil, environment: [String: String] = [:]) async throws -> CommandResult {
+func runTool(
+    _ path: String,
+    _ arguments: [String],
+    stdin: String? = nil,
+    environment: [String: String] = [:]
+) async throws -> CommandResult {
     let process = Process()
     process.executableURL = URL(fileURLWithPath: path)
     process.arguments = arguments
@@ -163,8 +178,11 @@ func runTool(_ path: String, _ arguments: [String], stdin: String? = nil, enviro
     let (o, e) = await (stdoutData, stderrData)
     // Not waitUntilExit(): on Linux it spins a run loop at 100% CPU.
     while process.isRunning { try await Task.sleep(for: .milliseconds(2)) }
-    return CommandResult(status: process.terminationStatus, stdout: String(decoding: o, as: UTF8.self),
-                         stderr: String(decoding: e, as: UTF8.self))
+    return CommandResult(
+        status: process.terminationStatus,
+        stdout: String(decoding: o, as: UTF8.self),
+        stderr: String(decoding: e, as: UTF8.self)
+    )
 }
 
 /// Reads a pipe to its end on its own thread, keeping blocking reads off the cooperative pool.

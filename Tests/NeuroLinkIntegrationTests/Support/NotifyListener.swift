@@ -39,7 +39,9 @@ final class NotifyListener: @unchecked Sendable {
             for (index, byte) in path.utf8.prefix(raw.count - 1).enumerated() { raw[index] = byte }
         }
         let bound = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                bind(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size))
+            }
         }
         guard bound == 0 else { throw DaemonProcessError(message: "bind(\(path)) failed: errno \(errno)") }
         // Wake up regularly so the thread notices stop().
@@ -83,8 +85,12 @@ final class NotifyListener: @unchecked Sendable {
     func messages(with assignment: String) -> [Message] { messages.filter { $0.has(assignment) } }
 
     /// Waits for the first message after `after` that satisfies `predicate`.
-    func wait(for description: String, after: ContinuousClock.Instant? = nil, timeout: Duration = .seconds(10),
-              _ predicate: (Message) -> Bool) async throws -> Message {
+    func wait(
+        for description: String,
+        after: ContinuousClock.Instant? = nil,
+        timeout: Duration = .seconds(10),
+        _ predicate: (Message) -> Bool
+    ) async throws -> Message {
         let deadline = clock.now + timeout
         func found() -> Message? {
             messages.first { message in (after.map { message.at > $0 } ?? true) && predicate(message) }
@@ -95,11 +101,17 @@ final class NotifyListener: @unchecked Sendable {
         }
         // Once more: on a busy machine the last sleep can overrun the deadline by a lot.
         if let message = found() { return message }
-        throw DaemonProcessError(message: "no notification \(description) within \(timeout); got: \(messages.map(\.text))")
+        throw DaemonProcessError(
+            message: "no notification \(description) within \(timeout); got: \(messages.map(\.text))"
+        )
     }
 
     /// Waits for the first message after `after` carrying `assignment`.
-    func wait(for assignment: String, after: ContinuousClock.Instant? = nil, timeout: Duration = .seconds(10)) async throws -> Message {
+    func wait(
+        for assignment: String,
+        after: ContinuousClock.Instant? = nil,
+        timeout: Duration = .seconds(10)
+    ) async throws -> Message {
         try await wait(for: assignment, after: after, timeout: timeout) { $0.has(assignment) }
     }
 }

@@ -14,7 +14,9 @@ final class RawConnection: @unchecked Sendable {
             for (index, byte) in path.utf8.prefix(raw.count - 1).enumerated() { raw[index] = byte }
         }
         let result = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size))
+            }
         }
         // No close() here: `fd` is initialised, so deinit runs for the failed instance and closes it.
         // Closing twice would close whatever descriptor another test opened in between.
@@ -39,7 +41,9 @@ final class RawConnection: @unchecked Sendable {
     func send(_ json: String) throws {
         let body = Array(json.utf8)
         let length = UInt32(body.count)
-        try sendRaw([UInt8(length >> 24), UInt8(length >> 16 & 0xFF), UInt8(length >> 8 & 0xFF), UInt8(length & 0xFF)] + body)
+        try sendRaw(
+            [UInt8(length >> 24), UInt8(length >> 16 & 0xFF), UInt8(length >> 8 & 0xFF), UInt8(length & 0xFF)] + body
+        )
     }
 
     private func readExactly(_ count: Int) throws -> [UInt8]? {
