@@ -94,6 +94,7 @@ let package = Package(
             name: "NeuroLinkDaemon",
             dependencies: [
                 "NeuroLinkProtocol", "NeuroLinkCore", "NeuroLinkHTTP", "NeuroLinkProviders", "NeuroLinkSystemd",
+                "NeuroLinkLimits",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
@@ -126,7 +127,11 @@ let package = Package(
             swiftSettings: strict
         ),
 
-        .testTarget(name: "NeuroLinkProtocolTests", dependencies: ["NeuroLinkProtocol"], swiftSettings: strict),
+        .testTarget(
+            name: "NeuroLinkProtocolTests",
+            dependencies: ["NeuroLinkProtocol", .product(name: "NIOEmbedded", package: "swift-nio")],
+            swiftSettings: strict
+        ),
         .testTarget(
             name: "NeuroLinkRoutingTests",
             dependencies: ["NeuroLinkRouting", "NeuroLinkProtocol"],

@@ -12,18 +12,37 @@ public struct FrameTooLargeError: Error, Sendable, Hashable {
     }
 }
 
+/// A frame's announced bytes did not all arrive within the read timeout; the connection must be
+/// closed, since the byte stream cannot be resynchronised.
+public struct FrameReadTimeoutError: Error, Sendable, Hashable {
+    public var timeoutMs: Int64
+    /// Bytes of the unfinished frame (length prefix included) received before the timeout.
+    public var receivedBytes: Int
+
+    public init(timeoutMs: Int64, receivedBytes: Int) {
+        self.timeoutMs = timeoutMs
+        self.receivedBytes = receivedBytes
+    }
+}
+
 /// Splits a byte stream into frames: a 4-byte big-endian length N, then N bytes of JSON.
 ///
 /// Unlike a generic length-field decoder, it rejects an oversize frame as soon as its length
-/// arrives, so a peer cannot make the receiver buffer a huge announced frame.
-public struct FrameDecoder: NIOSingleStepByteToMessageDecoder {
+/// arrives, so a peer cannot make the receiver buffer a huge announced frame. With a
+/// `readTimeout`, a frame must arrive whole within that time of its first byte: a peer that
+/// announces a frame and stops sending cannot hold the buffer for ever.
+public struct FrameDecoder: ByteToMessageDecoder {
     public typealias InboundOut = ByteBuffer
     public let maxFrameBytes: Int
+    public let readTimeout: TimeAmount?
+    private var timeout: Scheduled<Void>?
 
-    public init(maxFrameBytes: Int = ProtocolInfo.defaultMaxFrameBytes) {
+    public init(maxFrameBytes: Int = ProtocolInfo.defaultMaxFrameBytes, readTimeout: TimeAmount? = nil) {
         self.maxFrameBytes = maxFrameBytes
+        self.readTimeout = readTimeout
     }
 
+    /// The next whole frame's body, if it has all arrived.
     public mutating func decode(buffer: inout ByteBuffer) throws -> ByteBuffer? {
         guard let length = buffer.getInteger(at: buffer.readerIndex, as: UInt32.self) else { return nil }
         guard length <= maxFrameBytes else {
@@ -34,8 +53,44 @@ public struct FrameDecoder: NIOSingleStepByteToMessageDecoder {
         return buffer.readSlice(length: Int(length))
     }
 
-    public mutating func decodeLast(buffer: inout ByteBuffer, seenEOF: Bool) throws -> ByteBuffer? {
-        try decode(buffer: &buffer)
+    public mutating func decode(context: ChannelHandlerContext, buffer: inout ByteBuffer) throws -> DecodingState {
+        guard let frame = try decode(buffer: &buffer) else {
+            if buffer.readableBytes > 0 { armTimeout(context: context, partial: buffer.readableBytes) }
+            return .needMoreData
+        }
+        // Each frame gets its own time from its first byte.
+        timeout?.cancel()
+        timeout = nil
+        context.fireChannelRead(wrapInboundOut(frame))
+        return .continue
+    }
+
+    public mutating func decodeLast(
+        context: ChannelHandlerContext,
+        buffer: inout ByteBuffer,
+        seenEOF: Bool
+    ) throws -> DecodingState {
+        let state = try decode(context: context, buffer: &buffer)
+        if state == .needMoreData {
+            timeout?.cancel()
+            timeout = nil
+        }
+        return state
+    }
+
+    public mutating func decoderRemoved(context: ChannelHandlerContext) {
+        timeout?.cancel()
+        timeout = nil
+    }
+
+    /// Starts the clock for a partial frame, unless it already runs for it.
+    private mutating func armTimeout(context: ChannelHandlerContext, partial: Int) {
+        guard let readTimeout, timeout == nil else { return }
+        let error = FrameReadTimeoutError(timeoutMs: readTimeout.nanoseconds / 1_000_000, receivedBytes: partial)
+        let loopBound = NIOLoopBound(context, eventLoop: context.eventLoop)
+        timeout = context.eventLoop.scheduleTask(in: readTimeout) {
+            loopBound.value.fireErrorCaught(error)
+        }
     }
 }
 

@@ -57,6 +57,22 @@ public enum Frames {
         try encoded(Success(id: id, result: result), allocator: allocator)
     }
 
+    /// The response frame to a request: its result, or its error. A result that cannot be encoded
+    /// becomes an `internal` error.
+    public static func reply(
+        id: RPCID,
+        _ result: Result<some Encodable, RPCError>,
+        allocator: ByteBufferAllocator
+    ) -> ByteBuffer {
+        switch result {
+        case .success(let value):
+            (try? response(id: id, result: value, allocator: allocator))
+                ?? error(id: id, RPCError(.internal, "could not encode the result"), allocator: allocator)
+        case .failure(let failure):
+            error(id: id, failure, allocator: allocator)
+        }
+    }
+
     /// An error response frame; `id` is `nil` when the request's id could not be determined.
     public static func error(id: RPCID?, _ error: RPCError, allocator: ByteBufferAllocator) -> ByteBuffer {
         // Encoding these plain value types cannot fail; fall back to a fixed frame all the same.

@@ -106,6 +106,9 @@ public struct StreamResult: Sendable, Hashable, Codable {
     public var objectError: String?
     /// How the provider was chosen.
     public var route: RouteInfo?
+    /// `stream` only: the answer was longer than the daemon keeps (`limits.max_answer_bytes`), so
+    /// `text` and `reasoning` hold only its beginning; the chunks carried all of it.
+    public var textTruncated: Bool?
 
     public init(
         text: String,

@@ -5,8 +5,8 @@ import Testing
 @Suite struct SeamGuardTests {
     private func run(delivered: String, _ pieces: [String]) -> String {
         var seam = SeamGuard(delivered: delivered)
-        var out = pieces.map { seam.admit($0) }.joined()
-        out += seam.finish()
+        var out = pieces.map { seam.text($0) }.joined()
+        out += seam.flush().text
         return out
     }
 

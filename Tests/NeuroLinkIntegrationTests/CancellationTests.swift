@@ -110,7 +110,11 @@ import Testing
                 }
             }
             #expect(received == piece.utf8.count * count)
-            #expect(response?["result"] != nil)
+            // The chunks carried all of it; the result keeps only the first limits.max_answer_bytes.
+            let result = try #require(response?["result"] as? [String: Any], "\(String(describing: response))")
+            #expect(result["textTruncated"] as? Bool == true)
+            let kept = (result["text"] as? String)?.utf8.count ?? 0
+            #expect(kept <= 8 << 20 && kept > (8 << 20) - piece.utf8.count, "kept \(kept) bytes")
         }
     }
 }

@@ -335,7 +335,7 @@ import Glibc
         #expect(listening.value("PRIORITY") == "5")
         #expect(listening.value("SYSLOG_IDENTIFIER") == "neurolinkd")
         #expect(listening.value("SOCKET_ACTIVATED") == "false")
-        #expect(listening.value("CODE_FILE")?.contains("DaemonCommand.swift") == true)
+        #expect(listening.value("CODE_FILE")?.contains("RPCServer.swift") == true)
 
         // The failed request: `journalctl REQUEST_ID=7 PROVIDER=loop` would find this entry.
         let failed = try #require(

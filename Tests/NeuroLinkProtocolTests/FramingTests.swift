@@ -1,4 +1,5 @@
 import NIOCore
+import NIOEmbedded
 import NeuroLinkProtocol
 import Testing
 
@@ -113,12 +114,45 @@ import Testing
         #expect(frame.readableBytes == 64)
     }
 
-    @Test func decodeLastDecodesPendingFrame() throws {
-        var decoder = FrameDecoder()
-        var input = buffer(frameBytes(Array("{}".utf8)) + [0, 0])
-        let frame = try #require(try decoder.decodeLast(buffer: &input, seenEOF: true))
+    @Test func aFrameWaitingAtEndOfInputIsStillDelivered() throws {
+        let channel = EmbeddedChannel(handler: ByteToMessageHandler(FrameDecoder()))
+        try channel.writeInbound(buffer(frameBytes(Array("{}".utf8)) + [0, 0]))
+        let frame = try #require(try channel.readInbound(as: ByteBuffer.self))
         #expect(frame.readableBytes == 2)
-        #expect(try decoder.decodeLast(buffer: &input, seenEOF: true) == nil)
+        // The two bytes of an unfinished frame are no frame, even at the end of input.
+        _ = try channel.finish()
+        #expect(try channel.readInbound(as: ByteBuffer.self) == nil)
+    }
+
+    // MARK: - Read timeout
+
+    private func timedChannel(ms: Int64) -> EmbeddedChannel {
+        EmbeddedChannel(handler: ByteToMessageHandler(FrameDecoder(readTimeout: .milliseconds(ms))))
+    }
+
+    @Test func aFrameThatStopsArrivingFailsTheConnectionAfterTheTimeout() throws {
+        let channel = timedChannel(ms: 100)
+        let bytes = frameBytes(Array(#"{"a":1}"#.utf8))
+        try channel.writeInbound(buffer(Array(bytes.prefix(6))))
+        channel.embeddedEventLoop.advanceTime(by: .milliseconds(99))
+        try channel.throwIfErrorCaught()
+        channel.embeddedEventLoop.advanceTime(by: .milliseconds(2))
+        #expect(throws: FrameReadTimeoutError(timeoutMs: 100, receivedBytes: 6)) { try channel.throwIfErrorCaught() }
+    }
+
+    @Test func eachFrameGetsItsOwnTimeAndIdleConnectionsNone() throws {
+        let channel = timedChannel(ms: 100)
+        let bytes = frameBytes(Array(#"{"a":1}"#.utf8))
+        for _ in 0..<3 {
+            try channel.writeInbound(buffer(Array(bytes.prefix(3))))
+            channel.embeddedEventLoop.advanceTime(by: .milliseconds(80))
+            try channel.writeInbound(buffer(Array(bytes.dropFirst(3))))
+            #expect(try channel.readInbound(as: ByteBuffer.self) != nil)
+            // Idle between frames: no partial frame, no clock.
+            channel.embeddedEventLoop.advanceTime(by: .seconds(10))
+            try channel.throwIfErrorCaught()
+        }
+        _ = try channel.finish()
     }
 
     @Test(arguments: [0, 1, 255, 256, 70_000])

@@ -22,7 +22,8 @@ public final class AdmissionController: Sendable {
     enum Outcome: Sendable {
         /// Admitted for `requests[index]`.
         case admitted(index: Int, permit: AdmissionPermit)
-        case failed(RPCError)
+        /// Not admitted; `refusal` says how for the request's record (`nil`: it was cancelled).
+        case failed(RPCError, refusal: RequestRecord.Outcome?)
     }
 
     private struct State {
@@ -133,14 +134,15 @@ public final class AdmissionController: Sendable {
         }
         switch result {
         case .rejected:
-            return .failed(Self.rateLimited(denials))
+            return .failed(Self.rateLimited(denials), refusal: .rejected)
         case .overloaded:
             return .failed(
                 RPCError(
                     .overloaded,
                     "the admission queue is full; try again later",
                     data: ErrorData(type: .overloaded, retryable: true)
-                )
+                ),
+                refusal: .rejected
             )
         case .queued(let ticket, let position, let wait):
             context.setCancelHandler { [weak self] in self?.cancel(ticket, reason: context.cancelReason ?? .cancelled) }
@@ -183,7 +185,8 @@ public final class AdmissionController: Sendable {
                             .rateLimited,
                             "rate limited by the daemon: waited in the admission queue longer than its maximum wait",
                             data: ErrorData(type: .rateLimited, retryable: true)
-                        )
+                        ),
+                        refusal: .queueTimeout
                     )
                 )
             }
@@ -246,14 +249,6 @@ public final class AdmissionController: Sendable {
 
     private func cancel(_ ticket: QueueTicket, reason: ErrorType) {
         let waiter = state.withLock { $0.queue.remove(ticket)?.payload }
-        waiter?.slot.resolve(
-            .failed(
-                RPCError(
-                    reason,
-                    reason == .shuttingDown
-                        ? "the daemon is shutting down" : "the request was cancelled while queued"
-                )
-            )
-        )
+        waiter?.slot.resolve(.failed(.stopped(reason, while: "queued"), refusal: nil))
     }
 }

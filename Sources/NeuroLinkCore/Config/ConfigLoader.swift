@@ -69,9 +69,12 @@ public struct ConfigLoader: Sendable, CustomStringConvertible, CustomDebugString
         let top = try reader.mapping(
             root,
             "",
-            allowed: ["server", "logging", "timeouts", "defaults", "providers", "routing", "pools", "rate_limits"]
+            allowed: [
+                "server", "logging", "timeouts", "defaults", "providers", "routing", "pools", "rate_limits", "limits",
+            ]
         )
         if let node = top["server"] { config.server = try parseServer(node, reader) }
+        if let node = top["limits"] { config.limits = try parseLimits(node, reader) }
         if let node = top["logging"] {
             let map = try reader.mapping(node, "logging", allowed: ["level"])
             if let level = map["level"] {
@@ -131,46 +134,6 @@ public struct ConfigLoader: Sendable, CustomStringConvertible, CustomDebugString
             )
         }
         return config
-    }
-
-    private func parseServer(_ node: Node, _ reader: YAMLReader) throws(ConfigError) -> DaemonConfig.Server {
-        var server = DaemonConfig.Server()
-        let map = try reader.mapping(
-            node,
-            "server",
-            allowed: [
-                "socket", "socket_mode", "max_frame_bytes", "drain_timeout_ms", "stream_buffer_bytes",
-                "stream_memory_budget_bytes", "max_paused_ms",
-            ]
-        )
-        if let n = map["socket"] { server.socketPath = try reader.string(n, "server.socket") }
-        if let n = map["socket_mode"] {
-            let text = try reader.string(n, "server.socket_mode")
-            guard let mode = UInt16(text, radix: 8), mode <= 0o777 else {
-                throw reader.error(n, "server.socket_mode", "must be an octal file mode such as \"0660\"")
-            }
-            server.socketMode = mode
-        }
-        if let n = map["max_frame_bytes"] {
-            server.maxFrameBytes = try reader.int(n, "server.max_frame_bytes", range: 1024...1 << 30)
-        }
-        if let n = map["drain_timeout_ms"] {
-            server.drainTimeoutMs = try reader.int(n, "server.drain_timeout_ms", range: 0...3_600_000)
-        }
-        if let n = map["stream_buffer_bytes"] {
-            server.streamBufferBytes = try reader.int(n, "server.stream_buffer_bytes", range: 16 * 1024...64 << 20)
-        }
-        if let n = map["stream_memory_budget_bytes"] {
-            server.streamMemoryBudgetBytes = try reader.int(
-                n,
-                "server.stream_memory_budget_bytes",
-                range: 1 << 20...16 << 30
-            )
-        }
-        if let n = map["max_paused_ms"] {
-            server.maxPausedMs = try reader.int(n, "server.max_paused_ms", range: 0...86_400_000)
-        }
-        return server
     }
 
     func parseTimeouts(

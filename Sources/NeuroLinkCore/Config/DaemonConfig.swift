@@ -15,6 +15,7 @@ public struct DaemonConfig: Sendable {
     public var pools: [Pool] = []
     /// `rate_limits:` as written; `rateLimits.resolved()` gives the limits in force (none by default).
     public var rateLimits = RateLimitSettings()
+    public var limits = Limits()
     /// The file this was read from; `nil` when built from the environment alone.
     public var sourcePath: String?
 
@@ -33,10 +34,32 @@ public struct DaemonConfig: Sendable {
         /// Longest an upstream transfer may stay paused for its client before the stream is ended;
         /// 0: without limit.
         public var maxPausedMs = 120_000
+        /// Most client connections open at once, and per peer uid; past them new ones are refused.
+        public var maxConnections = 4096
+        public var maxConnectionsPerUid = 1024
+        /// Most requests running at once on one connection, and for one tenant.
+        public var maxRequestsPerConnection = 256
+        public var maxRequestsPerTenant = 512
+        /// A frame whose announced bytes stop arriving for this long closes its connection.
+        public var frameReadTimeoutMs = 10_000
+        /// Members of this group (and root) are admins: `status` shows them every tenant.
+        public var adminGroup: String?
         public init() {}
 
         /// ``maxPausedMs`` as the HTTP engine takes it.
         public var maxPaused: Duration? { maxPausedMs > 0 ? .milliseconds(maxPausedMs) : nil }
+
+        /// The caps on running requests.
+        public var requestLimits: RunningRequests.Limits {
+            RunningRequests.Limits(perScope: maxRequestsPerConnection, perTenant: maxRequestsPerTenant)
+        }
+    }
+
+    /// Bounds on what one request may make the daemon hold.
+    public struct Limits: Sendable, Hashable {
+        /// Most bytes of text, reasoning and tool-call arguments accumulated for one answer.
+        public var maxAnswerBytes = ResponseOutput.defaultMaxAnswerBytes
+        public init() {}
     }
 
     public struct Logging: Sendable, Hashable {

@@ -1,6 +1,9 @@
+import Logging
 import NeuroLinkHTTP
+import NeuroLinkLimits
 import NeuroLinkProtocol
 import NeuroLinkProviders
+import NeuroLinkRouting
 
 /// A request after validation and routing: the pool it goes through and what to send.
 public struct PreparedRequest: Sendable {

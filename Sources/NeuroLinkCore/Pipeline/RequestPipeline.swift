@@ -5,102 +5,70 @@ import NeuroLinkProtocol
 import NeuroLinkProviders
 import NeuroLinkRouting
 
-/// The stages every `stream`/`generate` request passes through:
+/// One configuration generation of the request pipeline: its providers, its routing state and
+/// its ordered stages. A reload builds a new one; requests keep the one they started with.
 ///
-/// 1. ``prepare(_:)`` — validate, resolve the pool (or provider) and build the conversation.
-/// 2. admission (rate limits, queue), 3. cache lookup, 4. security filters — later stages plug in
-///    between prepare and execute.
-/// 5. ``execute(_:context:sink:)`` — route to a member, stream from it to the sink, retry and fail
-///    over before the first chunk (see `RequestPipeline+Attempts.swift`).
+/// The stages, outermost first (docs/architecture.md keeps this list):
+/// 1. ``ValidateStage`` — resolve the pool (or provider) and build the conversation.
+/// 2. ``AdmissionStage`` — rate, token and in-flight limits; the admission queue.
+/// 3. ``AttemptStage`` — route to a member, stream from it, retry and fail over.
+///
+/// The runner (``RequestRunner``) registers the request before the stages, and makes the one
+/// `finish` chunk, the result and the record after them.
 public struct RequestPipeline: Sendable {
+    public let config: DaemonConfig
     public let registry: ProviderRegistry
     public let router: Router
     public let http: CurlLoop
     /// Rate limits and the admission queue; one for the daemon's lifetime, shared by every
     /// configuration generation.
     public let admission: AdmissionController
+    public let stages: [any RequestStage]
     let logger: Logger
 
+    /// - Parameter previous: the generation this one replaces on a reload; the routing state of
+    ///   every pool member whose definition did not change is carried over from it.
     public init(
         config: DaemonConfig,
         http: CurlLoop,
         admission: AdmissionController? = nil,
+        previous: RequestPipeline? = nil,
         logger: Logger = Logger(label: "neurolink.pipeline")
     ) {
         let registry = ProviderRegistry(config: config, http: http)
+        let router = Router(config: config, registry: registry, previous: previous?.router)
+        let admission = admission ?? AdmissionController(config: config.rateLimits.resolved())
+        let members = MemberAdmission(controller: admission)
+        self.config = config
         self.registry = registry
-        self.router = Router(config: config, registry: registry)
+        self.router = router
         self.http = http
-        self.admission = admission ?? AdmissionController(config: config.rateLimits.resolved())
+        self.admission = admission
         self.logger = logger
+        stages = [
+            ValidateStage(providers: registry, router: router),
+            AdmissionStage(admission: members),
+            AttemptStage(router: router, admission: members, http: http, secrets: registry.secrets, logger: logger),
+        ]
     }
 
-    /// Stage 1: resolves the pool or provider and builds the normalised chat request.
-    ///
-    /// `provider` (or `model`) may name a configured pool; `"auto"` uses the default pool when
-    /// pools are configured, else the first usable provider; any other name is a provider (or an
-    /// alias), which becomes a pool of one.
-    public func prepare(_ params: StreamRequest) throws(RPCError) -> PreparedRequest {
-        let requested = params.provider ?? registry.defaults.provider
-        let pool: Router.Pool
-        var route: RouteInfo
-        var allowed: Set<Int>?
-        var model = params.model
-        if let named = router.pool(named: requested) ?? params.model.flatMap(router.pool(named:))
-            ?? (requested == "auto" ? router.defaultPool : nil)
-        {
-            pool = named
-            if model == named.name { model = nil }
-            route = RouteInfo(
-                requested: requested,
-                reason: requested == "auto" && named.name != requested
-                    ? "auto: default pool \"\(named.name)\"" : "pool \"\(named.name)\"",
-                pool: named.name,
-                strategy: named.strategy.rawValue
-            )
-            if let model {
-                allowed = Set(named.members.indices.filter { named.members[$0].model == model })
-                guard allowed?.isEmpty == false else {
-                    throw RPCError(
-                        .invalidParams,
-                        "pool \"\(named.name)\" has no member serving model \"\(model)\" (members: \(named.members.map(\.label).joined(separator: ", ")))"
-                    )
-                }
-            }
-        } else {
-            let (entry, resolved) = try registry.resolve(requested)
-            guard let chosen = model ?? entry.config.defaultModel ?? registry.defaults.model else {
-                throw RPCError(
-                    .invalidParams,
-                    "no model given and provider \"\(entry.config.name)\" has no default_model"
-                )
-            }
-            pool = router.singlePool(entry: entry, model: chosen)
-            route = resolved
+    /// Runs `request` through every stage.
+    public func run(_ request: inout PipelineRequest, _ output: inout ResponseOutput) async -> StageResult {
+        await run(from: 0, &request, &output)
+    }
+
+    private func run(
+        from index: Int,
+        _ request: inout PipelineRequest,
+        _ output: inout ResponseOutput
+    ) async
+        -> StageResult
+    {
+        guard index < stages.count else {
+            return .failure(RPCError(.internal, "the pipeline ended without an answer"))
         }
-        var messages: [ChatMessage] = []
-        if let system = params.systemPrompt { messages.append(ChatMessage(role: "system", content: system)) }
-        if let input = params.input { messages.append(ChatMessage(role: "user", content: input.text)) }
-        messages += params.messages ?? []
-        let chat = ChatRequest(
-            messages: messages,
-            model: pool.members.first?.model ?? "",
-            maxTokens: params.maxTokens ?? registry.defaults.maxTokens,
-            temperature: params.temperature ?? registry.defaults.temperature,
-            tools: params.tools,
-            toolChoice: params.toolChoice,
-            schema: params.schema
-        )
-        return PreparedRequest(
-            pool: pool,
-            chat: chat,
-            requestTimeoutMs: params.timeoutMs,
-            requiredCapabilities: Set(params.requiredCapabilities ?? []),
-            continueOnFailure: params.continueOnFailure ?? false,
-            priority: params.priority,
-            allowedMembers: allowed,
-            context: params.context,
-            route: route
-        )
+        return await stages[index].run(&request, &output) { request, output in
+            await run(from: index + 1, &request, &output)
+        }
     }
 }

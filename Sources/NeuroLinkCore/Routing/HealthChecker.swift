@@ -111,13 +111,14 @@ public struct HealthChecker: Sendable {
         )
         var target = member.target(index: index, requestTimeoutMs: nil)
         target.timeouts = TransferTimeouts(connect: timeout, firstByte: timeout, idle: timeout, total: timeout)
-        var run = StreamRun(target: target, schema: nil, context: RequestContext(id: .string("health-check")))
-        var sink = DiscardingSink()
+        let call = UpstreamCall(target: target, context: RequestContext(id: .string("health-check")))
+        var running = call
+        var output = ResponseOutput(sink: DiscardingSink())
         do {
-            try await run.perform(chat, http: http, sink: &sink)
+            try await running.perform(chat, http: http, output: &output)
             return (true, "completion: ok")
         } catch {
-            return (false, "completion: \(run.failure(error, secrets: []).type)")
+            return (false, "completion: \(running.failure(error, secrets: []).type)")
         }
     }
 }

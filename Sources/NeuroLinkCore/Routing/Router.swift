@@ -51,11 +51,17 @@ public final class Router: Sendable {
     private let poolIndex: [String: Int]
     /// Pools of one, created when a request first names a provider and model.
     private let single = Mutex<[String: Pool]>([:])
+    /// The routing state of the previous generation's pools of one, adopted when the same pool of
+    /// one is first used again (no reference to the previous router is kept).
+    private let inheritedSingles: [String: (provider: ProviderConfig, states: [MemberSpec: CarriedMemberState])]
 
     /// The most pools of one kept; beyond it a request gets a fresh, unshared one.
     static let maxSinglePools = 4096
 
-    public init(config: DaemonConfig, registry: ProviderRegistry) {
+    /// - Parameter previous: the router of the generation this one replaces on a reload: every
+    ///   member whose definition (pool member settings, provider settings, breaker policy) did not
+    ///   change keeps its breaker, statistics and health.
+    public init(config: DaemonConfig, registry: ProviderRegistry, previous: Router? = nil) {
         settings = config.routing
         let breaker = config.routing.breaker
         breakerPolicy = BreakerPolicy(
@@ -131,6 +137,28 @@ public final class Router: Sendable {
         }
         self.pools = pools
         poolIndex = Dictionary(pools.enumerated().map { ($1.name, $0) }, uniquingKeysWith: { first, _ in first })
+        inheritedSingles = Dictionary(
+            uniqueKeysWithValues: (previous?.singlePools ?? []).compactMap { pool in
+                pool.members.first.map { (pool.name, ($0.entry.config, pool.runtime.carriedStates())) }
+            }
+        )
+        if let previous { adoptState(of: previous) }
+    }
+
+    /// Carries the previous generation's routing state over to every unchanged configured member.
+    private func adoptState(of previous: Router) {
+        for pool in pools {
+            guard let old = previous.pool(named: pool.name) else { continue }
+            let oldProviders = Dictionary(
+                old.members.map { ($0.spec, $0.entry.config) },
+                uniquingKeysWith: { first, _ in first }
+            )
+            let newProviders = Dictionary(
+                pool.members.map { ($0.spec, $0.entry.config) },
+                uniquingKeysWith: { first, _ in first }
+            )
+            pool.runtime.adopt(old.runtime.carriedStates()) { oldProviders[$0] == newProviders[$0] }
+        }
     }
 
     public func pool(named name: String) -> Pool? {
@@ -162,6 +190,9 @@ public final class Router: Sendable {
                 healthCheckPolicy: healthCheckPolicy
             )
         )
+        if let inherited = inheritedSingles[spec.label], inherited.provider == entry.config {
+            pool.runtime.adopt(inherited.states)
+        }
         return single.withLock { pools in
             if let existing = pools[spec.label] { return existing }
             if pools.count < Self.maxSinglePools { pools[spec.label] = pool }

@@ -129,35 +129,28 @@ public struct DaemonCommand: AsyncParsableCommand {
             throw ExitCode.failure
         }
         let eventLoops = MultiThreadedEventLoopGroup.singleton
-        let listening: Listening
-        do {
-            listening = try await Listening.open(
-                activated: activated,
-                path: socketPath,
-                configured: configuredSocket,
-                server: config.server,
-                group: eventLoops,
-                logger: logger
-            )
-        } catch {
-            logger.critical("\(error)")
-            supervision.status("\(error)")
-            throw ExitCode(Self.exitUnavailable)
-        }
-        defer { listening.removeSocketFile() }
-
         let daemon = DaemonState(
             config: config,
             configPath: self.config,
-            socketPath: listening.socketPath,
+            socketPath: activated.map { $0.path ?? socketPath } ?? socketPath,
             http: http,
             supervision: supervision,
             logger: logger
         )
         let server = RPCServer(
             daemon: daemon,
-            listener: listening.listener,
-            drainTimeout: .milliseconds(config.server.drainTimeoutMs)
+            open: {
+                try await Listening.open(
+                    activated: activated,
+                    path: socketPath,
+                    configured: configuredSocket,
+                    server: config.server,
+                    group: eventLoops,
+                    logger: logger
+                )
+            },
+            drainTimeout: .milliseconds(config.server.drainTimeoutMs),
+            settings: ConnectionSettings(config.server)
         )
         // Shut down in reverse order: the RPC server drains first, the curl loop stops after it, and
         // the status reporter and watchdog keep systemd informed until the very end.
@@ -181,20 +174,18 @@ public struct DaemonCommand: AsyncParsableCommand {
         if let hooks = TestHooksService.fromEnvironment(environment, eventLoops: eventLoops, logger: logger) {
             services.append(.init(service: hooks))
         }
-        services.append(.init(service: server))
+        // The server binds its socket once the group traps SIGTERM; when it ends, everything stops.
+        services.append(.init(service: server, successTerminationBehavior: .gracefullyShutdownGroup))
         let group = ServiceGroup(
             configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
         )
-        logger.notice(
-            "neurolinkd \(ProtocolInfo.release) listening",
-            metadata: [
-                "socket": "\(listening.socketPath)", "config": "\(config.sourcePath ?? "environment")",
-                "providers": "\(config.providers.map(\.name).joined(separator: ","))",
-                "curl": "\(CurlLoop.curlVersion)",
-                "socket_activated": "\(listening.activated)", "systemd_notify": "\(supervision.notifier.isEnabled)",
-            ]
-        )
-        try await group.run()
+        do {
+            try await group.run()
+        } catch let failure as Listening.Failure {
+            logger.critical("\(failure)")
+            supervision.status("\(failure)")
+            throw ExitCode(Self.exitUnavailable)
+        }
         logger.notice("neurolinkd stopped")
     }
 }

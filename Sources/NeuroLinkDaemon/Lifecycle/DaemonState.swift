@@ -6,35 +6,31 @@ import NeuroLinkHTTP
 import NeuroLinkProtocol
 import Synchronization
 
-/// What every part of the running daemon shares: the current configuration generation, the
-/// HTTP engine, counters and the registry of running requests and open connections.
+/// What every part of the running daemon shares: the request runner (configuration generations,
+/// running requests, counters), the HTTP engine, and the open connections.
 final class DaemonState: Sendable {
-    struct Generation: Sendable {
-        var config: DaemonConfig
-        var pipeline: RequestPipeline
-    }
-
     let startedAt = ContinuousClock.now
     let socketPath: String
     let configPath: String?
-    let http: CurlLoop
-    let stats = DaemonStats()
+    let runner: RequestRunner
     let logger: Logger
     let maxFrameBytes: Int
     /// systemd's view of the daemon: notifications, watchdog, socket activation.
     let supervision: Supervision
-    /// Rate limits and the admission queue, kept across reloads.
-    let admission: AdmissionController
 
-    private let generation: Mutex<Generation>
     private let lastReloadStatus = Mutex<ReloadStatus?>(nil)
-    private let registry = Mutex(Registry())
+    private let connections = Mutex(Connections())
 
-    private struct Registry {
-        var requests: [ObjectIdentifier: RequestContext] = [:]
-        var connections: [ObjectIdentifier: any Channel] = [:]
-        var draining = false
+    private struct Connections {
+        var open: [ObjectIdentifier: (channel: any Channel, uid: UInt32)] = [:]
+        var perUid: [UInt32: Int] = [:]
+        /// Set once the drain closed every connection: a connection accepted later is closed at once.
+        var closed = false
     }
+
+    /// The caps on open connections, in total and per peer uid.
+    let maxConnections: Int
+    let maxConnectionsPerUid: Int
 
     init(
         config: DaemonConfig,
@@ -47,31 +43,22 @@ final class DaemonState: Sendable {
         self.socketPath = socketPath
         self.supervision = supervision
         self.configPath = configPath
-        self.http = http
         self.logger = logger
         self.maxFrameBytes = config.server.maxFrameBytes
-        let admission = AdmissionController(config: config)
-        self.admission = admission
-        self.generation = Mutex(
-            Generation(
-                config: config,
-                pipeline: RequestPipeline(
-                    config: config,
-                    http: http,
-                    admission: admission,
-                    logger: logger
-                )
-            )
-        )
+        maxConnections = config.server.maxConnections
+        maxConnectionsPerUid = config.server.maxConnectionsPerUid
+        runner = RequestRunner(config: config, http: http, logger: logger)
     }
 
-    var current: Generation { generation.withLock { $0 } }
+    var current: RequestPipeline { runner.current }
+    var http: CurlLoop { runner.http }
+    var admission: AdmissionController { runner.admission }
+    var stats: DaemonStats { runner.stats }
+    var requests: RunningRequests { runner.requests }
 
     /// Installs a new configuration; requests already running keep the pipeline they started with.
     func install(_ config: DaemonConfig) {
-        admission.update(config: config)
-        let pipeline = RequestPipeline(config: config, http: http, admission: admission, logger: logger)
-        generation.withLock { $0 = Generation(config: config, pipeline: pipeline) }
+        runner.install(config)
     }
 
     var lastReload: ReloadStatus? {
@@ -79,82 +66,66 @@ final class DaemonState: Sendable {
         set { lastReloadStatus.withLock { $0 = newValue } }
     }
 
-    // MARK: Running requests and connections
+    var isDraining: Bool { requests.isDraining }
 
-    /// Registers a request; returns `false` once draining has begun.
-    func admit(_ context: RequestContext) -> Bool {
-        registry.withLock { registry in
-            guard !registry.draining else { return false }
-            registry.requests[ObjectIdentifier(context)] = context
-            return true
+    /// Running `stream` and `generate` requests.
+    var activeStreams: Int {
+        requests.snapshot.count { $0.method == Method.stream || $0.method == Method.generate }
+    }
+
+    // MARK: Connections
+
+    /// Why a connection may not be served.
+    enum Refusal: Error {
+        /// The drain already closed every connection.
+        case draining
+        /// Over a connection cap; the client gets this error before the connection closes.
+        case overloaded(RPCError)
+    }
+
+    /// Registers an open connection of peer `uid`, or refuses it: the drain has closed every
+    /// connection, or the daemon or that uid is at its connection cap.
+    func opened(_ channel: any Channel, uid: UInt32) throws(Refusal) {
+        let refusal: Refusal? = connections.withLock { connections in
+            if connections.closed { return .draining }
+            let ofUid = connections.perUid[uid, default: 0]
+            if connections.open.count >= maxConnections || ofUid >= maxConnectionsPerUid {
+                let which =
+                    ofUid >= maxConnectionsPerUid
+                    ? "uid \(uid) already has \(ofUid) connections (server.max_connections_per_uid)"
+                    : "the daemon already serves \(connections.open.count) connections (server.max_connections)"
+                let error = RPCError(
+                    .overloaded,
+                    "connection refused: \(which); close some and try again",
+                    data: ErrorData(type: .overloaded, retryable: true)
+                )
+                return .overloaded(error)
+            }
+            connections.open[ObjectIdentifier(channel)] = (channel, uid)
+            connections.perUid[uid] = ofUid + 1
+            return nil
         }
-    }
-
-    func finished(_ context: RequestContext) {
-        _ = registry.withLock { $0.requests.removeValue(forKey: ObjectIdentifier(context)) }
-    }
-
-    var runningRequests: Int { registry.withLock { $0.requests.count } }
-    var isDraining: Bool { registry.withLock { $0.draining } }
-
-    func beginDraining() { registry.withLock { $0.draining = true } }
-
-    func cancelAllRequests(reason: ErrorType) {
-        let contexts = registry.withLock { Array($0.requests.values) }
-        contexts.forEach { $0.cancel(reason: reason) }
-    }
-
-    func opened(_ channel: any Channel) {
-        registry.withLock { $0.connections[ObjectIdentifier(channel)] = channel }
+        if let refusal { throw refusal }
         stats.connectionOpened()
     }
 
     func closed(_ channel: any Channel) {
-        _ = registry.withLock { $0.connections.removeValue(forKey: ObjectIdentifier(channel)) }
-        stats.connectionClosed()
+        let removed = connections.withLock { connections -> Bool in
+            guard let entry = connections.open.removeValue(forKey: ObjectIdentifier(channel)) else { return false }
+            let remaining = connections.perUid[entry.uid, default: 1] - 1
+            connections.perUid[entry.uid] = remaining > 0 ? remaining : nil
+            return true
+        }
+        if removed { stats.connectionClosed() }
     }
 
+    /// Closes every open connection, and every one accepted from now on.
     func closeAllConnections() {
-        let channels = registry.withLock { Array($0.connections.values) }
-        channels.forEach { $0.close(promise: nil) }
-    }
-
-    // MARK: Status
-
-    func status() async -> StatusResult {
-        let generation = current
-        let snapshot = stats.snapshot
-        // Bucket levels come from the limiter's store, which may be remote later: hence async.
-        let limits = await admission.limitsStatus(now: .now)
-        let buffers = await http.bufferSnapshot()
-        var status = StatusResult(
-            version: ProtocolInfo.release,
-            protocolVersion: ProtocolInfo.version,
-            pid: Int(getpid()),
-            uptimeSeconds: DaemonState.seconds(ContinuousClock.now - startedAt),
-            socketPath: socketPath,
-            configPath: generation.config.sourcePath,
-            providers: generation.pipeline.registry.statuses,
-            defaultProvider: generation.config.defaults.provider,
-            activeStreams: snapshot.activeStreams,
-            activeConnections: snapshot.activeConnections,
-            totals: snapshot.totals,
-            lastReload: lastReload,
-            systemd: supervision.status,
-            pools: generation.pipeline.router.poolStatuses(now: .now),
-            retryBudget: generation.pipeline.router.retryBudgetStatus(now: .now),
-            limits: limits
-        )
-        status.streamBuffers = StreamBufferStatus(
-            bufferedBytes: buffers.bufferedBytes,
-            budgetBytes: buffers.budgetBytes,
-            peakBufferedBytes: buffers.peakBufferedBytes,
-            activeTransfers: buffers.activeTransfers,
-            pausedTransfers: buffers.pausedTransfers,
-            budgetHeldTransfers: buffers.budgetHeldTransfers,
-            pausedTimeouts: buffers.pausedTimeouts
-        )
-        return status
+        let channels = connections.withLock { connections in
+            connections.closed = true
+            return connections.open.values.map(\.channel)
+        }
+        for channel in channels { channel.close(promise: nil) }
     }
 
     static func seconds(_ duration: Duration) -> Double {

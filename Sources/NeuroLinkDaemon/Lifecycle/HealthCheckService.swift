@@ -12,7 +12,7 @@ struct HealthCheckService: Service, CustomStringConvertible {
     func run() async {
         try? await cancelWhenGracefulShutdown {
             while !Task.isCancelled {
-                let checker = HealthChecker(pipeline: daemon.current.pipeline)
+                let checker = HealthChecker(pipeline: daemon.current)
                 guard let interval = checker.interval else {
                     try await Task.sleep(for: idlePoll)
                     continue

@@ -9,7 +9,7 @@ import Glibc
 
 /// The daemon's listening socket: the one systemd passed (socket activation), or one the daemon
 /// binds at the configured path.
-struct Listening {
+struct Listening: Sendable {
     let listener: Listener
     /// The path clients connect to, as `status` reports it.
     let socketPath: String
@@ -39,11 +39,7 @@ struct Listening {
         if let activated {
             let activatedPath = activated.path ?? path
             do {
-                let listener = try await RPCServer.adopt(
-                    descriptor: activated.descriptor,
-                    maxFrameBytes: server.maxFrameBytes,
-                    group: group
-                )
+                let listener = try await RPCServer.adopt(descriptor: activated.descriptor, group: group)
                 if let configured, configured != activatedPath {
                     logger.notice(
                         "using the socket passed by systemd instead of the configured path",
@@ -62,8 +58,9 @@ struct Listening {
         }
         do {
             try SocketFile.prepare(path: path, logger: logger)
-            let listener = try await RPCServer.bind(path: path, maxFrameBytes: server.maxFrameBytes, group: group)
-            try SocketFile.setMode(path: path, mode: server.socketMode)
+            let listener = try await SocketFile.withCreationMode(server.socketMode) {
+                try await RPCServer.bind(path: path, group: group)
+            }
             return Listening(listener: listener, socketPath: path, activated: false)
         } catch {
             throw Failure(path: path, reason: "\(error)")

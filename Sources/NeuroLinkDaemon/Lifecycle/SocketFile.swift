@@ -84,12 +84,11 @@ enum SocketFile {
         return result == 0
     }
 
-    /// Applies the configured mode after bind (bind creates the file with the umask's mode).
-    static func setMode(path: String, mode: UInt16) throws(SocketFileError) {
-        guard chmod(path, mode_t(mode)) == 0 else {
-            throw SocketFileError(
-                description: "cannot set mode \(String(mode, radix: 8)) on \(path): \(String(cString: strerror(errno)))"
-            )
-        }
+    /// Runs `body` (which binds the socket) with the umask set so the socket file is created with
+    /// exactly `mode`: it never exists with a wider mode, not even between bind and a chmod.
+    static func withCreationMode<T>(_ mode: UInt16, _ body: () async throws -> T) async rethrows -> T {
+        let previous = umask(mode_t(~mode & 0o777))
+        defer { umask(previous) }
+        return try await body()
     }
 }

@@ -8,12 +8,12 @@ extension DaemonState {
         let snapshot = stats.snapshot
         let connections = Self.count(snapshot.activeConnections, "connection")
         if isDraining {
-            return "draining: \(Self.count(runningRequests, "request")) still running, \(connections) open"
+            return "draining: \(Self.count(requests.count, "request")) still running, \(connections) open"
         }
         let providers = current.config.providers
         let usable = providers.filter(\.isUsable).count
         return "serving \(Self.count(providers.count, "provider")) (\(usable) usable), "
-            + "\(Self.count(snapshot.activeStreams, "active stream")) on \(connections), "
+            + "\(Self.count(activeStreams, "active stream")) on \(connections), "
             + "\(Self.count(snapshot.totals.requests, "request")) since start"
     }
 

@@ -1,7 +1,8 @@
 import NeuroLinkSystemd
 import ServiceLifecycle
 
-/// Tells systemd the daemon is ready, then keeps `STATUS=` current until the process stops.
+/// Keeps systemd's `STATUS=` current until the process stops (the RPC server sends `READY=1`
+/// once its socket accepts connections).
 ///
 /// Listed before the HTTP engine and the RPC server in the service group, so it is shut down after
 /// them: it keeps reporting the drain ("draining: 3 requests still running") while the RPC server
@@ -12,10 +13,7 @@ struct StatusReporterService: Service, CustomStringConvertible {
     var refresh: Duration = .seconds(2)
 
     func run() async {
-        // The listener was bound (or adopted) before the service group started: connections are
-        // accepted by the kernel from now on, so READY=1 is truthful.
         let first = daemon.statusLine
-        daemon.supervision.ready(first)
         guard daemon.supervision.notifier.isEnabled else {
             try? await gracefulShutdown()
             return

@@ -4,140 +4,177 @@ import NeuroLinkCore
 import NeuroLinkProtocol
 
 /// Serves one client connection: reads frames, answers cheap methods inline and runs every
-/// `stream`/`generate` as a child task, so one connection carries many concurrent requests.
+/// `stream`/`generate` as a child task through the request runner, so one connection carries many
+/// concurrent requests. It only decodes and encodes; the runner does the rest.
 struct ConnectionHandler {
     let daemon: DaemonState
     let channel: NIOAsyncChannel<ByteBuffer, ByteBuffer>
-    let peer: PeerCredentials?
+    let caller: Caller
 
     func run() async {
-        daemon.opened(channel.channel)
+        do {
+            try daemon.opened(channel.channel, uid: caller.uid ?? 0)
+        } catch {
+            await refuse(error)
+            return
+        }
         defer { daemon.closed(channel.channel) }
-        let requests = ConnectionRequests()
-        let allocator = channel.channel.allocator
+        let scope = daemon.requests.makeScope()
         try? await channel.executeThenClose { inbound, outbound in
+            let connection = Connection(
+                daemon: daemon,
+                caller: caller,
+                scope: scope,
+                outbound: outbound,
+                allocator: channel.channel.allocator
+            )
             await withDiscardingTaskGroup { group in
                 do {
-                    for try await frame in inbound {
-                        await handle(frame, requests: requests, outbound: outbound, allocator: allocator, group: &group)
-                    }
-                } catch let error as FrameTooLargeError {
-                    daemon.logger.warning(
-                        "closing connection: frame too large",
-                        metadata: [
-                            "announced_bytes": "\(error.announcedBytes)", "peer_uid": "\(peer?.uid.description ?? "?")",
-                        ]
-                    )
-                    let rpc = RPCError(
-                        .frameTooLarge,
-                        "frame of \(error.announcedBytes) bytes exceeds the limit of \(error.maxFrameBytes) bytes; closing the connection",
-                        data: ErrorData(type: .frameTooLarge, maxFrameBytes: error.maxFrameBytes)
-                    )
-                    try? await outbound.write(Frames.error(id: nil, rpc, allocator: allocator))
+                    for try await frame in inbound { await connection.handle(frame, group: &group) }
                 } catch {
-                    daemon.logger.debug("connection read failed: \(error)")
+                    await connection.readFailed(error)
                 }
                 // The client is gone or misbehaved: stop everything it started, upstream included.
-                requests.cancelAll()
+                daemon.requests.connectionClosed(scope)
                 group.cancelAll()
             }
         }
     }
+}
 
-    private func handle(
-        _ frame: ByteBuffer,
-        requests: ConnectionRequests,
-        outbound: NIOAsyncChannelOutboundWriter<ByteBuffer>,
-        allocator: ByteBufferAllocator,
-        group: inout DiscardingTaskGroup
-    ) async {
+extension ConnectionHandler {
+    /// Closes a connection the daemon will not serve; over a cap, the client hears why first.
+    private func refuse(_ refusal: DaemonState.Refusal) async {
+        try? await channel.executeThenClose { _, outbound in
+            guard case .overloaded(let error) = refusal else { return }
+            daemon.logger.notice(
+                "connection refused",
+                metadata: ["peer_uid": "\(caller.uid ?? 0)", "reason": "\(error.message)"]
+            )
+            try await outbound.write(Frames.error(id: nil, error, allocator: channel.channel.allocator))
+        }
+    }
+}
+
+/// One connection's side of the protocol: what each method does with a frame.
+struct Connection: Sendable {
+    let daemon: DaemonState
+    let caller: Caller
+    let scope: RequestScope
+    let outbound: NIOAsyncChannelOutboundWriter<ByteBuffer>
+    let allocator: ByteBufferAllocator
+
+    func handle(_ frame: ByteBuffer, group: inout DiscardingTaskGroup) async {
         let request: InboundRequest
         switch InboundRequest.parse(frame) {
         case .failure(let failure):
-            try? await outbound.write(Frames.error(id: failure.id, failure.error, allocator: allocator))
+            await send(Frames.error(id: failure.id, failure.error, allocator: allocator))
             return
         case .success(let parsed):
             request = parsed
         }
-        func reply(_ result: Result<some Encodable, RPCError>) async {
-            guard let id = request.id else { return }  // A notification gets no response.
-            let frame: ByteBuffer
-            switch result {
-            case .success(let value):
-                frame =
-                    (try? Frames.response(id: id, result: value, allocator: allocator))
-                    ?? Frames.error(id: id, RPCError(.internal, "could not encode the result"), allocator: allocator)
-            case .failure(let error):
-                frame = Frames.error(id: id, error, allocator: allocator)
-            }
-            try? await outbound.write(frame)
-        }
-
         switch request.method {
         case Method.stream, Method.generate:
-            guard let id = request.id else {
-                let error = RPCError(
-                    .invalidRequest,
-                    "\(request.method) needs an id: its chunks and result are addressed by it"
-                )
-                try? await outbound.write(Frames.error(id: nil, error, allocator: allocator))
-                return
-            }
-            let params: StreamRequest
-            do { params = try StreamRequest(json: request.params) } catch {
-                await reply(Result<HealthResult, RPCError>.failure(error))
-                return
-            }
-            let context = RequestContext(id: id)
-            guard requests.insert(context) else {
-                await reply(
-                    Result<HealthResult, RPCError>.failure(
-                        RPCError(.duplicateRequestId, "a request with id \(id) is still running on this connection")
-                    )
-                )
-                return
-            }
-            let run = StreamHandler(
-                daemon: daemon,
-                context: context,
-                params: params,
-                streaming: request.method == Method.stream,
-                outbound: outbound,
-                allocator: allocator,
-                peer: peer
-            )
-            group.addTask {
-                await run.run()
-                requests.remove(context)
-            }
+            await startStream(request, group: &group)
         case Method.cancel:
-            guard let raw = request.params?["requestId"], let target = RPCID(json: raw) else {
-                await reply(
-                    Result<CancelResult, RPCError>.failure(
-                        RPCError(.invalidParams, "params.requestId must be the id of a running request")
-                    )
-                )
-                return
-            }
-            await reply(Result<CancelResult, RPCError>.success(CancelResult(cancelled: requests.cancel(target))))
+            await cancel(request)
         case Method.status:
-            let status = await daemon.status()
-            await reply(Result<StatusResult, RPCError>.success(status))
+            await reply(request, Result<StatusResult, RPCError>.success(await daemon.status(for: caller)))
         case Method.health:
-            await reply(
-                Result<HealthResult, RPCError>.success(HealthResult(status: daemon.isDraining ? "draining" : "ok"))
-            )
+            await reply(request, Result<HealthResult, RPCError>.success(HealthResult(status: daemon.health)))
         case Method.providersList, Method.modelsList:
-            await handleIntrospection(request, outbound: outbound, allocator: allocator, group: &group)
+            await handleIntrospection(request, group: &group)
         default:
-            await reply(
-                Result<HealthResult, RPCError>.failure(
-                    RPCError(
-                        .unknownMethod,
-                        "unknown method \"\(request.method)\" (known: stream, generate, cancel, status, health, providers.list, models.list)"
-                    )
-                )
-            )
+            let known = "stream, generate, cancel, status, health, providers.list, models.list"
+            let error = RPCError(.unknownMethod, "unknown method \"\(request.method)\" (known: \(known))")
+            await reply(request, Result<HealthResult, RPCError>.failure(error))
         }
+    }
+
+    /// Registers a `stream` or `generate` request and runs it as a child task.
+    private func startStream(_ request: InboundRequest, group: inout DiscardingTaskGroup) async {
+        guard let id = request.id else {
+            let error = RPCError(
+                .invalidRequest,
+                "\(request.method) needs an id: its chunks and result are addressed by it"
+            )
+            await send(Frames.error(id: nil, error, allocator: allocator))
+            return
+        }
+        let params: StreamRequest
+        let context: RequestContext
+        do throws(RPCError) {
+            params = try StreamRequest(json: request.params)
+            context = try daemon.runner.start(
+                id: id,
+                method: request.method,
+                caller: caller,
+                scope: scope,
+                userId: params.context?["userId"]?.stringValue
+            )
+        } catch {
+            await send(Frames.error(id: id, error, allocator: allocator))
+            return
+        }
+        let writer = ResponseWriter(
+            outbound: outbound,
+            requestId: id,
+            allocator: allocator,
+            streaming: request.method == Method.stream
+        )
+        group.addTask { [daemon] in
+            _ = await daemon.runner.run(params, context: context, sink: writer)
+        }
+    }
+
+    private func cancel(_ request: InboundRequest) async {
+        guard let raw = request.params?["requestId"], let target = RPCID(json: raw) else {
+            let error = RPCError(.invalidParams, "params.requestId must be the id of a running request")
+            await reply(request, Result<CancelResult, RPCError>.failure(error))
+            return
+        }
+        let cancelled = daemon.requests.cancel(id: target, in: scope)
+        await reply(request, Result<CancelResult, RPCError>.success(CancelResult(cancelled: cancelled)))
+    }
+
+    /// Answers a request unless it is a notification (no id), which gets no response.
+    func reply(_ request: InboundRequest, _ result: Result<some Encodable, RPCError>) async {
+        guard let id = request.id else { return }
+        await send(Frames.reply(id: id, result, allocator: allocator))
+    }
+
+    func send(_ frame: ByteBuffer) async {
+        try? await outbound.write(frame)
+    }
+
+    /// The connection's read side failed: an oversize frame is answered before the connection
+    /// closes (the byte stream cannot be resynchronised); anything else just ends it.
+    func readFailed(_ error: any Error) async {
+        if let timeout = error as? FrameReadTimeoutError {
+            daemon.logger.notice(
+                "closing connection: a frame did not arrive whole in time",
+                metadata: [
+                    "timeout_ms": "\(timeout.timeoutMs)", "received_bytes": "\(timeout.receivedBytes)",
+                    "peer_uid": "\(caller.uid.map(String.init) ?? "?")",
+                ]
+            )
+            return
+        }
+        guard let error = error as? FrameTooLargeError else {
+            daemon.logger.debug("connection read failed: \(error)")
+            return
+        }
+        daemon.logger.warning(
+            "closing connection: frame too large",
+            metadata: [
+                "announced_bytes": "\(error.announcedBytes)", "peer_uid": "\(caller.uid.map(String.init) ?? "?")",
+            ]
+        )
+        let rpc = RPCError(
+            .frameTooLarge,
+            "frame of \(error.announcedBytes) bytes exceeds the limit of \(error.maxFrameBytes) bytes; closing the connection",
+            data: ErrorData(type: .frameTooLarge, maxFrameBytes: error.maxFrameBytes)
+        )
+        await send(Frames.error(id: nil, rpc, allocator: allocator))
     }
 }

@@ -32,7 +32,7 @@ public final class PoolRuntime: Sendable {
     public let healthCheckPolicy: HealthCheckPolicy
     /// Passive outlier detection from live attempts.
     public let outlierPolicy: OutlierPolicy
-    private let state: Mutex<PoolState>
+    let state: Mutex<PoolState>
 
     public init(
         name: String,

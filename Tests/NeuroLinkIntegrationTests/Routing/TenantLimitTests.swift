@@ -71,9 +71,8 @@ struct TenantLimitTests {
             }
             #expect(upstreams.chatRequests("a") == 4, "guest's throttled request must not reach the provider")
 
-            // The status names both tenants, with their own counters; read by the other uid with
-            // `nlctl limits`, so the focused view works for any user that can reach the socket.
-            let json = try await Self.nlctlAsOtherUser(["limits", "--json"] + socket)
+            // An admin (root) sees both tenants, with their own counters.
+            let json = try await runTool(DaemonProcess.binary("nlctl"), ["limits", "--json"] + socket)
             #expect(json.status == 0, "\(json.stderr)")
             let limits = try JSONDecoder().decode(LimitsStatus.self, from: Data(json.stdout.utf8))
             let guest = limits.scopes.first { $0.scope == "tenant:guest" }
@@ -90,9 +89,19 @@ struct TenantLimitTests {
             #expect(limits.scopes.first { $0.scope == "global" }?.admitted == 4)
             #expect(limits.queue.strategy == "reject" && limits.queue.rejected == 1)
 
+            // Another uid sees its own tenant and the shared scopes, never another tenant's.
+            let asGuest = try await Self.nlctlAsOtherUser(["limits", "--json"] + socket)
+            #expect(asGuest.status == 0, "\(asGuest.stderr)")
+            let guestView = try JSONDecoder().decode(LimitsStatus.self, from: Data(asGuest.stdout.utf8))
+            #expect(guestView.scopes.contains { $0.scope == "tenant:guest" })
+            #expect(guestView.scopes.contains { $0.scope == "global" })
+            #expect(
+                !guestView.scopes.contains { $0.tenant?.hasPrefix("root") == true },
+                "\(guestView.scopes.map(\.scope))"
+            )
             let table = try await Self.nlctlAsOtherUser(["limits"] + socket)
             #expect(table.status == 0, "\(table.stderr)")
-            #expect(table.stdout.contains("tenant:guest") && table.stdout.contains("tenant:root"), "\(table.stdout)")
+            #expect(table.stdout.contains("tenant:guest") && !table.stdout.contains("tenant:root"), "\(table.stdout)")
             let status = try await runTool(DaemonProcess.binary("nlctl"), ["status"] + socket)
             #expect(status.stdout.contains("limits:    4 admitted, 1 rejected (requests 1)"), "\(status.stdout)")
         }

@@ -1,12 +1,24 @@
+import Logging
 import NeuroLinkHTTP
+import NeuroLinkLimits
 import NeuroLinkProtocol
+import NeuroLinkProviders
+import NeuroLinkRouting
 import Synchronization
 
-/// The handle the daemon keeps on one running request, so that `cancel`, a closed connection or
-/// the shutdown drain can stop it — including its upstream transfer — from outside its task.
+/// The handle kept on one running request, so that `cancel`, a closed connection or the shutdown
+/// drain can stop it — including its upstream transfer — from outside its task. It also carries
+/// what the request is (id, method) and who sent it, for every stage and the record.
 public final class RequestContext: Sendable {
     public let id: RPCID
+    /// The JSON-RPC method (`stream`, `generate`, `providers.list`, ...).
+    public let method: String
+    public let caller: Caller
+    /// The connection (or other grouping) the request belongs to: ids are unique within it.
+    public let scope: RequestScope
     public let receivedAt: ContinuousClock.Instant
+    /// Wall-clock time the request arrived, in seconds since 1970, for records.
+    public let receivedAtUnix: Double
 
     private struct State {
         var transfer: HTTPTransfer?
@@ -17,13 +29,25 @@ public final class RequestContext: Sendable {
         var waitOver = false
         /// Called once on cancellation: takes the request out of the admission queue.
         var onCancel: (@Sendable () -> Void)?
+        /// The client's connection closed (rather than the client cancelling), for the record.
+        var clientGone = false
     }
 
     private let state = Mutex(State())
 
-    public init(id: RPCID, receivedAt: ContinuousClock.Instant = .now) {
+    public init(
+        id: RPCID,
+        method: String = Method.stream,
+        caller: Caller = Caller(),
+        scope: RequestScope = .detached,
+        receivedAt: ContinuousClock.Instant = .now
+    ) {
         self.id = id
+        self.method = method
+        self.caller = caller
+        self.scope = scope
         self.receivedAt = receivedAt
+        self.receivedAtUnix = WallClock.unixSeconds
     }
 
     /// Stops the request; its final response will be an error of type `reason`.
@@ -40,6 +64,16 @@ public final class RequestContext: Sendable {
         waiter?.resume()
         handler?()
     }
+
+    /// The client's connection closed or stopped taking data: stops the request like ``cancel(reason:)``
+    /// and records why.
+    public func clientGone() {
+        state.withLock { $0.clientGone = true }
+        cancel()
+    }
+
+    /// Whether the request ended because its client went away.
+    public var isClientGone: Bool { state.withLock { $0.clientGone } }
 
     /// Runs `handler` when the request is cancelled (at once if it already was); `nil` removes it.
     func setCancelHandler(_ handler: (@Sendable () -> Void)?) {

@@ -1,4 +1,9 @@
+import Logging
+import NeuroLinkHTTP
+import NeuroLinkLimits
 import NeuroLinkProtocol
+import NeuroLinkProviders
+import NeuroLinkRouting
 
 /// A chunk on its way to the client.
 public enum OutgoingChunk: Sendable, Hashable {
@@ -12,17 +17,24 @@ public enum OutgoingChunk: Sendable, Hashable {
     case notice(Notice)
 }
 
-/// Where a running request's chunks go: the client connection for `stream`, nowhere for
-/// `generate`. `send` suspends while the client is not reading, which is what pauses the
-/// upstream transfer.
-public protocol ChunkSink {
+/// Where a running request's output goes: its chunks (to the client connection for `stream`,
+/// nowhere for `generate`), then its final response. `send` suspends while the client is not
+/// reading, which is what pauses the upstream transfer.
+public protocol ChunkSink: Sendable {
     mutating func send(_ chunks: [OutgoingChunk]) async throws
+    /// The request's final response, after its last chunk. The request stays registered (the
+    /// drain waits for it) until this returns.
+    mutating func respond(_ result: Result<StreamResult, RPCError>) async
     /// Whether chunks reach a client (counted in `chunks` and `timeToFirstChunkMs`).
     var deliversChunks: Bool { get }
+    /// Bytes written to the client so far, for the request's record.
+    var bytesSent: Int { get }
 }
 
 extension ChunkSink {
+    public mutating func respond(_ result: Result<StreamResult, RPCError>) async {}
     public var deliversChunks: Bool { true }
+    public var bytesSent: Int { 0 }
 }
 
 /// The sink of `generate`: chunks only feed the final result.

@@ -1,0 +1,35 @@
+import Logging
+import NeuroLinkHTTP
+import NeuroLinkLimits
+import NeuroLinkProtocol
+import NeuroLinkProviders
+import NeuroLinkRouting
+
+/// How the upstream part of a request ended well: what the innermost stage returns, and what the
+/// request's `finish` chunk and result are made from.
+public struct Completion: Sendable {
+    public var finishReason: FinishReason
+    /// Summed over every upstream call whose output the answer kept.
+    public var usage: Usage?
+    /// The provider and model that answered (the last ones, when several did).
+    public var provider: String
+    public var model: String
+    public var route: RouteInfo
+
+    public init(finishReason: FinishReason, usage: Usage?, provider: String, model: String, route: RouteInfo) {
+        self.finishReason = finishReason
+        self.usage = usage
+        self.provider = provider
+        self.model = model
+        self.route = route
+    }
+}
+
+/// Durations as the protocol reports them: milliseconds with microsecond precision.
+enum Milliseconds {
+    static func of(_ duration: Duration) -> Double {
+        let (seconds, attoseconds) = duration.components
+        let value = Double(seconds) * 1000 + Double(attoseconds) / 1e15
+        return (value * 1000).rounded() / 1000
+    }
+}

@@ -1,0 +1,211 @@
+import Logging
+import NeuroLinkHTTP
+import NeuroLinkLimits
+import NeuroLinkProtocol
+import NeuroLinkProviders
+import NeuroLinkRouting
+
+/// Everything a request sends its client, in one place: the answer's pieces pass through the
+/// transform chain once, then feed the chunks, the accumulated text, reasoning and tool calls (so
+/// `generate`'s result), and the structured-output parser alike. Notices go straight out.
+///
+/// The request's single `finish` chunk and its final result are made here, by ``finish(_:)`` and
+/// ``result(_:)``, once per request, however many upstream calls produced the answer.
+public struct ResponseOutput {
+    private var sink: any ChunkSink
+    /// Applied in order to every piece (see ``StreamTransform``).
+    private var transforms: [any StreamTransform]
+    private var structured: StructuredOutput?
+    private let hasSchema: Bool
+    /// Most bytes of text, reasoning and tool-call arguments one answer may accumulate: past it,
+    /// `generate` fails, while `stream` goes on delivering and keeps only the beginning.
+    let maxAnswerBytes: Int
+    /// A `stream` answer went past ``maxAnswerBytes``: the rest is delivered but not kept.
+    public private(set) var truncated = false
+
+    public private(set) var text = ""
+    public private(set) var reasoning = ""
+    public private(set) var toolCalls: [ToolCall] = []
+    private var answerBytes = 0
+    public private(set) var chunksSent = 0
+    /// When the first part of the answer (not a notice) reached the client.
+    public private(set) var firstChunkAt: ContinuousClock.Instant?
+    /// Whether any part of the answer (not just notices) reached the client.
+    public private(set) var answerDelivered = false
+    /// Chunks of the current batch, reused across batches.
+    private var outgoing: [OutgoingChunk] = []
+
+    public init(
+        sink: some ChunkSink,
+        schema: JSONValue? = nil,
+        transforms: [any StreamTransform] = [],
+        maxAnswerBytes: Int = ResponseOutput.defaultMaxAnswerBytes
+    ) {
+        self.sink = sink
+        self.transforms = transforms
+        self.maxAnswerBytes = maxAnswerBytes
+        structured = schema.map(StructuredOutput.init(schema:))
+        hasSchema = schema != nil
+    }
+
+    /// The default of `limits.max_answer_bytes`: 8 MiB.
+    public static let defaultMaxAnswerBytes = 8 << 20
+
+    public var bytesSent: Int { sink.bytesSent }
+    public var deliversChunks: Bool { sink.deliversChunks }
+
+    /// Adds a transform at the end of the chain.
+    public mutating func append(_ transform: some StreamTransform) {
+        transforms.append(transform)
+    }
+
+    /// Another member continues the answer delivered so far: a ``SeamGuard`` at the head of the
+    /// chain drops the continuation's repeat of it (replacing the guard of an earlier continuation).
+    mutating func beginContinuation() {
+        transforms.removeAll { $0 is SeamGuard }
+        transforms.insert(SeamGuard(delivered: text), at: 0)
+    }
+
+    /// Delivers the content of a batch of provider events (text, reasoning, tool calls) in one
+    /// write; other events are the caller's. Throws when the client is gone or the answer exceeds
+    /// ``maxAnswerBytes``.
+    public mutating func deliver(_ events: [ProviderEvent]) async throws {
+        for event in events {
+            switch event {
+            case .text(let piece): try add(text: transformText(piece))
+            case .reasoning(let piece): try add(reasoning: transformReasoning(piece))
+            case .toolCall(let call): try add(toolCall: call)
+            case .finish, .usage, .model: continue
+            }
+        }
+        if let object = structured?.objectToSend(now: .now) { outgoing.append(.object(object)) }
+        try await flushOutgoing(answer: true)
+    }
+
+    /// Sends a notice (retry, failover, queued); it does not count as part of the answer.
+    public mutating func notify(_ notice: Notice) async throws {
+        try await sink.send([.notice(notice)])
+        if sink.deliversChunks { chunksSent += 1 }
+    }
+
+    /// Ends the answer: releases what transforms still hold, sends the last object and the
+    /// request's one `finish` chunk.
+    public mutating func finish(_ completion: Completion) async throws {
+        for index in transforms.indices {
+            let held = transforms[index].flush()
+            // What one transform releases at the end still passes the transforms after it.
+            try add(text: transformText(held.text, from: index + 1))
+            try add(reasoning: transformReasoning(held.reasoning, from: index + 1))
+        }
+        if let object = structured?.objectToSend(now: .now, final: true) { outgoing.append(.object(object)) }
+        let answer = !outgoing.isEmpty
+        outgoing.append(.finish(completion.finishReason, completion.usage))
+        try await flushOutgoing(answer: answer)
+    }
+
+    /// Hands the request's final response to the sink.
+    public mutating func respond(_ result: Result<StreamResult, RPCError>) async {
+        await sink.respond(result)
+    }
+
+    /// The request's final result.
+    public func result(_ completion: Completion, context: RequestContext) -> StreamResult {
+        let now = ContinuousClock.now
+        var (object, objectError) = structured?.result() ?? (nil, nil)
+        if truncated, hasSchema {
+            objectError = "the answer is longer than limits.max_answer_bytes (\(maxAnswerBytes) bytes); it was not parsed"
+        }
+        var result = StreamResult(
+            text: text,
+            reasoning: reasoning.isEmpty ? nil : reasoning,
+            finishReason: completion.finishReason,
+            usage: completion.usage,
+            provider: completion.provider,
+            model: completion.model,
+            timings: Timings(
+                timeToFirstChunkMs: firstChunkAt.map { Milliseconds.of($0 - context.receivedAt) },
+                durationMs: Milliseconds.of(now - context.receivedAt)
+            ),
+            chunks: chunksSent,
+            toolCalls: toolCalls.isEmpty ? nil : toolCalls,
+            object: object,
+            objectError: objectError,
+            route: completion.route
+        )
+        if truncated { result.textTruncated = true }
+        return result
+    }
+
+    // MARK: - The chain
+
+    private mutating func transformText(_ piece: String, from start: Int = 0) -> String {
+        var piece = piece
+        for index in transforms.indices.dropFirst(start) where !piece.isEmpty {
+            piece = transforms[index].text(piece)
+        }
+        return piece
+    }
+
+    private mutating func transformReasoning(_ piece: String, from start: Int = 0) -> String {
+        var piece = piece
+        for index in transforms.indices.dropFirst(start) where !piece.isEmpty {
+            piece = transforms[index].reasoning(piece)
+        }
+        return piece
+    }
+
+    private mutating func add(text piece: String) throws {
+        guard !piece.isEmpty else { return }
+        outgoing.append(.text(piece))
+        guard try keep(piece.utf8.count) else { return }
+        text += piece
+        structured?.append(piece)
+    }
+
+    private mutating func add(reasoning piece: String) throws {
+        guard !piece.isEmpty else { return }
+        outgoing.append(.reasoning(piece))
+        guard try keep(piece.utf8.count) else { return }
+        reasoning += piece
+    }
+
+    private mutating func add(toolCall received: ToolCall) throws {
+        var call = received
+        for index in transforms.indices { call = transforms[index].toolCall(call) }
+        outgoing.append(.toolCall(call))
+        guard try keep(call.arguments.approximateSize) else { return }
+        toolCalls.append(call)
+    }
+
+    /// Whether `bytes` more of the answer may be kept. Past ``maxAnswerBytes`` a `generate` answer
+    /// (which exists only as what is kept) fails; a `stream` answer is marked truncated.
+    private mutating func keep(_ bytes: Int) throws -> Bool {
+        guard !truncated else { return false }
+        let (total, overflow) = answerBytes.addingReportingOverflow(bytes)
+        guard overflow || total > maxAnswerBytes else {
+            answerBytes = total
+            return true
+        }
+        guard sink.deliversChunks else {
+            throw RPCError(
+                .upstreamBadResponse,
+                "the answer exceeded limits.max_answer_bytes (\(maxAnswerBytes) bytes); it was ended",
+                data: ErrorData(type: .upstreamBadResponse, retryable: false)
+            )
+        }
+        truncated = true
+        structured = nil
+        return false
+    }
+
+    private mutating func flushOutgoing(answer: Bool) async throws {
+        guard !outgoing.isEmpty else { return }
+        try await sink.send(outgoing)
+        if answer { answerDelivered = true }
+        if sink.deliversChunks {
+            if answer, firstChunkAt == nil { firstChunkAt = .now }
+            chunksSent += outgoing.count
+        }
+        outgoing.removeAll(keepingCapacity: true)
+    }
+}

@@ -1,0 +1,59 @@
+import Logging
+import NeuroLinkHTTP
+import NeuroLinkLimits
+import NeuroLinkProtocol
+import NeuroLinkProviders
+import NeuroLinkRouting
+
+/// A request on its way through the stages: what the client asked, and what earlier stages
+/// decided about it. Each stage reads what it needs and adds its own decision.
+public struct PipelineRequest: Sendable {
+    /// The running request: id, method, caller, cancellation.
+    public let context: RequestContext
+    /// The params as the client sent them.
+    public let params: StreamRequest
+    /// The pool and conversation, once ``ValidateStage`` has run.
+    public var prepared: PreparedRequest?
+    /// The first member and its admission permit, once ``AdmissionStage`` has run.
+    public var admitted: AdmittedMember?
+    /// Set by a stage that refused the request before it reached a provider, for the record.
+    public var refusal: RequestRecord.Outcome?
+
+    public init(context: RequestContext, params: StreamRequest) {
+        self.context = context
+        self.params = params
+    }
+
+    public var tenant: TenantKey { context.caller.tenant }
+
+    /// The prepared request, which every stage after validation relies on.
+    func requirePrepared(by stage: String) throws(RPCError) -> PreparedRequest {
+        guard let prepared else {
+            throw RPCError(.internal, "the \(stage) stage ran before the request was validated")
+        }
+        return prepared
+    }
+}
+
+/// The member a request was admitted to and the permit it holds there.
+public struct AdmittedMember: Sendable {
+    public var member: Int
+    public var permit: AdmissionPermit
+    /// The route plan the member was chosen from.
+    public var plan: RoutePlan
+    /// The backoff waited before a retry, for the route's attempt list.
+    public var waitMs: Int?
+}
+
+/// The result of a stage: how the upstream part of the request ended.
+public typealias StageResult = Result<Completion, RPCError>
+
+/// The rest of the pipeline after a stage.
+public typealias StageNext = (inout PipelineRequest, inout ResponseOutput) async -> StageResult
+
+/// One step of the pipeline, in the style of a middleware: it does its part and calls `next` for
+/// the rest (or answers without it, as a cache hit will), and may act on the result on the way
+/// back. The order of stages is documented in docs/architecture.md.
+public protocol RequestStage: Sendable {
+    func run(_ request: inout PipelineRequest, _ output: inout ResponseOutput, next: StageNext) async -> StageResult
+}

@@ -1,0 +1,144 @@
+import Logging
+import NeuroLinkHTTP
+import NeuroLinkLimits
+import NeuroLinkProtocol
+import NeuroLinkProviders
+import NeuroLinkRouting
+
+extension AttemptLoop {
+    /// One call to the admitted member; on success, the request's completion.
+    mutating func attempt(_ admitted: AdmittedMember, output: inout ResponseOutput) async -> StageResult {
+        let member = admitted.member
+        let remainingMs = deadline.map { max(1, Int((($0 - .now) / .milliseconds(1)).rounded(.up))) }
+        let target = pool.members[member].target(index: member, requestTimeoutMs: remainingMs)
+        var chat = prepared.chat
+        chat.model = target.model
+        if output.answerDelivered {
+            // Another member continues the answer after what the client already has.
+            carriedUsage = Usage.sum(carriedUsage, lastCallUsage)
+            output.beginContinuation()
+            if !output.text.isEmpty { chat.messages.append(ChatMessage(role: "assistant", content: output.text)) }
+        }
+        var call = UpstreamCall(target: target, context: context)
+        call.headObserver = { [limiter = stage.admission.controller.limiter] _, headers in
+            limiter.observe(
+                headers: headers.lazy.map { ($0.name, $0.value) },
+                member: target.provider.config.name,
+                unixTime: WallClock.now,
+                now: .now
+            )
+        }
+        var failure: RPCError?
+        do { try await call.perform(chat, http: stage.http, output: &output) } catch {
+            failure = call.failure(error, secrets: stage.secrets)
+        }
+        await settle(admitted.permit, call: call, failed: failure != nil)
+        attempts.append(
+            RouteInfo.Attempt(member: target.label, outcome: failure == nil ? "ok" : "failed", waitMs: admitted.waitMs)
+        )
+        if var failure {
+            lastCallUsage = call.usageSoFar
+            if failure.data.usage == nil { failure.data.usage = Usage.sum(carriedUsage, call.usageSoFar) }
+            return .failure(failure)
+        }
+        return .success(succeeded(call, target: target))
+    }
+
+    /// Records a successful call and makes the request's completion from it.
+    private mutating func succeeded(_ call: UpstreamCall, target: RouteTarget) -> Completion {
+        let transition = pool.runtime.recordSuccess(
+            target.member,
+            timeToFirstChunk: call.firstEventAt.map { $0 - call.startedAt },
+            duration: .now - call.startedAt,
+            outputTokens: call.usage?.outputTokens ?? call.deltasReceived,
+            now: .now
+        )
+        if let transition { logBreaker(transition, member: target.label) }
+        route.member = target.label
+        if attempts.count > 1 { route.attempts = attempts }
+        return Completion(
+            finishReason: call.finishReason ?? .stop,
+            usage: Usage.sum(carriedUsage, call.usage),
+            provider: call.providerName,
+            model: call.reportedModel ?? target.model,
+            route: route
+        )
+    }
+
+    /// Gives an attempt's permit back: its token estimate is replaced by the usage the provider
+    /// reported (or the pieces received), its in-flight slots are released, and queued requests
+    /// get their chance.
+    private func settle(_ permit: AdmissionPermit, call: UpstreamCall, failed: Bool) async {
+        let limiter = stage.admission.controller.limiter
+        if !failed, let firstEvent = call.firstEventAt {
+            limiter.recordResponse(permit, responseTime: firstEvent - call.startedAt)
+        }
+        let actual = call.usageSoFar.map { TokenUsage(input: $0.inputTokens, output: $0.outputTokens) }
+        await limiter.finish(permit, actual: actual, now: .now)
+        await stage.admission.controller.pump()
+    }
+
+    /// Classifies a failed attempt and feeds it to the breaker and the limiter. Returns the error
+    /// the request ends with, or `nil` when another attempt may follow.
+    mutating func settleFailure(_ error: RPCError, member: Int, delivered: Bool) -> RPCError? {
+        var error = error
+        let failure = FailureClassifier.classify(error)
+        error.data.failureClass = failure
+        attempts[attempts.count - 1].outcome = failure.rawValue
+        let retryAfter = FailureClassifier.retryAfter(error)
+        if let transition = pool.runtime.recordFailure(member, failure, retryAfter: retryAfter, now: .now) {
+            logBreaker(transition, member: pool.members[member].label)
+        }
+        let limiter = stage.admission.controller.limiter
+        let provider = pool.members[member].entry.config.name
+        switch failure {
+        case .rateLimited: limiter.observeRateLimited(member: provider, retryAfter: retryAfter, now: .now)
+        case .overloaded, .timeout: limiter.recordOverload(member: provider)
+        default: break
+        }
+        tried.insert(member)
+        route.member = pool.members[member].label
+        route.attempts = attempts
+        error.data.route = route
+        last = Failure(member: member, error: error, failureClass: failure)
+        if delivered {
+            // Never splice silently: only an explicit request continues on another member.
+            return prepared.continueOnFailure && failure.isTransient ? nil : error
+        }
+        switch failure {
+        case .contextLength:
+            guard let window = pool.members[member].spec.contextWindow else { return error }
+            minContextWindow = window + 1
+            return nil
+        case let failure where !failure.isTransient:
+            return error
+        default:
+            return nil
+        }
+    }
+
+    func logBreaker(_ transition: BreakerTransition, member: String) {
+        stage.logger.notice(
+            "circuit breaker \(transition.from) → \(transition.to)",
+            metadata: ["pool": "\(pool.name)", "member": "\(member)", "reason": "\(transition.reason)"]
+        )
+    }
+}
+
+extension Usage {
+    /// The sum of two usages, when there is any.
+    static func sum(_ first: Usage?, _ second: Usage?) -> Usage? {
+        guard let first else { return second }
+        guard let second else { return first }
+        return Usage(
+            inputTokens: first.inputTokens &+ second.inputTokens,
+            outputTokens: first.outputTokens &+ second.outputTokens,
+            cachedInputTokens: optionalSum(first.cachedInputTokens, second.cachedInputTokens),
+            reasoningTokens: optionalSum(first.reasoningTokens, second.reasoningTokens)
+        )
+    }
+
+    private static func optionalSum(_ first: Int?, _ second: Int?) -> Int? {
+        first.map { $0 &+ (second ?? 0) } ?? second
+    }
+}

@@ -1,0 +1,130 @@
+import Logging
+import NeuroLinkHTTP
+import NeuroLinkLimits
+import NeuroLinkProtocol
+import NeuroLinkProviders
+import NeuroLinkRouting
+
+/// One streamed call to one member: sends the request, reads the status, decodes the body as it
+/// arrives and hands the answer's pieces to the ``ResponseOutput``, keeping what the call itself
+/// reported (finish reason, usage, model) for the attempt loop.
+struct UpstreamCall {
+    let target: RouteTarget
+    let context: RequestContext
+    /// Sees the response status and headers as soon as they arrive (rate-limit headers).
+    var headObserver: (@Sendable (Int, [HTTPHeader]) -> Void)?
+
+    private(set) var finishReason: FinishReason?
+    private(set) var usage: Usage?
+    private(set) var reportedModel: String?
+    /// Text and reasoning deltas received, before any transform.
+    private(set) var deltasReceived = 0
+    let startedAt = ContinuousClock.now
+    /// When the first decoded event arrived (the member's time to first chunk).
+    private(set) var firstEventAt: ContinuousClock.Instant?
+    private var sawHead = false
+
+    /// Most body bytes decoded and relayed to the client in one write.
+    static let maxBatchBytes = 64 * 1024
+    /// Largest error body read from a provider.
+    static let maxErrorBody = 64 * 1024
+
+    init(target: RouteTarget, context: RequestContext) {
+        self.target = target
+        self.context = context
+    }
+
+    var providerName: String { target.provider.config.name }
+
+    /// Runs the call to its end; throws the provider's error, a transfer error or the output's.
+    mutating func perform(_ chat: ChatRequest, http: CurlLoop, output: inout ResponseOutput) async throws {
+        let adapter = target.provider.adapter
+        var request = try adapter.httpRequest(for: chat, timeouts: target.timeouts)
+        try await adapter.authorize(&request)
+        let transfer = try http.start(request)
+        context.attach(transfer)
+        defer {
+            context.detach()
+            transfer.cancel()  // No-op when finished; aborts the upstream on any early exit.
+        }
+        try await readHead(transfer, adapter: adapter)
+        var decoder = adapter.makeDecoder()
+        var events: [ProviderEvent] = []
+        while let event = try await transfer.next() {
+            guard case .body(let bytes) = event else { continue }
+            try decoder.decode(bytes, into: &events)
+            // What else already arrived goes out in the same write, up to a bound: draining resumes
+            // the transfer, so an unbounded drain would bypass the client's back-pressure.
+            var batched = bytes.count
+            while batched < Self.maxBatchBytes, let more = transfer.nextBufferedBody() {
+                batched += more.count
+                try decoder.decode(more, into: &events)
+            }
+            try await relay(&events, output: &output)
+        }
+        try decoder.finish(into: &events)
+        try await relay(&events, output: &output)
+    }
+
+    /// Reads the status; a non-2xx answer becomes the adapter's error from the body's start.
+    private mutating func readHead(_ transfer: HTTPTransfer, adapter: any ProviderAdapter) async throws {
+        guard case .head(let head)? = try await transfer.next() else {
+            throw RPCError(.upstreamBadResponse, "\(providerName): the response ended without an HTTP status")
+        }
+        sawHead = true
+        headObserver?(head.status, head.headers)
+        guard (200..<300).contains(head.status) else {
+            var body: [UInt8] = []
+            while body.count < Self.maxErrorBody, case .body(let piece)? = try await transfer.next() { body += piece }
+            throw adapter.error(status: head.status, headers: head.headers, body: body)
+        }
+    }
+
+    private mutating func relay(_ events: inout [ProviderEvent], output: inout ResponseOutput) async throws {
+        guard !events.isEmpty else { return }
+        defer { events.removeAll(keepingCapacity: true) }
+        if firstEventAt == nil { firstEventAt = .now }
+        for event in events {
+            switch event {
+            case .text, .reasoning: deltasReceived += 1
+            case .finish(let reason): finishReason = reason
+            case .usage(let reported): usage = reported
+            case .model(let model): reportedModel = model
+            case .toolCall: break
+            }
+        }
+        try await output.deliver(events)
+    }
+
+    /// Usage so far: the provider's report, else the deltas received (one token each on every
+    /// OpenAI-style stream).
+    var usageSoFar: Usage? {
+        usage ?? (deltasReceived > 0 ? Usage(inputTokens: 0, outputTokens: deltasReceived) : nil)
+    }
+
+    /// The protocol error a failed call ends with, with secrets scrubbed from its message.
+    func failure(_ error: any Error, secrets: [Secret]) -> RPCError {
+        var rpc: RPCError
+        switch error {
+        case let error as RPCError:
+            rpc = error
+        case let error as TransferError:
+            rpc = TransferFailure.map(
+                error,
+                timeouts: target.timeouts,
+                provider: providerName,
+                cancelReason: context.cancelReason,
+                midStream: sawHead
+            )
+        default:
+            // The sink failed: the client is gone. Nobody will read this, but it is recorded.
+            context.clientGone()
+            rpc = RPCError(context.cancelReason ?? .cancelled, "the client connection closed")
+        }
+        rpc.message = Redaction.scrub(rpc.message, secrets: secrets)
+        if rpc.data.provider == nil, rpc.type != .cancelled {
+            rpc.data.provider = providerName
+        }
+        return rpc
+    }
+}

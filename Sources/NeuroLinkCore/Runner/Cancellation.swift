@@ -1,0 +1,18 @@
+import Logging
+import NeuroLinkHTTP
+import NeuroLinkLimits
+import NeuroLinkProtocol
+import NeuroLinkProviders
+import NeuroLinkRouting
+
+extension RPCError {
+    /// The error a request ends with when it was stopped from outside: `cancelled` by its client
+    /// (or its connection closing) or `shutting_down` by the daemon's drain.
+    ///
+    /// - Parameter reason: the request's ``RequestContext/cancelReason``, `nil` counting as `cancelled`.
+    public static func stopped(_ reason: ErrorType?, while doing: String? = nil) -> RPCError {
+        let reason = reason ?? .cancelled
+        let what = reason == .shuttingDown ? "the daemon is shutting down" : "the request was cancelled"
+        return RPCError(reason, doing.map { "\(what) while \($0)" } ?? what)
+    }
+}

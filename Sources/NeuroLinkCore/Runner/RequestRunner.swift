@@ -1,0 +1,134 @@
+import Logging
+import NeuroLinkHTTP
+import NeuroLinkLimits
+import NeuroLinkProtocol
+import NeuroLinkProviders
+import NeuroLinkRouting
+import Synchronization
+
+/// The one entry point every transport uses to run a `stream` or `generate` request: the Unix
+/// socket today, an HTTP front later. A transport decodes, calls ``start(id:method:caller:scope:userId:)``
+/// then ``run(_:context:sink:)``, and encodes what comes back; everything else happens here.
+///
+/// A request's life: registered (drain, duplicate id, per-connection and per-tenant caps) → the
+/// pipeline's stages (see ``RequestPipeline``) → its one `finish` chunk and result → one
+/// ``RequestRecord`` to every recorder → unregistered.
+public final class RequestRunner: Sendable {
+    public let http: CurlLoop
+    /// Rate limits and the admission queue, kept across reloads.
+    public let admission: AdmissionController
+    public let requests: RunningRequests
+    public let stats = DaemonStats()
+    let recorders: [any RequestRecorder]
+    let logger: Logger
+    private let generation: Mutex<RequestPipeline>
+
+    public init(
+        config: DaemonConfig,
+        http: CurlLoop,
+        logger: Logger,
+        recorders: [any RequestRecorder]? = nil
+    ) {
+        self.http = http
+        self.logger = logger
+        let admission = AdmissionController(config: config)
+        self.admission = admission
+        requests = RunningRequests(limits: config.server.requestLimits)
+        self.recorders = [stats] + (recorders ?? [LogRecorder(logger: logger)])
+        generation = Mutex(RequestPipeline(config: config, http: http, admission: admission, logger: logger))
+    }
+
+    /// The configuration generation new requests run on.
+    public var current: RequestPipeline { generation.withLock { $0 } }
+
+    /// Installs a reloaded configuration: requests already running keep the pipeline they started
+    /// with; routing and limiter state of everything that did not change carries over.
+    public func install(_ config: DaemonConfig) {
+        admission.update(config: config)
+        generation.withLock { current in
+            current = RequestPipeline(
+                config: config,
+                http: http,
+                admission: admission,
+                previous: current,
+                logger: logger
+            )
+        }
+    }
+
+    /// The caller with its tenant resolved: configuration maps uids, user names and groups to
+    /// tenants; `userId` (the request's `context.userId`) becomes a sub-key when configured.
+    public func resolveTenant(of caller: Caller, userId: String?) -> Caller {
+        guard let uid = caller.uid, let gid = caller.gid else { return caller }
+        var resolved = caller
+        resolved.tenant = admission.tenant(uid: uid, gid: gid, username: caller.username, userId: userId)
+        return resolved
+    }
+
+    /// Registers a request about to run; throws when it may not (see ``RunningRequests``). Every
+    /// registered request must end with ``run(_:context:sink:)`` or ``finish(_:)``.
+    public func start(
+        id: RPCID,
+        method: String,
+        caller: Caller,
+        scope: RequestScope,
+        userId: String? = nil
+    ) throws(RPCError) -> RequestContext {
+        try requests.register(id: id, method: method, caller: resolveTenant(of: caller, userId: userId), scope: scope)
+    }
+
+    /// Ends a registered request that did not go through ``run(_:context:sink:)``.
+    public func finish(_ context: RequestContext) {
+        requests.finish(context)
+    }
+
+    /// Runs a registered `stream` or `generate` request to its end: the answer's chunks go to
+    /// `sink` as they arrive, then its final result or error (``ChunkSink/respond(_:)``), which is
+    /// also returned.
+    public func run(
+        _ params: StreamRequest,
+        context: RequestContext,
+        sink: some ChunkSink
+    ) async -> Result<StreamResult, RPCError> {
+        defer { requests.finish(context) }
+        stats.requestStarted()
+        let pipeline = current
+        if logger.logLevel <= .trace {
+            logger.trace("prompt", metadata: ["request_id": "\(context.id)", "params": "\(params)"])
+        }
+        var request = PipelineRequest(context: context, params: params)
+        var output = ResponseOutput(
+            sink: sink,
+            schema: params.schema,
+            maxAnswerBytes: pipeline.config.limits.maxAnswerBytes
+        )
+        let outcome = await pipeline.run(&request, &output)
+        let result = await complete(outcome, output: &output, context: context)
+        await output.respond(result)
+        let record = RequestRecord(request, output: output, result: result)
+        for recorder in recorders { recorder.record(record) }
+        return result
+    }
+
+    /// The request's one `finish` chunk and its result, or its error.
+    private func complete(
+        _ outcome: StageResult,
+        output: inout ResponseOutput,
+        context: RequestContext
+    ) async -> Result<StreamResult, RPCError> {
+        switch outcome {
+        case .success(let completion):
+            do {
+                try await output.finish(completion)
+            } catch let error as RPCError {
+                return .failure(error)
+            } catch {
+                context.clientGone()
+                return .failure(RPCError(.cancelled, "the client connection closed"))
+            }
+            return .success(output.result(completion, context: context))
+        case .failure(let error):
+            return .failure(error)
+        }
+    }
+}
