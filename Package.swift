@@ -20,6 +20,8 @@ let package = Package(
         .library(name: "LoopbackUpstream", targets: ["LoopbackUpstream"]),
         // Also for Benchmarks only: the limiter, to measure admission overhead without a daemon.
         .library(name: "NeuroLinkLimits", targets: ["NeuroLinkLimits"]),
+        // For tests and Benchmarks only: a raw frame connection and a seeded random generator.
+        .library(name: "NeuroLinkTestSupport", targets: ["NeuroLinkTestSupport"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
@@ -127,6 +129,16 @@ let package = Package(
             swiftSettings: strict
         ),
 
+        // Raw frame connections and seeded randomness for tests and benchmarks; never in the product.
+        .target(
+            name: "NeuroLinkTestSupport",
+            dependencies: [
+                "NeuroLinkClient", "NeuroLinkProtocol",
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            swiftSettings: strict
+        ),
+
         .testTarget(
             name: "NeuroLinkProtocolTests",
             dependencies: ["NeuroLinkProtocol", .product(name: "NIOEmbedded", package: "swift-nio")],
@@ -134,10 +146,14 @@ let package = Package(
         ),
         .testTarget(
             name: "NeuroLinkRoutingTests",
-            dependencies: ["NeuroLinkRouting", "NeuroLinkProtocol"],
+            dependencies: ["NeuroLinkRouting", "NeuroLinkProtocol", "NeuroLinkTestSupport"],
             swiftSettings: strict
         ),
-        .testTarget(name: "NeuroLinkLimitsTests", dependencies: ["NeuroLinkLimits"], swiftSettings: strict),
+        .testTarget(
+            name: "NeuroLinkLimitsTests",
+            dependencies: ["NeuroLinkLimits", "NeuroLinkTestSupport"],
+            swiftSettings: strict
+        ),
         .testTarget(
             name: "NeuroLinkHTTPTests",
             dependencies: ["NeuroLinkHTTP", "LoopbackUpstream"],
@@ -166,7 +182,7 @@ let package = Package(
         .testTarget(
             name: "NeuroLinkIntegrationTests",
             dependencies: [
-                "NeuroLinkClient", "NeuroLinkProtocol", "LoopbackUpstream",
+                "NeuroLinkClient", "NeuroLinkProtocol", "LoopbackUpstream", "NeuroLinkTestSupport",
                 // Only to recompute SigV4 signatures of recorded Bedrock requests.
                 "NeuroLinkProviders",
                 .product(name: "NIOCore", package: "swift-nio"),

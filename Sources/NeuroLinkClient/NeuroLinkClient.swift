@@ -50,15 +50,7 @@ public final class NeuroLinkClient: Sendable {
         let path = SocketPath.resolve(explicit: socketPath, environment: ProcessInfo.processInfo.environment)
         let channel: NIOAsyncChannel<ByteBuffer, ByteBuffer>
         do {
-            channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
-                .connect(unixDomainSocketPath: path) { channel in
-                    channel.eventLoop.makeCompletedFuture {
-                        try channel.pipeline.syncOperations.addHandler(
-                            ByteToMessageHandler(FrameDecoder(maxFrameBytes: maxFrameBytes))
-                        )
-                        return try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: channel)
-                    }
-                }
+            channel = try await FramedChannel.connect(socketPath: path, maxFrameBytes: maxFrameBytes)
         } catch {
             throw NeuroLinkClientError.daemonUnreachable(socketPath: path, reason: Self.describe(error))
         }

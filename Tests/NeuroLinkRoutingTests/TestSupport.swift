@@ -1,22 +1,6 @@
+@_exported import NeuroLinkTestSupport
 import NeuroLinkProtocol
 import NeuroLinkRouting
-
-/// SplitMix64: a tiny seeded generator so every random draw in the tests is reproducible.
-struct SeededGenerator: RandomNumberGenerator {
-    private var state: UInt64
-
-    init(seed: UInt64) {
-        state = seed
-    }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
 
 /// A fixed origin for instants; tests only ever move forward from it with `advanced(by:)`.
 let base = ContinuousClock.now
