@@ -171,7 +171,10 @@ let package = Package(
         ),
         .testTarget(
             name: "NeuroLinkCoreTests",
-            dependencies: ["NeuroLinkCore", "NeuroLinkProviders", "NeuroLinkProtocol"],
+            dependencies: [
+                "NeuroLinkCore", "NeuroLinkProviders", "NeuroLinkProtocol", "NeuroLinkHTTP", "NeuroLinkLimits",
+                "LoopbackUpstream", .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: strict
         ),
         .testTarget(

@@ -84,11 +84,12 @@ public final class RequestRunner: Sendable {
 
     /// Runs a registered `stream` or `generate` request to its end: the answer's chunks go to
     /// `sink` as they arrive, then its final result or error (``ChunkSink/respond(_:)``), which is
-    /// also returned.
+    /// also returned. `transforms` run on the answer after the pipeline's own.
     public func run(
         _ params: StreamRequest,
         context: RequestContext,
-        sink: some ChunkSink
+        sink: some ChunkSink,
+        transforms: [any StreamTransform] = []
     ) async -> Result<StreamResult, RPCError> {
         defer { requests.finish(context) }
         stats.requestStarted()
@@ -100,6 +101,7 @@ public final class RequestRunner: Sendable {
         var output = ResponseOutput(
             sink: sink,
             schema: params.schema,
+            transforms: transforms,
             maxAnswerBytes: pipeline.config.limits.maxAnswerBytes
         )
         let outcome = await pipeline.run(&request, &output)
