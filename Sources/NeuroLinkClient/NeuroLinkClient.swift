@@ -79,7 +79,7 @@ public final class NeuroLinkClient: Sendable {
                     router.failAll(NeuroLinkClientError.protocolViolation("a frame was not a JSON-RPC message"))
                     return
                 }
-                router.dispatch(message)
+                await router.dispatch(message)
             }
             router.failAll(NeuroLinkClientError.connectionClosed)
         } catch {
@@ -93,65 +93,71 @@ public final class NeuroLinkClient: Sendable {
 
     // MARK: - Methods
 
+    /// Events buffered per stream for an application that is slower than the daemon; past it the
+    /// client stops reading the connection until the application catches up.
+    public static let streamBufferLimit = 64
+
     /// Streams an answer: every chunk as the provider sends it, then the final ``StreamResult``.
     ///
     /// Cancelling the consuming task, or dropping the sequence, sends `cancel` so the daemon
     /// aborts the upstream request at once. Errors the daemon reports are thrown as ``RPCError``.
-    public func streamEvents(_ request: StreamRequest) -> AsyncThrowingStream<StreamEvent, any Error> {
-        let (stream, continuation) = AsyncThrowingStream.makeStream(of: StreamEvent.self)
-        start(
-            request,
-            continuation: continuation,
-            target: ResponseRouter.StreamTarget(
-                yield: { continuation.yield($0) },
-                finish: { error in continuation.finish(throwing: error) }
-            )
-        )
-        return stream
+    /// See ``ResponseStream`` for back-pressure.
+    public func streamEvents(_ request: StreamRequest) -> ResponseStream<StreamEvent> {
+        start(request) { $0 }
     }
 
     /// Streams an answer's chunks, ending after the `finish` chunk; see ``streamEvents(_:)`` for
     /// the final result too.
-    public func stream(_ request: StreamRequest) -> AsyncThrowingStream<StreamChunk, any Error> {
-        let (stream, continuation) = AsyncThrowingStream.makeStream(of: StreamChunk.self)
-        start(
-            request,
-            continuation: continuation,
-            target: ResponseRouter.StreamTarget(
-                yield: { event in if case .chunk(let chunk) = event { continuation.yield(chunk) } },
-                finish: { error in continuation.finish(throwing: error) }
-            )
-        )
-        return stream
+    public func stream(_ request: StreamRequest) -> ResponseStream<StreamChunk> {
+        start(request) { event in
+            if case .chunk(let chunk) = event { chunk } else { nil }
+        }
     }
 
-    private func start<Element>(
+    private func start<Element: Sendable>(
         _ request: StreamRequest,
-        continuation: AsyncThrowingStream<Element, any Error>.Continuation,
-        target: ResponseRouter.StreamTarget
-    ) {
+        transform: @escaping @Sendable (StreamEvent) -> Element?
+    ) -> ResponseStream<Element> {
         let id = makeID()
-        continuation.onTermination = { [self] termination in
-            guard case .cancelled = termination, router.remove(id) != nil else { return }
-            if let frame = try? Frames.request(
+        let demand = StreamDemand { [self] in
+            // The application is gone before the response: stop the request in the daemon.
+            guard router.remove(id) != nil else { return }
+            let cancel = try? Frames.request(
                 id: makeID(),
                 method: Method.cancel,
                 params: CancelRequest(requestId: id),
                 allocator: allocator
-            ) {
-                control.yield(frame)
-            }
+            )
+            if let cancel { control.yield(cancel) }
         }
+        let limit = Self.streamBufferLimit
+        let made = ResponseStream<Element>.Producer.makeSequence(
+            backPressureStrategy: .init(lowWatermark: limit / 4, highWatermark: limit),
+            finishOnDeinit: true,
+            delegate: demand
+        )
+        let source = made.source
+        let target = ResponseRouter.StreamTarget(
+            yield: { event in
+                guard let element = transform(event) else { return true }
+                return source.yield(element) != .stopProducing
+            },
+            finish: { error in
+                if let error { source.finish(error) } else { source.finish() }
+            },
+            demand: demand
+        )
         guard router.register(id, .stream(target)) else {
-            continuation.finish(throwing: NeuroLinkClientError.connectionClosed)
-            return
+            source.finish(NeuroLinkClientError.connectionClosed)
+            return ResponseStream(producer: made.sequence)
         }
         do {
             control.yield(try Frames.request(id: id, method: Method.stream, params: request, allocator: allocator))
         } catch {
             _ = router.remove(id)
-            continuation.finish(throwing: error)
+            source.finish(error)
         }
+        return ResponseStream(producer: made.sequence)
     }
 
     /// Generates a whole answer in one response.

@@ -10,8 +10,11 @@ final class ResponseRouter: Sendable {
 
     /// Where a stream's events go; type-erased so chunk-only and event streams share the routing.
     struct StreamTarget: Sendable {
-        let yield: @Sendable (StreamEvent) -> Void
+        /// Hands an event to the application; `false` when its buffer is full.
+        let yield: @Sendable (StreamEvent) -> Bool
         let finish: @Sendable ((any Error)?) -> Void
+        /// Returns once the application wants more events (or is gone).
+        let demand: StreamDemand
     }
 
     private struct State {
@@ -34,11 +37,16 @@ final class ResponseRouter: Sendable {
         state.withLock { $0.waiters.removeValue(forKey: id) }
     }
 
-    func dispatch(_ message: ClientInbound) {
+    /// Delivers one message; suspends while the stream it belongs to has a full buffer, which
+    /// stops the connection's reads until the application catches up.
+    func dispatch(_ message: ClientInbound) async {
         switch message {
         case .chunk(let chunk):
-            if case .stream(let target)? = state.withLock({ $0.waiters[chunk.requestId] }) {
-                target.yield(.chunk(chunk))
+            guard case .stream(let target)? = state.withLock({ $0.waiters[chunk.requestId] }) else { return }
+            if target.yield(.chunk(chunk)) {
+                target.demand.demandMet()
+            } else {
+                await target.demand.waitForDemand()
             }
         case .success(let id, let result):
             switch remove(id) {
@@ -46,7 +54,7 @@ final class ResponseRouter: Sendable {
                 continuation.resume(returning: result)
             case .stream(let target)?:
                 do {
-                    target.yield(.result(try result.decode(as: StreamResult.self)))
+                    _ = target.yield(.result(try result.decode(as: StreamResult.self)))
                     target.finish(nil)
                 } catch {
                     target.finish(NeuroLinkClientError.protocolViolation("unreadable stream result"))
