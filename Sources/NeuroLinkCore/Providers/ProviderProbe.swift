@@ -2,7 +2,7 @@ import NeuroLinkHTTP
 import NeuroLinkProtocol
 
 /// Runs one small, non-streamed upstream request to completion: model listings and the
-/// `providers.list` health probe. Unlike ``StreamRun`` it buffers the whole body, so the body is capped.
+/// `providers.list` health probe. Unlike ``UpstreamCall`` it buffers the whole body, so the body is capped.
 public struct ProviderProbe: Sendable {
     /// The largest 2xx body read; a model list is a few hundred KiB at most, so more is a runaway.
     public static let maxBodyBytes = 4 * 1024 * 1024
@@ -34,7 +34,13 @@ public struct ProviderProbe: Sendable {
         } catch let error as RPCError {
             throw error
         } catch let error as TransferError {
-            throw Self.map(error, timeouts: request.timeouts, provider: provider)
+            throw TransferFailure.map(
+                error,
+                timeouts: request.timeouts,
+                provider: provider,
+                cancelReason: nil,
+                midStream: false
+            )
         } catch {
             throw RPCError(.internal, "\(provider): \(error)")
         }
@@ -65,45 +71,5 @@ public struct ProviderProbe: Sendable {
             response.body += piece
         }
         return response
-    }
-
-    static func map(_ error: TransferError, timeouts: TransferTimeouts, provider: String) -> RPCError {
-        switch error {
-        case .cancelled:
-            return RPCError(.cancelled, "the request was cancelled")
-        case .shutdown:
-            return RPCError(.shuttingDown, "the daemon is shutting down")
-        case .timeout(let phase):
-            let limit: Duration? =
-                switch phase {
-                case .connect: timeouts.connect
-                case .firstByte: timeouts.firstByte
-                case .idle: timeouts.idle
-                case .total: timeouts.total
-                }
-            return RPCError(
-                .timeout,
-                "\(provider): \(phase.rawValue) timeout after \(limit.map { "\($0.milliseconds) ms" } ?? "?")",
-                data: ErrorData(type: .timeout, retryable: true, timeout: phase.rawValue, provider: provider)
-            )
-        case .paused(let limit):
-            return RPCError(
-                .timeout,
-                "\(provider): the client read nothing for \(limit.milliseconds) ms; the stream was ended",
-                data: ErrorData(
-                    type: .timeout,
-                    retryable: false,
-                    timeout: "paused",
-                    provider: provider,
-                    failureClass: .client
-                )
-            )
-        case .network(_, let message):
-            return RPCError(
-                .upstreamError,
-                "\(provider): could not reach the provider: \(message)",
-                data: ErrorData(type: .upstreamError, retryable: true, provider: provider)
-            )
-        }
     }
 }

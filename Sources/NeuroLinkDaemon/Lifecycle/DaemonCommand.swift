@@ -60,6 +60,7 @@ public struct DaemonCommand: AsyncParsableCommand {
 
     public func run() async throws {
         signal(SIGPIPE, SIG_IGN)
+        let descriptors = DescriptorLimit.raise()
         let environment = ProcessInfo.processInfo.environment
         let loader = ConfigLoader(environment: environment)
         let config: DaemonConfig
@@ -81,6 +82,7 @@ public struct DaemonCommand: AsyncParsableCommand {
         let level = Logger.Level(rawValue: logLevel ?? config.logging.level) ?? .info
         let journal = LogSetup.bootstrap(level: level, environment: environment)
         let logger = Logger(label: "neurolinkd")
+        logger.debug("open-file limit", metadata: ["rlimit_nofile": "\(descriptors)"])
         let activated: ActivatedSocket?
         do { activated = try SocketActivation.unixStreamListener() } catch {
             logger.critical("\(error)")
