@@ -45,9 +45,25 @@ final class DaemonState: Sendable {
         self.configPath = configPath
         self.logger = logger
         self.maxFrameBytes = config.server.maxFrameBytes
-        maxConnections = config.server.maxConnections
+        maxConnections = Self.connectionCap(configured: config.server.maxConnections, logger: logger)
         maxConnectionsPerUid = config.server.maxConnectionsPerUid
         runner = RequestRunner(config: config, http: http, logger: logger)
+    }
+
+    /// `server.max_connections`, held to three quarters of the open-file limit: the rest stays for
+    /// upstream transfers and for accepting (and refusing) connections over the cap, so that a
+    /// flood is shed with an `overloaded` error instead of stalling in the accept backlog.
+    static func connectionCap(configured: Int, logger: Logger) -> Int {
+        let descriptors = DescriptorLimit.current
+        guard descriptors > 0 else { return configured }
+        let cap = max(16, Int(clamping: descriptors / 4 * 3))
+        if cap < configured {
+            logger.notice(
+                "server.max_connections lowered to three quarters of the open-file limit",
+                metadata: ["configured": "\(configured)", "max_connections": "\(cap)", "rlimit_nofile": "\(descriptors)"]
+            )
+        }
+        return min(configured, cap)
     }
 
     var current: RequestPipeline { runner.current }

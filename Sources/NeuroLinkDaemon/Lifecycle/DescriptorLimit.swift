@@ -6,6 +6,13 @@ import Glibc
 /// upstream transfer, so the daemon raises its soft limit to the hard one at start (the shipped
 /// unit sets `LimitNOFILE=`); past it, new connections are shed and established ones keep working.
 enum DescriptorLimit {
+    /// The soft `RLIMIT_NOFILE` in force; 0 when it cannot be read.
+    static var current: UInt64 {
+        var limit = rlimit()
+        guard getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit) == 0 else { return 0 }
+        return UInt64(limit.rlim_cur)
+    }
+
     /// Raises the soft `RLIMIT_NOFILE` to the hard limit; returns the limit now in force.
     @discardableResult
     static func raise() -> UInt64 {
