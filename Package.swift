@@ -36,6 +36,9 @@ let package = Package(
         .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
         // libsystemd (Debian libsystemd-dev): sd_notify, watchdog, socket activation, journal.
         .systemLibrary(name: "CSystemd", pkgConfig: "libsystemd", providers: [.apt(["libsystemd-dev"])]),
+        // Remembers a SIGTERM/SIGINT that arrives before the daemon's signal handling is in place
+        // (a constructor installs the handler before main); linked by neurolinkd only.
+        .target(name: "CEarlyStop"),
         // The Swift face of libsystemd; linked by neurolinkd only (never by nlctl or NeuroLinkClient).
         .target(
             name: "NeuroLinkSystemd",
@@ -96,7 +99,7 @@ let package = Package(
             name: "NeuroLinkDaemon",
             dependencies: [
                 "NeuroLinkProtocol", "NeuroLinkCore", "NeuroLinkHTTP", "NeuroLinkProviders", "NeuroLinkSystemd",
-                "NeuroLinkLimits",
+                "NeuroLinkLimits", "CEarlyStop",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),

@@ -170,7 +170,8 @@ public struct DaemonCommand: AsyncParsableCommand {
         }
         services.append(.init(service: StatusReporterService(daemon: daemon)))
         services.append(.init(service: HTTPEngineService(loop: http)))
-        services.append(.init(service: ReloadService(daemon: daemon, loader: loader)))
+        let hangups = await UnixSignalsSequence(trapping: .sighup)
+        services.append(.init(service: ReloadService(daemon: daemon, loader: loader, hangups: hangups)))
         services.append(.init(service: HealthCheckService(daemon: daemon)))
         services.append(.init(service: AdmissionService(daemon: daemon)))
         if let hooks = TestHooksService.fromEnvironment(environment, eventLoops: eventLoops, logger: logger) {

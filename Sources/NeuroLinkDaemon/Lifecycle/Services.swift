@@ -23,9 +23,12 @@ struct ReloadService: Service, CustomStringConvertible {
     var description: String { "ConfigReload" }
     let daemon: DaemonState
     let loader: ConfigLoader
+    /// SIGHUP, trapped before the service group starts, so that a reload requested right after
+    /// `READY=1` is never missed.
+    let hangups: UnixSignalsSequence
 
     func run() async {
-        for await _ in await UnixSignalsSequence(trapping: .sighup).cancelOnGracefulShutdown() {
+        for await _ in hangups.cancelOnGracefulShutdown() {
             guard !daemon.isDraining else {
                 // systemd must not see READY=1 after STOPPING=1, and the new configuration would
                 // never serve a request anyway.

@@ -1,3 +1,4 @@
+import CEarlyStop
 import Logging
 import NIOCore
 import NIOPosix
@@ -66,7 +67,12 @@ struct RPCServer: Service, CustomStringConvertible {
     }
 
     func run() async throws {
-        if Task.isShuttingDownGracefully { return }
+        // A stop signal that came while the daemon started (before the group trapped it): stop
+        // now, cleanly, without ever accepting a connection.
+        if Task.isShuttingDownGracefully || nl_early_stop_signal() != 0 {
+            daemon.logger.notice("stop requested while starting; exiting")
+            return
+        }
         let listening = try await open()
         defer { listening.removeSocketFile() }
         daemon.supervision.ready(daemon.statusLine)
