@@ -25,6 +25,8 @@ public enum NLExit {
     public static let unreachable: Int32 = 69
     /// Standard output failed for a reason other than a closed reader (`EBADF`, `EIO`, `ENOSPC`); sysexits' `EX_IOERR`.
     public static let ioError: Int32 = 74
+    /// The socket is in a directory another user could have put it in; nothing was sent (sysexits' `EX_NOPERM`).
+    public static let untrustedSocket: Int32 = 77
     /// Interrupted with Ctrl-C.
     public static let interrupted: Int32 = 130
     /// Standard output or standard error was closed by its reader (`nlctl stream … | head -3`). 128 + SIGPIPE
@@ -58,6 +60,7 @@ public enum NLExit {
             Terminal.diagnostic("nlctl: \(error)")
             switch error {
             case .daemonUnreachable: return ExitCode(unreachable)
+            case .untrustedSocket: return ExitCode(untrustedSocket)
             default: return ExitCode(failure)
             }
         case let error as OutputClosed:

@@ -13,7 +13,7 @@ public struct NLCtl: AsyncParsableCommand {
         discussion: """
             Exit status: 0 ok, 1 other error, 2 request rejected by the daemon, 3 provider error, 4 provider auth error, \
             5 rate limited, 6 timeout, 7 daemon shutting down, 64 usage error, 69 daemon unreachable, \
-            74 cannot write the output, 130 interrupted, \
+            74 cannot write the output, 77 socket in an untrusted directory, 130 interrupted, \
             141 output closed by its reader (e.g. piped into head).
             """,
         version: ProtocolInfo.release,

@@ -322,6 +322,33 @@ import Glibc
         }
         #expect(stderr.isEmpty, "a closed pipe is not worth a message: \(stderr)")
     }
+
+    // MARK: Untrusted socket directory
+
+    /// A socket in a directory another user owns may not be the daemon's: nlctl sends nothing and says why.
+    @Test func socketInAnotherUsersDirectoryIsRefusedWithExit77() async throws {
+        try await withDaemon { upstream, daemon in
+            let directory = daemon.directory.path
+            #expect(chown(directory, 65534, 65534) == 0)
+            defer { chown(directory, 0, 0) }
+            let before = upstream.requests().count
+            let run = try await nlctl(["--socket", daemon.socketPath, "stream", "hi"])
+            #expect(run.status == 77, "stdout: \(run.stdout)\nstderr: \(run.stderr)")
+            #expect(
+                run.stderr.contains("refusing to connect to \(daemon.socketPath)")
+                    && run.stderr.contains("\(directory) is owned by uid 65534"),
+                "\(run.stderr)"
+            )
+            #expect(run.stdout.isEmpty)
+            #expect(upstream.requests().count == before)
+            let status = try await nlctl(["--socket", daemon.socketPath, "status"])
+            #expect(status.status == 77, "\(status.stderr)")
+            // Its own directory again: the same daemon answers.
+            chown(directory, 0, 0)
+            let health = try await nlctl(["--socket", daemon.socketPath, "health"])
+            #expect(health.status == 0, "\(health.stderr)")
+        }
+    }
 }
 
 // MARK: - Helpers
