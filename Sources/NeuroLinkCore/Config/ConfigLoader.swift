@@ -373,6 +373,8 @@ public struct ConfigLoader: Sendable, CustomStringConvertible, CustomDebugString
             preset: preset?.name
         )
         switch type {
+        // A request that names no model goes to the configured deployment, as in environment-only mode.
+        case .azure where provider.defaultModel == nil: provider.defaultModel = options["deployment"]
         case .bedrock: try completeBedrock(&provider, node: node, key: key, reader: reader)
         case .vertex: try completeVertex(&provider, node: node, key: key, reader: reader, file: file)
         case .sagemaker: try completeSageMaker(&provider, node: node, key: key, reader: reader)
