@@ -1,0 +1,32 @@
+import Foundation
+import LoopbackUpstream
+import Testing
+
+/// Strings a client chooses — request ids, model names — reach neither the log as raw lines nor an
+/// upstream URL path as path segments.
+@Suite(.serialized) struct ClientStringsTests {
+    /// `..` in the model of an Azure request is refused before anything is sent upstream.
+    @Test func dotSegmentsInAModelNeverReachTheUpstream() async throws {
+        let upstream = try await LoopbackUpstream.start()
+        defer { Task { try? await upstream.shutdown() } }
+        upstream.setDefault(.stream(OpenAIStream(pieces: ["should not be asked"])))
+        let config = """
+            providers:
+              - name: az
+                type: azure
+                base_url: http://127.0.0.1:\(upstream.port)
+                api_key_env: TEST_KEY
+            """
+        try await DaemonProcess.with(config: config, environment: ["TEST_KEY": "k"]) { daemon in
+            let connection = try RawConnection(path: daemon.socketPath)
+            for (id, model) in [(1, ".."), (2, "x/../y"), (3, "a?b"), (4, "a#b")] {
+                try connection.send(
+                    #"{"jsonrpc":"2.0","id":\#(id),"method":"generate","params":{"input":{"text":"x"},"model":"\#(model)"}}"#
+                )
+                let reply = try connection.readUntilResponse(id: id).response
+                #expect(reply.errorType == "invalid_params", "\(model): \(reply)")
+            }
+        }
+        #expect(upstream.requests().isEmpty, "\(upstream.requests().map(\.path))")
+    }
+}
