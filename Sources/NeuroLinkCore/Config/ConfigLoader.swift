@@ -99,7 +99,7 @@ public struct ConfigLoader: Sendable, CustomStringConvertible, CustomDebugString
                     throw reader.error(
                         item,
                         "providers[\(index)].name",
-                        "\"\(provider.name)\" is already used by providers[\(first)]"
+                        "\(YAMLReader.shown(provider.name)) is already used by providers[\(first)]"
                     )
                 }
                 seen[provider.name] = index
@@ -114,7 +114,11 @@ public struct ConfigLoader: Sendable, CustomStringConvertible, CustomDebugString
             config.rateLimits = try parseRateLimits(node, reader, providers: config.providers)
         }
         if let pool = config.routing.defaultPool, !config.pools.contains(where: { $0.name == pool }) {
-            throw reader.error(top["routing"], "routing.default_pool", "\"\(pool)\" is not a configured pool")
+            throw reader.error(
+                top["routing"],
+                "routing.default_pool",
+                "\(YAMLReader.shown(pool)) is not a configured pool"
+            )
         }
         if config.defaults.provider != "auto",
             !config.providers.contains(where: { $0.name == config.defaults.provider }),
@@ -127,7 +131,7 @@ public struct ConfigLoader: Sendable, CustomStringConvertible, CustomDebugString
             throw reader.error(
                 node ?? top["defaults"],
                 "defaults.provider",
-                "\"\(config.defaults.provider)\" is not a configured provider (configured: \(config.providers.map(\.name).joined(separator: ", ")))"
+                "\(YAMLReader.shown(config.defaults.provider)) is not a configured provider (configured: \(config.providers.map(\.name).joined(separator: ", ")))"
             )
         }
         return config
@@ -246,7 +250,7 @@ public struct ConfigLoader: Sendable, CustomStringConvertible, CustomDebugString
             throw reader.error(
                 typeNode,
                 "\(key).type",
-                "unknown provider type \"\(typeName)\" (expected: \(known.joined(separator: ", ")))"
+                "unknown provider type \(YAMLReader.shown(typeName)) (expected: \(known.joined(separator: ", ")))"
             )
         }
         var baseURL =
@@ -353,6 +357,10 @@ public struct ConfigLoader: Sendable, CustomStringConvertible, CustomDebugString
             }
             for (k, v) in mapping {
                 let headerName = try reader.string(k, "\(key).headers")
+                // Not named in the error: a line such as `Authorization: Bearer sk-…:` makes a key of the secret.
+                guard Self.isHeaderName(headerName) else {
+                    throw reader.error(k, "\(key).headers", "a header name is not a valid HTTP field name")
+                }
                 headers.append(HTTPHeader(headerName, try reader.string(v, "\(key).headers.\(headerName)")))
             }
         }
@@ -381,6 +389,16 @@ public struct ConfigLoader: Sendable, CustomStringConvertible, CustomDebugString
         default: break
         }
         return provider
+    }
+
+    /// An RFC 9110 field name: one or more `tchar`s.
+    static func isHeaderName(_ name: String) -> Bool {
+        !name.isEmpty
+            && name.unicodeScalars.allSatisfy { scalar in
+                scalar.isASCII
+                    && (scalar.properties.isAlphabetic || ("0"..."9").contains(scalar)
+                        || "!#$%&'*+-.^_`|~".unicodeScalars.contains(scalar))
+            }
     }
 
     /// Provider keys whose string values go to `options` for the types that read them: Vertex
@@ -510,22 +528,26 @@ public struct ConfigLoader: Sendable, CustomStringConvertible, CustomDebugString
     }
 
     /// A YAML syntax error, located at the position libyaml reports.
+    ///
+    /// Only libyaml's fixed problem text and the position are used: Yams' own description quotes the
+    /// offending source line, which may be the line holding an API key.
     static func syntaxError(_ error: any Error, file: String?) -> ConfigError {
         switch error {
         case YamlError.scanner(_, let problem, let mark, _), YamlError.parser(_, let problem, let mark, _),
             YamlError.composer(_, let problem, let mark, _):
             return ConfigError(file: file, line: mark.line, column: mark.column, message: "not valid YAML: \(problem)")
         case YamlError.duplicatedKeysInMapping(let duplicates, let context):
+            let keys = duplicates.map(YAMLReader.displayKeyPath).joined(separator: ", ")
             return ConfigError(
                 file: file,
                 line: context.mark.line,
                 column: context.mark.column,
-                message: "not valid YAML: duplicate key(s): \(duplicates.joined(separator: ", "))"
+                message: "not valid YAML: duplicate key(s): \(keys)"
             )
         case YamlError.reader(let problem, _, _, _):
             return ConfigError(file: file, message: "not valid YAML text: \(problem)")
         default:
-            return ConfigError(file: file, message: "not valid YAML: \(error)")
+            return ConfigError(file: file, message: "not valid YAML")
         }
     }
 
@@ -566,7 +588,7 @@ public struct ConfigLoader: Sendable, CustomStringConvertible, CustomDebugString
             throw ConfigError(
                 file: config.sourcePath,
                 key: "provider \(provider.name) base URL",
-                message: "\"\(provider.baseURL)\" is not an http:// or https:// URL"
+                message: "is not an http:// or https:// URL with a host (value not shown)"
             )
         }
         if config.defaults.provider != "auto",
@@ -576,7 +598,7 @@ public struct ConfigLoader: Sendable, CustomStringConvertible, CustomDebugString
             throw ConfigError(
                 file: config.sourcePath,
                 key: "defaults.provider",
-                message: "\"\(config.defaults.provider)\" is not a configured provider"
+                message: "\(YAMLReader.shown(config.defaults.provider)) is not a configured provider"
             )
         }
     }
