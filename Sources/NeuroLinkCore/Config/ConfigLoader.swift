@@ -229,7 +229,7 @@ public struct ConfigLoader: Sendable, CustomStringConvertible, CustomDebugString
                     "name", "type", "base_url", "api_key_env", "api_key_file", "api_key", "api_key_credential",
                     "default_model",
                     "headers", "timeouts", "api_version", "deployment", "options", "region", "aws_profile",
-                    "token_command", "token_command_timeout_ms",
+                    "token_command", "token_command_timeout_ms", AnthropicStructuredOutput.optionKey,
                 ] + Self.typeSpecificStringKeys
             )
         )
@@ -347,9 +347,18 @@ public struct ConfigLoader: Sendable, CustomStringConvertible, CustomDebugString
                 options[optionName] = try reader.string(v, "\(key).options.\(optionName)")
             }
         }
-        for option in ["api_version", "deployment", "region", "aws_profile"] + Self.typeSpecificStringKeys {
+        for option in ["api_version", "deployment", "region", "aws_profile", AnthropicStructuredOutput.optionKey]
+            + Self.typeSpecificStringKeys
+        {
             if let n = map[option] { options[option] = try reader.string(n, "\(key).\(option)") }
         }
+        try checkStructuredOutput(
+            options,
+            type: type,
+            node: map[AnthropicStructuredOutput.optionKey] ?? map["options"],
+            key: key,
+            reader: reader
+        )
         var headers: [HTTPHeader] = []
         if let n = map["headers"] {
             guard case .mapping(let mapping) = n else {
@@ -399,6 +408,23 @@ public struct ConfigLoader: Sendable, CustomStringConvertible, CustomDebugString
                     && (scalar.properties.isAlphabetic || ("0"..."9").contains(scalar)
                         || "!#$%&'*+-.^_`|~".unicodeScalars.contains(scalar))
             }
+    }
+
+    /// `structured_output` (key or option): `auto`, `native` or `instruction`, for type `anthropic` only.
+    private func checkStructuredOutput(
+        _ options: [String: String],
+        type: ProviderType,
+        node: Node?,
+        key: String,
+        reader: YAMLReader
+    ) throws(ConfigError) {
+        guard let mode = options[AnthropicStructuredOutput.optionKey] else { return }
+        let path = "\(key).\(AnthropicStructuredOutput.optionKey)"
+        guard type == .anthropic else { throw reader.error(node, path, "is read only by type anthropic") }
+        guard AnthropicStructuredOutput(rawValue: mode) != nil else {
+            let modes = AnthropicStructuredOutput.allCases.map(\.rawValue).joined(separator: ", ")
+            throw reader.error(node, path, "must be one of \(modes)")
+        }
     }
 
     /// Provider keys whose string values go to `options` for the types that read them: Vertex
