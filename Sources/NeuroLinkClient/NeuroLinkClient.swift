@@ -37,6 +37,10 @@ public final class NeuroLinkClient: Sendable {
     /// Connects, runs `body` with the client, and closes the connection when `body` returns.
     /// Closing the connection cancels every request still running on it, upstream included.
     ///
+    /// Before connecting, the socket's directories are checked (``SocketTrust``): a socket another
+    /// local user could have placed is refused with ``NeuroLinkClientError/untrustedSocket(socketPath:reason:)``
+    /// and nothing is sent.
+    ///
     /// - Parameters:
     ///   - socketPath: The daemon's socket; by default resolved like the daemon does
     ///     (`NEUROLINK_SOCKET`, then the per-user or system default).
@@ -48,9 +52,10 @@ public final class NeuroLinkClient: Sendable {
         _ body: (NeuroLinkClient) async throws -> Result
     ) async throws -> Result {
         let path = SocketPath.resolve(explicit: socketPath, environment: ProcessInfo.processInfo.environment)
+        let target = try trustedTarget(path)
         let channel: NIOAsyncChannel<ByteBuffer, ByteBuffer>
         do {
-            channel = try await FramedChannel.connect(socketPath: path, maxFrameBytes: maxFrameBytes)
+            channel = try await FramedChannel.connect(socketPath: target, maxFrameBytes: maxFrameBytes)
         } catch {
             throw NeuroLinkClientError.daemonUnreachable(socketPath: path, reason: Self.describe(error))
         }
@@ -67,6 +72,21 @@ public final class NeuroLinkClient: Sendable {
                     group.cancelAll()
                 }
                 return try await body(client)
+            }
+        }
+    }
+
+    /// The resolved path to connect to, once ``SocketTrust`` found that no other user could have put
+    /// the socket there; throws before anything is sent otherwise.
+    private static func trustedTarget(_ path: String) throws(NeuroLinkClientError) -> String {
+        do throws(SocketTrust.Failure) {
+            return try SocketTrust().verify(path)
+        } catch {
+            switch error {
+            case .unresolvable(let code):
+                throw .daemonUnreachable(socketPath: path, reason: String(cString: strerror(code)))
+            case .untrusted(let reason):
+                throw .untrustedSocket(socketPath: path, reason: reason)
             }
         }
     }

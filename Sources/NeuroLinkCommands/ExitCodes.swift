@@ -23,8 +23,16 @@ public enum NLExit {
     public static let usage: Int32 = 64
     /// The daemon could not be reached.
     public static let unreachable: Int32 = 69
+    /// Standard output failed for a reason other than a closed reader (`EBADF`, `EIO`, `ENOSPC`); sysexits' `EX_IOERR`.
+    public static let ioError: Int32 = 74
+    /// The socket is in a directory another user could have put it in; nothing was sent (sysexits' `EX_NOPERM`).
+    public static let untrustedSocket: Int32 = 77
     /// Interrupted with Ctrl-C.
     public static let interrupted: Int32 = 130
+    /// Standard output or standard error was closed by its reader (`nlctl stream … | head -3`). 128 + SIGPIPE
+    /// (13): the status shells report for a process killed by `SIGPIPE`, so `set -o pipefail` scripts see what
+    /// they see for any other tool; nlctl ignores the signal, cancels its request and exits with it instead.
+    public static let outputClosed: Int32 = 141
 
     static func code(for error: RPCError) -> Int32 {
         switch error.type {
@@ -46,17 +54,29 @@ public enum NLExit {
         case let error as RPCError:
             var line = "nlctl: \(error.type): \(error.message)"
             if let retry = error.retryAfterMs { line += " (retry after \(retry) ms)" }
-            Terminal.standardError(line)
+            Terminal.diagnostic(line)
             return ExitCode(code(for: error))
         case let error as NeuroLinkClientError:
-            Terminal.standardError("nlctl: \(error)")
-            if case .daemonUnreachable = error { return ExitCode(unreachable) }
-            return ExitCode(failure)
+            Terminal.diagnostic("nlctl: \(error)")
+            switch error {
+            case .daemonUnreachable: return ExitCode(unreachable)
+            case .untrustedSocket: return ExitCode(untrustedSocket)
+            default: return ExitCode(failure)
+            }
+        case let error as OutputClosed:
+            return report(error)
         case let error as ExitCode:
             return error
         default:
-            Terminal.standardError("nlctl: \(error)")
+            Terminal.diagnostic("nlctl: \(error)")
             return ExitCode(failure)
         }
+    }
+
+    /// A closed reader ends nlctl silently, like any tool in a pipeline; other write failures are explained.
+    static func report(_ error: OutputClosed) -> ExitCode {
+        if error.isBrokenPipe { return ExitCode(outputClosed) }
+        Terminal.diagnostic("nlctl: \(error)")
+        return ExitCode(ioError)
     }
 }

@@ -18,12 +18,12 @@ struct GenerateCommand: AsyncParsableCommand {
                 try await $0.generate(request)
             }
             switch options.format {
-            case .json: Terminal.standardOutput(JSONLines.line(JSONLines.Tagged(type: "result", result: result)))
-            case .text: Terminal.standardOutput(result.text.hasSuffix("\n") ? result.text : result.text + "\n")
+            case .json: try Terminal.standardOutput(JSONLines.line(JSONLines.Tagged(type: "result", result: result)))
+            case .text: try Terminal.standardOutput(result.text.hasSuffix("\n") ? result.text : result.text + "\n")
             }
-            if options.debug { DebugOutput.print(result) }
+            if options.debug { try DebugOutput.print(result) }
         } catch let error as RPCError where options.format == .json {
-            Terminal.standardOutput(JSONLines.line(JSONLines.Tagged<RPCError>(type: "error", error: error)))
+            try Terminal.standardOutput(JSONLines.line(JSONLines.Tagged<RPCError>(type: "error", error: error)))
             throw NLExit.report(error)
         } catch {
             throw NLExit.report(error)

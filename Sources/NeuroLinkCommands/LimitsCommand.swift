@@ -21,16 +21,16 @@ struct LimitsCommand: AsyncParsableCommand {
     private func show(clear: Bool) async throws {
         let status = try await WatchOptions.fetchStatus(connection)
         guard let limits = status.limits else {
-            Terminal.standardError("nlctl: the daemon (\(status.version)) does not report limits; it predates them")
+            Terminal.diagnostic("nlctl: the daemon (\(status.version)) does not report limits; it predates them")
             throw ExitCode(NLExit.failure)
         }
-        if clear { WatchOptions.clearScreen() }
+        if clear { try WatchOptions.clearScreen() }
         if json {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-            print(String(decoding: try encoder.encode(limits), as: UTF8.self))
+            try Terminal.standardOutput(String(decoding: try encoder.encode(limits), as: UTF8.self) + "\n")
         } else {
-            print(LimitsView(limits).render())
+            try Terminal.standardOutput(LimitsView(limits).render() + "\n")
         }
     }
 }

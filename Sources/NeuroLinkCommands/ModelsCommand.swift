@@ -31,16 +31,18 @@ struct ModelsCommand: AsyncParsableCommand {
             throw NLExit.report(error)
         }
         if json {
-            print(try IntrospectionOutput.json(result))
+            try Terminal.standardOutput(try IntrospectionOutput.json(result) + "\n")
         } else if !result.models.isEmpty {
             let rows = result.models.map { [$0.provider, $0.id, $0.ownedBy ?? $0.displayName ?? ""] }
-            print(StatusView.table([["PROVIDER", "MODEL", "OWNER/NAME"]] + rows).joined(separator: "\n"))
+            try Terminal.standardOutput(
+                StatusView.table([["PROVIDER", "MODEL", "OWNER/NAME"]] + rows).joined(separator: "\n") + "\n"
+            )
         }
         if let unsupported = result.unsupported, !unsupported.isEmpty {
-            Terminal.standardError("nlctl: no model-listing endpoint: \(unsupported.joined(separator: ", "))")
+            try Terminal.standardError("nlctl: no model-listing endpoint: \(unsupported.joined(separator: ", "))")
         }
         for failure in result.failed ?? [] {
-            Terminal.standardError("nlctl: \(failure.provider): \(failure.error.type): \(failure.error.message)")
+            try Terminal.standardError("nlctl: \(failure.provider): \(failure.error.type): \(failure.error.message)")
         }
         if let first = result.failed?.first { throw ExitCode(IntrospectionOutput.exitCode(first.error)) }
         // Asked for one provider and it cannot list: nothing was answered.

@@ -1,6 +1,10 @@
 import ArgumentParser
 import NeuroLinkProtocol
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// `nlctl`: the command-line client of `neurolinkd`.
 public struct NLCtl: AsyncParsableCommand {
     public static let configuration = CommandConfiguration(
@@ -8,7 +12,9 @@ public struct NLCtl: AsyncParsableCommand {
         abstract: "Talk to the NeuroLink daemon.",
         discussion: """
             Exit status: 0 ok, 1 other error, 2 request rejected by the daemon, 3 provider error, 4 provider auth error, \
-            5 rate limited, 6 timeout, 7 daemon shutting down, 64 usage error, 69 daemon unreachable, 130 interrupted.
+            5 rate limited, 6 timeout, 7 daemon shutting down, 64 usage error, 69 daemon unreachable, \
+            74 cannot write the output, 77 socket in an untrusted directory, 130 interrupted, \
+            141 output closed by its reader (e.g. piped into head).
             """,
         version: ProtocolInfo.release,
         subcommands: [
@@ -21,8 +27,24 @@ public struct NLCtl: AsyncParsableCommand {
 
     /// Runs `nlctl` with the process arguments. Global options given before the subcommand
     /// (`nlctl --socket PATH status`) are moved after it, where every subcommand accepts them.
+    ///
+    /// `SIGPIPE` is ignored: a write to a closed pipe fails with `EPIPE` instead of killing nlctl, so
+    /// the command can cancel its request and exit with ``NLExit/outputClosed`` (see ``Terminal``).
     public static func runFromCommandLine() async {
-        await main(reorderGlobalOptions(Array(CommandLine.arguments.dropFirst())))
+        signal(SIGPIPE, SIG_IGN)
+        let arguments = reorderGlobalOptions(Array(CommandLine.arguments.dropFirst()))
+        do {
+            var command = try await asyncParseAsRoot(arguments)
+            if var asyncCommand = command as? any AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
+        } catch let error as OutputClosed {
+            exit(withError: NLExit.report(error))
+        } catch {
+            exit(withError: error)
+        }
     }
 
     static func reorderGlobalOptions(_ arguments: [String]) -> [String] {

@@ -28,16 +28,16 @@ struct ProvidersCommand: AsyncParsableCommand {
             throw NLExit.report(error)
         }
         if json {
-            print(try IntrospectionOutput.json(result))
+            try Terminal.standardOutput(try IntrospectionOutput.json(result) + "\n")
         } else {
-            print(ProvidersView.render(result, checked: check))
+            try Terminal.standardOutput(ProvidersView.render(result, checked: check) + "\n")
         }
         // Details go to stderr so the table stays parseable; the first failure picks the exit status.
         let failures = result.providers.compactMap { provider in
             provider.check.flatMap { $0.ok ? nil : $0.error }.map { (provider.name, $0) }
         }.filter { $0.1.type != ProviderProblem.unsupportedType }
         for (name, problem) in failures {
-            Terminal.standardError("nlctl: \(name): \(problem.type): \(problem.message)")
+            try Terminal.standardError("nlctl: \(name): \(problem.type): \(problem.message)")
         }
         if let (_, first) = failures.first { throw ExitCode(IntrospectionOutput.exitCode(first)) }
     }

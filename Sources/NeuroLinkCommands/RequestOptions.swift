@@ -105,12 +105,12 @@ enum DebugOutput {
         return text
     }
 
-    static func print(_ result: StreamResult) {
+    static func print(_ result: StreamResult) throws(OutputClosed) {
         let usage =
             result.usage.map { "in \($0.inputTokens), out \($0.outputTokens), total \($0.totalTokens)" }
             ?? "not reported"
         let ttfc = result.timings.timeToFirstChunkMs.map { String(format: "%.1f ms", $0) } ?? "-"
-        Terminal.standardError(
+        try Terminal.standardError(
             """
             [debug] provider: \(result.provider), model: \(result.model)\(route(result.route))
             [debug] finish: \(result.finishReason), chunks: \(result.chunks), usage: \(usage)

@@ -16,7 +16,7 @@ struct HealthCommand: AsyncParsableCommand {
             let health = try await NeuroLinkClient.withConnection(socketPath: connection.socket) {
                 try await $0.health()
             }
-            print(health.status)
+            try Terminal.standardOutput(health.status + "\n")
             if health.status != "ok" { throw ExitCode(NLExit.failure) }
         } catch {
             throw NLExit.report(error)
@@ -37,13 +37,13 @@ struct StatusCommand: AsyncParsableCommand {
 
     private func show(clear: Bool) async throws {
         let status = try await WatchOptions.fetchStatus(connection)
-        if clear { WatchOptions.clearScreen() }
+        if clear { try WatchOptions.clearScreen() }
         if json {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-            print(String(decoding: try encoder.encode(status), as: UTF8.self))
+            try Terminal.standardOutput(String(decoding: try encoder.encode(status), as: UTF8.self) + "\n")
         } else {
-            print(StatusView(status).render())
+            try Terminal.standardOutput(StatusView(status).render() + "\n")
         }
     }
 }

@@ -30,13 +30,15 @@ struct StreamCommand: AsyncParsableCommand {
                         var result: StreamResult?
                         for try await event in client.streamEvents(request) {
                             switch event {
-                            case .chunk(let chunk): printer.print(chunk, debug: debug)
+                            // A closed stdout or stderr throws here: the stream is dropped, which
+                            // sends `cancel`, and the connection closes, so the upstream stops.
+                            case .chunk(let chunk): try printer.print(chunk, debug: debug)
                             case .result(let final): result = final
                             }
                         }
                         // Cancelled by Ctrl-C: the interrupt branch owns the terminal's last line.
                         try Task.checkCancellation()
-                        printer.end()
+                        try printer.end()
                         return .finished(result)
                     }
                     group.addTask {
@@ -50,25 +52,25 @@ struct StreamCommand: AsyncParsableCommand {
             }
             switch outcome {
             case .interrupted:
-                Terminal.standardOutput(format == .text && Terminal.stdoutIsTerminal ? "\n" : "")
-                Terminal.standardError("nlctl: interrupted; the request was cancelled")
+                if format == .text && Terminal.stdoutIsTerminal { try? Terminal.standardOutput("\n") }
+                Terminal.diagnostic("nlctl: interrupted; the request was cancelled")
                 throw ExitCode(NLExit.interrupted)
             case .finished(let result):
                 if let result {
                     if format == .json {
-                        Terminal.standardOutput(JSONLines.line(JSONLines.Tagged(type: "result", result: result)))
+                        try Terminal.standardOutput(JSONLines.line(JSONLines.Tagged(type: "result", result: result)))
                     }
-                    if debug { DebugOutput.print(result) }
+                    if debug { try DebugOutput.print(result) }
                 }
             }
         } catch let error as RPCError where debug && error.data.route != nil {
-            Terminal.standardError(DebugOutput.route(error.data.route).trimmingCharacters(in: .newlines))
+            Terminal.diagnostic(DebugOutput.route(error.data.route).trimmingCharacters(in: .newlines))
             if format == .json {
-                Terminal.standardOutput(JSONLines.line(JSONLines.Tagged<RPCError>(type: "error", error: error)))
+                try Terminal.standardOutput(JSONLines.line(JSONLines.Tagged<RPCError>(type: "error", error: error)))
             }
             throw NLExit.report(error)
         } catch let error as RPCError where format == .json {
-            Terminal.standardOutput(JSONLines.line(JSONLines.Tagged<RPCError>(type: "error", error: error)))
+            try Terminal.standardOutput(JSONLines.line(JSONLines.Tagged<RPCError>(type: "error", error: error)))
             throw NLExit.report(error)
         } catch {
             throw NLExit.report(error)
@@ -84,24 +86,24 @@ struct ChunkPrinter {
 
     init(format: OutputFormat) { self.format = format }
 
-    mutating func print(_ chunk: StreamChunk, debug: Bool) {
+    mutating func print(_ chunk: StreamChunk, debug: Bool) throws(OutputClosed) {
         switch format {
         case .json:
-            Terminal.standardOutput(JSONLines.line(chunk))
+            try Terminal.standardOutput(JSONLines.line(chunk))
         case .text:
             switch chunk.type {
             case .text:
                 guard let content = chunk.content, !content.isEmpty else { return }
-                Terminal.standardOutput(content)
+                try Terminal.standardOutput(content)
                 printedText = true
                 endsWithNewline = content.hasSuffix("\n")
             case .reasoning where debug:
-                if let content = chunk.content { FileHandle.standardError.write(Data(content.utf8)) }
+                if let content = chunk.content { try Terminal.standardErrorText(content) }
             case .notice:
                 // Retries, failovers and queueing go to stderr so piped output stays the answer alone.
                 if let notice = chunk.notice {
                     let lead = endsWithNewline ? "" : "\n"
-                    Terminal.standardError(lead + NoticeText.describe(notice))
+                    try Terminal.standardError(lead + NoticeText.describe(notice))
                 }
             default:
                 break
@@ -110,8 +112,8 @@ struct ChunkPrinter {
     }
 
     /// Ends the text with a newline so the shell prompt starts on its own line.
-    func end() {
-        if format == .text, printedText, !endsWithNewline { Terminal.standardOutput("\n") }
+    func end() throws(OutputClosed) {
+        if format == .text, printedText, !endsWithNewline { try Terminal.standardOutput("\n") }
     }
 }
 

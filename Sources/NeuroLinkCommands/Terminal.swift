@@ -4,14 +4,51 @@ import Foundation
 import Glibc
 #endif
 
-/// Small helpers for writing to the terminal without buffering surprises.
+/// Standard output or standard error can no longer be written: the reader went away (`EPIPE`:
+/// `nlctl stream … | head -3`, a closed terminal) or the descriptor is unusable (`EBADF`, `EIO`, …).
+///
+/// Thrown by ``Terminal``'s writers instead of the crash Foundation's `FileHandle.write` ends in; the
+/// command stops (cancelling its request) and exits with ``NLExit/outputClosed`` or ``NLExit/ioError``.
+struct OutputClosed: Error, Sendable, CustomStringConvertible {
+    /// `STDOUT_FILENO` or `STDERR_FILENO`.
+    var descriptor: Int32
+    /// What write(2) failed with.
+    var errorNumber: Int32
+
+    /// The reader closed its end: the ordinary end of a pipeline, not worth a message.
+    var isBrokenPipe: Bool { errorNumber == EPIPE }
+
+    var description: String {
+        let stream = descriptor == STDERR_FILENO ? "standard error" : "standard output"
+        return "cannot write to \(stream): \(String(cString: strerror(errorNumber)))"
+    }
+}
+
+/// Writing to the terminal with write(2): unbuffered, and failures are errors rather than traps.
+///
+/// nlctl ignores `SIGPIPE` (``NLCtl/runFromCommandLine()``), so a closed pipe shows up here as `EPIPE`.
 enum Terminal {
-    static func standardOutput(_ text: String) {
-        FileHandle.standardOutput.write(Data(text.utf8))
+    /// Writes `text` to standard output as it is (no newline added).
+    static func standardOutput(_ text: String) throws(OutputClosed) {
+        try write(text, to: STDOUT_FILENO)
     }
 
-    static func standardError(_ line: String) {
-        FileHandle.standardError.write(Data((line + "\n").utf8))
+    /// Writes `line` and a newline to standard error. Only a closed reader (`EPIPE`) is an error:
+    /// other failures of a diagnostic stream must not stop the command's real work.
+    static func standardError(_ line: String) throws(OutputClosed) {
+        try standardErrorText(line + "\n")
+    }
+
+    /// Writes `text` to standard error as it is; failures as for ``standardError(_:)``.
+    static func standardErrorText(_ text: String) throws(OutputClosed) {
+        do throws(OutputClosed) { try write(text, to: STDERR_FILENO) } catch {
+            if error.isBrokenPipe { throw error }
+        }
+    }
+
+    /// A last word on standard error (the error that ends the command): best effort, never throws.
+    static func diagnostic(_ line: String) {
+        try? write(line + "\n", to: STDERR_FILENO)
     }
 
     static var stdinIsTerminal: Bool { isatty(STDIN_FILENO) == 1 }
@@ -19,6 +56,34 @@ enum Terminal {
 
     static func readStandardInput() -> String {
         String(decoding: FileHandle.standardInput.readDataToEndOfFile(), as: UTF8.self)
+    }
+
+    /// Writes every byte of `text` to `descriptor`, retrying interrupted and partial writes, and
+    /// waiting when the descriptor was inherited in non-blocking mode.
+    static func write(_ text: String, to descriptor: Int32) throws(OutputClosed) {
+        var text = text
+        let failure: Int32? = text.withUTF8 { bytes in
+            var offset = 0
+            while offset < bytes.count {
+                let written = Glibc.write(descriptor, bytes.baseAddress.map { $0 + offset }, bytes.count - offset)
+                if written >= 0 {
+                    offset += written
+                    continue
+                }
+                switch errno {
+                case EINTR: continue
+                case EAGAIN: waitUntilWritable(descriptor)
+                case let code: return code
+                }
+            }
+            return nil
+        }
+        if let failure { throw OutputClosed(descriptor: descriptor, errorNumber: failure) }
+    }
+
+    private static func waitUntilWritable(_ descriptor: Int32) {
+        var request = pollfd(fd: descriptor, events: Int16(POLLOUT), revents: 0)
+        _ = poll(&request, 1, -1)
     }
 }
 

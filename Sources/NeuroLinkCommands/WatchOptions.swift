@@ -30,5 +30,5 @@ struct WatchOptions: ParsableArguments {
     }
 
     /// Homes the cursor and clears the screen so each refresh replaces the last one.
-    static func clearScreen() { Terminal.standardOutput("\u{1B}[H\u{1B}[2J") }
+    static func clearScreen() throws(OutputClosed) { try Terminal.standardOutput("\u{1B}[H\u{1B}[2J") }
 }

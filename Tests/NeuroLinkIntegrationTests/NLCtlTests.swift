@@ -252,6 +252,103 @@ import Glibc
             #expect(stderr.text.contains("interrupted"), "\(stderr.text)")
         }
     }
+
+    // MARK: Closed output
+
+    /// `nlctl stream … | head -3`: the reader goes away mid-stream. nlctl stops, the daemon cancels the
+    /// upstream request, and nlctl exits 141 (like a SIGPIPE death) without a word or a backtrace.
+    @Test func streamIntoAClosedPipeCancelsUpstreamAndExits141() async throws {
+        try await withDaemon { upstream, daemon in
+            let pieces = (0..<100).map { "w\($0) " }
+            upstream.register(model: "long", .stream(OpenAIStream(pieces: pieces, delay: .milliseconds(50))))
+            let run = try await nlctlIntoClosingReader(
+                ["--socket", daemon.socketPath, "stream", "-m", "long", "hi"],
+                closeAfter: 5
+            )
+            #expect(run.read.count >= 5 && pieces.joined().hasPrefix(run.read), "\(run.read)")
+            #expect(run.reason == .exit && run.status == 141, "\(run.reason) \(run.status): \(run.stderr)")
+            Self.expectNoCrash(run.stderr)
+            let closed = await upstream.waitForConnectionClose(model: "long", timeout: .seconds(2))
+            let closedAt = try #require(closed?.clientClosedAt, "the upstream connection was not closed")
+            #expect(
+                closedAt - run.closedAt < .seconds(1),
+                "upstream closed \(closedAt - run.closedAt) after the reader"
+            )
+            #expect(run.exitedAt - run.closedAt < .seconds(1))
+        }
+    }
+
+    /// Closed before anything was written: `generate` (the answer at once) and `stream --format json`.
+    @Test(arguments: [
+        ["generate", "hi"], ["stream", "--format", "json", "hi"], ["generate", "--format", "json", "hi"],
+    ])
+    func closedBeforeTheFirstWriteExits141(_ command: [String]) async throws {
+        try await withDaemon { _, daemon in
+            let run = try await nlctlIntoClosingReader(["--socket", daemon.socketPath] + command, closeAfter: 0)
+            #expect(run.reason == .exit && run.status == 141, "\(run.reason) \(run.status): \(run.stderr)")
+            Self.expectNoCrash(run.stderr)
+        }
+    }
+
+    @Test(arguments: ["status", "limits"])
+    func watchIntoAClosedPipeExits141(_ command: String) async throws {
+        try await withDaemon { _, daemon in
+            let run = try await nlctlIntoClosingReader(
+                ["--socket", daemon.socketPath, command, "--watch", "--interval", "100ms"],
+                closeAfter: 10
+            )
+            #expect(run.reason == .exit && run.status == 141, "\(run.reason) \(run.status): \(run.stderr)")
+            Self.expectNoCrash(run.stderr)
+            #expect(run.exitedAt - run.closedAt < .seconds(2))
+        }
+    }
+
+    /// A closed stderr (here: `--debug` output after the answer) ends nlctl the same way.
+    @Test func closedStandardErrorExits141() async throws {
+        try await withDaemon { _, daemon in
+            let run = try await nlctlIntoClosingReader(
+                ["--socket", daemon.socketPath, "stream", "--debug", "hi"],
+                closeAfter: 0,
+                descriptor: STDERR_FILENO
+            )
+            #expect(run.reason == .exit && run.status == 141, "\(run.reason) \(run.status)")
+            #expect(run.otherOutput == Self.text + "\n")
+        }
+    }
+
+    static func expectNoCrash(_ stderr: String) {
+        for sign in ["Fatal error", "backtrace", "Backtrace", "Stack dump", "Current stack trace", "Crash", "0x"] {
+            #expect(!stderr.contains(sign), "stderr shows a crash: \(stderr)")
+        }
+        #expect(stderr.isEmpty, "a closed pipe is not worth a message: \(stderr)")
+    }
+
+    // MARK: Untrusted socket directory
+
+    /// A socket in a directory another user owns may not be the daemon's: nlctl sends nothing and says why.
+    @Test func socketInAnotherUsersDirectoryIsRefusedWithExit77() async throws {
+        try await withDaemon { upstream, daemon in
+            let directory = daemon.directory.path
+            #expect(chown(directory, 65534, 65534) == 0)
+            defer { chown(directory, 0, 0) }
+            let before = upstream.requests().count
+            let run = try await nlctl(["--socket", daemon.socketPath, "stream", "hi"])
+            #expect(run.status == 77, "stdout: \(run.stdout)\nstderr: \(run.stderr)")
+            #expect(
+                run.stderr.contains("refusing to connect to \(daemon.socketPath)")
+                    && run.stderr.contains("\(directory) is owned by uid 65534"),
+                "\(run.stderr)"
+            )
+            #expect(run.stdout.isEmpty)
+            #expect(upstream.requests().count == before)
+            let status = try await nlctl(["--socket", daemon.socketPath, "status"])
+            #expect(status.status == 77, "\(status.stderr)")
+            // Its own directory again: the same daemon answers.
+            chown(directory, 0, 0)
+            let health = try await nlctl(["--socket", daemon.socketPath, "health"])
+            #expect(health.status == 0, "\(health.stderr)")
+        }
+    }
 }
 
 // MARK: - Helpers
@@ -319,4 +416,85 @@ private final class OutputCollector: Sendable {
             try? await Task.sleep(for: .milliseconds(5))
         }
     }
+}
+
+/// What ``nlctlIntoClosingReader(_:closeAfter:descriptor:)`` saw.
+private struct ClosedReaderRun {
+    var status: Int32
+    var reason: Process.TerminationReason
+    /// What the closing reader read before closing.
+    var read: String
+    /// Everything on the other output stream.
+    var otherOutput: String
+    /// Standard error, unless that was the closing reader.
+    var stderr: String
+    var closedAt: ContinuousClock.Instant
+    var exitedAt: ContinuousClock.Instant
+}
+
+/// Runs `nlctl` with `descriptor` (stdout or stderr) connected to a pipe whose only reader closes after
+/// reading `bytes` bytes (0: at once), as `head -c` would; kills nlctl if it has not exited 10 s later.
+private func nlctlIntoClosingReader(
+    _ arguments: [String],
+    closeAfter bytes: Int,
+    descriptor: Int32 = STDOUT_FILENO
+) async throws -> ClosedReaderRun {
+    var ends: [Int32] = [0, 0]
+    guard pipe(&ends) == 0 else { throw DaemonProcessError(message: "pipe: \(errno)") }
+    let (readEnd, writeEnd) = (ends[0], ends[1])
+    // Close-on-exec: no process started later may hold a copy of the read end open.
+    _ = fcntl(readEnd, F_SETFD, FD_CLOEXEC)
+    _ = fcntl(writeEnd, F_SETFD, FD_CLOEXEC)
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: DaemonProcess.binary("nlctl"))
+    process.arguments = arguments
+    process.environment = ["PATH": "/usr/bin:/bin", "HOME": "/tmp"]
+    let other = Pipe()
+    let closing = FileHandle(fileDescriptor: writeEnd, closeOnDealloc: false)
+    if descriptor == STDOUT_FILENO {
+        process.standardOutput = closing
+        process.standardError = other
+    } else {
+        process.standardOutput = other
+        process.standardError = closing
+    }
+    process.standardInput = FileHandle.nullDevice
+    let collector = OutputCollector(other.fileHandleForReading)
+    try process.run()
+    close(writeEnd)
+    defer { if process.isRunning { kill(process.processIdentifier, SIGKILL) } }
+
+    var read: [UInt8] = []
+    let deadline = ContinuousClock.now + .seconds(5)
+    var buffer = [UInt8](repeating: 0, count: 256)
+    while read.count < bytes, ContinuousClock.now < deadline {
+        var poller = pollfd(fd: readEnd, events: Int16(POLLIN), revents: 0)
+        guard poll(&poller, 1, 0) > 0 else {
+            try await Task.sleep(for: .milliseconds(2))
+            continue
+        }
+        let count = Glibc.read(readEnd, &buffer, min(buffer.count, bytes - read.count))
+        if count <= 0 { break }
+        read += buffer[..<count]
+    }
+    close(readEnd)
+    let closedAt = ContinuousClock.now
+    let exitDeadline = closedAt + .seconds(10)
+    while process.isRunning, ContinuousClock.now < exitDeadline { try await Task.sleep(for: .milliseconds(2)) }
+    let exitedAt = ContinuousClock.now
+    if process.isRunning {
+        kill(process.processIdentifier, SIGKILL)
+        Issue.record("nlctl \(arguments) still running 10 s after its reader closed")
+        while process.isRunning { try await Task.sleep(for: .milliseconds(5)) }
+    }
+    await collector.waitForEnd()
+    return ClosedReaderRun(
+        status: process.terminationStatus,
+        reason: process.terminationReason,
+        read: String(decoding: read, as: UTF8.self),
+        otherOutput: collector.text,
+        stderr: descriptor == STDOUT_FILENO ? collector.text : "",
+        closedAt: closedAt,
+        exitedAt: exitedAt
+    )
 }

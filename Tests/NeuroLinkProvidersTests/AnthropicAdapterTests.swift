@@ -411,3 +411,114 @@ private func anthropicError(_ type: String, _ message: String) -> [UInt8] {
         #expect(!error.message.contains("abcdefghijkl"))
     }
 }
+
+/// `structured_output`: Anthropic's native JSON outputs (`output_config.format`) or the system-prompt instruction.
+@Suite struct AnthropicStructuredOutputTests {
+    /// Inside the documented subset: every object says `additionalProperties: false`.
+    static let strictSchema = JSONValue.object([
+        "type": .string("object"), "required": .array([.string("name")]), "additionalProperties": .bool(false),
+        "properties": .object([
+            "name": .object(["type": .string("string")]),
+            "tags": .object(["type": .string("array"), "items": .object(["enum": .array([.string("a"), .null])])]),
+        ]),
+    ])
+
+    private func send(
+        model: String,
+        schema: JSONValue = strictSchema,
+        mode: String? = nil,
+        system: String? = "Be exact."
+    ) throws -> [String: Any] {
+        var request = chat(
+            (system.map { [ChatMessage(role: "system", content: $0)] } ?? []) + hello,
+            schema: schema
+        )
+        request.model = model
+        let options = mode.map { ["structured_output": $0] } ?? [:]
+        return try httpRequest(request, endpoint(options: options)).1
+    }
+
+    @Test(arguments: ["claude-sonnet-4-5", "claude-sonnet-4-5-20250929", "claude-haiku-4-5", "claude-opus-4-6"])
+    func autoUsesOutputConfigForDocumentedModels(_ model: String) throws {
+        let json = try send(model: model)
+        let expected = try canonical(try JSONSerialization.jsonObject(with: JSONEncoder().encode(Self.strictSchema)))
+        let config = try #require(json["output_config"] as? [String: Any], "\(json)")
+        let format = try #require(config["format"] as? [String: Any])
+        #expect(format["type"] as? String == "json_schema")
+        #expect(try canonical(format["schema"]) == expected)
+        // The schema is enforced by the API; the system prompt stays the caller's own.
+        #expect(json["system"] as? String == "Be exact.")
+        #expect(json["output_format"] == nil)
+    }
+
+    @Test(arguments: ["claude-3-5-haiku-latest", "claude-3-7-sonnet-20250219", "claude-sonnet-4-50", "claude-sonnet-4"])
+    func autoKeepsTheInstructionForOtherModels(_ model: String) throws {
+        let json = try send(model: model)
+        #expect(json["output_config"] == nil)
+        let system = try #require(json["system"] as? String)
+        #expect(system.hasPrefix("Be exact.\n\n") && system.contains("JSON Schema"))
+    }
+
+    @Test func autoKeepsTheInstructionForSchemasOutsideTheDocumentedSubset() throws {
+        let bounded = JSONValue.object([
+            "type": .string("object"), "additionalProperties": .bool(false),
+            "properties": .object(["n": .object(["type": .string("integer"), "minimum": .number(1)])]),
+        ])
+        let open = JSONValue.object([
+            "type": .string("object"), "properties": .object(["n": .object(["type": .string("integer")])]),
+        ])
+        for schema in [bounded, open] {
+            let json = try send(model: "claude-sonnet-4-5", schema: schema)
+            #expect(json["output_config"] == nil)
+            #expect((json["system"] as? String)?.contains("JSON Schema") == true)
+        }
+    }
+
+    @Test func nativeForcesOutputConfigAndInstructionForcesThePrompt() throws {
+        let native = try send(model: "claude-3-5-haiku-latest", mode: "native", system: nil)
+        #expect(native["output_config"] != nil)
+        #expect(native["system"] == nil)
+        let instruction = try send(model: "claude-sonnet-4-5", mode: "instruction")
+        #expect(instruction["output_config"] == nil)
+        #expect((instruction["system"] as? String)?.contains("JSON Schema") == true)
+    }
+
+    @Test func noSchemaNoOutputConfig() throws {
+        var request = chat(hello)
+        request.model = "claude-sonnet-4-5"
+        let json = try httpRequest(request, endpoint(options: ["structured_output": "native"])).1
+        #expect(json["output_config"] == nil)
+    }
+
+    @Test(arguments: [
+        ("claude-sonnet-4-5", true), ("claude-sonnet-4-5-20250929", true), ("claude-sonnet-4-5@20250929", true),
+        ("claude-opus-4-7", true), ("claude-sonnet-4-6", true), ("claude-opus-4-5-20251101", true),
+        ("claude-sonnet-4-50", false), ("claude-sonnet-4", false), ("claude-opus-4-1", false),
+        ("anthropic.claude-sonnet-4-5-20250929-v1:0", false), ("", false),
+    ])
+    func documentedModels(_ model: String, _ native: Bool) {
+        #expect(AnthropicStructuredOutput.isDocumentedNative(model) == native)
+    }
+
+    @Test func schemaSubset() {
+        func object(_ members: [String: JSONValue]) -> JSONValue { .object(members) }
+        let closed: [String: JSONValue] = ["type": .string("object"), "additionalProperties": .bool(false)]
+        #expect(AnthropicSchemaSupport.isSupported(object(["type": .string("string"), "format": .string("email")])))
+        #expect(AnthropicSchemaSupport.isSupported(object(closed)))
+        #expect(
+            AnthropicSchemaSupport.isSupported(
+                object(["anyOf": .array([object(["type": .string("null")]), object(closed)])])
+            )
+        )
+        #expect(!AnthropicSchemaSupport.isSupported(object(["type": .string("string"), "format": .string("regex")])))
+        #expect(!AnthropicSchemaSupport.isSupported(object(["type": .string("string"), "maxLength": .number(3)])))
+        #expect(!AnthropicSchemaSupport.isSupported(object(["type": .string("array"), "minItems": .number(2)])))
+        #expect(!AnthropicSchemaSupport.isSupported(object(["$ref": .string("#/$defs/a")])))
+        #expect(!AnthropicSchemaSupport.isSupported(object(["enum": .array([.object([:])])])))
+        #expect(!AnthropicSchemaSupport.isSupported(object(["type": .string("object")])))
+        #expect(!AnthropicSchemaSupport.isSupported(.bool(true)))
+        var nested = closed
+        nested["properties"] = object(["inner": object(["type": .string("object")])])
+        #expect(!AnthropicSchemaSupport.isSupported(object(nested)))
+    }
+}

@@ -89,10 +89,10 @@ import _CryptoExtras
                 == "https://aiplatform.googleapis.com/v1/projects/project-x/locations/global/publishers/google/models/gemini-2.5-pro:streamGenerateContent?alt=sse"
         )
         let local = VertexAdapter(endpoint: try Self.endpoint(baseURL: "http://127.0.0.1:8/"), http: nil)
-        chat.model = "../evil?x=1"
+        chat.model = "gemini 2.5:x"
         #expect(
             try local.httpRequest(for: chat, timeouts: TransferTimeouts()).url
-                == "http://127.0.0.1:8/v1/projects/project-x/locations/europe-west4/publishers/google/models/..%2Fevil%3Fx%3D1:streamGenerateContent?alt=sse"
+                == "http://127.0.0.1:8/v1/projects/project-x/locations/europe-west4/publishers/google/models/gemini%202.5%3Ax:streamGenerateContent?alt=sse"
         )
         #expect(throws: RPCError.self) {
             try VertexAdapter(endpoint: try Self.endpoint(options: [VertexSettings.Key.project: "a/b"]), http: nil)

@@ -30,7 +30,7 @@ extension ConfigLoader {
             throw reader.error(
                 node,
                 "\(key).region",
-                "\"\(region.prefix(64))\" is not an AWS region name such as us-east-1"
+                "\(YAMLReader.shown(region)) is not an AWS region name such as us-east-1"
             )
         }
         provider.options["region"] = region

@@ -31,7 +31,7 @@ extension ConfigLoader {
             let name = try reader.string(n, "\(key).preset")
             guard let preset = RateLimitPreset(rawValue: name) else {
                 let known = RateLimitPreset.allCases.map(\.rawValue).joined(separator: ", ")
-                throw reader.error(n, "\(key).preset", "unknown preset \"\(name)\" (expected: \(known))")
+                throw reader.error(n, "\(key).preset", "unknown preset \(YAMLReader.shown(name)) (expected: \(known))")
             }
             settings.preset = preset
         }
@@ -107,7 +107,7 @@ extension ConfigLoader {
                 continue
             }
             guard providers.contains(where: { $0.name == name.text }) else {
-                throw reader.error(name.node, path, "\"\(name.text)\" is not a configured provider")
+                throw reader.error(name.node, path, "\(YAMLReader.shown(name.text)) is not a configured provider")
             }
             let parsed = try parseScope(value, path, reader, extra: ["adaptive"])
             var member = MemberLimitSettings(limits: parsed.limits)
@@ -148,7 +148,7 @@ extension ConfigLoader {
                             throw reader.error(
                                 provider.node,
                                 providerPath,
-                                "\"\(provider.text)\" is not a configured provider"
+                                "\(YAMLReader.shown(provider.text)) is not a configured provider"
                             )
                         }
                         tenant.members[provider.text] = try parseScope(limits, providerPath, reader, extra: []).limits
@@ -304,7 +304,7 @@ extension ConfigLoader {
             var result: [UInt32: String] = [:]
             for (id, tenant) in try entries(node, key, reader) {
                 guard let value = UInt32(id.text) else {
-                    throw reader.error(id.node, key, "\"\(id.text)\" is not a numeric id")
+                    throw reader.error(id.node, key, "\(YAMLReader.shown(id.text)) is not a numeric id")
                 }
                 result[value] = try tenantName(tenant, "\(key).\(id.text)", reader)
             }

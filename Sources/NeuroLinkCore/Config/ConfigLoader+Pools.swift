@@ -137,10 +137,18 @@ extension ConfigLoader {
                 )
             }
             if providers.contains(where: { $0.name == name }) {
-                throw reader.error(nameNode, "\(key).name", "\"\(name)\" is already the name of a provider")
+                throw reader.error(
+                    nameNode,
+                    "\(key).name",
+                    "\(YAMLReader.shown(name)) is already the name of a provider"
+                )
             }
             if let first = pools.firstIndex(where: { $0.name == name }) {
-                throw reader.error(nameNode, "\(key).name", "\"\(name)\" is already used by pools[\(first)]")
+                throw reader.error(
+                    nameNode,
+                    "\(key).name",
+                    "\(YAMLReader.shown(name)) is already used by pools[\(first)]"
+                )
             }
             var pool = DaemonConfig.Pool(name: name, members: [])
             if let n = map["strategy"] {
@@ -221,14 +229,18 @@ extension ConfigLoader {
             throw reader.error(
                 providerNode,
                 "\(key).provider",
-                "\"\(providerName)\" is not a configured provider (configured: \(providers.map(\.name).joined(separator: ", ")))"
+                "\(YAMLReader.shown(providerName)) is not a configured provider (configured: \(providers.map(\.name).joined(separator: ", ")))"
             )
         }
         let model =
             try map["model"].map { n throws(ConfigError) in try reader.string(n, "\(key).model") }
             ?? provider.defaultModel
         guard let model else {
-            throw reader.error(node, "\(key).model", "is required: provider \"\(providerName)\" has no default_model")
+            throw reader.error(
+                node,
+                "\(key).model",
+                "is required: provider \(YAMLReader.shown(providerName)) has no default_model"
+            )
         }
         var member = DaemonConfig.PoolMember(provider: providerName, model: model)
         if let n = map["weight"] { member.weight = try reader.int(n, "\(key).weight", range: 1...10_000) }

@@ -42,7 +42,7 @@ extension ConfigLoader {
             throw reader.error(
                 map["endpoint_name"] ?? node,
                 "\(key).endpoint_name",
-                "\"\(name.prefix(64))\" is not a SageMaker endpoint name (letters, digits and inner '-', at most 63)"
+                "\(YAMLReader.shown(name)) is not a SageMaker endpoint name (letters, digits and inner '-', at most 63)"
             )
         }
         provider.options[Key.endpointName] = name

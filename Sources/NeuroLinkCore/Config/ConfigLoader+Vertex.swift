@@ -77,7 +77,7 @@ extension ConfigLoader {
             throw reader.error(
                 map["project"] ?? node,
                 "\(key).project",
-                "\"\(project.prefix(100))\" is not a Google Cloud project id"
+                "\(YAMLReader.shown(project)) is not a Google Cloud project id"
             )
         }
         let location =
@@ -87,7 +87,7 @@ extension ConfigLoader {
             throw reader.error(
                 map["location"] ?? node,
                 "\(key).location",
-                "\"\(location.prefix(40))\" is not a Vertex AI location such as us-central1"
+                "\(YAMLReader.shown(location)) is not a Vertex AI location such as us-central1"
             )
         }
         provider.options[VertexSettings.Key.project] = project

@@ -102,7 +102,7 @@ public struct ConfigLoader: Sendable, CustomStringConvertible, CustomDebugString
                     throw reader.error(
                         item,
                         "providers[\(index)].name",
-                        "\"\(provider.name)\" is already used by providers[\(first)]"
+                        "\(YAMLReader.shown(provider.name)) is already used by providers[\(first)]"
                     )
                 }
                 seen[provider.name] = index
@@ -117,7 +117,11 @@ public struct ConfigLoader: Sendable, CustomStringConvertible, CustomDebugString
             config.rateLimits = try parseRateLimits(node, reader, providers: config.providers)
         }
         if let pool = config.routing.defaultPool, !config.pools.contains(where: { $0.name == pool }) {
-            throw reader.error(top["routing"], "routing.default_pool", "\"\(pool)\" is not a configured pool")
+            throw reader.error(
+                top["routing"],
+                "routing.default_pool",
+                "\(YAMLReader.shown(pool)) is not a configured pool"
+            )
         }
         if config.defaults.provider != "auto",
             !config.providers.contains(where: { $0.name == config.defaults.provider }),
@@ -130,7 +134,7 @@ public struct ConfigLoader: Sendable, CustomStringConvertible, CustomDebugString
             throw reader.error(
                 node ?? top["defaults"],
                 "defaults.provider",
-                "\"\(config.defaults.provider)\" is not a configured provider (configured: \(config.providers.map(\.name).joined(separator: ", ")))"
+                "\(YAMLReader.shown(config.defaults.provider)) is not a configured provider (configured: \(config.providers.map(\.name).joined(separator: ", ")))"
             )
         }
         return config
@@ -188,7 +192,7 @@ public struct ConfigLoader: Sendable, CustomStringConvertible, CustomDebugString
                     "name", "type", "base_url", "api_key_env", "api_key_file", "api_key", "api_key_credential",
                     "default_model",
                     "headers", "timeouts", "api_version", "deployment", "options", "region", "aws_profile",
-                    "token_command", "token_command_timeout_ms",
+                    "token_command", "token_command_timeout_ms", AnthropicStructuredOutput.optionKey,
                 ] + Self.typeSpecificStringKeys
             )
         )
@@ -209,7 +213,7 @@ public struct ConfigLoader: Sendable, CustomStringConvertible, CustomDebugString
             throw reader.error(
                 typeNode,
                 "\(key).type",
-                "unknown provider type \"\(typeName)\" (expected: \(known.joined(separator: ", ")))"
+                "unknown provider type \(YAMLReader.shown(typeName)) (expected: \(known.joined(separator: ", ")))"
             )
         }
         var baseURL =
@@ -306,9 +310,18 @@ public struct ConfigLoader: Sendable, CustomStringConvertible, CustomDebugString
                 options[optionName] = try reader.string(v, "\(key).options.\(optionName)")
             }
         }
-        for option in ["api_version", "deployment", "region", "aws_profile"] + Self.typeSpecificStringKeys {
+        for option in ["api_version", "deployment", "region", "aws_profile", AnthropicStructuredOutput.optionKey]
+            + Self.typeSpecificStringKeys
+        {
             if let n = map[option] { options[option] = try reader.string(n, "\(key).\(option)") }
         }
+        try checkStructuredOutput(
+            options,
+            type: type,
+            node: map[AnthropicStructuredOutput.optionKey] ?? map["options"],
+            key: key,
+            reader: reader
+        )
         var headers: [HTTPHeader] = []
         if let n = map["headers"] {
             guard case .mapping(let mapping) = n else {
@@ -316,6 +329,10 @@ public struct ConfigLoader: Sendable, CustomStringConvertible, CustomDebugString
             }
             for (k, v) in mapping {
                 let headerName = try reader.string(k, "\(key).headers")
+                // Not named in the error: a line such as `Authorization: Bearer sk-…:` makes a key of the secret.
+                guard Self.isHeaderName(headerName) else {
+                    throw reader.error(k, "\(key).headers", "a header name is not a valid HTTP field name")
+                }
                 headers.append(HTTPHeader(headerName, try reader.string(v, "\(key).headers.\(headerName)")))
             }
         }
@@ -336,12 +353,41 @@ public struct ConfigLoader: Sendable, CustomStringConvertible, CustomDebugString
             preset: preset?.name
         )
         switch type {
+        // A request that names no model goes to the configured deployment, as in environment-only mode.
+        case .azure where provider.defaultModel == nil: provider.defaultModel = options["deployment"]
         case .bedrock: try completeBedrock(&provider, node: node, key: key, reader: reader)
         case .vertex: try completeVertex(&provider, node: node, key: key, reader: reader, file: file)
         case .sagemaker: try completeSageMaker(&provider, node: node, key: key, reader: reader)
         default: break
         }
         return provider
+    }
+
+    /// An RFC 9110 field name: one or more `tchar`s.
+    static func isHeaderName(_ name: String) -> Bool {
+        !name.isEmpty
+            && name.unicodeScalars.allSatisfy { scalar in
+                scalar.isASCII
+                    && (scalar.properties.isAlphabetic || ("0"..."9").contains(scalar)
+                        || "!#$%&'*+-.^_`|~".unicodeScalars.contains(scalar))
+            }
+    }
+
+    /// `structured_output` (key or option): `auto`, `native` or `instruction`, for type `anthropic` only.
+    private func checkStructuredOutput(
+        _ options: [String: String],
+        type: ProviderType,
+        node: Node?,
+        key: String,
+        reader: YAMLReader
+    ) throws(ConfigError) {
+        guard let mode = options[AnthropicStructuredOutput.optionKey] else { return }
+        let path = "\(key).\(AnthropicStructuredOutput.optionKey)"
+        guard type == .anthropic else { throw reader.error(node, path, "is read only by type anthropic") }
+        guard AnthropicStructuredOutput(rawValue: mode) != nil else {
+            let modes = AnthropicStructuredOutput.allCases.map(\.rawValue).joined(separator: ", ")
+            throw reader.error(node, path, "must be one of \(modes)")
+        }
     }
 
     /// Provider keys whose string values go to `options` for the types that read them: Vertex
@@ -471,22 +517,26 @@ public struct ConfigLoader: Sendable, CustomStringConvertible, CustomDebugString
     }
 
     /// A YAML syntax error, located at the position libyaml reports.
+    ///
+    /// Only libyaml's fixed problem text and the position are used: Yams' own description quotes the
+    /// offending source line, which may be the line holding an API key.
     static func syntaxError(_ error: any Error, file: String?) -> ConfigError {
         switch error {
         case YamlError.scanner(_, let problem, let mark, _), YamlError.parser(_, let problem, let mark, _),
             YamlError.composer(_, let problem, let mark, _):
             return ConfigError(file: file, line: mark.line, column: mark.column, message: "not valid YAML: \(problem)")
         case YamlError.duplicatedKeysInMapping(let duplicates, let context):
+            let keys = duplicates.map(YAMLReader.displayKeyPath).joined(separator: ", ")
             return ConfigError(
                 file: file,
                 line: context.mark.line,
                 column: context.mark.column,
-                message: "not valid YAML: duplicate key(s): \(duplicates.joined(separator: ", "))"
+                message: "not valid YAML: duplicate key(s): \(keys)"
             )
         case YamlError.reader(let problem, _, _, _):
             return ConfigError(file: file, message: "not valid YAML text: \(problem)")
         default:
-            return ConfigError(file: file, message: "not valid YAML: \(error)")
+            return ConfigError(file: file, message: "not valid YAML")
         }
     }
 
@@ -527,7 +577,7 @@ public struct ConfigLoader: Sendable, CustomStringConvertible, CustomDebugString
             throw ConfigError(
                 file: config.sourcePath,
                 key: "provider \(provider.name) base URL",
-                message: "\"\(provider.baseURL)\" is not an http:// or https:// URL"
+                message: "is not an http:// or https:// URL with a host (value not shown)"
             )
         }
         if config.defaults.provider != "auto",
@@ -537,7 +587,7 @@ public struct ConfigLoader: Sendable, CustomStringConvertible, CustomDebugString
             throw ConfigError(
                 file: config.sourcePath,
                 key: "defaults.provider",
-                message: "\"\(config.defaults.provider)\" is not a configured provider"
+                message: "\(YAMLReader.shown(config.defaults.provider)) is not a configured provider"
             )
         }
     }

@@ -6,7 +6,8 @@ import NeuroLinkProtocol
 ///
 /// Endpoint options it reads:
 /// - `anthropic_version`: the `anthropic-version` header, default ``defaultAPIVersion``;
-/// - `default_max_tokens`: `max_tokens` when a request sets none, default ``defaultMaxTokens``.
+/// - `default_max_tokens`: `max_tokens` when a request sets none, default ``defaultMaxTokens``;
+/// - `structured_output`: `auto` (default), `native` or `instruction` (``AnthropicStructuredOutput``).
 ///
 /// The endpoint's `type` is not consulted: whatever routes a provider here decides the format.
 public struct AnthropicAdapter: ProviderAdapter {
@@ -26,7 +27,8 @@ public struct AnthropicAdapter: ProviderAdapter {
     public func httpRequest(for request: ChatRequest, timeouts: TransferTimeouts) throws(RPCError) -> HTTPRequest {
         let body = try AnthropicRequestBody(
             request,
-            maxTokens: request.maxTokens ?? configuredMaxTokens ?? Self.defaultMaxTokens
+            maxTokens: request.maxTokens ?? configuredMaxTokens ?? Self.defaultMaxTokens,
+            structuredOutput: structuredOutput
         )
         let encoded: Data
         do { encoded = try JSONEncoder().encode(body) } catch {
@@ -50,6 +52,12 @@ public struct AnthropicAdapter: ProviderAdapter {
             body: Array(encoded),
             timeouts: timeouts
         )
+    }
+
+    /// `structured_output` from the endpoint's options; the loader accepts only valid values.
+    private var structuredOutput: AnthropicStructuredOutput {
+        endpoint.options[AnthropicStructuredOutput.optionKey].flatMap(AnthropicStructuredOutput.init(rawValue:))
+            ?? .auto
     }
 
     /// `default_max_tokens` from the endpoint's options, when it is a positive integer.

@@ -11,6 +11,17 @@ struct AnthropicRequestBody: Encodable {
     var temperature: Double?
     var tools: [Tool]?
     var tool_choice: ToolChoiceWire?
+    /// JSON outputs: `{"format": {"type": "json_schema", "schema": …}}` (``AnthropicStructuredOutput``).
+    var output_config: OutputConfig?
+
+    struct OutputConfig: Encodable {
+        var format: Format
+
+        struct Format: Encodable {
+            var type = "json_schema"
+            var schema: JSONValue
+        }
+    }
 
     struct Tool: Encodable {
         var name: String
@@ -25,15 +36,22 @@ struct AnthropicRequestBody: Encodable {
         var name: String?
     }
 
-    /// `maxTokens` is already resolved: Anthropic rejects a request without `max_tokens`.
-    init(_ request: ChatRequest, maxTokens: Int) throws(RPCError) {
+    /// `maxTokens` is already resolved: Anthropic rejects a request without `max_tokens`. A response
+    /// schema goes to `output_config.format` when `structuredOutput` picks it for this model, else
+    /// into the system prompt.
+    init(_ request: ChatRequest, maxTokens: Int, structuredOutput: AnthropicStructuredOutput = .auto) throws(RPCError) {
         model = request.model
         max_tokens = maxTokens
         // The decoder only understands the event stream, so a buffered JSON answer is never asked for.
         stream = true
         temperature = request.temperature
         messages = try AnthropicConversation.messages(from: request.messages)
-        system = try Self.systemPrompt(request)
+        if let schema = request.schema, structuredOutput.usesNativeFormat(model: request.model, schema: schema) {
+            output_config = OutputConfig(format: OutputConfig.Format(schema: schema))
+            system = request.systemText
+        } else {
+            system = try Self.systemPrompt(request)
+        }
 
         // With no tools a tool choice means nothing, and Anthropic rejects `tool_choice` without `tools`.
         guard let definitions = request.tools, !definitions.isEmpty else { return }
@@ -56,10 +74,10 @@ struct AnthropicRequestBody: Encodable {
 
     /// The system messages joined, plus the structured-output instruction when a schema is given.
     ///
-    /// Anthropic's native structured output (`output_config.format`) exists only for some models and
-    /// API versions, and a model without it answers HTTP 400. The gateway cannot tell from the config
-    /// which kind a model is, so it asks for JSON in the system prompt instead, which every Claude
-    /// model follows. The answer is then only as conformant as the model makes it.
+    /// Anthropic's native structured output (`output_config.format`) exists only for some models, and
+    /// a model without it answers HTTP 400; for the others (``AnthropicStructuredOutput``) the gateway
+    /// asks for JSON in the system prompt instead, which every Claude model follows. The answer is
+    /// then only as conformant as the model makes it.
     /// Internal rather than private: Bedrock asks Claude (and other models) for JSON the same way.
     static func systemPrompt(_ request: ChatRequest) throws(RPCError) -> String? {
         guard let schema = request.schema else { return request.systemText }

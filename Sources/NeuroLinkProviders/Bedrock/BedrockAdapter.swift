@@ -45,6 +45,8 @@ public struct BedrockAdapter: ProviderAdapter {
         guard !request.model.isEmpty else {
             throw RPCError(.invalidParams, "\(endpoint.name): a Bedrock model id is required")
         }
+        // Model ids contain '.' and ':', and ARNs '/', all legitimate; '..' segments and the like are not.
+        try ModelPathSegment.validate(request.model, provider: endpoint.name, allowsSlash: true)
         let wire = try BedrockRequestBody(request)
         let body: Data
         do { body = try JSONEncoder().encode(wire) } catch {

@@ -26,7 +26,8 @@ public struct GeminiAdapter: ProviderAdapter {
         var headers = [HTTPHeader("Content-Type", "application/json"), HTTPHeader("Accept", "text/event-stream")]
         if let key = endpoint.apiKey { headers.append(HTTPHeader("x-goog-api-key", key.value)) }
         headers += endpoint.headers
-        let url = endpoint.baseURL + "/models/" + Self.pathSegment(request.model) + ":streamGenerateContent?alt=sse"
+        let model = try Self.pathSegment(request.model, provider: endpoint.name)
+        let url = endpoint.baseURL + "/models/" + model + ":streamGenerateContent?alt=sse"
         return HTTPRequest(method: "POST", url: url, headers: headers, body: Array(encoded), timeouts: timeouts)
     }
 
@@ -45,15 +46,10 @@ public struct GeminiAdapter: ProviderAdapter {
     }
 
     /// The model as one path segment. Google's own resource name (`models/gemini-…`) is accepted
-    /// too; everything outside the unreserved set is escaped, so a model name can never add path
-    /// segments or a query to the URL.
-    static func pathSegment(_ model: String) -> String {
+    /// too; what remains is checked and escaped by ``ModelPathSegment``, so a model name can never
+    /// add path segments or a query to the URL.
+    static func pathSegment(_ model: String, provider: String) throws(RPCError) -> String {
         let name = model.hasPrefix("models/") ? String(model.dropFirst("models/".count)) : model
-        return name.addingPercentEncoding(withAllowedCharacters: unreserved) ?? ""
+        return try ModelPathSegment.encoded(name, provider: provider, allowsSlash: false)
     }
-
-    /// RFC 3986's unreserved characters; `alphanumerics` would let non-ASCII letters through.
-    private static let unreserved = CharacterSet(
-        charactersIn: "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~"
-    )
 }

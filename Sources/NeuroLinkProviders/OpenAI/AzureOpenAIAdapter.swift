@@ -22,13 +22,7 @@ public struct AzureOpenAIAdapter: ProviderAdapter {
         }
         // The deployment picks the model; without a configured one the request's model names it.
         let deployment = endpoint.options["deployment"] ?? request.model
-        guard
-            let path = deployment.addingPercentEncoding(
-                withAllowedCharacters: .urlPathAllowed.subtracting(CharacterSet(charactersIn: "/"))
-            )
-        else {
-            throw RPCError(.invalidParams, "model \"\(request.model)\" cannot name an Azure deployment")
-        }
+        let path = try ModelPathSegment.encoded(deployment, provider: endpoint.name, allowsSlash: false)
         let version = endpoint.options["api_version"] ?? Self.defaultAPIVersion
         var headers = [HTTPHeader("Content-Type", "application/json"), HTTPHeader("Accept", "text/event-stream")]
         if let key = endpoint.apiKey { headers.append(HTTPHeader("api-key", key.value)) }

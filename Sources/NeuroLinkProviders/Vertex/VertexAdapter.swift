@@ -57,7 +57,7 @@ public struct VertexAdapter: ProviderAdapter {
         let base = endpoint.baseURL.isEmpty ? VertexSettings.baseURL(location: location) : endpoint.baseURL
         let url =
             base + "/v1/projects/\(SigV4URIEncoding.encode(project))/locations/\(location)/publishers/google/models/"
-            + Self.modelSegment(request.model) + ":streamGenerateContent?alt=sse"
+            + (try Self.modelSegment(request.model, provider: endpoint.name)) + ":streamGenerateContent?alt=sse"
         let headers =
             [HTTPHeader("Content-Type", "application/json"), HTTPHeader("Accept", "text/event-stream")]
             + endpoint.headers
@@ -92,8 +92,11 @@ public struct VertexAdapter: ProviderAdapter {
 
     /// The model as one path segment: a bare name, or Google's resource names
     /// `publishers/google/models/…` and `models/…`, escaped so it can add no path or query.
-    static func modelSegment(_ model: String) -> String {
+    static func modelSegment(_ model: String, provider: String) throws(RPCError) -> String {
         let prefix = "publishers/google/models/"
-        return GeminiAdapter.pathSegment(model.hasPrefix(prefix) ? String(model.dropFirst(prefix.count)) : model)
+        return try GeminiAdapter.pathSegment(
+            model.hasPrefix(prefix) ? String(model.dropFirst(prefix.count)) : model,
+            provider: provider
+        )
     }
 }

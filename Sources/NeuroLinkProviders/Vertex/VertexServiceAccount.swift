@@ -47,7 +47,7 @@ public struct VertexServiceAccount: Sendable, CustomStringConvertible {
         }
         guard file.type == "service_account" else {
             throw Problem(
-                message: "\"type\" is \"\((file.type ?? "missing").prefix(40))\", expected \"service_account\""
+                message: (file.type == nil ? "\"type\" is missing" : "\"type\" is not \"service_account\"")
                     + " (for user credentials use token_command: gcloud auth print-access-token)"
             )
         }

@@ -76,4 +76,52 @@ import Testing
         ]
         #expect(body.contains(marker[testCase.renderer.providerType] ?? "?"), "\(body)")
     }
+
+    /// Anthropic with a model documented for JSON outputs and a schema inside the documented subset:
+    /// the loopback receives `output_config.format`, not the instruction; `structured_output:
+    /// instruction` switches back.
+    @Test(arguments: [nil, "instruction"] as [String?])
+    func anthropicNativeOutputConfigReachesTheUpstream(_ mode: String?) async throws {
+        var members = Self.schema.objectValue ?? [:]
+        members["additionalProperties"] = .bool(false)
+        let strict = JSONValue.object(members)
+        let upstream = try await LoopbackUpstream.start()
+        defer { Task { try? await upstream.shutdown() } }
+        let renderer = AnthropicRenderer()
+        upstream.setDefault(
+            .raw(
+                pieces: split(
+                    renderer.renderBytes(WireScript(pieces: Self.good), model: "claude-sonnet-4-5"),
+                    every: 64
+                ),
+                delay: .zero
+            )
+        )
+        let config = """
+            providers:
+              - name: claude
+                type: anthropic
+                base_url: \(upstream.baseURL)
+                default_model: claude-sonnet-4-5
+                api_key_env: TEST_KEY
+            \(mode.map { "    structured_output: \($0)" } ?? "")
+            """
+        try await DaemonProcess.with(config: config, environment: ["TEST_KEY": "k"]) { daemon in
+            let result = try await NeuroLinkClient.withConnection(socketPath: daemon.socketPath) { client in
+                try await client.generate(StreamRequest(prompt: "Who?", schema: strict))
+            }
+            #expect(result.object == .object(["name": .string("Ada"), "age": .number(36)]))
+        }
+        let request = try #require(upstream.requests().first)
+        let body = try #require(try JSONSerialization.jsonObject(with: Data(request.body)) as? [String: Any])
+        let format = (body["output_config"] as? [String: Any])?["format"] as? [String: Any]
+        if mode == nil {
+            #expect(format?["type"] as? String == "json_schema", "\(body)")
+            #expect((format?["schema"] as? [String: Any])?["additionalProperties"] as? Bool == false)
+            #expect(body["system"] == nil, "no instruction when the API enforces the schema: \(body)")
+        } else {
+            #expect(format == nil, "\(body)")
+            #expect((body["system"] as? String)?.contains("JSON Schema") == true)
+        }
+    }
 }
