@@ -1,3 +1,4 @@
+import NeuroLinkBasics
 import NeuroLinkLimits
 import NeuroLinkProtocol
 import Synchronization
@@ -95,7 +96,8 @@ public final class AdmissionController: Sendable {
     public func queueStatus(now: ContinuousClock.Instant) -> (depth: Int, oldestWaitMs: Int?, counters: QueueCounters) {
         state.withLock { state in
             (
-                state.queue.count, state.queue.oldestEnqueuedAt.map { Int(($0.duration(to: now)) / .milliseconds(1)) },
+                state.queue.count,
+                state.queue.oldestEnqueuedAt.map { $0.duration(to: now).wholeMilliseconds(rounding: .down) },
                 state.queue.counters
             )
         }
@@ -148,7 +150,7 @@ public final class AdmissionController: Sendable {
             await queued(
                 Notice(
                     kind: Notice.queued,
-                    waitMs: wait.map { Int(($0 / .milliseconds(1)).rounded(.up)) },
+                    waitMs: wait.map { $0.wholeMilliseconds(rounding: .up) },
                     position: position
                 )
             )
@@ -215,7 +217,7 @@ public final class AdmissionController: Sendable {
     static func rateLimited(_ denials: [LimitDenial]) -> RPCError {
         let shortest = denials.compactMap(\.retryAfter).min()
         let what = denials.first.map { "\(describe($0.reason)) of \(describe($0.scope))" } ?? "a rate limit"
-        let retryAfterMs = shortest.map { Int(($0 / .milliseconds(1)).rounded(.up)) }
+        let retryAfterMs = shortest.map { $0.wholeMilliseconds(rounding: .up) }
         return RPCError(
             .rateLimited,
             "rate limited by the daemon: \(what)",

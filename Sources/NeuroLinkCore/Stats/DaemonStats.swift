@@ -1,8 +1,13 @@
+import NeuroLinkBasics
 import NeuroLinkProtocol
 import Synchronization
 
 /// Counters the `status` method reports. Updated once per request (not per chunk) except for
 /// the chunk total, which is added in one step when a request ends.
+///
+/// Totals that add up what providers report (tokens) or what a stream produced (chunks) saturate
+/// at `Int.maxSafeJSONInteger` (2⁵³ − 1) instead of overflowing: one provider reporting absurd
+/// usage must not bring the daemon down.
 public final class DaemonStats: Sendable {
     private struct State {
         var totals = Totals()
@@ -25,9 +30,9 @@ public final class DaemonStats: Sendable {
     public func requestEnded(_ outcome: Outcome, chunks: Int, usage: Usage?) {
         state.withLock {
             $0.activeStreams -= 1
-            $0.totals.chunks += chunks
-            $0.totals.inputTokens += usage?.inputTokens ?? 0
-            $0.totals.outputTokens += usage?.outputTokens ?? 0
+            $0.totals.chunks = $0.totals.chunks.addingCount(chunks)
+            $0.totals.inputTokens = $0.totals.inputTokens.addingCount(usage?.inputTokens ?? 0)
+            $0.totals.outputTokens = $0.totals.outputTokens.addingCount(usage?.outputTokens ?? 0)
             switch outcome {
             case .succeeded: $0.totals.succeeded += 1
             case .failed: $0.totals.failed += 1

@@ -51,7 +51,18 @@ public struct OpenAIStreamDecoder: ProviderStreamDecoder {
     private var sawModel = false
     private let decoder = JSONDecoder()
     /// Tool calls being assembled, by index: fragments of their JSON arguments arrive in pieces.
-    private var pendingCalls: [Int: (id: String, name: String, arguments: String)] = [:]
+    private var pendingCalls: [Int: PendingCall] = [:]
+    /// The most distinct tool-call indices one answer may open; the index is the server's number,
+    /// so without a bound a stream of fresh indices would grow the table without end.
+    static let maxToolCalls = 256
+
+    /// A tool call being assembled. Fragments are appended in place (never through a copy of the
+    /// call), so assembling `n` bytes costs O(n) however many fragments they come in.
+    struct PendingCall {
+        var id = ""
+        var name = ""
+        var arguments = ""
+    }
 
     public init(provider: String) {
         self.provider = provider
@@ -87,14 +98,15 @@ public struct OpenAIStreamDecoder: ProviderStreamDecoder {
         }
 
         struct WireUsage: Decodable {
-            var prompt_tokens: Int?
-            var completion_tokens: Int?
-            var total_tokens: Int?
+            // Counts are clamped to 0...Int.max whatever number the server sends (see TokenCount).
+            var prompt_tokens: TokenCount?
+            var completion_tokens: TokenCount?
+            var total_tokens: TokenCount?
             var prompt_tokens_details: Details?
             var completion_tokens_details: Details?
             struct Details: Decodable {
-                var cached_tokens: Int?
-                var reasoning_tokens: Int?
+                var cached_tokens: TokenCount?
+                var reasoning_tokens: TokenCount?
             }
         }
 
@@ -118,7 +130,7 @@ public struct OpenAIStreamDecoder: ProviderStreamDecoder {
         do {
             try parser.feed(bytes, into: &events)
         } catch {
-            throw badResponse("an SSE line exceeded \(parser.maxLineBytes) bytes")
+            throw badResponse("an SSE line or event exceeded \(parser.maxLineBytes) bytes")
         }
         defer { events.removeAll(keepingCapacity: true) }
         for event in events {
@@ -143,11 +155,16 @@ public struct OpenAIStreamDecoder: ProviderStreamDecoder {
                 if let content = choice.delta?.content, !content.isEmpty { output.append(.text(content)) }
                 for delta in choice.delta?.tool_calls ?? [] {
                     let index = delta.index ?? 0
-                    var call = pendingCalls[index] ?? (id: "", name: "", arguments: "")
-                    if let id = delta.id { call.id = id }
-                    if let name = delta.function?.name { call.name += name }
-                    if let fragment = delta.function?.arguments { call.arguments += fragment }
-                    pendingCalls[index] = call
+                    if pendingCalls[index] == nil {
+                        guard pendingCalls.count < Self.maxToolCalls else {
+                            throw badResponse("more than \(Self.maxToolCalls) tool calls in one answer")
+                        }
+                        pendingCalls[index] = PendingCall()
+                    }
+                    // Mutated through the dictionary's accessor: the string is appended in place.
+                    if let id = delta.id { pendingCalls[index]?.id = id }
+                    if let name = delta.function?.name { pendingCalls[index]?.name += name }
+                    if let fragment = delta.function?.arguments { pendingCalls[index]?.arguments += fragment }
                 }
                 if let reason = choice.finish_reason {
                     sawFinish = true
@@ -156,17 +173,14 @@ public struct OpenAIStreamDecoder: ProviderStreamDecoder {
                 }
             }
             if let usage = chunk.usage {
-                let input = usage.prompt_tokens ?? 0
-                let outputTokens = usage.completion_tokens ?? 0
-                let (sum, overflow) = input.addingReportingOverflow(outputTokens)
                 output.append(
                     .usage(
                         Usage(
-                            inputTokens: input,
-                            outputTokens: outputTokens,
-                            totalTokens: usage.total_tokens ?? (overflow ? Int.max : sum),
-                            cachedInputTokens: usage.prompt_tokens_details?.cached_tokens,
-                            reasoningTokens: usage.completion_tokens_details?.reasoning_tokens
+                            inputTokens: usage.prompt_tokens?.value ?? 0,
+                            outputTokens: usage.completion_tokens?.value ?? 0,
+                            totalTokens: usage.total_tokens?.value,
+                            cachedInputTokens: usage.prompt_tokens_details?.cached_tokens?.value,
+                            reasoningTokens: usage.completion_tokens_details?.reasoning_tokens?.value
                         )
                     )
                 )
