@@ -50,19 +50,8 @@ public struct OpenAIStreamDecoder: ProviderStreamDecoder {
     private var sawFinish = false
     private var sawModel = false
     private let decoder = JSONDecoder()
-    /// Tool calls being assembled, by index: fragments of their JSON arguments arrive in pieces.
-    private var pendingCalls: [Int: PendingCall] = [:]
-    /// The most distinct tool-call indices one answer may open; the index is the server's number,
-    /// so without a bound a stream of fresh indices would grow the table without end.
-    static let maxToolCalls = 256
-
-    /// A tool call being assembled. Fragments are appended in place (never through a copy of the
-    /// call), so assembling `n` bytes costs O(n) however many fragments they come in.
-    struct PendingCall {
-        var id = ""
-        var name = ""
-        var arguments = ""
-    }
+    /// Tool calls being assembled: fragments of their JSON arguments arrive in pieces.
+    private var pendingCalls = OpenAIToolCallAssembler()
 
     public init(provider: String) {
         self.provider = provider
@@ -154,17 +143,15 @@ public struct OpenAIStreamDecoder: ProviderStreamDecoder {
                 }
                 if let content = choice.delta?.content, !content.isEmpty { output.append(.text(content)) }
                 for delta in choice.delta?.tool_calls ?? [] {
-                    let index = delta.index ?? 0
-                    if pendingCalls[index] == nil {
-                        guard pendingCalls.count < Self.maxToolCalls else {
-                            throw badResponse("more than \(Self.maxToolCalls) tool calls in one answer")
-                        }
-                        pendingCalls[index] = PendingCall()
+                    let added = pendingCalls.add(
+                        index: delta.index ?? 0,
+                        id: delta.id,
+                        name: delta.function?.name,
+                        arguments: delta.function?.arguments
+                    )
+                    guard added else {
+                        throw badResponse("more than \(OpenAIToolCallAssembler.maxCalls) tool calls in one answer")
                     }
-                    // Mutated through the dictionary's accessor: the string is appended in place.
-                    if let id = delta.id { pendingCalls[index]?.id = id }
-                    if let name = delta.function?.name { pendingCalls[index]?.name += name }
-                    if let fragment = delta.function?.arguments { pendingCalls[index]?.arguments += fragment }
                 }
                 if let reason = choice.finish_reason {
                     sawFinish = true
@@ -190,8 +177,7 @@ public struct OpenAIStreamDecoder: ProviderStreamDecoder {
 
     /// Emits the assembled tool calls, in index order, with their arguments parsed.
     private mutating func flushToolCalls(into output: inout [ProviderEvent]) throws(RPCError) {
-        for index in pendingCalls.keys.sorted() {
-            guard let call = pendingCalls[index] else { continue }
+        for call in pendingCalls.takeAll() {
             let text = call.arguments.isEmpty ? "{}" : call.arguments
             guard let arguments = try? decoder.decode(JSONValue.self, from: Data(text.utf8)),
                 arguments.objectValue != nil
@@ -200,7 +186,6 @@ public struct OpenAIStreamDecoder: ProviderStreamDecoder {
             }
             output.append(.toolCall(ToolCall(id: call.id, name: call.name, arguments: arguments)))
         }
-        pendingCalls = [:]
     }
 
     public mutating func finish(into output: inout [ProviderEvent]) throws(RPCError) {
