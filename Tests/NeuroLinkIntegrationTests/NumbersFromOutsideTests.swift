@@ -78,7 +78,7 @@ import Testing
             rate_limits:
               queue: { strategy: reject }
               providers:
-                a: { tokens_per_minute: 1000000 }
+                a: { tokens_per_minute: 1 }
             """
         try await DaemonProcess.with(config: upstreams.config(limits)) { daemon in
             try await NeuroLinkClient.withConnection(socketPath: daemon.socketPath) { client in
@@ -87,7 +87,8 @@ import Testing
                 // The provider's absurd report put `a` deep into debt: refused, not crashed.
                 let next = try await streamOnce(client, StreamRequest(prompt: "x", provider: "a"))
                 #expect(next.error?.type == .rateLimited, "\(String(describing: next.error))")
-                #expect((next.error?.data.retryAfterMs ?? -1) > 0)
+                // Debt of 2⁴⁰ tokens at one per minute: a wait beyond 2⁵³ ms, reported as 2⁵³ − 1.
+                #expect(next.error?.data.retryAfterMs == Usage.maxTokens)
                 _ = try await client.generate(StreamRequest(prompt: "x", provider: "b"))
             }
         }

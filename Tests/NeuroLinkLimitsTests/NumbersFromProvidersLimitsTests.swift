@@ -47,9 +47,14 @@ import Testing
         #expect(parsed.isEmpty, "\(value)")
     }
 
-    @Test func intMaxCountsAreKept() {
-        let parsed = report([("x-ratelimit-limit-tokens", "9223372036854775807")])
-        #expect(parsed.tokens.limit == .max)
+    @Test func countsAboveTheLargestSafeIntegerReadAsIt() {
+        let parsed = report([
+            ("x-ratelimit-limit-tokens", "9223372036854775807"), ("x-ratelimit-remaining-tokens", "9007199254740992"),
+            ("x-ratelimit-remaining-requests", "9007199254740991"),
+        ])
+        #expect(parsed.tokens.limit == 9_007_199_254_740_991)
+        #expect(parsed.tokens.remaining == 9_007_199_254_740_991)
+        #expect(parsed.requests.remaining == 9_007_199_254_740_991)
     }
 
     @Test func anAbsurdResetPausesForADayAndStatusStillConverts() async {

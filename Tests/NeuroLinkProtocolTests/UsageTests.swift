@@ -79,3 +79,32 @@ import Testing
         #expect(try JSONDecoder().decode(Usage.self, from: data) == usage)
     }
 }
+
+/// Client number params at their extremes are refused with `invalid_params`, never clamped or trapped on.
+@Suite struct ParamNumbersTests {
+    @Test(arguments: [
+        ("maxTokens", "9223372036854775807"), ("maxTokens", "-9223372036854775808"), ("maxTokens", "1e300"),
+        ("maxTokens", "9007199254740993"), ("maxTokens", "0"), ("maxTokens", "1.5"), ("timeoutMs", "1e20"),
+        ("timeoutMs", "-1"), ("timeoutMs", "86400001"), ("priority", "10"), ("priority", "-1e-300"),
+        ("temperature", "1e308"), ("temperature", "-0.0000001"), ("temperature", "2.0000001"),
+    ])
+    func outOfRangeNumbersAreInvalidParams(_ name: String, _ number: String) throws {
+        let text = #"{"input":{"text":"a"},"\#(name)":\#(number)}"#
+        let value = try JSONDecoder().decode(JSONValue.self, from: Data(text.utf8))
+        let error = #expect(throws: RPCError.self, "\(name): \(number)") { try StreamRequest(json: value) }
+        #expect(error?.type == .invalidParams)
+        #expect(error?.message.contains("params.\(name) must be") == true, "\(error?.message ?? "-")")
+    }
+
+    @Test func boundaryValuesAreAccepted() throws {
+        let text = #"{"input":{"text":"a"},"maxTokens":1e7,"timeoutMs":86400000,"priority":9,"temperature":2}"#
+        let request = try StreamRequest(json: try JSONDecoder().decode(JSONValue.self, from: Data(text.utf8)))
+        #expect(request.maxTokens == 10_000_000 && request.timeoutMs == 86_400_000 && request.priority == 9)
+    }
+
+    @Test(arguments: ["9e15", "1e300", "-9223372036854775808", "1.5"])
+    func idsOutsideTheIntegerRangeAreNotIds(_ number: String) throws {
+        let value = try JSONDecoder().decode(JSONValue.self, from: Data(number.utf8))
+        #expect(RPCID(json: value) == nil, "\(number)")
+    }
+}

@@ -89,6 +89,8 @@ import Testing
             ("retry-after", "99999999999999999999999999", HTTPErrorMapping.maxRetryAfterMs),
             ("retry-after", "9223372036854775807", HTTPErrorMapping.maxRetryAfterMs),
             ("retry-after-ms", "1.7976931348623157e308", HTTPErrorMapping.maxRetryAfterMs),
+            ("retry-after", "Fri, 31 Dec 9999 23:59:59 GMT", HTTPErrorMapping.maxRetryAfterMs),
+            ("retry-after", "Thu, 01 Jan 1970 00:00:00 GMT", 0),
             ("retry-after", "0.0001", 1),
             ("retry-after", "2", 2000),
         ] as [(String, String, Int)]

@@ -97,7 +97,9 @@ public final class AdmissionController: Sendable {
         state.withLock { state in
             (
                 state.queue.count,
-                state.queue.oldestEnqueuedAt.map { $0.duration(to: now).wholeMilliseconds(rounding: .down) },
+                state.queue.oldestEnqueuedAt.map {
+                    $0.duration(to: now).wholeMilliseconds(rounding: .down).clampedCount
+                },
                 state.queue.counters
             )
         }
@@ -150,7 +152,7 @@ public final class AdmissionController: Sendable {
             await queued(
                 Notice(
                     kind: Notice.queued,
-                    waitMs: wait.map { $0.wholeMilliseconds(rounding: .up) },
+                    waitMs: wait.map { $0.wholeMilliseconds(rounding: .up).clampedCount },
                     position: position
                 )
             )
@@ -217,7 +219,9 @@ public final class AdmissionController: Sendable {
     static func rateLimited(_ denials: [LimitDenial]) -> RPCError {
         let shortest = denials.compactMap(\.retryAfter).min()
         let what = denials.first.map { "\(describe($0.reason)) of \(describe($0.scope))" } ?? "a rate limit"
-        let retryAfterMs = shortest.map { $0.wholeMilliseconds(rounding: .up) }
+        // At most 2⁵³ − 1: a bucket deep in debt (after a provider's absurd usage report) may ask
+        // for a wait longer than any JSON reader holds exactly.
+        let retryAfterMs = shortest.map { $0.wholeMilliseconds(rounding: .up).clampedCount }
         return RPCError(
             .rateLimited,
             "rate limited by the daemon: \(what)",

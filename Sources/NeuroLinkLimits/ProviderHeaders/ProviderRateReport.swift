@@ -9,7 +9,8 @@ import NeuroLinkBasics
 /// - Anthropic: `anthropic-ratelimit-{requests,tokens,input-tokens,output-tokens}-{limit,remaining,reset}`,
 ///   with reset values as RFC 3339 timestamps.
 ///
-/// Numbers are validated: a count that is not an integer in `0...Int.max` leaves its field unreported,
+/// Numbers are validated: a count that is not an integer in `0...Int.max` leaves its field unreported
+/// (one above 2⁵³ − 1 reads as 2⁵³ − 1, the largest count status reports exactly),
 /// and every reset is clamped to ``resetRange`` (0 to one day), however far away the provider puts it.
 ///
 /// `retry-after` is not read here: the caller parses it with its retry logic and passes the result to
@@ -137,7 +138,9 @@ public struct ProviderRateReport: Sendable, Hashable {
     }
 
     private mutating func setCount(_ field: Substring, _ value: Substring, _ dimension: LimitDimension) -> Bool {
-        guard let count = Int(value), count >= 0 else { return false }
+        guard let parsed = Int(value), parsed >= 0 else { return false }
+        // Above 2⁵³ − 1 a count could not reach clients exactly through status; no window is that big.
+        let count = parsed.clampedCount
         if field == "limit" { self[dimension].limit = count } else { self[dimension].remaining = count }
         return true
     }
