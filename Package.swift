@@ -42,22 +42,29 @@ let package = Package(
         // The Swift face of libsystemd; linked by neurolinkd only (never by nlctl or NeuroLinkClient).
         .target(
             name: "NeuroLinkSystemd",
-            dependencies: ["CSystemd", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["CSystemd", "NeuroLinkBasics", .product(name: "Logging", package: "swift-log")],
             swiftSettings: strict
         ),
 
+        // Saturating arithmetic and conversions for numbers from outside (providers, clients,
+        // configuration): Duration ↔ milliseconds, Double → Int, counters. No dependencies.
+        .target(name: "NeuroLinkBasics", swiftSettings: strict),
         // Wire types and framing shared by the daemon and every client.
         .target(
             name: "NeuroLinkProtocol",
-            dependencies: [.product(name: "NIOCore", package: "swift-nio")],
+            dependencies: ["NeuroLinkBasics", .product(name: "NIOCore", package: "swift-nio")],
             swiftSettings: strict
         ),
         // Routing state without I/O: failure classes, circuit breakers, backoff, the retry budget,
         // member statistics and selection strategies, and the per-pool runtime that combines them.
-        .target(name: "NeuroLinkRouting", dependencies: ["NeuroLinkProtocol"], swiftSettings: strict),
+        .target(
+            name: "NeuroLinkRouting",
+            dependencies: ["NeuroLinkBasics", "NeuroLinkProtocol"],
+            swiftSettings: strict
+        ),
         // Rate limits without I/O: GCRA buckets behind a store interface, the four limit scopes,
         // provider-reported limits, adaptive concurrency, the admission queue and presets.
-        .target(name: "NeuroLinkLimits", swiftSettings: strict),
+        .target(name: "NeuroLinkLimits", dependencies: ["NeuroLinkBasics"], swiftSettings: strict),
         // Async client over the Unix socket; links neither curl nor libsystemd.
         .target(
             name: "NeuroLinkClient",
@@ -71,14 +78,15 @@ let package = Package(
         // Outbound HTTP: one libcurl multi handle driven by a dedicated thread.
         .target(
             name: "NeuroLinkHTTP",
-            dependencies: ["CCurl", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["CCurl", "NeuroLinkBasics", .product(name: "Logging", package: "swift-log")],
             swiftSettings: strict
         ),
         // Stream decoders (SSE, ...) and provider adapters.
         .target(
             name: "NeuroLinkProviders",
             dependencies: [
-                "NeuroLinkProtocol", "NeuroLinkHTTP", .product(name: "Crypto", package: "swift-crypto"),
+                "NeuroLinkBasics", "NeuroLinkProtocol", "NeuroLinkHTTP",
+                .product(name: "Crypto", package: "swift-crypto"),
                 // RS256 signatures of the JWTs that Vertex service accounts exchange for access tokens.
                 .product(name: "_CryptoExtras", package: "swift-crypto"),
             ],
@@ -88,8 +96,8 @@ let package = Package(
         .target(
             name: "NeuroLinkCore",
             dependencies: [
-                "NeuroLinkProtocol", "NeuroLinkHTTP", "NeuroLinkProviders", "NeuroLinkRouting", "NeuroLinkLimits",
-                .product(name: "Logging", package: "swift-log"),
+                "NeuroLinkBasics", "NeuroLinkProtocol", "NeuroLinkHTTP", "NeuroLinkProviders", "NeuroLinkRouting",
+                "NeuroLinkLimits", .product(name: "Logging", package: "swift-log"),
                 .product(name: "Yams", package: "Yams"),
             ],
             swiftSettings: strict
@@ -98,8 +106,8 @@ let package = Package(
         .target(
             name: "NeuroLinkDaemon",
             dependencies: [
-                "NeuroLinkProtocol", "NeuroLinkCore", "NeuroLinkHTTP", "NeuroLinkProviders", "NeuroLinkSystemd",
-                "NeuroLinkLimits", "CEarlyStop",
+                "NeuroLinkBasics", "NeuroLinkProtocol", "NeuroLinkCore", "NeuroLinkHTTP", "NeuroLinkProviders",
+                "NeuroLinkSystemd", "NeuroLinkLimits", "CEarlyStop",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
@@ -142,6 +150,7 @@ let package = Package(
             swiftSettings: strict
         ),
 
+        .testTarget(name: "NeuroLinkBasicsTests", dependencies: ["NeuroLinkBasics"], swiftSettings: strict),
         .testTarget(
             name: "NeuroLinkProtocolTests",
             dependencies: ["NeuroLinkProtocol", .product(name: "NIOEmbedded", package: "swift-nio")],

@@ -11,9 +11,12 @@ enum OpenAIWireFormat {
     static let modelsList =
         #"{"object":"list","data":[{"id":"loop-model","object":"model","created":1700000000,"owned_by":"loopback"}]}"#
 
-    /// The `usage` object for the given token counts.
+    /// The `usage` object for the given token counts. The total saturates: tests send counts up to
+    /// `Int.max` to see what the daemon makes of them.
     static func usageObject(prompt: Int, completion: Int) -> String {
-        #"{"prompt_tokens":\#(prompt),"completion_tokens":\#(completion),"total_tokens":\#(prompt + completion),"#
+        let (sum, overflow) = prompt.addingReportingOverflow(completion)
+        let total = overflow ? (completion > 0 ? Int.max : Int.min) : sum
+        return #"{"prompt_tokens":\#(prompt),"completion_tokens":\#(completion),"total_tokens":\#(total),"#
             + #""prompt_tokens_details":{"cached_tokens":0},"completion_tokens_details":{"reasoning_tokens":0}}"#
     }
 

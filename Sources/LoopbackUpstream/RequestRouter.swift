@@ -62,6 +62,8 @@ enum RequestRouter {
             return framing.fixedResponse(status: status, body: errorBody, extraHeaders: headers, allocator: allocator)
         case .raw(let pieces, let delay):
             return RawResponseScript(head: framing.eventStreamHead(), pieces: pieces, delay: delay)
+        case .rawWithHeaders(let pieces, let headers, let delay):
+            return RawResponseScript(head: framing.eventStreamHead(extraHeaders: headers), pieces: pieces, delay: delay)
         case .rawThenDrop(let pieces, let delay):
             return RawResponseScript(head: framing.eventStreamHead(), pieces: pieces, delay: delay, dropAtEnd: true)
         case .stall:

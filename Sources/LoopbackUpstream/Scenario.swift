@@ -21,6 +21,10 @@ public enum Scenario: Sendable {
     /// Use this for malformed SSE, odd line endings or splits inside UTF-8 sequences.
     case raw(pieces: [[UInt8]], delay: Duration)
 
+    /// Like ``raw(pieces:delay:)`` with extra response headers: any provider's rate-limit headers
+    /// in front of any provider's body.
+    case rawWithHeaders(pieces: [[UInt8]], headers: [HTTPField], delay: Duration = .zero)
+
     /// Sends 200 and the event-stream headers, then nothing, keeping the connection open
     /// until the client closes it or the server shuts down.
     case stall

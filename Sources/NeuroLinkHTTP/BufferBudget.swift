@@ -1,3 +1,5 @@
+import NeuroLinkBasics
+
 /// Bookkeeping for the body bytes that in-flight transfers hold for consumers slower than their
 /// upstream, and the rules that bound them: each stream to `streamLimit`, all of them together to
 /// `limit`. Pure state, no I/O and no clock: the curl loop owns one and consults it on its own
@@ -47,7 +49,7 @@ struct BufferBudget<Key: Hashable> {
     init(limit: Int, streamLimit: Int, resumeRatio: Double = 0.9) {
         self.limit = max(1, limit)
         self.streamLimit = max(1, streamLimit)
-        resumeLine = min(self.limit, max(0, Int(Double(self.limit) * resumeRatio)))
+        resumeLine = min(self.limit, max(0, Int(saturating: Double(self.limit) * resumeRatio)))
     }
 
     /// Whether the budget is holding any stream back: while it is, the owner must keep the totals

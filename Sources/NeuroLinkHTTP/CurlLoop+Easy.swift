@@ -1,4 +1,5 @@
 import CCurl
+import NeuroLinkBasics
 
 // Easy handles: creation, teardown and error mapping. Loop thread only.
 extension CurlLoop {
@@ -38,7 +39,10 @@ extension CurlLoop {
                 nl_easy_setopt_pointer(easy, CURLOPT_ERRORBUFFER, $0.baseAddress) == CURLE_OK
             }
         if let connect = request.timeouts.connect {
-            ok = ok && nl_easy_setopt_long(easy, CURLOPT_CONNECTTIMEOUT_MS, Int(connect.milliseconds)) == CURLE_OK
+            ok =
+                ok
+                && nl_easy_setopt_long(easy, CURLOPT_CONNECTTIMEOUT_MS, connect.wholeMilliseconds(rounding: .up))
+                    == CURLE_OK
         }
         var list: UnsafeMutablePointer<curl_slist>?
         for header in request.headers + [HTTPHeader("Expect", "")] {

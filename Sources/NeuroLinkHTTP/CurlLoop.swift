@@ -1,6 +1,7 @@
 import CCurl
 import Foundation
 import Logging
+import NeuroLinkBasics
 import Synchronization
 
 /// The daemon's single outbound HTTP engine: one libcurl multi handle driven by one dedicated
@@ -200,7 +201,10 @@ public final class CurlLoop: Sendable {
             if let due = state.nextScan, now >= due { state.nextScan = enforceDeadlines(now: now) }
             // Drains and ended transfers may have taken the total under the resume line.
             state.releaseHeldBack()
-            let untilScan = state.nextScan.map { max(1, min(1000, ($0 - now).milliseconds + 1)) } ?? 1000
+            let untilScan =
+                state.nextScan.map {
+                    max(1, min(1000, ($0 - now).wholeMilliseconds(rounding: .down).addingSaturating(1)))
+                } ?? 1000
             curl_multi_poll(multi, nil, 0, Int32(untilScan), nil)
         }
         for context in state.active.values {
@@ -265,9 +269,7 @@ public final class CurlLoop: Sendable {
 }
 
 extension Duration {
-    /// Whole milliseconds, rounded down.
-    public var milliseconds: Int64 {
-        let (seconds, attoseconds) = components
-        return seconds * 1000 + attoseconds / 1_000_000_000_000_000
-    }
+    /// Whole milliseconds, rounded down, saturating at `Int64`'s bounds. Kept for existing callers;
+    /// new code uses NeuroLinkBasics' `wholeMilliseconds(rounding:)`, which it wraps.
+    public var milliseconds: Int64 { Int64(wholeMilliseconds(rounding: .down)) }
 }

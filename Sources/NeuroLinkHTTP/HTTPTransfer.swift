@@ -10,20 +10,24 @@ public final class HTTPTransfer: Sendable {
     struct State {
         var head: ResponseHead?
         var headDelivered = false
-        var pieces: [[UInt8]] = []
+        /// Body pieces not yet taken by the consumer; their bytes count in `bufferedBytes` until
+        /// they are taken, so the buffer limits bound everything the transfer holds.
+        var pieces = PieceQueue()
         var bufferedBytes = 0
         /// Set by the curl thread when the loop must hear about the next drain: it refused data
         /// (the transfer waits for that drain to resume), or the buffer budget is holding streams
         /// back (it needs every drain to keep its total exact).
         var notifyOnDrain = false
+        /// `bufferedBytes` when `notifyOnDrain` was set: the consumer reports once it has taken
+        /// half of that (or everything), not after every piece, so a paused transfer resumes
+        /// with room to spare instead of pausing again at once.
+        var notifyBelow = 0
         var completion: Result<Void, TransferError>?
         var waiter: CheckedContinuation<Void, Never>?
     }
 
     let state = Mutex(State())
     let loop: CurlLoop
-    /// Pieces taken from `state` in one go and handed out one by one; touched only by the consumer.
-    private let local = Mutex<[[UInt8]]>([])
 
     init(loop: CurlLoop) {
         self.loop = loop
@@ -32,9 +36,6 @@ public final class HTTPTransfer: Sendable {
     /// The next event, or `nil` once the response completed successfully.
     public func next() async throws(TransferError) -> TransferEvent? {
         while true {
-            if let piece = local.withLock({ $0.isEmpty ? nil : $0.removeFirst() }) {
-                return .body(piece)
-            }
             switch takeAvailable() {
             case .event(let event): return event
             case .finished(let result):
@@ -64,12 +65,9 @@ public final class HTTPTransfer: Sendable {
     /// The next body piece if one is already buffered, without waiting: lets a consumer handle
     /// everything that arrived together in one pass (one write to its client instead of many).
     public func nextBufferedBody() -> [UInt8]? {
-        if let piece = local.withLock({ $0.isEmpty ? nil : $0.removeFirst() }) { return piece }
         let (piece, notify): ([UInt8]?, Bool) = state.withLock { state in
-            guard state.headDelivered, !state.pieces.isEmpty else { return (nil, false) }
-            let notify = state.notifyOnDrain
-            state.notifyOnDrain = false
-            return (drain(&state), notify)
+            guard state.headDelivered, let piece = Self.take(&state) else { return (nil, false) }
+            return (piece, Self.shouldNotify(&state))
         }
         if notify { loop.drained(self) }
         return piece
@@ -87,11 +85,8 @@ public final class HTTPTransfer: Sendable {
                 state.headDelivered = true
                 return (.event(.head(head)), false)
             }
-            if !state.pieces.isEmpty {
-                let first = drain(&state)
-                let notify = state.notifyOnDrain
-                state.notifyOnDrain = false
-                return (.event(.body(first)), notify)
+            if let piece = Self.take(&state) {
+                return (.event(.body(piece)), Self.shouldNotify(&state))
             }
             if let completion = state.completion {
                 return (.finished(completion), false)
@@ -102,15 +97,22 @@ public final class HTTPTransfer: Sendable {
         return available
     }
 
-    /// Takes every buffered piece: returns the first and keeps the rest for the consumer alone.
-    /// Called with `state` locked.
-    private func drain(_ state: inout State) -> [UInt8] {
-        var pieces: [[UInt8]] = []
-        swap(&pieces, &state.pieces)
-        state.bufferedBytes = 0
-        let first = pieces.removeFirst()
-        if !pieces.isEmpty { local.withLock { $0 = pieces } }
-        return first
+    /// Takes the oldest buffered piece and stops counting its bytes. Called with `state` locked;
+    /// O(1), one lock per piece as before the bytes stayed counted.
+    private static func take(_ state: inout State) -> [UInt8]? {
+        guard let piece = state.pieces.popFirst() else { return nil }
+        state.bufferedBytes -= piece.count
+        return piece
+    }
+
+    /// Whether the loop asked to hear about drains and this one is worth reporting: the buffer
+    /// is empty, or down to half of what it held when the loop asked. Called with `state` locked.
+    private static func shouldNotify(_ state: inout State) -> Bool {
+        guard state.notifyOnDrain, state.pieces.isEmpty || state.bufferedBytes <= state.notifyBelow else {
+            return false
+        }
+        state.notifyOnDrain = false
+        return true
     }
 
     /// Aborts the transfer; a pending or later ``next()`` throws ``TransferError/cancelled``.
@@ -141,10 +143,10 @@ public final class HTTPTransfer: Sendable {
             if state.completion != nil { return (.abort, nil) }
             if state.head == nil { state.head = head() }
             guard case .accept(let reportDrain) = admit(state.bufferedBytes) else {
-                state.notifyOnDrain = true
+                state.requestDrainNotice()
                 return (.pause, nil)
             }
-            if reportDrain { state.notifyOnDrain = true }
+            if reportDrain { state.requestDrainNotice() }
             state.pieces.append(Array(bytes))
             state.bufferedBytes += bytes.count
             let waiter = state.waiter
@@ -159,7 +161,7 @@ public final class HTTPTransfer: Sendable {
     /// is reported to the loop when anything is buffered.
     func buffered(reportDrain: Bool) -> Int {
         state.withLock { state in
-            if reportDrain, state.bufferedBytes > 0 { state.notifyOnDrain = true }
+            if reportDrain, state.bufferedBytes > 0 { state.requestDrainNotice() }
             return state.bufferedBytes
         }
     }
@@ -173,7 +175,7 @@ public final class HTTPTransfer: Sendable {
             if case .failure(.paused) = result {
                 // Nobody took these for the whole limit: free them now rather than when the
                 // stalled consumer finally reads; it gets the error next.
-                state.pieces = []
+                state.pieces = PieceQueue()
                 state.bufferedBytes = 0
             }
             state.completion = result
@@ -183,5 +185,42 @@ public final class HTTPTransfer: Sendable {
         }
         waiter?.resume()
         return ended
+    }
+}
+
+extension HTTPTransfer.State {
+    /// Asks the consumer to report its next drain that frees at least half of what is held now
+    /// (or an earlier request's point, when that comes sooner).
+    mutating func requestDrainNotice() {
+        notifyBelow = notifyOnDrain ? max(notifyBelow, bufferedBytes / 2) : bufferedBytes / 2
+        notifyOnDrain = true
+    }
+}
+
+/// A FIFO of body pieces with O(1) append and removal: removal advances a head index, and the
+/// storage is compacted only once the consumed prefix is at least half of it (amortised O(1)).
+struct PieceQueue {
+    private var storage: [[UInt8]] = []
+    private var head = 0
+
+    var isEmpty: Bool { head == storage.count }
+    var count: Int { storage.count - head }
+
+    mutating func append(_ piece: [UInt8]) { storage.append(piece) }
+
+    mutating func popFirst() -> [UInt8]? {
+        guard head < storage.count else { return nil }
+        // Swapped out, so the queue keeps no reference to the bytes it handed over.
+        var piece: [UInt8] = []
+        swap(&piece, &storage[head])
+        head += 1
+        if head == storage.count {
+            storage.removeAll(keepingCapacity: true)
+            head = 0
+        } else if head >= 64, head * 2 >= storage.count {
+            storage.removeFirst(head)
+            head = 0
+        }
+        return piece
     }
 }

@@ -1,3 +1,5 @@
+import NeuroLinkBasics
+
 /// One HTTP header field.
 public struct HTTPHeader: Sendable, Hashable {
     public var name: String
@@ -91,7 +93,8 @@ public enum TransferError: Error, Sendable, Hashable, CustomStringConvertible {
     public var description: String {
         switch self {
         case .timeout(let phase): "\(phase.rawValue) timeout"
-        case .paused(let limit): "paused for more than \(limit.milliseconds) ms: the consumer read nothing"
+        case .paused(let limit):
+            "paused for more than \(limit.wholeMilliseconds(rounding: .down)) ms: the consumer read nothing"
         case .network(let code, let message): "network error \(code): \(message)"
         case .cancelled: "cancelled"
         case .shutdown: "HTTP engine is shut down"

@@ -68,9 +68,10 @@ final class LoopState {
         }
     }
 
-    /// The consumer of `id` drained its buffer (reported because the loop asked): counts it, and
-    /// resumes the transfer if it was paused. Its bytes waiting in libcurl go into an empty buffer,
-    /// which the budget always accepts.
+    /// The consumer of `id` took at least half of what its buffer held when the loop asked (or all
+    /// of it): counts what is left, and resumes the transfer if it was paused. The bytes waiting in
+    /// libcurl then go into a buffer with room for them (or an empty one, which the budget always
+    /// accepts).
     func drained(_ id: ObjectIdentifier) {
         guard let context = active[id] else { return }
         let held = context.transfer.buffered(reportDrain: budget.isHoldingBack)

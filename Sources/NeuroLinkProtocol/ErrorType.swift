@@ -1,3 +1,5 @@
+import NeuroLinkBasics
+
 /// The stable error vocabulary of the protocol: every error response carries one of these in
 /// `error.data.type`, next to its JSON-RPC `code`. See `docs/protocol.md`, "Errors".
 public struct ErrorType: RawRepresentable, Sendable, Hashable, Codable, CustomStringConvertible {
@@ -63,7 +65,15 @@ public struct ErrorType: RawRepresentable, Sendable, Hashable, Codable, CustomSt
 }
 
 /// Token counts of one answer.
+///
+/// Every count is within `0...Usage.maxTokens` (2⁵³ − 1): providers' reports are clamped when a
+/// `Usage` is made or decoded (negative counts become 0, larger ones the maximum), and sums
+/// saturate there, so a provider's absurd figure can neither trap nor reach a client as a number
+/// its JSON reader cannot hold.
 public struct Usage: Sendable, Hashable, Codable {
+    /// The largest count a `Usage` holds: `Int.maxSafeJSONInteger`, 2⁵³ − 1.
+    public static let maxTokens = Int.maxSafeJSONInteger
+
     public var inputTokens: Int
     public var outputTokens: Int
     public var totalTokens: Int
@@ -72,6 +82,7 @@ public struct Usage: Sendable, Hashable, Codable {
     /// Output tokens spent on reasoning, when reported.
     public var reasoningTokens: Int?
 
+    /// Counts clamped to `0...maxTokens`; `totalTokens` defaults to input plus output (saturating).
     public init(
         inputTokens: Int = 0,
         outputTokens: Int = 0,
@@ -79,12 +90,49 @@ public struct Usage: Sendable, Hashable, Codable {
         cachedInputTokens: Int? = nil,
         reasoningTokens: Int? = nil
     ) {
-        self.inputTokens = inputTokens
-        self.outputTokens = outputTokens
-        self.cachedInputTokens = cachedInputTokens
-        self.reasoningTokens = reasoningTokens
-        let (sum, overflow) = inputTokens.addingReportingOverflow(outputTokens)
-        self.totalTokens = totalTokens ?? (overflow ? Int.max : sum)
+        self.inputTokens = inputTokens.clampedCount
+        self.outputTokens = outputTokens.clampedCount
+        self.cachedInputTokens = cachedInputTokens?.clampedCount
+        self.reasoningTokens = reasoningTokens?.clampedCount
+        self.totalTokens = totalTokens?.clampedCount ?? inputTokens.addingCount(outputTokens)
+    }
+
+    /// The counts of two answers added up, each sum saturating at ``maxTokens``; an optional count
+    /// is present when either side has it.
+    public func adding(_ other: Usage) -> Usage {
+        func sum(_ first: Int?, _ second: Int?) -> Int? {
+            guard let first else { return second }
+            return first.addingCount(second ?? 0)
+        }
+        return Usage(
+            inputTokens: inputTokens.addingCount(other.inputTokens),
+            outputTokens: outputTokens.addingCount(other.outputTokens),
+            totalTokens: totalTokens.addingCount(other.totalTokens),
+            cachedInputTokens: sum(cachedInputTokens, other.cachedInputTokens),
+            reasoningTokens: sum(reasoningTokens, other.reasoningTokens)
+        )
+    }
+
+    private enum CodingKeys: String, CodingKey {
+        case inputTokens, outputTokens, totalTokens, cachedInputTokens, reasoningTokens
+    }
+
+    /// Decodes leniently: any JSON number is accepted and clamped like the initialiser does
+    /// (readers that go through `Double` may hand over `9.007199254740992e15` for a count).
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        func count(_ key: CodingKeys) throws -> Int? {
+            guard c.contains(key), try !c.decodeNil(forKey: key) else { return nil }
+            if let exact = try? c.decode(Int.self, forKey: key) { return exact }
+            return Int(saturating: try c.decode(Double.self, forKey: key), rounding: .down)
+        }
+        self.init(
+            inputTokens: try count(.inputTokens) ?? 0,
+            outputTokens: try count(.outputTokens) ?? 0,
+            totalTokens: try count(.totalTokens),
+            cachedInputTokens: try count(.cachedInputTokens),
+            reasoningTokens: try count(.reasoningTokens)
+        )
     }
 }
 

@@ -1,11 +1,14 @@
 import Foundation
+import NeuroLinkBasics
 import NeuroLinkHTTP
 import NeuroLinkProtocol
 
 /// Reading provider error responses: retry hints and a safe, short message.
 public enum HTTPErrorMapping {
     /// Milliseconds to wait from `retry-after-ms`, or `retry-after` (seconds or an HTTP date).
-    /// Values are capped at ``maxRetryAfterMs``; a provider's header must never overflow anything.
+    /// Values are clamped to 0 through ``maxRetryAfterMs``: a provider's header must never overflow
+    /// anything. Larger values (`1e300`, `inf`, 30 digits) give the maximum; negative values, NaN
+    /// and anything unparsable are ignored (`retry-after-ms` then falls back to `retry-after`).
     public static func retryAfterMs(_ headers: [HTTPHeader], now: Date = Date()) -> Int? {
         if let ms = headers.first(named: "retry-after-ms").flatMap({ Double($0.trimmingCharacters(in: .whitespaces)) }),
             let capped = capped(ms)
@@ -25,9 +28,10 @@ public enum HTTPErrorMapping {
     /// The longest wait a retry hint may ask for: one day.
     public static let maxRetryAfterMs = 86_400_000
 
-    private static func capped(_ milliseconds: Double) -> Int? {
-        guard milliseconds.isFinite, milliseconds >= 0 else { return nil }
-        return Int(min(milliseconds.rounded(.up), Double(maxRetryAfterMs)))
+    /// `milliseconds` clamped to `0...maxRetryAfterMs`; `nil` for NaN and negative values.
+    static func capped(_ milliseconds: Double) -> Int? {
+        guard milliseconds >= 0 else { return nil }  // false for NaN too
+        return min(Int(saturating: milliseconds, rounding: .up), maxRetryAfterMs)
     }
 
     /// The provider's own error message from a JSON error body, cut short and scrubbed of key-like

@@ -1,5 +1,6 @@
 import CSystemd
 import Logging
+import NeuroLinkBasics
 import Synchronization
 
 /// The service manager's watchdog (`WatchdogSec=`): the process must send `WATCHDOG=1` more often
@@ -82,10 +83,9 @@ private final class Heartbeat: Sendable {
 }
 
 extension Watchdog {
-    /// Whole milliseconds of `duration`, rounded down.
+    /// Whole milliseconds of `duration`, rounded down (saturating: `WATCHDOG_USEC` comes from outside).
     static func milliseconds(_ duration: Duration) -> Int64 {
-        let (seconds, attoseconds) = duration.components
-        return seconds * 1000 + attoseconds / 1_000_000_000_000_000
+        Int64(duration.wholeMilliseconds(rounding: .down))
     }
 
     /// ``timeout`` in whole milliseconds.

@@ -1,3 +1,4 @@
+import NeuroLinkBasics
 import NeuroLinkLimits
 import NeuroLinkProtocol
 
@@ -9,6 +10,8 @@ extension AdmissionController {
         let queue = queueStatus(now: now)
         let settings = limiter.config.queue
         // Provider resets are monotonic instants; status reports them as wall-clock times too.
+        // Every duration becomes whole milliseconds through NeuroLinkBasics, which saturates, and is
+        // clamped to 2⁵³ − 1 so that every JSON reader gets it exactly.
         let wallNow = WallClock.now
         return LimitsStatus(
             scopes: snapshot.scopes.map(Self.scopeStatus).sorted { $0.scope < $1.scope },
@@ -16,7 +19,7 @@ extension AdmissionController {
             queue: AdmissionQueueStatus(
                 strategy: settings.strategy.rawValue,
                 maxSize: settings.maxSize,
-                maxWaitMs: Self.milliseconds(settings.maxWait),
+                maxWaitMs: settings.maxWait.wholeMilliseconds(rounding: .up).clampedCount,
                 depth: queue.depth,
                 oldestWaitMs: queue.oldestWaitMs,
                 queued: queue.counters.enqueued,
@@ -73,16 +76,16 @@ extension AdmissionController {
         case .open: break
         case .paced(let interval):
             status.pacing = "paced"
-            status.pacingIntervalMs = milliseconds(interval)
+            status.pacingIntervalMs = interval.wholeMilliseconds(rounding: .up).clampedCount
         case .paused(let until):
             let left = until > now ? until - now : .zero
             status.pacing = "paused"
-            status.pausedForMs = milliseconds(left)
-            status.pausedUntil = seconds(wallNow + left)
+            status.pausedForMs = left.wholeMilliseconds(rounding: .up).clampedCount
+            status.pausedUntil = (wallNow + left).secondsValue
         }
         status.reported = LimitDimension.allCases.compactMap { dimension in
             guard let window = member.reported[dimension] else { return nil }
-            let reset = window.resetAt.flatMap { $0 > now ? milliseconds($0 - now) : nil }
+            let reset = window.resetAt.flatMap { $0 > now ? $0.millisecondsLeft(after: now).clampedCount : nil }
             return ProviderWindowStatus(
                 dimension: dimension.rawValue,
                 limit: window.limit,
@@ -93,13 +96,4 @@ extension AdmissionController {
         return status
     }
 
-    /// Whole milliseconds, rounded up so a wait that is not over never reads as 0.
-    static func milliseconds(_ duration: Duration) -> Int {
-        Int((duration / .milliseconds(1)).rounded(.up))
-    }
-
-    static func seconds(_ duration: Duration) -> Double {
-        let (seconds, attoseconds) = duration.components
-        return Double(seconds) + Double(attoseconds) / 1e18
-    }
 }

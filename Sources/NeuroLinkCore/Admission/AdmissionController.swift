@@ -1,3 +1,4 @@
+import NeuroLinkBasics
 import NeuroLinkLimits
 import NeuroLinkProtocol
 import Synchronization
@@ -96,7 +97,10 @@ public final class AdmissionController: Sendable {
     public func queueStatus(now: ContinuousClock.Instant) -> (depth: Int, oldestWaitMs: Int?, counters: QueueCounters) {
         state.withLock { state in
             (
-                state.queue.count, state.queue.oldestEnqueuedAt.map { Int(($0.duration(to: now)) / .milliseconds(1)) },
+                state.queue.count,
+                state.queue.oldestEnqueuedAt.map {
+                    $0.duration(to: now).wholeMilliseconds(rounding: .down).clampedCount
+                },
                 state.queue.counters
             )
         }
@@ -150,7 +154,7 @@ public final class AdmissionController: Sendable {
             await queued(
                 Notice(
                     kind: Notice.queued,
-                    waitMs: wait.map { Int(($0 / .milliseconds(1)).rounded(.up)) },
+                    waitMs: wait.map { $0.wholeMilliseconds(rounding: .up).clampedCount },
                     position: position
                 )
             )
@@ -218,7 +222,9 @@ public final class AdmissionController: Sendable {
     static func rateLimited(_ denials: [LimitDenial]) -> RPCError {
         let shortest = denials.compactMap(\.retryAfter).min()
         let what = denials.first.map { "\(describe($0.reason)) of \(describe($0.scope))" } ?? "a rate limit"
-        let retryAfterMs = shortest.map { Int(($0 / .milliseconds(1)).rounded(.up)) }
+        // At most 2⁵³ − 1: a bucket deep in debt (after a provider's absurd usage report) may ask
+        // for a wait longer than any JSON reader holds exactly.
+        let retryAfterMs = shortest.map { $0.wholeMilliseconds(rounding: .up).clampedCount }
         return RPCError(
             .rateLimited,
             "rate limited by the daemon: \(what)",

@@ -1,3 +1,4 @@
+import NeuroLinkBasics
 import NeuroLinkHTTP
 import NeuroLinkProtocol
 import NeuroLinkProviders
@@ -181,8 +182,8 @@ public struct ProviderIntrospection: Sendable {
         )
     }
 
+    /// Milliseconds to the microsecond, for display.
     static func ms(_ duration: Duration) -> Double {
-        let (seconds, attoseconds) = duration.components
-        return ((Double(seconds) * 1000 + Double(attoseconds) / 1e15) * 1000).rounded() / 1000
+        (duration.millisecondsValue * 1000).rounded() / 1000
     }
 }

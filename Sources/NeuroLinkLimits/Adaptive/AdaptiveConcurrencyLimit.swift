@@ -1,3 +1,5 @@
+import NeuroLinkBasics
+
 /// A member's concurrency limit that adapts to its response times: additive increase while responses
 /// beat the target and the limit is actually in use, multiplicative decrease when they miss it or the
 /// member reports overload (429, 503/529, timeouts). The limit stays within `[minLimit, maxLimit]`.
@@ -21,7 +23,7 @@ public struct AdaptiveConcurrencyLimit: Sendable, Hashable {
     }
 
     /// The current limit: requests the member may have in flight.
-    public var limit: Int { min(max(Int(estimate), settings.minLimit), settings.maxLimit) }
+    public var limit: Int { min(max(Int(saturating: estimate), settings.minLimit), settings.maxLimit) }
 
     /// Takes in one completed request: its `responseTime` and the member's in-flight count (this
     /// request included) when it completed.

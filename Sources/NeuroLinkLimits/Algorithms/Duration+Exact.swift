@@ -22,10 +22,4 @@ extension Duration {
         guard divisor > 0, dividend > 0 else { return 0 }
         return Int(clamping: dividend / divisor)
     }
-
-    /// This duration in seconds as a `Double`, for display and smoothing only (never for limits).
-    var secondsValue: Double {
-        let (seconds, attoseconds) = components
-        return Double(seconds) + Double(attoseconds) / 1e18
-    }
 }

@@ -1,3 +1,5 @@
+import NeuroLinkBasics
+
 /// A steady rate: `count` units (requests or tokens) per `period`.
 ///
 /// Rates are kept as a whole count over a period rather than a floating-point value per second, so

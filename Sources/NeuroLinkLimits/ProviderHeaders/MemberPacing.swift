@@ -1,3 +1,5 @@
+import NeuroLinkBasics
+
 /// One member's admission pacing from what the provider itself reported: its rate-limit headers and
 /// its 429s. The aim is to slow down before the provider starts refusing.
 ///
@@ -60,7 +62,7 @@ public struct MemberPacing: Sendable, Hashable {
             }
             if let limit = reported.limit { window.limit = limit }
             if let reset = reported.resetAfter {
-                window.resetAt = now + reset
+                window.resetAt = now + reset.clamped(to: ProviderRateReport.resetRange)
             } else if !stillOpen {
                 // Unknown reset: "0 remaining" still must pause, for the default while.
                 window.resetAt = window.remaining == 0 ? now + settings.defaultPause : nil
@@ -69,10 +71,11 @@ public struct MemberPacing: Sendable, Hashable {
         }
     }
 
-    /// A 429 at `now`: pauses admission for `retryAfter`, or the default pause when it was not given.
+    /// A 429 at `now`: pauses admission for `retryAfter` (clamped to
+    /// ``ProviderRateReport/resetRange``), or the default pause when it was not given.
     public mutating func observeRetryAfter(_ retryAfter: Duration?, now: ContinuousClock.Instant) {
         guard settings.enabled else { return }
-        retryUntil = now + max(.zero, retryAfter ?? settings.defaultPause)
+        retryUntil = now + (retryAfter ?? settings.defaultPause).clamped(to: ProviderRateReport.resetRange)
     }
 
     /// How long admission must wait at `now`; `.zero` when it may go.
@@ -132,7 +135,7 @@ public struct MemberPacing: Sendable, Hashable {
                 requestsLeft = remaining
             } else {
                 let perRequest = max(1, tokensPerRequest ?? Double(settings.defaultTokensPerRequest))
-                requestsLeft = max(1, Int(Double(remaining) / perRequest))
+                requestsLeft = max(1, Int(saturating: Double(remaining) / perRequest))
             }
             interval = max(interval, (reset - now) / requestsLeft)
         }

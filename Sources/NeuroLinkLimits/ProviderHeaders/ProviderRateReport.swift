@@ -1,3 +1,5 @@
+import NeuroLinkBasics
+
 /// The limits a provider reported in one response's headers.
 ///
 /// Understood headers (names are case-insensitive):
@@ -6,6 +8,10 @@
 ///   A reset above 10⁹ is taken as Unix seconds, as some servers send it.
 /// - Anthropic: `anthropic-ratelimit-{requests,tokens,input-tokens,output-tokens}-{limit,remaining,reset}`,
 ///   with reset values as RFC 3339 timestamps.
+///
+/// Numbers are validated: a count that is not an integer in `0...Int.max` leaves its field unreported
+/// (one above 2⁵³ − 1 reads as 2⁵³ − 1, the largest count status reports exactly),
+/// and every reset is clamped to ``resetRange`` (0 to one day), however far away the provider puts it.
 ///
 /// `retry-after` is not read here: the caller parses it with its retry logic and passes the result to
 /// ``MemberPacing/observeRetryAfter(_:now:)``.
@@ -28,6 +34,10 @@ public struct ProviderRateReport: Sendable, Hashable {
         /// Nothing was reported for this window.
         public var isEmpty: Bool { limit == nil && remaining == nil && resetAfter == nil }
     }
+
+    /// The range every reported reset (and every 429 pause) is clamped to: at most one day, the
+    /// same bound as retry hints (`HTTPErrorMapping.maxRetryAfterMs`).
+    public static let resetRange: ClosedRange<Duration> = .zero ... .seconds(86_400)
 
     public var requests = Window()
     public var tokens = Window()
@@ -96,7 +106,8 @@ public struct ProviderRateReport: Sendable, Hashable {
         case "reset":
             guard let reset = ProviderDuration.parse(value) else { return false }
             // A "duration" of more than ~31 years is a Unix timestamp in seconds.
-            self[dimension].resetAfter = reset > .seconds(1_000_000_000) ? max(.zero, reset - unixTime) : reset
+            let resetAfter = reset > .seconds(1_000_000_000) ? reset - unixTime : reset
+            self[dimension].resetAfter = resetAfter.clamped(to: Self.resetRange)
             return true
         default:
             return false
@@ -119,7 +130,7 @@ public struct ProviderRateReport: Sendable, Hashable {
             return setCount(field, value, dimension)
         case "reset":
             guard let reset = RFC3339.parse(value) else { return false }
-            self[dimension].resetAfter = max(.zero, reset - unixTime)
+            self[dimension].resetAfter = (reset - unixTime).clamped(to: Self.resetRange)
             return true
         default:
             return false
@@ -127,7 +138,9 @@ public struct ProviderRateReport: Sendable, Hashable {
     }
 
     private mutating func setCount(_ field: Substring, _ value: Substring, _ dimension: LimitDimension) -> Bool {
-        guard let count = Int(value), count >= 0 else { return false }
+        guard let parsed = Int(value), parsed >= 0 else { return false }
+        // Above 2⁵³ − 1 a count could not reach clients exactly through status; no window is that big.
+        let count = parsed.clampedCount
         if field == "limit" { self[dimension].limit = count } else { self[dimension].remaining = count }
         return true
     }

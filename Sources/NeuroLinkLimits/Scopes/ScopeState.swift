@@ -1,3 +1,5 @@
+import NeuroLinkBasics
+
 /// What the limiter tracks locally per scope: requests in flight and counters for status.
 struct ScopeState {
     var inFlight = 0

@@ -1,3 +1,5 @@
+import NeuroLinkBasics
+
 /// Tokens of one request: estimated at admission, actual when the stream ends.
 public struct TokenUsage: Sendable, Hashable {
     public var input: Int
@@ -10,8 +12,8 @@ public struct TokenUsage: Sendable, Hashable {
 
     public static let zero = TokenUsage(input: 0, output: 0)
 
-    /// Input plus output.
-    public var total: Int { input + output }
+    /// Input plus output, saturating at `Int.max` (the counts come from providers).
+    public var total: Int { input.addingSaturating(output) }
 
     /// The count for a token dimension (`requests` counts 1).
     public subscript(dimension: LimitDimension) -> Int {
@@ -38,7 +40,7 @@ public struct TokenEstimator: Sendable, Hashable {
     /// request's `maxTokens`, which is what the provider may bill at most, else the default.
     public func estimate(inputCharacters: Int, inputTokens: Int? = nil, maxOutputTokens: Int?) -> TokenUsage {
         let perToken = charsPerToken > 0 && charsPerToken.isFinite ? charsPerToken : 4
-        let input = inputTokens ?? Int((Double(max(0, inputCharacters)) / perToken).rounded(.up))
+        let input = inputTokens ?? Int(saturating: Double(max(0, inputCharacters)) / perToken, rounding: .up)
         return TokenUsage(input: input, output: maxOutputTokens ?? defaultOutputTokens)
     }
 

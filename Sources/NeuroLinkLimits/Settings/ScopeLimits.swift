@@ -1,3 +1,5 @@
+import NeuroLinkBasics
+
 /// The limits of one scope, resolved: `nil` means no limit of that kind.
 public struct ScopeLimits: Sendable, Hashable {
     /// Requests per second or minute, with a burst.
@@ -90,7 +92,7 @@ public struct ScopeLimitSettings: Sendable, Hashable {
     public func resolved() -> ScopeLimits {
         ScopeLimits(
             requests: requestRate?.value.map { rate in
-                RateLimit(rate: rate, burst: burst ?? max(1, Int(rate.perSecondValue.rounded(.up))))
+                RateLimit(rate: rate, burst: burst ?? max(1, Int(saturating: rate.perSecondValue, rounding: .up)))
             },
             tokens: tokensPerMinute?.value.map(RateLimit.tokensPerMinute),
             inputTokens: inputTokensPerMinute?.value.map(RateLimit.tokensPerMinute),

@@ -1,4 +1,5 @@
 import Foundation
+import NeuroLinkBasics
 import NeuroLinkProtocol
 
 /// Turns decoded Messages API events into ``ProviderEvent``s, independent of how the events were
@@ -14,13 +15,16 @@ struct AnthropicMessageAssembler {
     /// `message_stop` arrived; later events are not part of the answer.
     private(set) var isComplete = false
     private var blocks: [Int: OpenBlock] = [:]
+    /// The `partial_json` fragments of open tool-use blocks, by block index. Kept apart from
+    /// `blocks` so each fragment is appended in place: O(n) for `n` bytes in any number of pieces.
+    private var toolInputs: [Int: String] = [:]
     private var stopReason: String?
     private var counts = Counts()
     private let decoder = JSONDecoder()
 
     private enum OpenBlock {
-        /// `fragments` are the `partial_json` pieces so far; `startInput` the `input` of the start event.
-        case toolUse(id: String, name: String, startInput: JSONValue?, fragments: String)
+        /// `startInput` is the `input` of the start event; the streamed pieces are in `toolInputs`.
+        case toolUse(id: String, name: String, startInput: JSONValue?)
         /// Text, thinking and every other kind: their deltas need no assembly.
         case streamed
     }
@@ -36,10 +40,10 @@ struct AnthropicMessageAssembler {
             guard let usage else { return }
             reported = true
             // Later reports are cumulative, so a present field replaces the earlier value.
-            input = usage.input_tokens ?? input
-            output = usage.output_tokens ?? output
-            cacheCreation = usage.cache_creation_input_tokens ?? cacheCreation
-            cacheRead = usage.cache_read_input_tokens ?? cacheRead
+            input = usage.input_tokens?.value ?? input
+            output = usage.output_tokens?.value ?? output
+            cacheCreation = usage.cache_creation_input_tokens?.value ?? cacheCreation
+            cacheRead = usage.cache_read_input_tokens?.value ?? cacheRead
         }
     }
 
@@ -54,10 +58,7 @@ struct AnthropicMessageAssembler {
     /// ``Usage/inputTokens``.
     var usage: Usage? {
         guard counts.reported else { return nil }
-        let input = [counts.input, counts.cacheCreation, counts.cacheRead].reduce(0) { sum, part in
-            let (total, overflow) = sum.addingReportingOverflow(part ?? 0)
-            return overflow ? Int.max : total
-        }
+        let input = [counts.input, counts.cacheCreation, counts.cacheRead].reduce(0) { $0.addingCount($1 ?? 0) }
         return Usage(inputTokens: input, outputTokens: counts.output ?? 0, cachedInputTokens: counts.cacheRead)
     }
 
@@ -68,6 +69,7 @@ struct AnthropicMessageAssembler {
             if let model, !model.isEmpty { output.append(.model(model)) }
             counts.merge(usage)
         case .contentBlockStart(let index, let block):
+            toolInputs[index] = nil
             switch block {
             case .text(let text):
                 if !text.isEmpty { output.append(.text(text)) }
@@ -76,7 +78,8 @@ struct AnthropicMessageAssembler {
                 if !thinking.isEmpty { output.append(.reasoning(thinking)) }
                 blocks[index] = .streamed
             case .toolUse(let id, let name, let input):
-                blocks[index] = .toolUse(id: id, name: name, startInput: input, fragments: "")
+                blocks[index] = .toolUse(id: id, name: name, startInput: input)
+                toolInputs[index] = ""
             case .other:
                 blocks[index] = .streamed
             }
@@ -87,23 +90,26 @@ struct AnthropicMessageAssembler {
             case .inputJSON(let fragment):
                 // Server-side tools (`server_tool_use`) stream their input the same way; only
                 // client tool calls are assembled and reported.
-                guard case .toolUse(let id, let name, let startInput, let fragments)? = blocks[index] else { return }
-                blocks[index] = .toolUse(id: id, name: name, startInput: startInput, fragments: fragments + fragment)
+                guard case .toolUse? = blocks[index] else { return }
+                toolInputs[index, default: ""] += fragment
             case .other:
                 break
             }
         case .contentBlockStop(let index):
             guard let block = blocks.removeValue(forKey: index) else { return }
-            try emitToolCall(block, into: &output)
+            try emitToolCall(block, fragments: toolInputs.removeValue(forKey: index) ?? "", into: &output)
         case .messageDelta(let stopReason, let usage):
             if let stopReason { self.stopReason = stopReason }
             counts.merge(usage)
         case .messageStop:
             // A block the stream never closed still belongs to the answer.
             for index in blocks.keys.sorted() {
-                if let block = blocks[index] { try emitToolCall(block, into: &output) }
+                if let block = blocks[index] {
+                    try emitToolCall(block, fragments: toolInputs[index] ?? "", into: &output)
+                }
             }
             blocks = [:]
+            toolInputs = [:]
             isComplete = true
             if let stopReason { output.append(.finish(Self.finishReason(stopReason))) }
             if let usage { output.append(.usage(usage)) }
@@ -114,8 +120,12 @@ struct AnthropicMessageAssembler {
         }
     }
 
-    private func emitToolCall(_ block: OpenBlock, into output: inout [ProviderEvent]) throws(RPCError) {
-        guard case .toolUse(let id, let name, let startInput, let fragments) = block else { return }
+    private func emitToolCall(
+        _ block: OpenBlock,
+        fragments: String,
+        into output: inout [ProviderEvent]
+    ) throws(RPCError) {
+        guard case .toolUse(let id, let name, let startInput) = block else { return }
         let arguments: JSONValue
         if fragments.isEmpty {
             // No input streamed (or only `""`): the start event's `input`, normally `{}`, is all there is.

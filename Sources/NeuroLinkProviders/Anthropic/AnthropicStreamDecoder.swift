@@ -23,7 +23,7 @@ public struct AnthropicStreamDecoder: ProviderStreamDecoder {
         } catch {
             throw AnthropicErrors.badResponse(
                 provider: assembler.provider,
-                "an SSE line exceeded \(parser.maxLineBytes) bytes"
+                "an SSE line or event exceeded \(parser.maxLineBytes) bytes"
             )
         }
         defer { pending.removeAll(keepingCapacity: true) }

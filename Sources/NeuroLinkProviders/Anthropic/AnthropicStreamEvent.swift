@@ -35,11 +35,12 @@ enum AnthropicStreamEvent: Decodable, Equatable {
     }
 
     /// Token counts, as reported in `message_start` and (cumulatively) in `message_delta`.
+    /// Counts are clamped to 0...Int.max whatever number the server sends (see TokenCount).
     struct WireUsage: Decodable, Equatable {
-        var input_tokens: Int?
-        var output_tokens: Int?
-        var cache_creation_input_tokens: Int?
-        var cache_read_input_tokens: Int?
+        var input_tokens: TokenCount?
+        var output_tokens: TokenCount?
+        var cache_creation_input_tokens: TokenCount?
+        var cache_read_input_tokens: TokenCount?
     }
 
     private enum Keys: String, CodingKey {

@@ -1,4 +1,5 @@
 import Foundation
+import NeuroLinkBasics
 import NeuroLinkProtocol
 
 /// Decodes a ConverseStream response (`application/vnd.amazon.eventstream`) into ``ProviderEvent``s.
@@ -148,15 +149,12 @@ public struct BedrockStreamDecoder: ProviderStreamDecoder {
     /// Normalised usage: like Anthropic's, Bedrock's `inputTokens` leaves out prompt-cache reads and
     /// writes, which are added here so that ``Usage/cachedInputTokens`` is a part of the input.
     static func usage(_ wire: BedrockStreamEvent.WireUsage) -> Usage {
-        let input = [wire.inputTokens, wire.cacheReadInputTokens, wire.cacheWriteInputTokens].reduce(0) { sum, part in
-            let (total, overflow) = sum.addingReportingOverflow(max(0, part ?? 0))
-            return overflow ? Int.max : total
-        }
+        let parts = [wire.inputTokens, wire.cacheReadInputTokens, wire.cacheWriteInputTokens]
         return Usage(
-            inputTokens: input,
-            outputTokens: max(0, wire.outputTokens ?? 0),
-            totalTokens: wire.totalTokens,
-            cachedInputTokens: wire.cacheReadInputTokens
+            inputTokens: parts.reduce(0) { $0.addingCount($1?.value ?? 0) },
+            outputTokens: wire.outputTokens?.value ?? 0,
+            totalTokens: wire.totalTokens?.value,
+            cachedInputTokens: wire.cacheReadInputTokens?.value
         )
     }
 

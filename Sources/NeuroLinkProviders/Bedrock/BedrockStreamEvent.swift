@@ -38,11 +38,12 @@ struct BedrockStreamEvent: Decodable {
         var text: String?
     }
 
+    /// Counts are clamped to 0...Int.max whatever number the service sends (see TokenCount).
     struct WireUsage: Decodable {
-        var inputTokens: Int?
-        var outputTokens: Int?
-        var totalTokens: Int?
-        var cacheReadInputTokens: Int?
-        var cacheWriteInputTokens: Int?
+        var inputTokens: TokenCount?
+        var outputTokens: TokenCount?
+        var totalTokens: TokenCount?
+        var cacheReadInputTokens: TokenCount?
+        var cacheWriteInputTokens: TokenCount?
     }
 }

@@ -25,13 +25,17 @@ public struct SSEParser: Sendable {
     private var eventName: String?
     /// The previous piece ended in CR, so a leading LF in the next piece belongs to that CR.
     private var skipLeadingLF = false
-    /// Largest line accepted; a longer one means the upstream is not speaking SSE.
+    /// Largest line accepted, and largest event: the `data:` lines of one event joined may not
+    /// exceed it either. Anything longer means the upstream is not speaking SSE (or never ends an
+    /// event); both fail with ``LineTooLong``, since for the caller they are the same failure.
     public let maxLineBytes: Int
 
     public init(maxLineBytes: Int = 8 * 1024 * 1024) {
         self.maxLineBytes = maxLineBytes
     }
 
+    /// A line, or the data of one event, exceeded ``maxLineBytes``. The parser's state is
+    /// undefined afterwards.
     public struct LineTooLong: Error, Sendable {}
 
     /// Feeds bytes, appending every completed event to `events`.
@@ -46,12 +50,13 @@ public struct SSEParser: Sendable {
             let byte = bytes[index]
             if byte == UInt8(ascii: "\n") || byte == UInt8(ascii: "\r") {
                 if line.isEmpty {
-                    processLine(bytes[lineStart..<index], into: &events)
+                    try processLine(bytes[lineStart..<index], into: &events)
                 } else {
                     line.append(contentsOf: bytes[lineStart..<index])
+                    if line.count > maxLineBytes { throw LineTooLong() }
                     let complete = line
                     line.removeAll(keepingCapacity: true)
-                    processLine(complete[...], into: &events)
+                    try processLine(complete[...], into: &events)
                 }
                 var next = bytes.index(after: index)
                 if byte == UInt8(ascii: "\r") {
@@ -76,7 +81,10 @@ public struct SSEParser: Sendable {
     /// Whether bytes of an unfinished line or event are pending (the body ended mid-event).
     public var hasPartialEvent: Bool { !line.isEmpty || hasData }
 
-    private mutating func processLine<Line: Collection<UInt8>>(_ line: Line, into events: inout [SSEEvent]) {
+    private mutating func processLine<Line: Collection<UInt8>>(
+        _ line: Line,
+        into events: inout [SSEEvent]
+    ) throws(LineTooLong) {
         guard let first = line.first else {
             dispatch(into: &events)
             return
@@ -87,6 +95,9 @@ public struct SSEParser: Sendable {
         var value = colon.map { line[line.index(after: $0)...] } ?? line[line.endIndex...]
         if value.first == UInt8(ascii: " ") { value = value.dropFirst() }
         if field.elementsEqual("data".utf8) {
+            // The event's data is capped like a line: `data:` lines without a blank line between
+            // them would otherwise grow it without limit.
+            guard data.count + (hasData ? 1 : 0) + value.count <= maxLineBytes else { throw LineTooLong() }
             if hasData { data.append(UInt8(ascii: "\n")) }
             data.append(contentsOf: value)
             hasData = true

@@ -1,4 +1,5 @@
 import Foundation
+import NeuroLinkBasics
 import NeuroLinkHTTP
 import NeuroLinkProtocol
 
@@ -67,10 +68,8 @@ enum GeminiErrorMapping {
 
     /// Milliseconds of a protobuf Duration in JSON (`"13s"`, `"1.5s"`), capped like header hints.
     static func retryDelayMs(_ duration: String?) -> Int? {
-        guard let duration, duration.hasSuffix("s"), let seconds = Double(duration.dropLast()),
-            seconds.isFinite, seconds >= 0
-        else { return nil }
-        return Int(min((seconds * 1000).rounded(.up), Double(HTTPErrorMapping.maxRetryAfterMs)))
+        guard let duration, duration.hasSuffix("s"), let seconds = Double(duration.dropLast()) else { return nil }
+        return HTTPErrorMapping.capped(seconds * 1000)
     }
 
     /// `HTTP 429 RESOURCE_EXHAUSTED`; the canonical name is shown only when it looks like one,

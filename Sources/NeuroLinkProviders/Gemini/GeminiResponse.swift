@@ -38,12 +38,13 @@ struct GeminiResponse: Decodable {
         var blockReason: String?
     }
 
+    /// Counts are clamped to 0...Int.max whatever number the server sends (see TokenCount).
     struct UsageMetadata: Decodable {
-        var promptTokenCount: Int?
-        var candidatesTokenCount: Int?
-        var thoughtsTokenCount: Int?
-        var cachedContentTokenCount: Int?
-        var totalTokenCount: Int?
+        var promptTokenCount: TokenCount?
+        var candidatesTokenCount: TokenCount?
+        var thoughtsTokenCount: TokenCount?
+        var cachedContentTokenCount: TokenCount?
+        var totalTokenCount: TokenCount?
     }
 }
 

@@ -1,4 +1,5 @@
 import Foundation
+import NeuroLinkBasics
 import NeuroLinkProtocol
 
 /// Decodes Gemini's `streamGenerateContent?alt=sse` body into ``ProviderEvent``s.
@@ -26,7 +27,7 @@ public struct GeminiStreamDecoder: ProviderStreamDecoder {
         do {
             try parser.feed(bytes, into: &events)
         } catch {
-            throw badResponse("an SSE line exceeded \(parser.maxLineBytes) bytes")
+            throw badResponse("an SSE line or event exceeded \(parser.maxLineBytes) bytes")
         }
         defer { events.removeAll(keepingCapacity: true) }
         for event in events {
@@ -112,15 +113,14 @@ public struct GeminiStreamDecoder: ProviderStreamDecoder {
     /// Thought tokens are billed as output but counted apart from `candidatesTokenCount`; they
     /// are added to the output, so that, as with other providers, reasoning is part of it.
     private static func usage(_ metadata: GeminiResponse.UsageMetadata) -> Usage {
-        let candidates = metadata.candidatesTokenCount ?? 0
-        let thoughts = metadata.thoughtsTokenCount ?? 0
-        let (output, overflow) = candidates.addingReportingOverflow(thoughts)
+        let candidates = metadata.candidatesTokenCount?.value ?? 0
+        let thoughts = metadata.thoughtsTokenCount?.value ?? 0
         return Usage(
-            inputTokens: metadata.promptTokenCount ?? 0,
-            outputTokens: overflow ? Int.max : output,
-            totalTokens: metadata.totalTokenCount,
-            cachedInputTokens: metadata.cachedContentTokenCount,
-            reasoningTokens: metadata.thoughtsTokenCount
+            inputTokens: metadata.promptTokenCount?.value ?? 0,
+            outputTokens: candidates.addingCount(thoughts),
+            totalTokens: metadata.totalTokenCount?.value,
+            cachedInputTokens: metadata.cachedContentTokenCount?.value,
+            reasoningTokens: metadata.thoughtsTokenCount?.value
         )
     }
 

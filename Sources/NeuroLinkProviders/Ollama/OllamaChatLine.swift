@@ -7,8 +7,9 @@ struct OllamaChatLine: Decodable {
     var message: Message?
     var done: Bool?
     var done_reason: String?
-    var prompt_eval_count: Int?
-    var eval_count: Int?
+    /// Clamped to 0...Int.max whatever number the server sends (see TokenCount).
+    var prompt_eval_count: TokenCount?
+    var eval_count: TokenCount?
     /// Ollama sends a bare string; proxies in front of it sometimes send an OpenAI-style object.
     var error: JSONValue?
 

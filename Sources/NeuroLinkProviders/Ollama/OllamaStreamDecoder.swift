@@ -85,7 +85,12 @@ public struct OllamaStreamDecoder: ProviderStreamDecoder {
         output.append(.finish(finishReason(record.done_reason)))
         if record.prompt_eval_count != nil || record.eval_count != nil {
             output.append(
-                .usage(Usage(inputTokens: record.prompt_eval_count ?? 0, outputTokens: record.eval_count ?? 0))
+                .usage(
+                    Usage(
+                        inputTokens: record.prompt_eval_count?.value ?? 0,
+                        outputTokens: record.eval_count?.value ?? 0
+                    )
+                )
             )
         }
     }

@@ -50,8 +50,8 @@ public struct OpenAIStreamDecoder: ProviderStreamDecoder {
     private var sawFinish = false
     private var sawModel = false
     private let decoder = JSONDecoder()
-    /// Tool calls being assembled, by index: fragments of their JSON arguments arrive in pieces.
-    private var pendingCalls: [Int: (id: String, name: String, arguments: String)] = [:]
+    /// Tool calls being assembled: fragments of their JSON arguments arrive in pieces.
+    private var pendingCalls = OpenAIToolCallAssembler()
 
     public init(provider: String) {
         self.provider = provider
@@ -87,14 +87,15 @@ public struct OpenAIStreamDecoder: ProviderStreamDecoder {
         }
 
         struct WireUsage: Decodable {
-            var prompt_tokens: Int?
-            var completion_tokens: Int?
-            var total_tokens: Int?
+            // Counts are clamped to 0...Int.max whatever number the server sends (see TokenCount).
+            var prompt_tokens: TokenCount?
+            var completion_tokens: TokenCount?
+            var total_tokens: TokenCount?
             var prompt_tokens_details: Details?
             var completion_tokens_details: Details?
             struct Details: Decodable {
-                var cached_tokens: Int?
-                var reasoning_tokens: Int?
+                var cached_tokens: TokenCount?
+                var reasoning_tokens: TokenCount?
             }
         }
 
@@ -118,7 +119,7 @@ public struct OpenAIStreamDecoder: ProviderStreamDecoder {
         do {
             try parser.feed(bytes, into: &events)
         } catch {
-            throw badResponse("an SSE line exceeded \(parser.maxLineBytes) bytes")
+            throw badResponse("an SSE line or event exceeded \(parser.maxLineBytes) bytes")
         }
         defer { events.removeAll(keepingCapacity: true) }
         for event in events {
@@ -142,12 +143,15 @@ public struct OpenAIStreamDecoder: ProviderStreamDecoder {
                 }
                 if let content = choice.delta?.content, !content.isEmpty { output.append(.text(content)) }
                 for delta in choice.delta?.tool_calls ?? [] {
-                    let index = delta.index ?? 0
-                    var call = pendingCalls[index] ?? (id: "", name: "", arguments: "")
-                    if let id = delta.id { call.id = id }
-                    if let name = delta.function?.name { call.name += name }
-                    if let fragment = delta.function?.arguments { call.arguments += fragment }
-                    pendingCalls[index] = call
+                    let added = pendingCalls.add(
+                        index: delta.index ?? 0,
+                        id: delta.id,
+                        name: delta.function?.name,
+                        arguments: delta.function?.arguments
+                    )
+                    guard added else {
+                        throw badResponse("more than \(OpenAIToolCallAssembler.maxCalls) tool calls in one answer")
+                    }
                 }
                 if let reason = choice.finish_reason {
                     sawFinish = true
@@ -156,17 +160,14 @@ public struct OpenAIStreamDecoder: ProviderStreamDecoder {
                 }
             }
             if let usage = chunk.usage {
-                let input = usage.prompt_tokens ?? 0
-                let outputTokens = usage.completion_tokens ?? 0
-                let (sum, overflow) = input.addingReportingOverflow(outputTokens)
                 output.append(
                     .usage(
                         Usage(
-                            inputTokens: input,
-                            outputTokens: outputTokens,
-                            totalTokens: usage.total_tokens ?? (overflow ? Int.max : sum),
-                            cachedInputTokens: usage.prompt_tokens_details?.cached_tokens,
-                            reasoningTokens: usage.completion_tokens_details?.reasoning_tokens
+                            inputTokens: usage.prompt_tokens?.value ?? 0,
+                            outputTokens: usage.completion_tokens?.value ?? 0,
+                            totalTokens: usage.total_tokens?.value,
+                            cachedInputTokens: usage.prompt_tokens_details?.cached_tokens?.value,
+                            reasoningTokens: usage.completion_tokens_details?.reasoning_tokens?.value
                         )
                     )
                 )
@@ -176,8 +177,7 @@ public struct OpenAIStreamDecoder: ProviderStreamDecoder {
 
     /// Emits the assembled tool calls, in index order, with their arguments parsed.
     private mutating func flushToolCalls(into output: inout [ProviderEvent]) throws(RPCError) {
-        for index in pendingCalls.keys.sorted() {
-            guard let call = pendingCalls[index] else { continue }
+        for call in pendingCalls.takeAll() {
             let text = call.arguments.isEmpty ? "{}" : call.arguments
             guard let arguments = try? decoder.decode(JSONValue.self, from: Data(text.utf8)),
                 arguments.objectValue != nil
@@ -186,7 +186,6 @@ public struct OpenAIStreamDecoder: ProviderStreamDecoder {
             }
             output.append(.toolCall(ToolCall(id: call.id, name: call.name, arguments: arguments)))
         }
-        pendingCalls = [:]
     }
 
     public mutating func finish(into output: inout [ProviderEvent]) throws(RPCError) {

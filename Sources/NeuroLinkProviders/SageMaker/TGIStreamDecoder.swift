@@ -33,9 +33,10 @@ public struct TGIStreamDecoder: ProviderStreamDecoder {
 
         struct Details: Decodable {
             var finish_reason: String?
-            var generated_tokens: Int?
+            /// Counts are clamped to 0...Int.max whatever number the server sends (see TokenCount).
+            var generated_tokens: TokenCount?
             /// The prompt's length in tokens; recent TGI versions report it.
-            var input_length: Int?
+            var input_length: TokenCount?
         }
     }
 
@@ -43,7 +44,7 @@ public struct TGIStreamDecoder: ProviderStreamDecoder {
         do {
             try parser.feed(bytes, into: &events)
         } catch {
-            throw badResponse("an SSE line exceeded \(parser.maxLineBytes) bytes")
+            throw badResponse("an SSE line or event exceeded \(parser.maxLineBytes) bytes")
         }
         defer { events.removeAll(keepingCapacity: true) }
         for event in events where !finished {
@@ -61,7 +62,7 @@ public struct TGIStreamDecoder: ProviderStreamDecoder {
             output.append(.finish(Self.finishReason(reason)))
             if let generated = details.generated_tokens {
                 output.append(
-                    .usage(Usage(inputTokens: max(0, details.input_length ?? 0), outputTokens: max(0, generated)))
+                    .usage(Usage(inputTokens: details.input_length?.value ?? 0, outputTokens: generated.value))
                 )
             }
         }

@@ -1,3 +1,4 @@
+import NeuroLinkBasics
 import NeuroLinkProtocol
 
 /// A circuit breaker as a value: a state machine advanced only by the calls below, with the
@@ -209,7 +210,7 @@ public struct CircuitBreaker: Sendable, Hashable {
     }
 
     static func format(_ duration: Duration) -> String {
-        let tenths = Int((duration.routingSeconds * 10).rounded().clamped(to: 0...1e12))
+        let tenths = Int((duration.secondsValue * 10).rounded().clamped(to: 0...1e12))
         return "\(tenths / 10).\(tenths % 10) s"
     }
 }

@@ -1,3 +1,4 @@
+import NeuroLinkBasics
 import NeuroLinkProtocol
 
 /// How ``MemberStats`` averages.
@@ -71,13 +72,13 @@ public struct MemberStats: Sendable, Hashable {
     public mutating func recordSuccess(timeToFirstChunk: Duration?, duration: Duration, outputTokens: Int?) {
         requests += 1
         outcomes.record(failed: false)
-        let latency = (timeToFirstChunk ?? duration).routingMilliseconds
+        let latency = (timeToFirstChunk ?? duration).millisecondsValue
         if latency.isFinite, latency >= 0 {
             ewmaLatencyMs = Self.average(ewmaLatencyMs, latency, alpha: settings.latencyAlpha)
         }
         if let tokens = outputTokens, tokens > 0 {
             let streaming = duration - (timeToFirstChunk ?? .zero)
-            let seconds = (streaming >= .milliseconds(100) ? streaming : duration).routingSeconds
+            let seconds = (streaming >= .milliseconds(100) ? streaming : duration).secondsValue
             if seconds > 0 {
                 throughputTps = Self.average(throughputTps, Double(tokens) / seconds, alpha: settings.throughputAlpha)
             }

@@ -1,3 +1,4 @@
+import NeuroLinkBasics
 import NeuroLinkProtocol
 
 /// One pool member's state at one instant, for `status`.
@@ -45,7 +46,7 @@ public struct MemberStatusSnapshot: Sendable, Hashable {
         healthy = state.health.isHealthy(now: now)
         healthDetail = state.health.unhealthyReason(now: now)
         breaker = state.breaker.state(now: now)
-        if case .open(let until) = breaker { breakerOpenForMs = until.routingMilliseconds(after: now) }
+        if case .open(let until) = breaker { breakerOpenForMs = until.millisecondsLeft(after: now) }
         trips = state.breaker.trips
         ejections = state.health.ejections
         inFlight = state.stats.inFlight
@@ -53,7 +54,7 @@ public struct MemberStatusSnapshot: Sendable, Hashable {
         errorRatePct = state.stats.errorRatePct
         throughputTps = state.stats.throughputTps
         lastError = state.stats.lastFailure
-        lastErrorAgoMs = state.stats.lastFailureAt.map { now.routingMilliseconds(after: $0) }
+        lastErrorAgoMs = state.stats.lastFailureAt.map { now.millisecondsLeft(after: $0) }
         requests = state.stats.requests
         failures = state.stats.failures
     }

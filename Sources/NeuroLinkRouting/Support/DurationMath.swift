@@ -1,15 +1,9 @@
-/// Conversions between `Duration` and plain numbers. Kept internal (and oddly named) so they never
-/// collide with the `Duration` helpers other modules of the package make public.
+import NeuroLinkBasics
+
+/// Duration arithmetic routing needs beyond NeuroLinkBasics' conversions (milliseconds, seconds as
+/// `Double`): scaling cool-downs. Kept internal (and oddly named) so they never collide with the
+/// `Duration` helpers other modules of the package make public.
 extension Duration {
-    /// Milliseconds as a floating-point number, for averages and human-readable output.
-    var routingMilliseconds: Double {
-        let (seconds, attoseconds) = components
-        return Double(seconds) * 1000 + Double(attoseconds) / 1e15
-    }
-
-    /// Seconds as a floating-point number.
-    var routingSeconds: Double { routingMilliseconds / 1000 }
-
     /// Whole nanoseconds, saturating instead of overflowing: provider hints and configuration
     /// values end up here and must never trap.
     var routingNanoseconds: Int64 {
@@ -30,16 +24,9 @@ extension Duration {
 }
 
 extension ContinuousClock.Instant {
-    /// Whole milliseconds from `now` until `self` (0 when already past), as status shows it.
-    func routingMilliseconds(after now: ContinuousClock.Instant) -> Int {
-        let remaining = (self - now).routingMilliseconds
-        guard remaining > 0 else { return 0 }
-        return remaining >= Double(Int.max) ? Int.max : Int(remaining.rounded(.up))
-    }
-
     /// "+12.3 s": the time from `now` until `self`, for skip reasons.
     func routingRelative(to now: ContinuousClock.Instant) -> String {
-        let tenths = Int((max(0, (self - now).routingSeconds) * 10).rounded(.up).clamped(to: 0...1e12))
+        let tenths = Int((max(0, (self - now).secondsValue) * 10).rounded(.up).clamped(to: 0...1e12))
         return "+\(tenths / 10).\(tenths % 10) s"
     }
 }

@@ -57,7 +57,7 @@ struct BedrockRenderer: WireRenderer {
             [
                 "usage": [
                     "inputTokens": script.usage.input, "outputTokens": script.usage.output,
-                    "totalTokens": script.usage.input + script.usage.output,
+                    "totalTokens": script.usageTotal,
                 ],
                 "metrics": ["latencyMs": 12],
             ]

@@ -55,7 +55,7 @@ struct OpenAIRenderer: WireRenderer {
                 "choices": [],
                 "usage": [
                     "prompt_tokens": script.usage.input, "completion_tokens": script.usage.output,
-                    "total_tokens": script.usage.input + script.usage.output,
+                    "total_tokens": script.usageTotal,
                 ],
             ])
         )

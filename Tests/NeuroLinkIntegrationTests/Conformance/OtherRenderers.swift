@@ -89,7 +89,7 @@ struct GeminiRenderer: WireRenderer {
             ],
             "usageMetadata": [
                 "promptTokenCount": script.usage.input, "candidatesTokenCount": script.usage.output,
-                "totalTokenCount": script.usage.input + script.usage.output,
+                "totalTokenCount": script.usageTotal,
             ],
         ])
         return events.map { "data: \(json($0))\r\n\r\n" }.joined()

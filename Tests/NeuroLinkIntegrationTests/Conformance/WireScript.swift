@@ -9,6 +9,11 @@ struct WireScript: Sendable {
     /// Normalised finish reason: `stop`, `length` or `tool_calls`.
     var finish: String = "stop"
     var usage: (input: Int, output: Int) = (11, 7)
+    /// Input plus output, saturating: tests send counts up to `Int.max`.
+    var usageTotal: Int {
+        let (sum, overflow) = usage.input.addingReportingOverflow(usage.output)
+        return overflow ? (usage.output > 0 ? .max : .min) : sum
+    }
     /// Ends the body right after this many text pieces with the provider's in-stream error.
     var inStreamErrorAfter: Int?
 
