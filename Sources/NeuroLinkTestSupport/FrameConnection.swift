@@ -185,7 +185,8 @@ private final class FrameReader: Sendable {
         }
         return try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { continuation in
-                let (ready, demand) = state.withLock { state -> (Result<ByteBuffer?, any Error>?, CheckedContinuation<Void, Never>?) in
+                typealias Taken = (Result<ByteBuffer?, any Error>?, CheckedContinuation<Void, Never>?)
+                let (ready, demand) = state.withLock { state -> Taken in
                     if !state.frames.isEmpty { return (.success(state.frames.removeFirst()), nil) }
                     if let finished = state.finished { return (finished.map { .failure($0) } ?? .success(nil), nil) }
                     state.waiter = (id, continuation)

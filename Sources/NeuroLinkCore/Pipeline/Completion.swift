@@ -1,4 +1,5 @@
 import Logging
+import NeuroLinkBasics
 import NeuroLinkHTTP
 import NeuroLinkLimits
 import NeuroLinkProtocol
@@ -28,8 +29,6 @@ public struct Completion: Sendable {
 /// Durations as the protocol reports them: milliseconds with microsecond precision.
 enum Milliseconds {
     static func of(_ duration: Duration) -> Double {
-        let (seconds, attoseconds) = duration.components
-        let value = Double(seconds) * 1000 + Double(attoseconds) / 1e15
-        return (value * 1000).rounded() / 1000
+        (duration.millisecondsValue * 1000).rounded() / 1000
     }
 }

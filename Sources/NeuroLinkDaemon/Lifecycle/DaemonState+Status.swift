@@ -1,3 +1,4 @@
+import NeuroLinkBasics
 import NeuroLinkCore
 import NeuroLinkHTTP
 import NeuroLinkLimits
@@ -31,7 +32,7 @@ extension DaemonState {
             version: ProtocolInfo.release,
             protocolVersion: ProtocolInfo.version,
             pid: Int(getpid()),
-            uptimeSeconds: DaemonState.seconds(ContinuousClock.now - startedAt),
+            uptimeSeconds: (ContinuousClock.now - startedAt).secondsValue,
             socketPath: socketPath,
             configPath: generation.config.sourcePath,
             providers: generation.registry.statuses,

@@ -60,7 +60,9 @@ final class DaemonState: Sendable {
         if cap < configured {
             logger.notice(
                 "server.max_connections lowered to three quarters of the open-file limit",
-                metadata: ["configured": "\(configured)", "max_connections": "\(cap)", "rlimit_nofile": "\(descriptors)"]
+                metadata: [
+                    "configured": "\(configured)", "max_connections": "\(cap)", "rlimit_nofile": "\(descriptors)",
+                ]
             )
         }
         return min(configured, cap)
@@ -142,10 +144,5 @@ final class DaemonState: Sendable {
             return connections.open.values.map(\.channel)
         }
         for channel in channels { channel.close(promise: nil) }
-    }
-
-    static func seconds(_ duration: Duration) -> Double {
-        let (seconds, attoseconds) = duration.components
-        return Double(seconds) + Double(attoseconds) / 1e18
     }
 }

@@ -2,6 +2,7 @@ import CEarlyStop
 import Logging
 import NIOCore
 import NIOPosix
+import NeuroLinkBasics
 import NeuroLinkCore
 import NeuroLinkHTTP
 import NeuroLinkProtocol
@@ -144,7 +145,10 @@ struct RPCServer: Service, CustomStringConvertible {
         daemon.supervision.stopping("draining: \(DaemonState.count(running, "request")) still running")
         daemon.logger.notice(
             "shutting down: no longer accepting connections",
-            metadata: ["running_requests": "\(running)", "drain_timeout_ms": "\(drainTimeout.milliseconds)"]
+            metadata: [
+                "running_requests": "\(running)",
+                "drain_timeout_ms": "\(drainTimeout.wholeMilliseconds(rounding: .down))",
+            ]
         )
         listener.channel.close(promise: nil)
         if !(await requests.waitUntilIdle(deadline: .now + drainTimeout)) {

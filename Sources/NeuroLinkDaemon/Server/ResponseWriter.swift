@@ -58,9 +58,15 @@ struct ResponseWriter: ChunkSink {
                 StreamChunk(requestId: requestId, seq: seq, type: .toolCall, toolCall: call)
             )
         case .object(let object):
-            try Frames.writeChunk(into: &buffer, StreamChunk(requestId: requestId, seq: seq, type: .object, object: object))
+            try Frames.writeChunk(
+                into: &buffer,
+                StreamChunk(requestId: requestId, seq: seq, type: .object, object: object)
+            )
         case .notice(let notice):
-            try Frames.writeChunk(into: &buffer, StreamChunk(requestId: requestId, seq: seq, type: .notice, notice: notice))
+            try Frames.writeChunk(
+                into: &buffer,
+                StreamChunk(requestId: requestId, seq: seq, type: .notice, notice: notice)
+            )
         }
     }
 }

@@ -53,11 +53,13 @@ import Testing
         }
         #expect(refused?.type == .shuttingDown)
         let started = ContinuousClock.now
-        async let idle = requests.waitUntilIdle(deadline: .now + .seconds(30))
+        let deadline = Duration.seconds(60)
+        async let idle = requests.waitUntilIdle(deadline: .now + deadline)
         try await Task.sleep(for: .milliseconds(50))
         requests.finish(running)
         #expect(await idle)
-        #expect(ContinuousClock.now - started < .seconds(5), "woken by the finish, not by the deadline")
+        // Woken by the finish, not by the deadline (however busy the machine, far sooner).
+        #expect(ContinuousClock.now - started < deadline)
     }
 
     @Test func theDrainGivesUpAtItsDeadline() async throws {

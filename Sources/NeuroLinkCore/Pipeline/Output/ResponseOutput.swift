@@ -113,7 +113,8 @@ public struct ResponseOutput {
         let now = ContinuousClock.now
         var (object, objectError) = structured?.result() ?? (nil, nil)
         if truncated, hasSchema {
-            objectError = "the answer is longer than limits.max_answer_bytes (\(maxAnswerBytes) bytes); it was not parsed"
+            objectError =
+                "the answer is longer than limits.max_answer_bytes (\(maxAnswerBytes) bytes); it was not parsed"
         }
         var result = StreamResult(
             text: text,

@@ -1,4 +1,5 @@
 import Logging
+import NeuroLinkBasics
 import NeuroLinkHTTP
 import NeuroLinkLimits
 import NeuroLinkProtocol
@@ -9,7 +10,7 @@ extension AttemptLoop {
     /// One call to the admitted member; on success, the request's completion.
     mutating func attempt(_ admitted: AdmittedMember, output: inout ResponseOutput) async -> StageResult {
         let member = admitted.member
-        let remainingMs = deadline.map { max(1, Int((($0 - .now) / .milliseconds(1)).rounded(.up))) }
+        let remainingMs = deadline.map { max(1, ($0 - .now).wholeMilliseconds(rounding: .up)) }
         let target = pool.members[member].target(index: member, requestTimeoutMs: remainingMs)
         var chat = prepared.chat
         chat.model = target.model
@@ -126,19 +127,10 @@ extension AttemptLoop {
 }
 
 extension Usage {
-    /// The sum of two usages, when there is any.
+    /// The sum of two usages, when there is any (saturating, see ``Usage/adding(_:)``).
     static func sum(_ first: Usage?, _ second: Usage?) -> Usage? {
         guard let first else { return second }
         guard let second else { return first }
-        return Usage(
-            inputTokens: first.inputTokens &+ second.inputTokens,
-            outputTokens: first.outputTokens &+ second.outputTokens,
-            cachedInputTokens: optionalSum(first.cachedInputTokens, second.cachedInputTokens),
-            reasoningTokens: optionalSum(first.reasoningTokens, second.reasoningTokens)
-        )
-    }
-
-    private static func optionalSum(_ first: Int?, _ second: Int?) -> Int? {
-        first.map { $0 &+ (second ?? 0) } ?? second
+        return first.adding(second)
     }
 }

@@ -1,4 +1,5 @@
 import Logging
+import NeuroLinkBasics
 import NeuroLinkHTTP
 import NeuroLinkLimits
 import NeuroLinkProtocol
@@ -25,7 +26,7 @@ extension AttemptLoop {
         let notice = Notice(
             kind: member == last.member ? Notice.retry : Notice.failover,
             attempt: attempts.count + 1,
-            waitMs: Int(wait.milliseconds),
+            waitMs: wait.wholeMilliseconds(rounding: .down),
             reason: last.failureClass.rawValue,
             from: pool.members[last.member].label,
             to: member == last.member ? nil : pool.members[member].label
@@ -40,7 +41,7 @@ extension AttemptLoop {
             error.message += " (not retried: \(pool.members[member].label) is at its rate limit)"
             return .failure(error)
         }
-        let waitMs = wait > .zero ? Int(wait.milliseconds) : nil
+        let waitMs = wait > .zero ? wait.wholeMilliseconds(rounding: .down) : nil
         return .success(AdmittedMember(member: member, permit: permit, plan: plan, waitMs: waitMs))
     }
 
