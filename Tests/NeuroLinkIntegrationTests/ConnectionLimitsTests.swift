@@ -14,17 +14,27 @@ import Glibc
     @Test func aUidOverItsConnectionCapIsToldAndClosedWhileItsOtherConnectionsWork() async throws {
         let config = loopConfig("http://127.0.0.1:9/v1", extra: "server:\n  max_connections_per_uid: 2\n")
         try await DaemonProcess.with(config: config) { daemon in
-            try await FrameConnection.with(path: daemon.socketPath) { first in
-                try await FrameConnection.with(path: daemon.socketPath) { _ in
-                    try await FrameConnection.with(path: daemon.socketPath) { third in
-                        let refusal = try #require(try await third.readMessage(timeout: .seconds(5)))
-                        #expect(refusal.errorType == "overloaded", "\(refusal)")
-                        #expect(refusal["id"] is NSNull)
-                        #expect(await third.isClosedByPeer(within: .seconds(5)))
+            // The daemon serves connections concurrently, so which of three is the one over the cap
+            // is not fixed: exactly one must be told and closed, the other two must work.
+            try await FrameConnection.with(path: daemon.socketPath) { a in
+                try await FrameConnection.with(path: daemon.socketPath) { b in
+                    try await FrameConnection.with(path: daemon.socketPath) { c in
+                        var answers: [String] = []
+                        for connection in [a, b, c] {
+                            try? await connection.send(#"{"jsonrpc":"2.0","id":1,"method":"health"}"#)
+                            let message = try await connection.readMessage(timeout: .seconds(5))
+                            if message?.errorType == "overloaded", message?["id"] is NSNull,
+                                await connection.isClosedByPeer(within: .seconds(5))
+                            {
+                                answers.append("refused")
+                            } else if (message?["result"] as? [String: Any])?["status"] as? String == "ok" {
+                                answers.append("ok")
+                            } else {
+                                answers.append("\(String(describing: message))")
+                            }
+                        }
+                        #expect(answers.sorted() == ["ok", "ok", "refused"], "\(answers)")
                     }
-                    try await first.send(#"{"jsonrpc":"2.0","id":1,"method":"health"}"#)
-                    let health = try #require(try await first.readMessage())
-                    #expect((health["result"] as? [String: Any])?["status"] as? String == "ok")
                 }
             }
         }

@@ -27,6 +27,7 @@ import Glibc
         let upstream = try await LoopbackUpstream.start()
         upstream.register(model: "slow", .stream(OpenAIStream(pieces: ["a", "b", "c", "d"], delay: .milliseconds(50))))
         let load = try BusyLoad.start()
+        defer { load.stop() }
         var generator = SeededGenerator(seed: UInt64(Date().timeIntervalSince1970))
         var failures: [String] = []
         var counts: [Moment: Int] = [:]
@@ -39,7 +40,6 @@ import Glibc
                 if failures.count >= 5 { break }
             }
         }
-        load.stop()
         try await upstream.shutdown()
         #expect(failures.isEmpty, "\(failures.joined(separator: "\n"))")
         print("shutdown stress: \(Self.runs) starts, \(failures.count) failures, moments \(counts)")
@@ -143,6 +143,6 @@ private struct BusyLoad {
     }
 
     func stop() {
-        process.terminate()
+        kill(process.processIdentifier, SIGKILL)
     }
 }

@@ -218,17 +218,34 @@ import Testing
         )
     }
 
-    @Test func aReloadKeepsBucketsAndAppliesNewLimits() async {
-        let limiter = Limiter(
+    @Test func aReloadKeepsTheBucketsOfUnchangedLimitsAndResetsChangedOnes() async {
+        let before = config {
+            $0.global = ScopeLimitSettings(requestRate: .limit(.perSecond(1)), burst: 0)
+            $0.tenantDefaults = ScopeLimitSettings(requestRate: .limit(.perSecond(1)), burst: 0)
+        }
+        let limiter = Limiter(config: before)
+        _ = await limiter.admit(request(alice), now: time.ms(0))
+        // The tenants' limit changes (burst 0 → 1); the global one does not.
+        await limiter.update(
             config: config {
-                $0.tenantDefaults = ScopeLimitSettings(requestRate: .limit(.perSecond(1)), burst: 0)
+                $0.global = ScopeLimitSettings(requestRate: .limit(.perSecond(1)), burst: 0)
+                $0.tenantDefaults = ScopeLimitSettings(requestRate: .limit(.perSecond(1)), burst: 1)
             }
         )
-        _ = await limiter.admit(request(alice), now: time.ms(0))
-        limiter.update(
+        // The global bucket kept its charge: still full until a second has passed.
+        #expect(await limiter.admit(request(alice), now: time.ms(0)).permit == nil)
+        #expect(await limiter.admit(request(alice), now: time.ms(1000)).permit != nil)
+
+        // Only the tenant limit now: its bucket started afresh, with the new burst.
+        let tenantOnly = Limiter(
+            config: config { $0.tenantDefaults = ScopeLimitSettings(requestRate: .limit(.perSecond(1)), burst: 0) }
+        )
+        _ = await tenantOnly.admit(request(alice), now: time.ms(0))
+        await tenantOnly.update(
             config: config { $0.tenantDefaults = ScopeLimitSettings(requestRate: .limit(.perSecond(1)), burst: 1) }
         )
-        #expect(await limiter.admit(request(alice), now: time.ms(0)).permit != nil)
-        #expect(await limiter.admit(request(alice), now: time.ms(0)).permit == nil)
+        #expect(await tenantOnly.admit(request(alice), now: time.ms(0)).permit != nil)
+        #expect(await tenantOnly.admit(request(alice), now: time.ms(0)).permit != nil)
+        #expect(await tenantOnly.admit(request(alice), now: time.ms(0)).permit == nil)
     }
 }

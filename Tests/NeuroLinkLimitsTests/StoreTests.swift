@@ -90,6 +90,10 @@ import Testing
 private final class SingleKeyStore: RateLimiterStore {
     private let inner = InMemoryLimiterStore()
 
+    func reset(where isStale: @Sendable (LimiterKey) -> Bool) async {
+        inner.reset(where: isStale)
+    }
+
     func acquire(key: LimiterKey, limit: RateLimit, cost: Int, now: ContinuousClock.Instant) async -> RateDecision {
         inner.acquire(key: key, limit: limit, cost: cost, now: now)
     }

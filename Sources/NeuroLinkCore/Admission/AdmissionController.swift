@@ -49,13 +49,13 @@ public final class AdmissionController: Sendable {
     }
 
     /// Applies a reloaded daemon configuration's `rate_limits`.
-    public func update(config: DaemonConfig) {
-        update(config: config.rateLimits.resolved())
+    public func update(config: DaemonConfig) async {
+        await update(config: config.rateLimits.resolved())
     }
 
     /// Applies a reloaded configuration; waiting requests stay queued.
-    public func update(config: RateLimitConfig) {
-        limiter.update(config: config)
+    public func update(config: RateLimitConfig) async {
+        await limiter.update(config: config)
         state.withLock { state in
             state.queue.settings = config.queue
             state.tenantMapping = config.tenantMapping

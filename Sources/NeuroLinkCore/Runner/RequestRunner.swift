@@ -43,8 +43,8 @@ public final class RequestRunner: Sendable {
 
     /// Installs a reloaded configuration: requests already running keep the pipeline they started
     /// with; routing and limiter state of everything that did not change carries over.
-    public func install(_ config: DaemonConfig) {
-        admission.update(config: config)
+    public func install(_ config: DaemonConfig) async {
+        await admission.update(config: config)
         generation.withLock { current in
             current = RequestPipeline(
                 config: config,

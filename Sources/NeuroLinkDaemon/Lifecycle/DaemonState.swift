@@ -75,8 +75,8 @@ final class DaemonState: Sendable {
     var requests: RunningRequests { runner.requests }
 
     /// Installs a new configuration; requests already running keep the pipeline they started with.
-    func install(_ config: DaemonConfig) {
-        runner.install(config)
+    func install(_ config: DaemonConfig) async {
+        await runner.install(config)
     }
 
     var lastReload: ReloadStatus? {

@@ -36,12 +36,12 @@ struct ReloadService: Service, CustomStringConvertible {
                 continue
             }
             daemon.supervision.reloading()
-            reload()
+            await reload()
             daemon.supervision.reloaded(daemon.statusLine)
         }
     }
 
-    func reload() {
+    func reload() async {
         let logger = daemon.logger
         let old = daemon.current.config
         do {
@@ -55,7 +55,7 @@ struct ReloadService: Service, CustomStringConvertible {
                     metadata: ["config": "\(config.sourcePath ?? "environment")"]
                 )
             }
-            daemon.install(config)
+            await daemon.install(config)
             daemon.lastReload = ReloadStatus(
                 at: Date().timeIntervalSince1970,
                 ok: true,

@@ -30,13 +30,20 @@ public final class Limiter: Sendable {
     /// The configuration in force.
     public var config: RateLimitConfig { state.withLock { $0.config } }
 
-    /// Replaces the configuration (a reload). Buckets, in-flight counts and pacing carry over;
-    /// adaptive limits restart for members whose adaptive settings changed.
-    public func update(config: RateLimitConfig) {
-        state.withLock { state in
-            state.config = config
-            state.adaptive = state.adaptive.filter { config.adaptiveSettings(for: $0.key) == $0.value.settings }
-            for member in state.pacing.keys { state.pacing[member]?.settings = config.pacing }
+    /// Replaces the configuration (a reload). In-flight counts and provider pacing carry over;
+    /// buckets carry over for every scope and dimension whose limit did not change, and start
+    /// afresh where it did; adaptive limits restart for members whose adaptive settings changed.
+    public func update(config: RateLimitConfig) async {
+        let old = state.withLock { state in
+            defer {
+                state.config = config
+                state.adaptive = state.adaptive.filter { config.adaptiveSettings(for: $0.key) == $0.value.settings }
+                for member in state.pacing.keys { state.pacing[member]?.settings = config.pacing }
+            }
+            return state.config
+        }
+        await store.reset { key in
+            old.limits(for: key.scope)[key.dimension] != config.limits(for: key.scope)[key.dimension]
         }
     }
 

@@ -28,6 +28,12 @@ public final class InMemoryLimiterStore: RateLimiterStore {
     /// Busy buckets dropped because the table was full of busy buckets.
     public var evictions: Int { state.withLock { $0.evictions } }
 
+    public func reset(where isStale: @Sendable (LimiterKey) -> Bool) {
+        state.withLock { state in
+            state.tats = state.tats.filter { !isStale($0.key) }
+        }
+    }
+
     public func acquire(key: LimiterKey, limit: RateLimit, cost: Int, now: ContinuousClock.Instant) -> RateDecision {
         state.withLock { state in
             let step = GCRA.acquire(tat: state.tats[key], limit: limit, cost: cost, now: now)

@@ -20,6 +20,10 @@ public protocol RateLimiterStore: Sendable {
     /// carries the longest wait among the denying charges. A networked store does this in one round
     /// trip (one script over all the keys).
     func acquireAll(_ charges: [RateCharge], now: ContinuousClock.Instant) async -> BatchDecision
+
+    /// Empties the buckets of the keys `isStale` accepts (a reload changed their limit), so they
+    /// start afresh under the new one.
+    func reset(where isStale: @Sendable (LimiterKey) -> Bool) async
 }
 
 extension RateLimiterStore {
