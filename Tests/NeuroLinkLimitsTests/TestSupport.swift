@@ -1,5 +1,5 @@
-@_exported import NeuroLinkTestSupport
 import NeuroLinkLimits
+@_exported import NeuroLinkTestSupport
 
 /// A fixed origin and offsets from it: every test decides the time, nothing reads the clock twice.
 struct Timeline {

@@ -1,6 +1,6 @@
-@_exported import NeuroLinkTestSupport
 import NeuroLinkProtocol
 import NeuroLinkRouting
+@_exported import NeuroLinkTestSupport
 
 /// A fixed origin for instants; tests only ever move forward from it with `advanced(by:)`.
 let base = ContinuousClock.now
