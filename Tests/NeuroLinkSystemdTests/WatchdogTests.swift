@@ -41,10 +41,12 @@ private final class SwitchableProbe: Sendable {
     }
 }
 
-/// Timing tests: other suites run in parallel and may hold the cooperative threads for a while, so
-/// these wait for conditions with generous deadlines instead of counting pings in fixed windows.
-/// The exact cadence is measured against the real daemon in the integration tests.
-@Suite struct WatchdogTests {
+/// Timing tests: the watchdog runs on the cooperative pool, and CPU-bound tests of other suites can
+/// hold both its threads for tens of seconds, so this suite belongs to the serial group
+/// (`SerialTests`) that scripts/test.sh runs alone. Even so it waits for conditions with generous
+/// deadlines instead of counting pings in fixed windows. The exact cadence is measured against the
+/// real daemon in the integration tests.
+@Suite(.serialized) struct WatchdogSerialTests {
     let logger = Logger(label: "test")
     let clock = ContinuousClock()
 
