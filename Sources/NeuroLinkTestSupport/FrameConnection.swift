@@ -13,10 +13,11 @@ import Synchronization
 public final class FrameConnection: Sendable {
     private let outbound: NIOAsyncChannelOutboundWriter<ByteBuffer>
     private let allocator = ByteBufferAllocator()
-    private let reader = FrameReader()
+    private let reader: FrameReader
 
-    private init(outbound: NIOAsyncChannelOutboundWriter<ByteBuffer>) {
+    private init(outbound: NIOAsyncChannelOutboundWriter<ByteBuffer>, eventLoop: any EventLoop) {
         self.outbound = outbound
+        reader = FrameReader(timers: eventLoop)
     }
 
     /// Connects to the socket at `path`, runs `body`, and closes the connection when it returns.
@@ -27,7 +28,7 @@ public final class FrameConnection: Sendable {
     ) async throws -> T {
         let channel = try await FramedChannel.connect(socketPath: path, maxFrameBytes: maxFrameBytes)
         return try await channel.executeThenClose { inbound, outbound in
-            let connection = FrameConnection(outbound: outbound)
+            let connection = FrameConnection(outbound: outbound, eventLoop: channel.channel.eventLoop)
             return try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask { await connection.reader.pump(inbound) }
                 defer { group.cancelAll() }
@@ -157,6 +158,12 @@ private final class FrameReader: Sendable {
     }
 
     private let state = Mutex(State())
+    /// Where read timeouts are scheduled: a timer there costs far less than a task per read.
+    private let timers: any EventLoop
+
+    init(timers: any EventLoop) {
+        self.timers = timers
+    }
 
     /// Runs for the connection's lifetime: waits for demand, reads one frame, delivers it.
     func pump(_ inbound: NIOAsyncChannelInboundStream<ByteBuffer>) async {
@@ -173,6 +180,8 @@ private final class FrameReader: Sendable {
 
     /// Suspends until frames are wanted; `false` when the task is cancelled.
     private func demanded() async -> Bool {
+        // Without suspending while frames are wanted anyway: the common case in a long stream.
+        if state.withLock({ $0.wantsFrames }) { return !Task.isCancelled }
         await withTaskCancellationHandler {
             await withCheckedContinuation { continuation in
                 let ready = state.withLock { state -> Bool in
@@ -225,15 +234,12 @@ private final class FrameReader: Sendable {
             defer { state.nextWaiter += 1 }
             return state.nextWaiter
         }
-        return try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask {
-                // Cancelled once the frame arrived; withdrawing a wait that ended does nothing.
-                try? await Task.sleep(for: timeout)
-                self.withdraw(id, FrameConnectionError("no frame arrived within \(timeout)"))
-            }
-            defer { group.cancelAll() }
-            return try await take(id)
+        let timer = timers.scheduleTask(in: TimeAmount(timeout)) {
+            self.withdraw(id, FrameConnectionError("no frame arrived within \(timeout)"))
         }
+        // Cancelling a timer that fired, or withdrawing a wait that ended, does nothing.
+        defer { timer.cancel() }
+        return try await take(id)
     }
 
     private func take(_ id: Int) async throws -> ByteBuffer? {
