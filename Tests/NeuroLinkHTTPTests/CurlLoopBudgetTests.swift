@@ -21,12 +21,13 @@ import Testing
         )
     }
 
-    /// Polls the engine until `condition` holds or 10 s pass; returns the last snapshot.
+    /// Polls the engine until `condition` holds or 30 s pass (generous: other suites run meanwhile);
+    /// returns the last snapshot.
     static func waitFor(
         _ loop: CurlLoop,
         _ condition: (StreamBufferSnapshot) -> Bool
     ) async throws -> StreamBufferSnapshot {
-        let deadline = ContinuousClock.now + .seconds(10)
+        let deadline = ContinuousClock.now + .seconds(30)
         var snapshot = await loop.bufferSnapshot()
         while !condition(snapshot), ContinuousClock.now < deadline {
             try await Task.sleep(for: .milliseconds(20))
