@@ -9,10 +9,10 @@ import NIOPosix
 /// anything else gets 404 with an OpenAI-style error body. Keep-alive is supported.
 ///
 /// ```swift
-/// let upstream = try await LoopbackUpstream.start()
-/// upstream.register(model: "slow", .stream(OpenAIStream(pieces: ["a", "b"], delay: .milliseconds(50))))
-/// // point the gateway at upstream.baseURL ...
-/// try await upstream.shutdown()
+/// try await LoopbackUpstream.with { upstream in
+///     upstream.register(model: "slow", .stream(OpenAIStream(pieces: ["a", "b"], delay: .milliseconds(50))))
+///     // point the gateway at upstream.baseURL ...
+/// }
 /// ```
 public final class LoopbackUpstream: Sendable {
     private let group: MultiThreadedEventLoopGroup
@@ -58,6 +58,24 @@ public final class LoopbackUpstream: Sendable {
             try? await group.shutdownGracefully()
             throw error
         }
+    }
+
+    /// Starts a server (see ``start(threads:)``), runs `body` with it, and shuts it down when
+    /// `body` returns or throws.
+    public static func with<T>(
+        threads: Int = 1,
+        _ body: (LoopbackUpstream) async throws -> T
+    ) async throws -> T {
+        let upstream = try await start(threads: threads)
+        let result: T
+        do {
+            result = try await body(upstream)
+        } catch {
+            try? await upstream.shutdown()
+            throw error
+        }
+        try await upstream.shutdown()
+        return result
     }
 
     /// Serves `scenario` for requests whose JSON body has `"model": model`.

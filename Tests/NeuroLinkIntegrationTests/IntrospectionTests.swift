@@ -1,5 +1,6 @@
 import Foundation
 import LoopbackUpstream
+import NeuroLinkTestSupport
 import Testing
 
 #if canImport(Glibc)
@@ -8,7 +9,7 @@ import Glibc
 
 /// `providers.list` and `models.list` against the real daemon, loopback upstreams in every
 /// provider shape, a closed port and a port that accepts but never answers.
-@Suite(.serialized) struct IntrospectionTests {
+@Suite struct IntrospectionTests {
     static let secret = "sk-introspection-SECRET-value-0123456789"
 
     /// A TCP listener that completes handshakes (the kernel's backlog) but never reads or answers.
@@ -84,17 +85,17 @@ import Glibc
     }
 
     private func withDaemon(_ body: (LoopbackUpstream, DaemonProcess) async throws -> Void) async throws {
-        let upstream = try await LoopbackUpstream.start()
-        defer { Task { try? await upstream.shutdown() } }
-        let hole = try BlackHole()
-        let dead = try await closedPortBaseURL()
-        try await DaemonProcess.with(
-            config: config(upstream: upstream, dead: dead, hole: hole.port),
-            environment: ["INTRO_SECRET": Self.secret]
-        ) { daemon in
-            try await body(upstream, daemon)
+        try await LoopbackUpstream.with { upstream in
+            let hole = try BlackHole()
+            let dead = try await closedPortBaseURL()
+            try await DaemonProcess.with(
+                config: config(upstream: upstream, dead: dead, hole: hole.port),
+                environment: ["INTRO_SECRET": Self.secret]
+            ) { daemon in
+                try await body(upstream, daemon)
+            }
+            withExtendedLifetime(hole) {}
         }
-        withExtendedLifetime(hole) {}
     }
 
     private func call(
@@ -102,11 +103,14 @@ import Glibc
         _ method: String,
         params: String? = nil,
         id: Int = 1
-    ) throws -> [String: Any] {
-        let connection = try RawConnection(path: daemon.socketPath, receiveTimeout: .seconds(20))
+    ) async throws -> [String: Any] {
         let paramsJSON = params.map { #","params":\#($0)"# } ?? ""
-        try connection.send(#"{"jsonrpc":"2.0","id":\#(id),"method":"\#(method)"\#(paramsJSON)}"#)
-        return try connection.readUntilResponse(id: id).response
+        var response: [String: Any] = [:]
+        try await FrameConnection.with(path: daemon.socketPath) { connection in
+            try await connection.send(#"{"jsonrpc":"2.0","id":\#(id),"method":"\#(method)"\#(paramsJSON)}"#)
+            response = try await connection.readUntilResponse(id: id, timeout: .seconds(20)).response
+        }
+        return response
     }
 
     private func json(_ object: Any) throws -> String {
@@ -115,7 +119,7 @@ import Glibc
 
     @Test func providersListShowsConfigurationWithoutSecrets() async throws {
         try await withDaemon { _, daemon in
-            let response = try call(daemon, "providers.list")
+            let response = try await call(daemon, "providers.list")
             #expect(!(try json(response)).contains(Self.secret))
             let providers = try #require(
                 (response["result"] as? [String: Any])?["providers"] as? [[String: Any]],
@@ -140,62 +144,67 @@ import Glibc
 
     @Test func checkReportsLatencyAndFailuresConcurrentlyWithoutBlockingTheConnection() async throws {
         try await withDaemon { _, daemon in
-            let connection = try RawConnection(path: daemon.socketPath, receiveTimeout: .seconds(20))
-            let started = ContinuousClock.now
-            try connection.send(#"{"jsonrpc":"2.0","id":1,"method":"providers.list","params":{"check":true}}"#)
-            try connection.send(#"{"jsonrpc":"2.0","id":2,"method":"health"}"#)
-            // `hole` holds the check for its 5 s timeout; `health` must not wait for it.
-            let first = try #require(try connection.readMessage())
-            #expect(first["id"] as? Int == 2, "health answered after the check: \(first)")
-            #expect(ContinuousClock.now - started < .seconds(2))
-            let (response, _) = try connection.readUntilResponse(id: 1)
-            let elapsed = ContinuousClock.now - started
-            #expect(elapsed < .seconds(8), "checks did not run concurrently with a 5 s limit: \(elapsed)")
-            #expect(!(try json(response)).contains(Self.secret))
+            try await FrameConnection.with(path: daemon.socketPath) { connection in
+                let started = ContinuousClock.now
+                try await connection.send(
+                    #"{"jsonrpc":"2.0","id":1,"method":"providers.list","params":{"check":true}}"#
+                )
+                try await connection.send(#"{"jsonrpc":"2.0","id":2,"method":"health"}"#)
+                // `hole` holds the check for its 5 s timeout; `health` must not wait for it.
+                let first = try #require(try await connection.readMessage(timeout: .seconds(20)))
+                #expect(first["id"] as? Int == 2, "health answered after the check: \(first)")
+                // Well below the 5 s check (the bound leaves room for a busy machine).
+                #expect(ContinuousClock.now - started < .seconds(4))
+                let (response, _) = try await connection.readUntilResponse(id: 1, timeout: .seconds(20))
+                let elapsed = ContinuousClock.now - started
+                #expect(elapsed < .seconds(8), "checks did not run concurrently with a 5 s limit: \(elapsed)")
+                #expect(!(try json(response)).contains(Self.secret))
 
-            let providers = try #require(
-                (response["result"] as? [String: Any])?["providers"] as? [[String: Any]],
-                "\(response)"
-            )
-            let checks = Dictionary(
-                uniqueKeysWithValues: providers.compactMap { provider -> (String, [String: Any])? in
-                    guard let name = provider["name"] as? String, let check = provider["check"] as? [String: Any] else {
-                        return nil
+                let providers = try #require(
+                    (response["result"] as? [String: Any])?["providers"] as? [[String: Any]],
+                    "\(response)"
+                )
+                let checks = Dictionary(
+                    uniqueKeysWithValues: providers.compactMap { provider -> (String, [String: Any])? in
+                        guard let name = provider["name"] as? String, let check = provider["check"] as? [String: Any]
+                        else {
+                            return nil
+                        }
+                        return (name, check)
                     }
-                    return (name, check)
+                )
+                #expect(checks.count == providers.count, "\(providers)")
+                for name in ["loop", "claude-loop", "gem", "olla"] {
+                    let check = try #require(checks[name])
+                    #expect(check["ok"] as? Bool == true, "\(name): \(check)")
+                    #expect(check["status"] as? Int == 200, "\(name): \(check)")
+                    let latency = try #require(check["latencyMs"] as? Double, "\(name): \(check)")
+                    #expect(latency > 0 && latency < 5000, "\(name): \(latency)")
                 }
-            )
-            #expect(checks.count == providers.count, "\(providers)")
-            for name in ["loop", "claude-loop", "gem", "olla"] {
-                let check = try #require(checks[name])
-                #expect(check["ok"] as? Bool == true, "\(name): \(check)")
-                #expect(check["status"] as? Int == 200, "\(name): \(check)")
-                let latency = try #require(check["latencyMs"] as? Double, "\(name): \(check)")
-                #expect(latency > 0 && latency < 5000, "\(name): \(latency)")
+                let dead = try #require(checks["dead"])
+                #expect(dead["ok"] as? Bool == false)
+                #expect((dead["error"] as? [String: Any])?["type"] as? String == "upstream_error", "\(dead)")
+                #expect(
+                    ((dead["error"] as? [String: Any])?["message"] as? String)?.contains("could not reach") == true,
+                    "\(dead)"
+                )
+
+                let hole = try #require(checks["hole"])
+                #expect(hole["ok"] as? Bool == false)
+                #expect((hole["error"] as? [String: Any])?["type"] as? String == "timeout", "\(hole)")
+                let holeLatency = try #require(hole["latencyMs"] as? Double)
+                #expect(holeLatency >= 4900 && holeLatency < 7000, "\(holeLatency)")
+
+                let keyless = try #require(checks["keyless"])
+                #expect(keyless["ok"] as? Bool == false)
+                #expect((keyless["error"] as? [String: Any])?["type"] as? String == "upstream_auth", "\(keyless)")
             }
-            let dead = try #require(checks["dead"])
-            #expect(dead["ok"] as? Bool == false)
-            #expect((dead["error"] as? [String: Any])?["type"] as? String == "upstream_error", "\(dead)")
-            #expect(
-                ((dead["error"] as? [String: Any])?["message"] as? String)?.contains("could not reach") == true,
-                "\(dead)"
-            )
-
-            let hole = try #require(checks["hole"])
-            #expect(hole["ok"] as? Bool == false)
-            #expect((hole["error"] as? [String: Any])?["type"] as? String == "timeout", "\(hole)")
-            let holeLatency = try #require(hole["latencyMs"] as? Double)
-            #expect(holeLatency >= 4900 && holeLatency < 7000, "\(holeLatency)")
-
-            let keyless = try #require(checks["keyless"])
-            #expect(keyless["ok"] as? Bool == false)
-            #expect((keyless["error"] as? [String: Any])?["type"] as? String == "upstream_auth", "\(keyless)")
         }
     }
 
     @Test func modelsListReturnsEveryProvidersModels() async throws {
         try await withDaemon { upstream, daemon in
-            let all = try call(daemon, "models.list")
+            let all = try await call(daemon, "models.list")
             #expect(!(try json(all)).contains(Self.secret))
             let result = try #require(all["result"] as? [String: Any], "\(all)")
             let models = try #require(result["models"] as? [[String: Any]])
@@ -219,12 +228,12 @@ import Glibc
 
     @Test func modelsListForOneProviderAndItsErrors() async throws {
         try await withDaemon { _, daemon in
-            let loop = try call(daemon, "models.list", params: #"{"provider":"loop"}"#)
+            let loop = try await call(daemon, "models.list", params: #"{"provider":"loop"}"#)
             let models = try #require((loop["result"] as? [String: Any])?["models"] as? [[String: Any]], "\(loop)")
             #expect(models.map { $0["id"] as? String } == ["loop-model"])
             #expect(models.allSatisfy { $0["provider"] as? String == "loop" })
 
-            let alias = try call(daemon, "models.list", params: #"{"provider":"gemini"}"#)
+            let alias = try await call(daemon, "models.list", params: #"{"provider":"gemini"}"#)
             let aliasModels = try #require(
                 (alias["result"] as? [String: Any])?["models"] as? [[String: Any]],
                 "\(alias)"
@@ -232,24 +241,24 @@ import Glibc
             #expect(aliasModels.map { $0["provider"] as? String } == ["gem"])
             #expect(aliasModels.first?["displayName"] as? String == "Loop Model")
 
-            let dead = try call(daemon, "models.list", params: #"{"provider":"dead"}"#)
+            let dead = try await call(daemon, "models.list", params: #"{"provider":"dead"}"#)
             #expect(dead.errorType == "upstream_error", "\(dead)")
             #expect(dead.errorData?["provider"] as? String == "dead")
 
-            let keyless = try call(daemon, "models.list", params: #"{"provider":"keyless"}"#)
+            let keyless = try await call(daemon, "models.list", params: #"{"provider":"keyless"}"#)
             #expect(keyless.errorType == "upstream_auth", "\(keyless)")
 
-            let unknown = try call(daemon, "models.list", params: #"{"provider":"nope"}"#)
+            let unknown = try await call(daemon, "models.list", params: #"{"provider":"nope"}"#)
             #expect(unknown.errorType == "provider_not_found", "\(unknown)")
 
-            let badParam = try call(daemon, "models.list", params: #"{"provider":""}"#)
+            let badParam = try await call(daemon, "models.list", params: #"{"provider":""}"#)
             #expect(badParam.errorType == "invalid_params", "\(badParam)")
-            let unknownParam = try call(daemon, "providers.list", params: #"{"chek":true}"#)
+            let unknownParam = try await call(daemon, "providers.list", params: #"{"chek":true}"#)
             #expect(unknownParam.errorType == "invalid_params", "\(unknownParam)")
-            let badCheck = try call(daemon, "providers.list", params: #"{"check":"yes"}"#)
+            let badCheck = try await call(daemon, "providers.list", params: #"{"check":"yes"}"#)
             #expect(badCheck.errorType == "invalid_params", "\(badCheck)")
 
-            let unknownMethod = try call(daemon, "providers.lst")
+            let unknownMethod = try await call(daemon, "providers.lst")
             let message = (unknownMethod["error"] as? [String: Any])?["message"] as? String ?? ""
             #expect(message.contains("providers.list") && message.contains("models.list"), "\(message)")
         }
@@ -297,17 +306,17 @@ import Glibc
     }
 
     @Test func nlctlProvidersCheckExitsZeroWhenAllAnswer() async throws {
-        let upstream = try await LoopbackUpstream.start()
-        defer { Task { try? await upstream.shutdown() } }
-        try await DaemonProcess.with(config: loopConfig(upstream.baseURL)) { daemon in
-            let run = try await nlctl(["--socket", daemon.socketPath, "providers", "--check", "--json"])
-            #expect(run.status == 0, "\(run.stderr)")
-            let object = try #require(
-                try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any],
-                "\(run.stdout)"
-            )
-            let check = ((object["providers"] as? [[String: Any]])?.first?["check"]) as? [String: Any]
-            #expect(check?["ok"] as? Bool == true, "\(object)")
+        try await LoopbackUpstream.with { upstream in
+            try await DaemonProcess.with(config: loopConfig(upstream.baseURL)) { daemon in
+                let run = try await nlctl(["--socket", daemon.socketPath, "providers", "--check", "--json"])
+                #expect(run.status == 0, "\(run.stderr)")
+                let object = try #require(
+                    try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any],
+                    "\(run.stdout)"
+                )
+                let check = ((object["providers"] as? [[String: Any]])?.first?["check"]) as? [String: Any]
+                #expect(check?["ok"] as? Bool == true, "\(object)")
+            }
         }
     }
 

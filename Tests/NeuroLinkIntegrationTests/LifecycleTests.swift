@@ -2,6 +2,7 @@ import Foundation
 import LoopbackUpstream
 import NeuroLinkClient
 import NeuroLinkProtocol
+import NeuroLinkTestSupport
 import Testing
 
 #if canImport(Glibc)
@@ -10,232 +11,254 @@ import Glibc
 
 /// The daemon's life: reload on SIGHUP, drain on SIGTERM, socket takeover rules, config checking
 /// and running on environment defaults alone.
-@Suite(.serialized) struct LifecycleTests {
+@Suite struct LifecycleTests {
     // MARK: SIGHUP
 
     @Test func sighupReloadsProvidersWithoutDisturbingARunningStream() async throws {
-        let upstream = try await LoopbackUpstream.start()
-        defer { Task { try? await upstream.shutdown() } }
-        let pieces = (0..<10).map { "s\($0) " }
-        upstream.register(model: "slow", .stream(OpenAIStream(pieces: pieces, delay: .milliseconds(100))))
-        upstream.register(model: "second-model", .stream(OpenAIStream(pieces: ["from ", "second"])))
-        upstream.register(model: "fresh", .stream(OpenAIStream(pieces: ["still ", "serving"])))
-        let second = """
-              - name: second
-                type: openai-compatible
-                base_url: \(upstream.baseURL)
-                default_model: second-model
-            """
-        try await DaemonProcess.with(config: loopConfig(upstream.baseURL)) { daemon in
-            let before = try await lifecycleStatus(daemon.socketPath)
-            #expect(before.providers.map(\.name) == ["loop"])
-            #expect(before.lastReload == nil)
+        try await LoopbackUpstream.with { upstream in
+            // ≈3 s of streaming: still running when the reload shows, even on a busy machine.
+            let pieces = (0..<30).map { "s\($0) " }
+            upstream.register(model: "slow", .stream(OpenAIStream(pieces: pieces, delay: .milliseconds(100))))
+            upstream.register(model: "second-model", .stream(OpenAIStream(pieces: ["from ", "second"])))
+            upstream.register(model: "fresh", .stream(OpenAIStream(pieces: ["still ", "serving"])))
+            let second = """
+                  - name: second
+                    type: openai-compatible
+                    base_url: \(upstream.baseURL)
+                    default_model: second-model
+                """
+            try await DaemonProcess.with(config: loopConfig(upstream.baseURL)) { daemon in
+                let before = try await lifecycleStatus(daemon.socketPath)
+                #expect(before.providers.map(\.name) == ["loop"])
+                #expect(before.lastReload == nil)
 
-            let slow = try RawConnection(path: daemon.socketPath)
-            try slow.send(#"{"jsonrpc":"2.0","id":1,"method":"stream","params":{"input":{"text":"x"},"model":"slow"}}"#)
-            let first = try #require(try slow.readMessage())
-            #expect(first["method"] as? String == "stream.chunk")
-            let firstContent = (first["params"] as? [String: Any])?["content"] as? String ?? ""
+                try await FrameConnection.with(path: daemon.socketPath) { slow in
+                    try await slow.send(
+                        #"{"jsonrpc":"2.0","id":1,"method":"stream","params":{"input":{"text":"x"},"model":"slow"}}"#
+                    )
+                    let first = try #require(try await slow.readMessage())
+                    #expect(first["method"] as? String == "stream.chunk")
+                    let firstContent = (first["params"] as? [String: Any])?["content"] as? String ?? ""
 
-            // A valid new configuration with a second provider.
-            try loopConfig(upstream.baseURL, extra: second).write(
-                toFile: daemon.configPath,
-                atomically: true,
-                encoding: .utf8
-            )
-            daemon.send(SIGHUP)
-            let reloaded = try await pollStatus(daemon.socketPath, timeout: .seconds(5)) {
-                $0.providers.map(\.name).contains("second") && $0.lastReload?.ok == true
+                    // A valid new configuration with a second provider.
+                    try loopConfig(upstream.baseURL, extra: second).write(
+                        toFile: daemon.configPath,
+                        atomically: true,
+                        encoding: .utf8
+                    )
+                    daemon.send(SIGHUP)
+                    let reloaded = try await pollStatus(daemon.socketPath, timeout: .seconds(5)) {
+                        $0.providers.map(\.name).contains("second") && $0.lastReload?.ok == true
+                    }
+                    let afterReload = try #require(
+                        reloaded,
+                        "status never showed the reloaded providers; log:\n\(daemon.log.suffix(3000))"
+                    )
+                    #expect(afterReload.providers.map(\.name) == ["loop", "second"])
+                    #expect(afterReload.activeStreams == 1, "the slow stream should still be running during the reload")
+
+                    // The stream that started before the reload finishes untouched.
+                    let (response, chunks) = try await slow.readUntilResponse(id: 1)
+                    #expect(firstContent + chunks.compactMap { $0["content"] as? String }.joined() == pieces.joined())
+                    let result = try #require(response["result"] as? [String: Any], "\(response)")
+                    #expect(result["text"] as? String == pieces.joined())
+                    #expect(result["provider"] as? String == "loop")
+
+                    // The new provider is usable.
+                    try await FrameConnection.with(path: daemon.socketPath) { viaSecond in
+                        try await viaSecond.send(
+                            #"{"jsonrpc":"2.0","id":2,"method":"stream","params":{"input":{"text":"x"},"provider":"second"}}"#
+                        )
+                        let secondResult = try #require(
+                            try await viaSecond.readUntilResponse(id: 2).response["result"] as? [String: Any]
+                        )
+                        #expect(secondResult["provider"] as? String == "second")
+                        #expect(secondResult["text"] as? String == "from second")
+
+                        // An invalid configuration (unknown key) is rejected and the previous one kept.
+                        try loopConfig(upstream.baseURL, extra: second + "\nbogus_key: 1")
+                            .write(toFile: daemon.configPath, atomically: true, encoding: .utf8)
+                        daemon.send(SIGHUP)
+                        let rejected = try await pollStatus(daemon.socketPath, timeout: .seconds(5)) {
+                            $0.lastReload?.ok == false
+                        }
+                        let afterReject = try #require(
+                            rejected,
+                            "status never showed the rejected reload; log:\n\(daemon.log.suffix(3000))"
+                        )
+                        let message = afterReject.lastReload?.message ?? ""
+                        #expect(message.contains(daemon.configPath), "\(message)")
+                        #expect(message.contains("bogus_key"), "\(message)")
+                        #expect(afterReject.providers.map(\.name) == ["loop", "second"])
+
+                        // And the daemon still serves new streams.
+                        try await FrameConnection.with(path: daemon.socketPath) { fresh in
+                            try await fresh.send(
+                                #"{"jsonrpc":"2.0","id":3,"method":"stream","params":{"input":{"text":"x"},"model":"fresh"}}"#
+                            )
+                            let (freshResponse, freshChunks) = try await fresh.readUntilResponse(id: 3)
+                            #expect(freshChunks.compactMap { $0["content"] as? String }.joined() == "still serving")
+                            #expect((freshResponse["result"] as? [String: Any])?["text"] as? String == "still serving")
+                            #expect(daemon.process.isRunning)
+                        }
+                    }
+                }
             }
-            let afterReload = try #require(
-                reloaded,
-                "status never showed the reloaded providers; log:\n\(daemon.log.suffix(3000))"
-            )
-            #expect(afterReload.providers.map(\.name) == ["loop", "second"])
-            #expect(afterReload.activeStreams == 1, "the slow stream should still be running during the reload")
-
-            // The stream that started before the reload finishes untouched.
-            let (response, chunks) = try slow.readUntilResponse(id: 1)
-            #expect(firstContent + chunks.compactMap { $0["content"] as? String }.joined() == pieces.joined())
-            let result = try #require(response["result"] as? [String: Any], "\(response)")
-            #expect(result["text"] as? String == pieces.joined())
-            #expect(result["provider"] as? String == "loop")
-
-            // The new provider is usable.
-            let viaSecond = try RawConnection(path: daemon.socketPath)
-            try viaSecond.send(
-                #"{"jsonrpc":"2.0","id":2,"method":"stream","params":{"input":{"text":"x"},"provider":"second"}}"#
-            )
-            let secondResult = try #require(try viaSecond.readUntilResponse(id: 2).response["result"] as? [String: Any])
-            #expect(secondResult["provider"] as? String == "second")
-            #expect(secondResult["text"] as? String == "from second")
-
-            // An invalid configuration (unknown key) is rejected and the previous one kept.
-            try loopConfig(upstream.baseURL, extra: second + "\nbogus_key: 1")
-                .write(toFile: daemon.configPath, atomically: true, encoding: .utf8)
-            daemon.send(SIGHUP)
-            let rejected = try await pollStatus(daemon.socketPath, timeout: .seconds(5)) { $0.lastReload?.ok == false }
-            let afterReject = try #require(
-                rejected,
-                "status never showed the rejected reload; log:\n\(daemon.log.suffix(3000))"
-            )
-            let message = afterReject.lastReload?.message ?? ""
-            #expect(message.contains(daemon.configPath), "\(message)")
-            #expect(message.contains("bogus_key"), "\(message)")
-            #expect(afterReject.providers.map(\.name) == ["loop", "second"])
-
-            // And the daemon still serves new streams.
-            let fresh = try RawConnection(path: daemon.socketPath)
-            try fresh.send(
-                #"{"jsonrpc":"2.0","id":3,"method":"stream","params":{"input":{"text":"x"},"model":"fresh"}}"#
-            )
-            let (freshResponse, freshChunks) = try fresh.readUntilResponse(id: 3)
-            #expect(freshChunks.compactMap { $0["content"] as? String }.joined() == "still serving")
-            #expect((freshResponse["result"] as? [String: Any])?["text"] as? String == "still serving")
-            #expect(daemon.process.isRunning)
         }
     }
 
     // MARK: SIGTERM
 
     @Test func sigtermDrainsRunningStreamsAndRefusesNewWork() async throws {
-        let upstream = try await LoopbackUpstream.start()
-        defer { Task { try? await upstream.shutdown() } }
-        let pieces = (0..<10).map { "d\($0) " }
-        upstream.register(model: "slow", .stream(OpenAIStream(pieces: pieces, delay: .milliseconds(100))))
-        try await DaemonProcess.with(config: loopConfig(upstream.baseURL)) { daemon in
-            let running = try RawConnection(path: daemon.socketPath)
-            try running.send(
-                #"{"jsonrpc":"2.0","id":1,"method":"stream","params":{"input":{"text":"x"},"model":"slow"}}"#
-            )
-            let first = try #require(try running.readMessage())
-            #expect(first["method"] as? String == "stream.chunk")
-            let firstContent = (first["params"] as? [String: Any])?["content"] as? String ?? ""
+        try await LoopbackUpstream.with { upstream in
+            // ≈3 s of streaming: the drain outlasts the checks below, even on a busy machine.
+            let pieces = (0..<30).map { "d\($0) " }
+            upstream.register(model: "slow", .stream(OpenAIStream(pieces: pieces, delay: .milliseconds(100))))
+            try await DaemonProcess.with(config: loopConfig(upstream.baseURL)) { daemon in
+                try await FrameConnection.with(path: daemon.socketPath) { running in
+                    try await running.send(
+                        #"{"jsonrpc":"2.0","id":1,"method":"stream","params":{"input":{"text":"x"},"model":"slow"}}"#
+                    )
+                    let first = try #require(try await running.readMessage())
+                    #expect(first["method"] as? String == "stream.chunk")
+                    let firstContent = (first["params"] as? [String: Any])?["content"] as? String ?? ""
 
-            // A connection accepted before the signal, idle.
-            let idle = try RawConnection(path: daemon.socketPath)
-            try idle.send(#"{"jsonrpc":"2.0","id":10,"method":"health"}"#)
-            #expect(((try idle.readMessage())?["result"] as? [String: Any])?["status"] as? String == "ok")
+                    // A connection accepted before the signal, idle.
+                    try await FrameConnection.with(path: daemon.socketPath) { idle in
+                        try await idle.send(#"{"jsonrpc":"2.0","id":10,"method":"health"}"#)
+                        #expect(
+                            ((try await idle.readMessage())?["result"] as? [String: Any])?["status"] as? String == "ok"
+                        )
 
-            daemon.send(SIGTERM)
-            try await Task.sleep(for: .milliseconds(150))
+                        daemon.send(SIGTERM)
 
-            // The listener is closed: new connections are refused.
-            #expect(throws: (any Error).self, "a new connection should be refused while draining") {
-                _ = try RawConnection(path: daemon.socketPath)
+                        // The listener is closed: new connections are refused (as soon as the daemon
+                        // handled the signal; waited for, not slept for, as the machine may be busy).
+                        let refusesNew = await eventually(within: .seconds(1)) {
+                            await !DaemonProcess.answers(daemon.socketPath)
+                        }
+                        #expect(refusesNew, "a new connection should be refused while draining")
+                        // The idle connection gets `shutting_down` for new work.
+                        try await idle.send(
+                            #"{"jsonrpc":"2.0","id":11,"method":"stream","params":{"input":{"text":"x"},"model":"slow"}}"#
+                        )
+                        let refused = try await idle.readUntilResponse(id: 11).response
+                        #expect(refused.errorType == "shutting_down", "\(refused)")
+                        #expect(refused.errorData?["retryable"] as? Bool == true)
+
+                        // The running stream completes normally.
+                        let (response, chunks) = try await running.readUntilResponse(id: 1)
+                        #expect(
+                            firstContent + chunks.compactMap { $0["content"] as? String }.joined() == pieces.joined()
+                        )
+                        #expect(
+                            (response["result"] as? [String: Any])?["text"] as? String == pieces.joined(),
+                            "\(response)"
+                        )
+
+                        let status = await daemon.waitForExit(timeout: .seconds(5))
+                        #expect(status == 0, "log:\n\(daemon.log.suffix(3000))")
+                        #expect(daemon.process.terminationReason == .exit)
+                        #expect(
+                            !FileManager.default.fileExists(atPath: daemon.socketPath),
+                            "the socket file should be removed on exit"
+                        )
+                        // Only the stream admitted before SIGTERM reached the upstream.
+                        #expect(upstream.requests().count == 1)
+                    }
+                }
             }
-            // The idle connection gets `shutting_down` for new work.
-            try idle.send(
-                #"{"jsonrpc":"2.0","id":11,"method":"stream","params":{"input":{"text":"x"},"model":"slow"}}"#
-            )
-            let refused = try idle.readUntilResponse(id: 11).response
-            #expect(refused.errorType == "shutting_down", "\(refused)")
-            #expect(refused.errorData?["retryable"] as? Bool == true)
-
-            // The running stream completes normally.
-            let (response, chunks) = try running.readUntilResponse(id: 1)
-            #expect(firstContent + chunks.compactMap { $0["content"] as? String }.joined() == pieces.joined())
-            #expect((response["result"] as? [String: Any])?["text"] as? String == pieces.joined(), "\(response)")
-
-            let status = await daemon.waitForExit(timeout: .seconds(5))
-            #expect(status == 0, "log:\n\(daemon.log.suffix(3000))")
-            #expect(daemon.process.terminationReason == .exit)
-            #expect(
-                !FileManager.default.fileExists(atPath: daemon.socketPath),
-                "the socket file should be removed on exit"
-            )
-            // Only the stream admitted before SIGTERM reached the upstream.
-            #expect(upstream.requests().count == 1)
         }
     }
 
     @Test func drainDeadlineEndsRunningStreamsWithShuttingDown() async throws {
-        let upstream = try await LoopbackUpstream.start()
-        defer { Task { try? await upstream.shutdown() } }
-        upstream.register(
-            model: "long",
-            .stream(OpenAIStream(pieces: (0..<50).map { "l\($0) " }, delay: .milliseconds(100)))
-        )
-        let config = loopConfig(upstream.baseURL, extra: "server:\n  drain_timeout_ms: 300")
-        try await DaemonProcess.with(config: config) { daemon in
-            let connection = try RawConnection(path: daemon.socketPath)
-            try connection.send(
-                #"{"jsonrpc":"2.0","id":1,"method":"stream","params":{"input":{"text":"x"},"model":"long"}}"#
+        try await LoopbackUpstream.with { upstream in
+            upstream.register(
+                model: "long",
+                .stream(OpenAIStream(pieces: (0..<50).map { "l\($0) " }, delay: .milliseconds(100)))
             )
-            #expect(try connection.readMessage()?["method"] as? String == "stream.chunk")
+            let config = loopConfig(upstream.baseURL, extra: "server:\n  drain_timeout_ms: 300")
+            try await DaemonProcess.with(config: config) { daemon in
+                try await FrameConnection.with(path: daemon.socketPath) { connection in
+                    try await connection.send(
+                        #"{"jsonrpc":"2.0","id":1,"method":"stream","params":{"input":{"text":"x"},"model":"long"}}"#
+                    )
+                    #expect(try await connection.readMessage()?["method"] as? String == "stream.chunk")
 
-            let signalledAt = ContinuousClock.now
-            daemon.send(SIGTERM)
-            let (response, chunks) = try connection.readUntilResponse(id: 1)
-            let elapsed = ContinuousClock.now - signalledAt
-            #expect(!chunks.isEmpty, "chunks should keep flowing during the drain period")
-            #expect(response.errorType == "shutting_down", "\(response)")
-            #expect(response.errorData?["retryable"] as? Bool == true)
-            #expect(elapsed >= .milliseconds(250), "the stream was ended before the drain deadline: \(elapsed)")
-            #expect(elapsed < .seconds(2), "the stream outlived the drain deadline: \(elapsed)")
+                    let signalledAt = ContinuousClock.now
+                    daemon.send(SIGTERM)
+                    let (response, chunks) = try await connection.readUntilResponse(id: 1)
+                    let elapsed = ContinuousClock.now - signalledAt
+                    #expect(!chunks.isEmpty, "chunks should keep flowing during the drain period")
+                    #expect(response.errorType == "shutting_down", "\(response)")
+                    #expect(response.errorData?["retryable"] as? Bool == true)
+                    #expect(elapsed >= .milliseconds(250), "the stream was ended before the drain deadline: \(elapsed)")
+                    #expect(elapsed < .seconds(2), "the stream outlived the drain deadline: \(elapsed)")
 
-            let closed = await upstream.waitForConnectionClose(model: "long", timeout: .seconds(1))
-            #expect(closed?.clientClosedAt != nil, "the upstream transfer should be aborted")
-            let status = await daemon.waitForExit(timeout: .seconds(5))
-            #expect(status == 0, "log:\n\(daemon.log.suffix(3000))")
-            #expect(!FileManager.default.fileExists(atPath: daemon.socketPath))
+                    let closed = await upstream.waitForConnectionClose(model: "long", timeout: .seconds(1))
+                    #expect(closed?.clientClosedAt != nil, "the upstream transfer should be aborted")
+                    let status = await daemon.waitForExit(timeout: .seconds(5))
+                    #expect(status == 0, "log:\n\(daemon.log.suffix(3000))")
+                    #expect(!FileManager.default.fileExists(atPath: daemon.socketPath))
+                }
+            }
         }
     }
 
     // MARK: The socket file
 
     @Test func staleSocketIsReplaced() async throws {
-        let upstream = try await LoopbackUpstream.start()
-        defer { Task { try? await upstream.shutdown() } }
-        let directory = try DaemonProcess.makeDirectory()
-        let path = directory.appendingPathComponent("d.sock").path
-        try makeStaleSocket(at: path)
-        var info = stat()
-        let found = lstat(path, &info) == 0
-        #expect(found && info.st_mode & S_IFMT == S_IFSOCK, "the stale socket file should exist")
-        #expect(throws: (any Error).self, "nothing should answer on the stale socket") {
-            _ = try RawConnection(path: path)
-        }
+        try await LoopbackUpstream.with { upstream in
+            let directory = try DaemonProcess.makeDirectory()
+            let path = directory.appendingPathComponent("d.sock").path
+            try makeStaleSocket(at: path)
+            var info = stat()
+            let found = lstat(path, &info) == 0
+            #expect(found && info.st_mode & S_IFMT == S_IFSOCK, "the stale socket file should exist")
+            await #expect(throws: (any Error).self, "nothing should answer on the stale socket") {
+                try await FrameConnection.with(path: path) { _ in }
+            }
 
-        let daemon: DaemonProcess
-        do {
-            daemon = try await DaemonProcess(config: loopConfig(upstream.baseURL), directory: directory)
-        } catch {
-            try? FileManager.default.removeItem(at: directory)
-            throw error
-        }
-        do {
-            #expect(daemon.socketPath == path)
-            let health = try await NeuroLinkClient.withConnection(socketPath: path) { try await $0.health() }
-            #expect(health.status == "ok")
-            #expect(daemon.log.contains("removed a stale socket"), "log:\n\(daemon.log.suffix(3000))")
-        } catch {
-            Issue.record("daemon log:\n\(daemon.log.suffix(3000))")
+            let daemon: DaemonProcess
+            do {
+                daemon = try await DaemonProcess(config: loopConfig(upstream.baseURL), directory: directory)
+            } catch {
+                try? FileManager.default.removeItem(at: directory)
+                throw error
+            }
+            do {
+                #expect(daemon.socketPath == path)
+                let health = try await NeuroLinkClient.withConnection(socketPath: path) { try await $0.health() }
+                #expect(health.status == "ok")
+                #expect(daemon.log.contains("removed a stale socket"), "log:\n\(daemon.log.suffix(3000))")
+            } catch {
+                Issue.record("daemon log:\n\(daemon.log.suffix(3000))")
+                await daemon.stop()
+                throw error
+            }
             await daemon.stop()
-            throw error
         }
-        await daemon.stop()
     }
 
     @Test func secondDaemonRefusesASocketALiveDaemonServes() async throws {
-        let upstream = try await LoopbackUpstream.start()
-        defer { Task { try? await upstream.shutdown() } }
-        try await DaemonProcess.with(config: loopConfig(upstream.baseURL)) { daemon in
-            let second = try await runToCompletion(
-                DaemonProcess.binary("neurolinkd"),
-                ["--config", daemon.configPath, "--socket", daemon.socketPath],
-                environment: ["HOME": daemon.directory.path],
-                timeout: .seconds(5)
-            )
-            #expect(second.status == 69, "stdout: \(second.stdout)\nstderr: \(second.stderr)")
-            #expect(second.stderr.contains("already serving"), "\(second.stderr)")
-            // The first daemon is untouched, its socket file included.
-            #expect(FileManager.default.fileExists(atPath: daemon.socketPath))
-            let health = try await NeuroLinkClient.withConnection(socketPath: daemon.socketPath) {
-                try await $0.health()
+        try await LoopbackUpstream.with { upstream in
+            try await DaemonProcess.with(config: loopConfig(upstream.baseURL)) { daemon in
+                let second = try await runToCompletion(
+                    DaemonProcess.binary("neurolinkd"),
+                    ["--config", daemon.configPath, "--socket", daemon.socketPath],
+                    environment: ["HOME": daemon.directory.path],
+                    timeout: .seconds(5)
+                )
+                #expect(second.status == 69, "stdout: \(second.stdout)\nstderr: \(second.stderr)")
+                #expect(second.stderr.contains("already serving"), "\(second.stderr)")
+                // The first daemon is untouched, its socket file included.
+                #expect(FileManager.default.fileExists(atPath: daemon.socketPath))
+                let health = try await NeuroLinkClient.withConnection(socketPath: daemon.socketPath) {
+                    try await $0.health()
+                }
+                #expect(health.status == "ok")
+                #expect(daemon.process.isRunning)
             }
-            #expect(health.status == "ok")
-            #expect(daemon.process.isRunning)
         }
     }
 
@@ -292,46 +315,47 @@ import Glibc
     }
 
     @Test func runsOnEnvironmentDefaultsWithoutAConfigFile() async throws {
-        let upstream = try await LoopbackUpstream.start()
-        defer { Task { try? await upstream.shutdown() } }
-        upstream.setDefault(.stream(OpenAIStream(pieces: ["env ", "only"])))
-        let directory = try DaemonProcess.makeDirectory()
-        defer { try? FileManager.default.removeItem(at: directory) }
-        let emptyHome = directory.appendingPathComponent("home")
-        try FileManager.default.createDirectory(at: emptyHome, withIntermediateDirectories: true)
-        let socket = directory.appendingPathComponent("env.sock").path
-        let daemon = try SpawnedProcess(
-            DaemonProcess.binary("neurolinkd"),
-            ["--socket", socket],
-            environment: [
-                "HOME": emptyHome.path, "XDG_CONFIG_HOME": emptyHome.path,
-                "NEUROLINK_OPENAI_COMPATIBLE_BASE_URL": upstream.baseURL, "NEUROLINK_OPENAI_COMPATIBLE_MODEL": "m",
-            ],
-            outputDirectory: directory
-        )
-        do {
-            try await daemon.waitUntilAnswering(socket)
-            let connection = try RawConnection(path: socket)
-            try connection.send(
-                #"{"jsonrpc":"2.0","id":1,"method":"stream","params":{"input":{"text":"x"},"provider":"auto"}}"#
+        try await LoopbackUpstream.with { upstream in
+            upstream.setDefault(.stream(OpenAIStream(pieces: ["env ", "only"])))
+            let directory = try DaemonProcess.makeDirectory()
+            defer { try? FileManager.default.removeItem(at: directory) }
+            let emptyHome = directory.appendingPathComponent("home")
+            try FileManager.default.createDirectory(at: emptyHome, withIntermediateDirectories: true)
+            let socket = directory.appendingPathComponent("env.sock").path
+            let daemon = try SpawnedProcess(
+                DaemonProcess.binary("neurolinkd"),
+                ["--socket", socket],
+                environment: [
+                    "HOME": emptyHome.path, "XDG_CONFIG_HOME": emptyHome.path,
+                    "NEUROLINK_OPENAI_COMPATIBLE_BASE_URL": upstream.baseURL, "NEUROLINK_OPENAI_COMPATIBLE_MODEL": "m",
+                ],
+                outputDirectory: directory
             )
-            let (response, chunks) = try connection.readUntilResponse(id: 1)
-            #expect(chunks.compactMap { $0["content"] as? String }.joined() == "env only")
-            let result = try #require(response["result"] as? [String: Any], "\(response)")
-            #expect(result["provider"] as? String == "openai-compatible")
-            #expect(result["text"] as? String == "env only")
-            #expect(upstream.requests().last?.model == "m")
+            do {
+                try await daemon.waitUntilAnswering(socket)
+                try await FrameConnection.with(path: socket) { connection in
+                    try await connection.send(
+                        #"{"jsonrpc":"2.0","id":1,"method":"stream","params":{"input":{"text":"x"},"provider":"auto"}}"#
+                    )
+                    let (response, chunks) = try await connection.readUntilResponse(id: 1)
+                    #expect(chunks.compactMap { $0["content"] as? String }.joined() == "env only")
+                    let result = try #require(response["result"] as? [String: Any], "\(response)")
+                    #expect(result["provider"] as? String == "openai-compatible")
+                    #expect(result["text"] as? String == "env only")
+                    #expect(upstream.requests().last?.model == "m")
 
-            let status = try await lifecycleStatus(socket)
-            #expect(status.configPath == nil)
-            #expect(status.providers.map(\.name) == ["openai-compatible"])
-        } catch {
-            Issue.record("daemon output:\n\(daemon.stderr.suffix(3000))")
+                    let status = try await lifecycleStatus(socket)
+                    #expect(status.configPath == nil)
+                    #expect(status.providers.map(\.name) == ["openai-compatible"])
+                }
+            } catch {
+                Issue.record("daemon output:\n\(daemon.stderr.suffix(3000))")
+                await daemon.terminate()
+                throw error
+            }
             await daemon.terminate()
-            throw error
+            #expect(daemon.exitStatus == 0, "daemon output:\n\(daemon.stderr.suffix(3000))")
         }
-        await daemon.terminate()
-        #expect(daemon.exitStatus == 0, "daemon output:\n\(daemon.stderr.suffix(3000))")
     }
 }
 
@@ -405,7 +429,7 @@ private final class SpawnedProcess: @unchecked Sendable {
     func waitUntilAnswering(_ socketPath: String, timeout: Duration = .seconds(10)) async throws {
         let deadline = ContinuousClock.now + timeout
         while ContinuousClock.now < deadline, process.isRunning {
-            if (try? RawConnection(path: socketPath)) != nil { return }
+            if await DaemonProcess.answers(socketPath) { return }
             try await Task.sleep(for: .milliseconds(10))
         }
         throw DaemonProcessError(message: "the daemon did not start answering on \(socketPath); stderr:\n\(stderr)")

@@ -89,9 +89,11 @@ import Testing
     static func waitForModels(port: Int, server: Process, log: URL) async throws {
         let deadline = ContinuousClock.now + .seconds(120)
         while ContinuousClock.now < deadline {
-            if let connection = try? TCPProbe(port: port), connection.get("/v1/models").hasPrefix("HTTP/1.1 200") {
-                return
+            // Blocking socket calls, so on a thread of their own rather than the cooperative pool.
+            let answered = await onOwnThread {
+                (try? TCPProbe(port: port))?.get("/v1/models").hasPrefix("HTTP/1.1 200")
             }
+            if answered == true { return }
             guard server.isRunning else { break }
             try await Task.sleep(for: .milliseconds(200))
         }
@@ -101,7 +103,7 @@ import Testing
     }
 }
 
-/// A one-shot blocking HTTP/1.1 GET over TCP on loopback.
+/// A one-shot blocking HTTP/1.1 GET over TCP on loopback (reads give up after 5 s).
 struct TCPProbe {
     let fd: Int32
 
@@ -120,6 +122,9 @@ struct TCPProbe {
             close(fd)
             throw DaemonProcessError(message: "connect failed")
         }
+        // A server that accepts but does not answer must not hold the thread for long.
+        var timeout = timeval(tv_sec: 5, tv_usec: 0)
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
     }
 
     func get(_ path: String) -> String {

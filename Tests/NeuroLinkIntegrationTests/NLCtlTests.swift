@@ -8,17 +8,17 @@ import Glibc
 #endif
 
 /// The real `nlctl` binary against the real daemon and a loopback upstream.
-@Suite(.serialized) struct NLCtlTests {
+@Suite struct NLCtlTests {
     static let pieces = ["Hello", ", wörld", " 👋"]
     static var text: String { pieces.joined() }
 
     /// A daemon whose provider `loop` points at a fresh upstream serving ``pieces`` by default.
     private func withDaemon(_ body: (LoopbackUpstream, DaemonProcess) async throws -> Void) async throws {
-        let upstream = try await LoopbackUpstream.start()
-        defer { Task { try? await upstream.shutdown() } }
-        upstream.setDefault(.stream(OpenAIStream(pieces: Self.pieces)))
-        try await DaemonProcess.with(config: loopConfig(upstream.baseURL)) { daemon in
-            try await body(upstream, daemon)
+        try await LoopbackUpstream.with { upstream in
+            upstream.setDefault(.stream(OpenAIStream(pieces: Self.pieces)))
+            try await DaemonProcess.with(config: loopConfig(upstream.baseURL)) { daemon in
+                try await body(upstream, daemon)
+            }
         }
     }
 

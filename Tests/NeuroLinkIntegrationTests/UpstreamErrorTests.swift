@@ -2,6 +2,7 @@ import Foundation
 import LoopbackUpstream
 import NeuroLinkClient
 import NeuroLinkProtocol
+import NeuroLinkTestSupport
 import Testing
 
 /// Every way an upstream can fail ends the stream with the documented error type.
@@ -114,76 +115,89 @@ import Testing
 
     @Test(arguments: cases)
     func upstreamFailureGivesDocumentedError(_ testCase: Case) async throws {
-        let upstream = try await LoopbackUpstream.start()
-        defer { Task { try? await upstream.shutdown() } }
-        upstream.setDefault(testCase.scenario)
-        try await DaemonProcess.with(config: loopConfig(upstream.baseURL, timeouts: Self.timeouts)) { daemon in
-            try await NeuroLinkClient.withConnection(socketPath: daemon.socketPath) { client in
-                do {
-                    for try await _ in client.stream(StreamRequest(prompt: "x")) {}
-                    Issue.record("the stream should have failed")
-                } catch let error as RPCError {
-                    #expect(error.type == testCase.type, "\(error)")
-                    #expect(error.code == testCase.type.code)
-                    #expect(error.retryable == testCase.retryable)
-                    #expect(error.retryAfterMs == testCase.retryAfterMs)
-                    #expect(error.data.timeout == testCase.timeout)
-                    #expect(error.data.provider == "loop")
+        try await LoopbackUpstream.with { upstream in
+            upstream.setDefault(testCase.scenario)
+            try await DaemonProcess.with(config: loopConfig(upstream.baseURL, timeouts: Self.timeouts)) { daemon in
+                try await NeuroLinkClient.withConnection(socketPath: daemon.socketPath) { client in
+                    do {
+                        for try await _ in client.stream(StreamRequest(prompt: "x")) {}
+                        Issue.record("the stream should have failed")
+                    } catch let error as RPCError {
+                        #expect(error.type == testCase.type, "\(error)")
+                        #expect(error.code == testCase.type.code)
+                        #expect(error.retryable == testCase.retryable)
+                        #expect(error.retryAfterMs == testCase.retryAfterMs)
+                        #expect(error.data.timeout == testCase.timeout)
+                        #expect(error.data.provider == "loop")
+                    }
                 }
             }
         }
     }
 
     @Test func partialUsageIsReportedWhenAStreamBreaks() async throws {
-        let upstream = try await LoopbackUpstream.start()
-        defer { Task { try? await upstream.shutdown() } }
-        upstream.setDefault(.stream(OpenAIStream(pieces: ["a", "b", "c", "d"], ending: .dropAfter(pieces: 3))))
-        try await DaemonProcess.with(config: loopConfig(upstream.baseURL)) { daemon in
-            let connection = try RawConnection(path: daemon.socketPath)
-            try connection.send(#"{"jsonrpc":"2.0","id":1,"method":"stream","params":{"input":{"text":"x"}}}"#)
-            let (response, chunks) = try connection.readUntilResponse(id: 1)
-            #expect(chunks.compactMap { $0["content"] as? String }.joined() == "abc")
-            #expect(!chunks.contains { $0["type"] as? String == "finish" }, "a broken stream must not look finished")
-            #expect(response.errorType == "upstream_error")
-            let usage = try #require(response.errorData?["usage"] as? [String: Any])
-            #expect(usage["outputTokens"] as? Int == 3)
+        try await LoopbackUpstream.with { upstream in
+            upstream.setDefault(.stream(OpenAIStream(pieces: ["a", "b", "c", "d"], ending: .dropAfter(pieces: 3))))
+            try await DaemonProcess.with(config: loopConfig(upstream.baseURL)) { daemon in
+                try await FrameConnection.with(path: daemon.socketPath) { connection in
+                    try await connection.send(
+                        #"{"jsonrpc":"2.0","id":1,"method":"stream","params":{"input":{"text":"x"}}}"#
+                    )
+                    let (response, chunks) = try await connection.readUntilResponse(id: 1)
+                    #expect(chunks.compactMap { $0["content"] as? String }.joined() == "abc")
+                    #expect(
+                        !chunks.contains { $0["type"] as? String == "finish" },
+                        "a broken stream must not look finished"
+                    )
+                    #expect(response.errorType == "upstream_error")
+                    let usage = try #require(response.errorData?["usage"] as? [String: Any])
+                    #expect(usage["outputTokens"] as? Int == 3)
+                }
+            }
         }
     }
 
     @Test func secretsNeverLeakIntoErrorsLogsOrStatus() async throws {
         let secret = "sk-test-SECRET-0123456789abcdefXYZ"
-        let upstream = try await LoopbackUpstream.start()
-        defer { Task { try? await upstream.shutdown() } }
-        upstream.setDefault(
-            .openAIError(status: 401, message: "Incorrect API key provided: \(secret)", type: "invalid_request_error")
-        )
-        let config = """
-            providers:
-              - name: keyed
-                type: openai
-                base_url: \(upstream.baseURL)
-                api_key_env: TEST_PROVIDER_KEY
-                default_model: m
-            """
-        try await DaemonProcess.with(
-            config: config,
-            environment: ["TEST_PROVIDER_KEY": secret, "NEUROLINK_LOG_LEVEL": "trace"]
-        ) { daemon in
-            let connection = try RawConnection(path: daemon.socketPath)
-            try connection.send(#"{"jsonrpc":"2.0","id":1,"method":"stream","params":{"input":{"text":"x"}}}"#)
-            try connection.send(#"{"jsonrpc":"2.0","id":2,"method":"status"}"#)
-            var raw = ""
-            for _ in 0..<2 {
-                let message = try #require(try connection.readMessage())
-                raw += String(decoding: try JSONSerialization.data(withJSONObject: message), as: UTF8.self)
+        try await LoopbackUpstream.with { upstream in
+            upstream.setDefault(
+                .openAIError(
+                    status: 401,
+                    message: "Incorrect API key provided: \(secret)",
+                    type: "invalid_request_error"
+                )
+            )
+            let config = """
+                providers:
+                  - name: keyed
+                    type: openai
+                    base_url: \(upstream.baseURL)
+                    api_key_env: TEST_PROVIDER_KEY
+                    default_model: m
+                """
+            try await DaemonProcess.with(
+                config: config,
+                environment: ["TEST_PROVIDER_KEY": secret, "NEUROLINK_LOG_LEVEL": "trace"]
+            ) { daemon in
+                try await FrameConnection.with(path: daemon.socketPath) { connection in
+                    try await connection.send(
+                        #"{"jsonrpc":"2.0","id":1,"method":"stream","params":{"input":{"text":"x"}}}"#
+                    )
+                    try await connection.send(#"{"jsonrpc":"2.0","id":2,"method":"status"}"#)
+                    var raw = ""
+                    for _ in 0..<2 {
+                        let message = try #require(try await connection.readMessage())
+                        raw += String(decoding: try JSONSerialization.data(withJSONObject: message), as: UTF8.self)
+                    }
+                    #expect(raw.contains("upstream_auth"))
+                    #expect(raw.contains("env:TEST_PROVIDER_KEY"))
+                    #expect(!raw.contains("SECRET-0123"))
+                    let leaked = daemon.log.split(separator: "\n").filter { $0.contains("SECRET-0123") }
+                    #expect(leaked.isEmpty, "log lines with the key: \(leaked)")
+                    // The key did reach the upstream, in the Authorization header only.
+                    #expect(upstream.requests().first?.header("authorization") == "Bearer \(secret)")
+                }
             }
-            #expect(raw.contains("upstream_auth"))
-            #expect(raw.contains("env:TEST_PROVIDER_KEY"))
-            #expect(!raw.contains("SECRET-0123"))
-            let leaked = daemon.log.split(separator: "\n").filter { $0.contains("SECRET-0123") }
-            #expect(leaked.isEmpty, "log lines with the key: \(leaked)")
-            // The key did reach the upstream, in the Authorization header only.
-            #expect(upstream.requests().first?.header("authorization") == "Bearer \(secret)")
         }
     }
 }

@@ -24,9 +24,15 @@ private final class PingLog: Sendable {
 /// A probe whose answer the test switches, and which can hang like a wedged event loop.
 private final class SwitchableProbe: Sendable {
     private let healthy = Atomic<Bool>(true)
+    private let stuckCalls = Atomic<Int>(0)
     func set(_ value: Bool) { healthy.store(value, ordering: .relaxed) }
 
+    /// Whether a call found the probe unhealthy and hangs. The watchdog probes one call at a time,
+    /// so from then on no earlier call can still report success.
+    var isStuck: Bool { stuckCalls.load(ordering: .relaxed) > 0 }
+
     func probe() async -> Bool {
+        if !healthy.load(ordering: .relaxed) { stuckCalls.wrappingAdd(1, ordering: .relaxed) }
         // A wedged thread never answers: wait (cancellably) until it is healthy again.
         while !healthy.load(ordering: .relaxed) {
             do { try await Task.sleep(for: .milliseconds(5)) } catch { return false }
@@ -35,10 +41,12 @@ private final class SwitchableProbe: Sendable {
     }
 }
 
-/// Timing tests: other suites run in parallel and may hold the cooperative threads for a while, so
-/// these wait for conditions with generous deadlines instead of counting pings in fixed windows.
-/// The exact cadence is measured against the real daemon in the integration tests.
-@Suite struct WatchdogTests {
+/// Timing tests: the watchdog runs on the cooperative pool, and CPU-bound tests of other suites can
+/// hold both its threads for tens of seconds, so this suite belongs to the serial group
+/// (`SerialTests`) that scripts/test.sh runs alone. Even so it waits for conditions with generous
+/// deadlines instead of counting pings in fixed windows. The exact cadence is measured against the
+/// real daemon in the integration tests.
+@Suite(.serialized) struct WatchdogSerialTests {
     let logger = Logger(label: "test")
     let clock = ContinuousClock()
 
@@ -73,6 +81,10 @@ private final class SwitchableProbe: Sendable {
         #expect(try await eventually { log.count >= 2 })
 
         probe.set(false)
+        // A probe call that began before the switch may still succeed; on a busy machine its
+        // success can be recorded long after the switch. Wait until a call hangs: from then on the
+        // last success is fixed.
+        #expect(try await eventually { probe.isStuck }, "the probe was never called after the switch")
         // The last successful probe stays fresh for one ping interval; then the pings must stop.
         var quiet = false
         let stopDeadline = clock.now + .seconds(30)

@@ -94,70 +94,70 @@ import Testing
 
     @Test(arguments: arguments)
     func sameNormalisedChunks(_ renderer: any WireRenderer, _ testCase: Case) async throws {
-        let upstream = try await LoopbackUpstream.start()
-        defer { Task { try? await upstream.shutdown() } }
-        upstream.setDefault(
-            .raw(
-                pieces: split(renderer.renderBytes(testCase.script, model: "m"), every: testCase.splitEvery),
-                delay: .zero
+        try await LoopbackUpstream.with { upstream in
+            upstream.setDefault(
+                .raw(
+                    pieces: split(renderer.renderBytes(testCase.script, model: "m"), every: testCase.splitEvery),
+                    delay: .zero
+                )
             )
-        )
-        let observed = try await DaemonProcess.with(
-            config: Self.config(renderer, upstream: upstream),
-            environment: renderer.environment.merging(["TEST_AZURE_KEY": "azure-key"]) { $1 }
-        ) { daemon in
-            try await NeuroLinkClient.withConnection(socketPath: daemon.socketPath) { client in
-                var observed = Observed()
-                let request = StreamRequest(prompt: "hi", tools: testCase.script.toolCall == nil ? nil : Self.tools)
-                for try await chunk in client.stream(request) {
-                    switch chunk.type {
-                    case .text: observed.text += chunk.content ?? ""
-                    case .toolCall:
-                        if let call = chunk.toolCall {
-                            observed.toolCalls.append("\(call.name) \(canonical(call.arguments))")
+            let observed = try await DaemonProcess.with(
+                config: Self.config(renderer, upstream: upstream),
+                environment: renderer.environment.merging(["TEST_AZURE_KEY": "azure-key"]) { $1 }
+            ) { daemon in
+                try await NeuroLinkClient.withConnection(socketPath: daemon.socketPath) { client in
+                    var observed = Observed()
+                    let request = StreamRequest(prompt: "hi", tools: testCase.script.toolCall == nil ? nil : Self.tools)
+                    for try await chunk in client.stream(request) {
+                        switch chunk.type {
+                        case .text: observed.text += chunk.content ?? ""
+                        case .toolCall:
+                            if let call = chunk.toolCall {
+                                observed.toolCalls.append("\(call.name) \(canonical(call.arguments))")
+                            }
+                        case .finish:
+                            observed.finish = chunk.finishReason
+                            observed.usage = chunk.usage.map {
+                                Usage(inputTokens: $0.inputTokens, outputTokens: $0.outputTokens)
+                            }
+                        default: break
                         }
-                    case .finish:
-                        observed.finish = chunk.finishReason
-                        observed.usage = chunk.usage.map {
-                            Usage(inputTokens: $0.inputTokens, outputTokens: $0.outputTokens)
-                        }
-                    default: break
                     }
+                    return observed
                 }
-                return observed
             }
+            let script = testCase.script
+            let expected = Observed(
+                text: script.pieces.joined(),
+                toolCalls: script.toolCall.map { call in
+                    [
+                        "\(call.name) \(canonical((try? JSONDecoder().decode(JSONValue.self, from: Data(call.arguments.utf8))) ?? .null))"
+                    ]
+                } ?? [],
+                finish: FinishReason(rawValue: script.finish),
+                usage: Usage(inputTokens: script.usage.input, outputTokens: script.usage.output)
+            )
+            #expect(observed == expected, "\(renderer.providerType): \(testCase.name)")
+            (renderer as? any RecordedRequestChecking)?.check(upstream.requests(), port: upstream.port)
         }
-        let script = testCase.script
-        let expected = Observed(
-            text: script.pieces.joined(),
-            toolCalls: script.toolCall.map { call in
-                [
-                    "\(call.name) \(canonical((try? JSONDecoder().decode(JSONValue.self, from: Data(call.arguments.utf8))) ?? .null))"
-                ]
-            } ?? [],
-            finish: FinishReason(rawValue: script.finish),
-            usage: Usage(inputTokens: script.usage.input, outputTokens: script.usage.output)
-        )
-        #expect(observed == expected, "\(renderer.providerType): \(testCase.name)")
-        (renderer as? any RecordedRequestChecking)?.check(upstream.requests(), port: upstream.port)
     }
 
     @Test(arguments: renderers.map { $0 as any WireRenderer })
     func inStreamErrorAndDroppedConnectionAreRetryableUpstreamErrors(_ renderer: any WireRenderer) async throws {
-        let upstream = try await LoopbackUpstream.start()
-        defer { Task { try? await upstream.shutdown() } }
-        let whole = renderer.renderBytes(WireScript(pieces: ["a", "b", "c"]), model: "m")
-        upstream.register(model: "m", .rawThenDrop(pieces: [Array(whole.prefix(whole.count / 2))], delay: .zero))
-        try await DaemonProcess.with(
-            config: Self.config(renderer, upstream: upstream),
-            environment: renderer.environment.merging(["TEST_AZURE_KEY": "k"]) { $1 }
-        ) { daemon in
-            try await NeuroLinkClient.withConnection(socketPath: daemon.socketPath) { client in
-                do {
-                    for try await _ in client.stream(StreamRequest(prompt: "hi")) {}
-                    Issue.record("\(renderer.providerType): a dropped stream must fail")
-                } catch let error as RPCError {
-                    #expect(error.type == .upstreamError && error.retryable, "\(renderer.providerType): \(error)")
+        try await LoopbackUpstream.with { upstream in
+            let whole = renderer.renderBytes(WireScript(pieces: ["a", "b", "c"]), model: "m")
+            upstream.register(model: "m", .rawThenDrop(pieces: [Array(whole.prefix(whole.count / 2))], delay: .zero))
+            try await DaemonProcess.with(
+                config: Self.config(renderer, upstream: upstream),
+                environment: renderer.environment.merging(["TEST_AZURE_KEY": "k"]) { $1 }
+            ) { daemon in
+                try await NeuroLinkClient.withConnection(socketPath: daemon.socketPath) { client in
+                    do {
+                        for try await _ in client.stream(StreamRequest(prompt: "hi")) {}
+                        Issue.record("\(renderer.providerType): a dropped stream must fail")
+                    } catch let error as RPCError {
+                        #expect(error.type == .upstreamError && error.retryable, "\(renderer.providerType): \(error)")
+                    }
                 }
             }
         }

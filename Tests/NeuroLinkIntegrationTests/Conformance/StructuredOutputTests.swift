@@ -32,49 +32,49 @@ import Testing
 
     @Test(arguments: cases)
     func objectChunksAndValidatedResult(_ testCase: Case) async throws {
-        let upstream = try await LoopbackUpstream.start()
-        defer { Task { try? await upstream.shutdown() } }
-        upstream.setDefault(
-            .raw(
-                pieces: split(
-                    testCase.renderer.renderBytes(WireScript(pieces: testCase.pieces), model: "m"),
-                    every: 64
-                ),
-                delay: .zero
+        try await LoopbackUpstream.with { upstream in
+            upstream.setDefault(
+                .raw(
+                    pieces: split(
+                        testCase.renderer.renderBytes(WireScript(pieces: testCase.pieces), model: "m"),
+                        every: 64
+                    ),
+                    delay: .zero
+                )
             )
-        )
-        try await DaemonProcess.with(
-            config: ProviderConformanceTests.config(testCase.renderer, upstream: upstream),
-            environment: testCase.renderer.environment.merging(["TEST_AZURE_KEY": "k"]) { $1 }
-        ) { daemon in
-            try await NeuroLinkClient.withConnection(socketPath: daemon.socketPath) { client in
-                var objects: [JSONValue] = []
-                var result: StreamResult?
-                for try await event in client.streamEvents(StreamRequest(prompt: "Who?", schema: Self.schema)) {
-                    switch event {
-                    case .chunk(let chunk) where chunk.type == .object: objects.append(try #require(chunk.object))
-                    case .result(let final): result = final
-                    default: break
+            try await DaemonProcess.with(
+                config: ProviderConformanceTests.config(testCase.renderer, upstream: upstream),
+                environment: testCase.renderer.environment.merging(["TEST_AZURE_KEY": "k"]) { $1 }
+            ) { daemon in
+                try await NeuroLinkClient.withConnection(socketPath: daemon.socketPath) { client in
+                    var objects: [JSONValue] = []
+                    var result: StreamResult?
+                    for try await event in client.streamEvents(StreamRequest(prompt: "Who?", schema: Self.schema)) {
+                        switch event {
+                        case .chunk(let chunk) where chunk.type == .object: objects.append(try #require(chunk.object))
+                        case .result(let final): result = final
+                        default: break
+                        }
+                    }
+                    let final = try #require(result)
+                    #expect(!objects.isEmpty)
+                    #expect(objects.last == final.object)
+                    if testCase.valid {
+                        #expect(final.object == .object(["name": .string("Ada"), "age": .number(36)]))
+                        #expect(final.objectError == nil)
+                    } else {
+                        #expect(final.objectError?.contains("/age") == true, "\(final.objectError ?? "nil")")
                     }
                 }
-                let final = try #require(result)
-                #expect(!objects.isEmpty)
-                #expect(objects.last == final.object)
-                if testCase.valid {
-                    #expect(final.object == .object(["name": .string("Ada"), "age": .number(36)]))
-                    #expect(final.objectError == nil)
-                } else {
-                    #expect(final.objectError?.contains("/age") == true, "\(final.objectError ?? "nil")")
-                }
             }
+            // The schema reached the provider in its native form (or as an instruction for Anthropic).
+            let body = String(decoding: try #require(upstream.requests().first).body, as: UTF8.self)
+            let marker = [
+                "openai-compatible": "json_schema", "anthropic": "JSON", "google-ai": "responseJsonSchema",
+                "ollama": "\"format\"", "bedrock": "JSON",
+            ]
+            #expect(body.contains(marker[testCase.renderer.providerType] ?? "?"), "\(body)")
         }
-        // The schema reached the provider in its native form (or as an instruction for Anthropic).
-        let body = String(decoding: try #require(upstream.requests().first).body, as: UTF8.self)
-        let marker = [
-            "openai-compatible": "json_schema", "anthropic": "JSON", "google-ai": "responseJsonSchema",
-            "ollama": "\"format\"", "bedrock": "JSON",
-        ]
-        #expect(body.contains(marker[testCase.renderer.providerType] ?? "?"), "\(body)")
     }
 
     /// Anthropic with a model documented for JSON outputs and a schema inside the documented subset:

@@ -133,30 +133,30 @@ extension SageMakerRenderer: ErrorResponseRendering {
 
     @Test(arguments: cases)
     func eachErrorStatusGivesTheSameProtocolError(_ testCase: Case) async throws {
-        let upstream = try await LoopbackUpstream.start()
-        defer { Task { try? await upstream.shutdown() } }
-        let response = testCase.renderer.errorResponse(testCase.failure)
-        upstream.setDefault(.error(status: response.status, headers: response.headers, body: response.body))
-        let environment = testCase.renderer.environment.merging(["TEST_AZURE_KEY": "k"]) { $1 }
-        try await DaemonProcess.with(
-            config: Self.config(testCase.renderer, upstream: upstream),
-            environment: environment
-        ) { daemon in
-            try await NeuroLinkClient.withConnection(socketPath: daemon.socketPath) { client in
-                do {
-                    for try await _ in client.stream(StreamRequest(prompt: "hi")) {}
-                    Issue.record("\(testCase.testDescription): the stream should have failed")
-                } catch let error as RPCError {
-                    #expect(error.type == testCase.failure.expected.type, "\(testCase.testDescription): \(error)")
-                    #expect(
-                        error.retryable == testCase.failure.expected.retryable,
-                        "\(testCase.testDescription): \(error)"
-                    )
-                    #expect(error.data.upstreamStatus == response.status && error.data.provider == "p")
+        try await LoopbackUpstream.with { upstream in
+            let response = testCase.renderer.errorResponse(testCase.failure)
+            upstream.setDefault(.error(status: response.status, headers: response.headers, body: response.body))
+            let environment = testCase.renderer.environment.merging(["TEST_AZURE_KEY": "k"]) { $1 }
+            try await DaemonProcess.with(
+                config: Self.config(testCase.renderer, upstream: upstream),
+                environment: environment
+            ) { daemon in
+                try await NeuroLinkClient.withConnection(socketPath: daemon.socketPath) { client in
+                    do {
+                        for try await _ in client.stream(StreamRequest(prompt: "hi")) {}
+                        Issue.record("\(testCase.testDescription): the stream should have failed")
+                    } catch let error as RPCError {
+                        #expect(error.type == testCase.failure.expected.type, "\(testCase.testDescription): \(error)")
+                        #expect(
+                            error.retryable == testCase.failure.expected.retryable,
+                            "\(testCase.testDescription): \(error)"
+                        )
+                        #expect(error.data.upstreamStatus == response.status && error.data.provider == "p")
+                    }
                 }
             }
+            #expect(upstream.requests().count == 1)
         }
-        #expect(upstream.requests().count == 1)
     }
 
     static let inStreamRenderers: [any WireRenderer] = [
@@ -165,21 +165,21 @@ extension SageMakerRenderer: ErrorResponseRendering {
 
     @Test(arguments: inStreamRenderers.map { $0 as any WireRenderer })
     func inStreamErrorIsARetryableUpstreamError(_ renderer: any WireRenderer) async throws {
-        let upstream = try await LoopbackUpstream.start()
-        defer { Task { try? await upstream.shutdown() } }
-        let script = WireScript(pieces: ["one ", "two ", "three"], inStreamErrorAfter: 2)
-        upstream.setDefault(.raw(pieces: split(renderer.renderBytes(script, model: "m"), every: 5), delay: .zero))
-        try await DaemonProcess.with(
-            config: Self.config(renderer, upstream: upstream),
-            environment: renderer.environment
-        ) { daemon in
-            try await NeuroLinkClient.withConnection(socketPath: daemon.socketPath) { client in
-                do {
-                    for try await _ in client.stream(StreamRequest(prompt: "hi")) {}
-                    Issue.record("\(renderer.providerType): an in-stream error must fail the stream")
-                } catch let error as RPCError {
-                    #expect(error.type == .upstreamError && error.retryable, "\(renderer.providerType): \(error)")
-                    #expect(error.message.contains("mid-stream"), "\(error.message)")
+        try await LoopbackUpstream.with { upstream in
+            let script = WireScript(pieces: ["one ", "two ", "three"], inStreamErrorAfter: 2)
+            upstream.setDefault(.raw(pieces: split(renderer.renderBytes(script, model: "m"), every: 5), delay: .zero))
+            try await DaemonProcess.with(
+                config: Self.config(renderer, upstream: upstream),
+                environment: renderer.environment
+            ) { daemon in
+                try await NeuroLinkClient.withConnection(socketPath: daemon.socketPath) { client in
+                    do {
+                        for try await _ in client.stream(StreamRequest(prompt: "hi")) {}
+                        Issue.record("\(renderer.providerType): an in-stream error must fail the stream")
+                    } catch let error as RPCError {
+                        #expect(error.type == .upstreamError && error.retryable, "\(renderer.providerType): \(error)")
+                        #expect(error.message.contains("mid-stream"), "\(error.message)")
+                    }
                 }
             }
         }

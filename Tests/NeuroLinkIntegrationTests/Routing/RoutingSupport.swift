@@ -8,10 +8,18 @@ import Testing
 struct Upstreams {
     let servers: [String: LoopbackUpstream]
 
-    static func start(_ names: [String]) async throws -> Upstreams {
+    /// Starts one upstream per name, runs `body`, and shuts them all down when it returns or throws.
+    static func with<T>(_ names: [String], _ body: (Upstreams) async throws -> T) async throws -> T {
         var servers: [String: LoopbackUpstream] = [:]
-        for name in names { servers[name] = try await LoopbackUpstream.start() }
-        return Upstreams(servers: servers)
+        let result: Result<T, any Error>
+        do {
+            for name in names { servers[name] = try await LoopbackUpstream.start() }
+            result = .success(try await body(Upstreams(servers: servers)))
+        } catch {
+            result = .failure(error)
+        }
+        for server in servers.values { try? await server.shutdown() }
+        return try result.get()
     }
 
     subscript(name: String) -> LoopbackUpstream {
@@ -22,10 +30,6 @@ struct Upstreams {
     /// Chat requests `name` received.
     func chatRequests(_ name: String) -> Int {
         self[name].requests().filter { $0.path.hasSuffix("/chat/completions") }.count
-    }
-
-    func shutdown() async {
-        for server in servers.values { try? await server.shutdown() }
     }
 
     /// A config with one provider per upstream (in name order) plus `extraProviders`, fast backoff,

@@ -1,4 +1,5 @@
 import Foundation
+import NeuroLinkTestSupport
 import Testing
 
 /// A real `neurolinkd` process on a temporary socket, for integration tests.
@@ -63,17 +64,29 @@ final class DaemonProcess: @unchecked Sendable {
         process.standardError = log
         process.standardOutput = log
         try process.run()
-        if waitForSocket { try await waitUntilAnswering() }
+        guard waitForSocket else { return }
+        do {
+            try await waitUntilAnswering()
+        } catch {
+            // A daemon that never answered must not outlive the test (nor keep its directory).
+            await stop()
+            throw error
+        }
     }
 
     func waitUntilAnswering(timeout: Duration = .seconds(30)) async throws {
         let deadline = ContinuousClock.now + timeout
         while ContinuousClock.now < deadline {
-            if (try? RawConnection(path: socketPath)) != nil { return }
+            if await Self.answers(socketPath) { return }
             if !process.isRunning { break }
             try await Task.sleep(for: .milliseconds(10))
         }
         throw DaemonProcessError(message: "daemon did not start; log:\n\(log)")
+    }
+
+    /// Whether a daemon accepts a connection on `socketPath` now.
+    static func answers(_ socketPath: String) async -> Bool {
+        (try? await FrameConnection.with(path: socketPath) { _ in }) != nil
     }
 
     var log: String { (try? String(contentsOf: logURL, encoding: .utf8)) ?? "" }
@@ -187,7 +200,22 @@ func runTool(
 
 /// Reads a pipe to its end on its own thread, keeping blocking reads off the cooperative pool.
 func readToEnd(_ handle: FileHandle) async -> Data {
+    await onOwnThread { handle.readDataToEndOfFile() }
+}
+
+/// Runs blocking `body` on a thread of its own, keeping it off the cooperative pool.
+func onOwnThread<T: Sendable>(_ body: @escaping @Sendable () -> T) async -> T {
     await withCheckedContinuation { continuation in
-        Thread { continuation.resume(returning: handle.readDataToEndOfFile()) }.start()
+        Thread { continuation.resume(returning: body()) }.start()
     }
+}
+
+/// Polls `condition` every 10 ms until it holds; whether it did within `timeout`.
+func eventually(within timeout: Duration, _ condition: () async -> Bool) async -> Bool {
+    let deadline = ContinuousClock.now + timeout
+    while ContinuousClock.now < deadline {
+        if await condition() { return true }
+        try? await Task.sleep(for: .milliseconds(10))
+    }
+    return await condition()
 }

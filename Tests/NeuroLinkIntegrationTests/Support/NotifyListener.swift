@@ -74,7 +74,7 @@ final class NotifyListener: @unchecked Sendable {
         guard n > 0 else { return }
         var message = Message(at: clock.now, text: String(decoding: buffer[0..<n], as: UTF8.self), socketAccepted: nil)
         if message.has("READY=1"), let probeSocketPath {
-            message.socketAccepted = (try? RawConnection(path: probeSocketPath)) != nil
+            message.socketAccepted = unixSocketAccepts(probeSocketPath)
         }
         received.withLock { $0.append(message) }
     }
