@@ -83,6 +83,28 @@ import Glibc
         }
     }
 
+    /// The socket file is created with its final mode: a watcher polling it from the moment it
+    /// appears never sees a wider one.
+    @Test func theSocketNeverExistsWithAWiderModeThanConfigured() async throws {
+        let directory = try DaemonProcess.makeDirectory()
+        let path = directory.appendingPathComponent("d.sock").path
+        let watcher = ModeWatcher(path: path)
+        let daemon = try await DaemonProcess(
+            config: loopConfig("http://127.0.0.1:9/v1", extra: "server:\n  socket_mode: \"0600\"\n"),
+            directory: directory
+        )
+        // The watcher may lag on a busy machine: let it see the socket before stopping it.
+        let deadline = ContinuousClock.now + .seconds(5)
+        while watcher.seen.isEmpty, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(10)) }
+        let modes = watcher.stop()
+        await daemon.stop()
+        #expect(!modes.isEmpty, "the watcher never saw the socket")
+        #expect(modes.allSatisfy { $0 == 0o600 }, "modes seen: \(modes.map { String($0, radix: 8) })")
+    }
+}
+
+/// The descriptor flood measures how fast the daemon answers, so it runs with nothing else.
+@Suite struct ConnectionFloodSerialTests {
     /// 1,100 idle connections press against a 1,024-descriptor limit: those over the cap are shed
     /// with `overloaded`, an established connection still answers within a second, and a new one
     /// works within a second of the flood ending.
@@ -125,25 +147,6 @@ import Glibc
         #expect(ContinuousClock.now - afterFlood < .seconds(1))
         #expect(daemon.process.isRunning)
         #expect(daemon.log.contains("server.max_connections lowered"))
-    }
-
-    /// The socket file is created with its final mode: a watcher polling it from the moment it
-    /// appears never sees a wider one.
-    @Test func theSocketNeverExistsWithAWiderModeThanConfigured() async throws {
-        let directory = try DaemonProcess.makeDirectory()
-        let path = directory.appendingPathComponent("d.sock").path
-        let watcher = ModeWatcher(path: path)
-        let daemon = try await DaemonProcess(
-            config: loopConfig("http://127.0.0.1:9/v1", extra: "server:\n  socket_mode: \"0600\"\n"),
-            directory: directory
-        )
-        // The watcher may lag on a busy machine: let it see the socket before stopping it.
-        let deadline = ContinuousClock.now + .seconds(5)
-        while watcher.seen.isEmpty, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(10)) }
-        let modes = watcher.stop()
-        await daemon.stop()
-        #expect(!modes.isEmpty, "the watcher never saw the socket")
-        #expect(modes.allSatisfy { $0 == 0o600 }, "modes seen: \(modes.map { String($0, radix: 8) })")
     }
 }
 

@@ -14,7 +14,7 @@ import Glibc
 ///
 /// `NEUROLINK_SHUTDOWN_STRESS_RUNS` sets the number of starts (default 30; docs/robustness.md
 /// records a run of 1,000).
-@Suite(.serialized) struct ShutdownStressTests {
+@Suite struct ShutdownStressSerialTests {
     enum Moment: String, CaseIterable {
         case starting, idle, idleConnections, streaming, reloading
     }
