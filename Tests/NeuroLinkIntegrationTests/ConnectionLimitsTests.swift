@@ -41,28 +41,28 @@ import Glibc
     }
 
     @Test func aConnectionOverItsRequestCapIsRefusedAndItsRunningRequestsGoOn() async throws {
-        let upstream = try await LoopbackUpstream.start()
-        upstream.register(model: "slow", .stream(OpenAIStream(pieces: ["a", "b", "c"], delay: .milliseconds(300))))
-        let config = loopConfig(upstream.baseURL, extra: "server:\n  max_requests_per_connection: 2\n")
-        try await DaemonProcess.with(config: config) { daemon in
-            try await FrameConnection.with(path: daemon.socketPath) { connection in
-                for id in 1...3 {
-                    try await connection.send(
-                        #"{"jsonrpc":"2.0","id":\#(id),"method":"stream","params":{"input":{"text":"x"},"model":"slow"}}"#
-                    )
-                }
-                var responses: [Int: [String: Any]] = [:]
-                while responses.count < 3, let message = try await connection.readMessage() {
-                    if let id = message["id"] as? Int { responses[id] = message }
-                }
-                #expect(responses[3]?.errorType == "overloaded", "\(String(describing: responses[3]))")
-                #expect((responses[3]?.errorData?["retryable"] as? Bool) == true)
-                for id in 1...2 {
-                    #expect((responses[id]?["result"] as? [String: Any])?["text"] as? String == "abc")
+        try await LoopbackUpstream.with { upstream in
+            upstream.register(model: "slow", .stream(OpenAIStream(pieces: ["a", "b", "c"], delay: .milliseconds(300))))
+            let config = loopConfig(upstream.baseURL, extra: "server:\n  max_requests_per_connection: 2\n")
+            try await DaemonProcess.with(config: config) { daemon in
+                try await FrameConnection.with(path: daemon.socketPath) { connection in
+                    for id in 1...3 {
+                        try await connection.send(
+                            #"{"jsonrpc":"2.0","id":\#(id),"method":"stream","params":{"input":{"text":"x"},"model":"slow"}}"#
+                        )
+                    }
+                    var responses: [Int: [String: Any]] = [:]
+                    while responses.count < 3, let message = try await connection.readMessage() {
+                        if let id = message["id"] as? Int { responses[id] = message }
+                    }
+                    #expect(responses[3]?.errorType == "overloaded", "\(String(describing: responses[3]))")
+                    #expect((responses[3]?.errorData?["retryable"] as? Bool) == true)
+                    for id in 1...2 {
+                        #expect((responses[id]?["result"] as? [String: Any])?["text"] as? String == "abc")
+                    }
                 }
             }
         }
-        try await upstream.shutdown()
     }
 
     @Test func aFrameThatNeverFinishesClosesOnlyItsConnection() async throws {

@@ -24,25 +24,28 @@ import Glibc
     }
 
     @Test func everyStopAtARandomMomentExitsZeroPromptly() async throws {
-        let upstream = try await LoopbackUpstream.start()
-        upstream.register(model: "slow", .stream(OpenAIStream(pieces: ["a", "b", "c", "d"], delay: .milliseconds(50))))
-        let load = try BusyLoad.start()
-        defer { load.stop() }
-        var generator = SeededGenerator(seed: UInt64(Date().timeIntervalSince1970))
-        var failures: [String] = []
-        var counts: [Moment: Int] = [:]
-        for run in 0..<Self.runs {
-            let moment = Moment.allCases.randomElement(using: &generator) ?? .idle
-            counts[moment, default: 0] += 1
-            let delay = Duration.milliseconds(Int.random(in: 0...200, using: &generator))
-            if let failure = try await Self.startAndStop(upstream: upstream, moment: moment, delay: delay) {
-                failures.append("run \(run) (\(moment.rawValue), \(delay)): \(failure)")
-                if failures.count >= 5 { break }
+        try await LoopbackUpstream.with { upstream in
+            upstream.register(
+                model: "slow",
+                .stream(OpenAIStream(pieces: ["a", "b", "c", "d"], delay: .milliseconds(50)))
+            )
+            let load = try BusyLoad.start()
+            defer { load.stop() }
+            var generator = SeededGenerator(seed: UInt64(Date().timeIntervalSince1970))
+            var failures: [String] = []
+            var counts: [Moment: Int] = [:]
+            for run in 0..<Self.runs {
+                let moment = Moment.allCases.randomElement(using: &generator) ?? .idle
+                counts[moment, default: 0] += 1
+                let delay = Duration.milliseconds(Int.random(in: 0...200, using: &generator))
+                if let failure = try await Self.startAndStop(upstream: upstream, moment: moment, delay: delay) {
+                    failures.append("run \(run) (\(moment.rawValue), \(delay)): \(failure)")
+                    if failures.count >= 5 { break }
+                }
             }
+            #expect(failures.isEmpty, "\(failures.joined(separator: "\n"))")
+            print("shutdown stress: \(Self.runs) starts, \(failures.count) failures, moments \(counts)")
         }
-        try await upstream.shutdown()
-        #expect(failures.isEmpty, "\(failures.joined(separator: "\n"))")
-        print("shutdown stress: \(Self.runs) starts, \(failures.count) failures, moments \(counts)")
     }
 
     /// One start and stop; the description of what went wrong, or `nil`.

@@ -85,43 +85,43 @@ import Testing
         var members = Self.schema.objectValue ?? [:]
         members["additionalProperties"] = .bool(false)
         let strict = JSONValue.object(members)
-        let upstream = try await LoopbackUpstream.start()
-        defer { Task { try? await upstream.shutdown() } }
-        let renderer = AnthropicRenderer()
-        upstream.setDefault(
-            .raw(
-                pieces: split(
-                    renderer.renderBytes(WireScript(pieces: Self.good), model: "claude-sonnet-4-5"),
-                    every: 64
-                ),
-                delay: .zero
+        try await LoopbackUpstream.with { upstream in
+            let renderer = AnthropicRenderer()
+            upstream.setDefault(
+                .raw(
+                    pieces: split(
+                        renderer.renderBytes(WireScript(pieces: Self.good), model: "claude-sonnet-4-5"),
+                        every: 64
+                    ),
+                    delay: .zero
+                )
             )
-        )
-        let config = """
-            providers:
-              - name: claude
-                type: anthropic
-                base_url: \(upstream.baseURL)
-                default_model: claude-sonnet-4-5
-                api_key_env: TEST_KEY
-            \(mode.map { "    structured_output: \($0)" } ?? "")
-            """
-        try await DaemonProcess.with(config: config, environment: ["TEST_KEY": "k"]) { daemon in
-            let result = try await NeuroLinkClient.withConnection(socketPath: daemon.socketPath) { client in
-                try await client.generate(StreamRequest(prompt: "Who?", schema: strict))
+            let config = """
+                providers:
+                  - name: claude
+                    type: anthropic
+                    base_url: \(upstream.baseURL)
+                    default_model: claude-sonnet-4-5
+                    api_key_env: TEST_KEY
+                \(mode.map { "    structured_output: \($0)" } ?? "")
+                """
+            try await DaemonProcess.with(config: config, environment: ["TEST_KEY": "k"]) { daemon in
+                let result = try await NeuroLinkClient.withConnection(socketPath: daemon.socketPath) { client in
+                    try await client.generate(StreamRequest(prompt: "Who?", schema: strict))
+                }
+                #expect(result.object == .object(["name": .string("Ada"), "age": .number(36)]))
             }
-            #expect(result.object == .object(["name": .string("Ada"), "age": .number(36)]))
-        }
-        let request = try #require(upstream.requests().first)
-        let body = try #require(try JSONSerialization.jsonObject(with: Data(request.body)) as? [String: Any])
-        let format = (body["output_config"] as? [String: Any])?["format"] as? [String: Any]
-        if mode == nil {
-            #expect(format?["type"] as? String == "json_schema", "\(body)")
-            #expect((format?["schema"] as? [String: Any])?["additionalProperties"] as? Bool == false)
-            #expect(body["system"] == nil, "no instruction when the API enforces the schema: \(body)")
-        } else {
-            #expect(format == nil, "\(body)")
-            #expect((body["system"] as? String)?.contains("JSON Schema") == true)
+            let request = try #require(upstream.requests().first)
+            let body = try #require(try JSONSerialization.jsonObject(with: Data(request.body)) as? [String: Any])
+            let format = (body["output_config"] as? [String: Any])?["format"] as? [String: Any]
+            if mode == nil {
+                #expect(format?["type"] as? String == "json_schema", "\(body)")
+                #expect((format?["schema"] as? [String: Any])?["additionalProperties"] as? Bool == false)
+                #expect(body["system"] == nil, "no instruction when the API enforces the schema: \(body)")
+            } else {
+                #expect(format == nil, "\(body)")
+                #expect((body["system"] as? String)?.contains("JSON Schema") == true)
+            }
         }
     }
 }
