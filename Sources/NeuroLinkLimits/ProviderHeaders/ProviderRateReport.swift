@@ -7,6 +7,9 @@
 /// - Anthropic: `anthropic-ratelimit-{requests,tokens,input-tokens,output-tokens}-{limit,remaining,reset}`,
 ///   with reset values as RFC 3339 timestamps.
 ///
+/// Every reset is clamped to ``resetRange`` (0 to one day), however far away the provider puts it:
+/// a reset of years would otherwise overflow the millisecond figures admission and status report.
+///
 /// `retry-after` is not read here: the caller parses it with its retry logic and passes the result to
 /// ``MemberPacing/observeRetryAfter(_:now:)``.
 public struct ProviderRateReport: Sendable, Hashable {
@@ -28,6 +31,10 @@ public struct ProviderRateReport: Sendable, Hashable {
         /// Nothing was reported for this window.
         public var isEmpty: Bool { limit == nil && remaining == nil && resetAfter == nil }
     }
+
+    /// The range every reported reset is clamped to: at most one day, the same bound as retry hints
+    /// (`HTTPErrorMapping.maxRetryAfterMs`).
+    public static let resetRange: ClosedRange<Duration> = .zero ... .seconds(86_400)
 
     public var requests = Window()
     public var tokens = Window()
@@ -96,7 +103,8 @@ public struct ProviderRateReport: Sendable, Hashable {
         case "reset":
             guard let reset = ProviderDuration.parse(value) else { return false }
             // A "duration" of more than ~31 years is a Unix timestamp in seconds.
-            self[dimension].resetAfter = reset > .seconds(1_000_000_000) ? max(.zero, reset - unixTime) : reset
+            let resetAfter = reset > .seconds(1_000_000_000) ? reset - unixTime : reset
+            self[dimension].resetAfter = Self.clamped(resetAfter)
             return true
         default:
             return false
@@ -119,11 +127,15 @@ public struct ProviderRateReport: Sendable, Hashable {
             return setCount(field, value, dimension)
         case "reset":
             guard let reset = RFC3339.parse(value) else { return false }
-            self[dimension].resetAfter = max(.zero, reset - unixTime)
+            self[dimension].resetAfter = Self.clamped(reset - unixTime)
             return true
         default:
             return false
         }
+    }
+
+    private static func clamped(_ reset: Duration) -> Duration {
+        min(max(reset, resetRange.lowerBound), resetRange.upperBound)
     }
 
     private mutating func setCount(_ field: Substring, _ value: Substring, _ dimension: LimitDimension) -> Bool {
