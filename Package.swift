@@ -20,6 +20,10 @@ let package = Package(
         .library(name: "LoopbackUpstream", targets: ["LoopbackUpstream"]),
         // Also for Benchmarks only: the limiter, to measure admission overhead without a daemon.
         .library(name: "NeuroLinkLimits", targets: ["NeuroLinkLimits"]),
+        // For the sibling Fuzz package only: the parsers it fuzzes (provider stream decoders,
+        // structured output, configuration). Not part of NeuroLink's public API.
+        .library(name: "NeuroLinkProviders", targets: ["NeuroLinkProviders"]),
+        .library(name: "NeuroLinkCore", targets: ["NeuroLinkCore"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),

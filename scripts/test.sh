@@ -23,7 +23,7 @@ log "step 2/4: local model for the end-to-end test"
 bash "$SCRIPTS/demo-model.sh" install
 
 log "step 3/4: formatting (swift format lint --strict), then swift build --build-tests"
-swift format lint --strict --recursive --parallel Package.swift Sources Tests Benchmarks
+swift format lint --strict --recursive --parallel Package.swift Sources Tests Benchmarks Fuzz
 swift build --build-tests
 
 NEUROLINK_DEMO_VENV="$(bash "$SCRIPTS/demo-model.sh" venv)"
@@ -43,9 +43,15 @@ set +e
 timeout --signal=KILL 20m swift test --skip-build --skip NeuroLinkIntegrationTests "$@"
 unit=$?
 log "unit tests: swift test exited with status $unit after $((SECONDS - start)) s in total"
+# Fuzz smoke (docs/robustness.md, "Fuzzing"): builds Fuzz/ with libFuzzer and AddressSanitizer and
+# runs every parser's harness for 15 s; a crash, or a harness that does not fuzz, fails the run.
+timeout --signal=KILL 40m bash "$SCRIPTS/fuzz.sh" --smoke
+fuzz=$?
+log "fuzz smoke: scripts/fuzz.sh exited with status $fuzz after $((SECONDS - start)) s in total"
 timeout --signal=KILL 40m swift test --skip-build --no-parallel --filter NeuroLinkIntegrationTests "$@"
 integration=$?
 set -e
 log "integration tests: swift test exited with status $integration after $((SECONDS - start)) s in total"
 if [ "$unit" -ne 0 ]; then exit "$unit"; fi
+if [ "$fuzz" -ne 0 ]; then exit "$fuzz"; fi
 exit "$integration"
