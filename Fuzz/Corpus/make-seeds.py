@@ -219,6 +219,8 @@ write("partial-json", "fenced-with-schema", "6```json\n{\"name\": \"Ada\", \"age
 write("partial-json", "escapes-numbers", "0Here it is: [1, -2.5e3, 0.0, true, false, null, \"\\u00e9\\ud83d\\ude00\\n\\\"\", {\"a\": {\"b\": []}}]\x00{\"type\":\"array\",\"items\":{\"oneOf\":[{\"type\":\"number\"},{\"type\":\"string\",\"maxLength\":4},{\"type\":\"object\"},{\"type\":[\"boolean\",\"null\"]}]}}")
 write("partial-json", "truncated", "2{\"a\": [1, 2, {\"b\": \"unfinished \\u00")
 write("partial-json", "bare-scalar", "4  42  ")
+# The input behind SchemaValidatorTests.catastrophicBacktrackingIsStoppedByThePatternBudget.
+write("partial-json", "backtracking-pattern", "6[\"aa\", \"" + "a" * 30 + "!\"]\x00{\"items\": {\"pattern\": \"^(a+)+$\"}}")
 write("partial-json", "allof-schema", "6{\"x\": 1, \"x\": 2, \"y\": \"é\"}\x00{\"allOf\":[{\"$ref\":\"#\"},{\"properties\":{\"x\":{\"type\":\"integer\",\"multipleOf\":2}}}],\"minProperties\":1}")
 
 # --- Frames ----------------------------------------------------------------------------------

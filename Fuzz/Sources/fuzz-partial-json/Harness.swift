@@ -44,7 +44,7 @@ func deltas(_ text: String, _ input: FuzzInput) -> [String] {
 /// The structured-output path: the model's text (before the first NUL) streamed into the partial
 /// JSON parser in deltas cut as the input says, then the result checked against the schema after
 /// the NUL (as a client sends it in `params.schema`). Checks that the cuts change nothing, and that
-/// a text that Foundation parses as one JSON container parses strictly to the same value here.
+/// a text read strictly here as one JSON container is read by Foundation to the same value.
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzPartialJSON(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
     let input = FuzzInput(data, size)
