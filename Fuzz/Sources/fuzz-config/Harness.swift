@@ -2,10 +2,12 @@ import Foundation
 import FuzzSupport
 import NeuroLinkCore
 
-/// A private directory for the configuration file and the paths it names relative to itself.
+/// A private directory for the configuration file and the paths it names relative to itself,
+/// removed when libFuzzer exits.
 let directory: String = {
     let path = NSTemporaryDirectory() + "neurolink-fuzz-config-\(getpid())"
     try? FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+    atexit { try? FileManager.default.removeItem(atPath: directory) }
     return path
 }()
 
