@@ -23,7 +23,7 @@ log "step 2/4: local model for the end-to-end test"
 bash "$SCRIPTS/demo-model.sh" install
 
 log "step 3/4: formatting (swift format lint --strict), then swift build --build-tests"
-swift format lint --strict --recursive --parallel Package.swift Sources Tests Benchmarks
+swift format lint --strict --recursive --parallel Package.swift Sources Tests Benchmarks Fuzz
 swift build --build-tests
 
 NEUROLINK_DEMO_VENV="$(bash "$SCRIPTS/demo-model.sh" venv)"
@@ -48,9 +48,16 @@ set +e
 timeout --signal=KILL 20m swift test --skip-build --skip "$serial" "$@"
 parallel=$?
 log "parallel tests: swift test exited with status $parallel after $((SECONDS - start)) s in total"
+# Fuzz smoke (docs/robustness.md, "Fuzzing"): builds Fuzz/ with libFuzzer and AddressSanitizer (debug:
+# less than half the build time of release, and 15 s is a smoke, not a search) and runs every parser's
+# harness for 15 s; a crash, or a harness that does not fuzz, fails the run.
+FUZZ_CONFIG="${FUZZ_CONFIG:-debug}" timeout --signal=KILL 40m bash "$SCRIPTS/fuzz.sh" --smoke
+fuzz=$?
+log "fuzz smoke: scripts/fuzz.sh exited with status $fuzz after $((SECONDS - start)) s in total"
 timeout --signal=KILL 40m swift test --skip-build --no-parallel --filter "$serial" "$@"
 serialized=$?
 set -e
 log "serial tests: swift test exited with status $serialized after $((SECONDS - start)) s in total"
 if [ "$parallel" -ne 0 ]; then exit "$parallel"; fi
+if [ "$fuzz" -ne 0 ]; then exit "$fuzz"; fi
 exit "$serialized"

@@ -278,6 +278,21 @@ private let keywordCases: [SchemaCase] = [
         #expect(violations.first?.message.contains("too expensive") == true)
     }
 
+    /// A client's `pattern` that backtracks catastrophically used to run for as long as the
+    /// string made it (seconds at 24 characters, doubling with each one), blocking a concurrency
+    /// thread at the end of the stream; the pattern budget stops it.
+    @Test func catastrophicBacktrackingIsStoppedByThePatternBudget() throws {
+        let text = String(repeating: "a", count: 24) + "!"
+        let violations = try validate(#"["aa", "\#(text)"]"#, against: #"{"items": {"pattern": "^(a+)+$"}}"#)
+        #expect(violations.count == 1)
+        #expect(violations.first?.kind == .invalidSchema)
+        #expect(violations.first?.path == "/1")
+        #expect(violations.first?.message.contains("backtracks too much") == true)
+        // Patterns that match in a few steps are not affected, however many strings they check.
+        let many = "[" + Array(repeating: #""aaaaaaaaaaaaaaaaaaaaaaaa""#, count: 2000).joined(separator: ",") + "]"
+        #expect(try validate(many, against: #"{"items": {"pattern": "^(a+)+$"}}"#).isEmpty)
+    }
+
     @Test func deepValuesHitTheDepthLimit() throws {
         let schema = ##"{"type": "array", "items": {"$ref": "#"}}"##
         let shallow = String(repeating: "[", count: 50) + String(repeating: "]", count: 50)

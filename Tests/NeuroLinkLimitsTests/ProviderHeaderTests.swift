@@ -69,6 +69,28 @@ import Testing
         #expect(report.tokens.isEmpty)
     }
 
+    /// Found by fuzzing (`fuzz-headers`): a reset of 10¹⁵ hours paused the member for longer than
+    /// any millisecond count holds, and the daemon trapped converting the wait for `rate_limited`
+    /// errors and `nlctl limits`.
+    @Test(arguments: [
+        "999999999999999h", String(repeating: "999999999999999h", count: 40), "99999999999", "2000000000",
+    ])
+    func aFarResetIsClampedToOneDay(value: String) {
+        let report = ProviderRateReport(
+            headers: [("x-ratelimit-remaining-requests", "0"), ("x-ratelimit-reset-requests", value)],
+            unixTime: .seconds(1_767_225_600)
+        )
+        #expect(report.requests.resetAfter == ProviderRateReport.resetRange.upperBound)
+        var pacing = MemberPacing()
+        pacing.observe(report, now: time.ms(0))
+        #expect(pacing.delay(now: time.ms(0)) == .seconds(86_400))
+        let anthropic = ProviderRateReport(
+            headers: [("anthropic-ratelimit-tokens-reset", "9999-12-31T23:59:59Z")],
+            unixTime: .seconds(1_767_225_600)
+        )
+        #expect(anthropic.tokens.resetAfter == .seconds(86_400))
+    }
+
     @Test func nothingLeftPausesAdmissionUntilTheReset() {
         var pacing = MemberPacing()
         var report = ProviderRateReport()

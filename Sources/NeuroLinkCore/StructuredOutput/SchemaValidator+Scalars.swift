@@ -92,12 +92,39 @@ extension SchemaEvaluation {
         case .invalid(let reason):
             reportSchema("'pattern' \(SchemaText.render(keyword)) is not a valid regular expression: \(reason)")
         case .valid(let regex):
-            let range = NSRange(string.startIndex..<string.endIndex, in: string)
-            if regex.firstMatch(in: string, options: [], range: range) == nil {
+            guard let matched = matches(regex, string) else {
+                let message =
+                    "validation stopped: the pattern \(SchemaText.render(keyword)) backtracks too much to apply "
+                    + "(more than \(SchemaValidator.patternBudget) × 10,000 matching steps)"
+                limitViolation = SchemaViolation(path: pointer, message: message, kind: .invalidSchema)
+                return
+            }
+            if !matched {
                 let found = SchemaText.render(.string(string))
                 report("must match the pattern \(SchemaText.render(keyword)), found \(found)")
             }
         }
+    }
+
+    /// Whether `regex` matches anywhere in `string`; `nil` once the validation's pattern budget is
+    /// spent. ICU reports progress every 10,000 steps of a match, and each report costs one unit, so
+    /// a pattern that backtracks catastrophically (`^(a+)+$`) stops instead of running for hours.
+    private mutating func matches(_ regex: NSRegularExpression, _ string: String) -> Bool? {
+        var matched = false
+        var budget = remainingPatternBudget
+        let range = NSRange(string.startIndex..<string.endIndex, in: string)
+        regex.enumerateMatches(in: string, options: .reportProgress, range: range) { result, flags, stop in
+            if result != nil {
+                matched = true
+                stop.pointee = true
+            } else if flags.contains(.progress) {
+                budget -= 1
+                if budget < 0 { stop.pointee = true }
+            }
+        }
+        remainingPatternBudget = max(budget, 0)
+        if matched { return true }
+        return budget < 0 ? nil : false
     }
 
     /// The pattern compiled once per validation, however many strings it is applied to.

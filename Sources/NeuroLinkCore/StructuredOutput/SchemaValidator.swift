@@ -22,12 +22,16 @@ import NeuroLinkProtocol
 /// and ``evaluationBudget`` evaluations in total, which stops schemas whose `allOf`/`$ref` fan-out
 /// is exponential. Otherwise the cost is O(value nodes × schema keywords that apply to them),
 /// times the number of alternatives tried by `anyOf`/`oneOf`. Regular expressions are compiled
-/// once per validation.
+/// once per validation, and all their matches together may take ``patternBudget`` × 10,000
+/// matching steps, which stops patterns that backtrack catastrophically.
 public struct SchemaValidator: Sendable {
     /// How deeply evaluations may nest (roughly, value depth plus `$ref`/`allOf` indirection).
     public static let maximumDepth = 128
     /// How many subschema evaluations one validation may perform.
     public static let evaluationBudget = 1_000_000
+    /// How many of ICU's progress reports (one per 10,000 steps of a match) the `pattern` matches of
+    /// one validation may take in all: about 2 million steps, well under a second.
+    public static let patternBudget = 200
 
     /// Checks `value` against `schema`.
     ///
@@ -58,6 +62,7 @@ struct SchemaEvaluation {
     var refsAtLocation: [String] = []
     var depth = 0
     var remainingBudget = SchemaValidator.evaluationBudget
+    var remainingPatternBudget = SchemaValidator.patternBudget
     /// Set once a limit is hit; evaluation then stops rather than reporting it at every node. Kept
     /// apart from `violations` so an `anyOf` branch that hit the limit cannot swallow it.
     var limitViolation: SchemaViolation?
