@@ -5,8 +5,10 @@ import NIOPosix
 /// A loopback HTTP/1.1 server that speaks the OpenAI Chat Completions wire format byte for
 /// byte, with fault injection, for integration tests and benchmarks.
 ///
-/// Endpoints: `POST /v1/chat/completions` (answered per ``Scenario``), `GET /v1/models`;
-/// anything else gets 404 with an OpenAI-style error body. Keep-alive is supported.
+/// Endpoints: `POST /v1/chat/completions` and any other `POST` (answered per ``Scenario``);
+/// `POST /v1/embeddings` (a fixed embeddings list, unless the model's scenario is not a stream);
+/// `GET /v1/models`, `/v1beta/models` and `/api/tags` (model lists). Anything else gets 404 with an
+/// OpenAI-style error body. Keep-alive is supported.
 ///
 /// ```swift
 /// try await LoopbackUpstream.with { upstream in

@@ -11,6 +11,10 @@ enum OpenAIWireFormat {
     static let modelsList =
         #"{"object":"list","data":[{"id":"loop-model","object":"model","created":1700000000,"owned_by":"loopback"}]}"#
 
+    /// `POST /v1/embeddings`: one fixed three-dimensional vector for `loop-model`.
+    static let embeddingsList =
+        #"{"object":"list","data":[{"object":"embedding","index":0,"embedding":[0.25,-0.5,1]}],"model":"loop-model","usage":{"prompt_tokens":2,"total_tokens":2}}"#
+
     /// The `usage` object for the given token counts. The total saturates: tests send counts up to
     /// `Int.max` to see what the daemon makes of them.
     static func usageObject(prompt: Int, completion: Int) -> String {

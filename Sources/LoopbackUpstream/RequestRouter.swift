@@ -21,6 +21,8 @@ enum RequestRouter {
             return framing.fixedResponse(status: 200, body: ModelListBodies.gemini, allocator: allocator)
         case (.GET, "/api/tags"):
             return framing.fixedResponse(status: 200, body: ModelListBodies.ollama, allocator: allocator)
+        case (.POST, "/v1/embeddings"):
+            return embeddingsScript(chat: chat, framing: framing, state: state, allocator: allocator)
         case (.POST, _):
             // Every provider format is served by path-independent scenarios: `.stream` speaks OpenAI's
             // format; the other formats are scripted byte for byte with `.raw`.
@@ -32,21 +34,49 @@ enum RequestRouter {
         }
     }
 
+    /// Test tooling for non-streamed JSON calls: the model's scenario like a chat request's, except
+    /// that a ``Scenario/stream(_:)`` scenario (the default) answers with
+    /// ``OpenAIWireFormat/embeddingsList``.
+    private static func embeddingsScript(
+        chat: ChatRequestBody?,
+        framing: ResponseFraming,
+        state: UpstreamState,
+        allocator: ByteBufferAllocator
+    ) -> any ResponseScript {
+        guard let request = chat else { return unparsable(framing: framing, allocator: allocator) }
+        let scenario = state.scenario(for: request.model)
+        guard case .stream = scenario else {
+            return script(for: scenario, request: request, framing: framing, allocator: allocator)
+        }
+        return framing.fixedResponse(status: 200, body: OpenAIWireFormat.embeddingsList, allocator: allocator)
+    }
+
+    private static func unparsable(framing: ResponseFraming, allocator: ByteBufferAllocator) -> FixedResponseScript {
+        let error = OpenAIWireFormat.errorObject(
+            message: "We could not parse the JSON body of your request.",
+            type: "invalid_request_error",
+            code: nil
+        )
+        return framing.fixedResponse(status: 400, body: error, allocator: allocator)
+    }
+
     private static func chatScript(
         chat: ChatRequestBody?,
         framing: ResponseFraming,
         state: UpstreamState,
         allocator: ByteBufferAllocator
     ) -> any ResponseScript {
-        guard let request = chat else {
-            let error = OpenAIWireFormat.errorObject(
-                message: "We could not parse the JSON body of your request.",
-                type: "invalid_request_error",
-                code: nil
-            )
-            return framing.fixedResponse(status: 400, body: error, allocator: allocator)
-        }
-        switch state.scenario(for: request.model) {
+        guard let request = chat else { return unparsable(framing: framing, allocator: allocator) }
+        return script(for: state.scenario(for: request.model), request: request, framing: framing, allocator: allocator)
+    }
+
+    private static func script(
+        for scenario: Scenario,
+        request: ChatRequestBody,
+        framing: ResponseFraming,
+        allocator: ByteBufferAllocator
+    ) -> any ResponseScript {
+        switch scenario {
         case .stream(let stream):
             let model = request.model ?? OpenAIWireFormat.fallbackModel
             if request.stream {

@@ -1,20 +1,9 @@
 import Foundation
-import NeuroLinkHTTP
 import NeuroLinkProtocol
 
-/// What every adapter's model listing shares: the `GET` request and strict reading of the body.
+/// What every adapter's model listing shares: strict reading of the body. The request is each
+/// adapter's ``ProviderAdapter/modelsRequest(timeouts:)``, built like its other calls.
 enum ModelListing {
-    /// A `GET` for `url` with the adapter's auth headers, asking for JSON.
-    static func get(_ url: String, headers: [HTTPHeader], timeouts: TransferTimeouts) -> HTTPRequest {
-        HTTPRequest(
-            method: "GET",
-            url: url,
-            headers: [HTTPHeader("Accept", "application/json")] + headers,
-            body: nil,
-            timeouts: timeouts
-        )
-    }
-
     /// Decodes a listing body; a body that does not have the documented shape is the provider's
     /// fault, reported like a malformed stream.
     static func decode<Body: Decodable>(

@@ -115,12 +115,20 @@ public protocol ProviderAdapter: Sendable {
     var endpoint: ProviderEndpoint { get }
     /// The HTTP request that starts a streamed answer.
     func httpRequest(for request: ChatRequest, timeouts: TransferTimeouts) throws(RPCError) -> HTTPRequest
+    /// The HTTP request for a non-streamed call below the provider's API root, with the same
+    /// credentials, configured headers, API version and signing as its streams (built by the same
+    /// code). Credentials that ``authorize(_:)`` fetches are still to be added before it is sent.
+    ///
+    /// - Throws: what the provider's configuration lacks for any request (a region, a project),
+    ///   as ``httpRequest(for:timeouts:)`` would.
+    func callRequest(_ call: ProviderCall, timeouts: TransferTimeouts) throws(RPCError) -> HTTPRequest
     /// A fresh decoder for one response body.
     func makeDecoder() -> any ProviderStreamDecoder
     /// Maps a non-2xx response to a protocol error.
     func error(status: Int, headers: [HTTPHeader], body: [UInt8]) -> RPCError
     /// The cheap authenticated request that lists the provider's models (also used as a health
-    /// probe), or `nil` when the provider has no such endpoint.
+    /// probe), or `nil` when the provider has no such endpoint. Adapters build it like
+    /// ``callRequest(_:timeouts:)``, on another API root where the provider lists models elsewhere.
     func modelsRequest(timeouts: TransferTimeouts) -> HTTPRequest?
     /// Reads a 2xx body of ``modelsRequest(timeouts:)``.
     func parseModels(_ body: [UInt8]) throws(RPCError) -> [ModelInfo]
@@ -130,6 +138,11 @@ public protocol ProviderAdapter: Sendable {
 }
 
 extension ProviderAdapter {
+    /// Adapters written for streams only make no other calls; every built-in adapter makes them.
+    public func callRequest(_ call: ProviderCall, timeouts: TransferTimeouts) throws(RPCError) -> HTTPRequest {
+        throw RPCError(.invalidParams, "\(endpoint.name): this provider takes only streamed chat requests")
+    }
+
     /// No listing endpoint unless the adapter provides one, so new adapters compile without it.
     public func modelsRequest(timeouts: TransferTimeouts) -> HTTPRequest? { nil }
 

@@ -14,11 +14,11 @@ public struct ProviderIntrospection: Sendable {
     public static let listingTotalTimeout: Duration = .seconds(30)
 
     let registry: ProviderRegistry
-    let probe: ProviderProbe
+    let caller: ProviderCaller
 
     public init(registry: ProviderRegistry, http: CurlLoop) {
         self.registry = registry
-        self.probe = ProviderProbe(http: http)
+        self.caller = ProviderCaller(http: http, secrets: registry.secrets)
     }
 
     // MARK: providers.list
@@ -57,23 +57,22 @@ public struct ProviderIntrospection: Sendable {
             return ProviderCheck(ok: false, latencyMs: 0, error: Self.missingCredentials(entry))
         }
         let timeouts = TransferTimeouts(connect: Self.checkTimeout, total: Self.checkTimeout)
-        guard var request = entry.adapter.modelsRequest(timeouts: timeouts) else {
+        guard let request = entry.adapter.modelsRequest(timeouts: timeouts) else {
             return ProviderCheck(ok: false, latencyMs: 0, error: Self.unsupported(entry))
         }
         let started = ContinuousClock.now
-        let response: ProviderProbe.Response
         do {
-            try await entry.adapter.authorize(&request)
-            response = try await probe.run(request, provider: entry.config.name)
+            let response = try await caller.send(request, to: entry.adapter)
+            return ProviderCheck(ok: true, latencyMs: Self.ms(ContinuousClock.now - started), status: response.status)
         } catch {
-            return ProviderCheck(ok: false, latencyMs: Self.ms(ContinuousClock.now - started), error: problem(error))
+            // A status only when the provider answered (with an error); none for transport failures.
+            return ProviderCheck(
+                ok: false,
+                latencyMs: Self.ms(ContinuousClock.now - started),
+                status: error.data.upstreamStatus,
+                error: problem(error)
+            )
         }
-        let latency = Self.ms(ContinuousClock.now - started)
-        guard response.isSuccess else {
-            let error = entry.adapter.error(status: response.status, headers: response.headers, body: response.body)
-            return ProviderCheck(ok: false, latencyMs: latency, status: response.status, error: problem(error))
-        }
-        return ProviderCheck(ok: true, latencyMs: latency, status: response.status)
     }
 
     // MARK: models.list
@@ -138,21 +137,8 @@ public struct ProviderIntrospection: Sendable {
     }
 
     private func list(_ entry: ProviderRegistry.Entry, _ request: HTTPRequest) async throws(RPCError) -> [ModelInfo] {
-        let name = entry.config.name
-        do throws(RPCError) {
-            var request = request
-            try await entry.adapter.authorize(&request)
-            let response = try await probe.run(request, provider: name)
-            guard response.isSuccess else {
-                throw entry.adapter.error(status: response.status, headers: response.headers, body: response.body)
-            }
-            return try entry.adapter.parseModels(response.body)
-        } catch {
-            var scrubbed = error
-            scrubbed.message = Redaction.scrub(error.message, secrets: registry.secrets)
-            if scrubbed.data.provider == nil, scrubbed.type != .cancelled { scrubbed.data.provider = name }
-            throw scrubbed
-        }
+        let response = try await caller.send(request, to: entry.adapter)
+        return try entry.adapter.parseModels(response.body)
     }
 
     // MARK: Helpers

@@ -13,13 +13,13 @@ import NeuroLinkRouting
 /// member's health after the configured number of results in a row.
 public struct HealthChecker: Sendable {
     let router: Router
-    let probe: ProviderProbe
+    let caller: ProviderCaller
     let http: CurlLoop
     let logger: Logger
 
     public init(pipeline: RequestPipeline) {
         router = pipeline.router
-        probe = ProviderProbe(http: pipeline.http)
+        caller = ProviderCaller(http: pipeline.http)
         http = pipeline.http
         logger = pipeline.logger
     }
@@ -84,20 +84,16 @@ public struct HealthChecker: Sendable {
 
     private func checkListing(_ entry: ProviderRegistry.Entry, timeout: Duration) async -> (Bool, String) {
         guard entry.config.isUsable else { return (false, "no credentials") }
-        guard var request = entry.adapter.modelsRequest(timeouts: TransferTimeouts(connect: timeout, total: timeout))
+        guard let request = entry.adapter.modelsRequest(timeouts: TransferTimeouts(connect: timeout, total: timeout))
         else {
             return (false, "no listing endpoint")
         }
         do {
-            try await entry.adapter.authorize(&request)
-            let response = try await probe.run(request, provider: entry.config.name)
-            guard response.isSuccess else {
-                let error = entry.adapter.error(status: response.status, headers: response.headers, body: response.body)
-                return (false, "model listing: \(error.type) (HTTP \(response.status))")
-            }
+            let response = try await caller.send(request, to: entry.adapter)
             return (true, "model listing: HTTP \(response.status)")
         } catch {
-            return (false, "model listing: \(error.type)")
+            let status = error.data.upstreamStatus.map { " (HTTP \($0))" } ?? ""
+            return (false, "model listing: \(error.type)\(status)")
         }
     }
 

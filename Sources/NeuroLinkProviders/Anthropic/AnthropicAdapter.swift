@@ -30,26 +30,25 @@ public struct AnthropicAdapter: ProviderAdapter {
             maxTokens: request.maxTokens ?? configuredMaxTokens ?? Self.defaultMaxTokens,
             structuredOutput: structuredOutput
         )
-        let encoded: Data
-        do { encoded = try JSONEncoder().encode(body) } catch {
-            throw RPCError(.internal, "could not encode the request for \(endpoint.name)")
-        }
-        var headers = [
-            HTTPHeader("content-type", "application/json"),
-            HTTPHeader("accept", "text/event-stream"),
-            HTTPHeader("anthropic-version", endpoint.options["anthropic_version"] ?? Self.defaultAPIVersion),
-        ]
+        let call = try ProviderCall.post("/messages", json: body, accept: "text/event-stream", provider: endpoint.name)
+        return callRequest(call, timeouts: timeouts)
+    }
+
+    /// `call` below the API root, with `anthropic-version` and the key in `x-api-key`.
+    public func callRequest(_ call: ProviderCall, timeouts: TransferTimeouts) -> HTTPRequest {
+        var headers =
+            call.baseHeaders + [
+                HTTPHeader("anthropic-version", endpoint.options["anthropic_version"] ?? Self.defaultAPIVersion)
+            ]
         if let key = endpoint.apiKey { headers.append(HTTPHeader("x-api-key", key.value)) }
         // A configured header replaces the built-in one of the same name instead of being sent twice
         // (e.g. `authorization` for OAuth is simply added, an explicit `anthropic-version` wins).
         let configured = Set(endpoint.headers.map { $0.name.lowercased() })
         headers.removeAll { configured.contains($0.name.lowercased()) }
-        headers += endpoint.headers
         return HTTPRequest(
-            method: "POST",
-            url: endpoint.baseURL + "/messages",
-            headers: headers,
-            body: Array(encoded),
+            call,
+            url: call.url(root: endpoint.baseURL),
+            headers: headers + endpoint.headers,
             timeouts: timeouts
         )
     }

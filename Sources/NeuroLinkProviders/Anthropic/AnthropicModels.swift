@@ -5,13 +5,7 @@ import NeuroLinkProtocol
 /// (20 by default); `limit=1000`, its maximum, gets every current model in one page.
 extension AnthropicAdapter {
     public func modelsRequest(timeouts: TransferTimeouts) -> HTTPRequest? {
-        var headers = [HTTPHeader("anthropic-version", endpoint.options["anthropic_version"] ?? Self.defaultAPIVersion)]
-        if let key = endpoint.apiKey { headers.append(HTTPHeader("x-api-key", key.value)) }
-        return ModelListing.get(
-            endpoint.baseURL + "/models?limit=1000",
-            headers: headers + endpoint.headers,
-            timeouts: timeouts
-        )
+        callRequest(.get("/models", query: [ProviderCall.QueryItem("limit", "1000")]), timeouts: timeouts)
     }
 
     public func parseModels(_ body: [UInt8]) throws(RPCError) -> [ModelInfo] {

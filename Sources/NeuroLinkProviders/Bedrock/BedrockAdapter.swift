@@ -35,58 +35,60 @@ public struct BedrockAdapter: ProviderAdapter {
     }
 
     public func httpRequest(for request: ChatRequest, timeouts: TransferTimeouts) throws(RPCError) -> HTTPRequest {
-        guard let region = endpoint.options["region"], AWSRegion.isValid(region) else {
-            throw RPCError(
-                .upstreamAuth,
-                "\(endpoint.name): no valid AWS region configured (set region or AWS_REGION)",
-                data: ErrorData(type: .upstreamAuth, retryable: false, provider: endpoint.name)
-            )
-        }
+        let region = try AWSRequestSigning.region(of: endpoint)
         guard !request.model.isEmpty else {
             throw RPCError(.invalidParams, "\(endpoint.name): a Bedrock model id is required")
         }
         // Model ids contain '.' and ':', and ARNs '/', all legitimate; '..' segments and the like are not.
         try ModelPathSegment.validate(request.model, provider: endpoint.name, allowsSlash: true)
-        let wire = try BedrockRequestBody(request)
-        let body: Data
-        do { body = try JSONEncoder().encode(wire) } catch {
-            throw RPCError(.internal, "could not encode the request for \(endpoint.name)")
-        }
-        let base = endpoint.baseURL.isEmpty ? Self.baseURL(region: region) : endpoint.baseURL
-        var headers = [
-            HTTPHeader("content-type", "application/json"),
-            HTTPHeader("accept", "application/vnd.amazon.eventstream"),
-        ]
-        let configured = Set(endpoint.headers.map { $0.name.lowercased() })
-        headers.removeAll { configured.contains($0.name.lowercased()) }
-        headers += endpoint.headers
-        var http = HTTPRequest(
-            method: "POST",
-            url: base + Self.streamPath(model: request.model),
-            headers: headers,
-            body: Array(body),
+        let call = try ProviderCall.post(
+            Self.streamPath(model: request.model),
+            json: BedrockRequestBody(request),
+            accept: "application/vnd.amazon.eventstream",
+            provider: endpoint.name
+        )
+        return try self.request(call, root: runtimeURL(region: region), region: region, timeouts: timeouts)
+    }
+
+    /// `call` below the runtime's base URL (`/model/{id}/invoke`, `/model/{id}/converse`), signed.
+    public func callRequest(_ call: ProviderCall, timeouts: TransferTimeouts) throws(RPCError) -> HTTPRequest {
+        let region = try AWSRequestSigning.region(of: endpoint)
+        return try request(call, root: runtimeURL(region: region), region: region, timeouts: timeouts)
+    }
+
+    /// The configured base URL, or the runtime endpoint of `region` for hand-built endpoints.
+    func runtimeURL(region: String) -> String {
+        endpoint.baseURL.isEmpty ? Self.baseURL(region: region) : endpoint.baseURL
+    }
+
+    /// `call` below `root` (the runtime or the control plane), signed with SigV4 for `bedrock`, or
+    /// with the API key as a bearer token when there are no AWS credentials.
+    func request(
+        _ call: ProviderCall,
+        root: String,
+        region: String,
+        timeouts: TransferTimeouts
+    ) throws(RPCError) -> HTTPRequest {
+        var http = unsignedRequest(call, root: root, timeouts: timeouts)
+        try AWSRequestSigning.authorize(
+            &http,
+            endpoint: endpoint,
+            region: region,
+            service: Self.signingService,
+            bearerKeys: true,
+            clock: clock
+        )
+        return http
+    }
+
+    /// `call` below `root` with every header but the credentials.
+    func unsignedRequest(_ call: ProviderCall, root: String, timeouts: TransferTimeouts) -> HTTPRequest {
+        HTTPRequest(
+            call,
+            url: call.url(root: root),
+            headers: AWSRequestSigning.headers(call.baseHeaders, configured: endpoint.headers),
             timeouts: timeouts
         )
-        if let credentials = endpoint.awsCredentials {
-            let signer = SigV4Signer(
-                credentials: credentials,
-                region: region,
-                service: Self.signingService,
-                clock: clock
-            )
-            do { try signer.sign(&http) } catch {
-                throw RPCError(.internal, "\(endpoint.name): could not sign the request (invalid base URL)")
-            }
-        } else if let key = endpoint.apiKey {
-            http.headers.append(HTTPHeader("authorization", "Bearer \(key.value)"))
-        } else {
-            throw RPCError(
-                .upstreamAuth,
-                "\(endpoint.name): no AWS credentials found",
-                data: ErrorData(type: .upstreamAuth, retryable: false, provider: endpoint.name)
-            )
-        }
-        return http
     }
 
     public func makeDecoder() -> any ProviderStreamDecoder {

@@ -21,30 +21,17 @@ extension BedrockAdapter {
 
     public func modelsRequest(timeouts: TransferTimeouts) -> HTTPRequest? {
         guard let region = try? AWSRequestSigning.region(of: endpoint) else { return nil }
-        let base =
+        let root =
             endpoint.options[Self.modelsBaseURLOption].flatMap { $0.isEmpty ? nil : $0 }
             ?? Self.controlPlaneURL(region: region)
-        var request = ModelListing.get(
-            base + "/foundation-models?byOutputModality=TEXT",
-            headers: AWSRequestSigning.headers([], configured: endpoint.headers),
-            timeouts: timeouts
-        )
+        let call = ProviderCall.get("/foundation-models", query: [ProviderCall.QueryItem("byOutputModality", "TEXT")])
         // Without credentials the request stays unsigned: callers check for credentials before
         // sending, and report them missing rather than the listing unsupported.
-        guard endpoint.awsCredentials != nil || endpoint.apiKey != nil else { return request }
-        do {
-            try AWSRequestSigning.authorize(
-                &request,
-                endpoint: endpoint,
-                region: region,
-                service: Self.signingService,
-                bearerKeys: true,
-                clock: clock
-            )
-        } catch {
-            return nil  // Only an invalid base URL gets here.
+        guard endpoint.awsCredentials != nil || endpoint.apiKey != nil else {
+            return unsignedRequest(call, root: root, timeouts: timeouts)
         }
-        return request
+        // Only an invalid base URL fails here.
+        return try? request(call, root: root, region: region, timeouts: timeouts)
     }
 
     public func parseModels(_ body: [UInt8]) throws(RPCError) -> [ModelInfo] {

@@ -19,16 +19,27 @@ public struct GeminiAdapter: ProviderAdapter {
     /// message, since Gemini needs the called function's name.
     public func httpRequest(for request: ChatRequest, timeouts: TransferTimeouts) throws(RPCError) -> HTTPRequest {
         let body = try GeminiRequestBody(request)
-        let encoded: Data
-        do { encoded = try JSONEncoder().encode(body) } catch {
-            throw RPCError(.internal, "could not encode the request for \(endpoint.name)")
-        }
-        var headers = [HTTPHeader("Content-Type", "application/json"), HTTPHeader("Accept", "text/event-stream")]
-        if let key = endpoint.apiKey { headers.append(HTTPHeader("x-goog-api-key", key.value)) }
-        headers += endpoint.headers
         let model = try Self.pathSegment(request.model, provider: endpoint.name)
-        let url = endpoint.baseURL + "/models/" + model + ":streamGenerateContent?alt=sse"
-        return HTTPRequest(method: "POST", url: url, headers: headers, body: Array(encoded), timeouts: timeouts)
+        let call = try ProviderCall.post(
+            "/models/\(model):streamGenerateContent",
+            json: body,
+            query: [ProviderCall.QueryItem("alt", "sse")],
+            accept: "text/event-stream",
+            provider: endpoint.name
+        )
+        return callRequest(call, timeouts: timeouts)
+    }
+
+    /// `call` below the versioned base URL, with the key in `x-goog-api-key` (never `?key=`).
+    public func callRequest(_ call: ProviderCall, timeouts: TransferTimeouts) -> HTTPRequest {
+        var headers = call.baseHeaders
+        if let key = endpoint.apiKey { headers.append(HTTPHeader("x-goog-api-key", key.value)) }
+        return HTTPRequest(
+            call,
+            url: call.url(root: endpoint.baseURL),
+            headers: headers + endpoint.headers,
+            timeouts: timeouts
+        )
     }
 
     public func makeDecoder() -> any ProviderStreamDecoder {

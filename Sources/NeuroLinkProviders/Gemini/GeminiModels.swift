@@ -5,13 +5,7 @@ import NeuroLinkProtocol
 /// "supportedGenerationMethods"}]}`. `pageSize=1000` (the maximum) avoids paging.
 extension GeminiAdapter {
     public func modelsRequest(timeouts: TransferTimeouts) -> HTTPRequest? {
-        var headers: [HTTPHeader] = []
-        if let key = endpoint.apiKey { headers.append(HTTPHeader("x-goog-api-key", key.value)) }
-        return ModelListing.get(
-            endpoint.baseURL + "/models?pageSize=1000",
-            headers: headers + endpoint.headers,
-            timeouts: timeouts
-        )
+        callRequest(.get("/models", query: [ProviderCall.QueryItem("pageSize", "1000")]), timeouts: timeouts)
     }
 
     /// The ids without their `models/` prefix, which is what `model` takes. Models that cannot

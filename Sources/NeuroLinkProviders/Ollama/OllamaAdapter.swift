@@ -16,18 +16,23 @@ public struct OllamaAdapter: ProviderAdapter {
     }
 
     public func httpRequest(for request: ChatRequest, timeouts: TransferTimeouts) throws(RPCError) -> HTTPRequest {
-        let encoded: Data
-        do { encoded = try JSONEncoder().encode(OllamaRequestBody(request)) } catch {
-            throw RPCError(.internal, "could not encode the request for \(endpoint.name)")
-        }
-        var headers = [HTTPHeader("Content-Type", "application/json"), HTTPHeader("Accept", "application/x-ndjson")]
+        let call = try ProviderCall.post(
+            "/api/chat",
+            json: OllamaRequestBody(request),
+            accept: "application/x-ndjson",
+            provider: endpoint.name
+        )
+        return callRequest(call, timeouts: timeouts)
+    }
+
+    /// `call` below the server root, with the key (Ollama's cloud) as a bearer token.
+    public func callRequest(_ call: ProviderCall, timeouts: TransferTimeouts) -> HTTPRequest {
+        var headers = call.baseHeaders
         if let key = endpoint.apiKey { headers.append(HTTPHeader("Authorization", "Bearer \(key.value)")) }
-        headers += endpoint.headers
         return HTTPRequest(
-            method: "POST",
-            url: endpoint.baseURL + "/api/chat",
-            headers: headers,
-            body: Array(encoded),
+            call,
+            url: call.url(root: endpoint.baseURL),
+            headers: headers + endpoint.headers,
             timeouts: timeouts
         )
     }

@@ -16,24 +16,35 @@ public struct AzureOpenAIAdapter: ProviderAdapter {
     }
 
     public func httpRequest(for request: ChatRequest, timeouts: TransferTimeouts) throws(RPCError) -> HTTPRequest {
-        let encoded: Data
-        do { encoded = try JSONEncoder().encode(OpenAIRequestBody(request, useMaxCompletionTokens: false)) } catch {
-            throw RPCError(.internal, "could not encode the request for \(endpoint.name)")
-        }
-        // The deployment picks the model; without a configured one the request's model names it.
-        let deployment = endpoint.options["deployment"] ?? request.model
-        let path = try ModelPathSegment.encoded(deployment, provider: endpoint.name, allowsSlash: false)
+        let call = try ProviderCall.post(
+            try deploymentPath(model: request.model) + "/chat/completions",
+            json: OpenAIRequestBody(request, useMaxCompletionTokens: false),
+            accept: "text/event-stream",
+            provider: endpoint.name
+        )
+        return callRequest(call, timeouts: timeouts)
+    }
+
+    /// `call` below the resource's base URL (paths start with `/openai/`), with `api-version` and the
+    /// key in the `api-key` header.
+    public func callRequest(_ call: ProviderCall, timeouts: TransferTimeouts) -> HTTPRequest {
         let version = endpoint.options["api_version"] ?? Self.defaultAPIVersion
-        var headers = [HTTPHeader("Content-Type", "application/json"), HTTPHeader("Accept", "text/event-stream")]
+        var headers = call.baseHeaders
         if let key = endpoint.apiKey { headers.append(HTTPHeader("api-key", key.value)) }
-        headers += endpoint.headers
         return HTTPRequest(
-            method: "POST",
-            url: "\(endpoint.baseURL)/openai/deployments/\(path)/chat/completions?api-version=\(version)",
-            headers: headers,
-            body: Array(encoded),
+            call,
+            url: call.url(root: endpoint.baseURL, leading: [ProviderCall.QueryItem("api-version", version)]),
+            headers: headers + endpoint.headers,
             timeouts: timeouts
         )
+    }
+
+    /// `/openai/deployments/{name}` for a request's model: the configured deployment, or without
+    /// one the model, which then names it.
+    func deploymentPath(model: String) throws(RPCError) -> String {
+        let deployment = endpoint.options["deployment"] ?? model
+        return "/openai/deployments/"
+            + (try ModelPathSegment.encoded(deployment, provider: endpoint.name, allowsSlash: false))
     }
 
     public func makeDecoder() -> any ProviderStreamDecoder {

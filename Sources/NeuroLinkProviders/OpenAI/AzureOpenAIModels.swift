@@ -6,14 +6,7 @@ import NeuroLinkProtocol
 /// are only listed by the management API, which needs an Azure AD token rather than a key.
 extension AzureOpenAIAdapter {
     public func modelsRequest(timeouts: TransferTimeouts) -> HTTPRequest? {
-        var headers: [HTTPHeader] = []
-        if let key = endpoint.apiKey { headers.append(HTTPHeader("api-key", key.value)) }
-        let version = endpoint.options["api_version"] ?? Self.defaultAPIVersion
-        return ModelListing.get(
-            "\(endpoint.baseURL)/openai/models?api-version=\(version)",
-            headers: headers + endpoint.headers,
-            timeouts: timeouts
-        )
+        callRequest(.get("/openai/models"), timeouts: timeouts)
     }
 
     public func parseModels(_ body: [UInt8]) throws(RPCError) -> [ModelInfo] {

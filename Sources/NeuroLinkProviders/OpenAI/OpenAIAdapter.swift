@@ -12,22 +12,23 @@ public struct OpenAIAdapter: ProviderAdapter {
     }
 
     public func httpRequest(for request: ChatRequest, timeouts: TransferTimeouts) throws(RPCError) -> HTTPRequest {
-        let encoded: Data
-        do {
-            encoded = try JSONEncoder().encode(
-                OpenAIRequestBody(request, useMaxCompletionTokens: endpoint.type == .openai)
-            )
-        } catch {
-            throw RPCError(.internal, "could not encode the request for \(endpoint.name)")
-        }
-        var headers = [HTTPHeader("Content-Type", "application/json"), HTTPHeader("Accept", "text/event-stream")]
+        let call = try ProviderCall.post(
+            "/chat/completions",
+            json: OpenAIRequestBody(request, useMaxCompletionTokens: endpoint.type == .openai),
+            accept: "text/event-stream",
+            provider: endpoint.name
+        )
+        return callRequest(call, timeouts: timeouts)
+    }
+
+    /// `call` below the base URL, with the key as a bearer token (none for keyless local servers).
+    public func callRequest(_ call: ProviderCall, timeouts: TransferTimeouts) -> HTTPRequest {
+        var headers = call.baseHeaders
         if let key = endpoint.apiKey { headers.append(HTTPHeader("Authorization", "Bearer \(key.value)")) }
-        headers += endpoint.headers
         return HTTPRequest(
-            method: "POST",
-            url: endpoint.baseURL + "/chat/completions",
-            headers: headers,
-            body: Array(encoded),
+            call,
+            url: call.url(root: endpoint.baseURL),
+            headers: headers + endpoint.headers,
             timeouts: timeouts
         )
     }

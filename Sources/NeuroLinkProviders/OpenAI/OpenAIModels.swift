@@ -5,9 +5,7 @@ import NeuroLinkProtocol
 /// its API (llama.cpp, vLLM, LM Studio, Ollama's `/v1`, the presets).
 extension OpenAIAdapter {
     public func modelsRequest(timeouts: TransferTimeouts) -> HTTPRequest? {
-        var headers: [HTTPHeader] = []
-        if let key = endpoint.apiKey { headers.append(HTTPHeader("Authorization", "Bearer \(key.value)")) }
-        return ModelListing.get(endpoint.baseURL + "/models", headers: headers + endpoint.headers, timeouts: timeouts)
+        callRequest(.get("/models"), timeouts: timeouts)
     }
 
     public func parseModels(_ body: [UInt8]) throws(RPCError) -> [ModelInfo] {

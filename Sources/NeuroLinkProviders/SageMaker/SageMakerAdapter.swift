@@ -35,6 +35,27 @@ public struct SageMakerAdapter: ProviderAdapter {
     }
 
     public func httpRequest(for request: ChatRequest, timeouts: TransferTimeouts) throws(RPCError) -> HTTPRequest {
+        let (region, root) = try apiRoot()
+        let body = try requestBody(request)
+        let call = ProviderCall(
+            method: "POST",
+            path: "/invocations-response-stream",
+            headers: try routingHeaders(model: request.model),
+            body: body,
+            accept: "application/vnd.amazon.eventstream"
+        )
+        return try self.request(call, root: root, region: region, timeouts: timeouts)
+    }
+
+    /// `call` below the endpoint's URL, `{base}/endpoints/{endpoint_name}` (`/invocations` is the
+    /// non-streamed invocation), signed; routing headers are the call's own.
+    public func callRequest(_ call: ProviderCall, timeouts: TransferTimeouts) throws(RPCError) -> HTTPRequest {
+        let (region, root) = try apiRoot()
+        return try request(call, root: root, region: region, timeouts: timeouts)
+    }
+
+    /// The configured region and the endpoint's URL, checked: both become part of the request.
+    private func apiRoot() throws(RPCError) -> (region: String, root: String) {
         let region = try AWSRequestSigning.region(of: endpoint)
         guard let name = endpoint.options[SageMakerSettings.Key.endpointName],
             SageMakerSettings.isValidEndpointName(name)
@@ -44,18 +65,21 @@ public struct SageMakerAdapter: ProviderAdapter {
                 "\(endpoint.name): no valid SageMaker endpoint name configured (set endpoint_name or SAGEMAKER_DEFAULT_ENDPOINT)"
             )
         }
-        let body = try requestBody(request)
-        var headers = [
-            HTTPHeader("content-type", "application/json"),
-            HTTPHeader("accept", "application/vnd.amazon.eventstream"),
-        ]
-        headers += try routingHeaders(model: request.model)
         let base = endpoint.baseURL.isEmpty ? SageMakerSettings.baseURL(region: region) : endpoint.baseURL
+        return (region, base + "/endpoints/\(SigV4URIEncoding.encode(name))")
+    }
+
+    /// `call` below `root`, signed with SigV4 for `sagemaker` (SageMaker takes no API keys).
+    private func request(
+        _ call: ProviderCall,
+        root: String,
+        region: String,
+        timeouts: TransferTimeouts
+    ) throws(RPCError) -> HTTPRequest {
         var http = HTTPRequest(
-            method: "POST",
-            url: base + "/endpoints/\(SigV4URIEncoding.encode(name))/invocations-response-stream",
-            headers: AWSRequestSigning.headers(headers, configured: endpoint.headers),
-            body: body,
+            call,
+            url: call.url(root: root),
+            headers: AWSRequestSigning.headers(call.baseHeaders, configured: endpoint.headers),
             timeouts: timeouts
         )
         try AWSRequestSigning.authorize(

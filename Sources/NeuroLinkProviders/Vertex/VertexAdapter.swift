@@ -36,6 +36,31 @@ public struct VertexAdapter: ProviderAdapter {
     }
 
     public func httpRequest(for request: ChatRequest, timeouts: TransferTimeouts) throws(RPCError) -> HTTPRequest {
+        let root = try apiRoot()
+        guard !request.model.isEmpty else {
+            throw RPCError(.invalidParams, "\(endpoint.name): a Gemini model name is required")
+        }
+        let body = try GeminiRequestBody(request)
+        let model = try Self.modelSegment(request.model, provider: endpoint.name)
+        let call = try ProviderCall.post(
+            "/publishers/google/models/\(model):streamGenerateContent",
+            json: body,
+            query: [ProviderCall.QueryItem("alt", "sse")],
+            accept: "text/event-stream",
+            provider: endpoint.name
+        )
+        return self.request(call, root: root, timeouts: timeouts)
+    }
+
+    /// `call` below the project's location, `{base}/v1/projects/{project}/locations/{location}`
+    /// (`/publishers/google/models/{model}:embedContent`, say). The token is added by ``authorize(_:)``.
+    public func callRequest(_ call: ProviderCall, timeouts: TransferTimeouts) throws(RPCError) -> HTTPRequest {
+        request(call, root: try apiRoot(), timeouts: timeouts)
+    }
+
+    /// The project's location under the base URL; project and location are checked, as both become
+    /// part of the URL.
+    private func apiRoot() throws(RPCError) -> String {
         guard let project = endpoint.options[VertexSettings.Key.project], VertexSettings.isValidProject(project) else {
             throw RPCError(
                 .invalidParams,
@@ -43,25 +68,21 @@ public struct VertexAdapter: ProviderAdapter {
             )
         }
         let location = endpoint.options[VertexSettings.Key.location] ?? VertexSettings.defaultLocation
-        guard VertexSettings.isValidLocation(location) else {
+        guard let base = serviceURL(location: location) else {
             throw RPCError(.invalidParams, "\(endpoint.name): \"\(location.prefix(40))\" is not a Vertex AI location")
         }
-        guard !request.model.isEmpty else {
-            throw RPCError(.invalidParams, "\(endpoint.name): a Gemini model name is required")
-        }
-        let body = try GeminiRequestBody(request)
-        let encoded: Data
-        do { encoded = try JSONEncoder().encode(body) } catch {
-            throw RPCError(.internal, "could not encode the request for \(endpoint.name)")
-        }
-        let base = endpoint.baseURL.isEmpty ? VertexSettings.baseURL(location: location) : endpoint.baseURL
-        let url =
-            base + "/v1/projects/\(SigV4URIEncoding.encode(project))/locations/\(location)/publishers/google/models/"
-            + (try Self.modelSegment(request.model, provider: endpoint.name)) + ":streamGenerateContent?alt=sse"
-        let headers =
-            [HTTPHeader("Content-Type", "application/json"), HTTPHeader("Accept", "text/event-stream")]
-            + endpoint.headers
-        return HTTPRequest(method: "POST", url: url, headers: headers, body: Array(encoded), timeouts: timeouts)
+        return base + "/v1/projects/\(SigV4URIEncoding.encode(project))/locations/\(location)"
+    }
+
+    /// The configured base URL, or the public endpoint of `location`; `nil` for an invalid location.
+    func serviceURL(location: String) -> String? {
+        guard VertexSettings.isValidLocation(location) else { return nil }
+        return endpoint.baseURL.isEmpty ? VertexSettings.baseURL(location: location) : endpoint.baseURL
+    }
+
+    /// `call` below `root` with the configured headers; the bearer token comes in ``authorize(_:)``.
+    func request(_ call: ProviderCall, root: String, timeouts: TransferTimeouts) -> HTTPRequest {
+        HTTPRequest(call, url: call.url(root: root), headers: call.baseHeaders + endpoint.headers, timeouts: timeouts)
     }
 
     /// Adds `Authorization: Bearer <token>`, fetching or refreshing the token first when needed.

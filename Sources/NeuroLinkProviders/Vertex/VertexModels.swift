@@ -8,13 +8,9 @@ import NeuroLinkProtocol
 extension VertexAdapter {
     public func modelsRequest(timeouts: TransferTimeouts) -> HTTPRequest? {
         let location = endpoint.options[VertexSettings.Key.location] ?? VertexSettings.defaultLocation
-        guard VertexSettings.isValidLocation(location) else { return nil }
-        let base = endpoint.baseURL.isEmpty ? VertexSettings.baseURL(location: location) : endpoint.baseURL
-        return ModelListing.get(
-            base + "/v1beta1/publishers/google/models?pageSize=300",
-            headers: endpoint.headers,
-            timeouts: timeouts
-        )
+        guard let base = serviceURL(location: location) else { return nil }
+        let call = ProviderCall.get("/publishers/google/models", query: [ProviderCall.QueryItem("pageSize", "300")])
+        return request(call, root: base + "/v1beta1", timeouts: timeouts)
     }
 
     /// The ids without their `publishers/google/models/` prefix, which is what `model` takes.
