@@ -20,15 +20,12 @@ let package = Package(
         .library(name: "LoopbackUpstream", targets: ["LoopbackUpstream"]),
         // Also for Benchmarks only: the limiter, to measure admission overhead without a daemon.
         .library(name: "NeuroLinkLimits", targets: ["NeuroLinkLimits"]),
-<<<<<<< HEAD
         // For tests and Benchmarks only: a raw frame connection and a seeded random generator.
         .library(name: "NeuroLinkTestSupport", targets: ["NeuroLinkTestSupport"]),
-=======
         // For the sibling Fuzz package only: the parsers it fuzzes (provider stream decoders,
         // structured output, configuration). Not part of NeuroLink's public API.
         .library(name: "NeuroLinkProviders", targets: ["NeuroLinkProviders"]),
         .library(name: "NeuroLinkCore", targets: ["NeuroLinkCore"]),
->>>>>>> fuzz
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),

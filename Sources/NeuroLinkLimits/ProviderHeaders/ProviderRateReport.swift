@@ -9,14 +9,9 @@ import NeuroLinkBasics
 /// - Anthropic: `anthropic-ratelimit-{requests,tokens,input-tokens,output-tokens}-{limit,remaining,reset}`,
 ///   with reset values as RFC 3339 timestamps.
 ///
-<<<<<<< HEAD
 /// Numbers are validated: a count that is not an integer in `0...Int.max` leaves its field unreported
 /// (one above 2⁵³ − 1 reads as 2⁵³ − 1, the largest count status reports exactly),
 /// and every reset is clamped to ``resetRange`` (0 to one day), however far away the provider puts it.
-=======
-/// Every reset is clamped to ``resetRange`` (0 to one day), however far away the provider puts it:
-/// a reset of years would otherwise overflow the millisecond figures admission and status report.
->>>>>>> fuzz
 ///
 /// `retry-after` is not read here: the caller parses it with its retry logic and passes the result to
 /// ``MemberPacing/observeRetryAfter(_:now:)``.
@@ -40,13 +35,8 @@ public struct ProviderRateReport: Sendable, Hashable {
         public var isEmpty: Bool { limit == nil && remaining == nil && resetAfter == nil }
     }
 
-<<<<<<< HEAD
     /// The range every reported reset (and every 429 pause) is clamped to: at most one day, the
     /// same bound as retry hints (`HTTPErrorMapping.maxRetryAfterMs`).
-=======
-    /// The range every reported reset is clamped to: at most one day, the same bound as retry hints
-    /// (`HTTPErrorMapping.maxRetryAfterMs`).
->>>>>>> fuzz
     public static let resetRange: ClosedRange<Duration> = .zero ... .seconds(86_400)
 
     public var requests = Window()
@@ -117,11 +107,7 @@ public struct ProviderRateReport: Sendable, Hashable {
             guard let reset = ProviderDuration.parse(value) else { return false }
             // A "duration" of more than ~31 years is a Unix timestamp in seconds.
             let resetAfter = reset > .seconds(1_000_000_000) ? reset - unixTime : reset
-<<<<<<< HEAD
             self[dimension].resetAfter = resetAfter.clamped(to: Self.resetRange)
-=======
-            self[dimension].resetAfter = Self.clamped(resetAfter)
->>>>>>> fuzz
             return true
         default:
             return false
@@ -144,19 +130,11 @@ public struct ProviderRateReport: Sendable, Hashable {
             return setCount(field, value, dimension)
         case "reset":
             guard let reset = RFC3339.parse(value) else { return false }
-<<<<<<< HEAD
             self[dimension].resetAfter = (reset - unixTime).clamped(to: Self.resetRange)
-=======
-            self[dimension].resetAfter = Self.clamped(reset - unixTime)
->>>>>>> fuzz
             return true
         default:
             return false
         }
-    }
-
-    private static func clamped(_ reset: Duration) -> Duration {
-        min(max(reset, resetRange.lowerBound), resetRange.upperBound)
     }
 
     private mutating func setCount(_ field: Substring, _ value: Substring, _ dimension: LimitDimension) -> Bool {
