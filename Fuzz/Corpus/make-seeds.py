@@ -64,6 +64,8 @@ def payload_parts(stream, cuts):
 write("sse", "openai", "6" + sse({"choices": [{"delta": {"content": "Hel"}}]}, {"choices": [{"delta": {"content": "lo"}}]}, "[DONE]"))
 write("sse", "named-events-crlf", "0event: message_start\r\ndata: {\"type\":\"message_start\"}\r\n\r\n: keep-alive\r\nevent: ping\r\ndata: {}\r\n\r\n")
 write("sse", "multiline-cr", "2data: first\rdata: second\r\rid: 7\rretry: 1000\rdata:third\r\r")
+# Found by the smoke: two data lines of one event that together pass the harness's 16-byte limit.
+write("sse", "regression-event-data-over-limit", "2data: first\rdata: second\r\rid: 7\rretry: 1000\rdata:%etry: 1000\rdata:%third\r\r")
 write("sse", "gemini-utf8", "4" + sse({"candidates": [{"content": {"parts": [{"text": "héllo 👋 世界"}]}}]}, crlf=True))
 write("sse", "partial", "6data: unterminated\nevent: x\ndata")
 

@@ -53,22 +53,44 @@ public enum HTTPErrorMapping {
         return error["code"] as? String ?? error["type"] as? String
     }
 
+    /// The error for a provider's non-2xx answer: `"<provider>: <summary>: <detail>"` (without the
+    /// detail when there is none), with the status and the provider in its data.
+    public static func upstreamError(
+        _ type: ErrorType,
+        provider: String,
+        status: Int,
+        summary: String,
+        detail: String?,
+        retryable: Bool? = nil,
+        retryAfterMs: Int? = nil
+    ) -> RPCError {
+        let text = detail.map { "\(summary): \($0)" } ?? summary
+        return RPCError(
+            type,
+            "\(provider): \(text)",
+            data: ErrorData(
+                type: type,
+                retryable: retryable,
+                retryAfterMs: retryAfterMs,
+                upstreamStatus: status,
+                provider: provider
+            )
+        )
+    }
+
     /// Maps a status code to an error the way every OpenAI-style API uses them.
     public static func standardError(provider: String, status: Int, headers: [HTTPHeader], body: [UInt8]) -> RPCError {
         let detail = message(from: body)
         let code = self.code(from: body)
         func make(_ type: ErrorType, _ summary: String, retryable: Bool? = nil, retryAfterMs: Int? = nil) -> RPCError {
-            let text = detail.map { "\(summary): \($0)" } ?? summary
-            return RPCError(
+            upstreamError(
                 type,
-                "\(provider): \(text)",
-                data: ErrorData(
-                    type: type,
-                    retryable: retryable,
-                    retryAfterMs: retryAfterMs,
-                    upstreamStatus: status,
-                    provider: provider
-                )
+                provider: provider,
+                status: status,
+                summary: summary,
+                detail: detail,
+                retryable: retryable,
+                retryAfterMs: retryAfterMs
             )
         }
         switch status {

@@ -41,9 +41,7 @@ public struct EscapingLogHandler<Wrapped: LogHandler>: LogHandler {
 
     /// Escapes the event and passes it on.
     public func log(event: LogEvent) {
-        var merged = metadata
-        if let provided = metadataProvider?.get() { merged.merge(provided) { $1 } }
-        if let own = event.metadata { merged.merge(own) { $1 } }
+        let merged = mergedMetadata(event)
         var escaped = event
         escaped.message = Logger.Message(stringLiteral: LogEscaping.escape(event.message.description))
         escaped.metadata =

@@ -47,9 +47,7 @@ public struct JournalLogHandler: LogHandler {
 
     /// Writes one entry: handler, provider and event metadata merged (later ones win).
     public func log(event: LogEvent) {
-        var merged = metadata
-        if let provided = metadataProvider?.get() { merged.merge(provided) { $1 } }
-        if let own = event.metadata { merged.merge(own) { $1 } }
+        let merged = mergedMetadata(event)
         let fields = JournalFields.entry(
             level: event.level,
             message: event.message.description,

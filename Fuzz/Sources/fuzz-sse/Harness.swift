@@ -28,8 +28,14 @@ func longestLine(_ bytes: [UInt8]) -> Int {
         .map(\.count).max() ?? 0
 }
 
+/// The most data bytes of one event in `bytes`, counting an event the body leaves open (two line
+/// ends after the body dispatch it).
+func largestEventData(_ bytes: [UInt8]) -> Int {
+    parse([bytes + Array("\n\n".utf8)], maxLineBytes: .max).events.map(\.data.count).max() ?? 0
+}
+
 /// The SSE parser: the same events however the body is cut, and a line limit that never fires
-/// for a body whose lines all fit.
+/// for a body whose lines and events all fit.
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzSSEParser(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
     let input = FuzzInput(data, size)
@@ -39,11 +45,14 @@ public func fuzzSSEParser(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
     let split = parse(pieces, maxLineBytes: 8 << 20)
     invariant(whole == split, "cut body parsed differently: whole \(whole), cut \(split)")
     // The limit bounds what is buffered of an unfinished line, so it may or may not fire for a long
-    // line that arrives whole; but it must never fire when every line fits.
+    // line that arrives whole; but it must never fire when every line and every event's data fits.
     let limit = 16
     let limited = parse(pieces, maxLineBytes: limit)
     if limited.lineTooLong {
-        invariant(longestLine(body) > limit, "line limit \(limit) fired, but the longest line has fewer bytes")
+        invariant(
+            longestLine(body) > limit || largestEventData(body) > limit,
+            "line limit \(limit) fired, but every line and every event's data is shorter"
+        )
     } else {
         invariant(limited == split, "a line limit that did not fire changed the events")
     }

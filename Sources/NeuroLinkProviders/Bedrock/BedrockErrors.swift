@@ -34,17 +34,14 @@ enum BedrockErrors {
             return HTTPErrorMapping.standardError(provider: provider, status: status, headers: headers, body: body)
         }
         let summary = name.isEmpty ? "HTTP \(status)" : "\(name.prefix(64)) (HTTP \(status))"
-        let text = HTTPErrorMapping.message(from: body).map { "\(summary): \($0)" } ?? summary
-        return RPCError(
+        return HTTPErrorMapping.upstreamError(
             type,
-            "\(provider): \(text)",
-            data: ErrorData(
-                type: type,
-                retryable: retryable,
-                retryAfterMs: HTTPErrorMapping.retryAfterMs(headers),
-                upstreamStatus: status,
-                provider: provider
-            )
+            provider: provider,
+            status: status,
+            summary: summary,
+            detail: HTTPErrorMapping.message(from: body),
+            retryable: retryable,
+            retryAfterMs: HTTPErrorMapping.retryAfterMs(headers)
         )
     }
 

@@ -20,17 +20,14 @@ enum GeminiErrorMapping {
             .map { Redaction.scrub(String($0.prefix(500)), secrets: secrets) }
         let label = statusLabel(status, rpc?.status)
         func make(_ type: ErrorType, _ summary: String, retryable: Bool? = nil, retryAfterMs: Int? = nil) -> RPCError {
-            let text = detail.map { "\(summary): \($0)" } ?? summary
-            return RPCError(
+            HTTPErrorMapping.upstreamError(
                 type,
-                "\(provider): \(text)",
-                data: ErrorData(
-                    type: type,
-                    retryable: retryable,
-                    retryAfterMs: retryAfterMs,
-                    upstreamStatus: status,
-                    provider: provider
-                )
+                provider: provider,
+                status: status,
+                summary: summary,
+                detail: detail,
+                retryable: retryable,
+                retryAfterMs: retryAfterMs
             )
         }
         let retryAfterMs = retryDelayMs(rpc?.retryDelay) ?? HTTPErrorMapping.retryAfterMs(headers)

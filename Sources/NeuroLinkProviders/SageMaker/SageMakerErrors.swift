@@ -42,17 +42,14 @@ enum SageMakerErrors {
         let text = [object?["message"] ?? object?["Message"], object?["OriginalMessage"]].compactMap { $0 as? String }
             .filter { !$0.isEmpty }.joined(separator: " — ")
         let summary = name.isEmpty ? "HTTP \(status)" : "\(name.prefix(64)) (HTTP \(status))"
-        let message = text.isEmpty ? summary : "\(summary): \(Redaction.scrub(String(text.prefix(500))))"
-        return RPCError(
+        return HTTPErrorMapping.upstreamError(
             type,
-            "\(provider): \(message)",
-            data: ErrorData(
-                type: type,
-                retryable: retryable,
-                retryAfterMs: HTTPErrorMapping.retryAfterMs(headers),
-                upstreamStatus: status,
-                provider: provider
-            )
+            provider: provider,
+            status: status,
+            summary: summary,
+            detail: text.isEmpty ? nil : Redaction.scrub(String(text.prefix(500))),
+            retryable: retryable,
+            retryAfterMs: HTTPErrorMapping.retryAfterMs(headers)
         )
     }
 
