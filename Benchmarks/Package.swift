@@ -20,6 +20,7 @@ let package = Package(
                 .product(name: "NeuroLinkHTTP", package: "NeuroLink"),
                 .product(name: "LoopbackUpstream", package: "NeuroLink"),
                 .product(name: "NeuroLinkLimits", package: "NeuroLink"),
+                .product(name: "NeuroLinkTestSupport", package: "NeuroLink"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ],

@@ -65,7 +65,12 @@ struct Bench {
             return report
         }
 
-        let daemon = try DaemonHarness(binary: options.daemonPath, upstreamBaseURL: baseURL)
+        if options.soakFaults { SoakFault.register(on: upstream) }
+        let daemon = try DaemonHarness(
+            binary: options.daemonPath,
+            upstreamBaseURL: baseURL,
+            faultProviders: options.soakFaults
+        )
         do {
             _ = try daemon.waitUntilAccepting()
             try await Task.sleep(for: .seconds(1))
@@ -172,8 +177,15 @@ struct Bench {
         }
 
         if options.runs(.soak), let seconds = options.soakSeconds {
-            note("soak: \(seconds) s")
-            report.soak = try await Soak.run(daemon: daemon, seconds: seconds)
+            note("soak: \(seconds) s\(options.soakFaults ? ", with faults" : "")")
+            let soak = try await Soak.run(daemon: daemon, seconds: seconds, faults: options.soakFaults)
+            report.soak = soak
+            // Said at once: a crash makes the run fail before the report is printed.
+            note(
+                "soak: \(soak.requests) normal requests (\(soak.failures) failures), \(soak.faultyRequests) faulty, "
+                    + "\(soak.crashes) daemon crashes, RSS slope over the second half "
+                    + "\(signed(soak.slopeKiBPerMinute)) KiB/min, memory \(soak.memoryFlat ? "flat" : "NOT flat")"
+            )
         }
     }
 }

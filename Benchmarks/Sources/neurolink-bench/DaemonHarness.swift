@@ -13,7 +13,9 @@ final class DaemonHarness: @unchecked Sendable {
 
     /// The config every run uses: one openai-compatible provider on the loopback upstream, log level
     /// warning, and no first-chunk, idle or total timeouts (the idle-stream test holds 1,000 streams open).
-    static func config(baseURL: String) -> String {
+    /// With `faultProviders` (`--faults`): a provider per upstream fault of the soak (``SoakFault``),
+    /// `loop` as the default for every request that names none, and one attempt per request.
+    static func config(baseURL: String, faultProviders: Bool = false) -> String {
         """
         logging:
           level: warning
@@ -27,18 +29,24 @@ final class DaemonHarness: @unchecked Sendable {
             type: openai-compatible
             base_url: \(baseURL)
             default_model: m
+        \(faultProviders ? SoakFault.providers(baseURL: baseURL) : "")
+        \(faultProviders ? "defaults:\n  provider: loop\nrouting:\n  max_attempts: 1\n  health_check:\n    interval_ms: 0" : "")
         """
     }
 
     /// Spawns the daemon; does not wait for it (see ``waitUntilAccepting(timeout:)``).
-    init(binary: String, upstreamBaseURL: String) throws {
+    init(binary: String, upstreamBaseURL: String, faultProviders: Bool = false) throws {
         // Socket paths must stay under 108 bytes: keep the directory short.
         directory = "/tmp/nlb-\(UUID().uuidString.prefix(8))"
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         socketPath = directory + "/d.sock"
         logPath = directory + "/daemon.log"
         let configPath = directory + "/neurolinkd.yaml"
-        try Self.config(baseURL: upstreamBaseURL).write(toFile: configPath, atomically: true, encoding: .utf8)
+        try Self.config(baseURL: upstreamBaseURL, faultProviders: faultProviders).write(
+            toFile: configPath,
+            atomically: true,
+            encoding: .utf8
+        )
         _ = FileManager.default.createFile(atPath: logPath, contents: nil)
         let log = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))
 

@@ -9,14 +9,20 @@ struct Options: Sendable {
     var daemonPath = ""
     var quick = false
     var soakSeconds: Int?
+    /// Mix faulty streams into the soak (``SoakFault``).
+    var soakFaults = false
     var only: Section?
 
     static let usage = """
-        usage: neurolink-bench --daemon PATH [--quick] [--soak SECONDS] [--only startup|ttft|throughput|idle|soak|admission]
+        usage: neurolink-bench --daemon PATH [--quick] [--soak SECONDS | --soak-minutes N] [--faults]
+                               [--only startup|ttft|throughput|idle|soak|admission]
 
           --daemon PATH     the neurolinkd binary to measure (build it with -c release); not needed by --only admission
           --quick           fewer samples and shorter streams (a smoke run, not for the record)
           --soak SECONDS    also run the soak: continuous streams for SECONDS, RSS sampled every 10 s
+          --soak-minutes N  the same, for N minutes
+          --faults          the soak mixes faulty streams (upstream errors, drops, stalls, malformed
+                            frames, vanishing clients, garbage frames) into every worker's requests
           --only NAME       run one section only (soak needs --soak)
         """
 
@@ -37,6 +43,13 @@ struct Options: Sendable {
                     throw BenchError.usage("--soak takes whole seconds from 10 to 86400, not \(text)")
                 }
                 options.soakSeconds = seconds
+            case "--soak-minutes":
+                let text = try value(argument)
+                guard let minutes = Int(text), (1...1440).contains(minutes) else {
+                    throw BenchError.usage("--soak-minutes takes whole minutes from 1 to 1440, not \(text)")
+                }
+                options.soakSeconds = minutes * 60
+            case "--faults": options.soakFaults = true
             case "--only":
                 let text = try value(argument)
                 guard let section = Section(rawValue: text) else {
@@ -56,8 +69,8 @@ struct Options: Sendable {
                 throw BenchError.usage("\(options.daemonPath) is not an executable file")
             }
         }
-        if options.only == .soak, options.soakSeconds == nil {
-            throw BenchError.usage("--only soak needs --soak SECONDS")
+        if options.only == .soak || options.soakFaults, options.soakSeconds == nil {
+            throw BenchError.usage("--only soak and --faults need --soak SECONDS or --soak-minutes N")
         }
         return options
     }

@@ -107,6 +107,12 @@ struct Report {
                     + "(\(signed(Double(soak.growthKiB) / 1024)) MiB; \(signed(Double(soak.last - soak.afterWarmup) / 1024)) MiB) "
                     + "| no growth | \(Self.verdict(soak.passes && soak.failures == 0)) |"
             )
+            lines.append(
+                "| Soak\(soak.faults ? " with faults" : ""): daemon crashes; RSS slope over the second half | "
+                    + "\(soak.crashes); \(signed(soak.slopeKiBPerMinute)) KiB/min "
+                    + "(\(signed(soak.secondHalfTrendKiB / 1024)) MiB across it) "
+                    + "| 0; trend ≤ \(Self.mib(soak.growthBoundKiB)) (memory flat) | \(Self.verdict(soak.verdict)) |"
+            )
         }
 
         if !throughput.isEmpty {
@@ -169,6 +175,16 @@ struct Report {
             lines.append(
                 "- \(soak.requests.formatted()) requests, \(soak.chunks.formatted()) chunks, \(soak.failures) failures"
             )
+            if soak.faults {
+                lines.append(
+                    "- every third request of each worker faulty, on a connection of its own: "
+                        + "\(soak.faultyRequests.formatted()) faulty requests; how they ended: "
+                        + soak.faultOutcomes.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(
+                            separator: ", "
+                        )
+                )
+            }
+            lines.append("- daemon crashes: \(soak.crashes); memory \(soak.memoryFlat ? "flat" : "NOT flat")")
             lines.append(
                 "- RSS after warm-up (60 s) \(Self.mib(soak.afterWarmup)); slope over the second half \(signed(soak.slopeKiBPerMinute)) KiB/min"
             )

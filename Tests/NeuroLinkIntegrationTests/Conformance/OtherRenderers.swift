@@ -64,12 +64,18 @@ struct GeminiRenderer: WireRenderer {
     var extraConfig: String { "    api_key_env: TEST_AZURE_KEY" }
 
     func render(_ script: WireScript, model: String) -> String {
-        var events: [[String: Any]] = script.pieces.map {
+        func textEvent(_ text: String) -> [String: Any] {
             [
-                "candidates": [["content": ["parts": [["text": $0]], "role": "model"], "index": 0]],
+                "candidates": [["content": ["parts": [["text": text]], "role": "model"], "index": 0]],
                 "modelVersion": model,
             ]
         }
+        if let cut = script.inStreamErrorAfter {
+            // Gemini reports a failure mid-stream as a google.rpc status in place of a response.
+            let error = ["error": ["code": 500, "message": "Internal error encountered.", "status": "INTERNAL"]]
+            return (script.pieces.prefix(cut).map(textEvent) + [error]).map { "data: \(json($0))\r\n\r\n" }.joined()
+        }
+        var events: [[String: Any]] = script.pieces.map(textEvent)
         if let call = script.toolCall {
             let arguments = (try? JSONSerialization.jsonObject(with: Data(call.arguments.utf8))) ?? [:]
             events.append([
@@ -101,12 +107,19 @@ struct OllamaRenderer: WireRenderer {
     var providerType = "ollama"
 
     func render(_ script: WireScript, model: String) -> String {
-        var lines: [[String: Any]] = script.pieces.map {
+        func textLine(_ text: String) -> [String: Any] {
             [
-                "model": model, "created_at": "2026-01-01T00:00:00Z", "message": ["role": "assistant", "content": $0],
+                "model": model, "created_at": "2026-01-01T00:00:00Z",
+                "message": ["role": "assistant", "content": text],
                 "done": false,
             ]
         }
+        if let cut = script.inStreamErrorAfter {
+            // Ollama reports a failure mid-stream as a record holding only `error`.
+            let error: [String: Any] = ["error": "an error was encountered while running the model"]
+            return (script.pieces.prefix(cut).map(textLine) + [error]).map { json($0) + "\n" }.joined()
+        }
+        var lines: [[String: Any]] = script.pieces.map(textLine)
         if let call = script.toolCall {
             let arguments = (try? JSONSerialization.jsonObject(with: Data(call.arguments.utf8))) ?? [:]
             lines.append([

@@ -52,17 +52,35 @@ struct UpstreamCall {
         var events: [ProviderEvent] = []
         while let event = try await transfer.next() {
             guard case .body(let bytes) = event else { continue }
-            try decoder.decode(bytes, into: &events)
-            // What else already arrived goes out in the same write, up to a bound: draining resumes
-            // the transfer, so an unbounded drain would bypass the client's back-pressure.
-            var batched = bytes.count
-            while batched < Self.maxBatchBytes, let more = transfer.nextBufferedBody() {
-                batched += more.count
-                try decoder.decode(more, into: &events)
+            try await decodeThenRelay(&events, output: &output) { decoded in
+                try decoder.decode(bytes, into: &decoded)
+                // What else already arrived goes out in the same write, up to a bound: draining resumes
+                // the transfer, so an unbounded drain would bypass the client's back-pressure.
+                var batched = bytes.count
+                while batched < Self.maxBatchBytes, let more = transfer.nextBufferedBody() {
+                    batched += more.count
+                    try decoder.decode(more, into: &decoded)
+                }
             }
-            try await relay(&events, output: &output)
         }
-        try decoder.finish(into: &events)
+        try await decodeThenRelay(&events, output: &output) { try decoder.finish(into: &$0) }
+    }
+
+    /// Runs `decode`, then relays the events it produced. When decoding fails (a malformed frame,
+    /// an error event), the events decoded before the failure are relayed first, then the error is
+    /// thrown: the provider did send them, so the client gets them (protocol §11) and the error's
+    /// usage counts them, however the bytes happened to be split into reads.
+    private mutating func decodeThenRelay(
+        _ events: inout [ProviderEvent],
+        output: inout ResponseOutput,
+        _ decode: (inout [ProviderEvent]) throws -> Void
+    ) async throws {
+        do {
+            try decode(&events)
+        } catch {
+            try await relay(&events, output: &output)
+            throw error
+        }
         try await relay(&events, output: &output)
     }
 
