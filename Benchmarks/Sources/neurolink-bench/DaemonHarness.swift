@@ -15,8 +15,11 @@ final class DaemonHarness: @unchecked Sendable {
     /// warning, and no first-chunk, idle or total timeouts (the idle-stream test holds 1,000 streams open).
     /// With `faultProviders` (`--faults`): a provider per upstream fault of the soak (``SoakFault``),
     /// `loop` as the default for every request that names none, and one attempt per request.
-    static func config(baseURL: String, faultProviders: Bool = false) -> String {
+    /// With `raiseTenantCap`: room for the idle-stream test's 1,000 streams of one tenant
+    /// (`server.max_requests_per_tenant`, 512 by default in daemons that have it).
+    static func config(baseURL: String, faultProviders: Bool = false, raiseTenantCap: Bool = false) -> String {
         """
+        \(raiseTenantCap ? "server:\n  max_requests_per_tenant: \(tenantCap)" : "")
         logging:
           level: warning
         timeouts:
@@ -42,7 +45,12 @@ final class DaemonHarness: @unchecked Sendable {
         socketPath = directory + "/d.sock"
         logPath = directory + "/daemon.log"
         let configPath = directory + "/neurolinkd.yaml"
-        try Self.config(baseURL: upstreamBaseURL, faultProviders: faultProviders).write(
+        let raise = Self.accepts(
+            Self.config(baseURL: upstreamBaseURL, raiseTenantCap: true),
+            binary: binary,
+            in: directory
+        )
+        try Self.config(baseURL: upstreamBaseURL, faultProviders: faultProviders, raiseTenantCap: raise).write(
             toFile: configPath,
             atomically: true,
             encoding: .utf8
@@ -60,6 +68,26 @@ final class DaemonHarness: @unchecked Sendable {
         process.standardInput = FileHandle.nullDevice
         launchedAt = .now
         try process.run()
+    }
+
+    /// More than the bench ever runs at once.
+    static let tenantCap = 4096
+
+    /// Whether `binary --check-config` accepts `config`: daemons older than a key reject it as unknown,
+    /// and the bench measures older daemons too.
+    static func accepts(_ config: String, binary: String, in directory: String) -> Bool {
+        let path = directory + "/probe.yaml"
+        guard (try? config.write(toFile: path, atomically: true, encoding: .utf8)) != nil else { return false }
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let probe = Process()
+        probe.executableURL = URL(fileURLWithPath: binary)
+        probe.arguments = ["--check-config", "--config", path]
+        probe.environment = ["PATH": "/usr/bin:/bin", "HOME": directory]
+        probe.standardOutput = FileHandle.nullDevice
+        probe.standardError = FileHandle.nullDevice
+        guard (try? probe.run()) != nil else { return false }
+        probe.waitUntilExit()
+        return probe.terminationStatus == 0
     }
 
     /// Polls `connect()` on the socket every 1 ms until it succeeds; returns the time since launch.
