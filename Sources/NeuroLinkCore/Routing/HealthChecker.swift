@@ -108,13 +108,12 @@ public struct HealthChecker: Sendable {
         var target = member.target(index: index, requestTimeoutMs: nil)
         target.timeouts = TransferTimeouts(connect: timeout, firstByte: timeout, idle: timeout, total: timeout)
         let call = UpstreamCall(target: target, context: RequestContext(id: .string("health-check")))
-        var running = call
         var output = ResponseOutput(sink: DiscardingSink())
         do {
-            try await running.perform(chat, http: http, output: &output)
+            try await call.perform(chat, http: http, output: &output)
             return (true, "completion: ok")
         } catch {
-            return (false, "completion: \(running.failure(error, secrets: []).type)")
+            return (false, "completion: \(call.failure(error, secrets: []).type)")
         }
     }
 }

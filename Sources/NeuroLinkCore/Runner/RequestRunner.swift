@@ -92,20 +92,44 @@ public final class RequestRunner: Sendable {
         transforms: [any StreamTransform] = []
     ) async -> Result<StreamResult, RPCError> {
         defer { requests.finish(context) }
-        stats.requestStarted()
         let pipeline = current
+        var request = PipelineRequest(context: context, params: params)
+        var output = begin(params, context: context, sink: sink, transforms: transforms, pipeline: pipeline)
+        let outcome = await pipeline.run(&request, &output)
+        return await conclude(outcome, request: request, output: &output)
+    }
+
+    /// The request's output, once it is counted and its prompt traced. The work before and after
+    /// the pipeline is kept out of line: an async function's frame holds every value any part of it
+    /// uses for as long as the stream runs (docs/architecture.md, "Memory of an open stream").
+    @inline(never)
+    private func begin(
+        _ params: StreamRequest,
+        context: RequestContext,
+        sink: some ChunkSink,
+        transforms: [any StreamTransform],
+        pipeline: RequestPipeline
+    ) -> ResponseOutput {
+        stats.requestStarted()
         if logger.logLevel <= .trace {
             logger.trace("prompt", metadata: ["request_id": "\(context.id)", "params": "\(params)"])
         }
-        var request = PipelineRequest(context: context, params: params)
-        var output = ResponseOutput(
+        return ResponseOutput(
             sink: sink,
             schema: params.schema,
             transforms: transforms,
             maxAnswerBytes: pipeline.config.limits.maxAnswerBytes
         )
-        let outcome = await pipeline.run(&request, &output)
-        let result = await complete(outcome, output: &output, context: context)
+    }
+
+    /// The request's one `finish` chunk and result (or error) sent, and its record to every recorder.
+    @inline(never)
+    private func conclude(
+        _ outcome: StageResult,
+        request: PipelineRequest,
+        output: inout ResponseOutput
+    ) async -> Result<StreamResult, RPCError> {
+        let result = await complete(outcome, output: &output, context: request.context)
         await output.respond(result)
         let record = RequestRecord(request, output: output, result: result)
         for recorder in recorders { recorder.record(record) }

@@ -17,15 +17,23 @@ public struct AdmissionStage: RequestStage {
         _ output: inout ResponseOutput,
         next: StageNext
     ) async -> StageResult {
+        if let refused = await admit(&request, &output) { return .failure(refused) }
+        return await next(&request, &output)
+    }
+
+    /// Admits the request (`request.admitted`), or returns why not. Out of line, like every stage's
+    /// work before `next` (docs/architecture.md, "Memory of an open stream").
+    @inline(never)
+    private func admit(_ request: inout PipelineRequest, _ output: inout ResponseOutput) async -> RPCError? {
         let prepared: PreparedRequest
-        do { prepared = try request.requirePrepared(by: "admission") } catch { return .failure(error) }
+        do { prepared = try request.requirePrepared(by: "admission") } catch { return error }
         switch await admission.admitFirst(prepared, context: request.context, excluding: [], output: &output) {
         case .success(let admitted):
             request.admitted = admitted
-            return await next(&request, &output)
+            return nil
         case .failure(let refused):
             request.refusal = refused.refusal
-            return .failure(refused.error)
+            return refused.error
         }
     }
 }
@@ -43,6 +51,7 @@ struct MemberAdmission: Sendable {
 
     /// Plans the pool and admits the request to the first candidate the limits allow, leaving out
     /// the members in `excluding`; waits in the queue when the configuration says so.
+    @inline(never)  // Its frame must not stay in AdmissionStage.run's while the stream runs.
     func admitFirst(
         _ prepared: PreparedRequest,
         context: RequestContext,
@@ -74,6 +83,7 @@ struct MemberAdmission: Sendable {
     }
 
     /// A permit for a retry on `member`, only if the limits allow it now: a retry is not queued.
+    @inline(never)
     func admitRetry(_ prepared: PreparedRequest, member: Int, tenant: TenantKey) async -> AdmissionPermit? {
         let decision = await controller.limiter.admit(request(prepared, member: member, tenant: tenant), now: .now)
         guard case .admitted(let permit) = decision else { return nil }

@@ -8,8 +8,33 @@ import NeuroLinkRouting
 
 extension AttemptLoop {
     /// One call to the admitted member; on success, the request's completion.
-    mutating func attempt(_ admitted: AdmittedMember, output: inout ResponseOutput) async -> StageResult {
-        let member = admitted.member
+    ///
+    /// The work before and after the call is in synchronous helpers kept out of line: an async
+    /// function's frame holds every value any part of it uses, for as long as the call streams, and
+    /// an open stream should hold as little as possible (docs/benchmarks.md, idle streams).
+    @inline(never)
+    func attempt(_ admitted: AdmittedMember, output: inout ResponseOutput) async -> StageResult {
+        let (call, chat) = prepareCall(to: admitted.member, output: &output)
+        let failure = await stream(call, chat, output: &output)
+        await settle(admitted.permit, call: call, failed: failure != nil)
+        return conclude(call, waitMs: admitted.waitMs, failure: failure)
+    }
+
+    /// Runs the call; its error, if it failed.
+    @inline(never)
+    private func stream(_ call: UpstreamCall, _ chat: ChatRequest, output: inout ResponseOutput) async -> RPCError? {
+        do {
+            try await call.perform(chat, http: stage.http, output: &output)
+            return nil
+        } catch {
+            return call.failure(error, secrets: stage.secrets)
+        }
+    }
+
+    /// The call to `member` and the chat request it sends (continuing the answer so far when
+    /// another member already delivered part of it).
+    @inline(never)
+    private func prepareCall(to member: Int, output: inout ResponseOutput) -> (UpstreamCall, ChatRequest) {
         let remainingMs = deadline.map { max(1, ($0 - .now).wholeMilliseconds(rounding: .up)) }
         let target = pool.members[member].target(index: member, requestTimeoutMs: remainingMs)
         var chat = prepared.chat
@@ -20,7 +45,7 @@ extension AttemptLoop {
             output.beginContinuation()
             if !output.text.isEmpty { chat.messages.append(ChatMessage(role: "assistant", content: output.text)) }
         }
-        var call = UpstreamCall(target: target, context: context)
+        let call = UpstreamCall(target: target, context: context)
         call.headObserver = { [limiter = stage.admission.controller.limiter] _, headers in
             limiter.observe(
                 headers: headers.lazy.map { ($0.name, $0.value) },
@@ -29,24 +54,25 @@ extension AttemptLoop {
                 now: .now
             )
         }
-        var failure: RPCError?
-        do { try await call.perform(chat, http: stage.http, output: &output) } catch {
-            failure = call.failure(error, secrets: stage.secrets)
-        }
-        await settle(admitted.permit, call: call, failed: failure != nil)
+        return (call, chat)
+    }
+
+    /// Records the attempt; its failure, or the request's completion.
+    @inline(never)
+    private func conclude(_ call: UpstreamCall, waitMs: Int?, failure: RPCError?) -> StageResult {
         attempts.append(
-            RouteInfo.Attempt(member: target.label, outcome: failure == nil ? "ok" : "failed", waitMs: admitted.waitMs)
+            RouteInfo.Attempt(member: call.target.label, outcome: failure == nil ? "ok" : "failed", waitMs: waitMs)
         )
         if var failure {
             lastCallUsage = call.usageSoFar
             if failure.data.usage == nil { failure.data.usage = Usage.sum(carriedUsage, call.usageSoFar) }
             return .failure(failure)
         }
-        return .success(succeeded(call, target: target))
+        return .success(succeeded(call, target: call.target))
     }
 
     /// Records a successful call and makes the request's completion from it.
-    private mutating func succeeded(_ call: UpstreamCall, target: RouteTarget) -> Completion {
+    private func succeeded(_ call: UpstreamCall, target: RouteTarget) -> Completion {
         let transition = pool.runtime.recordSuccess(
             target.member,
             timeToFirstChunk: call.firstEventAt.map { $0 - call.startedAt },
@@ -69,6 +95,7 @@ extension AttemptLoop {
     /// Gives an attempt's permit back: its token estimate is replaced by the usage the provider
     /// reported (or the pieces received), its in-flight slots are released, and queued requests
     /// get their chance.
+    @inline(never)
     private func settle(_ permit: AdmissionPermit, call: UpstreamCall, failed: Bool) async {
         let limiter = stage.admission.controller.limiter
         if !failed, let firstEvent = call.firstEventAt {
@@ -81,7 +108,7 @@ extension AttemptLoop {
 
     /// Classifies a failed attempt and feeds it to the breaker and the limiter. Returns the error
     /// the request ends with, or `nil` when another attempt may follow.
-    mutating func settleFailure(_ error: RPCError, member: Int, delivered: Bool) -> RPCError? {
+    func settleFailure(_ error: RPCError, member: Int, delivered: Bool) -> RPCError? {
         var error = error
         let failure = FailureClassifier.classify(error)
         error.data.failureClass = failure

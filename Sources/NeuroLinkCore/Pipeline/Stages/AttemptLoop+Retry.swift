@@ -10,7 +10,8 @@ extension AttemptLoop {
     /// After a failure: picks the next member (another one the failover modes allow, else the same
     /// one after a backoff), announces it with a notice, waits, and takes a permit without queueing.
     /// Fails with the last error when no further attempt is possible.
-    mutating func chooseRetry(output: inout ResponseOutput) async -> Result<AdmittedMember, RPCError> {
+    @inline(never)  // Its frame must not stay in the attempt loop's while the next attempt streams.
+    func chooseRetry(output: inout ResponseOutput) async -> Result<AdmittedMember, RPCError> {
         guard let last else { return .failure(RPCError(.internal, "a retry was chosen before any failure")) }
         let required = pool.configured ? prepared.requiredCapabilities : []
         let plan = pool.runtime.plan(requiredCapabilities: required, minContextWindow: minContextWindow, now: .now)

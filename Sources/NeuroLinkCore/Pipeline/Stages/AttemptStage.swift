@@ -25,18 +25,27 @@ public struct AttemptStage: RequestStage {
         _ output: inout ResponseOutput,
         next: StageNext
     ) async -> StageResult {
+        switch makeLoop(request) {
+        case .success(let (loop, first)): return await loop.run(first: first, output: &output)
+        case .failure(let error): return .failure(error)
+        }
+    }
+
+    /// The loop over `request`'s attempts and its first admitted member. Out of line, like every
+    /// stage's work before its long wait (docs/architecture.md, "Memory of an open stream").
+    @inline(never)
+    private func makeLoop(_ request: PipelineRequest) -> Result<(AttemptLoop, AdmittedMember), RPCError> {
         let prepared: PreparedRequest
         do { prepared = try request.requirePrepared(by: "attempt") } catch { return .failure(error) }
         guard let first = request.admitted else {
             return .failure(RPCError(.internal, "the attempt stage ran before admission"))
         }
-        var loop = AttemptLoop(stage: self, prepared: prepared, context: request.context)
-        return await loop.run(first: first, output: &output)
+        return .success((AttemptLoop(stage: self, prepared: prepared, context: request.context), first))
     }
 }
 
 /// The state of one request's attempts, and the steps of the loop over them.
-struct AttemptLoop {
+final class AttemptLoop {
     /// The attempt that failed last, and how.
     struct Failure {
         var member: Int
@@ -68,7 +77,8 @@ struct AttemptLoop {
         deadline = prepared.requestTimeoutMs.map { context.receivedAt + .milliseconds($0) }
     }
 
-    mutating func run(first: AdmittedMember, output: inout ResponseOutput) async -> StageResult {
+    @inline(never)
+    func run(first: AdmittedMember, output: inout ResponseOutput) async -> StageResult {
         stage.router.retryBudget.recordRequest(now: .now)
         noteSkipped(first.plan)
         var next = first
@@ -100,14 +110,15 @@ struct AttemptLoop {
 
     /// After `begin` refused a member: the first attempt is admitted among the others (it may
     /// queue); a retry picks its next member as after a failure.
-    private mutating func admitAgain(output: inout ResponseOutput) async -> Result<AdmittedMember, RPCError> {
+    @inline(never)
+    private func admitAgain(output: inout ResponseOutput) async -> Result<AdmittedMember, RPCError> {
         guard last == nil else { return await chooseRetry(output: &output) }
         let again = await stage.admission.admitFirst(prepared, context: context, excluding: tried, output: &output)
         return again.mapError(\.error)
     }
 
     /// Puts the members the first plan left out, and why, on the route.
-    private mutating func noteSkipped(_ plan: RoutePlan) {
+    private func noteSkipped(_ plan: RoutePlan) {
         route.skipped += plan.skipped.map {
             RouteInfo.Skipped(provider: pool.members[$0.member].label, reason: $0.reason)
         }

@@ -19,15 +19,25 @@ public struct ValidateStage: RequestStage {
         _ output: inout ResponseOutput,
         next: StageNext
     ) async -> StageResult {
-        do {
-            request.prepared = try prepare(request.params)
-        } catch {
-            return .failure(error)
-        }
+        if let error = prepare(&request) { return .failure(error) }
         return await next(&request, &output)
     }
 
-    /// The pool, conversation and routing constraints of `params`.
+    /// Sets `request.prepared`, or returns why it cannot be.
+    @inline(never)
+    private func prepare(_ request: inout PipelineRequest) -> RPCError? {
+        do {
+            request.prepared = try prepare(request.params)
+            return nil
+        } catch {
+            return error
+        }
+    }
+
+    /// The pool, conversation and routing constraints of `params`. Out of line, like the other
+    /// stages' work before `next`: inlined, its values would stay in the stage's async frame for as
+    /// long as the stream runs (docs/architecture.md, "Memory of an open stream").
+    @inline(never)
     public func prepare(_ params: StreamRequest) throws(RPCError) -> PreparedRequest {
         let requested = params.provider ?? providers.defaults.provider
         let (pool, route, allowed) = try resolvePool(requested: requested, model: params.model)

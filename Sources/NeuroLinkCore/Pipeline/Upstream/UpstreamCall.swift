@@ -8,7 +8,10 @@ import NeuroLinkRouting
 /// One streamed call to one member: sends the request, reads the status, decodes the body as it
 /// arrives and hands the answer's pieces to the ``ResponseOutput``, keeping what the call itself
 /// reported (finish reason, usage, model) for the attempt loop.
-struct UpstreamCall {
+///
+/// A class, owned by one request's task: the attempt's async frame, which lives as long as the
+/// stream, then holds one reference instead of copies of the whole call.
+final class UpstreamCall {
     let target: RouteTarget
     let context: RequestContext
     /// Sees the response status and headers as soon as they arrive (rate-limit headers).
@@ -37,7 +40,8 @@ struct UpstreamCall {
     var providerName: String { target.provider.config.name }
 
     /// Runs the call to its end; throws the provider's error, a transfer error or the output's.
-    mutating func perform(_ chat: ChatRequest, http: CurlLoop, output: inout ResponseOutput) async throws {
+    @inline(never)
+    func perform(_ chat: ChatRequest, http: CurlLoop, output: inout ResponseOutput) async throws {
         let adapter = target.provider.adapter
         var request = try adapter.httpRequest(for: chat, timeouts: target.timeouts)
         try await adapter.authorize(&request)
@@ -70,7 +74,7 @@ struct UpstreamCall {
     /// an error event), the events decoded before the failure are relayed first, then the error is
     /// thrown: the provider did send them, so the client gets them (protocol §11) and the error's
     /// usage counts them, however the bytes happened to be split into reads.
-    private mutating func decodeThenRelay(
+    private func decodeThenRelay(
         _ events: inout [ProviderEvent],
         output: inout ResponseOutput,
         _ decode: (inout [ProviderEvent]) throws -> Void
@@ -85,7 +89,7 @@ struct UpstreamCall {
     }
 
     /// Reads the status; a non-2xx answer becomes the adapter's error from the body's start.
-    private mutating func readHead(_ transfer: HTTPTransfer, adapter: any ProviderAdapter) async throws {
+    private func readHead(_ transfer: HTTPTransfer, adapter: any ProviderAdapter) async throws {
         guard case .head(let head)? = try await transfer.next() else {
             throw RPCError(.upstreamBadResponse, "\(providerName): the response ended without an HTTP status")
         }
@@ -98,7 +102,7 @@ struct UpstreamCall {
         }
     }
 
-    private mutating func relay(_ events: inout [ProviderEvent], output: inout ResponseOutput) async throws {
+    private func relay(_ events: inout [ProviderEvent], output: inout ResponseOutput) async throws {
         guard !events.isEmpty else { return }
         defer { events.removeAll(keepingCapacity: true) }
         if firstEventAt == nil { firstEventAt = .now }
@@ -121,6 +125,8 @@ struct UpstreamCall {
     }
 
     /// The protocol error a failed call ends with, with secrets scrubbed from its message.
+    /// Out of line: inlined, its temporaries would enlarge the async frame of every attempt.
+    @inline(never)
     func failure(_ error: any Error, secrets: [Secret]) -> RPCError {
         var rpc: RPCError
         switch error {
