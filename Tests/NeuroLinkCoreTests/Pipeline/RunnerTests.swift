@@ -2,6 +2,7 @@ import LoopbackUpstream
 import NeuroLinkCore
 import NeuroLinkLimits
 import NeuroLinkProtocol
+import NeuroLinkRouting
 import Testing
 
 /// The runner end to end, in-process: real curl transfers against loopback upstreams.
@@ -100,6 +101,14 @@ import Testing
                 let closed = await upstreams[0].waitForConnectionClose(model: "m", timeout: .seconds(2))
                 #expect(closed?.completedAt == nil, "the upstream must be cut, not finished")
                 #expect(harness.records.all.first?.outcome == .cancelled)
+                // The client's cancel says nothing about the member (a regression of the stages
+                // counted each one as the member's failure).
+                let pipeline = harness.runner.current
+                let entry = try #require(pipeline.registry.entry(named: "p0"))
+                let member = pipeline.router.singlePool(entry: entry, model: "m").runtime.snapshot(now: .now).first
+                #expect(member?.failures == 0)
+                #expect(member?.lastError == nil)
+                #expect(member?.inFlight == 0)
             }
         }
     }

@@ -109,6 +109,12 @@ extension AttemptLoop {
     /// Classifies a failed attempt and feeds it to the breaker and the limiter. Returns the error
     /// the request ends with, or `nil` when another attempt may follow.
     func settleFailure(_ error: RPCError, member: Int, delivered: Bool) -> RPCError? {
+        // A failure the client caused (cancel, disconnect, not reading) or the drain says nothing
+        // about the member: no failure counted, no breaker or outlier step, no retry.
+        if error.type == .cancelled || error.type == .shuttingDown || error.data.failureClass == .client {
+            pool.runtime.release(member)
+            return error
+        }
         var error = error
         let failure = FailureClassifier.classify(error)
         error.data.failureClass = failure
