@@ -12,19 +12,17 @@ import Testing
     @Test func cancellingTheConsumingTaskCancelsUpstream() async throws {
         try await LoopbackUpstream.with { upstream in
             upstream.register(model: "long", .stream(Self.longStream))
-            try await DaemonProcess.with(config: loopConfig(upstream.baseURL)) { daemon in
-                try await NeuroLinkClient.withConnection(socketPath: daemon.socketPath) { client in
-                    let consumer = Task {
-                        for try await _ in client.stream(StreamRequest(prompt: "x", model: "long")) {}
-                    }
-                    try await Task.sleep(for: .milliseconds(300))
-                    consumer.cancel()
-                    _ = await consumer.result
-                    let closed = await upstream.waitForConnectionClose(model: "long", timeout: .seconds(2))
-                    #expect(closed?.clientClosedAt != nil)
-                    // The connection stays usable.
-                    #expect(try await client.health().status == "ok")
+            try await DaemonProcess.withClient(config: loopConfig(upstream.baseURL)) { _, client in
+                let consumer = Task {
+                    for try await _ in client.stream(StreamRequest(prompt: "x", model: "long")) {}
                 }
+                try await Task.sleep(for: .milliseconds(300))
+                consumer.cancel()
+                _ = await consumer.result
+                let closed = await upstream.waitForConnectionClose(model: "long", timeout: .seconds(2))
+                #expect(closed?.clientClosedAt != nil)
+                // The connection stays usable.
+                #expect(try await client.health().status == "ok")
             }
         }
     }

@@ -18,28 +18,26 @@ import Testing
                 .stream(OpenAIStream(pieces: (0..<Self.count).map { "\($0 % 10)" + Self.piece.dropFirst() }))
             )
             let config = loopConfig(upstream.baseURL, extra: "server:\n  stream_buffer_bytes: 65536\n")
-            try await DaemonProcess.with(config: config) { daemon in
-                try await NeuroLinkClient.withConnection(socketPath: daemon.socketPath) { client in
-                    var chunks = client.stream(StreamRequest(prompt: "x", model: "big")).makeAsyncIterator()
-                    var received: [String] = []
-                    while received.count < 10, let chunk = try await chunks.next() {
-                        if let content = chunk.content { received.append(content) }
-                    }
-                    // The application pauses for two seconds without consuming.
-                    try await Task.sleep(for: .seconds(2))
-                    let request = try #require(upstream.requests().first { $0.model == "big" })
-                    #expect(request.completedAt == nil, "the upstream must be paused, not drained into a buffer")
-                    let status = try await NeuroLinkClient.withConnection(socketPath: daemon.socketPath) {
-                        try await $0.status()
-                    }
-                    let buffered = status.streamBuffers?.bufferedBytes ?? -1
-                    #expect(buffered >= 0 && buffered <= 65536 + 64 * 1024, "daemon buffers \(buffered) bytes")
-                    while let chunk = try await chunks.next() {
-                        if let content = chunk.content { received.append(content) }
-                    }
-                    #expect(received.count == Self.count)
-                    #expect(received.enumerated().allSatisfy { $1.first == Character("\($0 % 10)") }, "in order")
+            try await DaemonProcess.withClient(config: config) { daemon, client in
+                var chunks = client.stream(StreamRequest(prompt: "x", model: "big")).makeAsyncIterator()
+                var received: [String] = []
+                while received.count < 10, let chunk = try await chunks.next() {
+                    if let content = chunk.content { received.append(content) }
                 }
+                // The application pauses for two seconds without consuming.
+                try await Task.sleep(for: .seconds(2))
+                let request = try #require(upstream.requests().first { $0.model == "big" })
+                #expect(request.completedAt == nil, "the upstream must be paused, not drained into a buffer")
+                let status = try await NeuroLinkClient.withConnection(socketPath: daemon.socketPath) {
+                    try await $0.status()
+                }
+                let buffered = status.streamBuffers?.bufferedBytes ?? -1
+                #expect(buffered >= 0 && buffered <= 65536 + 64 * 1024, "daemon buffers \(buffered) bytes")
+                while let chunk = try await chunks.next() {
+                    if let content = chunk.content { received.append(content) }
+                }
+                #expect(received.count == Self.count)
+                #expect(received.enumerated().allSatisfy { $1.first == Character("\($0 % 10)") }, "in order")
             }
         }
     }

@@ -61,27 +61,25 @@ import Testing
               max_tokens: 48
               temperature: 0.2
             """
-        try await DaemonProcess.with(config: config, environment: ["NEUROLINK_LOG_LEVEL": "info"]) { daemon in
-            try await NeuroLinkClient.withConnection(socketPath: daemon.socketPath) { client in
-                var textChunks = 0
-                var text = ""
-                var result: StreamResult?
-                for try await event in client.streamEvents(StreamRequest(prompt: "Tell me a story about AI")) {
-                    switch event {
-                    case .chunk(let chunk) where chunk.type == .text:
-                        textChunks += 1
-                        text += chunk.content ?? ""
-                    case .result(let final): result = final
-                    default: break
-                    }
+        try await DaemonProcess.withClient(config: config, environment: ["NEUROLINK_LOG_LEVEL": "info"]) { _, client in
+            var textChunks = 0
+            var text = ""
+            var result: StreamResult?
+            for try await event in client.streamEvents(StreamRequest(prompt: "Tell me a story about AI")) {
+                switch event {
+                case .chunk(let chunk) where chunk.type == .text:
+                    textChunks += 1
+                    text += chunk.content ?? ""
+                case .result(let final): result = final
+                default: break
                 }
-                let final = try #require(result)
-                #expect(textChunks >= 2, "a real model streams token by token")
-                #expect(!text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty)
-                #expect(final.text == text)
-                #expect(final.provider == "local")
-                #expect([FinishReason.stop, .length].contains(final.finishReason))
             }
+            let final = try #require(result)
+            #expect(textChunks >= 2, "a real model streams token by token")
+            #expect(!text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty)
+            #expect(final.text == text)
+            #expect(final.provider == "local")
+            #expect([FinishReason.stop, .length].contains(final.finishReason))
         }
     }
 

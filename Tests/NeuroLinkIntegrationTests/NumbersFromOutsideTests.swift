@@ -22,29 +22,27 @@ import Testing
             ]
             upstreams["a"].register(model: "m", .stream(OpenAIStream(pieces: ["ok"], headers: absurd)))
             let config = upstreams.config("rate_limits:\n  queue: { strategy: reject }")
-            try await DaemonProcess.with(config: config) { daemon in
-                try await NeuroLinkClient.withConnection(socketPath: daemon.socketPath) { client in
-                    _ = try await client.generate(StreamRequest(prompt: "x", provider: "a"))
-                    try await expectLimitsAnswer(client, daemon)
-                    let limits = try #require(try await client.status().limits)
-                    let reported = try #require(limits.providers.first { $0.provider == "a" })
-                    #expect(reported.pacing == "paused")
-                    #expect((reported.pausedForMs ?? 0) > 0 && (reported.pausedForMs ?? .max) <= Self.maxHintMs)
-                    let requests = reported.reported.first { $0.dimension == "requests" }
-                    #expect((requests?.resetInMs ?? .max) <= Self.maxHintMs)
-                    // The provider asked for a pause: a request to it is refused with a bounded wait.
-                    let paused = try await streamOnce(client, StreamRequest(prompt: "x", provider: "a"))
-                    #expect(paused.error?.type == .rateLimited)
-                    #expect(
-                        (paused.error?.data.retryAfterMs ?? .max) <= Self.maxHintMs,
-                        "\(String(describing: paused.error))"
-                    )
-                    // Everything else goes on.
-                    #expect(
-                        try await client.generate(StreamRequest(prompt: "x", provider: "b")).text
-                            == "Hello from loopback"
-                    )
-                }
+            try await DaemonProcess.withClient(config: config) { daemon, client in
+                _ = try await client.generate(StreamRequest(prompt: "x", provider: "a"))
+                try await expectLimitsAnswer(client, daemon)
+                let limits = try #require(try await client.status().limits)
+                let reported = try #require(limits.providers.first { $0.provider == "a" })
+                #expect(reported.pacing == "paused")
+                #expect((reported.pausedForMs ?? 0) > 0 && (reported.pausedForMs ?? .max) <= Self.maxHintMs)
+                let requests = reported.reported.first { $0.dimension == "requests" }
+                #expect((requests?.resetInMs ?? .max) <= Self.maxHintMs)
+                // The provider asked for a pause: a request to it is refused with a bounded wait.
+                let paused = try await streamOnce(client, StreamRequest(prompt: "x", provider: "a"))
+                #expect(paused.error?.type == .rateLimited)
+                #expect(
+                    (paused.error?.data.retryAfterMs ?? .max) <= Self.maxHintMs,
+                    "\(String(describing: paused.error))"
+                )
+                // Everything else goes on.
+                #expect(
+                    try await client.generate(StreamRequest(prompt: "x", provider: "b")).text
+                        == "Hello from loopback"
+                )
             }
         }
     }
@@ -53,20 +51,18 @@ import Testing
         try await Upstreams.with(["a", "b"]) { upstreams in
             let huge = OpenAIStream(pieces: ["ok"], usage: (prompt: Int.max - 1, completion: Int.max))
             upstreams["a"].register(model: "m", .stream(huge))
-            try await DaemonProcess.with(config: upstreams.config("")) { daemon in
-                try await NeuroLinkClient.withConnection(socketPath: daemon.socketPath) { client in
-                    for _ in 0..<2 {
-                        let result = try await client.generate(StreamRequest(prompt: "x", provider: "a"))
-                        // Clamped to the largest count every JSON reader holds exactly.
-                        #expect(result.usage?.inputTokens == Usage.maxTokens)
-                        #expect(result.usage?.totalTokens == Usage.maxTokens)
-                    }
-                    let totals = try await client.status().totals
-                    #expect(totals.inputTokens == Usage.maxTokens)
-                    #expect(totals.outputTokens == Usage.maxTokens)
-                    try await expectLimitsAnswer(client, daemon)
-                    _ = try await client.generate(StreamRequest(prompt: "x", provider: "b"))
+            try await DaemonProcess.withClient(config: upstreams.config("")) { daemon, client in
+                for _ in 0..<2 {
+                    let result = try await client.generate(StreamRequest(prompt: "x", provider: "a"))
+                    // Clamped to the largest count every JSON reader holds exactly.
+                    #expect(result.usage?.inputTokens == Usage.maxTokens)
+                    #expect(result.usage?.totalTokens == Usage.maxTokens)
                 }
+                let totals = try await client.status().totals
+                #expect(totals.inputTokens == Usage.maxTokens)
+                #expect(totals.outputTokens == Usage.maxTokens)
+                try await expectLimitsAnswer(client, daemon)
+                _ = try await client.generate(StreamRequest(prompt: "x", provider: "b"))
             }
         }
     }
@@ -80,17 +76,15 @@ import Testing
                   providers:
                     a: { tokens_per_minute: 1 }
                 """
-            try await DaemonProcess.with(config: upstreams.config(limits)) { daemon in
-                try await NeuroLinkClient.withConnection(socketPath: daemon.socketPath) { client in
-                    _ = try await client.generate(StreamRequest(prompt: "x", provider: "a"))
-                    try await expectLimitsAnswer(client, daemon)
-                    // The provider's absurd report put `a` deep into debt: refused, not crashed.
-                    let next = try await streamOnce(client, StreamRequest(prompt: "x", provider: "a"))
-                    #expect(next.error?.type == .rateLimited, "\(String(describing: next.error))")
-                    // Debt of 2⁴⁰ tokens at one per minute: a wait beyond 2⁵³ ms, reported as 2⁵³ − 1.
-                    #expect(next.error?.data.retryAfterMs == Usage.maxTokens)
-                    _ = try await client.generate(StreamRequest(prompt: "x", provider: "b"))
-                }
+            try await DaemonProcess.withClient(config: upstreams.config(limits)) { daemon, client in
+                _ = try await client.generate(StreamRequest(prompt: "x", provider: "a"))
+                try await expectLimitsAnswer(client, daemon)
+                // The provider's absurd report put `a` deep into debt: refused, not crashed.
+                let next = try await streamOnce(client, StreamRequest(prompt: "x", provider: "a"))
+                #expect(next.error?.type == .rateLimited, "\(String(describing: next.error))")
+                // Debt of 2⁴⁰ tokens at one per minute: a wait beyond 2⁵³ ms, reported as 2⁵³ − 1.
+                #expect(next.error?.data.retryAfterMs == Usage.maxTokens)
+                _ = try await client.generate(StreamRequest(prompt: "x", provider: "b"))
             }
         }
     }
@@ -104,15 +98,13 @@ import Testing
                 "[DONE]",
             ].map { "data: \($0)\n\n" }.joined()
             upstreams["a"].register(model: "m", .raw(pieces: [Array(body.utf8)], delay: .zero))
-            try await DaemonProcess.with(config: upstreams.config("")) { daemon in
-                try await NeuroLinkClient.withConnection(socketPath: daemon.socketPath) { client in
-                    for _ in 0..<2 {
-                        let result = try await client.generate(StreamRequest(prompt: "x", provider: "a"))
-                        #expect(result.text == "ok")
-                        #expect(result.usage == Usage(inputTokens: Int.max, outputTokens: 0, totalTokens: 0))
-                    }
-                    try await expectLimitsAnswer(client, daemon)
+            try await DaemonProcess.withClient(config: upstreams.config("")) { daemon, client in
+                for _ in 0..<2 {
+                    let result = try await client.generate(StreamRequest(prompt: "x", provider: "a"))
+                    #expect(result.text == "ok")
+                    #expect(result.usage == Usage(inputTokens: Int.max, outputTokens: 0, totalTokens: 0))
                 }
+                try await expectLimitsAnswer(client, daemon)
             }
         }
     }
@@ -131,22 +123,20 @@ import Testing
                     "rate_limits:\n  queue: { strategy: reject }",
                     routing: "  max_attempts: 1"
                 )
-                try await DaemonProcess.with(config: config) { daemon in
-                    try await NeuroLinkClient.withConnection(socketPath: daemon.socketPath) { client in
-                        let limited = try await streamOnce(client, StreamRequest(prompt: "x", provider: "a"))
-                        #expect(limited.error?.type == .rateLimited, "\(headers)")
-                        let wait = limited.error?.data.retryAfterMs
-                        #expect(
-                            wait == nil || (0...Self.maxHintMs).contains(wait ?? -1),
-                            "\(headers): \(String(describing: wait))"
-                        )
-                        try await expectLimitsAnswer(client, daemon)
-                        let paused = try #require(
-                            try await client.status().limits?.providers.first { $0.provider == "a" }
-                        )
-                        #expect((paused.pausedForMs ?? 0) <= Self.maxHintMs, "\(headers)")
-                        _ = try await client.generate(StreamRequest(prompt: "x", provider: "b"))
-                    }
+                try await DaemonProcess.withClient(config: config) { daemon, client in
+                    let limited = try await streamOnce(client, StreamRequest(prompt: "x", provider: "a"))
+                    #expect(limited.error?.type == .rateLimited, "\(headers)")
+                    let wait = limited.error?.data.retryAfterMs
+                    #expect(
+                        wait == nil || (0...Self.maxHintMs).contains(wait ?? -1),
+                        "\(headers): \(String(describing: wait))"
+                    )
+                    try await expectLimitsAnswer(client, daemon)
+                    let paused = try #require(
+                        try await client.status().limits?.providers.first { $0.provider == "a" }
+                    )
+                    #expect((paused.pausedForMs ?? 0) <= Self.maxHintMs, "\(headers)")
+                    _ = try await client.generate(StreamRequest(prompt: "x", provider: "b"))
                 }
             }
         }
@@ -171,17 +161,15 @@ import Testing
             upstream.setDefault(.rawWithHeaders(pieces: [renderer.renderBytes(script, model: "m")], headers: headers))
             let config = ProviderConformanceTests.config(renderer, upstream: upstream)
             let environment = renderer.environment.merging(["TEST_AZURE_KEY": "azure-key"]) { $1 }
-            try await DaemonProcess.with(config: config, environment: environment) { daemon in
-                try await NeuroLinkClient.withConnection(socketPath: daemon.socketPath) { client in
-                    let result = try await client.generate(StreamRequest(prompt: "x"))
-                    #expect(result.usage?.inputTokens == Usage.maxTokens)
-                    try await expectLimitsAnswer(client, daemon)
-                    let reported = try #require(
-                        try await client.status().limits?.providers.first { $0.provider == "p" }
-                    )
-                    #expect(reported.pacing == "paused")
-                    #expect((reported.pausedForMs ?? .max) <= Self.maxHintMs)
-                }
+            try await DaemonProcess.withClient(config: config, environment: environment) { daemon, client in
+                let result = try await client.generate(StreamRequest(prompt: "x"))
+                #expect(result.usage?.inputTokens == Usage.maxTokens)
+                try await expectLimitsAnswer(client, daemon)
+                let reported = try #require(
+                    try await client.status().limits?.providers.first { $0.provider == "p" }
+                )
+                #expect(reported.pacing == "paused")
+                #expect((reported.pausedForMs ?? .max) <= Self.maxHintMs)
             }
         }
     }
@@ -197,25 +185,23 @@ import Testing
             ]
             let config = ProviderConformanceTests.config(renderer, upstream: upstream)
             let environment = renderer.environment.merging(["TEST_AZURE_KEY": "azure-key"]) { $1 }
-            try await DaemonProcess.with(config: config, environment: environment) { daemon in
-                try await NeuroLinkClient.withConnection(socketPath: daemon.socketPath) { client in
-                    for (input, output, expected) in cases {
-                        let script = WireScript(pieces: ["ok"], usage: (input, output))
-                        upstream.setDefault(.raw(pieces: [renderer.renderBytes(script, model: "m")], delay: .zero))
-                        for _ in 0..<2 {
-                            let result = try await client.generate(StreamRequest(prompt: "x"))
-                            #expect(result.text == "ok", "\(renderer.providerType)")
-                            let usage = result.usage.map {
-                                Usage(inputTokens: $0.inputTokens, outputTokens: $0.outputTokens)
-                            }
-                            #expect(usage == expected, "\(renderer.providerType) \(input) \(output)")
+            try await DaemonProcess.withClient(config: config, environment: environment) { daemon, client in
+                for (input, output, expected) in cases {
+                    let script = WireScript(pieces: ["ok"], usage: (input, output))
+                    upstream.setDefault(.raw(pieces: [renderer.renderBytes(script, model: "m")], delay: .zero))
+                    for _ in 0..<2 {
+                        let result = try await client.generate(StreamRequest(prompt: "x"))
+                        #expect(result.text == "ok", "\(renderer.providerType)")
+                        let usage = result.usage.map {
+                            Usage(inputTokens: $0.inputTokens, outputTokens: $0.outputTokens)
                         }
+                        #expect(usage == expected, "\(renderer.providerType) \(input) \(output)")
                     }
-                    let totals = try await client.status().totals
-                    #expect(totals.inputTokens == Usage.maxTokens, "\(renderer.providerType)")
-                    #expect(totals.outputTokens == Usage.maxTokens, "\(renderer.providerType)")
-                    try await expectLimitsAnswer(client, daemon)
                 }
+                let totals = try await client.status().totals
+                #expect(totals.inputTokens == Usage.maxTokens, "\(renderer.providerType)")
+                #expect(totals.outputTokens == Usage.maxTokens, "\(renderer.providerType)")
+                try await expectLimitsAnswer(client, daemon)
             }
         }
     }

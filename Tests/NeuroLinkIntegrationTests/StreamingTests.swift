@@ -11,33 +11,30 @@ import Testing
         try await LoopbackUpstream.with { upstream in
             let pieces = ["Once ", "upon a tíme ", "👋 世界", " \"quoted\"\n", "\\ done."]
             upstream.register(model: "story", .stream(OpenAIStream(pieces: pieces, usage: (prompt: 7, completion: 5))))
-            try await DaemonProcess.with(config: loopConfig(upstream.baseURL)) { daemon in
-                try await NeuroLinkClient.withConnection(socketPath: daemon.socketPath) { client in
-                    var chunks: [StreamChunk] = []
-                    var result: StreamResult?
-                    for try await event in client.streamEvents(StreamRequest(prompt: "Tell me a story", model: "story"))
-                    {
-                        switch event {
-                        case .chunk(let chunk): chunks.append(chunk)
-                        case .result(let final): result = final
-                        }
+            try await DaemonProcess.withClient(config: loopConfig(upstream.baseURL)) { _, client in
+                var chunks: [StreamChunk] = []
+                var result: StreamResult?
+                for try await event in client.streamEvents(StreamRequest(prompt: "Tell me a story", model: "story")) {
+                    switch event {
+                    case .chunk(let chunk): chunks.append(chunk)
+                    case .result(let final): result = final
                     }
-                    let text = chunks.filter { $0.type == .text }.compactMap(\.content).joined()
-                    #expect(text == pieces.joined())
-                    #expect(chunks.map(\.seq) == Array(0..<chunks.count))
-                    let finish = try #require(chunks.last)
-                    #expect(finish.type == .finish)
-                    #expect(finish.finishReason == .stop)
-                    #expect(
-                        finish.usage == Usage(inputTokens: 7, outputTokens: 5, cachedInputTokens: 0, reasoningTokens: 0)
-                    )
-                    let final = try #require(result)
-                    #expect(final.text == pieces.joined())
-                    #expect(final.provider == "loop")
-                    #expect(final.model == "story")
-                    #expect(final.chunks == chunks.count)
-                    #expect(final.timings.timeToFirstChunkMs != nil)
                 }
+                let text = chunks.filter { $0.type == .text }.compactMap(\.content).joined()
+                #expect(text == pieces.joined())
+                #expect(chunks.map(\.seq) == Array(0..<chunks.count))
+                let finish = try #require(chunks.last)
+                #expect(finish.type == .finish)
+                #expect(finish.finishReason == .stop)
+                #expect(
+                    finish.usage == Usage(inputTokens: 7, outputTokens: 5, cachedInputTokens: 0, reasoningTokens: 0)
+                )
+                let final = try #require(result)
+                #expect(final.text == pieces.joined())
+                #expect(final.provider == "loop")
+                #expect(final.model == "story")
+                #expect(final.chunks == chunks.count)
+                #expect(final.timings.timeToFirstChunkMs != nil)
             }
             let request = try #require(upstream.requests().first { $0.model == "story" })
             let body = try #require(try JSONSerialization.jsonObject(with: Data(request.body)) as? [String: Any])
@@ -71,23 +68,21 @@ import Testing
     @Test func manyConcurrentStreamsOnOneConnection() async throws {
         try await LoopbackUpstream.with { upstream in
             upstream.setDefault(.stream(OpenAIStream(pieces: (0..<20).map { "p\($0) " }, delay: .milliseconds(5))))
-            try await DaemonProcess.with(config: loopConfig(upstream.baseURL)) { daemon in
-                try await NeuroLinkClient.withConnection(socketPath: daemon.socketPath) { client in
-                    try await withThrowingTaskGroup(of: String.self) { group in
-                        for index in 0..<50 {
-                            group.addTask {
-                                var text = ""
-                                for try await chunk in client.stream(
-                                    StreamRequest(prompt: "n\(index)", model: "m\(index)")
-                                ) {
-                                    text += chunk.content ?? ""
-                                }
-                                return text
+            try await DaemonProcess.withClient(config: loopConfig(upstream.baseURL)) { _, client in
+                try await withThrowingTaskGroup(of: String.self) { group in
+                    for index in 0..<50 {
+                        group.addTask {
+                            var text = ""
+                            for try await chunk in client.stream(
+                                StreamRequest(prompt: "n\(index)", model: "m\(index)")
+                            ) {
+                                text += chunk.content ?? ""
                             }
+                            return text
                         }
-                        let expected = (0..<20).map { "p\($0) " }.joined()
-                        for try await text in group { #expect(text == expected) }
                     }
+                    let expected = (0..<20).map { "p\($0) " }.joined()
+                    for try await text in group { #expect(text == expected) }
                 }
             }
         }

@@ -117,19 +117,19 @@ import Testing
     func upstreamFailureGivesDocumentedError(_ testCase: Case) async throws {
         try await LoopbackUpstream.with { upstream in
             upstream.setDefault(testCase.scenario)
-            try await DaemonProcess.with(config: loopConfig(upstream.baseURL, timeouts: Self.timeouts)) { daemon in
-                try await NeuroLinkClient.withConnection(socketPath: daemon.socketPath) { client in
-                    do {
-                        for try await _ in client.stream(StreamRequest(prompt: "x")) {}
-                        Issue.record("the stream should have failed")
-                    } catch let error as RPCError {
-                        #expect(error.type == testCase.type, "\(error)")
-                        #expect(error.code == testCase.type.code)
-                        #expect(error.retryable == testCase.retryable)
-                        #expect(error.retryAfterMs == testCase.retryAfterMs)
-                        #expect(error.data.timeout == testCase.timeout)
-                        #expect(error.data.provider == "loop")
-                    }
+            try await DaemonProcess.withClient(config: loopConfig(upstream.baseURL, timeouts: Self.timeouts)) {
+                _,
+                client in
+                do {
+                    for try await _ in client.stream(StreamRequest(prompt: "x")) {}
+                    Issue.record("the stream should have failed")
+                } catch let error as RPCError {
+                    #expect(error.type == testCase.type, "\(error)")
+                    #expect(error.code == testCase.type.code)
+                    #expect(error.retryable == testCase.retryable)
+                    #expect(error.retryAfterMs == testCase.retryAfterMs)
+                    #expect(error.data.timeout == testCase.timeout)
+                    #expect(error.data.provider == "loop")
                 }
             }
         }

@@ -104,20 +104,18 @@ import Testing
             "AWS_ACCESS_KEY_ID": "AKIDLISTING", "AWS_SECRET_ACCESS_KEY": "listing-secret",
             "AWS_SHARED_CREDENTIALS_FILE": credentials,
         ]
-        try await DaemonProcess.with(config: config, environment: environment) { daemon in
-            try await NeuroLinkClient.withConnection(socketPath: daemon.socketPath) { client in
-                let listed = try await client.models(provider: "br")
-                #expect(listed.models.map(\.id) == ["anthropic.claude-3-5-haiku-20241022-v1:0"])
-                #expect(
-                    listed.models.first?.displayName == "Claude 3.5 Haiku"
-                        && listed.models.first?.ownedBy == "Anthropic"
-                )
-                let checked = try await client.providers(check: true)
-                #expect(checked.providers.first { $0.name == "br" }?.check?.ok == true)
-                let wrong = checked.providers.first { $0.name == "wrong-key" }?.check
-                #expect(wrong?.ok == false && wrong?.error?.type == "upstream_auth" && wrong?.status == 403)
-                #expect(wrong?.error?.message.contains("not-the-secret") == false)
-            }
+        try await DaemonProcess.withClient(config: config, environment: environment) { _, client in
+            let listed = try await client.models(provider: "br")
+            #expect(listed.models.map(\.id) == ["anthropic.claude-3-5-haiku-20241022-v1:0"])
+            #expect(
+                listed.models.first?.displayName == "Claude 3.5 Haiku"
+                    && listed.models.first?.ownedBy == "Anthropic"
+            )
+            let checked = try await client.providers(check: true)
+            #expect(checked.providers.first { $0.name == "br" }?.check?.ok == true)
+            let wrong = checked.providers.first { $0.name == "wrong-key" }?.check
+            #expect(wrong?.ok == false && wrong?.error?.type == "upstream_auth" && wrong?.status == 403)
+            #expect(wrong?.error?.message.contains("not-the-secret") == false)
         }
         #expect(server.requests.count == 3)
     }

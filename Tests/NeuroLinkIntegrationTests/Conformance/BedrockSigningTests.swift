@@ -24,12 +24,12 @@ import Testing
                     default_model: "anthropic.claude-3:0"
                     region: us-east-1
                 """
-            let text = try await DaemonProcess.with(config: config, environment: renderer.environment) { daemon in
-                try await NeuroLinkClient.withConnection(socketPath: daemon.socketPath) { client in
-                    var text = ""
-                    for try await chunk in client.stream(StreamRequest(prompt: "hi")) { text += chunk.content ?? "" }
-                    return text
-                }
+            let text = try await DaemonProcess.withClient(config: config, environment: renderer.environment) {
+                _,
+                client in
+                var text = ""
+                for try await chunk in client.stream(StreamRequest(prompt: "hi")) { text += chunk.content ?? "" }
+                return text
             }
             #expect(text == "ok")
 

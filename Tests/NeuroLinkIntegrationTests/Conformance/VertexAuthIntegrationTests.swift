@@ -134,18 +134,16 @@ import _CryptoExtras
                         token_command_timeout_ms: 300
                     """
             )
-            try await DaemonProcess.with(config: config) { daemon in
-                try await NeuroLinkClient.withConnection(socketPath: daemon.socketPath) { client in
-                    #expect(try await Self.text(client) == "ok")
-                    do {
-                        for try await _ in client.stream(StreamRequest(prompt: "hi", provider: "slow")) {}
-                        Issue.record("a token command that times out must fail the request")
-                    } catch let error as RPCError {
-                        #expect(
-                            error.type == .upstreamAuth && error.message.contains("did not finish within 300 ms"),
-                            "\(error)"
-                        )
-                    }
+            try await DaemonProcess.withClient(config: config) { _, client in
+                #expect(try await Self.text(client) == "ok")
+                do {
+                    for try await _ in client.stream(StreamRequest(prompt: "hi", provider: "slow")) {}
+                    Issue.record("a token command that times out must fail the request")
+                } catch let error as RPCError {
+                    #expect(
+                        error.type == .upstreamAuth && error.message.contains("did not finish within 300 ms"),
+                        "\(error)"
+                    )
                 }
             }
             #expect(upstream.requests().first?.header("authorization") == "Bearer ya29.from-command-abc")

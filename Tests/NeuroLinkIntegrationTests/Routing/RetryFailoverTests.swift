@@ -9,17 +9,15 @@ import Testing
     @Test func transientFailuresAreRetriedWithNoticesUntilTheyClear() async throws {
         try await Upstreams.with(["a"]) { upstreams in
             upstreams["a"].register(model: "m", sequence: [.status(503), .status(500), .text(["fine"])])
-            try await DaemonProcess.with(config: upstreams.config("")) { daemon in
-                try await NeuroLinkClient.withConnection(socketPath: daemon.socketPath) { client in
-                    let outcome = try await streamOnce(client, StreamRequest(prompt: "x", provider: "a"))
-                    #expect(outcome.error == nil, "\(String(describing: outcome.error))")
-                    #expect(outcome.text == "fine")
-                    #expect(outcome.notices.map(\.kind) == ["retry", "retry"])
-                    #expect(outcome.notices.map(\.attempt) == [2, 3])
-                    #expect(outcome.notices.map(\.reason) == ["overloaded", "server"])
-                    #expect(outcome.result?.route?.attempts?.map(\.outcome) == ["overloaded", "server", "ok"])
-                    #expect(upstreams.chatRequests("a") == 3)
-                }
+            try await DaemonProcess.withClient(config: upstreams.config("")) { _, client in
+                let outcome = try await streamOnce(client, StreamRequest(prompt: "x", provider: "a"))
+                #expect(outcome.error == nil, "\(String(describing: outcome.error))")
+                #expect(outcome.text == "fine")
+                #expect(outcome.notices.map(\.kind) == ["retry", "retry"])
+                #expect(outcome.notices.map(\.attempt) == [2, 3])
+                #expect(outcome.notices.map(\.reason) == ["overloaded", "server"])
+                #expect(outcome.result?.route?.attempts?.map(\.outcome) == ["overloaded", "server", "ok"])
+                #expect(upstreams.chatRequests("a") == 3)
             }
         }
     }
@@ -30,19 +28,17 @@ import Testing
                 model: "m",
                 sequence: [.status(429, [HTTPField("retry-after-ms", "400")]), .text(["ok"])]
             )
-            try await DaemonProcess.with(config: upstreams.config("")) { daemon in
-                try await NeuroLinkClient.withConnection(socketPath: daemon.socketPath) { client in
-                    let started = ContinuousClock.now
-                    let outcome = try await streamOnce(client, StreamRequest(prompt: "x", provider: "a"))
-                    let elapsed = ContinuousClock.now - started
-                    #expect(outcome.text == "ok")
-                    #expect((outcome.notices.first?.waitMs ?? 0) >= 400)
-                    #expect(elapsed >= .milliseconds(400))
-                    let requests = upstreams["a"].requests()
-                    #expect(requests.count == 2)
-                    if requests.count == 2 {
-                        #expect(requests[1].receivedAt - requests[0].receivedAt >= .milliseconds(400))
-                    }
+            try await DaemonProcess.withClient(config: upstreams.config("")) { _, client in
+                let started = ContinuousClock.now
+                let outcome = try await streamOnce(client, StreamRequest(prompt: "x", provider: "a"))
+                let elapsed = ContinuousClock.now - started
+                #expect(outcome.text == "ok")
+                #expect((outcome.notices.first?.waitMs ?? 0) >= 400)
+                #expect(elapsed >= .milliseconds(400))
+                let requests = upstreams["a"].requests()
+                #expect(requests.count == 2)
+                if requests.count == 2 {
+                    #expect(requests[1].receivedAt - requests[0].receivedAt >= .milliseconds(400))
                 }
             }
         }
@@ -73,14 +69,12 @@ import Testing
                   - name: main
                     members: [{ provider: a }, { provider: b }]
                 """
-            try await DaemonProcess.with(config: upstreams.config(pools)) { daemon in
-                try await NeuroLinkClient.withConnection(socketPath: daemon.socketPath) { client in
-                    let outcome = try await streamOnce(client, StreamRequest(prompt: "x", provider: "main"))
-                    #expect(outcome.error?.data.failureClass == failureClass, "\(name)")
-                    #expect(outcome.notices.isEmpty, "\(name)")
-                    #expect(upstreams.chatRequests("a") == 1, "\(name)")
-                    #expect(upstreams.chatRequests("b") == 0, "\(name)")
-                }
+            try await DaemonProcess.withClient(config: upstreams.config(pools)) { _, client in
+                let outcome = try await streamOnce(client, StreamRequest(prompt: "x", provider: "main"))
+                #expect(outcome.error?.data.failureClass == failureClass, "\(name)")
+                #expect(outcome.notices.isEmpty, "\(name)")
+                #expect(upstreams.chatRequests("a") == 1, "\(name)")
+                #expect(upstreams.chatRequests("b") == 0, "\(name)")
             }
         }
     }
@@ -99,17 +93,15 @@ import Testing
                       - { provider: a, priority: 0 }
                       - { provider: b, priority: 1 }
                 """
-            try await DaemonProcess.with(config: upstreams.config(pools)) { daemon in
-                try await NeuroLinkClient.withConnection(socketPath: daemon.socketPath) { client in
-                    let outcome = try await streamOnce(client, StreamRequest(prompt: "x", provider: "main"))
-                    #expect(outcome.text == "from c")
-                    #expect(outcome.notices.map(\.kind) == ["failover", "failover"])
-                    #expect(outcome.notices.map(\.from) == ["a/m", "b/m"])
-                    #expect(outcome.notices.map(\.to) == ["b/m", "c/m"])
-                    #expect(outcome.result?.route?.pool == "main")
-                    #expect(outcome.result?.route?.member == "c/m")
-                    #expect(outcome.result?.provider == "c")
-                }
+            try await DaemonProcess.withClient(config: upstreams.config(pools)) { _, client in
+                let outcome = try await streamOnce(client, StreamRequest(prompt: "x", provider: "main"))
+                #expect(outcome.text == "from c")
+                #expect(outcome.notices.map(\.kind) == ["failover", "failover"])
+                #expect(outcome.notices.map(\.from) == ["a/m", "b/m"])
+                #expect(outcome.notices.map(\.to) == ["b/m", "c/m"])
+                #expect(outcome.result?.route?.pool == "main")
+                #expect(outcome.result?.route?.member == "c/m")
+                #expect(outcome.result?.provider == "c")
             }
         }
     }
@@ -126,14 +118,12 @@ import Testing
                     max_attempts: 2
                     members: [{ provider: a }, { provider: b }]
                 """
-            try await DaemonProcess.with(config: upstreams.config(pools)) { daemon in
-                try await NeuroLinkClient.withConnection(socketPath: daemon.socketPath) { client in
-                    let outcome = try await streamOnce(client, StreamRequest(prompt: "x", provider: "main"))
-                    #expect(outcome.error?.type == .upstreamError)
-                    #expect(outcome.notices.map(\.kind) == ["retry"])
-                    #expect(upstreams.chatRequests("a") == 2)
-                    #expect(upstreams.chatRequests("b") == 0)
-                }
+            try await DaemonProcess.withClient(config: upstreams.config(pools)) { _, client in
+                let outcome = try await streamOnce(client, StreamRequest(prompt: "x", provider: "main"))
+                #expect(outcome.error?.type == .upstreamError)
+                #expect(outcome.notices.map(\.kind) == ["retry"])
+                #expect(upstreams.chatRequests("a") == 2)
+                #expect(upstreams.chatRequests("b") == 0)
             }
         }
     }
@@ -149,17 +139,15 @@ import Testing
                   - name: main
                     members: [{ provider: a }, { provider: b }]
                 """
-            try await DaemonProcess.with(config: upstreams.config(pools)) { daemon in
-                try await NeuroLinkClient.withConnection(socketPath: daemon.socketPath) { client in
-                    let outcome = try await streamOnce(client, StreamRequest(prompt: "x", provider: "main"))
-                    #expect(outcome.text == "one two")
-                    #expect(outcome.error?.type == .upstreamError)
-                    #expect(outcome.error?.data.usage?.outputTokens == 2)
-                    #expect(outcome.error?.data.failureClass == .network)
-                    #expect(!outcome.chunks.contains { $0.type == .finish })
-                    #expect(outcome.notices.isEmpty)
-                    #expect(upstreams.chatRequests("b") == 0, "a half-delivered answer must never be spliced silently")
-                }
+            try await DaemonProcess.withClient(config: upstreams.config(pools)) { _, client in
+                let outcome = try await streamOnce(client, StreamRequest(prompt: "x", provider: "main"))
+                #expect(outcome.text == "one two")
+                #expect(outcome.error?.type == .upstreamError)
+                #expect(outcome.error?.data.usage?.outputTokens == 2)
+                #expect(outcome.error?.data.failureClass == .network)
+                #expect(!outcome.chunks.contains { $0.type == .finish })
+                #expect(outcome.notices.isEmpty)
+                #expect(upstreams.chatRequests("b") == 0, "a half-delivered answer must never be spliced silently")
             }
         }
     }
@@ -178,22 +166,20 @@ import Testing
                   - name: main
                     members: [{ provider: a }, { provider: b }]
                 """
-            try await DaemonProcess.with(config: upstreams.config(pools)) { daemon in
-                try await NeuroLinkClient.withConnection(socketPath: daemon.socketPath) { client in
-                    var request = StreamRequest(prompt: "x", provider: "main")
-                    request.continueOnFailure = true
-                    let outcome = try await streamOnce(client, request)
-                    #expect(outcome.error == nil, "\(String(describing: outcome.error))")
-                    #expect(outcome.text == "Hello world peace.")
-                    #expect(outcome.result?.text == "Hello world peace.")
-                    #expect(outcome.notices.map(\.kind) == ["failover"])
-                    #expect(outcome.notices.first?.to == "b/m")
-                    let body = try #require(upstreams["b"].requests().last?.body)
-                    let sent = try #require(try JSONSerialization.jsonObject(with: Data(body)) as? [String: Any])
-                    let messages = try #require(sent["messages"] as? [[String: Any]])
-                    #expect(messages.last?["role"] as? String == "assistant")
-                    #expect(messages.last?["content"] as? String == "Hello wor")
-                }
+            try await DaemonProcess.withClient(config: upstreams.config(pools)) { _, client in
+                var request = StreamRequest(prompt: "x", provider: "main")
+                request.continueOnFailure = true
+                let outcome = try await streamOnce(client, request)
+                #expect(outcome.error == nil, "\(String(describing: outcome.error))")
+                #expect(outcome.text == "Hello world peace.")
+                #expect(outcome.result?.text == "Hello world peace.")
+                #expect(outcome.notices.map(\.kind) == ["failover"])
+                #expect(outcome.notices.first?.to == "b/m")
+                let body = try #require(upstreams["b"].requests().last?.body)
+                let sent = try #require(try JSONSerialization.jsonObject(with: Data(body)) as? [String: Any])
+                let messages = try #require(sent["messages"] as? [[String: Any]])
+                #expect(messages.last?["role"] as? String == "assistant")
+                #expect(messages.last?["content"] as? String == "Hello wor")
             }
         }
     }
@@ -217,13 +203,11 @@ import Testing
                       - { provider: b, context_window: 4096 }
                       - { provider: c, context_window: 128000 }
                 """
-            try await DaemonProcess.with(config: upstreams.config(pools)) { daemon in
-                try await NeuroLinkClient.withConnection(socketPath: daemon.socketPath) { client in
-                    let outcome = try await streamOnce(client, StreamRequest(prompt: "x", provider: "main"))
-                    #expect(outcome.text == "large")
-                    #expect(outcome.notices.first?.reason == "context_length")
-                    #expect(upstreams.chatRequests("b") == 0)
-                }
+            try await DaemonProcess.withClient(config: upstreams.config(pools)) { _, client in
+                let outcome = try await streamOnce(client, StreamRequest(prompt: "x", provider: "main"))
+                #expect(outcome.text == "large")
+                #expect(outcome.notices.first?.reason == "context_length")
+                #expect(upstreams.chatRequests("b") == 0)
             }
         }
     }
@@ -239,16 +223,14 @@ import Testing
                       - { provider: a, timeouts: { first_chunk_ms: 200 } }
                       - { provider: b }
                 """
-            try await DaemonProcess.with(config: upstreams.config(pools)) { daemon in
-                try await NeuroLinkClient.withConnection(socketPath: daemon.socketPath) { client in
-                    let outcome = try await streamOnce(client, StreamRequest(prompt: "x", provider: "main"))
-                    #expect(outcome.text == "b")
-                    #expect(outcome.notices.first?.reason == "timeout")
-                    let status = try await client.status()
-                    let member = status.pools?.first { $0.name == "main" }?.members.first { $0.member == "a/m" }
-                    #expect(member?.lastError == "timeout")
-                    #expect(member?.failures == 1)
-                }
+            try await DaemonProcess.withClient(config: upstreams.config(pools)) { _, client in
+                let outcome = try await streamOnce(client, StreamRequest(prompt: "x", provider: "main"))
+                #expect(outcome.text == "b")
+                #expect(outcome.notices.first?.reason == "timeout")
+                let status = try await client.status()
+                let member = status.pools?.first { $0.name == "main" }?.members.first { $0.member == "a/m" }
+                #expect(member?.lastError == "timeout")
+                #expect(member?.failures == 1)
             }
         }
     }
@@ -259,12 +241,10 @@ import Testing
                 model: "m",
                 sequence: [.rawThenDrop(pieces: [], delay: .zero), .text(["after the drop"])]
             )
-            try await DaemonProcess.with(config: upstreams.config("")) { daemon in
-                try await NeuroLinkClient.withConnection(socketPath: daemon.socketPath) { client in
-                    let outcome = try await streamOnce(client, StreamRequest(prompt: "x", provider: "a"))
-                    #expect(outcome.text == "after the drop")
-                    #expect(outcome.notices.map(\.reason) == ["network"])
-                }
+            try await DaemonProcess.withClient(config: upstreams.config("")) { _, client in
+                let outcome = try await streamOnce(client, StreamRequest(prompt: "x", provider: "a"))
+                #expect(outcome.text == "after the drop")
+                #expect(outcome.notices.map(\.reason) == ["network"])
             }
         }
     }
@@ -283,23 +263,21 @@ import Testing
                       - { provider: a, timeouts: { idle_ms: 300 } }
                       - { provider: b }
                 """
-            try await DaemonProcess.with(config: upstreams.config(pools)) { daemon in
-                try await NeuroLinkClient.withConnection(socketPath: daemon.socketPath) { client in
-                    // Regression: the idle deadline must be armed once the first byte arrives, even while the
-                    // first-chunk deadline (60 s here) is far away.
-                    let ended = try await streamOnce(client, StreamRequest(prompt: "x", provider: "main"))
-                    #expect(ended.text == "drip ")
-                    #expect(ended.error?.type == .timeout)
-                    #expect(ended.error?.data.timeout == "idle")
-                    #expect(ended.error?.data.usage?.outputTokens == 1)
-                    #expect(upstreams.chatRequests("b") == 0)
+            try await DaemonProcess.withClient(config: upstreams.config(pools)) { _, client in
+                // Regression: the idle deadline must be armed once the first byte arrives, even while the
+                // first-chunk deadline (60 s here) is far away.
+                let ended = try await streamOnce(client, StreamRequest(prompt: "x", provider: "main"))
+                #expect(ended.text == "drip ")
+                #expect(ended.error?.type == .timeout)
+                #expect(ended.error?.data.timeout == "idle")
+                #expect(ended.error?.data.usage?.outputTokens == 1)
+                #expect(upstreams.chatRequests("b") == 0)
 
-                    var request = StreamRequest(prompt: "x", provider: "main")
-                    request.continueOnFailure = true
-                    let continued = try await streamOnce(client, request)
-                    #expect(continued.text == "drip drop")
-                    #expect(continued.notices.map(\.reason) == ["timeout"])
-                }
+                var request = StreamRequest(prompt: "x", provider: "main")
+                request.continueOnFailure = true
+                let continued = try await streamOnce(client, request)
+                #expect(continued.text == "drip drop")
+                #expect(continued.notices.map(\.reason) == ["timeout"])
             }
         }
     }
@@ -313,15 +291,13 @@ import Testing
                     min_retries: 3
                     window_ms: 60000
                 """
-            try await DaemonProcess.with(config: upstreams.config("", routing: routing)) { daemon in
-                try await NeuroLinkClient.withConnection(socketPath: daemon.socketPath) { client in
-                    for _ in 0..<20 {
-                        let outcome = try await streamOnce(client, StreamRequest(prompt: "x", provider: "a"))
-                        #expect(outcome.error?.type == .upstreamError)
-                    }
-                    // 20 first attempts, and only the 3 retries the budget allows (not 20 × 2).
-                    #expect(upstreams.chatRequests("a") == 23)
+            try await DaemonProcess.withClient(config: upstreams.config("", routing: routing)) { _, client in
+                for _ in 0..<20 {
+                    let outcome = try await streamOnce(client, StreamRequest(prompt: "x", provider: "a"))
+                    #expect(outcome.error?.type == .upstreamError)
                 }
+                // 20 first attempts, and only the 3 retries the budget allows (not 20 × 2).
+                #expect(upstreams.chatRequests("a") == 23)
             }
         }
     }

@@ -1,4 +1,5 @@
 import Foundation
+import NeuroLinkClient
 import NeuroLinkTestSupport
 import Testing
 
@@ -136,6 +137,21 @@ final class DaemonProcess: @unchecked Sendable {
             await daemon.stop()
             Issue.record("daemon log:\n\(log.suffix(4000))")
             throw error
+        }
+    }
+}
+
+extension DaemonProcess {
+    /// Runs `body` with a daemon and one client connection to it; stops the daemon afterwards.
+    static func withClient<T: Sendable>(
+        config: String,
+        environment: [String: String] = [:],
+        _ body: (DaemonProcess, NeuroLinkClient) async throws -> T
+    ) async throws -> T {
+        try await with(config: config, environment: environment) { daemon in
+            try await NeuroLinkClient.withConnection(socketPath: daemon.socketPath) { client in
+                try await body(daemon, client)
+            }
         }
     }
 }
