@@ -70,14 +70,16 @@ public final class RunningRequests: Sendable {
             if state.draining {
                 return RPCError(.shuttingDown, "the daemon is shutting down and accepts no new requests")
             }
-            let running = state.scopes[scope, default: [:]]
-            if running[id] != nil {
+            // Looked up in place: a local copy of the scope's dictionary would make the insertion
+            // below copy it whole, on every request.
+            if state.scopes[scope]?[id] != nil {
                 return RPCError(.duplicateRequestId, "a request with id \(id) is still running on this connection")
             }
-            if scope != .detached, running.count >= limits.perScope {
+            let running = state.scopes[scope]?.count ?? 0
+            if scope != .detached, running >= limits.perScope {
                 return RPCError(
                     .overloaded,
-                    "this connection already runs \(running.count) requests, the most allowed "
+                    "this connection already runs \(running) requests, the most allowed "
                         + "(server.max_requests_per_connection); wait for one to finish",
                     data: ErrorData(type: .overloaded, retryable: true)
                 )
