@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Builds neurolinkd and the benchmark in release mode, then runs the benchmark against that daemon.
-# Extra arguments go to the benchmark: --quick, --soak SECONDS, --only startup|ttft|throughput|idle|soak|admission
+# Extra arguments go to the benchmark: --quick, --soak SECONDS, --only SECTION[,SECTION...] (startup, ttft, throughput,
+# idle, soak, admission)
 # (admission needs no daemon: Benchmarks/.build/release/neurolink-bench --only admission runs it alone).
 set -euo pipefail
 bench_dir="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"

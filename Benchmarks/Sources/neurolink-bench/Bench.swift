@@ -30,7 +30,7 @@ struct Bench {
             note("admission overhead: \(iterations) requests per scenario")
             report.admission = await AdmissionOverhead.run(iterations: iterations, warmup: iterations / 10)
         }
-        guard options.only != .admission else { return report }
+        guard !options.onlyAdmission else { return report }
 
         let levels: [Throughput.Level] =
             options.quick

@@ -11,11 +11,12 @@ struct Options: Sendable {
     var soakSeconds: Int?
     /// Mix faulty streams into the soak (``SoakFault``).
     var soakFaults = false
-    var only: Section?
+    /// The sections to run; `nil` runs them all (the soak only with `--soak`).
+    var only: Set<Section>?
 
     static let usage = """
         usage: neurolink-bench --daemon PATH [--quick] [--soak SECONDS | --soak-minutes N] [--faults]
-                               [--only startup|ttft|throughput|idle|soak|admission]
+                               [--only SECTION[,SECTION...]]
 
           --daemon PATH     the neurolinkd binary to measure (build it with -c release); not needed by --only admission
           --quick           fewer samples and shorter streams (a smoke run, not for the record)
@@ -23,7 +24,8 @@ struct Options: Sendable {
           --soak-minutes N  the same, for N minutes
           --faults          the soak mixes faulty streams (upstream errors, drops, stalls, malformed
                             frames, vanishing clients, garbage frames) into every worker's requests
-          --only NAME       run one section only (soak needs --soak)
+          --only LIST       run only these sections, in the usual order: a comma-separated list of
+                            startup, ttft, throughput, idle, soak, admission (soak needs --soak)
         """
 
     static func parse(_ arguments: [String]) throws(BenchError) -> Options {
@@ -52,31 +54,39 @@ struct Options: Sendable {
             case "--faults": options.soakFaults = true
             case "--only":
                 let text = try value(argument)
-                guard let section = Section(rawValue: text) else {
-                    throw BenchError.usage(
-                        "--only takes one of \(Section.allCases.map(\.rawValue).joined(separator: ", "))"
-                    )
+                var sections = Set<Section>()
+                for name in text.split(separator: ",", omittingEmptySubsequences: false) {
+                    guard let section = Section(rawValue: String(name)) else {
+                        throw BenchError.usage(
+                            "--only takes a comma-separated list of "
+                                + Section.allCases.map(\.rawValue).joined(separator: ", ") + ", not \(text)"
+                        )
+                    }
+                    sections.insert(section)
                 }
-                options.only = section
+                options.only = sections
             case "-h", "--help": throw BenchError.usage("")
             default: throw BenchError.usage("unknown argument \(argument)")
             }
         }
         // The admission section measures the limiter in process: it needs no daemon.
-        if options.only != .admission {
+        if !options.onlyAdmission {
             guard !options.daemonPath.isEmpty else { throw BenchError.usage("--daemon PATH is required") }
             guard FileManager.default.isExecutableFile(atPath: options.daemonPath) else {
                 throw BenchError.usage("\(options.daemonPath) is not an executable file")
             }
         }
-        if options.only == .soak || options.soakFaults, options.soakSeconds == nil {
+        if options.only?.contains(.soak) == true || options.soakFaults, options.soakSeconds == nil {
             throw BenchError.usage("--only soak and --faults need --soak SECONDS or --soak-minutes N")
         }
         return options
     }
 
+    /// Only the admission section, which needs no daemon.
+    var onlyAdmission: Bool { only == [.admission] }
+
     func runs(_ section: Section) -> Bool {
-        if let only { return only == section }
+        if let only { return only.contains(section) }
         return section == .soak ? soakSeconds != nil : true
     }
 }
