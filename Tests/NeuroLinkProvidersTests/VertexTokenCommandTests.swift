@@ -88,7 +88,7 @@ import Testing
         let missing = try #require(
             await failure(TokenCommand(arguments: ["/nonexistent/gcloud"], timeout: .seconds(5)))
         )
-        #expect(missing.message.contains("could not run the token command gcloud"))
+        #expect(missing.message.contains("could not run the token command gcloud (No such file or directory)"))
 
         let twoWords = try #require(
             await failure(TokenCommand(arguments: [try Self.script("echo 'not a token'")], timeout: .seconds(5)))
@@ -104,5 +104,36 @@ import Testing
             )
         )
         #expect(flood.message.contains("more than 64 KiB"))
+    }
+
+    /// A program file still open for writing cannot be executed (`ETXTBSY`). When the writer is
+    /// another thread's freshly forked child, that lasts microseconds; a parallel test run hit it.
+    @Test func aProgramBusyForAMomentIsTriedAgain() async throws {
+        let path = try Self.script("echo ya29.after-busy")
+        let writer = open(path, O_WRONLY)
+        try #require(writer >= 0)
+        let closer = Task {
+            try? await Task.sleep(for: .milliseconds(40))
+            close(writer)
+        }
+        let token = try await TokenCommand(arguments: [path], timeout: .seconds(10)).fetch(now: { Self.now })
+        await closer.value
+        #expect(token.value.value == "ya29.after-busy")
+    }
+
+    @Test func aProgramThatStaysBusyFailsSayingSo() async throws {
+        let path = try Self.script("echo ya29.never")
+        let writer = open(path, O_WRONLY)
+        try #require(writer >= 0)
+        defer { close(writer) }
+        let started = ContinuousClock.now
+        do {
+            _ = try await TokenCommand(arguments: [path], timeout: .seconds(10)).fetch(now: { Self.now })
+            Issue.record("a program open for writing ran")
+        } catch {
+            #expect(error.message == "could not run the token command token.sh (Text file busy)")
+        }
+        // Five tries, 10 + 20 + 40 + 80 + 160 ms apart: given up well within a token refresh.
+        #expect(ContinuousClock.now - started < .seconds(2))
     }
 }

@@ -30,6 +30,8 @@ final class ChildProcess: @unchecked Sendable {
     private var openPipes = 2
     /// Set once `run()` succeeded: only a started process can be stopped.
     private var launched = false
+    /// Set when `run()` failed with `ETXTBSY`: the program file was open for writing.
+    private var programWasBusy = false
     /// The pipes' read ends, kept alive for the whole run: a handle closes its descriptor when freed.
     private var readers: [FileHandle] = []
     private var exit: (status: Int32, signalled: Bool)?
@@ -43,16 +45,27 @@ final class ChildProcess: @unchecked Sendable {
 
     /// Runs `arguments[0]` (an absolute path) with the rest as its arguments, stdin from
     /// `/dev/null`, inheriting the daemon's environment.
+    ///
+    /// A program that cannot start because it is open for writing (`ETXTBSY`) is tried again a few
+    /// times within about 300 ms. That state is usually momentary: the file was just written, and a
+    /// child that another thread forked meanwhile still holds the writer's descriptor until its own
+    /// `exec`.
     static func run(_ arguments: [String], timeout: Duration, maxOutputBytes: Int = 64 * 1024) async -> Outcome {
         guard let program = arguments.first else { return .launchFailed("no program given") }
-        let child = ChildProcess(maxOutputBytes: maxOutputBytes)
-        return await withCheckedContinuation { continuation in
-            child.start(
-                program: program,
-                arguments: Array(arguments.dropFirst()),
-                timeout: timeout,
-                continuation: continuation
-            )
+        var pause = Duration.milliseconds(10)
+        while true {
+            let child = ChildProcess(maxOutputBytes: maxOutputBytes)
+            let outcome = await withCheckedContinuation { continuation in
+                child.start(
+                    program: program,
+                    arguments: Array(arguments.dropFirst()),
+                    timeout: timeout,
+                    continuation: continuation
+                )
+            }
+            guard child.lock.withLock({ child.programWasBusy }), pause <= .milliseconds(160) else { return outcome }
+            do { try await Task.sleep(for: pause) } catch { return outcome }
+            pause *= 2
         }
     }
 
@@ -94,7 +107,12 @@ final class ChildProcess: @unchecked Sendable {
             out.read.readabilityHandler = nil
             err.read.readabilityHandler = nil
             for handle in [out.read, out.write, err.read, err.write] { try? handle.close() }
-            finish(.launchFailed((error as NSError).localizedDescription))
+            let cause = Self.posixCode(of: error)
+            lock.withLock { programWasBusy = cause == ETXTBSY }
+            // Foundation's own text for a failed launch is "NSCocoaErrorDomain error 256"; the
+            // system's ("Text file busy", "Permission denied") says what is wrong.
+            let reason = cause.map { String(cString: strerror($0)) } ?? (error as NSError).localizedDescription
+            finish(.launchFailed(reason))
             return
         }
         // The child has its own copies; the parent's write ends must go, or end-of-file never comes.
@@ -126,6 +144,14 @@ final class ChildProcess: @unchecked Sendable {
             FileHandle(fileDescriptor: fds[0], closeOnDealloc: true),
             FileHandle(fileDescriptor: fds[1], closeOnDealloc: true)
         )
+    }
+
+    /// The `errno` behind a failed `Process.run()`, which Foundation keeps as the underlying error.
+    private static func posixCode(of error: any Error) -> Int32? {
+        guard let underlying = (error as NSError).userInfo[NSUnderlyingErrorKey] as? NSError,
+            underlying.domain == NSPOSIXErrorDomain
+        else { return nil }
+        return Int32(exactly: underlying.code)
     }
 
     /// Held while pipes are made and a child is spawned, so no child starts between the two.
