@@ -31,8 +31,10 @@ import Testing
     /// memory stays bounded, and afterwards the client receives every byte.
     @Test func slowReaderKeepsDaemonMemoryBoundedAndLosesNothing() async throws {
         try await LoopbackUpstream.with { upstream in
-            let piece = String(repeating: "x", count: 1000)
-            let count = 40_000  // ≈ 40 MB of content
+            // ≈ 40 MB of content, more than every buffer on the way can hold, in few chunks: the
+            // cost of the test is per chunk (40,000 of 1 KB took seconds of CPU in debug builds).
+            let piece = String(repeating: "x", count: 8000)
+            let count = 5_000
             upstream.register(model: "big", .stream(OpenAIStream(pieces: Array(repeating: piece, count: count))))
             try await DaemonProcess.with(config: loopConfig(upstream.baseURL)) { daemon in
                 let baseline = daemon.rssKiB

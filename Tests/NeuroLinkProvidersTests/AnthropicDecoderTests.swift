@@ -142,7 +142,7 @@ private func inStreamError(_ type: String, _ message: String) -> String {
     func recordedStreamSplitAtEveryByte(_ variant: String) throws {
         let terminator = ["LF": "\n", "CRLF": "\r\n", "CR": "\r"][variant] ?? "\n"
         let bytes = Array(recordedAnthropicStream.replacing("\n", with: terminator).utf8)
-        for i in 0...bytes.count {
+        for i in SplitPoints.forRecording(bytes, lineEndings: variant) {
             let events = try decode([Array(bytes[..<i]), Array(bytes[i...])])
             #expect(events == Self.expectedRecordedEvents, "split at \(i)")
         }

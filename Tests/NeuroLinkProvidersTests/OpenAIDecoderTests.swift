@@ -45,7 +45,7 @@ private let done = "data: [DONE]\n\n"
     func recordedStreamSplitAtEveryPoint(_ variant: String) throws {
         let text = variant == "CRLF" ? recordedOpenAIStream.replacing("\n", with: "\r\n") : recordedOpenAIStream
         let bytes = Array(text.utf8)
-        for i in 0...bytes.count {
+        for i in SplitPoints.forRecording(bytes, lineEndings: variant) {
             let events = try decode([Array(bytes[..<i]), Array(bytes[i...])])
             #expect(events == Self.expectedRecordedEvents, "split at \(i)")
         }
