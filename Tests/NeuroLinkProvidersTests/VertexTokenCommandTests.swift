@@ -133,7 +133,7 @@ import Testing
         } catch {
             #expect(error.message == "could not run the token command token.sh (Text file busy)")
         }
-        // Five tries, 10 + 20 + 40 + 80 + 160 ms apart: given up well within a token refresh.
+        // Six tries, 10 + 20 + 40 + 80 + 160 ms apart: given up well within a token refresh.
         #expect(ContinuousClock.now - started < .seconds(2))
     }
 }
