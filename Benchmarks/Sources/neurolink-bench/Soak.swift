@@ -97,7 +97,16 @@ enum Soak {
                         let rss = ProcStats.rssKiB(pid: pid) ?? 0
                         samples.withLock { $0.append(Sample(at: .now - start, rssKiB: rss)) }
                         let requests = totals.withLock { $0.requests }
-                        note("soak \(tick * 10) s: daemon RSS \(fmt(Double(rss) / 1024)) MiB, \(requests) requests")
+                        // Anonymous vs file-backed memory and the thread count tell a step in RSS from
+                        // a leak: a library page touched for the first time, or a new thread's stack.
+                        let split = ProcStats.rssSplitKiB(pid: pid).map {
+                            " (anon \(fmt(Double($0.anon) / 1024)), file \(fmt(Double($0.file) / 1024)))"
+                        }
+                        let threads = ProcStats.threads(pid: pid).map { ", \($0) threads" } ?? ""
+                        note(
+                            "soak \(tick * 10) s: daemon RSS \(fmt(Double(rss) / 1024)) MiB\(split ?? "")\(threads), "
+                                + "\(requests) requests"
+                        )
                     }
                 }
                 for worker in 0..<workers {
