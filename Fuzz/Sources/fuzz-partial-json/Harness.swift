@@ -65,7 +65,7 @@ public func fuzzPartialJSON(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt 
 }
 
 /// A document read strictly here as exactly one JSON object or array must be read by Foundation
-/// too, to the same value. (Not the other way round: Foundation is lenient; it accepts `[1,]`,
+/// too, to the same value when JSONDecoder reads it. (Not the other way round: Foundation is lenient; it accepts `[1,]`,
 /// `2-` and raw control characters in strings.) With a duplicate key Foundation keeps the first
 /// member, where this parser, as JavaScript, keeps the last.
 func checkAgainstFoundation(_ text: String, _ outcome: ParseOutcome) {
@@ -75,7 +75,10 @@ func checkAgainstFoundation(_ text: String, _ outcome: ParseOutcome) {
         case .success(let value) = outcome.final
     else { return }
     guard let expected = try? JSONDecoder().decode(JSONValue.self, from: Data(text.utf8)) else {
-        return invariant(false, "parsed \(value) from a document Foundation refuses")
+        // JSONDecoder refuses some valid numbers: `0e3` (a zero integer part, then an exponent) is
+        // RFC 8259 JSON, and JSONSerialization reads it. Such a document must still be JSON.
+        let json = (try? JSONSerialization.jsonObject(with: Data(text.utf8))) != nil
+        return invariant(json, "parsed \(value) from a document Foundation refuses")
     }
     invariant(value == expected || hasDuplicateKey(Array(text.utf8)), "parsed \(value), Foundation \(expected)")
 }
