@@ -34,6 +34,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
         .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
+        .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
     ],
     targets: [
         // libcurl (Debian libcurl4-openssl-dev) with non-variadic shims.
@@ -104,6 +105,19 @@ let package = Package(
                 "NeuroLinkLimits", .product(name: "Logging", package: "swift-log"),
                 .product(name: "Yams", package: "Yams"),
             ],
+            // The shipped model prices, compiled into the binary: no resource bundle to install.
+            resources: [.embedInCode("Accounting/pricing.json")],
+            swiftSettings: strict
+        ),
+        // The request store: every request's record in SQLite (GRDB), written in batches by one
+        // background writer, and the reports and exports computed from it.
+        .target(
+            name: "NeuroLinkAnalytics",
+            dependencies: [
+                "NeuroLinkBasics", "NeuroLinkProtocol", "NeuroLinkCore", "NeuroLinkRouting", "NeuroLinkLimits",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: strict
         ),
         // The RPC server and the daemon's lifecycle.
@@ -111,7 +125,7 @@ let package = Package(
             name: "NeuroLinkDaemon",
             dependencies: [
                 "NeuroLinkBasics", "NeuroLinkProtocol", "NeuroLinkCore", "NeuroLinkHTTP", "NeuroLinkProviders",
-                "NeuroLinkSystemd", "NeuroLinkLimits", "CEarlyStop",
+                "NeuroLinkSystemd", "NeuroLinkLimits", "NeuroLinkAnalytics", "CEarlyStop",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
@@ -193,6 +207,11 @@ let package = Package(
                 "NeuroLinkCore", "NeuroLinkProviders", "NeuroLinkProtocol", "NeuroLinkHTTP", "NeuroLinkLimits",
                 "LoopbackUpstream", .product(name: "Logging", package: "swift-log"),
             ],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "NeuroLinkAnalyticsTests",
+            dependencies: ["NeuroLinkAnalytics", "NeuroLinkCore", "NeuroLinkProtocol"],
             swiftSettings: strict
         ),
         .testTarget(

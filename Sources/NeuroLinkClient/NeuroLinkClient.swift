@@ -211,6 +211,16 @@ public final class NeuroLinkClient: Sendable {
         )
     }
 
+    /// Aggregates of the requests the daemon recorded (your tenant's, or every tenant's for an admin).
+    public func analyticsReport(_ request: AnalyticsReportRequest) async throws -> AnalyticsReport {
+        try await call(Method.analyticsReport, params: request).decode(as: AnalyticsReport.self)
+    }
+
+    /// One page of recorded requests; pass the page's `next` as the following request's `after`.
+    public func analyticsExport(_ request: AnalyticsExportRequest) async throws -> AnalyticsExportPage {
+        try await call(Method.analyticsExport, params: request).decode(as: AnalyticsExportPage.self)
+    }
+
     /// Cancels a running request by id; `false` when it had already finished.
     public func cancel(_ requestId: RPCID) async throws -> Bool {
         try await call(Method.cancel, params: CancelRequest(requestId: requestId)).decode(as: CancelResult.self)

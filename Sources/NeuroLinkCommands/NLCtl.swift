@@ -19,7 +19,7 @@ public struct NLCtl: AsyncParsableCommand {
         version: ProtocolInfo.release,
         subcommands: [
             StreamCommand.self, GenerateCommand.self, StatusCommand.self, LimitsCommand.self, HealthCommand.self,
-            ProvidersCommand.self, ModelsCommand.self,
+            ProvidersCommand.self, ModelsCommand.self, AnalyticsCommand.self,
         ]
     )
 

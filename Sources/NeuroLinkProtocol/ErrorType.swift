@@ -29,6 +29,8 @@ public struct ErrorType: RawRepresentable, Sendable, Hashable, Codable, CustomSt
     public static let duplicateRequestId = ErrorType(rawValue: "duplicate_request_id")
     /// The daemon's admission queue is full.
     public static let overloaded = ErrorType(rawValue: "overloaded")
+    /// Analytics are disabled (`analytics.enabled: false`) or the database cannot be read.
+    public static let analyticsUnavailable = ErrorType(rawValue: "analytics_unavailable")
 
     /// The JSON-RPC error code that goes with this type.
     public var code: Int {
@@ -51,6 +53,7 @@ public struct ErrorType: RawRepresentable, Sendable, Hashable, Codable, CustomSt
         case .upstreamInvalidRequest: -32011
         case .duplicateRequestId: -32012
         case .overloaded: -32013
+        case .analyticsUnavailable: -32014
         default: -32000
         }
     }
@@ -81,6 +84,9 @@ public struct Usage: Sendable, Hashable, Codable {
     public var cachedInputTokens: Int?
     /// Output tokens spent on reasoning, when reported.
     public var reasoningTokens: Int?
+    /// `true` when the daemon estimated some of these counts because the provider reported none
+    /// (docs/protocol.md, "Usage"); absent when every count is the provider's.
+    public var estimated: Bool?
 
     /// Counts clamped to `0...maxTokens`; `totalTokens` defaults to input plus output (saturating).
     public init(
@@ -88,8 +94,10 @@ public struct Usage: Sendable, Hashable, Codable {
         outputTokens: Int = 0,
         totalTokens: Int? = nil,
         cachedInputTokens: Int? = nil,
-        reasoningTokens: Int? = nil
+        reasoningTokens: Int? = nil,
+        estimated: Bool? = nil
     ) {
+        self.estimated = estimated
         self.inputTokens = inputTokens.clampedCount
         self.outputTokens = outputTokens.clampedCount
         self.cachedInputTokens = cachedInputTokens?.clampedCount
@@ -109,12 +117,13 @@ public struct Usage: Sendable, Hashable, Codable {
             outputTokens: outputTokens.addingCount(other.outputTokens),
             totalTokens: totalTokens.addingCount(other.totalTokens),
             cachedInputTokens: sum(cachedInputTokens, other.cachedInputTokens),
-            reasoningTokens: sum(reasoningTokens, other.reasoningTokens)
+            reasoningTokens: sum(reasoningTokens, other.reasoningTokens),
+            estimated: estimated == true || other.estimated == true ? true : nil
         )
     }
 
     private enum CodingKeys: String, CodingKey {
-        case inputTokens, outputTokens, totalTokens, cachedInputTokens, reasoningTokens
+        case inputTokens, outputTokens, totalTokens, cachedInputTokens, reasoningTokens, estimated
     }
 
     /// Decodes leniently: any JSON number is accepted and clamped like the initialiser does
@@ -131,7 +140,8 @@ public struct Usage: Sendable, Hashable, Codable {
             outputTokens: try count(.outputTokens) ?? 0,
             totalTokens: try count(.totalTokens),
             cachedInputTokens: try count(.cachedInputTokens),
-            reasoningTokens: try count(.reasoningTokens)
+            reasoningTokens: try count(.reasoningTokens),
+            estimated: try c.decodeIfPresent(Bool.self, forKey: .estimated)
         )
     }
 }

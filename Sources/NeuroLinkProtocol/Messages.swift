@@ -118,6 +118,7 @@ public enum Frames {
                 )
                 if let cached = usage.cachedInputTokens { b.writeString(#","cachedInputTokens":\#(cached)"#) }
                 if let reasoning = usage.reasoningTokens { b.writeString(#","reasoningTokens":\#(reasoning)"#) }
+                if usage.estimated == true { b.writeStaticString(#","estimated":true"#) }
                 b.writeStaticString("}")
             }
             b.writeStaticString("}}")

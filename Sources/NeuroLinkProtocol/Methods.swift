@@ -9,6 +9,10 @@ public enum Method {
     public static let providersList = "providers.list"
     /// The models the providers offer; see ``ModelsListResult``.
     public static let modelsList = "models.list"
+    /// Aggregates of recorded requests; see ``AnalyticsReportRequest``.
+    public static let analyticsReport = "analytics.report"
+    /// Recorded requests, one page at a time; see ``AnalyticsExportRequest``.
+    public static let analyticsExport = "analytics.export"
     /// The notification that carries one chunk of a stream.
     public static let streamChunk = "stream.chunk"
 }

@@ -23,6 +23,8 @@ public struct StatusResult: Sendable, Hashable, Codable {
     /// Rate limits, in-flight limits, provider-reported limits and the admission queue; `nil` from
     /// daemons that predate the field.
     public var limits: LimitsStatus?
+    /// The analytics store; `nil` from daemons that predate the field.
+    public var analytics: AnalyticsStatus?
 
     public init(
         version: String,

@@ -109,6 +109,9 @@ public struct StreamResult: Sendable, Hashable, Codable {
     /// `stream` only: the answer was longer than the daemon keeps (`limits.max_answer_bytes`), so
     /// `text` and `reasoning` hold only its beginning; the chunks carried all of it.
     public var textTruncated: Bool?
+    /// What the answer cost in US dollars, from the model's price and `usage`; absent when the
+    /// model's price is unknown (never 0 for an unknown price).
+    public var cost: Double?
 
     public init(
         text: String,

@@ -74,7 +74,7 @@ extension ConfigLoader {
                 allowed: ["enabled", "low_watermark", "default_pause_ms"]
             )
             if let v = headers["enabled"] {
-                settings.pacing.enabled = try bool(v, "\(key).provider_headers.enabled", reader)
+                settings.pacing.enabled = try reader.bool(v, "\(key).provider_headers.enabled")
             }
             if let v = headers["low_watermark"] {
                 settings.pacing.lowWatermark = try reader.double(
@@ -245,7 +245,7 @@ extension ConfigLoader {
         if let n = map["max_queue_wait_ms"] {
             queue.maxWait = .milliseconds(try reader.int(n, "\(key).max_queue_wait_ms", range: 1...3_600_000))
         }
-        if let n = map["priority"] { queue.priorityEnabled = try bool(n, "\(key).priority", reader) }
+        if let n = map["priority"] { queue.priorityEnabled = try reader.bool(n, "\(key).priority") }
         if let n = map["default_priority"] {
             queue.defaultPriority = try reader.int(n, "\(key).default_priority", range: QueueSettings.priorities)
         }
@@ -262,7 +262,7 @@ extension ConfigLoader {
         throws(ConfigError) -> AdaptiveSettings.Overrides
     {
         if allowShorthand, case .scalar = node {
-            return AdaptiveSettings.Overrides(enabled: try bool(node, key, reader))
+            return AdaptiveSettings.Overrides(enabled: try reader.bool(node, key))
         }
         var adaptive = AdaptiveSettings.Overrides()
         let map = try reader.mapping(
@@ -273,7 +273,7 @@ extension ConfigLoader {
                 "increment",
             ]
         )
-        if let n = map["enabled"] { adaptive.enabled = try bool(n, "\(key).enabled", reader) }
+        if let n = map["enabled"] { adaptive.enabled = try reader.bool(n, "\(key).enabled") }
         if let n = map["target_response_time_ms"] {
             adaptive.targetResponseTime = .milliseconds(
                 try reader.int(n, "\(key).target_response_time_ms", range: 1...600_000)
@@ -317,7 +317,7 @@ extension ConfigLoader {
                 mapping.users[user.text] = try tenantName(tenant, "\(key).users.\(user.text)", reader)
             }
         }
-        if let n = map["user_id_sub_keys"] { mapping.userIdSubKeys = try bool(n, "\(key).user_id_sub_keys", reader) }
+        if let n = map["user_id_sub_keys"] { mapping.userIdSubKeys = try reader.bool(n, "\(key).user_id_sub_keys") }
         return mapping
     }
 
@@ -348,12 +348,5 @@ extension ConfigLoader {
             result.append(((scalar.string, name), value))
         }
         return result
-    }
-
-    private func bool(_ node: Node, _ key: String, _ reader: YAMLReader) throws(ConfigError) -> Bool {
-        guard case .scalar = node, let value = node.bool else {
-            throw reader.error(node, key, "expected true or false")
-        }
-        return value
     }
 }

@@ -16,6 +16,10 @@ public struct DaemonConfig: Sendable {
     /// `rate_limits:` as written; `rateLimits.resolved()` gives the limits in force (none by default).
     public var rateLimits = RateLimitSettings()
     public var limits = Limits()
+    /// `analytics:`: the request store.
+    public var analytics = Analytics()
+    /// `pricing:`: model prices (by model id or id prefix) over the shipped table.
+    public var pricing: [String: ModelPrice] = [:]
     /// The file this was read from; `nil` when built from the environment alone.
     public var sourcePath: String?
 

@@ -112,6 +112,11 @@ struct YAMLReader {
         return value
     }
 
+    func bool(_ node: Node, _ key: String) throws(ConfigError) -> Bool {
+        guard case .scalar = node, let value = node.bool else { throw error(node, key, "expected true or false") }
+        return value
+    }
+
     func isNull(_ node: Node) -> Bool {
         if case .scalar(let scalar) = node { return scalar.string.isEmpty || node.null != nil }
         return false

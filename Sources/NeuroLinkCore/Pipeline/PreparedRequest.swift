@@ -1,4 +1,5 @@
 import Logging
+import NeuroLinkBasics
 import NeuroLinkHTTP
 import NeuroLinkLimits
 import NeuroLinkProtocol
@@ -23,4 +24,7 @@ public struct PreparedRequest: Sendable {
     public var context: [String: JSONValue]?
     /// Why this pool or provider was chosen.
     public var route: RouteInfo
+
+    /// UTF-8 bytes of the conversation's text: what token estimates start from.
+    public var promptBytes: Int { chat.messages.reduce(0) { $0.addingSaturating($1.content.utf8.count) } }
 }

@@ -24,6 +24,8 @@ public struct RequestPipeline: Sendable {
     /// configuration generation.
     public let admission: AdmissionController
     public let stages: [any RequestStage]
+    /// Model prices: the shipped table under the configuration's `pricing:` entries.
+    public let pricing: PricingTable
     let logger: Logger
 
     /// - Parameter previous: the generation this one replaces on a reload; the routing state of
@@ -45,6 +47,7 @@ public struct RequestPipeline: Sendable {
         self.http = http
         self.admission = admission
         self.logger = logger
+        pricing = .shipped(overrides: config.pricing)
         stages = [
             ValidateStage(providers: registry, router: router),
             AdmissionStage(admission: members),

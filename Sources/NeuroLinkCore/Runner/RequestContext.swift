@@ -67,9 +67,15 @@ public final class RequestContext: Sendable {
 
     /// The client's connection closed or stopped taking data: stops the request like ``cancel(reason:)``
     /// and records why.
+    /// A request the client had already cancelled stays cancelled: the connection closing
+    /// afterwards does not change why it ended.
     public func clientGone() {
-        state.withLock { $0.clientGone = true }
-        cancel()
+        let first = state.withLock { state -> Bool in
+            guard state.cancelReason == nil else { return false }
+            state.clientGone = true
+            return true
+        }
+        if first { cancel() }
     }
 
     /// Whether the request ended because its client went away.

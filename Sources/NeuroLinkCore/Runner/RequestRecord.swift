@@ -44,6 +44,8 @@ public struct RequestRecord: Sendable {
     /// Bytes written to the client for this request, final response included.
     public var bytesSent: Int
     public var usage: Usage?
+    /// US dollars, when the model's price is known.
+    public var cost: Double?
     public var finishReason: FinishReason?
     public var outcome: Outcome
     public var errorType: ErrorType?
@@ -59,6 +61,16 @@ public struct RequestRecord: Sendable {
         chunks = 0
         bytesSent = 0
         outcome = .success
+    }
+}
+
+extension RequestRecord {
+    /// Output tokens per second of generation (from the first chunk to the end), when both are known.
+    public var tokensPerSecond: Double? {
+        guard let output = usage?.outputTokens, output > 0 else { return nil }
+        let generationMs = durationMs - (timeToFirstChunkMs ?? 0)
+        guard generationMs > 0 else { return nil }
+        return (Double(output) / (generationMs / 1000) * 100).rounded() / 100
     }
 }
 

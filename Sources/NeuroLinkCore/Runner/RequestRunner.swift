@@ -96,7 +96,7 @@ public final class RequestRunner: Sendable {
         var request = PipelineRequest(context: context, params: params)
         var output = begin(params, context: context, sink: sink, transforms: transforms, pipeline: pipeline)
         let outcome = await pipeline.run(&request, &output)
-        return await conclude(outcome, request: request, output: &output)
+        return await conclude(outcome, request: request, output: &output, pipeline: pipeline)
     }
 
     /// The request's output, once it is counted and its prompt traced. The work before and after
@@ -127,23 +127,33 @@ public final class RequestRunner: Sendable {
     private func conclude(
         _ outcome: StageResult,
         request: PipelineRequest,
-        output: inout ResponseOutput
+        output: inout ResponseOutput,
+        pipeline: RequestPipeline
     ) async -> Result<StreamResult, RPCError> {
-        let result = await complete(outcome, output: &output, context: request.context)
+        let result = await complete(outcome, request: request, output: &output, pricing: pipeline.pricing)
         await output.respond(result)
-        let record = RequestRecord(request, output: output, result: result)
+        var record = RequestRecord(request, output: output, result: result)
+        record.cost = record.model.flatMap { pipeline.pricing.cost(of: record.usage, model: $0) }
         for recorder in recorders { recorder.record(record) }
         return result
     }
 
-    /// The request's one `finish` chunk and its result, or its error.
+    /// The request's one `finish` chunk and its result, or its error. Usage the provider did not
+    /// report is estimated (``UsageEstimate``) before either is made.
     private func complete(
         _ outcome: StageResult,
+        request: PipelineRequest,
         output: inout ResponseOutput,
-        context: RequestContext
+        pricing: PricingTable
     ) async -> Result<StreamResult, RPCError> {
+        let context = request.context
         switch outcome {
-        case .success(let completion):
+        case .success(var completion):
+            completion.usage = UsageEstimate.filling(
+                completion.usage,
+                promptBytes: request.prepared?.promptBytes ?? 0,
+                answerBytes: output.deliveredBytes
+            )
             do {
                 try await output.finish(completion)
             } catch let error as RPCError {
@@ -152,7 +162,9 @@ public final class RequestRunner: Sendable {
                 context.clientGone()
                 return .failure(RPCError(.cancelled, "the client connection closed"))
             }
-            return .success(output.result(completion, context: context))
+            var result = output.result(completion, context: context)
+            result.cost = pricing.cost(of: result.usage, model: result.model)
+            return .success(result)
         case .failure(let error):
             return .failure(error)
         }

@@ -137,6 +137,7 @@ public struct DaemonCommand: AsyncParsableCommand {
             socketPath: activated.map { $0.path ?? socketPath } ?? socketPath,
             http: http,
             supervision: supervision,
+            analytics: AnalyticsState.open(config, loader: loader, logger: logger),
             logger: logger
         )
         let server = RPCServer(
@@ -170,6 +171,7 @@ public struct DaemonCommand: AsyncParsableCommand {
         }
         services.append(.init(service: StatusReporterService(daemon: daemon)))
         services.append(.init(service: HTTPEngineService(loop: http)))
+        if let writer = daemon.analytics.writer { services.append(.init(service: AnalyticsService(writer: writer))) }
         let hangups = await UnixSignalsSequence(trapping: .sighup)
         services.append(.init(service: ReloadService(daemon: daemon, loader: loader, hangups: hangups)))
         services.append(.init(service: HealthCheckService(daemon: daemon)))

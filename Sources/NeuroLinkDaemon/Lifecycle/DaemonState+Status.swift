@@ -14,7 +14,8 @@ extension DaemonState {
     /// The status as `caller` may see it: admins (root, `server.admin_group`) see everything;
     /// others see aggregates, the shared scopes and their own tenant's, and no credential paths.
     func status(for caller: Caller) async -> StatusResult {
-        let status = await status()
+        var status = await status()
+        status.analytics = analytics.status(admin: caller.isAdmin)
         guard !caller.isAdmin else { return status }
         return status.visible(to: runner.resolveTenant(of: caller, userId: nil).tenant.name)
     }

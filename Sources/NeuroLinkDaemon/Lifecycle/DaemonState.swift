@@ -13,6 +13,7 @@ final class DaemonState: Sendable {
     let socketPath: String
     let configPath: String?
     let runner: RequestRunner
+    let analytics: AnalyticsState
     let logger: Logger
     let maxFrameBytes: Int
     /// systemd's view of the daemon: notifications, watchdog, socket activation.
@@ -38,8 +39,10 @@ final class DaemonState: Sendable {
         socketPath: String,
         http: CurlLoop,
         supervision: Supervision = .unsupervised,
+        analytics: AnalyticsState = .disabled,
         logger: Logger
     ) {
+        self.analytics = analytics
         self.socketPath = socketPath
         self.supervision = supervision
         self.configPath = configPath
@@ -47,7 +50,8 @@ final class DaemonState: Sendable {
         self.maxFrameBytes = config.server.maxFrameBytes
         maxConnections = Self.connectionCap(configured: config.server.maxConnections, logger: logger)
         maxConnectionsPerUid = config.server.maxConnectionsPerUid
-        runner = RequestRunner(config: config, http: http, logger: logger)
+        let recorders: [any RequestRecorder] = [LogRecorder(logger: logger)] + (analytics.writer.map { [$0] } ?? [])
+        runner = RequestRunner(config: config, http: http, logger: logger, recorders: recorders)
     }
 
     /// `server.max_connections`, held to three quarters of the open-file limit: the rest stays for

@@ -49,6 +49,9 @@ struct ReloadService: Service, CustomStringConvertible {
             if config.logging != old.logging {
                 logger.warning("logging settings changed; they take effect after a restart")
             }
+            if config.analytics != old.analytics {
+                logger.warning("analytics settings changed; they take effect after a restart")
+            }
             if config.server != old.server {
                 logger.warning(
                     "server settings changed; they take effect after a restart",

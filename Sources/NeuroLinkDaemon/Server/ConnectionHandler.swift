@@ -84,8 +84,11 @@ struct Connection: Sendable {
             await reply(request, Result<HealthResult, RPCError>.success(HealthResult(status: daemon.health)))
         case Method.providersList, Method.modelsList:
             await handleIntrospection(request, group: &group)
+        case Method.analyticsReport, Method.analyticsExport:
+            handleAnalytics(request, group: &group)
         default:
-            let known = "stream, generate, cancel, status, health, providers.list, models.list"
+            let known =
+                "stream, generate, cancel, status, health, providers.list, models.list, analytics.report, analytics.export"
             let error = RPCError(.unknownMethod, "unknown method \"\(request.method)\" (known: \(known))")
             await reply(request, Result<HealthResult, RPCError>.failure(error))
         }

@@ -76,4 +76,14 @@ import Testing
         #expect(context.cancelReason == .cancelled)
         #expect(context.isClientGone)
     }
+
+    @Test func aRequestCancelledBeforeItsConnectionClosedStaysCancelled() throws {
+        let requests = RunningRequests()
+        let scope = requests.makeScope()
+        let context = try requests.register(id: .number(1), method: "stream", caller: caller("t"), scope: scope)
+        #expect(requests.cancel(id: .number(1), in: scope))
+        requests.connectionClosed(scope)
+        #expect(context.cancelReason == .cancelled)
+        #expect(!context.isClientGone, "its record must say cancelled, not client_gone")
+    }
 }

@@ -58,7 +58,12 @@ final class DaemonProcess: @unchecked Sendable {
             process.executableURL = URL(fileURLWithPath: Self.binary("neurolinkd"))
             process.arguments = daemonArguments
         }
-        var env = ["PATH": "/usr/bin:/bin", "HOME": self.directory.path, "NEUROLINK_LOG_LEVEL": "debug"]
+        var env = [
+            "PATH": "/usr/bin:/bin", "HOME": self.directory.path, "NEUROLINK_LOG_LEVEL": "debug",
+            // The analytics database's directory, as systemd's StateDirectory= sets it: never the
+            // system's /var/lib/neurolink, even when the tests run as root.
+            "STATE_DIRECTORY": self.directory.appendingPathComponent("state").path,
+        ]
         env.merge(environment) { $1 }
         process.environment = env
         let log = try FileHandle(forWritingTo: logURL)
@@ -94,6 +99,9 @@ final class DaemonProcess: @unchecked Sendable {
 
     func send(_ signal: Int32) { kill(process.processIdentifier, signal) }
 
+    /// The analytics database of a daemon that does not set `analytics.path`.
+    var analyticsPath: String { directory.appendingPathComponent("state/analytics.sqlite").path }
+
     /// Waits for the process to exit and returns its status, or `nil` on timeout.
     func waitForExit(timeout: Duration = .seconds(10)) async -> Int32? {
         let deadline = ContinuousClock.now + timeout
@@ -123,11 +131,12 @@ final class DaemonProcess: @unchecked Sendable {
     static func with<T>(
         config: String,
         environment: [String: String] = [:],
+        directory: URL? = nil,
         _ body: (DaemonProcess) async throws -> T
     )
         async throws -> T
     {
-        let daemon = try await DaemonProcess(config: config, environment: environment)
+        let daemon = try await DaemonProcess(config: config, environment: environment, directory: directory)
         do {
             let result = try await body(daemon)
             await daemon.stop()
@@ -146,9 +155,10 @@ extension DaemonProcess {
     static func withClient<T: Sendable>(
         config: String,
         environment: [String: String] = [:],
+        directory: URL? = nil,
         _ body: (DaemonProcess, NeuroLinkClient) async throws -> T
     ) async throws -> T {
-        try await with(config: config, environment: environment) { daemon in
+        try await with(config: config, environment: environment, directory: directory) { daemon in
             try await NeuroLinkClient.withConnection(socketPath: daemon.socketPath) { client in
                 try await body(daemon, client)
             }

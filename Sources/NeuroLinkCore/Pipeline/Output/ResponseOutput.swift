@@ -1,4 +1,5 @@
 import Logging
+import NeuroLinkBasics
 import NeuroLinkHTTP
 import NeuroLinkLimits
 import NeuroLinkProtocol
@@ -27,6 +28,9 @@ public struct ResponseOutput {
     public private(set) var reasoning = ""
     public private(set) var toolCalls: [ToolCall] = []
     private var answerBytes = 0
+    /// Bytes of text, reasoning and tool-call arguments delivered, kept or not: what an output
+    /// token estimate is made from when the provider reports no usage.
+    public private(set) var deliveredBytes = 0
     public private(set) var chunksSent = 0
     /// When the first part of the answer (not a notice) reached the client.
     public private(set) var firstChunkAt: ContinuousClock.Instant?
@@ -158,6 +162,7 @@ public struct ResponseOutput {
     private mutating func add(text piece: String) throws {
         guard !piece.isEmpty else { return }
         outgoing.append(.text(piece))
+        deliveredBytes = deliveredBytes.addingSaturating(piece.utf8.count)
         guard try keep(piece.utf8.count) else { return }
         text += piece
         structured?.append(piece)
@@ -166,6 +171,7 @@ public struct ResponseOutput {
     private mutating func add(reasoning piece: String) throws {
         guard !piece.isEmpty else { return }
         outgoing.append(.reasoning(piece))
+        deliveredBytes = deliveredBytes.addingSaturating(piece.utf8.count)
         guard try keep(piece.utf8.count) else { return }
         reasoning += piece
     }
@@ -174,7 +180,9 @@ public struct ResponseOutput {
         var call = received
         for index in transforms.indices { call = transforms[index].toolCall(call) }
         outgoing.append(.toolCall(call))
-        guard try keep(call.arguments.approximateSize) else { return }
+        let size = call.arguments.approximateSize
+        deliveredBytes = deliveredBytes.addingSaturating(size)
+        guard try keep(size) else { return }
         toolCalls.append(call)
     }
 

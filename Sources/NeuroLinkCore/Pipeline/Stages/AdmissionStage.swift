@@ -94,7 +94,7 @@ struct MemberAdmission: Sendable {
         AdmissionRequest(
             tenant: tenant,
             member: prepared.pool.members[member].entry.config.name,
-            inputCharacters: prepared.chat.messages.reduce(0) { $0 + $1.content.utf8.count },
+            inputCharacters: prepared.promptBytes,
             maxOutputTokens: prepared.chat.maxTokens
         )
     }

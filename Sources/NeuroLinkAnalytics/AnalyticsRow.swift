@@ -1,0 +1,49 @@
+import Foundation
+import GRDB
+import NeuroLinkCore
+import NeuroLinkLimits
+import NeuroLinkProtocol
+import NeuroLinkRouting
+
+/// One request as the `requests` table stores it (docs/architecture.md, "Analytics"): made from a
+/// ``RequestRecord`` on the writer's thread, never on the request's.
+struct AnalyticsRow: Sendable {
+    var values: [DatabaseValue]
+
+    /// The columns written, in the order of ``values``: every exported column but the row's `id`.
+    static let columns = Array(AnalyticsExportPage.columns.dropFirst())
+
+    static let insertSQL =
+        "INSERT INTO requests (\(columns.joined(separator: ", "))) VALUES (\(columns.map { _ in "?" }.joined(separator: ", ")))"
+
+    init(_ record: RequestRecord, encoder: JSONEncoder) {
+        var rest = record.context ?? [:]
+        let userId = rest.removeValue(forKey: "userId")
+        let sessionId = rest.removeValue(forKey: "sessionId")
+        let columns: [(any DatabaseValueConvertible)?] = [
+            record.requestId.description, record.startedAt, record.method, record.outcome.rawValue,
+            record.caller.tenant.name, record.caller.tenant.subKey, record.caller.uid.map { Int64($0) },
+            record.caller.username, record.caller.gid.map { Int64($0) },
+            userId.map(Self.text), sessionId.map(Self.text), rest.isEmpty ? nil : Self.json(rest, encoder),
+            record.provider, record.model, record.pool, record.member,
+            record.attempts.isEmpty ? nil : Self.json(record.attempts, encoder),
+            record.timeToFirstChunkMs, record.durationMs, record.chunks, record.bytesSent,
+            record.usage?.inputTokens, record.usage?.outputTokens, record.usage?.cachedInputTokens,
+            record.usage?.reasoningTokens, record.usage.map { $0.estimated == true },
+            record.tokensPerSecond, record.cost, record.finishReason?.rawValue, record.errorType?.rawValue,
+            record.failureClass?.rawValue,
+        ]
+        values = columns.map { $0?.databaseValue ?? .null }
+    }
+
+    var arguments: StatementArguments { StatementArguments(values) }
+
+    /// A context value as a column: strings as they are, anything else as its JSON.
+    private static func text(_ value: JSONValue) -> String {
+        value.stringValue ?? json(value, JSONEncoder())
+    }
+
+    private static func json(_ value: some Encodable, _ encoder: JSONEncoder) -> String {
+        (try? encoder.encode(value)).map { String(decoding: $0, as: UTF8.self) } ?? "null"
+    }
+}

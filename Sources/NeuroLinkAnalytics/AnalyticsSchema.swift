@@ -1,0 +1,55 @@
+import GRDB
+
+/// The database's schema, versioned with GRDB migrations: a database made by an older daemon is
+/// brought up to date when it opens; one made by a newer daemon (an unknown migration) is refused.
+enum AnalyticsSchema {
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1: requests") { db in
+            try db.create(table: "requests") { t in
+                t.autoIncrementedPrimaryKey("id")
+                t.column("request_id", .text).notNull()
+                // Seconds since 1970 (UTC).
+                t.column("started_at", .double).notNull()
+                t.column("method", .text).notNull()
+                t.column("outcome", .text).notNull()
+                t.column("tenant", .text).notNull()
+                t.column("tenant_sub_key", .text)
+                t.column("uid", .integer)
+                t.column("user", .text)
+                t.column("gid", .integer)
+                t.column("user_id", .text)
+                t.column("session_id", .text)
+                // The request's other `context` keys, as a JSON object.
+                t.column("context", .text)
+                t.column("provider", .text)
+                t.column("model", .text)
+                t.column("pool", .text)
+                t.column("member", .text)
+                // JSON array of {member, outcome, waitMs}.
+                t.column("attempts", .text)
+                t.column("ttfc_ms", .double)
+                t.column("duration_ms", .double).notNull()
+                t.column("chunks", .integer).notNull()
+                t.column("bytes", .integer).notNull()
+                t.column("input_tokens", .integer)
+                t.column("output_tokens", .integer)
+                t.column("cached_tokens", .integer)
+                t.column("reasoning_tokens", .integer)
+                t.column("tokens_estimated", .boolean)
+                t.column("tokens_per_second", .double)
+                // US dollars; NULL when the model's price is unknown.
+                t.column("cost", .double)
+                t.column("finish_reason", .text)
+                t.column("error_type", .text)
+                t.column("failure_class", .text)
+                // Filled by the response cache and the security stages.
+                t.column("cache_status", .text)
+                t.column("security_flags", .text)
+            }
+            try db.create(index: "requests_by_time", on: "requests", columns: ["started_at"])
+            try db.create(index: "requests_by_tenant", on: "requests", columns: ["tenant", "started_at"])
+        }
+        return migrator
+    }
+}

@@ -1,0 +1,69 @@
+import Foundation
+import NeuroLinkProtocol
+
+/// Model prices: the table shipped with the daemon (`Accounting/pricing.json`, with the date its
+/// figures were taken) under the operator's `pricing:` entries. A model matches the entry whose
+/// key is the longest prefix of its id, so a dated snapshot (`gpt-4o-2024-08-06`) is priced as its
+/// family (`gpt-4o`); a model no entry matches has no price, and its cost is unknown, never 0.
+public struct PricingTable: Sendable {
+    /// The date the shipped figures were taken (`YYYY-MM-DD`).
+    public let taken: String
+    /// Entries by key, longest key first, so the first prefix found is the longest.
+    private let entries: [(match: String, price: ModelPrice)]
+
+    /// `overrides` (exact model ids or prefixes) win over the shipped entries with the same key.
+    public init(taken: String, entries: [String: ModelPrice], overrides: [String: ModelPrice] = [:]) {
+        self.taken = taken
+        let merged = entries.merging(overrides) { _, configured in configured }
+        self.entries = merged.map { (match: $0.key, price: $0.value) }
+            .sorted { first, second in
+                let (a, b) = (first.match.utf8.count, second.match.utf8.count)
+                return a != b ? a > b : first.match < second.match
+            }
+    }
+
+    /// The price of `model`, or `nil` when no entry matches it.
+    public func price(of model: String) -> ModelPrice? {
+        entries.first { model.hasPrefix($0.match) }?.price
+    }
+
+    /// The cost of `usage` on `model` in US dollars, or `nil` when the model's price is unknown.
+    public func cost(of usage: Usage?, model: String) -> Double? {
+        guard let usage, let price = price(of: model) else { return nil }
+        return price.cost(of: usage)
+    }
+
+    /// The table shipped with the daemon, with `overrides` from the configuration.
+    public static func shipped(overrides: [String: ModelPrice] = [:]) -> PricingTable {
+        let file = ShippedPricing.file
+        return PricingTable(taken: file.taken, entries: file.entries, overrides: overrides)
+    }
+}
+
+/// The shipped table, decoded once from the file embedded at build time.
+enum ShippedPricing {
+    struct File: Decodable {
+        struct Entry: Decodable {
+            var match: String
+            var input: Double
+            var output: Double
+            var cachedInput: Double?
+        }
+        var taken: String
+        var models: [Entry]
+    }
+
+    /// Decoded from the embedded file; a file that does not decode (a build-time mistake, which a
+    /// unit test catches) yields an empty table rather than a daemon that cannot start.
+    static let file: (taken: String, entries: [String: ModelPrice]) = {
+        guard let decoded = try? JSONDecoder().decode(File.self, from: Data(PackageResources.pricing_json)) else {
+            return ("unknown", [:])
+        }
+        var entries: [String: ModelPrice] = [:]
+        for entry in decoded.models {
+            let price = ModelPrice(input: entry.input, output: entry.output, cachedInput: entry.cachedInput)
+            if price.isValid { entries[entry.match] = price }
+        }
+        return (decoded.taken, entries)
+    }()
+}
