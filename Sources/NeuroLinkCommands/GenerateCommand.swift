@@ -22,6 +22,7 @@ struct GenerateCommand: AsyncParsableCommand {
             case .text: try Terminal.standardOutput(result.text.hasSuffix("\n") ? result.text : result.text + "\n")
             }
             if options.debug { try DebugOutput.print(result) }
+            if let analytics = result.analytics { try Terminal.standardError(AnalyticsSummary.line(analytics)) }
         } catch let error as RPCError where options.format == .json {
             try Terminal.standardOutput(JSONLines.line(JSONLines.Tagged<RPCError>(type: "error", error: error)))
             throw NLExit.report(error)

@@ -22,6 +22,8 @@ struct RequestOptions: ParsableArguments {
     @Option(name: .long, help: "Output format: text or json (one JSON object per line).") var format: OutputFormat =
         .text
     @Flag(name: .long, help: "Show the provider and model used, timings and usage on stderr.") var debug = false
+    @Flag(name: .long, help: "Ask for analytics; print a one-line summary on stderr at the end.")
+    var enableAnalytics = false
 
     func validate() throws {
         if let timeout, DurationParsing.milliseconds(timeout) == nil {
@@ -55,7 +57,7 @@ struct RequestOptions: ParsableArguments {
         guard let text, !text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
             throw ValidationError("the prompt is empty")
         }
-        return StreamRequest(
+        var request = StreamRequest(
             prompt: text,
             provider: provider,
             model: model,
@@ -65,6 +67,8 @@ struct RequestOptions: ParsableArguments {
             timeoutMs: timeout.flatMap(DurationParsing.milliseconds),
             context: try context.map(parsedContext)
         )
+        if enableAnalytics { request.enableAnalytics = true }
+        return request
     }
 }
 
@@ -83,6 +87,29 @@ enum JSONLines {
         var type: String
         var result: Value?
         var error: Value?
+    }
+}
+
+enum AnalyticsSummary {
+    /// `analytics: openai/gpt-4o-mini · first chunk 412 ms · 2.21 s · 61.4 tokens/s · 402 in / 135 out · $0.000141`
+    static func line(_ analytics: ResultAnalytics) -> String {
+        var parts = ["analytics: \(analytics.provider)/\(analytics.model)"]
+        if let first = analytics.timeToFirstChunkMs { parts.append(String(format: "first chunk %.0f ms", first)) }
+        parts.append(String(format: "%.2f s", analytics.durationMs / 1000))
+        if let rate = analytics.tokensPerSecond { parts.append(String(format: "%.1f tokens/s", rate)) }
+        if let usage = analytics.usage {
+            let estimated = usage.estimated == true ? " (estimated)" : ""
+            parts.append("\(usage.inputTokens) in / \(usage.outputTokens) out\(estimated)")
+        }
+        parts.append(analytics.cost.map { String(format: "$%.6f", $0) } ?? "cost unknown")
+        return parts.joined(separator: " · ")
+    }
+
+    /// `[analytics] 1.0 s · 48 tokens · 52.3 tokens/s`, for `--debug`.
+    static func live(_ figures: LiveAnalytics) -> String {
+        var line = String(format: "[analytics] %.1f s · %d tokens", figures.elapsedMs / 1000, figures.outputTokens)
+        if let rate = figures.tokensPerSecond { line += String(format: " · %.1f tokens/s", rate) }
+        return line
     }
 }
 

@@ -61,6 +61,7 @@ struct StreamCommand: AsyncParsableCommand {
                         try Terminal.standardOutput(JSONLines.line(JSONLines.Tagged(type: "result", result: result)))
                     }
                     if debug { try DebugOutput.print(result) }
+                    if let analytics = result.analytics { try Terminal.standardError(AnalyticsSummary.line(analytics)) }
                 }
             }
         } catch let error as RPCError where debug && error.data.route != nil {
@@ -99,6 +100,10 @@ struct ChunkPrinter {
                 endsWithNewline = content.hasSuffix("\n")
             case .reasoning where debug:
                 if let content = chunk.content { try Terminal.standardErrorText(content) }
+            case .analytics where debug:
+                if let figures = chunk.analytics {
+                    try Terminal.standardError((endsWithNewline ? "" : "\n") + AnalyticsSummary.live(figures))
+                }
             case .notice:
                 // Retries, failovers and queueing go to stderr so piped output stays the answer alone.
                 if let notice = chunk.notice {

@@ -238,3 +238,70 @@ public struct AnalyticsStatus: Sendable, Hashable, Codable {
         self.sampledOut = sampledOut
     }
 }
+
+/// An `analytics` chunk: how a running `stream` request is doing, sent at most every
+/// `analytics.stream_interval_ms` while its answer arrives.
+public struct LiveAnalytics: Sendable, Hashable, Codable {
+    /// Milliseconds since the request arrived.
+    public var elapsedMs: Double
+    /// Absent until the first piece of the answer was sent.
+    public var timeToFirstChunkMs: Double?
+    /// Output tokens so far: estimated from the text delivered (providers report usage only at the end).
+    public var outputTokens: Int
+    public var outputTokensEstimated: Bool
+    /// Output tokens per second since the first chunk.
+    public var tokensPerSecond: Double?
+
+    public init(
+        elapsedMs: Double,
+        timeToFirstChunkMs: Double?,
+        outputTokens: Int,
+        outputTokensEstimated: Bool = true,
+        tokensPerSecond: Double?
+    ) {
+        self.elapsedMs = elapsedMs
+        self.timeToFirstChunkMs = timeToFirstChunkMs
+        self.outputTokens = outputTokens
+        self.outputTokensEstimated = outputTokensEstimated
+        self.tokensPerSecond = tokensPerSecond
+    }
+}
+
+/// `analytics` in a result, with `enableAnalytics`.
+public struct ResultAnalytics: Sendable, Hashable, Codable {
+    public var provider: String
+    public var model: String
+    public var timeToFirstChunkMs: Double?
+    public var durationMs: Double
+    /// Output tokens per second from the first chunk to the end.
+    public var tokensPerSecond: Double?
+    public var usage: Usage?
+    /// US dollars; absent when the model's price is unknown.
+    public var cost: Double?
+
+    public init(
+        provider: String,
+        model: String,
+        timeToFirstChunkMs: Double?,
+        durationMs: Double,
+        tokensPerSecond: Double?,
+        usage: Usage?,
+        cost: Double?
+    ) {
+        self.provider = provider
+        self.model = model
+        self.timeToFirstChunkMs = timeToFirstChunkMs
+        self.durationMs = durationMs
+        self.tokensPerSecond = tokensPerSecond
+        self.usage = usage
+        self.cost = cost
+    }
+
+    /// Output tokens per second of generation: `outputTokens` over the time from the first chunk
+    /// (or the start, without one) to the end; `nil` without output or time.
+    public static func tokensPerSecond(outputTokens: Int, durationMs: Double, timeToFirstChunkMs: Double?) -> Double? {
+        let generationMs = durationMs - (timeToFirstChunkMs ?? 0)
+        guard outputTokens > 0, generationMs > 0 else { return nil }
+        return (Double(outputTokens) / (generationMs / 1000) * 100).rounded() / 100
+    }
+}

@@ -12,6 +12,8 @@ public struct ChunkType: RawRepresentable, Sendable, Hashable, Codable, CustomSt
     public static let toolCall = ChunkType(rawValue: "tool_call")
     /// The structured-output object parsed so far (`object`).
     public static let object = ChunkType(rawValue: "object")
+    /// Figures of the running request (`analytics`), with `enableAnalytics`.
+    public static let analytics = ChunkType(rawValue: "analytics")
 }
 
 /// Why an answer ended: `stop`, `length`, `tool_calls`, `content_filter` or `error`.
@@ -46,6 +48,8 @@ public struct StreamChunk: Sendable, Hashable, Codable {
     public var object: JSONValue?
     /// Set on `notice` chunks.
     public var notice: Notice?
+    /// Set on `analytics` chunks.
+    public var analytics: LiveAnalytics?
 
     public init(
         requestId: RPCID,
@@ -56,8 +60,10 @@ public struct StreamChunk: Sendable, Hashable, Codable {
         usage: Usage? = nil,
         toolCall: ToolCall? = nil,
         object: JSONValue? = nil,
-        notice: Notice? = nil
+        notice: Notice? = nil,
+        analytics: LiveAnalytics? = nil
     ) {
+        self.analytics = analytics
         self.notice = notice
         self.toolCall = toolCall
         self.object = object
@@ -112,6 +118,8 @@ public struct StreamResult: Sendable, Hashable, Codable {
     /// What the answer cost in US dollars, from the model's price and `usage`; absent when the
     /// model's price is unknown (never 0 for an unknown price).
     public var cost: Double?
+    /// With `enableAnalytics`: the request's figures in one place.
+    public var analytics: ResultAnalytics?
 
     public init(
         text: String,

@@ -47,6 +47,8 @@ public struct StreamRequest: Sendable, Hashable, Codable {
     public var continueOnFailure: Bool?
     /// 0 (lowest) to 9 (highest): order in the admission queue when priorities are enabled.
     public var priority: Int?
+    /// `stream`: `analytics` chunks while the answer streams; both methods: `analytics` in the result.
+    public var enableAnalytics: Bool?
 
     public struct Input: Sendable, Hashable, Codable {
         public var text: String
@@ -160,19 +162,21 @@ extension StreamRequest {
             requiredCapabilities = names
         }
         priority = try Self.int(params, "priority", range: 0...9)
-        if let flag = params["continueOnFailure"], flag != .null {
-            guard case .bool(let value) = flag else {
-                throw RPCError(.invalidParams, "params.continueOnFailure must be a boolean")
-            }
-            continueOnFailure = value
-        }
+        continueOnFailure = try Self.bool(params, "continueOnFailure")
+        enableAnalytics = try Self.bool(params, "enableAnalytics")
+    }
+
+    private static func bool(_ p: [String: JSONValue], _ key: String) throws(RPCError) -> Bool? {
+        guard let v = p[key], v != .null else { return nil }
+        guard case .bool(let value) = v else { throw RPCError(.invalidParams, "params.\(key) must be a boolean") }
+        return value
     }
 
     private init() {}
 
     static let knownKeys: Set<String> = [
         "input", "messages", "provider", "model", "maxTokens", "temperature", "systemPrompt", "timeoutMs", "context",
-        "tools", "toolChoice", "schema", "requiredCapabilities", "continueOnFailure", "priority",
+        "tools", "toolChoice", "schema", "requiredCapabilities", "continueOnFailure", "priority", "enableAnalytics",
     ]
 
     private static func string(_ p: [String: JSONValue], _ key: String) throws(RPCError) -> String? {

@@ -15,6 +15,8 @@ extension DaemonConfig {
         public var flushIntervalMs = 1000
         /// Rows waiting to be written at most; past it new rows are dropped and counted.
         public var queueCapacity = 10_000
+        /// Most often a `stream` with `enableAnalytics` gets an `analytics` chunk.
+        public var streamIntervalMs = 1000
         public init() {}
     }
 }
@@ -40,7 +42,10 @@ extension ConfigLoader {
         let map = try reader.mapping(
             node,
             "analytics",
-            allowed: ["enabled", "path", "retention_days", "sampling_rate", "flush_interval_ms", "queue_size"]
+            allowed: [
+                "enabled", "path", "retention_days", "sampling_rate", "flush_interval_ms", "queue_size",
+                "stream_interval_ms",
+            ]
         )
         if let n = map["enabled"] { analytics.enabled = try reader.bool(n, "analytics.enabled") }
         if let n = map["path"] { analytics.path = try reader.string(n, "analytics.path") }
@@ -52,6 +57,9 @@ extension ConfigLoader {
         }
         if let n = map["flush_interval_ms"] {
             analytics.flushIntervalMs = try reader.int(n, "analytics.flush_interval_ms", range: 10...60_000)
+        }
+        if let n = map["stream_interval_ms"] {
+            analytics.streamIntervalMs = try reader.int(n, "analytics.stream_interval_ms", range: 50...60_000)
         }
         if let n = map["queue_size"] {
             analytics.queueCapacity = try reader.int(n, "analytics.queue_size", range: 1...1_000_000)

@@ -67,10 +67,11 @@ public struct RequestRecord: Sendable {
 extension RequestRecord {
     /// Output tokens per second of generation (from the first chunk to the end), when both are known.
     public var tokensPerSecond: Double? {
-        guard let output = usage?.outputTokens, output > 0 else { return nil }
-        let generationMs = durationMs - (timeToFirstChunkMs ?? 0)
-        guard generationMs > 0 else { return nil }
-        return (Double(output) / (generationMs / 1000) * 100).rounded() / 100
+        ResultAnalytics.tokensPerSecond(
+            outputTokens: usage?.outputTokens ?? 0,
+            durationMs: durationMs,
+            timeToFirstChunkMs: timeToFirstChunkMs
+        )
     }
 }
 

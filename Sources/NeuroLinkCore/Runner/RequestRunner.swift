@@ -114,11 +114,13 @@ public final class RequestRunner: Sendable {
         if logger.logLevel <= .trace {
             logger.trace("prompt", metadata: ["request_id": "\(context.id)", "params": "\(params)"])
         }
+        let interval = Duration.milliseconds(pipeline.config.analytics.streamIntervalMs)
         return ResponseOutput(
             sink: sink,
             schema: params.schema,
             transforms: transforms,
-            maxAnswerBytes: pipeline.config.limits.maxAnswerBytes
+            maxAnswerBytes: pipeline.config.limits.maxAnswerBytes,
+            liveAnalytics: params.enableAnalytics == true ? (context.receivedAt, interval) : nil
         )
     }
 
@@ -164,6 +166,7 @@ public final class RequestRunner: Sendable {
             }
             var result = output.result(completion, context: context)
             result.cost = pricing.cost(of: result.usage, model: result.model)
+            if request.params.enableAnalytics == true { result.analytics = ResultAnalytics(result) }
             return .success(result)
         case .failure(let error):
             return .failure(error)

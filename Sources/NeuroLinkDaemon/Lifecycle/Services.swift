@@ -49,7 +49,10 @@ struct ReloadService: Service, CustomStringConvertible {
             if config.logging != old.logging {
                 logger.warning("logging settings changed; they take effect after a restart")
             }
-            if config.analytics != old.analytics {
+            // The store's settings need a restart; `stream_interval_ms` applies to new requests.
+            var store = config.analytics
+            store.streamIntervalMs = old.analytics.streamIntervalMs
+            if store != old.analytics {
                 logger.warning("analytics settings changed; they take effect after a restart")
             }
             if config.server != old.server {

@@ -67,6 +67,11 @@ struct ResponseWriter: ChunkSink {
                 into: &buffer,
                 StreamChunk(requestId: requestId, seq: seq, type: .notice, notice: notice)
             )
+        case .analytics(let figures):
+            try Frames.writeChunk(
+                into: &buffer,
+                StreamChunk(requestId: requestId, seq: seq, type: .analytics, analytics: figures)
+            )
         }
     }
 }

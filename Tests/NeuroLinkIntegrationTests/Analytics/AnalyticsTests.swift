@@ -193,6 +193,52 @@ extension AnalyticsTests {
     }
 }
 
+extension AnalyticsTests {
+    @Test func liveAnalyticsChunksAtMostEveryIntervalAndFiguresInTheResult() async throws {
+        try await Upstreams.with(["a", "b"]) { upstreams in
+            let pieces = (0..<16).map { "piece\($0) " }
+            upstreams["a"].register(model: "m", .text(pieces, delay: .milliseconds(60)))
+            let config = Self.config(upstreams) + "\n  stream_interval_ms: 250"
+            try await DaemonProcess.withClient(config: config) { daemon, client in
+                var request = StreamRequest(prompt: "x", provider: "a")
+                request.enableAnalytics = true
+                let outcome = try await streamOnce(client, request)
+                let live = outcome.chunks.compactMap(\.analytics)
+                #expect(live.count >= 2 && live.count <= 5, "\(live)")
+                for (earlier, later) in zip(live, live.dropFirst()) {
+                    #expect(later.elapsedMs - earlier.elapsedMs >= 250, "\(live)")
+                    #expect(later.outputTokens >= earlier.outputTokens)
+                }
+                #expect(live.allSatisfy { $0.outputTokensEstimated && $0.timeToFirstChunkMs != nil })
+                let result = try #require(outcome.result)
+                let analytics = try #require(result.analytics)
+                #expect(analytics.provider == "a" && analytics.usage == result.usage)
+                #expect(analytics.usage?.estimated == true)
+                #expect(analytics.usage?.outputTokens == UsageEstimateProbe.tokens(pieces.joined()))
+                #expect(analytics.cost == nil, "the loopback's model has no price")
+                #expect(analytics.tokensPerSecond != nil)
+                // Chunks without the flag stay as they were.
+                let plain = try await streamOnce(client, StreamRequest(prompt: "x", provider: "a"))
+                #expect(plain.chunks.allSatisfy { $0.type != .analytics } && plain.result?.analytics == nil)
+
+                let nlctl = try await runTool(
+                    DaemonProcess.binary("nlctl"),
+                    ["stream", "--socket", daemon.socketPath, "-p", "a", "--enable-analytics", "hi"]
+                )
+                #expect(nlctl.stdout == pieces.joined() + "\n", "analytics never reach stdout")
+                let summary = nlctl.stderr.split(separator: "\n").last ?? ""
+                #expect(summary.hasPrefix("analytics: a/m · first chunk "), "\(nlctl.stderr)")
+                #expect(summary.contains("(estimated)") && summary.hasSuffix("cost unknown"), "\(summary)")
+            }
+        }
+    }
+}
+
+/// The daemon's documented estimate: UTF-8 bytes ÷ 4, rounded up.
+enum UsageEstimateProbe {
+    static func tokens(_ text: String) -> Int { (text.utf8.count + 3) / 4 }
+}
+
 /// Requests upstream `a` received for the model that never answers.
 private func stalled(_ upstreams: Upstreams) -> Int {
     upstreams["a"].requests().filter { String(decoding: $0.body, as: UTF8.self).contains(#""model":"stall""#) }.count

@@ -15,6 +15,8 @@ public enum OutgoingChunk: Sendable, Hashable {
     case object(JSONValue)
     /// A retry, failover or queue position the client may show.
     case notice(Notice)
+    /// Figures of the running request (`enableAnalytics`).
+    case analytics(LiveAnalytics)
 }
 
 /// Where a running request's output goes: its chunks (to the client connection for `stream`,

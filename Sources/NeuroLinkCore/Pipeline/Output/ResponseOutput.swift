@@ -38,14 +38,20 @@ public struct ResponseOutput {
     public private(set) var answerDelivered = false
     /// Chunks of the current batch, reused across batches.
     private var outgoing: [OutgoingChunk] = []
+    /// With `enableAnalytics` on a `stream`: when the next `analytics` chunk is due.
+    private var live: LiveAnalyticsClock?
 
     public init(
         sink: some ChunkSink,
         schema: JSONValue? = nil,
         transforms: [any StreamTransform] = [],
-        maxAnswerBytes: Int = ResponseOutput.defaultMaxAnswerBytes
+        maxAnswerBytes: Int = ResponseOutput.defaultMaxAnswerBytes,
+        liveAnalytics: (receivedAt: ContinuousClock.Instant, interval: Duration)? = nil
     ) {
         self.sink = sink
+        if let liveAnalytics, sink.deliversChunks {
+            live = LiveAnalyticsClock(receivedAt: liveAnalytics.receivedAt, interval: liveAnalytics.interval)
+        }
         self.transforms = transforms
         self.maxAnswerBytes = maxAnswerBytes
         structured = schema.map(StructuredOutput.init(schema:))
@@ -82,7 +88,13 @@ public struct ResponseOutput {
             case .finish, .usage, .model: continue
             }
         }
-        if let object = structured?.objectToSend(now: .now) { outgoing.append(.object(object)) }
+        let now = ContinuousClock.now
+        if let object = structured?.objectToSend(now: now) { outgoing.append(.object(object)) }
+        if !outgoing.isEmpty,
+            let figures = live?.figures(now: now, firstChunkAt: firstChunkAt, deliveredBytes: deliveredBytes)
+        {
+            outgoing.append(.analytics(figures))
+        }
         try await flushOutgoing(answer: true)
     }
 
