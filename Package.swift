@@ -35,6 +35,8 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
         .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
         .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
     ],
     targets: [
         // libcurl (Debian libcurl4-openssl-dev) with non-variadic shims.
@@ -109,6 +111,16 @@ let package = Package(
             resources: [.embedInCode("Accounting/pricing.json")],
             swiftSettings: strict
         ),
+        // Metrics: instrumented with swift-metrics, rendered in the Prometheus format by swift-prometheus.
+        .target(
+            name: "NeuroLinkMetrics",
+            dependencies: [
+                "NeuroLinkProtocol", "NeuroLinkCore",
+                .product(name: "CoreMetrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+            ],
+            swiftSettings: strict
+        ),
         // The request store: every request's record in SQLite (GRDB), written in batches by one
         // background writer, and the reports and exports computed from it.
         .target(
@@ -125,7 +137,8 @@ let package = Package(
             name: "NeuroLinkDaemon",
             dependencies: [
                 "NeuroLinkBasics", "NeuroLinkProtocol", "NeuroLinkCore", "NeuroLinkHTTP", "NeuroLinkProviders",
-                "NeuroLinkSystemd", "NeuroLinkLimits", "NeuroLinkAnalytics", "CEarlyStop",
+                "NeuroLinkSystemd", "NeuroLinkLimits", "NeuroLinkAnalytics", "NeuroLinkMetrics", "CEarlyStop",
+                .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),

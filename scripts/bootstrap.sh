@@ -10,6 +10,10 @@
 #   g++, make             - compiling llama.cpp for the demo model (llama-cpp-python); make also
 #                           runs the `make install`/`uninstall` test
 #
+# With --tests (scripts/test.sh), also what the test suite runs against:
+#   prometheus             - promtool check metrics, and a real Prometheus scraping the daemon
+#   prometheus-pushgateway - a real Pushgateway receiving the daemon's pushes
+#
 # Idempotent: when every package is already installed, apt is not touched at all.
 # Environment:
 #   NEUROLINK_SKIP_APT=1   never call apt-get (you manage system packages yourself)
@@ -28,6 +32,10 @@ PACKAGES=(
     g++
     make
 )
+
+if [ "${1:-}" = "--tests" ]; then
+    PACKAGES+=(prometheus prometheus-pushgateway)
+fi
 
 log() { printf '==> %s\n' "$*"; }
 die() { printf '==> ERROR: %s\n' "$*" >&2; exit 1; }

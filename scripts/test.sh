@@ -17,7 +17,7 @@ log() { printf '==> %s\n' "$*" >&2; }
 start=$SECONDS
 
 log "step 1/4: system packages"
-bash "$SCRIPTS/bootstrap.sh"
+bash "$SCRIPTS/bootstrap.sh" --tests
 
 log "step 2/4: local model for the end-to-end test"
 bash "$SCRIPTS/demo-model.sh" install

@@ -221,6 +221,11 @@ public final class NeuroLinkClient: Sendable {
         try await call(Method.analyticsExport, params: request).decode(as: AnalyticsExportPage.self)
     }
 
+    /// The daemon's metrics in the Prometheus text format.
+    public func metrics() async throws -> String {
+        try await call(Method.metrics, params: EmptyParams()).decode(as: MetricsResult.self).text
+    }
+
     /// Cancels a running request by id; `false` when it had already finished.
     public func cancel(_ requestId: RPCID) async throws -> Bool {
         try await call(Method.cancel, params: CancelRequest(requestId: requestId)).decode(as: CancelResult.self)

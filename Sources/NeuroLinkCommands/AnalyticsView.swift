@@ -16,7 +16,7 @@ enum AnalyticsView {
                 "\(group.inputTokens)" + (group.estimatedTokenRequests > 0 ? "~" : ""),
                 "\(group.outputTokens)" + (group.estimatedTokenRequests > 0 ? "~" : ""),
                 group.tokensPerSecond.map { String(format: "%.1f", $0) } ?? "-",
-                group.cost.map { String(format: "%.4f", $0) } ?? "-",
+                group.cost.map { String(format: "%.6f", $0) } ?? "-",
                 group.topErrors.map { "\($0.type)×\($0.count)" }.joined(separator: " "),
             ]
         }

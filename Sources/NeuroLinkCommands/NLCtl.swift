@@ -20,6 +20,7 @@ public struct NLCtl: AsyncParsableCommand {
         subcommands: [
             StreamCommand.self, GenerateCommand.self, StatusCommand.self, LimitsCommand.self, HealthCommand.self,
             ProvidersCommand.self, ModelsCommand.self, AnalyticsCommand.self,
+            MetricsCommand.self,
         ]
     )
 
@@ -62,6 +63,11 @@ public struct NLCtl: AsyncParsableCommand {
             }
         }
         guard !globals.isEmpty, let subcommand = rest.first else { return arguments }
+        // A command group (`analytics report`): the options go after the nested subcommand.
+        let nested = configuration.subcommands.first { $0._commandName == subcommand }?.configuration.subcommands ?? []
+        if let second = rest.dropFirst().first, nested.contains(where: { $0._commandName == second }) {
+            return [subcommand, second] + globals + rest.dropFirst(2)
+        }
         return [subcommand] + globals + rest.dropFirst()
     }
 }

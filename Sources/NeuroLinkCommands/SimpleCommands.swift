@@ -47,3 +47,23 @@ struct StatusCommand: AsyncParsableCommand {
         }
     }
 }
+
+/// `nlctl metrics`: the daemon's metrics in the Prometheus text format, as `/metrics` serves them.
+struct MetricsCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "metrics",
+        abstract: "Print the daemon's metrics in the Prometheus text format."
+    )
+
+    @OptionGroup var connection: ConnectionOptions
+
+    func run() async throws {
+        let text: String
+        do {
+            text = try await NeuroLinkClient.withConnection(socketPath: connection.socket) { try await $0.metrics() }
+        } catch {
+            throw NLExit.report(error)
+        }
+        do { try Terminal.standardOutput(text) } catch { throw NLExit.report(error) }
+    }
+}

@@ -13,6 +13,8 @@ public enum Method {
     public static let analyticsReport = "analytics.report"
     /// Recorded requests, one page at a time; see ``AnalyticsExportRequest``.
     public static let analyticsExport = "analytics.export"
+    /// The daemon's metrics in the Prometheus text format; see ``MetricsResult``.
+    public static let metrics = "metrics"
     /// The notification that carries one chunk of a stream.
     public static let streamChunk = "stream.chunk"
 }

@@ -202,3 +202,13 @@ public struct StreamBufferStatus: Sendable, Hashable, Codable {
         self.pausedTimeouts = pausedTimeouts
     }
 }
+
+/// Result of `metrics`.
+public struct MetricsResult: Sendable, Hashable, Codable {
+    /// The Prometheus text exposition format, version 0.0.4.
+    public var text: String
+
+    public init(text: String) {
+        self.text = text
+    }
+}

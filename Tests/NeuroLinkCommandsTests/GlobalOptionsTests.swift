@@ -18,6 +18,12 @@ import Testing
             (["--socket", "/x"], ["--socket", "/x"]),
             (["--help"], ["--help"]),
             (["--version", "--socket", "/x", "status"], ["--version", "--socket", "/x", "status"]),
+            // A command group: after the nested subcommand, where its options are.
+            (
+                ["--socket", "/x", "analytics", "report", "--by", "model"],
+                ["analytics", "report", "--socket", "/x", "--by", "model"]
+            ),
+            (["--socket", "/x", "analytics", "--help"], ["analytics", "--socket", "/x", "--help"]),
         ] as [([String], [String])]
     )
     func reorderGlobalOptions(_ input: [String], _ expected: [String]) {

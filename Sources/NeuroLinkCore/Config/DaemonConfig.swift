@@ -18,6 +18,8 @@ public struct DaemonConfig: Sendable {
     public var limits = Limits()
     /// `analytics:`: the request store.
     public var analytics = Analytics()
+    /// `metrics:`: the Prometheus listener.
+    public var metrics = Metrics()
     /// `pricing:`: model prices (by model id or id prefix) over the shipped table.
     public var pricing: [String: ModelPrice] = [:]
     /// The file this was read from; `nil` when built from the environment alone.

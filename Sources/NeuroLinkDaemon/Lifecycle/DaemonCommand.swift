@@ -172,6 +172,12 @@ public struct DaemonCommand: AsyncParsableCommand {
         services.append(.init(service: StatusReporterService(daemon: daemon)))
         services.append(.init(service: HTTPEngineService(loop: http)))
         if let writer = daemon.analytics.writer { services.append(.init(service: AnalyticsService(writer: writer))) }
+        if let gateway = config.metrics.pushgateway {
+            services.append(.init(service: PushgatewayService(gateway: gateway, daemon: daemon)))
+        }
+        if let endpoint = config.metrics.listen {
+            services.append(.init(service: MetricsListenerService(endpoint: endpoint, daemon: daemon)))
+        }
         let hangups = await UnixSignalsSequence(trapping: .sighup)
         services.append(.init(service: ReloadService(daemon: daemon, loader: loader, hangups: hangups)))
         services.append(.init(service: HealthCheckService(daemon: daemon)))

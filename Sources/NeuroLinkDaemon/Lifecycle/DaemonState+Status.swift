@@ -2,6 +2,7 @@ import NeuroLinkBasics
 import NeuroLinkCore
 import NeuroLinkHTTP
 import NeuroLinkLimits
+import NeuroLinkMetrics
 import NeuroLinkProtocol
 
 #if canImport(Glibc)
@@ -18,6 +19,13 @@ extension DaemonState {
         status.analytics = analytics.status(admin: caller.isAdmin)
         guard !caller.isAdmin else { return status }
         return status.visible(to: runner.resolveTenant(of: caller, userId: nil).tenant.name)
+    }
+
+    /// `metrics` and the `/metrics` listener: the Prometheus text, with state gauges as of now.
+    func metricsText() async -> String {
+        var status = await status()
+        status.analytics = analytics.status(admin: true)
+        return metrics.exposition(status)
     }
 
     // MARK: Status

@@ -3,6 +3,7 @@ import Logging
 import NIOCore
 import NeuroLinkCore
 import NeuroLinkHTTP
+import NeuroLinkMetrics
 import NeuroLinkProtocol
 import Synchronization
 
@@ -14,6 +15,7 @@ final class DaemonState: Sendable {
     let configPath: String?
     let runner: RequestRunner
     let analytics: AnalyticsState
+    let metrics = DaemonMetrics()
     let logger: Logger
     let maxFrameBytes: Int
     /// systemd's view of the daemon: notifications, watchdog, socket activation.
@@ -50,7 +52,8 @@ final class DaemonState: Sendable {
         self.maxFrameBytes = config.server.maxFrameBytes
         maxConnections = Self.connectionCap(configured: config.server.maxConnections, logger: logger)
         maxConnectionsPerUid = config.server.maxConnectionsPerUid
-        let recorders: [any RequestRecorder] = [LogRecorder(logger: logger)] + (analytics.writer.map { [$0] } ?? [])
+        let recorders: [any RequestRecorder] =
+            [LogRecorder(logger: logger), metrics] + (analytics.writer.map { [$0] } ?? [])
         runner = RequestRunner(config: config, http: http, logger: logger, recorders: recorders)
     }
 

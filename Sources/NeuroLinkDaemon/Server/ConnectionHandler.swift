@@ -86,9 +86,14 @@ struct Connection: Sendable {
             await handleIntrospection(request, group: &group)
         case Method.analyticsReport, Method.analyticsExport:
             handleAnalytics(request, group: &group)
+        case Method.metrics:
+            await reply(
+                request,
+                Result<MetricsResult, RPCError>.success(MetricsResult(text: await daemon.metricsText()))
+            )
         default:
             let known =
-                "stream, generate, cancel, status, health, providers.list, models.list, analytics.report, analytics.export"
+                "stream, generate, cancel, status, health, providers.list, models.list, analytics.report, analytics.export, metrics"
             let error = RPCError(.unknownMethod, "unknown method \"\(request.method)\" (known: \(known))")
             await reply(request, Result<HealthResult, RPCError>.failure(error))
         }
