@@ -121,6 +121,8 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        // Alert rules without I/O: the window of recent requests and the rules' states.
+        .target(name: "NeuroLinkAlerts", dependencies: ["NeuroLinkProtocol", "NeuroLinkCore"], swiftSettings: strict),
         // The request store: every request's record in SQLite (GRDB), written in batches by one
         // background writer, and the reports and exports computed from it.
         .target(
@@ -137,7 +139,8 @@ let package = Package(
             name: "NeuroLinkDaemon",
             dependencies: [
                 "NeuroLinkBasics", "NeuroLinkProtocol", "NeuroLinkCore", "NeuroLinkHTTP", "NeuroLinkProviders",
-                "NeuroLinkSystemd", "NeuroLinkLimits", "NeuroLinkAnalytics", "NeuroLinkMetrics", "CEarlyStop",
+                "NeuroLinkSystemd", "NeuroLinkLimits", "NeuroLinkAnalytics", "NeuroLinkMetrics", "NeuroLinkAlerts",
+                "CEarlyStop",
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -225,6 +228,11 @@ let package = Package(
         .testTarget(
             name: "NeuroLinkAnalyticsTests",
             dependencies: ["NeuroLinkAnalytics", "NeuroLinkCore", "NeuroLinkProtocol"],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "NeuroLinkAlertsTests",
+            dependencies: ["NeuroLinkAlerts", "NeuroLinkCore", "NeuroLinkProtocol"],
             swiftSettings: strict
         ),
         .testTarget(

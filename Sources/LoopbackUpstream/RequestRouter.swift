@@ -21,6 +21,9 @@ enum RequestRouter {
             return framing.fixedResponse(status: 200, body: ModelListBodies.gemini, allocator: allocator)
         case (.GET, "/api/tags"):
             return framing.fixedResponse(status: 200, body: ModelListBodies.ollama, allocator: allocator)
+        case (.POST, let hook) where hook.hasPrefix("/webhook"):
+            // A webhook receiver (alerts): every delivery is recorded like any request.
+            return framing.fixedResponse(status: 200, body: "{}", allocator: allocator)
         case (.POST, "/v1/embeddings"):
             return embeddingsScript(chat: chat, framing: framing, state: state, allocator: allocator)
         case (.POST, _):

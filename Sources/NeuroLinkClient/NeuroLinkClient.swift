@@ -221,6 +221,11 @@ public final class NeuroLinkClient: Sendable {
         try await call(Method.analyticsExport, params: request).decode(as: AnalyticsExportPage.self)
     }
 
+    /// Every alert rule and its state.
+    public func alerts() async throws -> [AlertStatus] {
+        try await call(Method.alertsList, params: EmptyParams()).decode(as: AlertsListResult.self).alerts
+    }
+
     /// The daemon's metrics in the Prometheus text format.
     public func metrics() async throws -> String {
         try await call(Method.metrics, params: EmptyParams()).decode(as: MetricsResult.self).text

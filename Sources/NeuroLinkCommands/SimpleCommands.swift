@@ -67,3 +67,32 @@ struct MetricsCommand: AsyncParsableCommand {
         do { try Terminal.standardOutput(text) } catch { throw NLExit.report(error) }
     }
 }
+
+/// `nlctl alerts`: every alert rule, whether it fires, its last value and threshold.
+struct AlertsCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "alerts",
+        abstract: "Show the alert rules and which of them fire."
+    )
+
+    @OptionGroup var connection: ConnectionOptions
+    @Flag(name: .long, help: "Print the rules as JSON.") var json = false
+
+    func run() async throws {
+        let alerts: [AlertStatus]
+        do {
+            alerts = try await NeuroLinkClient.withConnection(socketPath: connection.socket) { try await $0.alerts() }
+        } catch {
+            throw NLExit.report(error)
+        }
+        do {
+            if json {
+                try Terminal.standardOutput(try AnalyticsView.json(alerts) + "\n")
+            } else {
+                try Terminal.standardOutput(StatusView.alerts(alerts, all: true))
+            }
+        } catch let closed as OutputClosed {
+            throw NLExit.report(closed)
+        }
+    }
+}

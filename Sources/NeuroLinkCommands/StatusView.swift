@@ -33,6 +33,16 @@ struct StatusView {
             lines.append("reload:    none since start")
         }
         if let limits = limitsLine() { lines.append(limits) }
+        if let analytics = status.analytics {
+            lines.append(
+                analytics.enabled
+                    ? "analytics: \(analytics.error.map { "UNAVAILABLE: \($0)" } ?? "\(analytics.rowsWritten) rows written, \(analytics.rowsDropped) dropped, \(analytics.rowsQueued) queued")"
+                    : "analytics: disabled"
+            )
+        }
+        if let alerts = status.alerts, !alerts.isEmpty {
+            lines.append("alerts:    " + Self.alerts(alerts, all: false).trimmingCharacters(in: .newlines))
+        }
         lines.append("")
         lines.append("providers (default: \(status.defaultProvider ?? "auto")):")
         let header = ["NAME", "TYPE", "HOST", "CREDENTIALS", "DEFAULT MODEL"]
@@ -95,6 +105,27 @@ struct StatusView {
     /// One line on rate limits and the admission queue; `nlctl limits` shows the detail.
     func limitsLine() -> String? {
         status.limits.map { "limits:    " + LimitsView($0).summary() + "; details: nlctl limits" }
+    }
+
+    /// `nlctl alerts` (every rule, a table) or the `alerts:` line of `nlctl status` (the firing ones).
+    static func alerts(_ alerts: [AlertStatus], all: Bool) -> String {
+        let firing = alerts.filter { $0.state == "firing" }
+        guard all else {
+            let names = firing.map { "\($0.name) (\($0.severity))" }.joined(separator: ", ")
+            return firing.isEmpty ? "none firing of \(alerts.count)" : "FIRING: \(names)"
+        }
+        guard !alerts.isEmpty else { return "no alert rules configured (alerts.rules)\n" }
+        let header = ["NAME", "STATE", "SEVERITY", "METRIC", "VALUE", "THRESHOLD", "WINDOW", "SINCE", "FIRED"]
+        let rows = alerts.map { alert in
+            [
+                alert.name, alert.state.uppercased(), alert.severity, alert.metric,
+                alert.value.map { String(format: "%.4g", $0) } ?? "-",
+                "\(alert.condition == "below" ? "<" : ">") \(String(format: "%.4g", alert.threshold))",
+                duration(Double(alert.windowMs) / 1000),
+                alert.since.map { Date(timeIntervalSince1970: $0).formatted(.iso8601) } ?? "-", "\(alert.fired)",
+            ]
+        }
+        return table([header] + rows).joined(separator: "\n") + "\n"
     }
 
     static func table(_ rows: [[String]]) -> [String] {

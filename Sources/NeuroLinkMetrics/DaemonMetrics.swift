@@ -91,6 +91,20 @@ public final class DaemonMetrics: RequestRecorder, Sendable {
         }
     }
 
+    /// An alert rule started or stopped firing.
+    public func alertTransition(_ name: String, severity: String, firing: Bool) {
+        CoreMetrics.Counter(
+            label: MetricNames.alertTransitions,
+            dimensions: [("alert", name), ("state", firing ? "firing" : "resolved")],
+            factory: factory
+        ).increment()
+        CoreMetrics.Gauge(
+            label: MetricNames.alertFiring,
+            dimensions: [("alert", name), ("severity", severity)],
+            factory: factory
+        ).record(firing ? 1 : 0)
+    }
+
     /// The metrics in the Prometheus text format (version 0.0.4), the state gauges taken from `status`.
     public func exposition(_ status: StatusResult) -> String {
         observe(status)

@@ -25,6 +25,8 @@ enum MetricNames {
     static let memberHealthy = "neurolink_member_healthy"
     static let analyticsWritten = "neurolink_analytics_rows_written_total"
     static let analyticsDropped = "neurolink_analytics_rows_dropped_total"
+    static let alertTransitions = "neurolink_alert_transitions_total"
+    static let alertFiring = "neurolink_alert_firing"
 
     /// Each metric's `# HELP` text.
     static let help: [String: String] = [
@@ -46,6 +48,8 @@ enum MetricNames {
         memberHealthy: "1 while a pool member is healthy, else 0.",
         analyticsWritten: "Request rows written to the analytics database.",
         analyticsDropped: "Request rows lost because the analytics queue was full or a write failed.",
+        alertTransitions: "Alert rules starting (firing) or stopping (resolved) to fire.",
+        alertFiring: "1 while an alert rule fires, else 0 (from its first transition on).",
     ]
 
     // Label names.

@@ -15,6 +15,8 @@ public enum Method {
     public static let analyticsExport = "analytics.export"
     /// The daemon's metrics in the Prometheus text format; see ``MetricsResult``.
     public static let metrics = "metrics"
+    /// Alert rules and their states; see ``AlertsListResult``.
+    public static let alertsList = "alerts.list"
     /// The notification that carries one chunk of a stream.
     public static let streamChunk = "stream.chunk"
 }

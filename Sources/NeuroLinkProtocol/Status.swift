@@ -25,6 +25,8 @@ public struct StatusResult: Sendable, Hashable, Codable {
     public var limits: LimitsStatus?
     /// The analytics store; `nil` from daemons that predate the field.
     public var analytics: AnalyticsStatus?
+    /// Every configured alert rule and its state; `nil` from daemons that predate the field.
+    public var alerts: [AlertStatus]?
 
     public init(
         version: String,

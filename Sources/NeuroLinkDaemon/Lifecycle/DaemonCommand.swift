@@ -172,6 +172,9 @@ public struct DaemonCommand: AsyncParsableCommand {
         services.append(.init(service: StatusReporterService(daemon: daemon)))
         services.append(.init(service: HTTPEngineService(loop: http)))
         if let writer = daemon.analytics.writer { services.append(.init(service: AnalyticsService(writer: writer))) }
+        if !config.alerts.rules.isEmpty {
+            services.append(.init(service: AlertService(daemon: daemon, settings: config.alerts)))
+        }
         if let gateway = config.metrics.pushgateway {
             services.append(.init(service: PushgatewayService(gateway: gateway, daemon: daemon)))
         }

@@ -1,3 +1,4 @@
+import NeuroLinkAlerts
 import NeuroLinkBasics
 import NeuroLinkCore
 import NeuroLinkHTTP
@@ -17,6 +18,7 @@ extension DaemonState {
     func status(for caller: Caller) async -> StatusResult {
         var status = await status()
         status.analytics = analytics.status(admin: caller.isAdmin)
+        status.alerts = alerts.statuses
         guard !caller.isAdmin else { return status }
         return status.visible(to: runner.resolveTenant(of: caller, userId: nil).tenant.name)
     }

@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import NIOCore
+import NeuroLinkAlerts
 import NeuroLinkCore
 import NeuroLinkHTTP
 import NeuroLinkMetrics
@@ -16,6 +17,7 @@ final class DaemonState: Sendable {
     let runner: RequestRunner
     let analytics: AnalyticsState
     let metrics = DaemonMetrics()
+    let alerts: AlertMonitor
     let logger: Logger
     let maxFrameBytes: Int
     /// systemd's view of the daemon: notifications, watchdog, socket activation.
@@ -45,6 +47,7 @@ final class DaemonState: Sendable {
         logger: Logger
     ) {
         self.analytics = analytics
+        alerts = AlertMonitor(rules: config.alerts.rules)
         self.socketPath = socketPath
         self.supervision = supervision
         self.configPath = configPath
@@ -53,7 +56,7 @@ final class DaemonState: Sendable {
         maxConnections = Self.connectionCap(configured: config.server.maxConnections, logger: logger)
         maxConnectionsPerUid = config.server.maxConnectionsPerUid
         let recorders: [any RequestRecorder] =
-            [LogRecorder(logger: logger), metrics] + (analytics.writer.map { [$0] } ?? [])
+            [LogRecorder(logger: logger), metrics, alerts.window] + (analytics.writer.map { [$0] } ?? [])
         runner = RequestRunner(config: config, http: http, logger: logger, recorders: recorders)
     }
 

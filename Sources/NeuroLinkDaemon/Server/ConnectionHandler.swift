@@ -1,5 +1,6 @@
 import Logging
 import NIOCore
+import NeuroLinkAlerts
 import NeuroLinkCore
 import NeuroLinkProtocol
 
@@ -86,6 +87,11 @@ struct Connection: Sendable {
             await handleIntrospection(request, group: &group)
         case Method.analyticsReport, Method.analyticsExport:
             handleAnalytics(request, group: &group)
+        case Method.alertsList:
+            await reply(
+                request,
+                Result<AlertsListResult, RPCError>.success(AlertsListResult(alerts: daemon.alerts.statuses))
+            )
         case Method.metrics:
             await reply(
                 request,
@@ -93,7 +99,7 @@ struct Connection: Sendable {
             )
         default:
             let known =
-                "stream, generate, cancel, status, health, providers.list, models.list, analytics.report, analytics.export, metrics"
+                "stream, generate, cancel, status, health, providers.list, models.list, analytics.report, analytics.export, metrics, alerts.list"
             let error = RPCError(.unknownMethod, "unknown method \"\(request.method)\" (known: \(known))")
             await reply(request, Result<HealthResult, RPCError>.failure(error))
         }
