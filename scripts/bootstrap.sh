@@ -13,6 +13,7 @@
 # With --tests (scripts/test.sh), also what the test suite runs against:
 #   prometheus             - promtool check metrics, and a real Prometheus scraping the daemon
 #   prometheus-pushgateway - a real Pushgateway receiving the daemon's pushes
+#   tmux                   - runs `nlctl top` in a real terminal
 #
 # Idempotent: when every package is already installed, apt is not touched at all.
 # Environment:
@@ -34,7 +35,7 @@ PACKAGES=(
 )
 
 if [ "${1:-}" = "--tests" ]; then
-    PACKAGES+=(prometheus prometheus-pushgateway)
+    PACKAGES+=(prometheus prometheus-pushgateway tmux)
 fi
 
 log() { printf '==> %s\n' "$*"; }

@@ -7,6 +7,7 @@ import Synchronization
 /// so a rule's window covers at most the last ``capacity`` requests.
 public final class RequestWindow: RequestRecorder, Sendable {
     struct Sample: Sendable {
+        var provider: String
         var endedAt: Double
         var failed: Bool
         var durationMs: Double
@@ -31,6 +32,7 @@ public final class RequestWindow: RequestRecorder, Sendable {
         case .success, .shutDown: failed = false
         }
         let sample = Sample(
+            provider: record.provider ?? "-",
             endedAt: clock(),
             failed: failed,
             durationMs: record.durationMs,
@@ -51,26 +53,41 @@ public final class RequestWindow: RequestRecorder, Sendable {
         public var requests = 0
         public var failed = 0
         public var p95DurationMs: Double?
+        public var p50FirstChunkMs: Double?
         public var p95FirstChunkMs: Double?
 
         public var errorRate: Double? { requests > 0 ? Double(failed) / Double(requests) : nil }
     }
 
     public func figures(windowMs: Int, now: Double) -> Figures {
+        Self.figures(of: recent(windowMs: windowMs, now: now))
+    }
+
+    /// ``figures(windowMs:now:)`` per provider, with the p50 time to first chunk too.
+    public func figuresByProvider(windowMs: Int, now: Double) -> [String: Figures] {
+        Dictionary(grouping: recent(windowMs: windowMs, now: now), by: \.provider).mapValues(Self.figures(of:))
+    }
+
+    private func recent(windowMs: Int, now: Double) -> [Sample] {
         let start = now - Double(windowMs) / 1000
-        let recent = samples.withLock { state in state.ring.filter { $0.endedAt >= start && $0.endedAt <= now } }
+        return samples.withLock { state in state.ring.filter { $0.endedAt >= start && $0.endedAt <= now } }
+    }
+
+    private static func figures(of recent: [Sample]) -> Figures {
         var figures = Figures()
         figures.requests = recent.count
         figures.failed = recent.count { $0.failed }
-        figures.p95DurationMs = Self.p95(recent.map(\.durationMs))
-        figures.p95FirstChunkMs = Self.p95(recent.compactMap(\.firstChunkMs))
+        figures.p95DurationMs = percentile(0.95, of: recent.map(\.durationMs))
+        let firstChunks = recent.compactMap(\.firstChunkMs)
+        figures.p50FirstChunkMs = percentile(0.50, of: firstChunks)
+        figures.p95FirstChunkMs = percentile(0.95, of: firstChunks)
         return figures
     }
 
     /// Nearest rank, as `analytics.report` computes it.
-    static func p95(_ values: [Double]) -> Double? {
+    static func percentile(_ share: Double, of values: [Double]) -> Double? {
         guard !values.isEmpty else { return nil }
         let sorted = values.sorted()
-        return sorted[Int((0.95 * Double(sorted.count)).rounded(.up)) - 1]
+        return sorted[max(0, Int((share * Double(sorted.count)).rounded(.up)) - 1)]
     }
 }

@@ -221,6 +221,11 @@ public final class NeuroLinkClient: Sendable {
         try await call(Method.analyticsExport, params: request).decode(as: AnalyticsExportPage.self)
     }
 
+    /// What the daemon is doing now: running requests, providers, queue, breakers, firing alerts.
+    public func top() async throws -> TopSnapshot {
+        try await call(Method.top, params: EmptyParams()).decode(as: TopSnapshot.self)
+    }
+
     /// Every alert rule and its state.
     public func alerts() async throws -> [AlertStatus] {
         try await call(Method.alertsList, params: EmptyParams()).decode(as: AlertsListResult.self).alerts

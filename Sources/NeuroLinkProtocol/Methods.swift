@@ -17,6 +17,8 @@ public enum Method {
     public static let metrics = "metrics"
     /// Alert rules and their states; see ``AlertsListResult``.
     public static let alertsList = "alerts.list"
+    /// What the daemon is doing now; see ``TopSnapshot``.
+    public static let top = "top"
     /// The notification that carries one chunk of a stream.
     public static let streamChunk = "stream.chunk"
 }

@@ -19,6 +19,8 @@ public final class RequestContext: Sendable {
     public let receivedAt: ContinuousClock.Instant
     /// Wall-clock time the request arrived, in seconds since 1970, for records.
     public let receivedAtUnix: Double
+    /// Where the request is going and how much of its answer was delivered (`nlctl top`).
+    public let progress = RequestProgress()
 
     private struct State {
         var transfer: HTTPTransfer?

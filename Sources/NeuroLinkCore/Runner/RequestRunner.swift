@@ -120,7 +120,8 @@ public final class RequestRunner: Sendable {
             schema: params.schema,
             transforms: transforms,
             maxAnswerBytes: pipeline.config.limits.maxAnswerBytes,
-            liveAnalytics: params.enableAnalytics == true ? (context.receivedAt, interval) : nil
+            liveAnalytics: params.enableAnalytics == true ? (context.receivedAt, interval) : nil,
+            progress: context.progress
         )
     }
 

@@ -50,6 +50,11 @@ public final class RunningRequests: Sendable {
     }
 
     /// A new scope, one per connection.
+    /// Every running request, for `nlctl top`.
+    public var running: [RequestContext] {
+        state.withLock { state in state.scopes.values.flatMap(\.values) }
+    }
+
     public func makeScope() -> RequestScope {
         state.withLock { state in
             defer { state.nextScope &+= 1 }

@@ -40,15 +40,19 @@ public struct ResponseOutput {
     private var outgoing: [OutgoingChunk] = []
     /// With `enableAnalytics` on a `stream`: when the next `analytics` chunk is due.
     private var live: LiveAnalyticsClock?
+    /// The running request's progress, updated once per batch of the answer.
+    private let progress: RequestProgress?
 
     public init(
         sink: some ChunkSink,
         schema: JSONValue? = nil,
         transforms: [any StreamTransform] = [],
         maxAnswerBytes: Int = ResponseOutput.defaultMaxAnswerBytes,
-        liveAnalytics: (receivedAt: ContinuousClock.Instant, interval: Duration)? = nil
+        liveAnalytics: (receivedAt: ContinuousClock.Instant, interval: Duration)? = nil,
+        progress: RequestProgress? = nil
     ) {
         self.sink = sink
+        self.progress = progress
         if let liveAnalytics, sink.deliversChunks {
             live = LiveAnalyticsClock(receivedAt: liveAnalytics.receivedAt, interval: liveAnalytics.interval)
         }
@@ -227,6 +231,7 @@ public struct ResponseOutput {
             if answer, firstChunkAt == nil { firstChunkAt = .now }
             chunksSent += outgoing.count
         }
+        if answer { progress?.delivered(bytes: deliveredBytes, firstChunkAt: firstChunkAt) }
         outgoing.removeAll(keepingCapacity: true)
     }
 }

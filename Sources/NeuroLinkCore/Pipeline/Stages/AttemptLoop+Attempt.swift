@@ -46,6 +46,7 @@ extension AttemptLoop {
             if !output.text.isEmpty { chat.messages.append(ChatMessage(role: "assistant", content: output.text)) }
         }
         let call = UpstreamCall(target: target, context: context)
+        context.progress.route(provider: target.provider.config.name, model: target.model)
         call.headObserver = { [limiter = stage.admission.controller.limiter] _, headers in
             limiter.observe(
                 headers: headers.lazy.map { ($0.name, $0.value) },
