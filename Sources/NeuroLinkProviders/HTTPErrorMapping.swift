@@ -17,6 +17,9 @@ public enum HTTPErrorMapping {
         }
         guard let value = headers.first(named: "retry-after")?.trimmingCharacters(in: .whitespaces) else { return nil }
         if let seconds = Double(value) { return capped(seconds * 1000) }
+        // An HTTP date is 29 ASCII characters. Foundation's DateFormatter traps on some non-ASCII
+        // input (found by fuzz-headers), so nothing else reaches it.
+        guard value.utf8.count <= 64, value.utf8.allSatisfy({ (0x20...0x7E).contains($0) }) else { return nil }
         let formatter = DateFormatter()
         formatter.locale = Locale(identifier: "en_US_POSIX")
         formatter.timeZone = TimeZone(identifier: "GMT")

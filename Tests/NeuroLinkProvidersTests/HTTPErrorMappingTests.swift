@@ -179,6 +179,19 @@ private func openAIError(_ message: String, type: String = "invalid_request_erro
             ([HTTPHeader("retry-after", "-5")], nil),
             ([HTTPHeader("retry-after", "soon")], nil),
             ([HTTPHeader("retry-after-ms", "-1")], nil),
+            // A date followed by non-ASCII bytes made Foundation's DateFormatter trap (fuzz-headers).
+            (
+                [
+                    HTTPHeader(
+                        "retry-after",
+                        String(
+                            decoding: Array("Thu, 01 Jan 2026 00:00:05".utf8) + [0xDC, 0xB8, 0xB2, 0xAB],
+                            as: UTF8.self
+                        )
+                    )
+                ], nil
+            ),
+            ([HTTPHeader("retry-after", "Tue, 14 Nov 2023 22:13:30 GMT\u{00E9}")], nil),
             ([], nil),
         ] as [([HTTPHeader], Int?)]
     )
