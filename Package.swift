@@ -26,6 +26,8 @@ let package = Package(
         // structured output, configuration). Not part of NeuroLink's public API.
         .library(name: "NeuroLinkProviders", targets: ["NeuroLinkProviders"]),
         .library(name: "NeuroLinkCore", targets: ["NeuroLinkCore"]),
+        // For Benchmarks only: the analytics writer, to measure its capacity without a daemon.
+        .library(name: "NeuroLinkAnalytics", targets: ["NeuroLinkAnalytics"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),

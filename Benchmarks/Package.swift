@@ -21,6 +21,8 @@ let package = Package(
                 .product(name: "LoopbackUpstream", package: "NeuroLink"),
                 .product(name: "NeuroLinkLimits", package: "NeuroLink"),
                 .product(name: "NeuroLinkTestSupport", package: "NeuroLink"),
+                .product(name: "NeuroLinkAnalytics", package: "NeuroLink"),
+                .product(name: "NeuroLinkCore", package: "NeuroLink"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ],

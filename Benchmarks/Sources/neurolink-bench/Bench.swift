@@ -30,7 +30,12 @@ struct Bench {
             note("admission overhead: \(iterations) requests per scenario")
             report.admission = await AdmissionOverhead.run(iterations: iterations, warmup: iterations / 10)
         }
-        guard !options.onlyAdmission else { return report }
+        if options.runs(.writer) {
+            let rows = options.quick ? 20_000 : 200_000
+            note("analytics writer: \(rows) rows")
+            report.writer = try await WriterCapacity.run(rows: rows)
+        }
+        guard options.needsUpstream else { return report }
 
         let levels: [Throughput.Level] =
             options.quick

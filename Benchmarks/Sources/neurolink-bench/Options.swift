@@ -3,7 +3,7 @@ import Foundation
 /// Command-line options of `neurolink-bench`.
 struct Options: Sendable {
     enum Section: String, Sendable, CaseIterable {
-        case startup, ttft, throughput, idle, soak, admission
+        case startup, ttft, throughput, idle, soak, admission, writer
     }
 
     var daemonPath = ""
@@ -18,14 +18,14 @@ struct Options: Sendable {
         usage: neurolink-bench --daemon PATH [--quick] [--soak SECONDS | --soak-minutes N] [--faults]
                                [--only SECTION[,SECTION...]]
 
-          --daemon PATH     the neurolinkd binary to measure (build it with -c release); not needed by --only admission
+          --daemon PATH     the neurolinkd binary to measure (build it with -c release); not needed by --only admission,writer
           --quick           fewer samples and shorter streams (a smoke run, not for the record)
           --soak SECONDS    also run the soak: continuous streams for SECONDS, RSS sampled every 10 s
           --soak-minutes N  the same, for N minutes
           --faults          the soak mixes faulty streams (upstream errors, drops, stalls, malformed
                             frames, vanishing clients, garbage frames) into every worker's requests
           --only LIST       run only these sections, in the usual order: a comma-separated list of
-                            startup, ttft, throughput, idle, soak, admission (soak needs --soak)
+                            startup, ttft, throughput, idle, soak, admission, writer (soak needs --soak)
         """
 
     static func parse(_ arguments: [String]) throws(BenchError) -> Options {
@@ -69,8 +69,8 @@ struct Options: Sendable {
             default: throw BenchError.usage("unknown argument \(argument)")
             }
         }
-        // The admission section measures the limiter in process: it needs no daemon.
-        if !options.onlyAdmission {
+        // The admission and writer sections measure in process: they need no daemon.
+        if options.needsUpstream {
             guard !options.daemonPath.isEmpty else { throw BenchError.usage("--daemon PATH is required") }
             guard FileManager.default.isExecutableFile(atPath: options.daemonPath) else {
                 throw BenchError.usage("\(options.daemonPath) is not an executable file")
@@ -82,8 +82,8 @@ struct Options: Sendable {
         return options
     }
 
-    /// Only the admission section, which needs no daemon.
-    var onlyAdmission: Bool { only == [.admission] }
+    /// Whether any section needs the daemon and the loopback upstream (admission and writer run in process).
+    var needsUpstream: Bool { only.map { !$0.isSubset(of: [.admission, .writer]) } ?? true }
 
     func runs(_ section: Section) -> Bool {
         if let only { return only.contains(section) }

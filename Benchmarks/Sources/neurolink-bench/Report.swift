@@ -13,6 +13,7 @@ struct Report {
     var idle: IdleStreams.Result?
     var soak: Soak.Result?
     var admission: AdmissionOverhead.Run?
+    var writer: WriterCapacity.Run?
     var finalRSSKiB: Int?
     var peakRSSKiB: Int?
     var daemonLogTail = ""
@@ -100,6 +101,7 @@ struct Report {
             )
         }
         if let admission { lines += AdmissionOverhead.tableRows(admission) }
+        if let writer { lines += WriterCapacity.tableRows(writer) }
         if let soak {
             lines.append(
                 "| Soak \(soak.seconds) s: RSS first / last / max (growth; after 60 s → end) | "
