@@ -29,8 +29,6 @@ public final class AlertMonitor: Sendable {
         longestWindowMs = rules.map(\.windowMs).max() ?? 0
     }
 
-    public var isEmpty: Bool { statuses.isEmpty }
-
     public var statuses: [AlertStatus] { state.withLock { $0.engine.statuses } }
 
     /// Evaluates every rule at `now` (seconds since 1970) and returns the transitions.
@@ -40,11 +38,19 @@ public final class AlertMonitor: Sendable {
             let keepFrom = now - Double(longestWindowMs) / 1000
             state.drops.removeAll { $0.at < keepFrom }
             let drops = state.drops
+            // Rules over the same window share one pass over the recent requests.
+            var figures: [Int: RequestWindow.Figures] = [:]
+            func recent(_ rule: AlertRule) -> RequestWindow.Figures {
+                if let known = figures[rule.windowMs] { return known }
+                let computed = window.figures(windowMs: rule.windowMs, now: now)
+                figures[rule.windowMs] = computed
+                return computed
+            }
             return state.engine.evaluate(now: now) { rule in
                 switch rule.metric {
-                case .errorRate: window.figures(windowMs: rule.windowMs, now: now).errorRate
-                case .p95DurationMs: window.figures(windowMs: rule.windowMs, now: now).p95DurationMs
-                case .p95FirstChunkMs: window.figures(windowMs: rule.windowMs, now: now).p95FirstChunkMs
+                case .errorRate: recent(rule).errorRate
+                case .p95DurationMs: recent(rule).p95DurationMs
+                case .p95FirstChunkMs: recent(rule).p95FirstChunkMs
                 case .queueSize: Double(gauges.queueSize)
                 case .breakersOpen: Double(gauges.breakersOpen)
                 case .analyticsDrops:

@@ -20,7 +20,7 @@ enum AnalyticsView {
                 group.topErrors.map { "\($0.type)×\($0.count)" }.joined(separator: " "),
             ]
         }
-        var text = align([header] + rows)
+        var text = StatusView.table([header] + rows).joined(separator: "\n") + "\n"
         if report.groups.isEmpty { text += "no requests recorded in this range\n" }
         if report.groups.contains(where: { $0.estimatedTokenRequests > 0 }) {
             text += "~ some token counts are estimates: the provider reported none\n"
@@ -90,14 +90,4 @@ enum AnalyticsView {
     private static func number(_ value: Double?) -> String { value.map { "\($0)" } ?? "" }
     private static func ms(_ value: Double?) -> String { value.map { String(format: "%.0f", $0) } ?? "-" }
     private static func percent(_ rate: Double) -> String { String(format: "%.1f", rate * 100) }
-
-    private static func align(_ rows: [[String]]) -> String {
-        guard let first = rows.first else { return "" }
-        let widths = first.indices.map { column in rows.map { $0[column].count }.max() ?? 0 }
-        return rows.map { row in
-            row.enumerated().map { index, cell in
-                index == row.count - 1 ? cell : cell.padding(toLength: widths[index], withPad: " ", startingAt: 0)
-            }.joined(separator: "  ").trimmingCharacters(in: .whitespaces)
-        }.joined(separator: "\n") + "\n"
-    }
 }

@@ -1,4 +1,5 @@
 import NeuroLinkBasics
+import NeuroLinkLimits
 import NeuroLinkProtocol
 
 /// Token counts for answers whose provider reported none (llama.cpp's server streams no usage,
@@ -7,13 +8,9 @@ import NeuroLinkProtocol
 /// the BPE tokenizers of every major model family; it overestimates for most other scripts.
 /// Estimated counts are marked `estimated: true` wherever they appear.
 public enum UsageEstimate {
-    /// Bytes per token.
-    public static let bytesPerToken = 4
-
-    /// The tokens `bytes` of text amount to.
+    /// The tokens `bytes` of text amount to: admission's default estimator (4 per token).
     public static func tokens(bytes: Int) -> Int {
-        let bytes = max(0, bytes)
-        return bytes / bytesPerToken + (bytes % bytesPerToken == 0 ? 0 : 1)
+        TokenEstimator().tokens(characters: bytes)
     }
 
     /// `reported` when the provider reported usage — its figures are kept as they are, zeros

@@ -67,8 +67,8 @@ extension ConfigLoader {
             let hook = try reader.mapping(n, "alerts.webhook", allowed: ["url", "retries", "timeout_ms"])
             guard let urlNode = hook["url"] else { throw reader.error(n, "alerts.webhook.url", "is required") }
             let url = try reader.string(urlNode, "alerts.webhook.url")
-            guard url.hasPrefix("http://") || url.hasPrefix("https://") else {
-                throw reader.error(urlNode, "alerts.webhook.url", "must start with http:// or https://")
+            guard Self.isHTTPURL(url) else {
+                throw reader.error(urlNode, "alerts.webhook.url", "must be an http:// or https:// URL")
             }
             var webhook = DaemonConfig.Webhook(url: url)
             if let r = hook["retries"] { webhook.retries = try reader.int(r, "alerts.webhook.retries", range: 0...10) }

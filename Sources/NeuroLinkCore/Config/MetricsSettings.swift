@@ -49,8 +49,8 @@ extension ConfigLoader {
         let map = try reader.mapping(node, key, allowed: ["url", "interval_ms", "job", "instance"])
         guard let urlNode = map["url"] else { throw reader.error(node, "\(key).url", "is required") }
         let url = try reader.string(urlNode, "\(key).url")
-        guard url.hasPrefix("http://") || url.hasPrefix("https://") else {
-            throw reader.error(urlNode, "\(key).url", "must start with http:// or https://")
+        guard Self.isHTTPURL(url) else {
+            throw reader.error(urlNode, "\(key).url", "must be an http:// or https:// URL")
         }
         var gateway = DaemonConfig.Pushgateway(url: url.hasSuffix("/") ? String(url.dropLast()) : url)
         if let n = map["interval_ms"] {

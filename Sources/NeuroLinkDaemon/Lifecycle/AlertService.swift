@@ -76,7 +76,7 @@ struct AlertService: Service, CustomStringConvertible {
                 timeouts: TransferTimeouts(total: .milliseconds(webhook.timeoutMs))
             )
             let status: Int?
-            do { status = try await Self.status(of: request, daemon.http) } catch { status = nil }
+            do { status = try await daemon.http.status(of: request) } catch { status = nil }
             if let status, (200..<300).contains(status) { return }
             if let status, status < 500 {
                 daemon.logger.warning("alert webhook refused the delivery", metadata: ["status": "\(status)"])
@@ -89,13 +89,6 @@ struct AlertService: Service, CustomStringConvertible {
         )
     }
 
-    private static func status(of request: HTTPRequest, _ http: CurlLoop) async throws -> Int {
-        let transfer = try http.start(request)
-        defer { transfer.cancel() }
-        guard case .head(let head)? = try await transfer.next() else { return 0 }
-        while case .body? = try await transfer.next() {}
-        return head.status
-    }
 }
 
 /// The JSON body of a webhook delivery (docs/configuration.md, "alerts").

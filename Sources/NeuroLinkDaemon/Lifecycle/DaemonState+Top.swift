@@ -52,7 +52,6 @@ extension DaemonState {
         let now = ContinuousClock.now
         let elapsedMs = (now - context.receivedAt).millisecondsValue
         let tokens = UsageEstimate.tokens(bytes: progress.deliveredBytes)
-        let generating = progress.firstChunkAt.map { (now - $0).millisecondsValue }
         return TopSnapshot.ActiveStream(
             requestId: context.id.description,
             method: context.method,
@@ -61,8 +60,12 @@ extension DaemonState {
             model: progress.model,
             elapsedMs: (elapsedMs * 10).rounded() / 10,
             outputTokens: tokens,
-            tokensPerSecond: generating.flatMap {
-                $0 > 0 && tokens > 0 ? (Double(tokens) / ($0 / 1000) * 10).rounded() / 10 : nil
+            tokensPerSecond: progress.firstChunkAt.flatMap { first in
+                ResultAnalytics.tokensPerSecond(
+                    outputTokens: tokens,
+                    durationMs: elapsedMs,
+                    timeToFirstChunkMs: (first - context.receivedAt).millisecondsValue
+                )
             }
         )
     }

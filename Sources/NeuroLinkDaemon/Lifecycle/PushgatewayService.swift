@@ -40,7 +40,8 @@ struct PushgatewayService: Service, CustomStringConvertible {
         )
         let problem: String?
         do {
-            problem = try await status(of: request).map { "the gateway answered HTTP \($0)" }
+            let status = try await daemon.http.status(of: request)
+            problem = (200..<300).contains(status) ? nil : "the gateway answered HTTP \(status)"
         } catch {
             problem = "\(error)"
         }
@@ -52,12 +53,4 @@ struct PushgatewayService: Service, CustomStringConvertible {
         return problem != nil
     }
 
-    /// `nil` for a 2xx answer, else the status.
-    private func status(of request: HTTPRequest) async throws -> Int? {
-        let transfer = try daemon.http.start(request)
-        defer { transfer.cancel() }
-        guard case .head(let head)? = try await transfer.next() else { return 0 }
-        while case .body? = try await transfer.next() {}
-        return (200..<300).contains(head.status) ? nil : head.status
-    }
 }

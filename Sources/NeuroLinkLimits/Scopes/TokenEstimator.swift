@@ -39,9 +39,16 @@ public struct TokenEstimator: Sendable, Hashable {
     /// Input: characters / `charsPerToken` rounded up (or the caller's own count); output: the
     /// request's `maxTokens`, which is what the provider may bill at most, else the default.
     public func estimate(inputCharacters: Int, inputTokens: Int? = nil, maxOutputTokens: Int?) -> TokenUsage {
+        TokenUsage(
+            input: inputTokens ?? tokens(characters: inputCharacters),
+            output: maxOutputTokens ?? defaultOutputTokens
+        )
+    }
+
+    /// `characters` / `charsPerToken`, rounded up.
+    public func tokens(characters: Int) -> Int {
         let perToken = charsPerToken > 0 && charsPerToken.isFinite ? charsPerToken : 4
-        let input = inputTokens ?? Int(saturating: Double(max(0, inputCharacters)) / perToken, rounding: .up)
-        return TokenUsage(input: input, output: maxOutputTokens ?? defaultOutputTokens)
+        return Int(saturating: Double(max(0, characters)) / perToken, rounding: .up)
     }
 
     /// Optional values merged over a preset, key by key.
