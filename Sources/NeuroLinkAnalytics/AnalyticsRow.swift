@@ -20,6 +20,9 @@ struct AnalyticsRow: Sendable {
         var rest = record.context ?? [:]
         let userId = rest.removeValue(forKey: "userId")
         let sessionId = rest.removeValue(forKey: "sessionId")
+        let evaluation = record.evaluation?.evaluation
+        let failure: EvaluationFailure? =
+            if case .failed(let failure) = record.evaluation { failure } else { nil }
         let columns: [(any DatabaseValueConvertible)?] = [
             record.requestId.description, record.startedAt, record.method, record.outcome.rawValue,
             record.caller.tenant.name, record.caller.tenant.subKey, record.caller.uid.map { Int64($0) },
@@ -32,6 +35,8 @@ struct AnalyticsRow: Sendable {
             record.usage?.reasoningTokens, record.usage.map { $0.estimated == true },
             record.tokensPerSecond, record.cost, record.finishReason?.rawValue, record.errorType?.rawValue,
             record.failureClass?.rawValue,
+            evaluation?.relevance, evaluation?.accuracy, evaluation?.completeness, evaluation?.overall,
+            evaluation?.judge, failure?.kind,
         ]
         values = columns.map { $0?.databaseValue ?? .null }
     }

@@ -50,6 +50,20 @@ enum AnalyticsSchema {
             try db.create(index: "requests_by_time", on: "requests", columns: ["started_at"])
             try db.create(index: "requests_by_tenant", on: "requests", columns: ["tenant", "started_at"])
         }
+        migrator.registerMigration("v2: evaluation") { db in
+            try db.alter(table: "requests") { t in
+                // The judge's scores, 1–10 (`enableEvaluation`). Its reason is not stored: it may
+                // quote the conversation, which the store never holds.
+                t.add(column: "eval_relevance", .integer)
+                t.add(column: "eval_accuracy", .integer)
+                t.add(column: "eval_completeness", .integer)
+                t.add(column: "eval_overall", .integer)
+                // `provider/model` of the judge.
+                t.add(column: "eval_judge", .text)
+                // Why an answer that asked for evaluation has none: no_text, judge_error, timeout, invalid_verdict.
+                t.add(column: "eval_error", .text)
+            }
+        }
         return migrator
     }
 }

@@ -57,7 +57,10 @@ extension AnalyticsStore {
             SELECT \(group) AS g, COUNT(*) AS requests, SUM(outcome = 'success') AS succeeded,
                 SUM(COALESCE(input_tokens, 0)) AS input, SUM(COALESCE(output_tokens, 0)) AS output,
                 SUM(COALESCE(tokens_estimated, 0)) AS estimated, AVG(tokens_per_second) AS tps,
-                SUM(cost) AS cost, SUM(cost IS NULL AND input_tokens IS NOT NULL) AS unknown_cost
+                SUM(cost) AS cost, SUM(cost IS NULL AND input_tokens IS NOT NULL) AS unknown_cost,
+                COUNT(eval_overall) AS scored, COUNT(eval_error) AS eval_failed,
+                AVG(eval_relevance) AS relevance, AVG(eval_accuracy) AS accuracy,
+                AVG(eval_completeness) AS completeness, AVG(eval_overall) AS overall
             FROM requests WHERE \(filter.sql) GROUP BY g ORDER BY requests DESC, g
             """
         return try Row.fetchAll(db, sql: sql, arguments: filter.arguments).map { row in
@@ -73,8 +76,23 @@ extension AnalyticsStore {
             entry.tokensPerSecond = (row["tps"] as Double?).map { ($0 * 100).rounded() / 100 }
             entry.cost = row["cost"]
             entry.costUnknownRequests = row["unknown_cost"] ?? 0
+            entry.evaluation = Self.evaluationAverages(row)
             return entry
         }
+    }
+
+    /// The judge's mean scores in an aggregate row, when any request of the group asked for them.
+    private static func evaluationAverages(_ row: Row) -> AnalyticsReport.EvaluationAverages? {
+        let scored: Int = row["scored"] ?? 0
+        let failed: Int = row["eval_failed"] ?? 0
+        guard scored + failed > 0 else { return nil }
+        var averages = AnalyticsReport.EvaluationAverages(scored: scored, failed: failed)
+        let mean = { (column: String) -> Double? in (row[column] as Double?).map { ($0 * 100).rounded() / 100 } }
+        averages.relevance = mean("relevance")
+        averages.accuracy = mean("accuracy")
+        averages.completeness = mean("completeness")
+        averages.overall = mean("overall")
+        return averages
     }
 
     /// p50, p95 and p99 of `column` per group: the value of rank ⌈p·n⌉ in the group's sorted values.

@@ -20,7 +20,13 @@ enum AnalyticsView {
                 group.topErrors.map { "\($0.type)×\($0.count)" }.joined(separator: " "),
             ]
         }
-        var text = StatusView.table([header] + rows).joined(separator: "\n") + "\n"
+        let evaluated = report.groups.contains { $0.evaluation != nil }
+        let table =
+            evaluated
+            ? zip([header] + rows, [["eval"]] + report.groups.map { [judged($0.evaluation)] }).map { $0 + $1 }
+            : [header] + rows
+        var text = StatusView.table(table).joined(separator: "\n") + "\n"
+        if evaluated { text += "eval: the judge's mean overall score out of 10, and how many answers it scored\n" }
         if report.groups.isEmpty { text += "no requests recorded in this range\n" }
         if report.groups.contains(where: { $0.estimatedTokenRequests > 0 }) {
             text += "~ some token counts are estimates: the provider reported none\n"
@@ -31,7 +37,7 @@ enum AnalyticsView {
 
     static func csv(_ report: AnalyticsReport) -> String {
         var lines = [
-            "\(report.by.rawValue),requests,succeeded,success_rate,ttfc_p50_ms,ttfc_p95_ms,ttfc_p99_ms,duration_p50_ms,duration_p95_ms,duration_p99_ms,input_tokens,output_tokens,estimated_token_requests,tokens_per_second,cost_usd,cost_unknown_requests,top_errors"
+            "\(report.by.rawValue),requests,succeeded,success_rate,ttfc_p50_ms,ttfc_p95_ms,ttfc_p99_ms,duration_p50_ms,duration_p95_ms,duration_p99_ms,input_tokens,output_tokens,estimated_token_requests,tokens_per_second,cost_usd,cost_unknown_requests,top_errors,eval_scored,eval_failed,eval_relevance,eval_accuracy,eval_completeness,eval_overall"
         ]
         for g in report.groups {
             let fields: [String] = [
@@ -40,10 +46,18 @@ enum AnalyticsView {
                 "\(g.durationMs.p50)", "\(g.durationMs.p95)", "\(g.durationMs.p99)", "\(g.inputTokens)",
                 "\(g.outputTokens)", "\(g.estimatedTokenRequests)", number(g.tokensPerSecond), number(g.cost),
                 "\(g.costUnknownRequests)", g.topErrors.map { "\($0.type):\($0.count)" }.joined(separator: " "),
+                "\(g.evaluation?.scored ?? 0)", "\(g.evaluation?.failed ?? 0)", number(g.evaluation?.relevance),
+                number(g.evaluation?.accuracy), number(g.evaluation?.completeness), number(g.evaluation?.overall),
             ]
             lines.append(fields.map(csvField).joined(separator: ","))
         }
         return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// `7.5 (4)`: the mean overall score and the answers scored; `-` without evaluations.
+    private static func judged(_ evaluation: AnalyticsReport.EvaluationAverages?) -> String {
+        guard let evaluation, let overall = evaluation.overall else { return "-" }
+        return String(format: "%.1f (%d)", overall, evaluation.scored)
     }
 
     static func json(_ value: some Encodable) throws -> String {

@@ -23,6 +23,9 @@ struct GenerateCommand: AsyncParsableCommand {
             }
             if options.debug { try DebugOutput.print(result) }
             if let analytics = result.analytics { try Terminal.standardError(AnalyticsSummary.line(analytics)) }
+            if let line = EvaluationSummary.line(result.evaluation, error: result.evaluationError) {
+                try Terminal.standardError(line)
+            }
         } catch let error as RPCError where options.format == .json {
             try Terminal.standardOutput(JSONLines.line(JSONLines.Tagged<RPCError>(type: "error", error: error)))
             throw NLExit.report(error)

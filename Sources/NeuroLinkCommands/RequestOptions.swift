@@ -24,6 +24,10 @@ struct RequestOptions: ParsableArguments {
     @Flag(name: .long, help: "Show the provider and model used, timings and usage on stderr.") var debug = false
     @Flag(name: .long, help: "Ask for analytics; print a one-line summary on stderr at the end.")
     var enableAnalytics = false
+    @Flag(name: .long, help: "After the answer, have a judge model score it; print the scores on stderr.")
+    var enableEvaluation = false
+    @Option(name: .long, help: "The judge's point of view, e.g. \"Senior Developer\" (implies --enable-evaluation).")
+    var evaluationDomain: String?
 
     func validate() throws {
         if let timeout, DurationParsing.milliseconds(timeout) == nil {
@@ -68,6 +72,8 @@ struct RequestOptions: ParsableArguments {
             context: try context.map(parsedContext)
         )
         if enableAnalytics { request.enableAnalytics = true }
+        if enableEvaluation || evaluationDomain != nil { request.enableEvaluation = true }
+        request.evaluationDomain = evaluationDomain
         return request
     }
 }
@@ -110,6 +116,17 @@ enum AnalyticsSummary {
         var line = String(format: "[analytics] %.1f s · %d tokens", figures.elapsedMs / 1000, figures.outputTokens)
         if let rate = figures.tokensPerSecond { line += String(format: " · %.1f tokens/s", rate) }
         return line
+    }
+}
+
+enum EvaluationSummary {
+    /// `evaluation: 8/10 · relevance 9 · accuracy 8 · completeness 7 · judge openai/gpt-4o-mini — <reason>`,
+    /// or `evaluation failed: <why>`; `nil` when the request asked for none.
+    static func line(_ evaluation: Evaluation?, error: String?) -> String? {
+        if let error { return "evaluation failed: \(error)" }
+        guard let e = evaluation else { return nil }
+        return "evaluation: \(e.overall)/10 · relevance \(e.relevance) · accuracy \(e.accuracy) · "
+            + "completeness \(e.completeness) · judge \(e.judge) — \(e.reason)"
     }
 }
 

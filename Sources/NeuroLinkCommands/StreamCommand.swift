@@ -104,6 +104,10 @@ struct ChunkPrinter {
                 if let figures = chunk.analytics {
                     try Terminal.standardError((endsWithNewline ? "" : "\n") + AnalyticsSummary.live(figures))
                 }
+            case .evaluation:
+                if let line = EvaluationSummary.line(chunk.evaluation, error: chunk.evaluationError) {
+                    try Terminal.standardError((endsWithNewline ? "" : "\n") + line)
+                }
             case .notice:
                 // Retries, failovers and queueing go to stderr so piped output stays the answer alone.
                 if let notice = chunk.notice {

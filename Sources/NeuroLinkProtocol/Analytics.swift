@@ -70,6 +70,8 @@ public struct AnalyticsReport: Sendable, Hashable, Codable {
         public var costUnknownRequests: Int
         /// The most frequent error types, most frequent first (at most three).
         public var topErrors: [ErrorCount]
+        /// The judge's mean scores, when requests of the group asked for evaluation.
+        public var evaluation: EvaluationAverages?
 
         public init(key: String, requests: Int, succeeded: Int, durationMs: Percentiles) {
             self.key = key
@@ -95,6 +97,24 @@ public struct AnalyticsReport: Sendable, Hashable, Codable {
             self.p50 = p50
             self.p95 = p95
             self.p99 = p99
+        }
+    }
+
+    /// Mean judge scores of a group's evaluated requests (`enableEvaluation`).
+    public struct EvaluationAverages: Sendable, Hashable, Codable {
+        /// Requests the judge scored.
+        public var scored: Int
+        /// Requests that asked for evaluation and got none (`evaluationError`).
+        public var failed: Int
+        /// Means over the scored requests, 1–10; absent when none was scored.
+        public var relevance: Double?
+        public var accuracy: Double?
+        public var completeness: Double?
+        public var overall: Double?
+
+        public init(scored: Int, failed: Int) {
+            self.scored = scored
+            self.failed = failed
         }
     }
 
@@ -154,6 +174,7 @@ public struct AnalyticsExportPage: Sendable, Hashable, Codable {
         "user_id", "session_id", "context", "provider", "model", "pool", "member", "attempts", "ttfc_ms",
         "duration_ms", "chunks", "bytes", "input_tokens", "output_tokens", "cached_tokens", "reasoning_tokens",
         "tokens_estimated", "tokens_per_second", "cost", "finish_reason", "error_type", "failure_class",
+        "eval_relevance", "eval_accuracy", "eval_completeness", "eval_overall", "eval_judge", "eval_error",
     ]
 
     /// One object per request, with the columns docs/protocol.md lists.

@@ -14,6 +14,9 @@ public struct ChunkType: RawRepresentable, Sendable, Hashable, Codable, CustomSt
     public static let object = ChunkType(rawValue: "object")
     /// Figures of the running request (`analytics`), with `enableAnalytics`.
     public static let analytics = ChunkType(rawValue: "analytics")
+    /// A judge model's scores of the answer (`evaluation` or `evaluationError`), with
+    /// `enableEvaluation`, just before `finish`.
+    public static let evaluation = ChunkType(rawValue: "evaluation")
 }
 
 /// Why an answer ended: `stop`, `length`, `tool_calls`, `content_filter` or `error`.
@@ -50,6 +53,10 @@ public struct StreamChunk: Sendable, Hashable, Codable {
     public var notice: Notice?
     /// Set on `analytics` chunks.
     public var analytics: LiveAnalytics?
+    /// Set on `evaluation` chunks when the judge scored the answer.
+    public var evaluation: Evaluation?
+    /// Set on `evaluation` chunks when it did not: why.
+    public var evaluationError: String?
 
     public init(
         requestId: RPCID,
@@ -61,9 +68,12 @@ public struct StreamChunk: Sendable, Hashable, Codable {
         toolCall: ToolCall? = nil,
         object: JSONValue? = nil,
         notice: Notice? = nil,
-        analytics: LiveAnalytics? = nil
+        analytics: LiveAnalytics? = nil,
+        evaluation: EvaluationOutcome? = nil
     ) {
         self.analytics = analytics
+        self.evaluation = evaluation?.evaluation
+        self.evaluationError = evaluation?.error
         self.notice = notice
         self.toolCall = toolCall
         self.object = object
@@ -120,6 +130,10 @@ public struct StreamResult: Sendable, Hashable, Codable {
     public var cost: Double?
     /// With `enableAnalytics`: the request's figures in one place.
     public var analytics: ResultAnalytics?
+    /// With `enableEvaluation`: the judge's scores of the answer.
+    public var evaluation: Evaluation?
+    /// With `enableEvaluation`: why the answer has no scores (the request still succeeded).
+    public var evaluationError: String?
 
     public init(
         text: String,

@@ -49,6 +49,10 @@ public struct StreamRequest: Sendable, Hashable, Codable {
     public var priority: Int?
     /// `stream`: `analytics` chunks while the answer streams; both methods: `analytics` in the result.
     public var enableAnalytics: Bool?
+    /// After the answer, a judge model scores it (`evaluation` chunk and result).
+    public var enableEvaluation: Bool?
+    /// The perspective the judge takes, e.g. "Senior Developer".
+    public var evaluationDomain: String?
 
     public struct Input: Sendable, Hashable, Codable {
         public var text: String
@@ -164,7 +168,21 @@ extension StreamRequest {
         priority = try Self.int(params, "priority", range: 0...9)
         continueOnFailure = try Self.bool(params, "continueOnFailure")
         enableAnalytics = try Self.bool(params, "enableAnalytics")
+        enableEvaluation = try Self.bool(params, "enableEvaluation")
+        evaluationDomain = try Self.string(params, "evaluationDomain")
+        if let domain = evaluationDomain,
+            domain.unicodeScalars.count > Self.maxDomainLength
+                || domain.unicodeScalars.contains(where: { $0.properties.generalCategory == .control })
+        {
+            throw RPCError(
+                .invalidParams,
+                "params.evaluationDomain must be at most \(Self.maxDomainLength) characters without control characters"
+            )
+        }
     }
+
+    /// Longest `evaluationDomain` accepted, in Unicode scalars.
+    public static let maxDomainLength = 200
 
     private static func bool(_ p: [String: JSONValue], _ key: String) throws(RPCError) -> Bool? {
         guard let v = p[key], v != .null else { return nil }
@@ -177,6 +195,7 @@ extension StreamRequest {
     static let knownKeys: Set<String> = [
         "input", "messages", "provider", "model", "maxTokens", "temperature", "systemPrompt", "timeoutMs", "context",
         "tools", "toolChoice", "schema", "requiredCapabilities", "continueOnFailure", "priority", "enableAnalytics",
+        "enableEvaluation", "evaluationDomain",
     ]
 
     private static func string(_ p: [String: JSONValue], _ key: String) throws(RPCError) -> String? {

@@ -49,6 +49,13 @@ private func json(_ text: String) throws -> JSONValue {
         InvalidCase(params: #"{"input":{"text":"a"},"provider":""}"#, field: "params.provider"),
         InvalidCase(params: #"{"input":{"text":"a"},"model":7}"#, field: "params.model"),
         InvalidCase(params: #"{"input":{"text":"a"},"systemPrompt":false}"#, field: "params.systemPrompt"),
+        InvalidCase(params: #"{"input":{"text":"a"},"enableEvaluation":"yes"}"#, field: "params.enableEvaluation"),
+        InvalidCase(params: #"{"input":{"text":"a"},"evaluationDomain":""}"#, field: "params.evaluationDomain"),
+        InvalidCase(params: #"{"input":{"text":"a"},"evaluationDomain":"a\nb"}"#, field: "params.evaluationDomain"),
+        InvalidCase(
+            params: #"{"input":{"text":"a"},"evaluationDomain":"\#(String(repeating: "x", count: 201))"}"#,
+            field: "params.evaluationDomain"
+        ),
         InvalidCase(params: "[]", field: "params must be an object"),
         InvalidCase(params: #""text""#, field: "params must be an object"),
     ]

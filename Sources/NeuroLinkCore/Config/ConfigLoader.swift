@@ -71,7 +71,7 @@ public struct ConfigLoader: Sendable, CustomStringConvertible, CustomDebugString
             "",
             allowed: [
                 "server", "logging", "timeouts", "defaults", "providers", "routing", "pools", "rate_limits", "limits",
-                "analytics", "pricing", "metrics", "alerts",
+                "analytics", "pricing", "metrics", "alerts", "evaluation",
             ]
         )
         if let node = top["server"] { config.server = try parseServer(node, reader) }
@@ -120,6 +120,9 @@ public struct ConfigLoader: Sendable, CustomStringConvertible, CustomDebugString
         }
         if let node = top["rate_limits"] {
             config.rateLimits = try parseRateLimits(node, reader, providers: config.providers)
+        }
+        if let node = top["evaluation"] {
+            config.evaluation = try parseEvaluation(node, reader, providers: config.providers, pools: config.pools)
         }
         if let pool = config.routing.defaultPool, !config.pools.contains(where: { $0.name == pool }) {
             throw reader.error(

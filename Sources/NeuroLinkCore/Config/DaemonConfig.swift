@@ -22,6 +22,8 @@ public struct DaemonConfig: Sendable {
     public var metrics = Metrics()
     /// `alerts:`: rules, their evaluation interval and the webhook.
     public var alerts = Alerts()
+    /// `evaluation:`: the judge of `enableEvaluation`.
+    public var evaluation = Evaluation()
     /// `pricing:`: model prices (by model id or id prefix) over the shipped table.
     public var pricing: [String: ModelPrice] = [:]
     /// The file this was read from; `nil` when built from the environment alone.

@@ -16,6 +16,8 @@ public struct Completion: Sendable {
     public var provider: String
     public var model: String
     public var route: RouteInfo
+    /// With `enableEvaluation`: the judge's verdict on the answer.
+    public var evaluation: EvaluationOutcome?
 
     public init(finishReason: FinishReason, usage: Usage?, provider: String, model: String, route: RouteInfo) {
         self.finishReason = finishReason

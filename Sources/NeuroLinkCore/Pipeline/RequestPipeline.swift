@@ -10,8 +10,9 @@ import NeuroLinkRouting
 ///
 /// The stages, outermost first (docs/architecture.md keeps this list):
 /// 1. ``ValidateStage`` — resolve the pool (or provider) and build the conversation.
-/// 2. ``AdmissionStage`` — rate, token and in-flight limits; the admission queue.
-/// 3. ``AttemptStage`` — route to a member, stream from it, retry and fail over.
+/// 2. ``EvaluationStage`` — with `enableEvaluation`, a judge model scores the answer the rest made.
+/// 3. ``AdmissionStage`` — rate, token and in-flight limits; the admission queue.
+/// 4. ``AttemptStage`` — route to a member, stream from it, retry and fail over.
 ///
 /// The runner (``RequestRunner``) registers the request before the stages, and makes the one
 /// `finish` chunk, the result and the record after them.
@@ -23,7 +24,9 @@ public struct RequestPipeline: Sendable {
     /// Rate limits and the admission queue; one for the daemon's lifetime, shared by every
     /// configuration generation.
     public let admission: AdmissionController
-    public let stages: [any RequestStage]
+    /// The stages, in order.
+    public var stages: [any RequestStage] { chain.stages }
+    private let chain: StageChain
     /// Model prices: the shipped table under the configuration's `pricing:` entries.
     public let pricing: PricingTable
     let logger: Logger
@@ -48,30 +51,20 @@ public struct RequestPipeline: Sendable {
         self.admission = admission
         self.logger = logger
         pricing = .shipped(overrides: config.pricing)
-        stages = [
-            ValidateStage(providers: registry, router: router),
+        let validate = ValidateStage(providers: registry, router: router)
+        let upstream: [any RequestStage] = [
             AdmissionStage(admission: members),
             AttemptStage(router: router, admission: members, http: http, secrets: registry.secrets, logger: logger),
         ]
+        let evaluation = EvaluationStage(
+            judging: StageChain(stages: [validate] + upstream),
+            settings: config.evaluation
+        )
+        chain = StageChain(stages: [validate, evaluation] + upstream)
     }
 
     /// Runs `request` through every stage.
     public func run(_ request: inout PipelineRequest, _ output: inout ResponseOutput) async -> StageResult {
-        await run(from: 0, &request, &output)
-    }
-
-    private func run(
-        from index: Int,
-        _ request: inout PipelineRequest,
-        _ output: inout ResponseOutput
-    ) async
-        -> StageResult
-    {
-        guard index < stages.count else {
-            return .failure(RPCError(.internal, "the pipeline ended without an answer"))
-        }
-        return await stages[index].run(&request, &output) { request, output in
-            await run(from: index + 1, &request, &output)
-        }
+        await chain.run(&request, &output)
     }
 }

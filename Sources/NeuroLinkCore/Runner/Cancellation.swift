@@ -16,3 +16,13 @@ extension RPCError {
         return RPCError(reason, doing.map { "\(what) while \($0)" } ?? what)
     }
 }
+
+extension RequestContext {
+    /// The error a request ends with when sending its output failed: the ``RPCError`` thrown (an
+    /// answer over its limit), or else the client went away, which this records.
+    func failedDelivery(_ error: any Error) -> RPCError {
+        if let error = error as? RPCError { return error }
+        clientGone()
+        return RPCError(.cancelled, "the client connection closed")
+    }
+}

@@ -50,6 +50,8 @@ public struct RequestRecord: Sendable {
     public var outcome: Outcome
     public var errorType: ErrorType?
     public var failureClass: FailureClass?
+    /// With `enableEvaluation`: the judge's scores, or why there are none.
+    public var evaluation: EvaluationOutcome?
 
     public init(requestId: RPCID, method: String, caller: Caller, startedAt: Double) {
         self.requestId = requestId

@@ -137,6 +137,7 @@ public final class RequestRunner: Sendable {
         await output.respond(result)
         var record = RequestRecord(request, output: output, result: result)
         record.cost = record.model.flatMap { pipeline.pricing.cost(of: record.usage, model: $0) }
+        if case .success(let completion) = outcome, case .success = result { record.evaluation = completion.evaluation }
         for recorder in recorders { recorder.record(record) }
         return result
     }
@@ -159,11 +160,8 @@ public final class RequestRunner: Sendable {
             )
             do {
                 try await output.finish(completion)
-            } catch let error as RPCError {
-                return .failure(error)
             } catch {
-                context.clientGone()
-                return .failure(RPCError(.cancelled, "the client connection closed"))
+                return .failure(context.failedDelivery(error))
             }
             var result = output.result(completion, context: context)
             result.cost = pricing.cost(of: result.usage, model: result.model)

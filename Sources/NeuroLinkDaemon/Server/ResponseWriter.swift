@@ -72,6 +72,11 @@ struct ResponseWriter: ChunkSink {
                 into: &buffer,
                 StreamChunk(requestId: requestId, seq: seq, type: .analytics, analytics: figures)
             )
+        case .evaluation(let outcome):
+            try Frames.writeChunk(
+                into: &buffer,
+                StreamChunk(requestId: requestId, seq: seq, type: .evaluation, evaluation: outcome)
+            )
         }
     }
 }

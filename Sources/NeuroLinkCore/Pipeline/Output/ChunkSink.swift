@@ -17,6 +17,8 @@ public enum OutgoingChunk: Sendable, Hashable {
     case notice(Notice)
     /// Figures of the running request (`enableAnalytics`).
     case analytics(LiveAnalytics)
+    /// The judge's scores of the answer (`enableEvaluation`), or why there are none.
+    case evaluation(EvaluationOutcome)
 }
 
 /// Where a running request's output goes: its chunks (to the client connection for `stream`,

@@ -42,6 +42,8 @@ public struct ResponseOutput {
     private var live: LiveAnalyticsClock?
     /// The running request's progress, updated once per batch of the answer.
     private let progress: RequestProgress?
+    /// The transforms were flushed and the final object queued (``closeAnswer()``).
+    private var answerClosed = false
 
     public init(
         sink: some ChunkSink,
@@ -104,13 +106,35 @@ public struct ResponseOutput {
 
     /// Sends a notice (retry, failover, queued); it does not count as part of the answer.
     public mutating func notify(_ notice: Notice) async throws {
-        try await sink.send([.notice(notice)])
-        if sink.deliversChunks { chunksSent += 1 }
+        try await sendAside(.notice(notice))
     }
 
-    /// Ends the answer: releases what transforms still hold, sends the last object and the
+    /// Sends the judge's scores of the answer (or why there are none), after the answer and
+    /// before `finish`.
+    public mutating func evaluated(_ outcome: EvaluationOutcome) async throws {
+        try await sendAside(.evaluation(outcome))
+    }
+
+    /// Ends the answer and sends what it still held: for a stage that needs the whole answer
+    /// before `finish` (the judge). ``finish(_:)`` does it in the same write as `finish` otherwise.
+    public mutating func endAnswer() async throws {
+        try closeAnswer()
+        try await flushOutgoing(answer: true)
+    }
+
+    /// Ends the answer (releasing what transforms still hold, and the last object) and sends the
     /// request's one `finish` chunk.
     public mutating func finish(_ completion: Completion) async throws {
+        try closeAnswer()
+        let answer = !outgoing.isEmpty
+        outgoing.append(.finish(completion.finishReason, completion.usage))
+        try await flushOutgoing(answer: answer)
+    }
+
+    /// Queues what the transforms still hold and the final object; only the first call does.
+    private mutating func closeAnswer() throws {
+        guard !answerClosed else { return }
+        answerClosed = true
         for index in transforms.indices {
             let held = transforms[index].flush()
             // What one transform releases at the end still passes the transforms after it.
@@ -118,9 +142,12 @@ public struct ResponseOutput {
             try add(reasoning: transformReasoning(held.reasoning, from: index + 1))
         }
         if let object = structured?.objectToSend(now: .now, final: true) { outgoing.append(.object(object)) }
-        let answer = !outgoing.isEmpty
-        outgoing.append(.finish(completion.finishReason, completion.usage))
-        try await flushOutgoing(answer: answer)
+    }
+
+    /// Sends a chunk that is not part of the answer.
+    private mutating func sendAside(_ chunk: OutgoingChunk) async throws {
+        try await sink.send([chunk])
+        if sink.deliversChunks { chunksSent += 1 }
     }
 
     /// Hands the request's final response to the sink.
@@ -154,6 +181,8 @@ public struct ResponseOutput {
             route: completion.route
         )
         if truncated { result.textTruncated = true }
+        result.evaluation = completion.evaluation?.evaluation
+        result.evaluationError = completion.evaluation?.error
         return result
     }
 
