@@ -34,6 +34,14 @@ public final class DaemonMetrics: RequestRecorder, Sendable {
             factory: factory
         )
         .increment()
+        if let overhead = record.overheadMs {
+            CoreMetrics.Timer(
+                label: MetricNames.daemonOverhead,
+                dimensions: [("outcome", record.outcome.rawValue)],
+                factory: factory
+            )
+            .recordNanoseconds(Self.nanoseconds(ms: overhead))
+        }
         recordRouting(record)
         guard record.outcome == .success else { return }
         recordSuccess(record, labels: Array(labels.prefix(3)))

@@ -27,6 +27,7 @@ enum MetricNames {
     static let analyticsDropped = "neurolink_analytics_rows_dropped_total"
     static let alertTransitions = "neurolink_alert_transitions_total"
     static let alertFiring = "neurolink_alert_firing"
+    static let daemonOverhead = "neurolink_daemon_overhead_seconds"
 
     /// Each metric's `# HELP` text.
     static let help: [String: String] = [
@@ -50,6 +51,8 @@ enum MetricNames {
         analyticsDropped: "Request rows lost because the analytics queue was full or a write failed.",
         alertTransitions: "Alert rules starting (firing) or stopping (resolved) to fire.",
         alertFiring: "1 while an alert rule fires, else 0 (from its first transition on).",
+        daemonOverhead:
+            "Time a request spent in the daemon itself: its duration less upstream calls, queueing and retry backoff.",
     ]
 
     // Label names.
@@ -60,7 +63,8 @@ enum MetricNames {
     static let tokenType = "gen_ai_token_type"
 }
 
-/// Histogram buckets: the ones the GenAI conventions recommend for each metric.
+/// Histogram buckets: the ones the GenAI conventions recommend for each metric, and for the
+/// daemon's overhead, steps from 50 µs (the daemon's own share is well under a millisecond).
 enum MetricBuckets {
     static let operationDuration: [Duration] = [
         0.01, 0.02, 0.04, 0.08, 0.16, 0.32, 0.64, 1.28, 2.56, 5.12, 10.24, 20.48, 40.96, 81.92,
@@ -71,9 +75,12 @@ enum MetricBuckets {
     static let timePerOutputToken: [Duration] = [
         0.01, 0.025, 0.05, 0.075, 0.1, 0.15, 0.2, 0.3, 0.4, 0.5, 0.75, 1.0, 2.5,
     ].map(Self.seconds)
+    static let daemonOverhead: [Duration] = [
+        0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1.0,
+    ].map(Self.seconds)
     static let durations = [
         MetricNames.operationDuration: operationDuration, MetricNames.timeToFirstToken: timeToFirstToken,
-        MetricNames.timePerOutputToken: timePerOutputToken,
+        MetricNames.timePerOutputToken: timePerOutputToken, MetricNames.daemonOverhead: daemonOverhead,
     ]
     static let values = [MetricNames.tokenUsage: tokenUsage]
     static let tokenUsage: [Double] = [

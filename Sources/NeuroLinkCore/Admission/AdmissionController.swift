@@ -158,6 +158,8 @@ public final class AdmissionController: Sendable {
                     position: position
                 )
             )
+            let queuedAt = ContinuousClock.now
+            defer { context.spentWaiting(since: queuedAt) }
             return await slot.wait()
         }
     }

@@ -33,6 +33,10 @@ public final class RequestContext: Sendable {
         var onCancel: (@Sendable () -> Void)?
         /// The client's connection closed (rather than the client cancelling), for the record.
         var clientGone = false
+        /// Time inside upstream calls, from sending each to its end.
+        var upstream = Duration.zero
+        /// Time waited on purpose: in the admission queue, before a retry.
+        var waited = Duration.zero
     }
 
     private let state = Mutex(State())
@@ -136,5 +140,35 @@ public final class RequestContext: Sendable {
 
     func detach() {
         state.withLock { $0.transfer = nil }
+    }
+
+    // MARK: - Where the time went
+
+    /// Counts the time since `start` as spent on an upstream call.
+    func spentUpstream(since start: ContinuousClock.Instant) {
+        let spent = ContinuousClock.now - start
+        state.withLock { $0.upstream += spent }
+    }
+
+    /// Counts the time since `start` as waited on purpose (queue, backoff).
+    func spentWaiting(since start: ContinuousClock.Instant) {
+        let spent = ContinuousClock.now - start
+        state.withLock { $0.waited += spent }
+    }
+
+    /// Adds the upstream and waiting time of `other`, a request run on this one's behalf (the judge).
+    func addTimes(of other: RequestContext) {
+        let (upstream, waited) = other.state.withLock { ($0.upstream, $0.waited) }
+        state.withLock { state in
+            state.upstream += upstream
+            state.waited += waited
+        }
+    }
+
+    /// The time the daemon itself took, up to `now`: everything since the request arrived but the
+    /// upstream calls and the deliberate waits (the `neurolink_daemon_overhead_seconds` histogram).
+    public func overhead(until now: ContinuousClock.Instant = .now) -> Duration {
+        let excluded = state.withLock { $0.upstream + $0.waited }
+        return max(.zero, now - receivedAt - excluded)
     }
 }

@@ -39,6 +39,9 @@ public struct RequestRecord: Sendable {
     public var startedAt: Double
     public var timeToFirstChunkMs: Double?
     public var durationMs: Double
+    /// The part of ``durationMs`` the daemon itself took: not in upstream calls, the admission
+    /// queue or a retry's backoff.
+    public var overheadMs: Double?
     /// Chunks sent to the client (`generate` sends none).
     public var chunks: Int
     /// Bytes written to the client for this request, final response included.
@@ -113,7 +116,9 @@ extension RequestRecord {
         )
         self.context = request.params.context
         pool = request.prepared.flatMap { $0.pool.configured ? $0.pool.name : nil }
-        durationMs = Milliseconds.of(.now - context.receivedAt)
+        let now = ContinuousClock.now
+        durationMs = Milliseconds.of(now - context.receivedAt)
+        overheadMs = Milliseconds.of(context.overhead(until: now))
         timeToFirstChunkMs = output.firstChunkAt.map { Milliseconds.of($0 - context.receivedAt) }
         chunks = output.chunksSent
         bytesSent = output.bytesSent

@@ -134,3 +134,34 @@ import Testing
         return value.last as? String
     }
 }
+
+extension MetricsTests {
+    /// The overhead histogram counts the daemon's own time only: not the upstream's 300 ms per
+    /// answer, nor the 300 ms the second request waits in the admission queue.
+    @Test func theOverheadHistogramLeavesOutUpstreamTimeAndQueueing() async throws {
+        try await Upstreams.with(["a"]) { upstreams in
+            upstreams["a"].register(model: "m", .text(["slow ", "answer"], delay: .milliseconds(150)))
+            let config = upstreams.config(
+                """
+                rate_limits:
+                  providers:
+                    a: { max_in_flight: 1 }
+                  queue: { strategy: queue }
+                """
+            )
+            try await DaemonProcess.withClient(config: config) { _, client in
+                async let first = client.generate(StreamRequest(prompt: "x", provider: "a"))
+                async let second = client.generate(StreamRequest(prompt: "y", provider: "a"))
+                _ = try await (first, second)
+                let text = try await client.metrics()
+                let labels = #"gen_ai_operation_name="chat",gen_ai_provider_name="a",gen_ai_request_model="m""#
+                let total = try #require(sample(text, "gen_ai_client_operation_duration_seconds_sum{\(labels)}"))
+                let overhead = try #require(sample(text, #"neurolink_daemon_overhead_seconds_sum{outcome="success"}"#))
+                #expect(sample(text, #"neurolink_daemon_overhead_seconds_count{outcome="success"}"#) == 2)
+                // 300 ms upstream each, and 300 ms queued for one of them.
+                #expect(total >= 0.85, "\(text)")
+                #expect(overhead < 0.2, "overhead \(overhead) s of \(total) s")
+            }
+        }
+    }
+}

@@ -35,7 +35,10 @@ extension AttemptLoop {
         do { try await output.notify(notice) } catch {
             return .failure(RPCError(.cancelled, "the client connection closed"))
         }
-        guard await context.wait(for: wait) else { return .failure(.stopped(context.cancelReason)) }
+        let waitStarted = ContinuousClock.now
+        let waitedOut = await context.wait(for: wait)
+        context.spentWaiting(since: waitStarted)
+        guard waitedOut else { return .failure(.stopped(context.cancelReason)) }
         guard let permit = await stage.admission.admitRetry(prepared, member: member, tenant: context.caller.tenant)
         else {
             var error = last.error

@@ -79,6 +79,7 @@ public struct EvaluationStage: RequestStage {
             }
             return result
         }
+        request.context.addTimes(of: context)
         let durationMs = Milliseconds.of(.now - started)
         switch verdict {
         case nil:

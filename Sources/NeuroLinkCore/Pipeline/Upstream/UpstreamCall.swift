@@ -44,6 +44,8 @@ final class UpstreamCall {
     func perform(_ chat: ChatRequest, http: CurlLoop, output: inout ResponseOutput) async throws {
         let adapter = target.provider.adapter
         var request = try adapter.httpRequest(for: chat, timeouts: target.timeouts)
+        let sentAt = ContinuousClock.now
+        defer { context.spentUpstream(since: sentAt) }
         try await adapter.authorize(&request)
         let transfer = try http.start(request)
         context.attach(transfer)
