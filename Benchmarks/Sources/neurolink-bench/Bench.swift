@@ -64,6 +64,19 @@ struct Bench {
             }
         }
 
+        // Analytics on against off: its own two daemons, before the shared one starts.
+        if options.runs(.analytics) {
+            note("analytics on/off: two daemons, alternating rounds")
+            report.analytics = try await AnalyticsCost.run(
+                daemonPath: options.daemonPath,
+                baseURL: baseURL,
+                rounds: options.quick ? 2 : 6,
+                ttftCount: options.quick ? 50 : 200,
+                burst: options.quick ? 2_000 : 10_000,
+                concurrency: 16
+            )
+        }
+
         let sectionsNeedingDaemon: [Options.Section] = [.ttft, .throughput, .idle, .soak]
         guard sectionsNeedingDaemon.contains(where: options.runs) else {
             try await upstream.shutdown()

@@ -37,8 +37,9 @@ final class DaemonHarness: @unchecked Sendable {
         """
     }
 
-    /// Spawns the daemon; does not wait for it (see ``waitUntilAccepting(timeout:)``).
-    init(binary: String, upstreamBaseURL: String, faultProviders: Bool = false) throws {
+    /// Spawns the daemon; does not wait for it (see ``waitUntilAccepting(timeout:)``). `extraConfig`
+    /// is appended to the config (top-level keys the default config does not set).
+    init(binary: String, upstreamBaseURL: String, faultProviders: Bool = false, extraConfig: String = "") throws {
         // Socket paths must stay under 108 bytes: keep the directory short.
         directory = "/tmp/nlb-\(UUID().uuidString.prefix(8))"
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
@@ -50,7 +51,8 @@ final class DaemonHarness: @unchecked Sendable {
             binary: binary,
             in: directory
         )
-        try Self.config(baseURL: upstreamBaseURL, faultProviders: faultProviders, raiseTenantCap: raise).write(
+        let config = Self.config(baseURL: upstreamBaseURL, faultProviders: faultProviders, raiseTenantCap: raise)
+        try (config + "\n" + extraConfig).write(
             toFile: configPath,
             atomically: true,
             encoding: .utf8

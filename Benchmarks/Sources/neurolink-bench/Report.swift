@@ -14,6 +14,7 @@ struct Report {
     var soak: Soak.Result?
     var admission: AdmissionOverhead.Run?
     var writer: WriterCapacity.Run?
+    var analytics: AnalyticsCost.Result?
     var finalRSSKiB: Int?
     var peakRSSKiB: Int?
     var daemonLogTail = ""
@@ -102,6 +103,7 @@ struct Report {
         }
         if let admission { lines += AdmissionOverhead.tableRows(admission) }
         if let writer { lines += WriterCapacity.tableRows(writer) }
+        if let analytics { lines += AnalyticsCost.tableRows(analytics) }
         if let soak {
             lines.append(
                 "| Soak \(soak.seconds) s: RSS first / last / max (growth; after 60 s → end) | "
