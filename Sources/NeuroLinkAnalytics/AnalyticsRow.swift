@@ -8,7 +8,7 @@ import NeuroLinkRouting
 /// One request as the `requests` table stores it (docs/architecture.md, "Analytics"): made from a
 /// ``RequestRecord`` on the writer's thread, never on the request's.
 struct AnalyticsRow: Sendable {
-    var values: [DatabaseValue]
+    let arguments: StatementArguments
 
     /// The columns written, in the order of ``values``: every exported column but the row's `id`.
     static let columns = Array(AnalyticsExportPage.columns.dropFirst())
@@ -29,7 +29,7 @@ struct AnalyticsRow: Sendable {
             record.caller.username, record.caller.gid.map { Int64($0) },
             userId.map(Self.text), sessionId.map(Self.text), rest.isEmpty ? nil : Self.json(rest, encoder),
             record.provider, record.model, record.pool, record.member,
-            record.attempts.isEmpty ? nil : Self.json(record.attempts, encoder),
+            record.attempts.isEmpty ? nil : Self.json(record.attempts),
             record.timeToFirstChunkMs, record.durationMs, record.chunks, record.bytesSent,
             record.usage?.inputTokens, record.usage?.outputTokens, record.usage?.cachedInputTokens,
             record.usage?.reasoningTokens, record.usage.map { $0.estimated == true },
@@ -38,14 +38,42 @@ struct AnalyticsRow: Sendable {
             evaluation?.relevance, evaluation?.accuracy, evaluation?.completeness, evaluation?.overall,
             evaluation?.judge, failure?.kind,
         ]
-        values = columns.map { $0?.databaseValue ?? .null }
+        // The existential overload: the generic one maps through a key path, a fifth of the writer's time.
+        arguments = StatementArguments(columns)
     }
-
-    var arguments: StatementArguments { StatementArguments(values) }
 
     /// A context value as a column: strings as they are, anything else as its JSON.
     private static func text(_ value: JSONValue) -> String {
         value.stringValue ?? json(value, JSONEncoder())
+    }
+
+    /// `attempts` as JSON, written by hand: `JSONEncoder` took a sixth of the writer's time.
+    static func json(_ attempts: [RouteInfo.Attempt]) -> String {
+        var text = "["
+        for (index, attempt) in attempts.enumerated() {
+            if index > 0 { text += "," }
+            text += "{\"member\":\(quoted(attempt.member)),\"outcome\":\(quoted(attempt.outcome))"
+            if let wait = attempt.waitMs { text += ",\"waitMs\":\(wait)" }
+            text += "}"
+        }
+        return text + "]"
+    }
+
+    /// A JSON string literal of `text`.
+    static func quoted(_ text: String) -> String {
+        var quoted = "\""
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "\"": quoted += "\\\""
+            case "\\": quoted += "\\\\"
+            case "\n": quoted += "\\n"
+            case _ where scalar.value < 0x20:
+                let hex = String(scalar.value, radix: 16)
+                quoted += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+            default: quoted.unicodeScalars.append(scalar)
+            }
+        }
+        return quoted + "\""
     }
 
     private static func json(_ value: some Encodable, _ encoder: JSONEncoder) -> String {
