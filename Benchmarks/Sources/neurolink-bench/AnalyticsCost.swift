@@ -54,6 +54,10 @@ enum AnalyticsCost {
                 let daemon = enabled ? on : off
                 let ttft = try await TTFT.throughDaemon(socket: daemon.socketPath, count: ttftCount, warmup: 5)
                 let (seconds, cpuMs) = try await requests(daemon, count: burst, concurrency: concurrency)
+                note(
+                    "analytics \(enabled ? "on " : "off"): ttft p50 \(fmt(Percentiles(ttft).p50, 0)) µs, "
+                        + "\(fmt(Double(burst) / seconds, 0)) requests/s, \(fmt(cpuMs * 1000 / Double(burst), 1)) µs CPU each"
+                )
                 if enabled {
                     result.on.ttft += ttft
                     result.on.add(requests: burst, seconds: seconds, cpuMs: cpuMs)
