@@ -42,6 +42,10 @@ public final class DaemonMetrics: RequestRecorder, Sendable {
             )
             .recordNanoseconds(Self.nanoseconds(ms: overhead))
         }
+        if let wait = record.queueWaitMs {
+            CoreMetrics.Timer(label: MetricNames.queueWait, factory: factory)
+                .recordNanoseconds(Self.nanoseconds(ms: wait))
+        }
         recordRouting(record)
         guard record.outcome == .success else { return }
         recordSuccess(record, labels: Array(labels.prefix(3)))

@@ -28,6 +28,7 @@ enum MetricNames {
     static let alertTransitions = "neurolink_alert_transitions_total"
     static let alertFiring = "neurolink_alert_firing"
     static let daemonOverhead = "neurolink_daemon_overhead_seconds"
+    static let queueWait = "neurolink_queue_wait_seconds"
 
     /// Each metric's `# HELP` text.
     static let help: [String: String] = [
@@ -51,6 +52,7 @@ enum MetricNames {
         analyticsDropped: "Request rows lost because the analytics queue was full or a write failed.",
         alertTransitions: "Alert rules starting (firing) or stopping (resolved) to fire.",
         alertFiring: "1 while an alert rule fires, else 0 (from its first transition on).",
+        queueWait: "Time requests that queued spent in the admission queue.",
         daemonOverhead:
             "Time a request spent in the daemon itself: its duration less upstream calls, queueing and retry backoff.",
     ]
@@ -78,9 +80,13 @@ enum MetricBuckets {
     static let daemonOverhead: [Duration] = [
         0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1.0,
     ].map(Self.seconds)
+    static let queueWait: [Duration] = [
+        0.001, 0.005, 0.01, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0,
+    ].map(Self.seconds)
     static let durations = [
         MetricNames.operationDuration: operationDuration, MetricNames.timeToFirstToken: timeToFirstToken,
         MetricNames.timePerOutputToken: timePerOutputToken, MetricNames.daemonOverhead: daemonOverhead,
+        MetricNames.queueWait: queueWait,
     ]
     static let values = [MetricNames.tokenUsage: tokenUsage]
     static let tokenUsage: [Double] = [

@@ -159,7 +159,7 @@ public final class AdmissionController: Sendable {
                 )
             )
             let queuedAt = ContinuousClock.now
-            defer { context.spentWaiting(since: queuedAt) }
+            defer { context.spentQueued(since: queuedAt) }
             return await slot.wait()
         }
     }

@@ -35,8 +35,10 @@ public final class RequestContext: Sendable {
         var clientGone = false
         /// Time inside upstream calls, from sending each to its end.
         var upstream = Duration.zero
-        /// Time waited on purpose: in the admission queue, before a retry.
-        var waited = Duration.zero
+        /// Time waited before a retry.
+        var backedOff = Duration.zero
+        /// Time waited in the admission queue.
+        var queued = Duration.zero
     }
 
     private let state = Mutex(State())
@@ -150,25 +152,35 @@ public final class RequestContext: Sendable {
         state.withLock { $0.upstream += spent }
     }
 
-    /// Counts the time since `start` as waited on purpose (queue, backoff).
-    func spentWaiting(since start: ContinuousClock.Instant) {
+    /// Counts the time since `start` as a retry's backoff.
+    func spentBackingOff(since start: ContinuousClock.Instant) {
         let spent = ContinuousClock.now - start
-        state.withLock { $0.waited += spent }
+        state.withLock { $0.backedOff += spent }
+    }
+
+    /// Counts the time since `start` as waited in the admission queue.
+    func spentQueued(since start: ContinuousClock.Instant) {
+        let spent = ContinuousClock.now - start
+        state.withLock { $0.queued += spent }
     }
 
     /// Adds the upstream and waiting time of `other`, a request run on this one's behalf (the judge).
     func addTimes(of other: RequestContext) {
-        let (upstream, waited) = other.state.withLock { ($0.upstream, $0.waited) }
+        let times = other.state.withLock { ($0.upstream, $0.backedOff, $0.queued) }
         state.withLock { state in
-            state.upstream += upstream
-            state.waited += waited
+            state.upstream += times.0
+            state.backedOff += times.1
+            state.queued += times.2
         }
     }
 
+    /// The time spent in the admission queue so far.
+    public var queueWait: Duration { state.withLock { $0.queued } }
+
     /// The time the daemon itself took, up to `now`: everything since the request arrived but the
-    /// upstream calls and the deliberate waits (the `neurolink_daemon_overhead_seconds` histogram).
+    /// upstream calls, the admission queue and retry backoff (`neurolink_daemon_overhead_seconds`).
     public func overhead(until now: ContinuousClock.Instant = .now) -> Duration {
-        let excluded = state.withLock { $0.upstream + $0.waited }
+        let excluded = state.withLock { $0.upstream + $0.backedOff + $0.queued }
         return max(.zero, now - receivedAt - excluded)
     }
 }

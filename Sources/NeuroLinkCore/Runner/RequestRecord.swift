@@ -42,6 +42,8 @@ public struct RequestRecord: Sendable {
     /// The part of ``durationMs`` the daemon itself took: not in upstream calls, the admission
     /// queue or a retry's backoff.
     public var overheadMs: Double?
+    /// Time spent in the admission queue; `nil` for a request that never queued.
+    public var queueWaitMs: Double?
     /// Chunks sent to the client (`generate` sends none).
     public var chunks: Int
     /// Bytes written to the client for this request, final response included.
@@ -119,6 +121,8 @@ extension RequestRecord {
         let now = ContinuousClock.now
         durationMs = Milliseconds.of(now - context.receivedAt)
         overheadMs = Milliseconds.of(context.overhead(until: now))
+        let queued = context.queueWait
+        queueWaitMs = queued > .zero ? Milliseconds.of(queued) : nil
         timeToFirstChunkMs = output.firstChunkAt.map { Milliseconds.of($0 - context.receivedAt) }
         chunks = output.chunksSent
         bytesSent = output.bytesSent

@@ -161,6 +161,10 @@ extension MetricsTests {
                 // 300 ms upstream each, and 300 ms queued for one of them.
                 #expect(total >= 0.85, "\(text)")
                 #expect(overhead < 0.2, "overhead \(overhead) s of \(total) s")
+                // One of the two waited for the other's 300 ms.
+                #expect(sample(text, "neurolink_queue_wait_seconds_count") == 1, "\(text)")
+                let queued = try #require(sample(text, "neurolink_queue_wait_seconds_sum"))
+                #expect(queued > 0.2 && queued < 1, "\(queued)")
             }
         }
     }

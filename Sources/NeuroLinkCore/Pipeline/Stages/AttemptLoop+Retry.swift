@@ -37,7 +37,7 @@ extension AttemptLoop {
         }
         let waitStarted = ContinuousClock.now
         let waitedOut = await context.wait(for: wait)
-        context.spentWaiting(since: waitStarted)
+        context.spentBackingOff(since: waitStarted)
         guard waitedOut else { return .failure(.stopped(context.cancelReason)) }
         guard let permit = await stage.admission.admitRetry(prepared, member: member, tenant: context.caller.tenant)
         else {
