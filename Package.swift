@@ -107,7 +107,7 @@ let package = Package(
             dependencies: [
                 "NeuroLinkBasics", "NeuroLinkProtocol", "NeuroLinkHTTP", "NeuroLinkProviders", "NeuroLinkRouting",
                 "NeuroLinkLimits", .product(name: "Logging", package: "swift-log"),
-                .product(name: "Yams", package: "Yams"),
+                .product(name: "Yams", package: "Yams"), .product(name: "Crypto", package: "swift-crypto"),
             ],
             // The shipped model prices, compiled into the binary: no resource bundle to install.
             resources: [.embedInCode("Accounting/pricing.json")],
@@ -137,12 +137,23 @@ let package = Package(
             swiftSettings: strict
         ),
         // The RPC server and the daemon's lifecycle.
+        // The response cache's store: memory LRU and SQLite (GRDB), answers compressed with zlib.
+        .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+        .target(
+            name: "NeuroLinkCache",
+            dependencies: [
+                "CZlib", "NeuroLinkBasics", "NeuroLinkCore", "NeuroLinkProtocol",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
         .target(
             name: "NeuroLinkDaemon",
             dependencies: [
                 "NeuroLinkBasics", "NeuroLinkProtocol", "NeuroLinkCore", "NeuroLinkHTTP", "NeuroLinkProviders",
                 "NeuroLinkSystemd", "NeuroLinkLimits", "NeuroLinkAnalytics", "NeuroLinkMetrics", "NeuroLinkAlerts",
-                "CEarlyStop",
+                "NeuroLinkCache", "CEarlyStop",
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -230,6 +241,11 @@ let package = Package(
         .testTarget(
             name: "NeuroLinkAnalyticsTests",
             dependencies: ["NeuroLinkAnalytics", "NeuroLinkCore", "NeuroLinkProtocol"],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "NeuroLinkCacheTests",
+            dependencies: ["NeuroLinkCache", "NeuroLinkCore", "NeuroLinkProtocol"],
             swiftSettings: strict
         ),
         .testTarget(

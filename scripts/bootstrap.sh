@@ -26,6 +26,7 @@ PACKAGES=(
     libcurl4-openssl-dev
     libsystemd-dev
     libsqlite3-dev
+    zlib1g-dev
     pkg-config
     systemd
     curl

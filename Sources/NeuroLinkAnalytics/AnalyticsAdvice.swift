@@ -2,10 +2,13 @@ import NeuroLinkProtocol
 
 /// Recommendations drawn from a report's figures. Thresholds (docs/protocol.md, `analytics.report`):
 /// an error rate over 1 % points at the retry policy; a p95 time to first chunk over 2 s, or over
-/// three times the group's p50, points at the pool's routing strategy.
+/// three times the group's p50, points at the pool's routing strategy; a cache hit rate under 5 %
+/// over at least 100 lookups points at the cache's settings.
 enum AnalyticsAdvice {
     static let maxErrorRate = 0.01
     static let slowFirstChunkMs = 2000.0
+    static let lowHitRate = 0.05
+    static let hitRateLookups = 100
 
     static func recommendations(for report: AnalyticsReport) -> [String] {
         report.groups.flatMap { group -> [String] in
@@ -27,6 +30,13 @@ enum AnalyticsAdvice {
             {
                 advice.append(
                     "\(name): p95 time to first chunk is \(Int(ttfc.p95)) ms (p50 \(Int(ttfc.p50)) ms); review the pool's routing strategy (for example latency-based)"
+                )
+            }
+            if let cache = group.cache, cache.hits + cache.misses >= hitRateLookups, let rate = cache.hitRate,
+                rate < lowHitRate
+            {
+                advice.append(
+                    "\(name): the response cache answers \((rate * 1000).rounded() / 10)% of lookups; check cache.ttl_ms and max_size_mb, or stop caching these requests (cache.mode: bypass)"
                 )
             }
             return advice

@@ -64,6 +64,13 @@ enum AnalyticsSchema {
                 t.add(column: "eval_error", .text)
             }
         }
+        migrator.registerMigration("v3: cache") { db in
+            try db.alter(table: "requests") { t in
+                // With cache_status (v1): how old a hit's answer was, and the dollars it saved.
+                t.add(column: "cache_age_ms", .double)
+                t.add(column: "cache_saved_cost", .double)
+            }
+        }
         return migrator
     }
 }

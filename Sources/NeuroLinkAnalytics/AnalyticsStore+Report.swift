@@ -60,7 +60,10 @@ extension AnalyticsStore {
                 SUM(cost) AS cost, SUM(cost IS NULL AND input_tokens IS NOT NULL) AS unknown_cost,
                 COUNT(eval_overall) AS scored, COUNT(eval_error) AS eval_failed,
                 AVG(eval_relevance) AS relevance, AVG(eval_accuracy) AS accuracy,
-                AVG(eval_completeness) AS completeness, AVG(eval_overall) AS overall
+                AVG(eval_completeness) AS completeness, AVG(eval_overall) AS overall,
+                SUM(cache_status = 'hit' OR cache_status = 'semantic_hit') AS cache_hits,
+                SUM(cache_status = 'miss' OR cache_status = 'refused') AS cache_misses,
+                SUM(cache_status = 'bypass') AS cache_bypassed, SUM(cache_saved_cost) AS cache_saved
             FROM requests WHERE \(filter.sql) GROUP BY g ORDER BY requests DESC, g
             """
         return try Row.fetchAll(db, sql: sql, arguments: filter.arguments).map { row in
@@ -77,8 +80,19 @@ extension AnalyticsStore {
             entry.cost = row["cost"]
             entry.costUnknownRequests = row["unknown_cost"] ?? 0
             entry.evaluation = Self.evaluationAverages(row)
+            entry.cache = Self.cacheFigures(row)
             return entry
         }
+    }
+
+    /// The cache's part in an aggregate row, when any request of the group has a cache status.
+    private static func cacheFigures(_ row: Row) -> AnalyticsReport.CacheFigures? {
+        let (hits, misses, bypassed): (Int, Int, Int) =
+            (row["cache_hits"] ?? 0, row["cache_misses"] ?? 0, row["cache_bypassed"] ?? 0)
+        guard hits + misses + bypassed > 0 else { return nil }
+        var figures = AnalyticsReport.CacheFigures(hits: hits, misses: misses, bypassed: bypassed)
+        figures.savedCost = row["cache_saved"]
+        return figures
     }
 
     /// The judge's mean scores in an aggregate row, when any request of the group asked for them.

@@ -11,15 +11,8 @@ public final class AnalyticsStore: Sendable {
     /// Opens (creating it and its directory, mode 0700, when needed) and migrates the database.
     public init(path: String) throws(AnalyticsError) {
         self.path = path
-        let directory = (path as NSString).deletingLastPathComponent
         do {
-            if !directory.isEmpty {
-                try FileManager.default.createDirectory(
-                    atPath: directory,
-                    withIntermediateDirectories: true,
-                    attributes: [.posixPermissions: 0o700]
-                )
-            }
+            try StateFiles.prepareDirectory(of: path)
             var configuration = Configuration()
             configuration.label = "neurolink.analytics"
             configuration.busyMode = .timeout(5)

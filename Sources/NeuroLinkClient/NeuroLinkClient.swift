@@ -231,6 +231,21 @@ public final class NeuroLinkClient: Sendable {
         try await call(Method.alertsList, params: EmptyParams()).decode(as: AlertsListResult.self).alerts
     }
 
+    /// The response cache's figures.
+    public func cacheStats() async throws -> CacheStats {
+        try await call(Method.cacheStats, params: EmptyParams()).decode(as: CacheStats.self)
+    }
+
+    /// Removes cache entries: the caller's own, or (admins) another tenant's, or every tenant's with `"*"`.
+    public func cacheClear(_ request: CacheClearRequest = CacheClearRequest()) async throws -> Int {
+        try await call(Method.cacheClear, params: request).decode(as: CacheClearResult.self).removed
+    }
+
+    /// What a cache entry holds (never its text), by the key a result's `cache.key` gave.
+    public func cacheInspect(key: String) async throws -> CacheEntryInfo {
+        try await call(Method.cacheInspect, params: CacheInspectRequest(key: key)).decode(as: CacheEntryInfo.self)
+    }
+
     /// The daemon's metrics in the Prometheus text format.
     public func metrics() async throws -> String {
         try await call(Method.metrics, params: EmptyParams()).decode(as: MetricsResult.self).text

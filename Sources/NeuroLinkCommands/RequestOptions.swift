@@ -26,6 +26,8 @@ struct RequestOptions: ParsableArguments {
     var enableAnalytics = false
     @Flag(name: .long, help: "After the answer, have a judge model score it; print the scores on stderr.")
     var enableEvaluation = false
+    @Flag(name: .long, help: "Neither use nor fill the response cache for this request.") var noCache = false
+    @Flag(name: .long, help: "Do not use the response cache's answer, but store the new one.") var refreshCache = false
     @Option(name: .long, help: "The judge's point of view, e.g. \"Senior Developer\" (implies --enable-evaluation).")
     var evaluationDomain: String?
 
@@ -38,6 +40,7 @@ struct RequestOptions: ParsableArguments {
             throw ValidationError("--temperature must be between 0 and 2")
         }
         if let context { _ = try parsedContext(context) }
+        if noCache && refreshCache { throw ValidationError("--no-cache and --refresh-cache exclude each other") }
     }
 
     private func parsedContext(_ text: String) throws -> [String: JSONValue] {
@@ -74,6 +77,8 @@ struct RequestOptions: ParsableArguments {
         if enableAnalytics { request.enableAnalytics = true }
         if enableEvaluation || evaluationDomain != nil { request.enableEvaluation = true }
         request.evaluationDomain = evaluationDomain
+        if noCache { request.cache = CacheControl(mode: .bypass) }
+        if refreshCache { request.cache = CacheControl(mode: .refresh) }
         return request
     }
 }
@@ -161,5 +166,12 @@ enum DebugOutput {
             [debug] time to first chunk: \(ttfc), duration: \(String(format: "%.1f ms", result.timings.durationMs))
             """
         )
+        if let cache = result.cache {
+            let age = cache.ageMs.map { String(format: ", %.0f s old", $0 / 1000) } ?? ""
+            let stored = cache.stored == true ? ", stored" : ""
+            try Terminal.standardError(
+                "[debug] cache: \(cache.status)\(age)\(stored)\(cache.key.map { ", key \($0)" } ?? "")"
+            )
+        }
     }
 }

@@ -46,6 +46,7 @@ public final class DaemonMetrics: RequestRecorder, Sendable {
             CoreMetrics.Timer(label: MetricNames.queueWait, factory: factory)
                 .recordNanoseconds(Self.nanoseconds(ms: wait))
         }
+        if let cache = record.cache { recordCache(cache) }
         recordRouting(record)
         guard record.outcome == .success else { return }
         recordSuccess(record, labels: Array(labels.prefix(3)))
@@ -103,6 +104,23 @@ public final class DaemonMetrics: RequestRecorder, Sendable {
         }
     }
 
+    private func recordCache(_ cache: CacheInfo) {
+        CoreMetrics.Counter(
+            label: MetricNames.cacheRequests,
+            dimensions: [("status", cache.status.rawValue)],
+            factory: factory
+        )
+        .increment()
+        guard let saved = cache.savedUsage else { return }
+        for (type, count) in [("input", saved.inputTokens), ("output", saved.outputTokens)] {
+            CoreMetrics.Counter(label: MetricNames.cacheSavedTokens, dimensions: [("type", type)], factory: factory)
+                .increment(by: count)
+        }
+        if let cost = cache.savedCost {
+            CoreMetrics.FloatingPointCounter(label: MetricNames.cacheSavedCost, factory: factory).increment(by: cost)
+        }
+    }
+
     /// An alert rule started or stopped firing.
     public func alertTransition(_ name: String, severity: String, firing: Bool) {
         CoreMetrics.Counter(
@@ -139,6 +157,11 @@ public final class DaemonMetrics: RequestRecorder, Sendable {
             }
         }
         if let analytics = status.analytics { observe(analytics) }
+        if let cache = status.cache {
+            gauge(MetricNames.cacheEntries).record(cache.entries)
+            gauge(MetricNames.cacheBytes).record(cache.bytes)
+            if let disk = cache.diskBytes { gauge(MetricNames.cacheDiskBytes).record(disk) }
+        }
     }
 
     private func observe(_ analytics: AnalyticsStatus) {

@@ -29,6 +29,12 @@ enum MetricNames {
     static let alertFiring = "neurolink_alert_firing"
     static let daemonOverhead = "neurolink_daemon_overhead_seconds"
     static let queueWait = "neurolink_queue_wait_seconds"
+    static let cacheRequests = "neurolink_cache_requests_total"
+    static let cacheSavedTokens = "neurolink_cache_saved_tokens_total"
+    static let cacheSavedCost = "neurolink_cache_saved_usd_total"
+    static let cacheEntries = "neurolink_cache_entries"
+    static let cacheBytes = "neurolink_cache_bytes"
+    static let cacheDiskBytes = "neurolink_cache_disk_bytes"
 
     /// Each metric's `# HELP` text.
     static let help: [String: String] = [
@@ -53,6 +59,12 @@ enum MetricNames {
         alertTransitions: "Alert rules starting (firing) or stopping (resolved) to fire.",
         alertFiring: "1 while an alert rule fires, else 0 (from its first transition on).",
         queueWait: "Time requests that queued spent in the admission queue.",
+        cacheRequests: "Requests by what the response cache did: hit, miss or bypass.",
+        cacheSavedTokens: "Tokens the response cache's hits did not spend, by type (input, output).",
+        cacheSavedCost: "US dollars the response cache's hits did not spend (models with a known price).",
+        cacheEntries: "Answers held in the response cache's memory.",
+        cacheBytes: "Bytes the response cache's answers take in memory.",
+        cacheDiskBytes: "Bytes of compressed answers in the response cache's database.",
         daemonOverhead:
             "Time a request spent in the daemon itself: its duration less upstream calls, queueing and retry backoff.",
     ]

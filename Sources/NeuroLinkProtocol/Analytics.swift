@@ -72,6 +72,8 @@ public struct AnalyticsReport: Sendable, Hashable, Codable {
         public var topErrors: [ErrorCount]
         /// The judge's mean scores, when requests of the group asked for evaluation.
         public var evaluation: EvaluationAverages?
+        /// What the response cache did for the group's requests, when it took part in any.
+        public var cache: CacheFigures?
 
         public init(key: String, requests: Int, succeeded: Int, durationMs: Percentiles) {
             self.key = key
@@ -97,6 +99,24 @@ public struct AnalyticsReport: Sendable, Hashable, Codable {
             self.p50 = p50
             self.p95 = p95
             self.p99 = p99
+        }
+    }
+
+    /// The response cache's part in a group's requests.
+    public struct CacheFigures: Sendable, Hashable, Codable {
+        public var hits: Int
+        public var misses: Int
+        public var bypassed: Int
+        /// `hits / (hits + misses)`; absent without lookups.
+        public var hitRate: Double?
+        /// US dollars the hits did not spend.
+        public var savedCost: Double?
+
+        public init(hits: Int, misses: Int, bypassed: Int) {
+            self.hits = hits
+            self.misses = misses
+            self.bypassed = bypassed
+            hitRate = hits + misses > 0 ? Double(hits) / Double(hits + misses) : nil
         }
     }
 
@@ -175,6 +195,7 @@ public struct AnalyticsExportPage: Sendable, Hashable, Codable {
         "duration_ms", "chunks", "bytes", "input_tokens", "output_tokens", "cached_tokens", "reasoning_tokens",
         "tokens_estimated", "tokens_per_second", "cost", "finish_reason", "error_type", "failure_class",
         "eval_relevance", "eval_accuracy", "eval_completeness", "eval_overall", "eval_judge", "eval_error",
+        "cache_status", "cache_age_ms", "cache_saved_cost",
     ]
 
     /// One object per request, with the columns docs/protocol.md lists.

@@ -31,6 +31,8 @@ public struct ErrorType: RawRepresentable, Sendable, Hashable, Codable, CustomSt
     public static let overloaded = ErrorType(rawValue: "overloaded")
     /// Analytics are disabled (`analytics.enabled: false`) or the database cannot be read.
     public static let analyticsUnavailable = ErrorType(rawValue: "analytics_unavailable")
+    /// `cache.mode: "only"` and no stored answer matches; or the cache is disabled for a cache method.
+    public static let cacheMiss = ErrorType(rawValue: "cache_miss")
 
     /// The JSON-RPC error code that goes with this type.
     public var code: Int {
@@ -54,6 +56,7 @@ public struct ErrorType: RawRepresentable, Sendable, Hashable, Codable, CustomSt
         case .duplicateRequestId: -32012
         case .overloaded: -32013
         case .analyticsUnavailable: -32014
+        case .cacheMiss: -32015
         default: -32000
         }
     }

@@ -19,6 +19,12 @@ public enum Method {
     public static let alertsList = "alerts.list"
     /// What the daemon is doing now; see ``TopSnapshot``.
     public static let top = "top"
+    /// The response cache's figures; see ``CacheStats``.
+    public static let cacheStats = "cache.stats"
+    /// Removes cache entries; see ``CacheClearRequest``.
+    public static let cacheClear = "cache.clear"
+    /// Describes one cache entry; see ``CacheInspectRequest``.
+    public static let cacheInspect = "cache.inspect"
     /// The notification that carries one chunk of a stream.
     public static let streamChunk = "stream.chunk"
 }

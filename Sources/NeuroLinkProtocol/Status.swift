@@ -27,6 +27,8 @@ public struct StatusResult: Sendable, Hashable, Codable {
     public var analytics: AnalyticsStatus?
     /// Every configured alert rule and its state; `nil` from daemons that predate the field.
     public var alerts: [AlertStatus]?
+    /// The response cache's figures; `nil` when it is disabled or from daemons that predate it.
+    public var cache: CacheStats?
 
     public init(
         version: String,

@@ -134,6 +134,8 @@ public struct StreamResult: Sendable, Hashable, Codable {
     public var evaluation: Evaluation?
     /// With `enableEvaluation`: why the answer has no scores (the request still succeeded).
     public var evaluationError: String?
+    /// How the response cache took part; absent when the cache is disabled.
+    public var cache: CacheInfo?
 
     public init(
         text: String,

@@ -53,6 +53,8 @@ public struct StreamRequest: Sendable, Hashable, Codable {
     public var enableEvaluation: Bool?
     /// The perspective the judge takes, e.g. "Senior Developer".
     public var evaluationDomain: String?
+    /// How the request uses the response cache.
+    public var cache: CacheControl?
 
     public struct Input: Sendable, Hashable, Codable {
         public var text: String
@@ -169,6 +171,7 @@ extension StreamRequest {
         continueOnFailure = try Self.bool(params, "continueOnFailure")
         enableAnalytics = try Self.bool(params, "enableAnalytics")
         enableEvaluation = try Self.bool(params, "enableEvaluation")
+        cache = try Self.cacheControl(params)
         evaluationDomain = try Self.string(params, "evaluationDomain")
         if let domain = evaluationDomain,
             domain.unicodeScalars.count > Self.maxDomainLength
@@ -179,6 +182,38 @@ extension StreamRequest {
                 "params.evaluationDomain must be at most \(Self.maxDomainLength) characters without control characters"
             )
         }
+    }
+
+    /// Reads `params.cache`.
+    private static func cacheControl(_ p: [String: JSONValue]) throws(RPCError) -> CacheControl? {
+        guard let value = p["cache"], value != .null else { return nil }
+        guard let object = value.objectValue else {
+            throw RPCError(.invalidParams, "params.cache must be an object")
+        }
+        for key in object.keys where !["mode", "ttlMs", "namespace"].contains(key) {
+            throw RPCError(.invalidParams, "params.cache.\(key) is not a known parameter")
+        }
+        var control = CacheControl()
+        if let mode = object["mode"], mode != .null {
+            guard let name = mode.stringValue, let parsed = CacheMode(rawValue: name) else {
+                let modes = CacheMode.allCases.map(\.rawValue).joined(separator: ", ")
+                throw RPCError(.invalidParams, "params.cache.mode must be one of \(modes)")
+            }
+            control.mode = parsed
+        }
+        control.ttlMs = try int(object, "cache.ttlMs", key: "ttlMs", range: 1...CacheControl.maxTTLMs)
+        if let namespace = object["namespace"], namespace != .null {
+            guard let text = namespace.stringValue, (1...CacheControl.maxNamespaceLength).contains(text.utf8.count),
+                text.utf8.allSatisfy({ $0.isASCIINamespaceByte })
+            else {
+                throw RPCError(
+                    .invalidParams,
+                    "params.cache.namespace must be 1-\(CacheControl.maxNamespaceLength) letters, digits, '.', '_' or '-'"
+                )
+            }
+            control.namespace = text
+        }
+        return control
     }
 
     /// Longest `evaluationDomain` accepted, in Unicode scalars.
@@ -195,7 +230,7 @@ extension StreamRequest {
     static let knownKeys: Set<String> = [
         "input", "messages", "provider", "model", "maxTokens", "temperature", "systemPrompt", "timeoutMs", "context",
         "tools", "toolChoice", "schema", "requiredCapabilities", "continueOnFailure", "priority", "enableAnalytics",
-        "enableEvaluation", "evaluationDomain",
+        "enableEvaluation", "evaluationDomain", "cache",
     ]
 
     private static func string(_ p: [String: JSONValue], _ key: String) throws(RPCError) -> String? {
@@ -206,12 +241,17 @@ extension StreamRequest {
         return s
     }
 
-    private static func int(_ p: [String: JSONValue], _ key: String, range: ClosedRange<Int>) throws(RPCError) -> Int? {
-        guard let v = p[key], v != .null else { return nil }
+    private static func int(
+        _ p: [String: JSONValue],
+        _ name: String,
+        key: String? = nil,
+        range: ClosedRange<Int>
+    ) throws(RPCError) -> Int? {
+        guard let v = p[key ?? name], v != .null else { return nil }
         guard let i = v.intValue, range.contains(i) else {
             throw RPCError(
                 .invalidParams,
-                "params.\(key) must be an integer from \(range.lowerBound) to \(range.upperBound)"
+                "params.\(name) must be an integer from \(range.lowerBound) to \(range.upperBound)"
             )
         }
         return i
@@ -273,5 +313,13 @@ extension ChatMessage {
             toolCallId = id
         }
         self.init(role: role, content: text, toolCalls: toolCalls, toolCallId: toolCallId)
+    }
+}
+
+extension UInt8 {
+    /// A letter, digit, `.`, `_` or `-`: the bytes of a cache namespace.
+    fileprivate var isASCIINamespaceByte: Bool {
+        (0x30...0x39).contains(self) || (0x41...0x5A).contains(self) || (0x61...0x7A).contains(self)
+            || self == 0x2E || self == 0x5F || self == 0x2D
     }
 }

@@ -120,23 +120,9 @@ extension ConfigLoader {
             metric: metric,
             threshold: try reader.double(thresholdNode, "\(key).threshold", range: -1e15...1e15)
         )
-        if let n = map["condition"] { rule.condition = try choice(n, "\(key).condition", reader) }
-        if let n = map["severity"] { rule.severity = try choice(n, "\(key).severity", reader) }
+        if let n = map["condition"] { rule.condition = try reader.choice(n, "\(key).condition") }
+        if let n = map["severity"] { rule.severity = try reader.choice(n, "\(key).severity") }
         if let n = map["window_ms"] { rule.windowMs = try reader.int(n, "\(key).window_ms", range: 1000...86_400_000) }
         return rule
-    }
-
-    private func choice<T: RawRepresentable & CaseIterable>(
-        _ node: Node,
-        _ key: String,
-        _ reader: YAMLReader
-    )
-        throws(ConfigError) -> T where T.RawValue == String
-    {
-        let text = try reader.string(node, key)
-        guard let value = T(rawValue: text) else {
-            throw reader.error(node, key, "expected one of \(T.allCases.map(\.rawValue).joined(separator: ", "))")
-        }
-        return value
     }
 }

@@ -71,13 +71,14 @@ public struct ConfigLoader: Sendable, CustomStringConvertible, CustomDebugString
             "",
             allowed: [
                 "server", "logging", "timeouts", "defaults", "providers", "routing", "pools", "rate_limits", "limits",
-                "analytics", "pricing", "metrics", "alerts", "evaluation",
+                "analytics", "pricing", "metrics", "alerts", "evaluation", "cache",
             ]
         )
         if let node = top["server"] { config.server = try parseServer(node, reader) }
         if let node = top["limits"] { config.limits = try parseLimits(node, reader) }
         if let node = top["analytics"] { config.analytics = try parseAnalytics(node, reader) }
         if let node = top["metrics"] { config.metrics = try parseMetrics(node, reader) }
+        if let node = top["cache"] { config.cache = try parseCache(node, reader) }
         if let node = top["alerts"] { config.alerts = try parseAlerts(node, reader) }
         if let node = top["pricing"], !reader.isNull(node) { config.pricing = try parsePricing(node, reader) }
         if let node = top["logging"] {

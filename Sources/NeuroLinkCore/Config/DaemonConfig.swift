@@ -24,6 +24,8 @@ public struct DaemonConfig: Sendable {
     public var alerts = Alerts()
     /// `evaluation:`: the judge of `enableEvaluation`.
     public var evaluation = Evaluation()
+    /// `cache:`: the response cache.
+    public var cache = Cache()
     /// `pricing:`: model prices (by model id or id prefix) over the shipped table.
     public var pricing: [String: ModelPrice] = [:]
     /// The file this was read from; `nil` when built from the environment alone.

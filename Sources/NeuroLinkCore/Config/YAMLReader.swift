@@ -112,6 +112,16 @@ struct YAMLReader {
         return value
     }
 
+    /// One of an enumeration's raw values.
+    func choice<T: RawRepresentable & CaseIterable>(_ node: Node, _ key: String) throws(ConfigError) -> T
+    where T.RawValue == String {
+        let text = try string(node, key)
+        guard let value = T(rawValue: text) else {
+            throw error(node, key, "expected one of \(T.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        return value
+    }
+
     func bool(_ node: Node, _ key: String) throws(ConfigError) -> Bool {
         guard case .scalar = node, let value = node.bool else { throw error(node, key, "expected true or false") }
         return value

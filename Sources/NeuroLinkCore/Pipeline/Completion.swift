@@ -18,6 +18,8 @@ public struct Completion: Sendable {
     public var route: RouteInfo
     /// With `enableEvaluation`: the judge's verdict on the answer.
     public var evaluation: EvaluationOutcome?
+    /// How the response cache took part (`nil` when it is off).
+    public var cache: CacheInfo?
 
     public init(finishReason: FinishReason, usage: Usage?, provider: String, model: String, route: RouteInfo) {
         self.finishReason = finishReason

@@ -11,8 +11,9 @@ import NeuroLinkRouting
 /// The stages, outermost first (docs/architecture.md keeps this list):
 /// 1. ``ValidateStage`` — resolve the pool (or provider) and build the conversation.
 /// 2. ``EvaluationStage`` — with `enableEvaluation`, a judge model scores the answer the rest made.
-/// 3. ``AdmissionStage`` — rate, token and in-flight limits; the admission queue.
-/// 4. ``AttemptStage`` — route to a member, stream from it, retry and fail over.
+/// 3. ``CacheStage`` — answer from the response cache, or store the answer the rest made.
+/// 4. ``AdmissionStage`` — rate, token and in-flight limits; the admission queue.
+/// 5. ``AttemptStage`` — route to a member, stream from it, retry and fail over.
 ///
 /// The runner (``RequestRunner``) registers the request before the stages, and makes the one
 /// `finish` chunk, the result and the record after them.
@@ -38,6 +39,7 @@ public struct RequestPipeline: Sendable {
         http: CurlLoop,
         admission: AdmissionController? = nil,
         previous: RequestPipeline? = nil,
+        cache: (any ResponseCacheStore)? = nil,
         logger: Logger = Logger(label: "neurolink.pipeline")
     ) {
         let registry = ProviderRegistry(config: config, http: http)
@@ -60,7 +62,8 @@ public struct RequestPipeline: Sendable {
             judging: StageChain(stages: [validate] + upstream),
             settings: config.evaluation
         )
-        chain = StageChain(stages: [validate, evaluation] + upstream)
+        let cached = CacheStage(store: cache, settings: config.cache, pricing: pricing)
+        chain = StageChain(stages: [validate, evaluation, cached] + upstream)
     }
 
     /// Runs `request` through every stage.

@@ -57,6 +57,8 @@ public struct RequestRecord: Sendable {
     public var failureClass: FailureClass?
     /// With `enableEvaluation`: the judge's scores, or why there are none.
     public var evaluation: EvaluationOutcome?
+    /// How the response cache took part.
+    public var cache: CacheInfo?
 
     public init(requestId: RPCID, method: String, caller: Caller, startedAt: Double) {
         self.requestId = requestId
@@ -134,6 +136,7 @@ extension RequestRecord {
             attempts = answer.route?.attempts ?? [RouteInfo.Attempt(member: answer.route?.member ?? "", outcome: "ok")]
             usage = answer.usage
             finishReason = answer.finishReason
+            cache = answer.cache
         case .failure(let error):
             let firstMember = request.prepared?.pool.members.first
             provider = error.data.provider ?? firstMember?.entry.config.name

@@ -21,21 +21,27 @@ public final class RequestRunner: Sendable {
     public let stats = DaemonStats()
     let recorders: [any RequestRecorder]
     let logger: Logger
+    /// The response cache every configuration generation uses; `nil` without one.
+    let cache: (any ResponseCacheStore)?
     private let generation: Mutex<RequestPipeline>
 
     public init(
         config: DaemonConfig,
         http: CurlLoop,
         logger: Logger,
-        recorders: [any RequestRecorder]? = nil
+        recorders: [any RequestRecorder]? = nil,
+        cache: (any ResponseCacheStore)? = nil
     ) {
         self.http = http
         self.logger = logger
+        self.cache = cache
         let admission = AdmissionController(config: config)
         self.admission = admission
         requests = RunningRequests(limits: config.server.requestLimits)
         self.recorders = [stats] + (recorders ?? [LogRecorder(logger: logger)])
-        generation = Mutex(RequestPipeline(config: config, http: http, admission: admission, logger: logger))
+        generation = Mutex(
+            RequestPipeline(config: config, http: http, admission: admission, cache: cache, logger: logger)
+        )
     }
 
     /// The configuration generation new requests run on.
@@ -51,6 +57,7 @@ public final class RequestRunner: Sendable {
                 http: http,
                 admission: admission,
                 previous: current,
+                cache: cache,
                 logger: logger
             )
         }

@@ -9,7 +9,7 @@ import NeuroLinkRouting
 #endif
 
 /// The wall-clock time, for providers' absolute reset times (RFC 3339 headers).
-enum WallClock {
+public enum WallClock {
     /// Time since the Unix epoch.
     static var now: Duration {
         var time = timespec()
@@ -18,7 +18,7 @@ enum WallClock {
     }
 
     /// Seconds since the Unix epoch, for records and reports.
-    static var unixSeconds: Double {
+    public static var unixSeconds: Double {
         var time = timespec()
         clock_gettime(CLOCK_REALTIME, &time)
         return Double(time.tv_sec) + Double(time.tv_nsec) / 1e9

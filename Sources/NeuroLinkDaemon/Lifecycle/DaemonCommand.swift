@@ -138,6 +138,7 @@ public struct DaemonCommand: AsyncParsableCommand {
             http: http,
             supervision: supervision,
             analytics: AnalyticsState.open(config, loader: loader, logger: logger),
+            cache: CacheService.open(config, loader: loader, logger: logger),
             logger: logger
         )
         let server = RPCServer(
@@ -172,6 +173,7 @@ public struct DaemonCommand: AsyncParsableCommand {
         services.append(.init(service: StatusReporterService(daemon: daemon)))
         services.append(.init(service: HTTPEngineService(loop: http)))
         if let writer = daemon.analytics.writer { services.append(.init(service: AnalyticsService(writer: writer))) }
+        if let cache = daemon.cache { services.append(.init(service: CacheService(cache: cache))) }
         if !config.alerts.rules.isEmpty {
             services.append(.init(service: AlertService(daemon: daemon, settings: config.alerts)))
         }

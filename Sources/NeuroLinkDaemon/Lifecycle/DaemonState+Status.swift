@@ -1,5 +1,6 @@
 import NeuroLinkAlerts
 import NeuroLinkBasics
+import NeuroLinkCache
 import NeuroLinkCore
 import NeuroLinkHTTP
 import NeuroLinkLimits
@@ -19,6 +20,7 @@ extension DaemonState {
         var status = await status()
         status.analytics = analytics.status(admin: caller.isAdmin)
         status.alerts = alerts.statuses
+        status.cache = cache?.stats(showError: caller.isAdmin)
         guard !caller.isAdmin else { return status }
         return status.visible(to: runner.resolveTenant(of: caller, userId: nil).tenant.name)
     }
@@ -27,6 +29,7 @@ extension DaemonState {
     func metricsText() async -> String {
         var status = await status()
         status.analytics = analytics.status(admin: true)
+        status.cache = cache?.stats(showError: true)
         return metrics.exposition(status)
     }
 

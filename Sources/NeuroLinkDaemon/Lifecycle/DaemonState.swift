@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import NIOCore
 import NeuroLinkAlerts
+import NeuroLinkCache
 import NeuroLinkCore
 import NeuroLinkHTTP
 import NeuroLinkMetrics
@@ -16,6 +17,8 @@ final class DaemonState: Sendable {
     let configPath: String?
     let runner: RequestRunner
     let analytics: AnalyticsState
+    /// The response cache; `nil` when `cache.enabled` is false.
+    let cache: ResponseCache?
     let metrics = DaemonMetrics()
     let alerts: AlertMonitor
     let logger: Logger
@@ -44,9 +47,11 @@ final class DaemonState: Sendable {
         http: CurlLoop,
         supervision: Supervision = .unsupervised,
         analytics: AnalyticsState = .disabled,
+        cache: ResponseCache? = nil,
         logger: Logger
     ) {
         self.analytics = analytics
+        self.cache = cache
         alerts = AlertMonitor(rules: config.alerts.rules)
         self.socketPath = socketPath
         self.supervision = supervision
@@ -57,7 +62,7 @@ final class DaemonState: Sendable {
         maxConnectionsPerUid = config.server.maxConnectionsPerUid
         let recorders: [any RequestRecorder] =
             [LogRecorder(logger: logger), metrics, alerts.window] + (analytics.writer.map { [$0] } ?? [])
-        runner = RequestRunner(config: config, http: http, logger: logger, recorders: recorders)
+        runner = RequestRunner(config: config, http: http, logger: logger, recorders: recorders, cache: cache)
     }
 
     /// `server.max_connections`, held to three quarters of the open-file limit: the rest stays for

@@ -55,6 +55,12 @@ struct ReloadService: Service, CustomStringConvertible {
             if store != old.analytics {
                 logger.warning("analytics settings changed; they take effect after a restart")
             }
+            let (cache, oldCache) = (config.cache, old.cache)
+            if (cache.enabled, cache.path, cache.maxSizeMB, cache.maxDiskMB)
+                != (oldCache.enabled, oldCache.path, oldCache.maxSizeMB, oldCache.maxDiskMB)
+            {
+                logger.warning("cache.enabled, path, max_size_mb and max_disk_mb take effect after a restart")
+            }
             if config.server != old.server {
                 logger.warning(
                     "server settings changed; they take effect after a restart",

@@ -87,6 +87,8 @@ struct Connection: Sendable {
             await handleIntrospection(request, group: &group)
         case Method.analyticsReport, Method.analyticsExport:
             handleAnalytics(request, group: &group)
+        case Method.cacheStats, Method.cacheClear, Method.cacheInspect:
+            handleCache(request, group: &group)
         case Method.top:
             await reply(request, Result<TopSnapshot, RPCError>.success(await daemon.top(for: caller)))
         case Method.alertsList:
@@ -101,7 +103,7 @@ struct Connection: Sendable {
             )
         default:
             let known =
-                "stream, generate, cancel, status, health, providers.list, models.list, analytics.report, analytics.export, metrics, alerts.list, top"
+                "stream, generate, cancel, status, health, providers.list, models.list, analytics.report, analytics.export, metrics, alerts.list, top, cache.stats, cache.clear, cache.inspect"
             let error = RPCError(.unknownMethod, "unknown method \"\(request.method)\" (known: \(known))")
             await reply(request, Result<HealthResult, RPCError>.failure(error))
         }

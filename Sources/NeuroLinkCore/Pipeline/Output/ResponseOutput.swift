@@ -44,6 +44,8 @@ public struct ResponseOutput {
     private let progress: RequestProgress?
     /// The transforms were flushed and the final object queued (``closeAnswer()``).
     private var answerClosed = false
+    /// The answer's batches as they went out, for the response cache (``startRecording(limit:)``).
+    private var recording: AnswerRecording?
 
     public init(
         sink: some ChunkSink,
@@ -183,7 +185,49 @@ public struct ResponseOutput {
         if truncated { result.textTruncated = true }
         result.evaluation = completion.evaluation?.evaluation
         result.evaluationError = completion.evaluation?.error
+        result.cache = completion.cache
         return result
+    }
+
+    // MARK: - The response cache
+
+    /// Keeps every batch of the answer from now on, up to `limit` bytes (past it, nothing is kept).
+    public mutating func startRecording(limit: Int) {
+        recording = AnswerRecording(limit: limit)
+    }
+
+    /// The batches recorded, or `nil` when the answer outgrew the limit (or nothing was recorded).
+    public mutating func takeRecording() -> [CachedAnswer.Batch]? {
+        defer { recording = nil }
+        guard let recording, !recording.overflowed else { return nil }
+        return recording.batches
+    }
+
+    /// Sends a stored answer as this request's own, one write per original batch: as fast as the
+    /// client reads, or with `pace` at the original offsets. The text, tool calls and parsed object
+    /// of the result come from it as from a provider's; the transforms do not run again (it is what
+    /// a client already received).
+    public mutating func replay(_ batches: [CachedAnswer.Batch], pace context: RequestContext?) async throws {
+        let start = ContinuousClock.now
+        for batch in batches {
+            if let context {
+                let due = start + .milliseconds(batch.offsetMs)
+                if due > .now, await !context.wait(for: due - .now) {
+                    throw RPCError.stopped(context.cancelReason, while: "replaying a cached answer")
+                }
+            }
+            for chunk in batch.chunks {
+                switch chunk {
+                case .text(let text): try add(text: text)
+                case .reasoning(let text): try add(reasoning: text)
+                case .toolCall(let call): try keep(toolCall: call)
+                case .object(let object): outgoing.append(.object(object))
+                }
+            }
+            try await flushOutgoing(answer: true)
+        }
+        // The recording holds the final object: the end of the answer adds nothing.
+        answerClosed = true
     }
 
     // MARK: - The chain
@@ -224,6 +268,10 @@ public struct ResponseOutput {
     private mutating func add(toolCall received: ToolCall) throws {
         var call = received
         for index in transforms.indices { call = transforms[index].toolCall(call) }
+        try keep(toolCall: call)
+    }
+
+    private mutating func keep(toolCall call: ToolCall) throws {
         outgoing.append(.toolCall(call))
         let size = call.arguments.approximateSize
         deliveredBytes = deliveredBytes.addingSaturating(size)
@@ -254,6 +302,7 @@ public struct ResponseOutput {
 
     private mutating func flushOutgoing(answer: Bool) async throws {
         guard !outgoing.isEmpty else { return }
+        if answer { recording?.add(outgoing) }
         try await sink.send(outgoing)
         if answer { answerDelivered = true }
         if sink.deliversChunks {
@@ -262,5 +311,32 @@ public struct ResponseOutput {
         }
         if answer { progress?.delivered(bytes: deliveredBytes, firstChunkAt: firstChunkAt) }
         outgoing.removeAll(keepingCapacity: true)
+    }
+}
+
+/// The batches of an answer as they went out, bounded in bytes.
+struct AnswerRecording {
+    let limit: Int
+    private(set) var batches: [CachedAnswer.Batch] = []
+    private(set) var overflowed = false
+    private var bytes = 0
+    private var startedAt: ContinuousClock.Instant?
+
+    init(limit: Int) { self.limit = limit }
+
+    mutating func add(_ chunks: [OutgoingChunk]) {
+        guard !overflowed else { return }
+        let parts = chunks.compactMap(CachedChunk.init)
+        guard !parts.isEmpty else { return }
+        bytes = parts.reduce(bytes) { $0.addingSaturating($1.size) }
+        guard bytes <= limit else {
+            overflowed = true
+            batches = []
+            return
+        }
+        let now = ContinuousClock.now
+        let start = startedAt ?? now
+        startedAt = start
+        batches.append(CachedAnswer.Batch(offsetMs: Milliseconds.of(now - start), chunks: parts))
     }
 }

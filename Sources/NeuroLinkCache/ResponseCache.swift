@@ -1,0 +1,151 @@
+import Foundation
+import Logging
+import NeuroLinkBasics
+import NeuroLinkCore
+import NeuroLinkProtocol
+import Synchronization
+
+/// The daemon's response cache (docs/architecture.md, "Response cache"): answers in memory, an
+/// LRU bounded by `cache.max_size_mb`, and in SQLite so they outlive a restart. The file's index
+/// (keys, owners, expiry; no answers) is read at start; an answer is read from disk the first
+/// time a lookup needs it. Requests never wait for a write: ``store(_:key:owner:)`` puts the
+/// answer in memory and queues it for ``run()``, which writes batches in one transaction,
+/// keeps the file within `cache.max_disk_mb` and drops expired entries hourly.
+public final class ResponseCache: ResponseCacheStore, Sendable {
+    struct MemoryEntry: Sendable {
+        var owner: CacheOwner
+        var variants: [CachedAnswer]
+    }
+
+    struct State: Sendable {
+        var memory: MemoryLRU<String, MemoryEntry>
+        /// What the database holds, by key and variant.
+        var disk: [String: [Int: DiskEntry]] = [:]
+        var diskBytes = 0
+        var pending: [(DiskEntry, CachedAnswer)] = []
+        var stats: CacheStats
+        var lastPrune: Double?
+    }
+
+    let settings: DaemonConfig.Cache
+    let database: CacheDatabase?
+    /// Why the database could not be opened; the cache then works in memory only.
+    public let databaseError: String?
+    let logger: Logger
+    let state: Mutex<State>
+    let doorbell = AsyncStream<Void>.makeStream(bufferingPolicy: .bufferingNewest(1))
+
+    /// Writes waiting for the disk at most; past it an answer stays in memory only.
+    static let maxPendingWrites = 1_000
+
+    /// Opens the database at `path` (`nil`: memory only) and reads its index.
+    public init(settings: DaemonConfig.Cache, path: String?, logger: Logger) {
+        self.settings = settings
+        self.logger = logger
+        var stats = CacheStats(enabled: settings.enabled)
+        stats.capacityBytes = settings.maxSizeMB << 20
+        var initial = State(memory: MemoryLRU(capacity: stats.capacityBytes), stats: stats)
+        var database: CacheDatabase?
+        var failure: String?
+        if let path {
+            do {
+                let opened = try CacheDatabase(path: path)
+                for entry in try opened.index(now: WallClock.unixSeconds) {
+                    initial.disk[entry.key, default: [:]][entry.variant] = entry
+                    initial.diskBytes += entry.size
+                }
+                database = opened
+            } catch {
+                failure = "\(path): \(error)"
+                logger.error("the response cache works in memory only", metadata: ["error": "\(failure ?? "")"])
+            }
+        }
+        self.database = database
+        databaseError = failure
+        state = Mutex(initial)
+    }
+
+    // MARK: - ResponseCacheStore
+
+    public func lookup(_ key: CacheKey, maxTokens: Int?, now: Double) async -> CachedAnswer? {
+        let (found, onDisk) = state.withLock { state -> (CachedAnswer?, Bool) in
+            state.stats.lookups += 1
+            if let answer = state.memory.value(for: key.hex).flatMap({ Self.best($0.variants, maxTokens, now) }) {
+                return (answer, false)
+            }
+            let diskVariants = state.disk[key.hex]?.values.filter { $0.expiresAt > now } ?? []
+            return (nil, !diskVariants.isEmpty)
+        }
+        var answer = found
+        if answer == nil, onDisk, let loaded = try? await database?.answers(key.hex) {
+            answer = state.withLock { state in
+                let owner = state.disk[key.hex]?.values.first?.owner ?? CacheOwner(tenant: nil, namespace: nil)
+                for variant in loaded { Self.keep(variant, key: key.hex, owner: owner, in: &state) }
+                return Self.best(loaded, maxTokens, now)
+            }
+        }
+        state.withLock { state in
+            if answer == nil { state.stats.misses += 1 } else { state.stats.hits += 1 }
+        }
+        return answer
+    }
+
+    public func store(_ answer: CachedAnswer, key: CacheKey, owner: CacheOwner) {
+        let queued = state.withLock { state -> Bool in
+            Self.keep(answer, key: key.hex, owner: owner, in: &state)
+            state.stats.stored += 1
+            guard database != nil, state.pending.count < Self.maxPendingWrites else { return false }
+            let entry = DiskEntry(
+                key: key.hex,
+                variant: DiskEntry.variant(of: answer),
+                owner: owner,
+                createdAt: answer.createdAt,
+                expiresAt: answer.expiresAt,
+                size: 0
+            )
+            state.pending.append((entry, answer))
+            return true
+        }
+        if queued { doorbell.continuation.yield() }
+    }
+
+    public func count(_ event: CacheEvent) {
+        state.withLock { state in
+            switch event {
+            case .bypassed:
+                state.stats.bypassed += 1
+            case .saved(let usage, let cost):
+                state.stats.savedInputTokens = state.stats.savedInputTokens.addingCount(usage?.inputTokens ?? 0)
+                state.stats.savedOutputTokens = state.stats.savedOutputTokens.addingCount(usage?.outputTokens ?? 0)
+                state.stats.savedCost += cost ?? 0
+            }
+        }
+    }
+
+    // MARK: - Memory
+
+    /// The stored answer that serves `maxTokens`: one that stopped on its own first.
+    static func best(_ variants: [CachedAnswer], _ maxTokens: Int?, _ now: Double) -> CachedAnswer? {
+        let serving = variants.filter { $0.expiresAt > now && $0.serves(maxTokens: maxTokens) }
+        return serving.first(where: \.stoppedOnItsOwn) ?? serving.first
+    }
+
+    /// Puts `answer` in memory beside the other variants of `key` (replacing its own variant).
+    static func keep(_ answer: CachedAnswer, key: String, owner: CacheOwner, in state: inout State) {
+        var entry = state.memory.peek(key) ?? MemoryEntry(owner: owner, variants: [])
+        let variant = DiskEntry.variant(of: answer)
+        entry.variants.removeAll { DiskEntry.variant(of: $0) == variant }
+        entry.variants.append(answer)
+        let bytes = entry.variants.reduce(key.utf8.count + 64) { $0 + $1.approximateBytes }
+        state.stats.evictions += state.memory.set(entry, bytes: bytes, for: key)
+    }
+}
+
+extension CachedAnswer {
+    /// Memory an answer takes, roughly: its chunks' bytes and a fixed cost per chunk and answer.
+    var approximateBytes: Int {
+        batches.reduce(256) { total, batch in
+            batch.chunks.reduce(total + 32) { $0 + $1.size + 48 }
+        }
+    }
+}

@@ -1,0 +1,130 @@
+import NeuroLinkProtocol
+
+/// A stored answer: the chunks its client received, in the batches they were written in, and
+/// what a hit needs to answer like the original (finish reason, usage, provider and model).
+public struct CachedAnswer: Sendable, Hashable, Codable {
+    /// One write of the original stream, and when it went out (ms after the first).
+    public struct Batch: Sendable, Hashable, Codable {
+        public var offsetMs: Double
+        public var chunks: [CachedChunk]
+
+        public init(offsetMs: Double, chunks: [CachedChunk]) {
+            self.offsetMs = offsetMs
+            self.chunks = chunks
+        }
+    }
+
+    public var batches: [Batch]
+    public var finishReason: FinishReason
+    public var usage: Usage?
+    public var provider: String
+    public var model: String
+    /// The `maxTokens` the answer was made with (`nil`: none was sent).
+    public var maxTokens: Int?
+    /// Seconds since 1970.
+    public var createdAt: Double
+    public var expiresAt: Double
+
+    public init(
+        batches: [Batch],
+        finishReason: FinishReason,
+        usage: Usage?,
+        provider: String,
+        model: String,
+        maxTokens: Int?,
+        createdAt: Double,
+        expiresAt: Double
+    ) {
+        self.batches = batches
+        self.finishReason = finishReason
+        self.usage = usage
+        self.provider = provider
+        self.model = model
+        self.maxTokens = maxTokens
+        self.createdAt = createdAt
+        self.expiresAt = expiresAt
+    }
+
+    /// Whether this answer may serve a request allowing `maxTokens` output tokens: one that
+    /// stopped on its own serves any limit at least as large as its output (the limit did not
+    /// shape it); one cut by `length` serves only the same limit.
+    public func serves(maxTokens requested: Int?) -> Bool {
+        guard stoppedOnItsOwn else { return requested == maxTokens }
+        guard let requested else { return true }
+        return requested >= (usage?.outputTokens ?? Int.max)
+    }
+
+    /// Ended by the model (`stop`, or to call tools), not by the output limit.
+    public var stoppedOnItsOwn: Bool { finishReason == .stop || finishReason == .toolCalls }
+
+    public var chunkCount: Int { batches.reduce(0) { $0 + $1.chunks.count } }
+}
+
+/// A chunk of a stored answer.
+public enum CachedChunk: Sendable, Hashable, Codable {
+    case text(String)
+    case reasoning(String)
+    case toolCall(ToolCall)
+    case object(JSONValue)
+
+    /// The chunk as the output sends it.
+    var outgoing: OutgoingChunk {
+        switch self {
+        case .text(let text): .text(text)
+        case .reasoning(let text): .reasoning(text)
+        case .toolCall(let call): .toolCall(call)
+        case .object(let object): .object(object)
+        }
+    }
+
+    /// The part of the answer an outgoing chunk is, if it is one.
+    init?(_ chunk: OutgoingChunk) {
+        switch chunk {
+        case .text(let text): self = .text(text)
+        case .reasoning(let text): self = .reasoning(text)
+        case .toolCall(let call): self = .toolCall(call)
+        case .object(let object): self = .object(object)
+        case .finish, .notice, .analytics, .evaluation: return nil
+        }
+    }
+
+    /// Approximate bytes, for the entry size limit and the memory bound.
+    public var size: Int {
+        switch self {
+        case .text(let text), .reasoning(let text): text.utf8.count
+        case .toolCall(let call): call.id.utf8.count + call.name.utf8.count + call.arguments.approximateSize
+        case .object(let object): object.approximateSize
+        }
+    }
+}
+
+/// Where the cache stage keeps answers: the daemon's `ResponseCache` (memory and SQLite), or a
+/// test's. Lookups may read the disk; `store` never waits for it.
+public protocol ResponseCacheStore: Sendable {
+    /// The answer stored under `key` that serves `maxTokens`, if one has not expired at `now`.
+    func lookup(_ key: CacheKey, maxTokens: Int?, now: Double) async -> CachedAnswer?
+    /// Keeps `answer` under `key` (replacing the variant it would serve), for `owner`'s scope.
+    func store(_ answer: CachedAnswer, key: CacheKey, owner: CacheOwner)
+    /// Counts what the store cannot see itself: requests that did not look up, and what hits saved.
+    func count(_ event: CacheEvent)
+}
+
+/// Who an entry belongs to, for `cache.clear` and `cache.inspect`.
+public struct CacheOwner: Sendable, Hashable {
+    /// The tenant's name; `nil` for a globally scoped entry.
+    public var tenant: String?
+    public var namespace: String?
+
+    public init(tenant: String?, namespace: String?) {
+        self.tenant = tenant
+        self.namespace = namespace
+    }
+}
+
+/// What the stage tells the store to count.
+public enum CacheEvent: Sendable {
+    /// A request that did not look up (its mode, or not eligible).
+    case bypassed
+    /// A hit's savings: the answer's usage, and its cost when the model's price is known.
+    case saved(Usage?, cost: Double?)
+}
