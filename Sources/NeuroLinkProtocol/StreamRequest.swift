@@ -1,3 +1,5 @@
+import NeuroLinkBasics
+
 /// One message of a conversation.
 public struct ChatMessage: Sendable, Hashable, Codable {
     /// `system`, `user`, `assistant` or `tool`.
@@ -30,6 +32,12 @@ public struct StreamRequest: Sendable, Hashable, Codable {
     public var model: String?
     public var maxTokens: Int?
     public var temperature: Double?
+    /// Nucleus sampling, 0 to 1: sample only from the most likely tokens whose probabilities add up to this.
+    public var topP: Double?
+    /// 1 to 16 sequences (each 1 to 256 characters) that end the answer where the model writes one.
+    public var stop: [String]?
+    /// Asks the provider for reproducible sampling, where it supports it; an integer within ±(2⁵³ − 1).
+    public var seed: Int?
     public var systemPrompt: String?
     /// Total time allowed for the request, in milliseconds.
     public var timeoutMs: Int?
@@ -136,6 +144,14 @@ extension StreamRequest {
             }
             temperature = value
         }
+        if let p = params["topP"], p != .null {
+            guard let value = p.numberValue, (0...1).contains(value) else {
+                throw RPCError(.invalidParams, "params.topP must be a number from 0 to 1")
+            }
+            topP = value
+        }
+        stop = try Self.stopSequences(params)
+        seed = try Self.int(params, "seed", range: -Int.maxSafeJSONInteger...Int.maxSafeJSONInteger)
         if let list = params["tools"], list != .null {
             guard let array = list.arrayValue else { throw RPCError(.invalidParams, "params.tools must be an array") }
             tools = try array.enumerated().map { index, item throws(RPCError) in
@@ -228,10 +244,32 @@ extension StreamRequest {
     private init() {}
 
     static let knownKeys: Set<String> = [
-        "input", "messages", "provider", "model", "maxTokens", "temperature", "systemPrompt", "timeoutMs", "context",
-        "tools", "toolChoice", "schema", "requiredCapabilities", "continueOnFailure", "priority", "enableAnalytics",
-        "enableEvaluation", "evaluationDomain", "cache",
+        "input", "messages", "provider", "model", "maxTokens", "temperature", "topP", "stop", "seed", "systemPrompt",
+        "timeoutMs", "context", "tools", "toolChoice", "schema", "requiredCapabilities", "continueOnFailure",
+        "priority", "enableAnalytics", "enableEvaluation", "evaluationDomain", "cache",
     ]
+
+    /// Most `stop` sequences accepted.
+    public static let maxStopSequences = 16
+    /// Longest `stop` sequence accepted, in Unicode scalars.
+    public static let maxStopSequenceLength = 256
+
+    /// `stop`: a string (one sequence) or an array of them.
+    private static func stopSequences(_ p: [String: JSONValue]) throws(RPCError) -> [String]? {
+        guard let v = p["stop"], v != .null else { return nil }
+        let items = v.arrayValue ?? [v]
+        let sequences = items.compactMap(\.stringValue)
+        guard sequences.count == items.count, (1...maxStopSequences).contains(sequences.count),
+            sequences.allSatisfy({ !$0.isEmpty && $0.unicodeScalars.count <= maxStopSequenceLength })
+        else {
+            throw RPCError(
+                .invalidParams,
+                "params.stop must be a string or an array of 1 to \(maxStopSequences) strings, "
+                    + "each 1 to \(maxStopSequenceLength) characters"
+            )
+        }
+        return sequences
+    }
 
     private static func string(_ p: [String: JSONValue], _ key: String) throws(RPCError) -> String? {
         guard let v = p[key], v != .null else { return nil }
@@ -241,6 +279,7 @@ extension StreamRequest {
         return s
     }
 
+    /// Any whole number in `range`: `intValue` stops at ±9×10¹⁵, short of `seed`'s ±(2⁵³ − 1).
     private static func int(
         _ p: [String: JSONValue],
         _ name: String,
@@ -248,7 +287,7 @@ extension StreamRequest {
         range: ClosedRange<Int>
     ) throws(RPCError) -> Int? {
         guard let v = p[key ?? name], v != .null else { return nil }
-        guard let i = v.intValue, range.contains(i) else {
+        guard let n = v.numberValue, let i = Int(exactly: n), range.contains(i) else {
             throw RPCError(
                 .invalidParams,
                 "params.\(name) must be an integer from \(range.lowerBound) to \(range.upperBound)"

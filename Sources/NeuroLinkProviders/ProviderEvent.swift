@@ -19,6 +19,12 @@ public struct ChatRequest: Sendable, Hashable {
     public var model: String
     public var maxTokens: Int?
     public var temperature: Double?
+    /// Nucleus sampling, 0 to 1; adapters send it in their provider's form, and nothing when `nil`.
+    public var topP: Double?
+    /// Sequences that end the answer (1 to 16 when set).
+    public var stop: [String]?
+    /// Reproducible sampling, where the provider has it (Anthropic and Bedrock Converse do not).
+    public var seed: Int?
     public var stream: Bool
     public var tools: [ToolDefinition]?
     public var toolChoice: ToolChoice?
@@ -33,7 +39,10 @@ public struct ChatRequest: Sendable, Hashable {
         stream: Bool = true,
         tools: [ToolDefinition]? = nil,
         toolChoice: ToolChoice? = nil,
-        schema: JSONValue? = nil
+        schema: JSONValue? = nil,
+        topP: Double? = nil,
+        stop: [String]? = nil,
+        seed: Int? = nil
     ) {
         self.messages = messages
         self.model = model
@@ -43,6 +52,9 @@ public struct ChatRequest: Sendable, Hashable {
         self.tools = tools
         self.toolChoice = toolChoice
         self.schema = schema
+        self.topP = topP
+        self.stop = stop
+        self.seed = seed
     }
 
     /// The system messages' text joined, for providers that take the system prompt apart.

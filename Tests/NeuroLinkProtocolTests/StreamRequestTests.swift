@@ -42,6 +42,31 @@ private func json(_ text: String) throws -> JSONValue {
         InvalidCase(params: #"{"input":{"text":"a"},"temperature":3}"#, field: "params.temperature"),
         InvalidCase(params: #"{"input":{"text":"a"},"temperature":-0.1}"#, field: "params.temperature"),
         InvalidCase(params: #"{"input":{"text":"a"},"temperature":"1"}"#, field: "params.temperature"),
+        InvalidCase(params: #"{"input":{"text":"a"},"topP":1.5}"#, field: "params.topP must be a number from 0 to 1"),
+        InvalidCase(params: #"{"input":{"text":"a"},"topP":-0.1}"#, field: "params.topP"),
+        InvalidCase(params: #"{"input":{"text":"a"},"topP":"0.9"}"#, field: "params.topP"),
+        InvalidCase(params: #"{"input":{"text":"a"},"top_p":0.9}"#, field: "params.top_p is not a known parameter"),
+        InvalidCase(params: #"{"input":{"text":"a"},"stop":""}"#, field: "params.stop must be a string or an array"),
+        InvalidCase(params: #"{"input":{"text":"a"},"stop":[]}"#, field: "params.stop"),
+        InvalidCase(params: #"{"input":{"text":"a"},"stop":["END",""]}"#, field: "params.stop"),
+        InvalidCase(params: #"{"input":{"text":"a"},"stop":["END",7]}"#, field: "params.stop"),
+        InvalidCase(params: #"{"input":{"text":"a"},"stop":[["END"]]}"#, field: "params.stop"),
+        InvalidCase(params: #"{"input":{"text":"a"},"stop":7}"#, field: "params.stop"),
+        InvalidCase(params: #"{"input":{"text":"a"},"stop":{"text":"END"}}"#, field: "params.stop"),
+        InvalidCase(
+            params: #"{"input":{"text":"a"},"stop":[\#((1...17).map { "\"s\($0)\"" }.joined(separator: ","))]}"#,
+            field: "params.stop"
+        ),
+        InvalidCase(
+            params: #"{"input":{"text":"a"},"stop":"\#(String(repeating: "x", count: 257))"}"#,
+            field: "params.stop"
+        ),
+        InvalidCase(params: #"{"input":{"text":"a"},"seed":1.5}"#, field: "params.seed must be an integer"),
+        InvalidCase(params: #"{"input":{"text":"a"},"seed":"42"}"#, field: "params.seed"),
+        InvalidCase(params: #"{"input":{"text":"a"},"seed":true}"#, field: "params.seed"),
+        InvalidCase(params: #"{"input":{"text":"a"},"seed":9007199254740992}"#, field: "params.seed"),
+        InvalidCase(params: #"{"input":{"text":"a"},"seed":-9007199254740992}"#, field: "params.seed"),
+        InvalidCase(params: #"{"input":{"text":"a"},"seed":1e300}"#, field: "params.seed"),
         InvalidCase(params: #"{"input":{"text":"a"},"timeoutMs":-1}"#, field: "params.timeoutMs"),
         InvalidCase(params: #"{"input":{"text":"a"},"timeoutMs":0}"#, field: "params.timeoutMs"),
         InvalidCase(params: #"{"input":{"text":"a"},"context":"user-1"}"#, field: "params.context"),
@@ -125,6 +150,57 @@ private func json(_ text: String) throws -> JSONValue {
             json: .object(["input": .object(["text": .string("a")]), "temperature": .number(temperature)])
         )
         #expect(request.temperature == temperature)
+    }
+
+    @Test(arguments: [0.0, 1.0, 0.9])
+    func acceptsTopPAtBounds(_ topP: Double) throws {
+        let request = try StreamRequest(json: try json(#"{"input":{"text":"a"},"topP":\#(topP)}"#))
+        #expect(request.topP == topP)
+    }
+
+    @Test(arguments: [
+        (#""END""#, ["END"]),
+        (#"["END"]"#, ["END"]),
+        (#"["\n\n","Human:","---"]"#, ["\n\n", "Human:", "---"]),
+        (
+            "[" + (1...16).map { #""s\#($0)""# }.joined(separator: ",") + "]",
+            (1...16).map { "s\($0)" }
+        ),
+        (#""\#(String(repeating: "é", count: 256))""#, [String(repeating: "é", count: 256)]),
+    ])
+    func acceptsStopAsStringOrList(_ stop: String, _ expected: [String]) throws {
+        let request = try StreamRequest(json: try json(#"{"input":{"text":"a"},"stop":\#(stop)}"#))
+        #expect(request.stop == expected)
+    }
+
+    @Test(arguments: [
+        ("0", 0),
+        ("42", 42),
+        ("-7", -7),
+        ("4.2e1", 42),
+        ("9007199254740991", 9_007_199_254_740_991),
+        ("-9007199254740991", -9_007_199_254_740_991),
+    ])
+    func acceptsSeedAtBounds(_ seed: String, _ expected: Int) throws {
+        let request = try StreamRequest(json: try json(#"{"input":{"text":"a"},"seed":\#(seed)}"#))
+        #expect(request.seed == expected)
+    }
+
+    @Test func samplingParamsAreOptional() throws {
+        let request = try StreamRequest(
+            json: try json(#"{"input":{"text":"a"},"topP":null,"stop":null,"seed":null}"#)
+        )
+        #expect(request == StreamRequest(prompt: "a"))
+        #expect(request.topP == nil && request.stop == nil && request.seed == nil)
+    }
+
+    @Test func samplingParamsSurviveTheClientEncoding() throws {
+        var request = StreamRequest(prompt: "a")
+        request.topP = 0.5
+        request.stop = ["END"]
+        request.seed = 9_007_199_254_740_991
+        let encoded = try JSONDecoder().decode(JSONValue.self, from: try JSONEncoder().encode(request))
+        #expect(try StreamRequest(json: encoded) == request)
     }
 
     @Test func nullOptionalFieldsAreIgnored() throws {

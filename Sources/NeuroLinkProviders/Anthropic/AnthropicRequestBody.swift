@@ -9,6 +9,9 @@ struct AnthropicRequestBody: Encodable {
     var system: String?
     var messages: [AnthropicMessage]
     var temperature: Double?
+    var top_p: Double?
+    var stop_sequences: [String]?
+    // The Messages API has no seed: ``ChatRequest/seed`` is not sent.
     var tools: [Tool]?
     var tool_choice: ToolChoiceWire?
     /// JSON outputs: `{"format": {"type": "json_schema", "schema": …}}` (``AnthropicStructuredOutput``).
@@ -45,6 +48,8 @@ struct AnthropicRequestBody: Encodable {
         // The decoder only understands the event stream, so a buffered JSON answer is never asked for.
         stream = true
         temperature = request.temperature
+        top_p = request.topP
+        stop_sequences = request.stop
         messages = try AnthropicConversation.messages(from: request.messages)
         if let schema = request.schema, structuredOutput.usesNativeFormat(model: request.model, schema: schema) {
             output_config = OutputConfig(format: OutputConfig.Format(schema: schema))

@@ -46,9 +46,12 @@ struct BedrockRequestBody: Encodable {
         }
     }
 
+    /// Converse has no seed: ``ChatRequest/seed`` is not sent.
     struct InferenceConfig: Encodable {
         var maxTokens: Int?
         var temperature: Double?
+        var topP: Double?
+        var stopSequences: [String]?
     }
 
     struct ToolConfig: Encodable {
@@ -94,8 +97,13 @@ struct BedrockRequestBody: Encodable {
         if let prompt = try AnthropicRequestBody.systemPrompt(request), !prompt.isEmpty {
             system = [TextBlock(text: prompt)]
         }
-        if request.maxTokens != nil || request.temperature != nil {
-            inferenceConfig = InferenceConfig(maxTokens: request.maxTokens, temperature: request.temperature)
+        if request.maxTokens != nil || request.temperature != nil || request.topP != nil || request.stop != nil {
+            inferenceConfig = InferenceConfig(
+                maxTokens: request.maxTokens,
+                temperature: request.temperature,
+                topP: request.topP,
+                stopSequences: request.stop
+            )
         }
         // Converse has no "none" tool choice: with `none` the tools are simply not offered.
         guard let definitions = request.tools, !definitions.isEmpty, request.toolChoice != ToolChoice.none else {

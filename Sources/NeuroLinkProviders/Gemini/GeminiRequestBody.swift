@@ -34,7 +34,10 @@ struct GeminiRequestBody: Encodable {
 
     struct GenerationConfig: Encodable {
         var temperature: Double?
+        var topP: Double?
         var maxOutputTokens: Int?
+        var stopSequences: [String]?
+        var seed: Int?
         var responseMimeType: String?
         /// Plain JSON Schema; the older `responseSchema` wants Google's OpenAPI subset instead.
         var responseJsonSchema: JSONValue?
@@ -66,10 +69,15 @@ struct GeminiRequestBody: Encodable {
     init(_ request: ChatRequest) throws(RPCError) {
         contents = try Self.contents(request.messages)
         systemInstruction = request.systemText.map { Content(role: nil, parts: [Part(text: $0)]) }
-        if request.temperature != nil || request.maxTokens != nil || request.schema != nil {
+        if request.temperature != nil || request.topP != nil || request.maxTokens != nil || request.stop != nil
+            || request.seed != nil || request.schema != nil
+        {
             generationConfig = GenerationConfig(
                 temperature: request.temperature,
+                topP: request.topP,
                 maxOutputTokens: request.maxTokens,
+                stopSequences: request.stop,
+                seed: request.seed,
                 responseMimeType: request.schema == nil ? nil : "application/json",
                 responseJsonSchema: request.schema
             )

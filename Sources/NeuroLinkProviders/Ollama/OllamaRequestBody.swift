@@ -29,7 +29,10 @@ struct OllamaRequestBody: Encodable {
 
     struct Options: Encodable {
         var temperature: Double?
+        var top_p: Double?
         var num_predict: Int?
+        var stop: [String]?
+        var seed: Int?
     }
 
     struct Tool: Encodable {
@@ -47,8 +50,16 @@ struct OllamaRequestBody: Encodable {
         // The decoder reads NDJSON; a non-streamed answer is that same record on one line, but
         // streaming is what keeps the first byte early.
         stream = true
-        if request.temperature != nil || request.maxTokens != nil {
-            options = Options(temperature: request.temperature, num_predict: request.maxTokens)
+        if request.temperature != nil || request.topP != nil || request.maxTokens != nil || request.stop != nil
+            || request.seed != nil
+        {
+            options = Options(
+                temperature: request.temperature,
+                top_p: request.topP,
+                num_predict: request.maxTokens,
+                stop: request.stop,
+                seed: request.seed
+            )
         }
         messages = request.messages.enumerated().map { index, message in
             Message(

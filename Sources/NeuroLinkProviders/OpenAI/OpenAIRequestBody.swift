@@ -10,6 +10,10 @@ struct OpenAIRequestBody: Encodable {
     var max_tokens: Int?
     var max_completion_tokens: Int?
     var temperature: Double?
+    var top_p: Double?
+    /// Always a list, even for one sequence (the API takes a string too).
+    var stop: [String]?
+    var seed: Int?
     var tools: [Tool]?
     var tool_choice: ToolChoiceWire?
     var response_format: ResponseFormat?
@@ -75,6 +79,9 @@ struct OpenAIRequestBody: Encodable {
         stream = request.stream
         stream_options = request.stream ? StreamOptions(include_usage: true) : nil
         temperature = request.temperature
+        top_p = request.topP
+        stop = request.stop
+        seed = request.seed
         if useMaxCompletionTokens { max_completion_tokens = request.maxTokens } else { max_tokens = request.maxTokens }
         messages = try request.messages.map { message in
             Message(

@@ -2,7 +2,8 @@ import Foundation
 import NeuroLinkProtocol
 
 /// The body of Text Generation Inference's `/generate_stream`:
-/// `{"inputs": <prompt>, "parameters": {"max_new_tokens", "temperature", "details": true}, "stream": true}`.
+/// `{"inputs": <prompt>, "parameters": {"max_new_tokens", "temperature", "top_p", "stop", "seed", "details": true},
+/// "stream": true}`.
 ///
 /// TGI takes one prompt, not a conversation, and applies no chat template on this route; the
 /// conversation is rendered by ``TGIPrompt``. `details` is asked for because the final event's
@@ -16,6 +17,10 @@ struct TGIRequestBody: Encodable {
         var max_new_tokens: Int?
         /// TGI refuses 0 ("must be strictly positive"); greedy decoding is its default anyway.
         var temperature: Double?
+        /// TGI takes only 0 < top_p < 1; 1 (no truncation) and 0 are left out.
+        var top_p: Double?
+        var stop: [String]?
+        var seed: Int?
         var details = true
     }
 
@@ -26,7 +31,14 @@ struct TGIRequestBody: Encodable {
         }
         inputs = try TGIPrompt.render(request)
         let temperature = request.temperature.flatMap { $0 > 0 ? $0 : nil }
-        parameters = Parameters(max_new_tokens: request.maxTokens, temperature: temperature)
+        let topP = request.topP.flatMap { $0 > 0 && $0 < 1 ? $0 : nil }
+        parameters = Parameters(
+            max_new_tokens: request.maxTokens,
+            temperature: temperature,
+            top_p: topP,
+            stop: request.stop,
+            seed: request.seed
+        )
     }
 }
 

@@ -105,7 +105,10 @@ public struct ValidateStage: RequestStage {
             temperature: params.temperature ?? providers.defaults.temperature,
             tools: params.tools,
             toolChoice: params.toolChoice,
-            schema: params.schema
+            schema: params.schema,
+            topP: params.topP,
+            stop: params.stop,
+            seed: params.seed
         )
     }
 }
