@@ -51,6 +51,7 @@ public final class AlertMonitor: Sendable {
                 case .errorRate: recent(rule).errorRate
                 case .p95DurationMs: recent(rule).p95DurationMs
                 case .p95FirstChunkMs: recent(rule).p95FirstChunkMs
+                case .cacheHitRate: recent(rule).cacheHitRate
                 case .queueSize: Double(gauges.queueSize)
                 case .breakersOpen: Double(gauges.breakersOpen)
                 case .analyticsDrops:

@@ -1,5 +1,6 @@
 import Foundation
 import NeuroLinkCore
+import NeuroLinkProtocol
 import Synchronization
 
 /// The recent requests the alert rules look at: a bounded ring of (end time, failed, duration,
@@ -12,6 +13,8 @@ public final class RequestWindow: RequestRecorder, Sendable {
         var failed: Bool
         var durationMs: Double
         var firstChunkMs: Double?
+        /// `true` for a cache hit, `false` for a miss, `nil` when the request did not look up.
+        var cacheHit: Bool?
     }
 
     /// Samples kept at most (about 3 MiB).
@@ -36,7 +39,8 @@ public final class RequestWindow: RequestRecorder, Sendable {
             endedAt: clock(),
             failed: failed,
             durationMs: record.durationMs,
-            firstChunkMs: record.timeToFirstChunkMs
+            firstChunkMs: record.timeToFirstChunkMs,
+            cacheHit: record.cache.flatMap(Self.cacheHit)
         )
         samples.withLock { state in
             if state.ring.count < Self.capacity {
@@ -55,6 +59,12 @@ public final class RequestWindow: RequestRecorder, Sendable {
         public var p95DurationMs: Double?
         public var p50FirstChunkMs: Double?
         public var p95FirstChunkMs: Double?
+        /// Requests that looked the response cache up, and those it answered.
+        public var cacheLookups = 0
+        public var cacheHits = 0
+
+        /// Hits over lookups, 0...1; `nil` without lookups.
+        public var cacheHitRate: Double? { cacheLookups > 0 ? Double(cacheHits) / Double(cacheLookups) : nil }
 
         public var errorRate: Double? { requests > 0 ? Double(failed) / Double(requests) : nil }
     }
@@ -81,7 +91,18 @@ public final class RequestWindow: RequestRecorder, Sendable {
         let firstChunks = recent.compactMap(\.firstChunkMs)
         figures.p50FirstChunkMs = percentile(0.50, of: firstChunks)
         figures.p95FirstChunkMs = percentile(0.95, of: firstChunks)
+        let lookups = recent.compactMap(\.cacheHit)
+        figures.cacheLookups = lookups.count
+        figures.cacheHits = lookups.count { $0 }
         return figures
+    }
+
+    private static func cacheHit(_ cache: CacheInfo) -> Bool? {
+        switch cache.status {
+        case .hit, .semanticHit: true
+        case .miss, .refused: false
+        default: nil
+        }
     }
 
     /// Nearest rank, as `analytics.report` computes it.

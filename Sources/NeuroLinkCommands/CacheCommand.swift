@@ -8,7 +8,7 @@ struct CacheCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "cache",
         abstract: "The response cache: its figures, clearing entries, inspecting one.",
-        subcommands: [Stats.self, Clear.self, Inspect.self]
+        subcommands: [Stats.self, Clear.self, Inspect.self, Warm.self]
     )
 
     struct Stats: AsyncParsableCommand {
@@ -45,6 +45,39 @@ struct CacheCommand: AsyncParsableCommand {
         func run() async throws {
             let info = try await CacheCommand.call(connection) { try await $0.cacheInspect(key: key) }
             try CacheCommand.print(try AnalyticsView.json(info) + "\n")
+        }
+    }
+
+    struct Warm: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Fill the cache: run each request of a JSONL file (stream params per line, '-' for stdin)."
+        )
+        @OptionGroup var connection: ConnectionOptions
+        @Argument(help: "A file of one JSON object per line, each the params of a generate request.") var file: String
+
+        func run() async throws {
+            let text: String
+            if file == "-" {
+                text = Terminal.readStandardInput()
+            } else {
+                do { text = try String(contentsOfFile: file, encoding: .utf8) } catch {
+                    throw ValidationError("cannot read \(file): \(error.localizedDescription)")
+                }
+            }
+            var requests: [StreamRequest] = []
+            for (index, line) in text.split(separator: "\n").enumerated()
+            where !line.trimmingCharacters(in: .whitespaces).isEmpty {
+                let json = try? JSONDecoder().decode(JSONValue.self, from: Data(line.utf8))
+                do throws(RPCError) { requests.append(try StreamRequest(json: json)) } catch {
+                    throw ValidationError("line \(index + 1): \(error.message)")
+                }
+            }
+            let batch = requests
+            let warmed = try await CacheCommand.call(connection) { client in
+                try await CacheWarming.run(batch, client: client)
+            }
+            try CacheCommand.print(warmed.summary + "\n")
+            if warmed.failed > 0 { throw ExitCode(NLExit.failure) }
         }
     }
 
@@ -89,5 +122,37 @@ enum CacheView {
         if let error = stats.error { text += "database: \(error)\n" }
         if !stats.enabled { text = "the response cache is disabled\n" }
         return text
+    }
+}
+
+/// `nlctl cache warm`: the requests one after another, and what became of each.
+struct CacheWarming: Sendable {
+    var stored = 0
+    var cached = 0
+    var notStored = 0
+    var failed = 0
+
+    static func run(_ requests: [StreamRequest], client: NeuroLinkClient) async throws -> CacheWarming {
+        var tally = CacheWarming()
+        for request in requests {
+            do {
+                let result = try await client.generate(request)
+                if result.cache?.stored == true {
+                    tally.stored += 1
+                } else if result.cache?.status == .hit {
+                    tally.cached += 1
+                } else {
+                    tally.notStored += 1
+                }
+            } catch let error as RPCError {
+                tally.failed += 1
+                Terminal.diagnostic("nlctl: a request failed: \(error.type): \(error.message)")
+            }
+        }
+        return tally
+    }
+
+    var summary: String {
+        "stored \(stored), already cached \(cached), not stored \(notStored) (not eligible or not storable), failed \(failed)"
     }
 }

@@ -54,6 +54,19 @@ import Testing
         #expect(figures.requests == 1 && figures.errorRate == 1)
     }
 
+    @Test func theCacheHitRateCountsLookupsOnly() {
+        let window = RequestWindow(clock: { 1000 })
+        for status in [CacheStatus.hit, .miss, .miss, .bypass, .hit] {
+            var record = Self.record(.success)
+            record.cache = CacheInfo(status: status)
+            window.record(record)
+        }
+        window.record(Self.record(.success))  // the cache took no part
+        let figures = window.figures(windowMs: 10_000, now: 1000)
+        #expect(figures.cacheLookups == 4 && figures.cacheHits == 2 && figures.cacheHitRate == 0.5)
+        #expect(RequestWindow(clock: { 1000 }).figures(windowMs: 10_000, now: 1000).cacheHitRate == nil)
+    }
+
     @Test func analyticsDropsCountOnlyThoseOfTheWindow() {
         var rule = AlertRule(name: "drops", metric: .analyticsDrops, threshold: 0)
         rule.windowMs = 10_000

@@ -32,6 +32,8 @@ public struct AlertRule: Sendable, Hashable {
         case breakersOpen = "breakers_open"
         /// Analytics rows dropped during the window.
         case analyticsDrops = "analytics_drops"
+        /// Response-cache hits over lookups during the window, 0...1 (no value without lookups).
+        case cacheHitRate = "cache_hit_rate"
     }
 
     public enum Severity: String, Sendable, Hashable, CaseIterable { case critical, warning, info }
@@ -108,12 +110,8 @@ extension ConfigLoader {
         }
         let metricName = try reader.string(metricNode, "\(key).metric")
         guard let metric = AlertRule.Metric(rawValue: metricName) else {
-            let hint =
-                metricName == "cache_hit_rate"
-                ? "cache_hit_rate needs the response cache, which this version does not have; "
-                : ""
             let known = AlertRule.Metric.allCases.map(\.rawValue).joined(separator: ", ")
-            throw reader.error(metricNode, "\(key).metric", "\(hint)expected one of \(known)")
+            throw reader.error(metricNode, "\(key).metric", "expected one of \(known)")
         }
         var rule = AlertRule(
             name: try reader.string(nameNode, "\(key).name"),

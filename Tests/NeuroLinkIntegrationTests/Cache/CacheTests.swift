@@ -157,12 +157,16 @@ import Glibc
         try await Upstreams.with(["a"]) { upstreams in
             upstreams["a"].register(model: "m", .text(["kept"]))
             let directory = try DaemonProcess.makeDirectory()
-            try await DaemonProcess.withClient(config: Self.config(upstreams), directory: directory) { _, client in
+            let first = try await DaemonProcess(config: Self.config(upstreams), directory: directory)
+            try await NeuroLinkClient.withConnection(socketPath: first.socketPath) { client in
                 _ = try await client.generate(Self.request())
                 var short = Self.request("short-lived")
                 short.cache = CacheControl(ttlMs: 1000)
                 _ = try await client.generate(short)
             }
+            // SIGTERM right away: the answers are written after the drain.
+            first.send(SIGTERM)
+            #expect(await first.waitForExit(timeout: .seconds(15)) == 0)
             try await DaemonProcess.withClient(config: Self.config(upstreams), directory: directory) { _, client in
                 #expect(try await client.cacheStats().diskEntries == 2)
                 #expect(try await client.generate(Self.request()).cache?.status == .hit)
@@ -211,6 +215,22 @@ import Glibc
                 let cleared = try await runTool(nlctl, ["cache", "clear", "--socket", daemon.socketPath])
                 #expect(cleared.stdout == "removed 1 entry\n", "\(cleared.stdout)\(cleared.stderr)")
                 #expect(try await cacheStatus([]) == "miss")
+
+                // Warming: two new requests stored, one already there, one not eligible.
+                let file = daemon.directory.appendingPathComponent("warm.jsonl").path
+                try """
+                {"input":{"text":"same prompt"},"provider":"a","temperature":0}
+                {"input":{"text":"warm one"},"provider":"a","temperature":0}
+                {"input":{"text":"warm two"},"provider":"a","temperature":0}
+                {"input":{"text":"warm three"},"provider":"a","temperature":1}
+                """.write(toFile: file, atomically: true, encoding: .utf8)
+                let warm = try await runTool(nlctl, ["cache", "warm", "--socket", daemon.socketPath, file])
+                #expect(
+                    warm.stdout.hasPrefix("stored 2, already cached 1, not stored 1"),
+                    "\(warm.stdout)\(warm.stderr)"
+                )
+                let bad = try await runTool(nlctl, ["cache", "warm", "--socket", daemon.socketPath, "/nonexistent"])
+                #expect(bad.status == 64 && bad.stderr.contains("cannot read"), "\(bad.stderr)")
                 _ = client
             }
         }

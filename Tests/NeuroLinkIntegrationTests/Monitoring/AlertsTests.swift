@@ -51,14 +51,24 @@ import Testing
         }
     }
 
-    @Test func aCacheHitRateRuleIsRefusedUntilTheCacheExists() async throws {
-        let directory = try DaemonProcess.makeDirectory()
-        defer { try? FileManager.default.removeItem(at: directory) }
-        let file = directory.appendingPathComponent("neurolinkd.yaml").path
-        try "alerts:\n  rules:\n    - { name: c, metric: cache_hit_rate, threshold: 0.2 }\n"
-            .write(toFile: file, atomically: true, encoding: .utf8)
-        let run = try await runTool(DaemonProcess.binary("neurolinkd"), ["--check-config", "--config", file])
-        #expect(run.status != 0)
-        #expect((run.stdout + run.stderr).contains("cache_hit_rate needs the response cache"), "\(run.stderr)")
+    @Test func aLowCacheHitRateFires() async throws {
+        try await Upstreams.with(["a"]) { upstreams in
+            upstreams["a"].register(model: "m", .text(["x"]))
+            let config = upstreams.config(
+                """
+                alerts:
+                  interval_ms: 100
+                  rules:
+                    - { name: cold-cache, metric: cache_hit_rate, threshold: 0.5, condition: below, window_ms: 60000 }
+                """
+            )
+            try await DaemonProcess.withClient(config: config) { _, client in
+                for index in 0..<3 {
+                    _ = try await client.generate(StreamRequest(prompt: "new \(index)", provider: "a", temperature: 0))
+                }
+                try await waitUntil { try await client.alerts().first?.state == "firing" }
+                #expect(try await client.alerts().first?.value == 0)
+            }
+        }
     }
 }
