@@ -137,15 +137,20 @@ let package = Package(
             swiftSettings: strict
         ),
         // The RPC server and the daemon's lifecycle.
+        // The local sentence-embedding model of the semantic cache: all-MiniLM-L6-v2 over OpenBLAS.
+        .systemLibrary(name: "COpenBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
+        .target(name: "NeuroLinkEmbedding", dependencies: ["COpenBLAS"], swiftSettings: strict),
         // The response cache's store: memory LRU and SQLite (GRDB), answers compressed with zlib.
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         .target(
             name: "NeuroLinkCache",
             dependencies: [
-                "CZlib", "NeuroLinkBasics", "NeuroLinkCore", "NeuroLinkProtocol",
+                "CZlib", "COpenBLAS", "NeuroLinkBasics", "NeuroLinkCore", "NeuroLinkEmbedding", "NeuroLinkProtocol",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
             ],
+            // The meaning guard's English word lists, compiled into the binary.
+            resources: [.embedInCode("Semantic/GuardWords.json")],
             swiftSettings: strict
         ),
         .target(
@@ -153,7 +158,7 @@ let package = Package(
             dependencies: [
                 "NeuroLinkBasics", "NeuroLinkProtocol", "NeuroLinkCore", "NeuroLinkHTTP", "NeuroLinkProviders",
                 "NeuroLinkSystemd", "NeuroLinkLimits", "NeuroLinkAnalytics", "NeuroLinkMetrics", "NeuroLinkAlerts",
-                "NeuroLinkCache", "CEarlyStop",
+                "NeuroLinkCache", "NeuroLinkEmbedding", "CEarlyStop",
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -245,7 +250,9 @@ let package = Package(
         ),
         .testTarget(
             name: "NeuroLinkCacheTests",
-            dependencies: ["NeuroLinkCache", "NeuroLinkCore", "NeuroLinkProtocol"],
+            dependencies: ["NeuroLinkCache", "NeuroLinkCore", "NeuroLinkEmbedding", "NeuroLinkProtocol"],
+            // Read by path: the reference embeddings and the labelled pairs of the semantic tier.
+            exclude: ["Fixtures"],
             swiftSettings: strict
         ),
         .testTarget(

@@ -27,6 +27,7 @@ PACKAGES=(
     libsystemd-dev
     libsqlite3-dev
     zlib1g-dev
+    libopenblas-dev
     pkg-config
     systemd
     curl

@@ -19,8 +19,11 @@ start=$SECONDS
 log "step 1/4: system packages"
 bash "$SCRIPTS/bootstrap.sh" --tests
 
-log "step 2/4: local model for the end-to-end test"
+log "step 2/4: local models: the end-to-end test's, and the semantic cache's embedding model"
 bash "$SCRIPTS/demo-model.sh" install
+bash "$SCRIPTS/embedding-model.sh" install
+NEUROLINK_MODEL_DIR="$(bash "$SCRIPTS/embedding-model.sh" dir)"
+export NEUROLINK_MODEL_DIR
 
 log "step 3/4: formatting (swift format lint --strict), then swift build --build-tests"
 swift format lint --strict --recursive --parallel Package.swift Sources Tests Benchmarks Fuzz

@@ -39,6 +39,20 @@ final class CacheDatabase: Sendable {
             }
             try db.create(index: "entries_by_age", on: "entries", columns: ["created_at"])
         }
+        migrator.registerMigration("v2: semantic") { db in
+            // The semantic tier's prompts: the last user turn of a stored answer's request, its
+            // vector (384 little-endian floats) and the scope it may match in.
+            try db.create(table: "prompts") { t in
+                t.primaryKey("key", .text)
+                t.column("scope", .text).notNull()
+                t.column("text", .text).notNull()
+                t.column("vector", .blob).notNull()
+                t.column("tenant", .text)
+                t.column("namespace", .text)
+                t.column("expires_at", .double).notNull()
+            }
+            try db.create(index: "prompts_by_scope", on: "prompts", columns: ["scope"])
+        }
         return migrator
     }
 
@@ -71,9 +85,26 @@ final class CacheDatabase: Sendable {
         }
     }
 
-    /// Writes entries (replacing the same key and variant) in one transaction.
-    func write(_ entries: [(DiskEntry, payload: [UInt8], rawSize: Int)]) async throws {
+    /// Writes entries (replacing the same key and variant), and the prompts of those the
+    /// semantic tier indexes, in one transaction.
+    func write(
+        _ entries: [(DiskEntry, payload: [UInt8], rawSize: Int)],
+        prompts: [(DiskEntry, SemanticEntry)] = []
+    )
+        async throws
+    {
         try await database.write { db in
+            let prompt = try db.cachedStatement(
+                sql:
+                    "INSERT OR REPLACE INTO prompts (key, scope, text, vector, tenant, namespace, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?)"
+            )
+            for (entry, semantic) in prompts {
+                let vector = semantic.vector.withUnsafeBufferPointer { Data(buffer: $0) }
+                try prompt.execute(arguments: [
+                    entry.key, semantic.scope.hex, semantic.text, vector, entry.tenant, entry.namespace,
+                    entry.expiresAt,
+                ])
+            }
             let statement = try db.cachedStatement(
                 sql:
                     "INSERT OR REPLACE INTO entries (key, variant, tenant, namespace, created_at, expires_at, payload, raw_size) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
@@ -87,13 +118,51 @@ final class CacheDatabase: Sendable {
         }
     }
 
-    /// Deletes the given entries.
+    /// Deletes the given entries, and the prompts of their keys.
     func delete(_ entries: [DiskEntry]) async throws {
         guard !entries.isEmpty else { return }
         try await database.write { db in
             let statement = try db.cachedStatement(sql: "DELETE FROM entries WHERE key = ? AND variant = ?")
-            for entry in entries { try statement.execute(arguments: [entry.key, entry.variant]) }
+            let prompt = try db.cachedStatement(sql: "DELETE FROM prompts WHERE key = ?")
+            for entry in entries {
+                try statement.execute(arguments: [entry.key, entry.variant])
+                try prompt.execute(arguments: [entry.key])
+            }
         }
+    }
+
+    /// A scope's prompts that have not expired.
+    func prompts(scope: String, now: Double) async throws -> [StoredPrompt] {
+        try await database.read { db in
+            try Row.fetchAll(
+                db,
+                sql:
+                    "SELECT key, text, vector, tenant, namespace, expires_at FROM prompts WHERE scope = ? AND expires_at > ?",
+                arguments: [scope, now]
+            ).compactMap(StoredPrompt.init)
+        }
+    }
+}
+
+/// A prompt of the semantic index as the database holds it.
+struct StoredPrompt: Sendable {
+    var key: String
+    var text: String
+    var vector: [Float]
+    var owner: CacheOwner
+    var expiresAt: Double
+
+    init?(_ row: Row) {
+        guard let key = row["key"] as String?, let text = row["text"] as String?, let data = row["vector"] as Data?,
+            data.count == SemanticIndex.dimensions * 4, let expires = row["expires_at"] as Double?
+        else { return nil }
+        var vector = [Float](repeating: 0, count: SemanticIndex.dimensions)
+        _ = vector.withUnsafeMutableBytes { data.copyBytes(to: $0) }
+        self.key = key
+        self.text = text
+        self.vector = vector
+        owner = CacheOwner(tenant: row["tenant"], namespace: row["namespace"])
+        expiresAt = expires
     }
 }
 

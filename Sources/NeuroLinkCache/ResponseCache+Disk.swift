@@ -25,22 +25,24 @@ extension ResponseCache {
     func writePending() async {
         guard let database else { return }
         while true {
-            let batch = state.withLock { state -> [(DiskEntry, CachedAnswer)] in
+            let batch = state.withLock { state -> [PendingWrite] in
                 defer { state.pending = [] }
                 return state.pending
             }
             guard !batch.isEmpty else { return }
             let encoder = JSONEncoder()
-            let rows = batch.compactMap { entry, answer -> (DiskEntry, payload: [UInt8], rawSize: Int)? in
-                guard let json = try? encoder.encode(answer), let payload = try? Deflate.compress(Array(json)) else {
+            let rows = batch.compactMap { write -> (DiskEntry, payload: [UInt8], rawSize: Int)? in
+                guard let json = try? encoder.encode(write.answer), let payload = try? Deflate.compress(Array(json))
+                else {
                     return nil
                 }
-                var entry = entry
+                var entry = write.entry
                 entry.size = payload.count
                 return (entry, payload, json.count)
             }
+            let prompts = batch.compactMap { write in write.semantic.map { (write.entry, $0) } }
             do {
-                try await database.write(rows)
+                try await database.write(rows, prompts: prompts)
                 let doomed = state.withLock { state -> [DiskEntry] in
                     for (entry, _, _) in rows { Self.index(entry, in: &state) }
                     return Self.oldestBeyond(settings.maxDiskMB << 20, in: &state)
@@ -58,6 +60,7 @@ extension ResponseCache {
             guard state.lastPrune.map({ now - $0 >= 3600 }) ?? true else { return nil }
             state.lastPrune = now
             _ = state.memory.removeAll { _, entry in entry.variants.allSatisfy { $0.expiresAt <= now } }
+            state.semantic.remove { _, _, expiresAt in expiresAt <= now }
             return Self.removeFromIndex(in: &state) { $0.expiresAt <= now }
         }
         guard let expired, !expired.isEmpty else { return }
@@ -111,6 +114,8 @@ extension ResponseCache {
                 stats.diskBytes = state.diskBytes
             }
             stats.hitRate = stats.lookups > 0 ? Double(stats.hits) / Double(stats.lookups) : nil
+            stats.semantic?.entries = state.semantic.count
+            stats.semantic?.bytes = state.semantic.bytes
             if databaseError != nil { stats.error = showError ? databaseError : "unavailable" }
             return stats
         }
@@ -131,7 +136,8 @@ extension ResponseCache {
             }
             let doomed = Self.removeFromIndex(in: &state) { matches($0.owner) }
             keys.formUnion(doomed.map(\.key))
-            state.pending.removeAll { matches($0.0.owner) }
+            state.pending.removeAll { matches($0.entry.owner) }
+            state.semantic.remove { _, owner, _ in matches(owner) }
             return (keys, doomed)
         }
         try? await database?.delete(doomed)

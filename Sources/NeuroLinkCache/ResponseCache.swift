@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import NeuroLinkBasics
 import NeuroLinkCore
+import NeuroLinkEmbedding
 import NeuroLinkProtocol
 import Synchronization
 
@@ -22,13 +23,24 @@ public final class ResponseCache: ResponseCacheStore, Sendable {
         /// What the database holds, by key and variant.
         var disk: [String: [Int: DiskEntry]] = [:]
         var diskBytes = 0
-        var pending: [(DiskEntry, CachedAnswer)] = []
+        var pending: [PendingWrite] = []
         var stats: CacheStats
         var lastPrune: Double?
+        var semantic: SemanticIndex
+    }
+
+    /// An answer (and its prompt's vector) waiting to be written.
+    struct PendingWrite: Sendable {
+        var entry: DiskEntry
+        var answer: CachedAnswer
+        var semantic: SemanticEntry?
     }
 
     let settings: DaemonConfig.Cache
     let database: CacheDatabase?
+    /// The local embedding model and the meaning guard, when the semantic tier can run.
+    public let embedder: Embedder?
+    let meaningGuard: MeaningGuard?
     /// Why the database could not be opened; the cache then works in memory only.
     public let databaseError: String?
     let logger: Logger
@@ -38,13 +50,28 @@ public final class ResponseCache: ResponseCacheStore, Sendable {
     /// Writes waiting for the disk at most; past it an answer stays in memory only.
     static let maxPendingWrites = 1_000
 
-    /// Opens the database at `path` (`nil`: memory only) and reads its index.
-    public init(settings: DaemonConfig.Cache, path: String?, logger: Logger) {
+    /// Opens the database at `path` (`nil`: memory only) and reads its index. With an
+    /// `embedder`, the semantic tier answers ``similar(_:now:)``.
+    public init(
+        settings: DaemonConfig.Cache,
+        path: String?,
+        embedder: Embedder? = nil,
+        semanticError: String? = nil,
+        logger: Logger
+    ) {
         self.settings = settings
         self.logger = logger
+        self.embedder = embedder
+        meaningGuard = embedder == nil ? nil : MeaningGuard.english
         var stats = CacheStats(enabled: settings.enabled)
         stats.capacityBytes = settings.maxSizeMB << 20
-        var initial = State(memory: MemoryLRU(capacity: stats.capacityBytes), stats: stats)
+        if embedder != nil { stats.semantic = SemanticStats() }
+        stats.semanticError = semanticError
+        var initial = State(
+            memory: MemoryLRU(capacity: stats.capacityBytes),
+            stats: stats,
+            semantic: SemanticIndex(capacity: settings.semantic.maxEntriesPerScope)
+        )
         var database: CacheDatabase?
         var failure: String?
         if let path {
@@ -68,31 +95,44 @@ public final class ResponseCache: ResponseCacheStore, Sendable {
     // MARK: - ResponseCacheStore
 
     public func lookup(_ key: CacheKey, maxTokens: Int?, now: Double) async -> CachedAnswer? {
-        let (found, onDisk) = state.withLock { state -> (CachedAnswer?, Bool) in
-            state.stats.lookups += 1
-            if let answer = state.memory.value(for: key.hex).flatMap({ Self.best($0.variants, maxTokens, now) }) {
-                return (answer, false)
-            }
-            let diskVariants = state.disk[key.hex]?.values.filter { $0.expiresAt > now } ?? []
-            return (nil, !diskVariants.isEmpty)
-        }
-        var answer = found
-        if answer == nil, onDisk, let loaded = try? await database?.answers(key.hex) {
-            answer = state.withLock { state in
-                let owner = state.disk[key.hex]?.values.first?.owner ?? CacheOwner(tenant: nil, namespace: nil)
-                for variant in loaded { Self.keep(variant, key: key.hex, owner: owner, in: &state) }
-                return Self.best(loaded, maxTokens, now)
-            }
-        }
+        let answer = await self.answer(key.hex, maxTokens: maxTokens, now: now)
         state.withLock { state in
+            state.stats.lookups += 1
             if answer == nil { state.stats.misses += 1 } else { state.stats.hits += 1 }
         }
         return answer
     }
 
-    public func store(_ answer: CachedAnswer, key: CacheKey, owner: CacheOwner) {
+    /// The stored answer under `key` that serves `maxTokens`: from memory, or read from disk.
+    func answer(_ key: String, maxTokens: Int?, now: Double) async -> CachedAnswer? {
+        let (found, onDisk) = state.withLock { state -> (CachedAnswer?, Bool) in
+            if let answer = state.memory.value(for: key).flatMap({ Self.best($0.variants, maxTokens, now) }) {
+                return (answer, false)
+            }
+            let diskVariants = state.disk[key]?.values.filter { $0.expiresAt > now } ?? []
+            return (nil, !diskVariants.isEmpty)
+        }
+        guard found == nil, onDisk, let loaded = try? await database?.answers(key) else { return found }
+        return state.withLock { state in
+            let owner = state.disk[key]?.values.first?.owner ?? CacheOwner(tenant: nil, namespace: nil)
+            for variant in loaded { Self.keep(variant, key: key, owner: owner, in: &state) }
+            return Self.best(loaded, maxTokens, now)
+        }
+    }
+
+    public func store(_ answer: CachedAnswer, key: CacheKey, owner: CacheOwner, semantic: SemanticEntry?) {
         let queued = state.withLock { state -> Bool in
             Self.keep(answer, key: key.hex, owner: owner, in: &state)
+            if let semantic {
+                state.semantic.add(
+                    scope: semantic.scope.hex,
+                    key: key.hex,
+                    text: semantic.text,
+                    vector: semantic.vector,
+                    owner: owner,
+                    expiresAt: answer.expiresAt
+                )
+            }
             state.stats.stored += 1
             guard database != nil, state.pending.count < Self.maxPendingWrites else { return false }
             let entry = DiskEntry(
@@ -103,7 +143,7 @@ public final class ResponseCache: ResponseCacheStore, Sendable {
                 expiresAt: answer.expiresAt,
                 size: 0
             )
-            state.pending.append((entry, answer))
+            state.pending.append(PendingWrite(entry: entry, answer: answer, semantic: semantic))
             return true
         }
         if queued { doorbell.continuation.yield() }

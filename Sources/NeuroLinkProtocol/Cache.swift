@@ -5,11 +5,14 @@ public struct CacheControl: Sendable, Hashable, Codable {
     public var ttlMs: Int?
     /// Entries are shared only by requests of the same namespace (within the tenant's scope).
     public var namespace: String?
+    /// Use the semantic tier (`true`) or not (`false`) whatever `cache.semantic.enabled` says.
+    public var semantic: Bool?
 
-    public init(mode: CacheMode? = nil, ttlMs: Int? = nil, namespace: String? = nil) {
+    public init(mode: CacheMode? = nil, ttlMs: Int? = nil, namespace: String? = nil, semantic: Bool? = nil) {
         self.mode = mode
         self.ttlMs = ttlMs
         self.namespace = namespace
+        self.semantic = semantic
     }
 
     /// Longest `namespace`.
@@ -100,6 +103,11 @@ public struct CacheStats: Sendable, Hashable, Codable {
     public var savedCost: Double
     /// Why the database is unavailable (admins see the reason, others `"unavailable"`).
     public var error: String?
+    /// The semantic tier's figures; absent when it is off or cannot run.
+    public var semantic: SemanticStats?
+    /// Why the semantic tier cannot run although `cache.semantic.enabled` is set (the model did
+    /// not load).
+    public var semanticError: String?
 
     public init(enabled: Bool) {
         self.enabled = enabled
@@ -116,6 +124,29 @@ public struct CacheStats: Sendable, Hashable, Codable {
         savedOutputTokens = 0
         savedCost = 0
     }
+}
+
+/// The semantic tier's figures since start.
+public struct SemanticStats: Sendable, Hashable, Codable {
+    /// Prompts indexed in memory, and roughly their bytes (vectors and texts).
+    public var entries = 0
+    public var bytes = 0
+    /// Lookups after an exact miss, and those a similar prompt answered.
+    public var lookups = 0
+    public var hits = 0
+    /// Lookups whose best candidate was similar enough but the meaning guard refused, by reason.
+    public var refusals: [String: Int] = [:]
+    /// Lookups that missed because the embedding was not ready within `max_lookup_ms` (or the
+    /// worker's queue was full).
+    public var unavailable = 0
+    /// The best candidate's similarity of every lookup that had one, in buckets: below 0.80,
+    /// then 0.80–0.85, 0.85–0.90, 0.90–0.93, 0.93–0.95, 0.95–0.97, 0.97–0.99, 0.99 and above.
+    public var bestSimilarity = [Int](repeating: 0, count: 8)
+
+    public init() {}
+
+    /// The lower bounds of ``bestSimilarity``'s buckets after the first.
+    public static let bucketBounds = [0.80, 0.85, 0.90, 0.93, 0.95, 0.97, 0.99]
 }
 
 /// Params of `cache.clear`: which entries to remove. Without `tenant`, the caller's own (an admin

@@ -206,7 +206,7 @@ extension StreamRequest {
         guard let object = value.objectValue else {
             throw RPCError(.invalidParams, "params.cache must be an object")
         }
-        for key in object.keys where !["mode", "ttlMs", "namespace"].contains(key) {
+        for key in object.keys where !["mode", "ttlMs", "namespace", "semantic"].contains(key) {
             throw RPCError(.invalidParams, "params.cache.\(key) is not a known parameter")
         }
         var control = CacheControl()
@@ -218,6 +218,12 @@ extension StreamRequest {
             control.mode = parsed
         }
         control.ttlMs = try int(object, "cache.ttlMs", key: "ttlMs", range: 1...CacheControl.maxTTLMs)
+        if let semantic = object["semantic"], semantic != .null {
+            guard case .bool(let flag) = semantic else {
+                throw RPCError(.invalidParams, "params.cache.semantic must be a boolean")
+            }
+            control.semantic = flag
+        }
         if let namespace = object["namespace"], namespace != .null {
             guard let text = namespace.stringValue, (1...CacheControl.maxNamespaceLength).contains(text.utf8.count),
                 text.utf8.allSatisfy({ $0.isASCIINamespaceByte })

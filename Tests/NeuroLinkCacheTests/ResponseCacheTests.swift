@@ -129,7 +129,11 @@ import Testing
         let path = Self.directory() + "/cache.sqlite"
         defer { try? FileManager.default.removeItem(atPath: (path as NSString).deletingLastPathComponent) }
         let cache = ResponseCache(settings: DaemonConfig.Cache(), path: path, logger: Logger(label: "t"))
-        var state = ResponseCache.State(memory: MemoryLRU(capacity: 1), stats: CacheStats(enabled: true))
+        var state = ResponseCache.State(
+            memory: MemoryLRU(capacity: 1),
+            stats: CacheStats(enabled: true),
+            semantic: SemanticIndex(capacity: 1)
+        )
         for (index, size) in [300, 300, 300].enumerated() {
             let entry = DiskEntry(
                 key: "k\(index)",

@@ -103,10 +103,20 @@ public enum CachedChunk: Sendable, Hashable, Codable {
 public protocol ResponseCacheStore: Sendable {
     /// The answer stored under `key` that serves `maxTokens`, if one has not expired at `now`.
     func lookup(_ key: CacheKey, maxTokens: Int?, now: Double) async -> CachedAnswer?
-    /// Keeps `answer` under `key` (replacing the variant it would serve), for `owner`'s scope.
-    func store(_ answer: CachedAnswer, key: CacheKey, owner: CacheOwner)
+    /// Keeps `answer` under `key` (replacing the variant it would serve), for `owner`'s scope;
+    /// with `semantic`, also in the semantic index of its scope.
+    func store(_ answer: CachedAnswer, key: CacheKey, owner: CacheOwner, semantic: SemanticEntry?)
+    /// The semantic tier: a stored answer to a similar last user turn within the same scope.
+    func similar(_ query: SemanticQuery, now: Double) async -> SemanticOutcome
     /// Counts what the store cannot see itself: requests that did not look up, and what hits saved.
     func count(_ event: CacheEvent)
+}
+
+extension ResponseCacheStore {
+    /// Keeps `answer` without indexing its prompt for the semantic tier.
+    public func store(_ answer: CachedAnswer, key: CacheKey, owner: CacheOwner) {
+        store(answer, key: key, owner: owner, semantic: nil)
+    }
 }
 
 /// Who an entry belongs to, for `cache.clear` and `cache.inspect`.
@@ -127,4 +137,48 @@ public enum CacheEvent: Sendable {
     case bypassed
     /// A hit's savings: the answer's usage, and its cost when the model's price is known.
     case saved(Usage?, cost: Double?)
+}
+
+/// A semantic lookup: the request's last user turn, within the scope of everything else it says.
+public struct SemanticQuery: Sendable {
+    /// The exact key of the request without its last user turn.
+    public var scope: CacheKey
+    public var text: String
+    public var maxTokens: Int?
+    /// Cosine similarity at least this serves (`cache.semantic.threshold`).
+    public var threshold: Double
+    /// Longest wait for the embedding before the lookup counts as a miss.
+    public var waitLimit: Duration
+
+    public init(scope: CacheKey, text: String, maxTokens: Int?, threshold: Double, waitLimit: Duration) {
+        self.scope = scope
+        self.text = text
+        self.maxTokens = maxTokens
+        self.threshold = threshold
+        self.waitLimit = waitLimit
+    }
+}
+
+/// What a semantic lookup found.
+public enum SemanticOutcome: Sendable {
+    /// A stored answer to a similar enough prompt that the meaning guard let through.
+    case hit(CachedAnswer, similarity: Double, vector: [Float])
+    /// The best candidate was similar enough, but the meaning guard refused it (`reason`).
+    case refused(similarity: Double, reason: String, vector: [Float])
+    /// Nothing similar enough; `best` is the closest candidate's similarity. `vector` is `nil`
+    /// when the prompt could not be embedded in time (the worker was busy).
+    case miss(best: Double?, vector: [Float]?)
+}
+
+/// What the semantic index keeps of a stored answer's prompt.
+public struct SemanticEntry: Sendable {
+    public var scope: CacheKey
+    public var text: String
+    public var vector: [Float]
+
+    public init(scope: CacheKey, text: String, vector: [Float]) {
+        self.scope = scope
+        self.text = text
+        self.vector = vector
+    }
 }

@@ -26,7 +26,30 @@ extension DaemonConfig {
         public var storeToolCalls = false
         /// `fast`: a hit streams as fast as the client reads; `original`: at the pace it was made.
         public var replay = Replay.fast
+        /// `cache.semantic`: the similarity tier (off unless configured or asked for).
+        public var semantic = Semantic()
         public init() {}
+
+        /// `cache.semantic`: answers to similar last user turns, with the local embedding model.
+        public struct Semantic: Sendable, Hashable {
+            /// On for every eligible request (a request's `cache.semantic` says otherwise for itself).
+            public var enabled = false
+            /// When not empty, only requests to these pools and providers use it.
+            public var only: [String] = []
+            /// The model directory (`model.safetensors`, `vocab.txt`); `nil` for the default.
+            public var modelDirectory: String?
+            /// Cosine similarity at least this serves.
+            public var threshold = 0.95
+            /// Longest wait for an embedding before the lookup is a miss.
+            public var maxLookupMs = 100
+            /// Prompts waiting for the embedding worker at most; past it a lookup is a miss.
+            public var queueSize = 64
+            /// Entries one scope keeps at most; the oldest go first.
+            public var maxEntriesPerScope = 10_000
+            /// Match conversations with more than one user turn too.
+            public var multiTurn = false
+            public init() {}
+        }
 
         public enum Scope: String, Sendable, Hashable, CaseIterable {
             case tenant, global
@@ -39,6 +62,17 @@ extension DaemonConfig {
 }
 
 extension ConfigLoader {
+    /// The embedding model's directory when `cache.semantic.model_dir` is not set (where
+    /// `scripts/embedding-model.sh` installs it).
+    public func defaultModelDirectory(isRoot: Bool = geteuid() == 0) -> String {
+        let model = "/neurolink/models/all-MiniLM-L6-v2"
+        if isRoot { return "/usr/local/share" + model }
+        let data =
+            environment["XDG_DATA_HOME"].flatMap { $0.isEmpty ? nil : $0 }
+            ?? (environment["HOME"] ?? NSHomeDirectory()) + "/.local/share"
+        return data + model
+    }
+
     /// The cache database when `cache.path` is not set: beside the analytics database.
     public func defaultCachePath(isRoot: Bool = geteuid() == 0) -> String {
         let analytics = defaultAnalyticsPath(isRoot: isRoot)
@@ -53,7 +87,7 @@ extension ConfigLoader {
             "cache",
             allowed: [
                 "enabled", "path", "max_size_mb", "max_disk_mb", "max_entry_kb", "ttl_ms", "scope", "nondeterministic",
-                "store_truncated", "store_tool_calls", "replay",
+                "store_truncated", "store_tool_calls", "replay", "semantic",
             ]
         )
         if let n = map["enabled"] { cache.enabled = try reader.bool(n, "cache.enabled") }
@@ -75,6 +109,40 @@ extension ConfigLoader {
         if let n = map["nondeterministic"] { cache.nondeterministic = try reader.bool(n, "cache.nondeterministic") }
         if let n = map["store_truncated"] { cache.storeTruncated = try reader.bool(n, "cache.store_truncated") }
         if let n = map["store_tool_calls"] { cache.storeToolCalls = try reader.bool(n, "cache.store_tool_calls") }
+        if let n = map["semantic"], !reader.isNull(n) { cache.semantic = try parseSemantic(n, reader) }
         return cache
+    }
+
+    private func parseSemantic(_ node: Node, _ reader: YAMLReader) throws(ConfigError) -> DaemonConfig.Cache.Semantic {
+        var semantic = DaemonConfig.Cache.Semantic()
+        let key = "cache.semantic"
+        let map = try reader.mapping(
+            node,
+            key,
+            allowed: [
+                "enabled", "only", "model_dir", "embedding", "threshold", "max_lookup_ms", "queue_size",
+                "max_entries_per_scope", "multi_turn",
+            ]
+        )
+        if let n = map["enabled"] { semantic.enabled = try reader.bool(n, "\(key).enabled") }
+        if let n = map["only"] {
+            semantic.only = try reader.sequence(n, "\(key).only").map { item throws(ConfigError) in
+                try reader.string(item, "\(key).only")
+            }
+        }
+        if let n = map["model_dir"] { semantic.modelDirectory = try reader.string(n, "\(key).model_dir") }
+        if let n = map["embedding"], try reader.string(n, "\(key).embedding") != "local" {
+            throw reader.error(n, "\(key).embedding", "only local (the built-in all-MiniLM-L6-v2) is available")
+        }
+        if let n = map["threshold"] { semantic.threshold = try reader.double(n, "\(key).threshold", range: 0.5...1) }
+        if let n = map["max_lookup_ms"] {
+            semantic.maxLookupMs = try reader.int(n, "\(key).max_lookup_ms", range: 1...10_000)
+        }
+        if let n = map["queue_size"] { semantic.queueSize = try reader.int(n, "\(key).queue_size", range: 1...10_000) }
+        if let n = map["max_entries_per_scope"] {
+            semantic.maxEntriesPerScope = try reader.int(n, "\(key).max_entries_per_scope", range: 1...1_000_000)
+        }
+        if let n = map["multi_turn"] { semantic.multiTurn = try reader.bool(n, "\(key).multi_turn") }
+        return semantic
     }
 }

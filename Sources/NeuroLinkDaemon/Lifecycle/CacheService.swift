@@ -1,6 +1,7 @@
 import Logging
 import NeuroLinkCache
 import NeuroLinkCore
+import NeuroLinkEmbedding
 import ServiceLifecycle
 
 /// Writes the response cache's new answers to its database in the background. Like the
@@ -14,7 +15,28 @@ struct CacheService: Service, CustomStringConvertible {
     static func open(_ config: DaemonConfig, loader: ConfigLoader, logger: Logger) -> ResponseCache? {
         guard config.cache.enabled else { return nil }
         let path = config.cache.path ?? loader.defaultCachePath()
-        return ResponseCache(settings: config.cache, path: path, logger: logger)
+        var embedder: Embedder?
+        var failure: String?
+        let semantic = config.cache.semantic
+        if semantic.enabled {
+            let directory = semantic.modelDirectory ?? loader.defaultModelDirectory()
+            do {
+                embedder = try Embedder(directory: directory, capacity: semantic.queueSize)
+            } catch {
+                failure = "\(error)"
+                logger.error(
+                    "the semantic cache is off: the embedding model cannot be loaded (scripts/embedding-model.sh installs it)",
+                    metadata: ["error": "\(error)"]
+                )
+            }
+        }
+        return ResponseCache(
+            settings: config.cache,
+            path: path,
+            embedder: embedder,
+            semanticError: failure,
+            logger: logger
+        )
     }
 
     func run() async {
@@ -23,5 +45,6 @@ struct CacheService: Service, CustomStringConvertible {
         } onGracefulShutdown: {
             cache.finish()
         }
+        cache.embedder?.stop()
     }
 }

@@ -28,13 +28,25 @@ public struct CacheStage: RequestStage {
         store: any ResponseCacheStore,
         next: StageNext
     ) async -> StageResult {
-        guard let plan = plan(request) else {
+        guard var plan = makePlan(request) else {
             store.count(.bypassed)
             return Self.with(CacheInfo(status: .bypass), await next(&request, &output))
         }
         if plan.lookup {
             if let hit = await store.lookup(plan.key, maxTokens: plan.maxTokens, now: WallClock.unixSeconds) {
-                return await replay(hit, plan: plan, request: request, output: &output, store: store)
+                return await replay(hit, info: CacheInfo(status: .hit, key: plan.key.hex), request, &output, store)
+            }
+            if let query = plan.semantic {
+                switch await store.similar(query, now: WallClock.unixSeconds) {
+                case .hit(let answer, let similarity, _):
+                    var info = CacheInfo(status: .semanticHit, key: plan.key.hex)
+                    info.similarity = Self.rounded(similarity)
+                    return await replay(answer, info: info, request, &output, store)
+                case .refused(let similarity, _, let vector):
+                    plan.outcome = (CacheStatus.refused, similarity, vector)
+                case .miss(let best, let vector):
+                    plan.outcome = (CacheStatus.miss, best, vector)
+                }
             }
             if plan.mode == .only {
                 return .failure(RPCError(.cacheMiss, "no cached answer matches the request (cache.mode \"only\")"))
@@ -47,11 +59,14 @@ public struct CacheStage: RequestStage {
         return await conclude(answered, plan: plan, request: request, output: &output, store: store)
     }
 
+    /// Similarities as results and records show them: four decimals.
+    private static func rounded(_ similarity: Double) -> Double { (similarity * 10_000).rounded() / 10_000 }
+
     /// What the request does with the cache; `nil` when it does not use it at all.
     @inline(never)
-    private func plan(_ request: PipelineRequest) -> CachePlan? {
+    private func makePlan(_ request: PipelineRequest) -> CachePlan? {
         let control = request.params.cache
-        let mode = control?.mode ?? .default
+        let mode = control?.mode ?? CacheMode.default
         guard mode != .bypass, let prepared = request.prepared else { return nil }
         let deterministic = prepared.chat.temperature == 0
         guard deterministic || settings.nondeterministic || control?.mode != nil else { return nil }
@@ -65,12 +80,46 @@ public struct CacheStage: RequestStage {
             chat: prepared.chat,
             params: request.params
         )
-        return CachePlan(
+        var plan = CachePlan(
             key: key,
             owner: owner,
             mode: mode,
             maxTokens: prepared.chat.maxTokens,
             ttlMs: control?.ttlMs ?? settings.ttlMs
+        )
+        plan.semantic = semanticQuery(request, prepared: prepared, scope: scope)
+        return plan
+    }
+
+    /// The semantic lookup of a request that uses the tier: its last user turn, in the scope of
+    /// everything else (so a match needs the same tenant, model, system prompt, history, tools
+    /// and parameters).
+    private func semanticQuery(_ request: PipelineRequest, prepared: PreparedRequest, scope: String) -> SemanticQuery? {
+        let semantic = settings.semantic
+        let wanted =
+            request.params.cache?.semantic
+            ?? (semantic.enabled
+                && (semantic.only.isEmpty || semantic.only.contains(prepared.pool.name)
+                    || prepared.pool.members.contains { semantic.only.contains($0.entry.config.name) }))
+        guard wanted, let last = prepared.chat.messages.last, last.role == "user", !last.content.isEmpty else {
+            return nil
+        }
+        guard semantic.multiTurn || prepared.chat.messages.count(where: { $0.role == "user" }) == 1 else { return nil }
+        var earlier = prepared.chat
+        earlier.messages.removeLast()
+        let key = CacheKey.make(
+            scope: scope + "\u{0}semantic",
+            target: prepared.pool.name,
+            model: request.params.model,
+            chat: earlier,
+            params: request.params
+        )
+        return SemanticQuery(
+            scope: key,
+            text: last.content,
+            maxTokens: prepared.chat.maxTokens,
+            threshold: semantic.threshold,
+            waitLimit: .milliseconds(semantic.maxLookupMs)
         )
     }
 
@@ -78,10 +127,10 @@ public struct CacheStage: RequestStage {
     @inline(never)
     private func replay(
         _ hit: CachedAnswer,
-        plan: CachePlan,
-        request: PipelineRequest,
-        output: inout ResponseOutput,
-        store: any ResponseCacheStore
+        info: CacheInfo,
+        _ request: PipelineRequest,
+        _ output: inout ResponseOutput,
+        _ store: any ResponseCacheStore
     ) async -> StageResult {
         do {
             try await output.replay(hit.batches, pace: settings.replay == .original ? request.context : nil)
@@ -97,7 +146,7 @@ public struct CacheStage: RequestStage {
             model: hit.model,
             route: route
         )
-        var info = CacheInfo(status: .hit, key: plan.key.hex)
+        var info = info
         info.ageMs = max(0, (WallClock.unixSeconds - hit.createdAt) * 1000).rounded()
         info.savedUsage = hit.usage
         info.savedCost = pricing.cost(of: hit.usage, model: hit.model)
@@ -115,7 +164,8 @@ public struct CacheStage: RequestStage {
         output: inout ResponseOutput,
         store: any ResponseCacheStore
     ) async -> StageResult {
-        var info = CacheInfo(status: plan.lookup ? .miss : .bypass, key: plan.key.hex)
+        var info = CacheInfo(status: plan.outcome?.status ?? (plan.lookup ? .miss : .bypass), key: plan.key.hex)
+        info.similarity = plan.outcome?.similarity.map(Self.rounded)
         guard case .success(var completion) = answered else { return answered }
         if plan.store {
             do {
@@ -141,7 +191,11 @@ public struct CacheStage: RequestStage {
                     createdAt: now,
                     expiresAt: now + Double(plan.ttlMs) / 1000
                 )
-                store.store(answer, key: plan.key, owner: plan.owner)
+                var semantic: SemanticEntry?
+                if let query = plan.semantic, let vector = plan.outcome?.vector {
+                    semantic = SemanticEntry(scope: query.scope, text: query.text, vector: vector)
+                }
+                store.store(answer, key: plan.key, owner: plan.owner, semantic: semantic)
                 info.stored = true
             }
         }
@@ -179,6 +233,10 @@ struct CachePlan: Sendable {
     /// The `maxTokens` sent upstream: picks the entry's variant.
     var maxTokens: Int?
     var ttlMs: Int
+    /// The semantic lookup, when the request uses the tier.
+    var semantic: SemanticQuery?
+    /// What the semantic lookup found, for the result and for storing the prompt's vector.
+    var outcome: (status: CacheStatus, similarity: Double?, vector: [Float]?)?
 
     var lookup: Bool { mode != .refresh }
     var store: Bool { mode == .default || mode == .refresh }

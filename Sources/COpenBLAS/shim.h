@@ -1,0 +1,8 @@
+#ifndef NEUROLINK_COPENBLAS_SHIM_H
+#define NEUROLINK_COPENBLAS_SHIM_H
+
+/* Debian's libopenblas-dev: cblas.h is under /usr/include/x86_64-linux-gnu (on the default path via
+   its openblas-pthread alternative), found through pkg-config. */
+#include <cblas.h>
+
+#endif

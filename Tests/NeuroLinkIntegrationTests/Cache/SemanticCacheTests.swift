@@ -1,0 +1,73 @@
+import Foundation
+import LoopbackUpstream
+import NeuroLinkClient
+import NeuroLinkProtocol
+import Testing
+
+/// The semantic tier through the real daemon with the local embedding model (installed by
+/// scripts/embedding-model.sh, which scripts/test.sh runs).
+@Suite struct SemanticCacheTests {
+    static var modelDirectory: String {
+        if let dir = ProcessInfo.processInfo.environment["NEUROLINK_MODEL_DIR"], !dir.isEmpty { return dir }
+        if getuid() == 0 { return "/usr/local/share/neurolink/models/all-MiniLM-L6-v2" }
+        let data = ProcessInfo.processInfo.environment["XDG_DATA_HOME"] ?? NSHomeDirectory() + "/.local/share"
+        return data + "/neurolink/models/all-MiniLM-L6-v2"
+    }
+
+    static func request(_ prompt: String, system: String? = nil) -> StreamRequest {
+        StreamRequest(prompt: prompt, provider: "a", maxTokens: 100, temperature: 0, systemPrompt: system)
+    }
+
+    @Test func aRewordingHitsButANegationAnotherScopeOrAnOptOutDoNot() async throws {
+        try await Upstreams.with(["a"]) { upstreams in
+            upstreams["a"].register(model: "m", .text(["Use ", "reversed()."]))
+            let config = upstreams.config(
+                """
+                cache:
+                  semantic:
+                    enabled: true
+                    model_dir: \(Self.modelDirectory)
+                    max_lookup_ms: 5000
+                """
+            )
+            try await DaemonProcess.withClient(config: config) { _, client in
+                let first = try await client.generate(Self.request("How do I reverse a list in Python?"))
+                #expect(first.cache?.status == .miss && first.cache?.stored == true)
+
+                let reworded = try await streamOnce(client, Self.request("How can I reverse a list in Python?"))
+                let hit = try #require(reworded.result, "\(String(describing: reworded.error))")
+                #expect(hit.cache?.status == .semanticHit && (hit.cache?.similarity ?? 0) >= 0.95, "\(hit)")
+                #expect(hit.text == "Use reversed()." && reworded.chunks.map(\.type) == [.text, .text, .finish])
+                #expect(upstreams.chatRequests("a") == 1)
+
+                let negated = try await client.generate(Self.request("How do I not reverse a list in Python?"))
+                #expect(negated.cache?.status == .refused, "\(String(describing: negated.cache))")
+                let otherSystem = try await client.generate(
+                    Self.request("How can I reverse a list in Python?", system: "Answer in French.")
+                )
+                #expect(otherSystem.cache?.status == .miss, "another system prompt is another scope")
+                var optOut = Self.request("How could I reverse a list in Python?")
+                optOut.cache = CacheControl(semantic: false)
+                #expect(try await client.generate(optOut).cache?.status == .miss)
+                #expect(upstreams.chatRequests("a") == 4)
+
+                let semantic = try #require(try await client.cacheStats().semantic)
+                #expect(semantic.hits == 1 && semantic.refusals["negation"] == 1, "\(semantic)")
+                #expect(semantic.entries >= 3)
+            }
+        }
+    }
+
+    @Test func aMissingModelLeavesTheExactTierWorkingAndSaysWhy() async throws {
+        try await Upstreams.with(["a"]) { upstreams in
+            upstreams["a"].register(model: "m", .text(["exact"]))
+            let config = upstreams.config("cache:\n  semantic:\n    enabled: true\n    model_dir: /nonexistent\n")
+            try await DaemonProcess.withClient(config: config) { _, client in
+                _ = try await client.generate(Self.request("Hello there"))
+                #expect(try await client.generate(Self.request("Hello there")).cache?.status == .hit)
+                let stats = try await client.cacheStats()
+                #expect(stats.semantic == nil && stats.semanticError?.contains("/nonexistent") == true)
+            }
+        }
+    }
+}
