@@ -37,7 +37,7 @@ struct AnalyticsRow: Sendable {
             record.failureClass?.rawValue,
             evaluation?.relevance, evaluation?.accuracy, evaluation?.completeness, evaluation?.overall,
             evaluation?.judge, failure?.kind,
-            record.cache?.status.rawValue, record.cache?.ageMs, record.cache?.savedCost,
+            record.cache?.status.rawValue, record.cache?.ageMs, record.cache?.savedCost, record.cache?.similarity,
         ]
         // The existential overload: the generic one maps through a key path, a fifth of the writer's time.
         arguments = StatementArguments(columns)

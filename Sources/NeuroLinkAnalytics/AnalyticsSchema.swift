@@ -69,6 +69,8 @@ enum AnalyticsSchema {
                 // With cache_status (v1): how old a hit's answer was, and the dollars it saved.
                 t.add(column: "cache_age_ms", .double)
                 t.add(column: "cache_saved_cost", .double)
+                // The semantic tier's best candidate similarity (hit, refusal or miss).
+                t.add(column: "cache_similarity", .double)
             }
         }
         return migrator
