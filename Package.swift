@@ -28,6 +28,9 @@ let package = Package(
         .library(name: "NeuroLinkCore", targets: ["NeuroLinkCore"]),
         // For Benchmarks only: the analytics writer, to measure its capacity without a daemon.
         .library(name: "NeuroLinkAnalytics", targets: ["NeuroLinkAnalytics"]),
+        // For Benchmarks only: the response cache and the embedding model, measured in process.
+        .library(name: "NeuroLinkCache", targets: ["NeuroLinkCache"]),
+        .library(name: "NeuroLinkEmbedding", targets: ["NeuroLinkEmbedding"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),

@@ -23,6 +23,8 @@ let package = Package(
                 .product(name: "NeuroLinkTestSupport", package: "NeuroLink"),
                 .product(name: "NeuroLinkAnalytics", package: "NeuroLink"),
                 .product(name: "NeuroLinkCore", package: "NeuroLink"),
+                .product(name: "NeuroLinkCache", package: "NeuroLink"),
+                .product(name: "NeuroLinkEmbedding", package: "NeuroLink"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ],

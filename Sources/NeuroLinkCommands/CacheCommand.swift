@@ -8,7 +8,7 @@ struct CacheCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "cache",
         abstract: "The response cache: its figures, clearing entries, inspecting one.",
-        subcommands: [Stats.self, Clear.self, Inspect.self, Warm.self]
+        subcommands: [Stats.self, Clear.self, Inspect.self, Warm.self, Analyze.self]
     )
 
     struct Stats: AsyncParsableCommand {
@@ -81,6 +81,29 @@ struct CacheCommand: AsyncParsableCommand {
         }
     }
 
+    struct Analyze: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Hit rates by model and tenant, near misses of the semantic tier, and a threshold suggestion."
+        )
+        @OptionGroup var connection: ConnectionOptions
+        @Option(name: .long, help: "How far back: 1h, 24h, 7d (default 24h).") var since = "24h"
+
+        func run() async throws {
+            guard let window = DurationParsing.milliseconds(since) else {
+                throw ValidationError("--since must look like 1h, 24h or 7d, not '\(since)'")
+            }
+            let start = Date().timeIntervalSince1970 - Double(window) / 1000
+            let (byModel, byTenant, stats) = try await CacheCommand.call(connection) { client in
+                (
+                    try await client.analyticsReport(AnalyticsReportRequest(since: start, by: .model)),
+                    try await client.analyticsReport(AnalyticsReportRequest(since: start, by: .tenant)),
+                    try await client.cacheStats()
+                )
+            }
+            try CacheCommand.print(CacheView.analysis(byModel: byModel, byTenant: byTenant, stats: stats))
+        }
+    }
+
     static func call<T: Sendable>(
         _ connection: ConnectionOptions,
         _ body: @Sendable (NeuroLinkClient) async throws -> T
@@ -97,8 +120,52 @@ struct CacheCommand: AsyncParsableCommand {
     }
 }
 
-/// How `nlctl cache stats` prints.
+/// How `nlctl cache stats` and `nlctl cache analyze` print.
 enum CacheView {
+    /// Hit rates per model and tenant (from the analytics store), then the semantic tier's
+    /// similarity histogram and what it suggests for `cache.semantic.threshold`.
+    static func analysis(byModel: AnalyticsReport, byTenant: AnalyticsReport, stats: CacheStats) -> String {
+        var text = ""
+        for report in [byModel, byTenant] {
+            let rows = report.groups.compactMap { group -> [String]? in
+                guard let cache = group.cache else { return nil }
+                let rate = cache.hitRate.map { String(format: "%.1f%%", $0 * 100) } ?? "-"
+                let saved = cache.savedCost.map { String(format: "%.6f", $0) } ?? "-"
+                return [group.key, "\(cache.hits)", "\(cache.misses)", "\(cache.bypassed)", rate, saved]
+            }
+            let header = [report.by.rawValue, "hits", "misses", "bypassed", "hit rate", "saved $"]
+            text +=
+                rows.isEmpty
+                ? "no cache lookups by \(report.by.rawValue) in this range\n"
+                : StatusView.table([header] + rows).joined(separator: "\n") + "\n"
+            text += "\n"
+        }
+        guard let semantic = stats.semantic else {
+            return text + "semantic tier: off" + (stats.semanticError.map { " (\($0))" } ?? "") + "\n"
+        }
+        let labels = ["< 0.80", "0.80–0.85", "0.85–0.90", "0.90–0.93", "0.93–0.95", "0.95–0.97", "0.97–0.99", "≥ 0.99"]
+        text += "semantic tier since start: \(semantic.lookups) lookups, \(semantic.hits) hits, "
+        text += "\(semantic.refusals.values.reduce(0, +)) refused by the meaning guard"
+        let reasons = semantic.refusals.sorted { $0.value > $1.value }.map { "\($0.key) \($0.value)" }
+        text += reasons.isEmpty ? "\n" : " (\(reasons.joined(separator: ", ")))\n"
+        text += "best candidate's similarity:\n"
+        for (label, count) in zip(labels, semantic.bestSimilarity) { text += "  \(label)\t\(count)\n" }
+        text += suggestion(semantic) + "\n"
+        return text
+    }
+
+    /// Lookups just under the default threshold are the near misses a lower threshold would serve.
+    static func suggestion(_ semantic: SemanticStats) -> String {
+        let near = semantic.bestSimilarity[4]
+        let above = semantic.bestSimilarity[5...].reduce(0, +)
+        guard semantic.lookups >= 50 else { return "too few lookups to suggest a threshold" }
+        if near > max(5, above / 2) {
+            return "\(near) lookups scored 0.93–0.95, just under the default threshold: a threshold of 0.93 "
+                + "would consider them, at some risk to precision (measure it: docs/benchmarks.md, semantic tier)"
+        }
+        return "keep the threshold: few lookups fall just under it"
+    }
+
     static func stats(_ stats: CacheStats) -> String {
         let mib = { (bytes: Int) in String(format: "%.1f MiB", Double(bytes) / 1_048_576) }
         var rows = [

@@ -48,7 +48,9 @@ public final class Embedder: Sendable {
         thread.start()
     }
 
-    /// The vector of `text` right away, on the caller's thread (tests, benchmarks, warm-up).
+    /// The vector of `text` on the caller's thread, waiting for any forward pass in progress: for
+    /// tools and benchmarks, never for a task of the cooperative pool (use
+    /// ``embed(_:waitingAtMost:)``).
     public func embedNow(_ text: String) -> [Float] {
         model.embed(tokenizer.encode(text))
     }

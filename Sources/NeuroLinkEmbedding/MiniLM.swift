@@ -1,5 +1,6 @@
 import COpenBLAS
 import Foundation
+import Synchronization
 
 /// all-MiniLM-L6-v2's forward pass: a 6-layer BERT encoder (hidden size 384, 12 heads of 32,
 /// feed-forward 1536, exact-erf GELU, layer norm ε 1e-12), mean pooling over the tokens and L2
@@ -90,9 +91,18 @@ struct MiniLM: Sendable {
         )
     }
 
+    /// Serialises every forward pass in the process: OpenBLAS keeps global state (its buffers and
+    /// thread count), and two threads inside `cblas_sgemm` at once crashed it. The daemon runs
+    /// passes on its one embedding thread anyway; this guards tests and tools that call directly.
+    private static let blas = Mutex(())
+
     /// The L2-normalised sentence vector of `ids` (at most 512 tokens; ids outside the
     /// vocabulary are read as `[UNK]`, id 100).
     func embed(_ ids: [Int32]) -> [Float] {
+        Self.blas.withLock { _ in forward(ids) }
+    }
+
+    private func forward(_ ids: [Int32]) -> [Float] {
         let n = min(ids.count, Self.positions)
         guard n > 0 else { return [Float](repeating: 0, count: Self.hidden) }
         let h = Self.hidden

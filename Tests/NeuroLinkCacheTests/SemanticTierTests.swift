@@ -7,9 +7,10 @@ import Testing
 @testable import NeuroLinkCache
 @testable import NeuroLinkEmbedding
 
-/// The semantic tier on the labelled pairs (docs/benchmarks.md reports the figures), the meaning
-/// guard's families, and the store's similar-prompt path.
-@Suite struct SemanticTierTests {
+/// The semantic tier on the labelled pairs (docs/benchmarks.md reports the figures). A serial
+/// suite: its 548 forward passes keep a core busy for seconds, which would skew the timing of
+/// tests running beside it.
+@Suite struct SemanticPrecisionSerialTests {
     struct Pair: Decodable {
         var a: String
         var b: String
@@ -25,7 +26,6 @@ import Testing
     }
 
     @Test func precisionAndRecallOnTheLabelledPairsAtTheDefaultThreshold() async throws {
-        let embedder = try EmbeddingTests.embedder.get()
         let guardWords = try #require(MeaningGuard.english)
         let pairs = try Self.pairs()
         #expect(pairs.count >= 200)
@@ -34,9 +34,9 @@ import Testing
         var refusedByFamily: [String: Int] = [:]
         for pair in pairs {
             // On the worker thread, as in the daemon: the test's own threads stay free.
-            let a = try #require(await embedder.embed(pair.a, waitingAtMost: .seconds(30)))
-            let b = try #require(await embedder.embed(pair.b, waitingAtMost: .seconds(30)))
-            let similarity = Double(EmbeddingTests.cosine(a, b))
+            let a = try await EmbeddingSerialTests.vector(pair.a)
+            let b = try await EmbeddingSerialTests.vector(pair.b)
+            let similarity = Double(EmbeddingSerialTests.cosine(a, b))
             let refusal = guardWords.refusal(pair.a, pair.b)
             if let refusal { refusedByFamily[refusal, default: 0] += 1 }
             let serves = similarity >= 0.95 && refusal == nil
@@ -53,7 +53,10 @@ import Testing
         #expect(precision >= 0.98, "wrongly served: \(served.wrong)")
         #expect(recall >= 0.6, "recall \(recall)")
     }
+}
 
+/// The meaning guard's families, and the store's similar-prompt path.
+@Suite struct SemanticTierTests {
     @Test(arguments: [
         ("Is Rust more memory efficient than Go?", "Is Rust less memory efficient than Go?", "comparative"),
         ("Convert 5 km to miles", "Convert 8 km to miles", "number"),
@@ -80,7 +83,7 @@ import Testing
     }
 
     @Test func theStoreServesASimilarPromptOnlyInItsScope() async throws {
-        let embedder = try EmbeddingTests.embedder.get()
+        let embedder = try EmbeddingSerialTests.embedder.get()
         let cache = ResponseCache(
             settings: DaemonConfig.Cache(),
             path: nil,
@@ -89,7 +92,7 @@ import Testing
         )
         let scope = try ResponseCacheTests.key("scope")
         let question = "How do I reverse a list in Python?"
-        let vector = embedder.embedNow(question)
+        let vector = try await EmbeddingSerialTests.vector(question)
         let key = try ResponseCacheTests.key("answer")
         cache.store(
             ResponseCacheTests.answer("list[::-1]"),

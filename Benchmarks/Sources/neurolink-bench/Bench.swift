@@ -77,6 +77,18 @@ struct Bench {
             )
         }
 
+        if options.runs(.cache) {
+            note("cache: exact hits through a daemon, then the semantic tier in process")
+            let daemon = try DaemonHarness(binary: options.daemonPath, upstreamBaseURL: baseURL)
+            defer { daemon.stop() }
+            _ = try daemon.waitUntilAccepting()
+            report.cacheExact = try await CacheFigures.exact(daemon: daemon, baseURL: baseURL, count: ttftCount)
+            let models =
+                ProcessInfo.processInfo.environment["NEUROLINK_MODEL_DIR"]
+                ?? "/usr/local/share/neurolink/models/all-MiniLM-L6-v2"
+            report.cacheSemantic = try await CacheFigures.semantic(modelDirectory: models)
+        }
+
         let sectionsNeedingDaemon: [Options.Section] = [.ttft, .throughput, .idle, .soak]
         guard sectionsNeedingDaemon.contains(where: options.runs) else {
             try await upstream.shutdown()

@@ -3,7 +3,7 @@ import Foundation
 /// Command-line options of `neurolink-bench`.
 struct Options: Sendable {
     enum Section: String, Sendable, CaseIterable {
-        case startup, ttft, throughput, idle, soak, admission, writer, analytics
+        case startup, ttft, throughput, idle, soak, admission, writer, analytics, cache
     }
 
     var daemonPath = ""
@@ -25,8 +25,9 @@ struct Options: Sendable {
           --faults          the soak mixes faulty streams (upstream errors, drops, stalls, malformed
                             frames, vanishing clients, garbage frames) into every worker's requests
           --only LIST       run only these sections, in the usual order: a comma-separated list of
-                            startup, ttft, throughput, idle, soak, admission, writer, analytics
-                            (soak needs --soak; analytics starts two daemons, with and without analytics)
+                            startup, ttft, throughput, idle, soak, admission, writer, analytics, cache
+                            (soak needs --soak; analytics starts two daemons, with and without analytics;
+                            cache needs the embedding model: NEUROLINK_MODEL_DIR or scripts/embedding-model.sh)
         """
 
     static func parse(_ arguments: [String]) throws(BenchError) -> Options {

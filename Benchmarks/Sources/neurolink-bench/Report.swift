@@ -15,6 +15,8 @@ struct Report {
     var admission: AdmissionOverhead.Run?
     var writer: WriterCapacity.Run?
     var analytics: AnalyticsCost.Result?
+    var cacheExact: CacheFigures.Exact?
+    var cacheSemantic: CacheFigures.Semantic?
     var finalRSSKiB: Int?
     var peakRSSKiB: Int?
     var daemonLogTail = ""
@@ -104,6 +106,7 @@ struct Report {
         if let admission { lines += AdmissionOverhead.tableRows(admission) }
         if let writer { lines += WriterCapacity.tableRows(writer) }
         if let analytics { lines += AnalyticsCost.tableRows(analytics) }
+        if cacheExact != nil || cacheSemantic != nil { lines += CacheFigures.tableRows(cacheExact, cacheSemantic) }
         if let soak {
             lines.append(
                 "| Soak \(soak.seconds) s: RSS first / last / max (growth; after 60 s → end) | "

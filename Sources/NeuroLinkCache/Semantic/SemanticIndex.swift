@@ -1,9 +1,7 @@
-import COpenBLAS
 import NeuroLinkCore
 
 /// The prompts of stored answers, by scope: their texts (for the meaning guard), unit vectors in
-/// one contiguous matrix (one `cblas_sgemv` scores a whole scope), and the exact keys of their
-/// answers. Each scope keeps at most `capacity` prompts; the oldest tenth goes when it is full.
+/// one contiguous matrix (scored with SIMD dot products), and the exact keys of their answers. Each scope keeps at most `capacity` prompts; the oldest tenth goes when it is full.
 struct SemanticIndex: Sendable {
     struct Scope: Sendable {
         var keys: [String] = []
@@ -63,32 +61,36 @@ struct SemanticIndex: Sendable {
         guard let entries = scopes[scope], !entries.keys.isEmpty, vector.count == Self.dimensions else { return [] }
         let rows = entries.keys.count
         var scores = [Float](repeating: 0, count: rows)
+        // SIMD dot products on the caller's thread: OpenBLAS is the embedding thread's alone.
         entries.vectors.withUnsafeBufferPointer { matrix in
             vector.withUnsafeBufferPointer { query in
-                scores.withUnsafeMutableBufferPointer { out in
-                    guard let matrix = matrix.baseAddress, let query = query.baseAddress, let out = out.baseAddress
-                    else { return }
-                    cblas_sgemv(
-                        CblasRowMajor,
-                        CblasNoTrans,
-                        Int32(rows),
-                        Int32(Self.dimensions),
-                        1,
-                        matrix,
-                        Int32(Self.dimensions),
-                        query,
-                        1,
-                        0,
-                        out,
-                        1
-                    )
-                }
+                for row in 0..<rows { scores[row] = Self.dot(matrix, row * Self.dimensions, query) }
             }
         }
         let live = scores.indices.filter { entries.expiresAt[$0] > now }
         return live.sorted { scores[$0] > scores[$1] }.prefix(limit).map {
             (entries.keys[$0], entries.texts[$0], Double(scores[$0]))
         }
+    }
+
+    /// The dot product of `query` and the row of `matrix` starting at `offset`, 16 lanes at a time
+    /// (384 is a multiple of 16).
+    private static func dot(
+        _ matrix: UnsafeBufferPointer<Float>,
+        _ offset: Int,
+        _ query: UnsafeBufferPointer<Float>
+    ) -> Float {
+        guard let row = matrix.baseAddress.map({ UnsafeRawPointer($0 + offset) }),
+            let other = query.baseAddress.map(UnsafeRawPointer.init)
+        else { return 0 }
+        let stride = MemoryLayout<SIMD16<Float>>.stride
+        var sum = SIMD16<Float>()
+        for lane in 0..<(dimensions / 16) {
+            sum +=
+                row.loadUnaligned(fromByteOffset: lane * stride, as: SIMD16<Float>.self)
+                * other.loadUnaligned(fromByteOffset: lane * stride, as: SIMD16<Float>.self)
+        }
+        return sum.sum()
     }
 
     /// Removes the prompts of the given answers' keys, or those whose owner matches.

@@ -5,8 +5,9 @@ import NeuroLinkProtocol
 import Testing
 
 /// The semantic tier through the real daemon with the local embedding model (installed by
-/// scripts/embedding-model.sh, which scripts/test.sh runs).
-@Suite struct SemanticCacheTests {
+/// scripts/embedding-model.sh, which scripts/test.sh runs). Serial: each daemon loads the 90 MB
+/// model and a debug build's forward passes keep a core busy.
+@Suite struct SemanticCacheSerialTests {
     static var modelDirectory: String {
         if let dir = ProcessInfo.processInfo.environment["NEUROLINK_MODEL_DIR"], !dir.isEmpty { return dir }
         if getuid() == 0 { return "/usr/local/share/neurolink/models/all-MiniLM-L6-v2" }
