@@ -229,6 +229,13 @@ import Glibc
                     warm.stdout.hasPrefix("stored 2, already cached 1, not stored 1"),
                     "\(warm.stdout)\(warm.stderr)"
                 )
+                try await waitUntil { (try await client.status().analytics?.rowsWritten ?? 0) >= 9 }
+                let analysis = try await runTool(nlctl, ["cache", "analyze", "--socket", daemon.socketPath])
+                #expect(analysis.status == 0, "\(analysis.stderr)")
+                #expect(
+                    analysis.stdout.contains("hit rate") && analysis.stdout.contains("semantic tier: off"),
+                    "\(analysis.stdout)"
+                )
                 let bad = try await runTool(nlctl, ["cache", "warm", "--socket", daemon.socketPath, "/nonexistent"])
                 #expect(bad.status == 64 && bad.stderr.contains("cannot read"), "\(bad.stderr)")
                 _ = client
