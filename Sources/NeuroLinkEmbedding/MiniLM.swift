@@ -17,7 +17,9 @@ struct MiniLM: Sendable {
     static let epsilon: Float = 1e-12
 
     struct Layer: Sendable {
-        var query: Linear, key: Linear, value: Linear, output: Linear
+        /// Query, key and value in one `[3 × 384, 384]` product: one `sgemm` instead of three.
+        var queryKeyValue: Linear
+        var output: Linear
         var attentionNorm: Norm
         var intermediate: Linear, down: Linear
         var outputNorm: Norm
@@ -54,9 +56,11 @@ struct MiniLM: Sendable {
             let prefix = "encoder.layer.\(index)."
             layers.append(
                 Layer(
-                    query: try Self.linear(file, prefix + "attention.self.query", h, h),
-                    key: try Self.linear(file, prefix + "attention.self.key", h, h),
-                    value: try Self.linear(file, prefix + "attention.self.value", h, h),
+                    queryKeyValue: Self.stacked(
+                        try ["query", "key", "value"].map { part throws(EmbeddingError) in
+                            try Self.linear(file, prefix + "attention.self." + part, h, h)
+                        }
+                    ),
                     output: try Self.linear(file, prefix + "attention.output.dense", h, h),
                     attentionNorm: try Self.norm(file, prefix + "attention.output.LayerNorm"),
                     intermediate: try Self.linear(file, prefix + "intermediate.dense", h, Self.feedForward),
@@ -81,6 +85,16 @@ struct MiniLM: Sendable {
             bias: try file.floats(name + ".bias", shape: [outputs]),
             inputs: inputs,
             outputs: outputs
+        )
+    }
+
+    /// Linears over the same input, one after another in the output.
+    private static func stacked(_ parts: [Linear]) -> Linear {
+        Linear(
+            weight: parts.flatMap(\.weight),
+            bias: parts.flatMap(\.bias),
+            inputs: parts.first?.inputs ?? hidden,
+            outputs: parts.reduce(0) { $0 + $1.outputs }
         )
     }
 
@@ -122,26 +136,27 @@ struct MiniLM: Sendable {
 
     private func encode(_ x: inout [Float], rows n: Int, _ layer: Layer) {
         let h = Self.hidden
-        let q = Self.apply(layer.query, x, rows: n)
-        let k = Self.apply(layer.key, x, rows: n)
-        let v = Self.apply(layer.value, x, rows: n)
+        // Rows of [query | key | value], 3 × 384 wide.
+        let qkv = Self.apply(layer.queryKeyValue, x, rows: n)
+        let width = 3 * h
         var context = [Float](repeating: 0, count: n * h)
         var scores = [Float](repeating: 0, count: n * n)
         let scale = 1 / Float(Self.headSize).squareRoot()
         for head in 0..<Self.heads {
             let offset = head * Self.headSize
             Self.product(
-                q,
+                qkv,
                 rowsA: n,
-                k,
+                qkv,
                 transposeB: true,
                 columnsB: n,
                 inner: Self.headSize,
                 scale: scale,
                 offset: offset,
+                offsetB: h + offset,
                 into: &scores,
-                strideA: h,
-                strideB: h,
+                strideA: width,
+                strideB: width,
                 strideC: n,
                 offsetC: 0
             )
@@ -149,16 +164,16 @@ struct MiniLM: Sendable {
             Self.product(
                 scores,
                 rowsA: n,
-                v,
+                qkv,
                 transposeB: false,
                 columnsB: Self.headSize,
                 inner: n,
                 scale: 1,
                 offset: 0,
-                offsetB: offset,
+                offsetB: 2 * h + offset,
                 into: &context,
                 strideA: n,
-                strideB: h,
+                strideB: width,
                 strideC: h,
                 offsetC: offset
             )

@@ -133,3 +133,48 @@ import Testing
         #expect(stats?.lookups == 3 && stats?.hits == 1 && stats?.refusals["negation"] == 1 && stats?.entries == 1)
     }
 }
+
+/// The per-scope index: ranking, replacement, the bound and removal.
+@Suite struct SemanticIndexTests {
+    static func unit(_ axis: Int, _ tilt: Float = 0) -> [Float] {
+        var vector = [Float](repeating: 0, count: 384)
+        vector[axis] = 1
+        vector[(axis + 1) % 384] = tilt
+        let length = (1 + tilt * tilt).squareRoot()
+        return vector.map { $0 / length }
+    }
+
+    @Test func nearestRanksReplacesBoundsAndRemoves() {
+        var index = SemanticIndex(capacity: 10)
+        let owner = CacheOwner(tenant: "a", namespace: nil)
+        for row in 0..<10 {
+            index.add(
+                scope: "s",
+                key: "k\(row)",
+                text: "t\(row)",
+                vector: Self.unit(row),
+                owner: owner,
+                expiresAt: Double(100 + row)
+            )
+        }
+        let query = Self.unit(3, 0.1)
+        #expect(index.nearest(query, in: "s", now: 0, limit: 2).map(\.key) == ["k3", "k4"])
+        #expect(index.nearest(query, in: "other", now: 0, limit: 2).isEmpty)
+        #expect(index.nearest(query, in: "s", now: 103.5, limit: 1).map(\.key) == ["k4"], "expired rows do not serve")
+        // Replacing a key keeps one row for it.
+        index.add(scope: "s", key: "k3", text: "new", vector: Self.unit(50), owner: owner, expiresAt: 200)
+        #expect(index.count == 10 && index.nearest(Self.unit(50), in: "s", now: 0, limit: 1).first?.text == "new")
+        // Full: the tenth that expires first (k0) goes.
+        index.add(scope: "s", key: "k10", text: "t10", vector: Self.unit(60), owner: owner, expiresAt: 300)
+        #expect(index.count == 10)
+        #expect(!index.nearest(Self.unit(0), in: "s", now: 0, limit: 10).contains { $0.key == "k0" })
+        index.remove { key, _, _ in key == "k5" || key == "k9" }
+        #expect(index.count == 8)
+        let all = Set(index.nearest(Self.unit(7), in: "s", now: 0, limit: 20).map(\.key))
+        #expect(all == ["k1", "k2", "k3", "k4", "k6", "k7", "k8", "k10"])
+        #expect(
+            index.nearest(Self.unit(7), in: "s", now: 0, limit: 1).first?.key == "k7",
+            "rows moved by removals keep their vectors"
+        )
+    }
+}

@@ -68,8 +68,15 @@ enum CacheFigures {
     static func semantic(modelDirectory: String) async throws -> Semantic {
         let embedder = try Embedder(directory: modelDirectory)
         var embedding: [(Int, Double)] = []
-        for words in [6, 30, 200] {
-            let text = (0..<words).map { "word\($0 % 50) alpha" }.joined(separator: " ")
+        // English prose: about 1.3 WordPiece tokens per word; cut to the wanted token count.
+        let prose = String(
+            repeating: "the daemon keeps every stream bounded and answers quickly when asked ",
+            count: 20
+        )
+        for wanted in [8, 32, 128] {
+            var words = prose.split(separator: " ").prefix(wanted)
+            while embedder.tokens(words.joined(separator: " ")).count > wanted { words = words.dropLast() }
+            let text = words.joined(separator: " ")
             let tokens = embedder.tokens(text).count
             var times: [Double] = []
             for _ in 0..<21 {
@@ -97,7 +104,9 @@ enum CacheFigures {
                 semantic: SemanticEntry(scope: scope, text: "prompt \(index)", vector: randomUnit(&generator))
             )
         }
-        let query = (0..<14).map { "token\($0)" }.joined(separator: " ")  // about 32 WordPiece tokens
+        var queryWords = prose.split(separator: " ").prefix(32)
+        while embedder.tokens(queryWords.joined(separator: " ")).count > 32 { queryWords = queryWords.dropLast() }
+        let query = queryWords.joined(separator: " ")
         var lookups: [Double] = []
         for _ in 0..<60 {
             let start = ContinuousClock.now
@@ -108,8 +117,10 @@ enum CacheFigures {
             lookups.append((ContinuousClock.now - start).us / 1000)
         }
         // Memory of 100,000 indexed prompts: what the index counts, and what the process grew by.
+        var settings = DaemonConfig.Cache()
+        settings.semantic.maxEntriesPerScope = 100_000
         let big = ResponseCache(
-            settings: DaemonConfig.Cache(),
+            settings: settings,
             path: nil,
             embedder: embedder,
             logger: Logger(label: "bench")

@@ -1,7 +1,8 @@
 import NeuroLinkCore
 
 /// The prompts of stored answers, by scope: their texts (for the meaning guard), unit vectors in
-/// one contiguous matrix (scored with SIMD dot products), and the exact keys of their answers. Each scope keeps at most `capacity` prompts; the oldest tenth goes when it is full.
+/// one contiguous matrix (scored with SIMD dot products), and the exact keys of their answers.
+/// Each scope keeps at most `capacity` prompts; the tenth that expires first goes when it is full.
 struct SemanticIndex: Sendable {
     struct Scope: Sendable {
         var keys: [String] = []
@@ -10,6 +11,8 @@ struct SemanticIndex: Sendable {
         var expiresAt: [Double] = []
         /// `keys.count` rows of ``SemanticIndex/dimensions`` floats.
         var vectors: [Float] = []
+        /// Where each key's row is.
+        var rows: [String: Int] = [:]
     }
 
     static let dimensions = 384
@@ -38,17 +41,15 @@ struct SemanticIndex: Sendable {
         expiresAt: Double
     ) {
         guard vector.count == Self.dimensions else { return }
-        var entries = scopes[scope] ?? Scope()
-        if let index = entries.keys.firstIndex(of: key) { Self.remove(index, from: &entries) }
-        if entries.keys.count >= capacity {
-            for _ in 0..<max(1, capacity / 10) where !entries.keys.isEmpty { Self.remove(0, from: &entries) }
-        }
-        entries.keys.append(key)
-        entries.texts.append(text)
-        entries.owners.append(owner)
-        entries.expiresAt.append(expiresAt)
-        entries.vectors += vector
-        scopes[scope] = entries
+        // In place: a copy of the scope (its whole matrix) per prompt made adding O(n).
+        scopes[scope, default: Scope()].add(
+            key: key,
+            text: text,
+            vector: vector,
+            owner: owner,
+            expiresAt: expiresAt,
+            capacity: capacity
+        )
     }
 
     /// The prompts of `scope` most similar to `vector`, best first, with their similarity.
@@ -67,10 +68,17 @@ struct SemanticIndex: Sendable {
                 for row in 0..<rows { scores[row] = Self.dot(matrix, row * Self.dimensions, query) }
             }
         }
-        let live = scores.indices.filter { entries.expiresAt[$0] > now }
-        return live.sorted { scores[$0] > scores[$1] }.prefix(limit).map {
-            (entries.keys[$0], entries.texts[$0], Double(scores[$0]))
+        // One pass keeping the best `limit` rows: no sort of the whole scope.
+        var best: [(row: Int, score: Float)] = []
+        best.reserveCapacity(limit + 1)
+        for row in 0..<rows where entries.expiresAt[row] > now {
+            let score = scores[row]
+            guard best.count < limit || score > best[best.count - 1].score else { continue }
+            let at = best.firstIndex { $0.score < score } ?? best.count
+            best.insert((row, score), at: at)
+            if best.count > limit { best.removeLast() }
         }
+        return best.map { (entries.keys[$0.row], entries.texts[$0.row], Double($0.score)) }
     }
 
     /// The dot product of `query` and the row of `matrix` starting at `offset`, 16 lanes at a time
@@ -95,23 +103,56 @@ struct SemanticIndex: Sendable {
 
     /// Removes the prompts of the given answers' keys, or those whose owner matches.
     mutating func remove(where matches: (String, CacheOwner, Double) -> Bool) {
-        for (name, var entries) in scopes {
-            var index = entries.keys.count - 1
-            while index >= 0 {
-                if matches(entries.keys[index], entries.owners[index], entries.expiresAt[index]) {
-                    Self.remove(index, from: &entries)
-                }
-                index -= 1
-            }
-            scopes[name] = entries.keys.isEmpty ? nil : entries
+        for name in Array(scopes.keys) {
+            scopes[name]?.remove(where: matches)
+            if scopes[name]?.keys.isEmpty == true { scopes[name] = nil }
         }
     }
+}
 
-    private static func remove(_ index: Int, from scope: inout Scope) {
-        scope.keys.remove(at: index)
-        scope.texts.remove(at: index)
-        scope.owners.remove(at: index)
-        scope.expiresAt.remove(at: index)
-        scope.vectors.removeSubrange((index * dimensions)..<((index + 1) * dimensions))
+extension SemanticIndex.Scope {
+    fileprivate typealias Index = SemanticIndex
+
+    mutating func add(key: String, text: String, vector: [Float], owner: CacheOwner, expiresAt: Double, capacity: Int) {
+        if let row = rows[key] { remove(row) }
+        if keys.count >= capacity { evictOldest(max(1, capacity / 10)) }
+        rows[key] = keys.count
+        keys.append(key)
+        texts.append(text)
+        owners.append(owner)
+        self.expiresAt.append(expiresAt)
+        vectors += vector
+    }
+
+    mutating func remove(where matches: (String, CacheOwner, Double) -> Bool) {
+        // Highest rows first: removing one moves the last (already checked) row into its place.
+        for row in keys.indices.reversed() where matches(keys[row], owners[row], expiresAt[row]) { remove(row) }
+    }
+
+    /// Removes row `index` by moving the last row into its place: O(1) but for one vector's copy.
+    mutating func remove(_ index: Int) {
+        let dimensions = Index.dimensions
+        let last = keys.count - 1
+        rows[keys[index]] = nil
+        if index != last {
+            keys[index] = keys[last]
+            texts[index] = texts[last]
+            owners[index] = owners[last]
+            expiresAt[index] = expiresAt[last]
+            for column in 0..<dimensions { vectors[index * dimensions + column] = vectors[last * dimensions + column] }
+            rows[keys[index]] = index
+        }
+        keys.removeLast()
+        texts.removeLast()
+        owners.removeLast()
+        expiresAt.removeLast()
+        vectors.removeLast(dimensions)
+    }
+
+    /// Removes the `count` prompts that expire first (the oldest, for one TTL).
+    mutating func evictOldest(_ count: Int) {
+        let doomed = expiresAt.indices.sorted { expiresAt[$0] < expiresAt[$1] }.prefix(count)
+        // Highest rows first, so that moving the last row into a hole never moves a doomed one.
+        for row in doomed.sorted(by: >) { remove(row) }
     }
 }
