@@ -40,6 +40,10 @@ extension ResponseCache {
         return outcome
     }
 
+    public func vector(for query: SemanticQuery) async -> [Float]? {
+        await embedder?.embed(query.text, waitingAtMost: query.waitLimit)
+    }
+
     private func count(_ outcome: SemanticOutcome, best: Double?) {
         state.withLock { state in
             guard state.stats.semantic != nil else { return }

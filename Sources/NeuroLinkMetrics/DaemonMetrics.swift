@@ -111,6 +111,10 @@ public final class DaemonMetrics: RequestRecorder, Sendable {
             factory: factory
         )
         .increment()
+        if let reason = cache.refusal {
+            CoreMetrics.Counter(label: MetricNames.cacheRefusals, dimensions: [("reason", reason)], factory: factory)
+                .increment()
+        }
         guard let saved = cache.savedUsage else { return }
         for (type, count) in [("input", saved.inputTokens), ("output", saved.outputTokens)] {
             CoreMetrics.Counter(label: MetricNames.cacheSavedTokens, dimensions: [("type", type)], factory: factory)

@@ -31,6 +31,7 @@ enum MetricNames {
     static let queueWait = "neurolink_queue_wait_seconds"
     static let cacheRequests = "neurolink_cache_requests_total"
     static let cacheSavedTokens = "neurolink_cache_saved_tokens_total"
+    static let cacheRefusals = "neurolink_cache_semantic_refusals_total"
     static let cacheSavedCost = "neurolink_cache_saved_usd_total"
     static let cacheEntries = "neurolink_cache_entries"
     static let cacheBytes = "neurolink_cache_bytes"
@@ -60,6 +61,7 @@ enum MetricNames {
         alertFiring: "1 while an alert rule fires, else 0 (from its first transition on).",
         queueWait: "Time requests that queued spent in the admission queue.",
         cacheRequests: "Requests by what the response cache did: hit, miss or bypass.",
+        cacheRefusals: "Semantic-cache candidates the meaning guard refused, by what differed (number, negation, …).",
         cacheSavedTokens: "Tokens the response cache's hits did not spend, by type (input, output).",
         cacheSavedCost: "US dollars the response cache's hits did not spend (models with a known price).",
         cacheEntries: "Answers held in the response cache's memory.",

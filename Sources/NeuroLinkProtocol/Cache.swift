@@ -61,8 +61,10 @@ public struct CacheInfo: Sendable, Hashable, Codable {
     public var key: String?
     /// On a hit: how old the answer is, in milliseconds.
     public var ageMs: Double?
-    /// On a semantic hit or refusal: the cosine similarity of the best candidate.
+    /// With the semantic tier: the cosine similarity of the best candidate (hit, refusal or miss).
     public var similarity: Double?
+    /// On a refusal: what the meaning guard saw differ (`number`, `negation`, `comparative`, …).
+    public var refusal: String?
     /// The new answer was stored.
     public var stored: Bool?
     /// On a hit: what the answer took when it was made, now not billed.

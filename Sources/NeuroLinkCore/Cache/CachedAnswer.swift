@@ -108,6 +108,9 @@ public protocol ResponseCacheStore: Sendable {
     func store(_ answer: CachedAnswer, key: CacheKey, owner: CacheOwner, semantic: SemanticEntry?)
     /// The semantic tier: a stored answer to a similar last user turn within the same scope.
     func similar(_ query: SemanticQuery, now: Double) async -> SemanticOutcome
+    /// The vector of a query's text, without a lookup: for an answer stored by a request that did
+    /// not look up (`refresh`), so that its prompt is indexed too. `nil` when not ready in time.
+    func vector(for query: SemanticQuery) async -> [Float]?
     /// Counts what the store cannot see itself: requests that did not look up, and what hits saved.
     func count(_ event: CacheEvent)
 }

@@ -43,6 +43,12 @@ import Testing
 
                 let negated = try await client.generate(Self.request("How do I not reverse a list in Python?"))
                 #expect(negated.cache?.status == .refused, "\(String(describing: negated.cache))")
+                #expect(negated.cache?.refusal == "negation")
+                let metrics = try await client.metrics()
+                #expect(
+                    sample(metrics, #"neurolink_cache_semantic_refusals_total{reason="negation"}"#) == 1,
+                    "\(metrics)"
+                )
                 let otherSystem = try await client.generate(
                     Self.request("How can I reverse a list in Python?", system: "Answer in French.")
                 )
@@ -52,8 +58,16 @@ import Testing
                 #expect(try await client.generate(optOut).cache?.status == .miss)
                 #expect(upstreams.chatRequests("a") == 4)
 
+                // A refreshed answer's prompt is indexed too.
+                var refreshed = Self.request("How do I merge two dictionaries in Python?")
+                refreshed.cache = CacheControl(mode: .refresh)
+                #expect(try await client.generate(refreshed).cache?.stored == true)
+                let similar = try await client.generate(Self.request("How can I merge two dictionaries in Python?"))
+                #expect(similar.cache?.status == .semanticHit, "\(String(describing: similar.cache))")
+                #expect(upstreams.chatRequests("a") == 5)
+
                 let semantic = try #require(try await client.cacheStats().semantic)
-                #expect(semantic.hits == 1 && semantic.refusals["negation"] == 1, "\(semantic)")
+                #expect(semantic.hits == 2 && semantic.refusals["negation"] == 1, "\(semantic)")
                 #expect(semantic.entries >= 3)
             }
         }

@@ -42,8 +42,9 @@ public struct CacheStage: RequestStage {
                     var info = CacheInfo(status: .semanticHit, key: plan.key.hex)
                     info.similarity = Self.rounded(similarity)
                     return await replay(answer, info: info, request, &output, store)
-                case .refused(let similarity, _, let vector):
+                case .refused(let similarity, let reason, let vector):
                     plan.outcome = (CacheStatus.refused, similarity, vector)
+                    plan.refusal = reason
                 case .miss(let best, let vector):
                     plan.outcome = (CacheStatus.miss, best, vector)
                 }
@@ -53,6 +54,10 @@ public struct CacheStage: RequestStage {
             }
         } else {
             store.count(.bypassed)
+            // A refreshed answer's prompt is indexed like any other's.
+            if let query = plan.semantic, plan.store {
+                plan.outcome = (CacheStatus.bypass, nil, await store.vector(for: query))
+            }
         }
         if plan.store { output.startRecording(limit: settings.maxEntryKB * 1024) }
         let answered = await next(&request, &output)
@@ -166,6 +171,7 @@ public struct CacheStage: RequestStage {
     ) async -> StageResult {
         var info = CacheInfo(status: plan.outcome?.status ?? (plan.lookup ? .miss : .bypass), key: plan.key.hex)
         info.similarity = plan.outcome?.similarity.map(Self.rounded)
+        info.refusal = plan.refusal
         guard case .success(var completion) = answered else { return answered }
         if plan.store {
             do {
@@ -237,6 +243,8 @@ struct CachePlan: Sendable {
     var semantic: SemanticQuery?
     /// What the semantic lookup found, for the result and for storing the prompt's vector.
     var outcome: (status: CacheStatus, similarity: Double?, vector: [Float]?)?
+    /// Why the meaning guard refused the best candidate.
+    var refusal: String?
 
     var lookup: Bool { mode != .refresh }
     var store: Bool { mode == .default || mode == .refresh }
