@@ -56,10 +56,18 @@ struct ReloadService: Service, CustomStringConvertible {
                 logger.warning("analytics settings changed; they take effect after a restart")
             }
             let (cache, oldCache) = (config.cache, old.cache)
+            let (semantic, oldSemantic) = (cache.semantic, oldCache.semantic)
             if (cache.enabled, cache.path, cache.maxSizeMB, cache.maxDiskMB)
                 != (oldCache.enabled, oldCache.path, oldCache.maxSizeMB, oldCache.maxDiskMB)
+                || (semantic.enabled, semantic.modelDirectory, semantic.queueSize, semantic.maxEntriesPerScope)
+                    != (
+                        oldSemantic.enabled, oldSemantic.modelDirectory, oldSemantic.queueSize,
+                        oldSemantic.maxEntriesPerScope
+                    )
             {
-                logger.warning("cache.enabled, path, max_size_mb and max_disk_mb take effect after a restart")
+                logger.warning(
+                    "cache settings changed that take effect after a restart: enabled, path, max_size_mb, max_disk_mb, semantic.enabled, semantic.model_dir, semantic.queue_size, semantic.max_entries_per_scope"
+                )
             }
             if config.server != old.server {
                 logger.warning(
