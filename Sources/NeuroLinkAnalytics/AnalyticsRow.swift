@@ -53,28 +53,11 @@ struct AnalyticsRow: Sendable {
         var text = "["
         for (index, attempt) in attempts.enumerated() {
             if index > 0 { text += "," }
-            text += "{\"member\":\(quoted(attempt.member)),\"outcome\":\(quoted(attempt.outcome))"
+            text += "{\"member\":\(JSONText.quoted(attempt.member)),\"outcome\":\(JSONText.quoted(attempt.outcome))"
             if let wait = attempt.waitMs { text += ",\"waitMs\":\(wait)" }
             text += "}"
         }
         return text + "]"
-    }
-
-    /// A JSON string literal of `text`.
-    static func quoted(_ text: String) -> String {
-        var quoted = "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": quoted += "\\\""
-            case "\\": quoted += "\\\\"
-            case "\n": quoted += "\\n"
-            case _ where scalar.value < 0x20:
-                let hex = String(scalar.value, radix: 16)
-                quoted += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-            default: quoted.unicodeScalars.append(scalar)
-            }
-        }
-        return quoted + "\""
     }
 
     private static func json(_ value: some Encodable, _ encoder: JSONEncoder) -> String {

@@ -58,20 +58,6 @@ enum SchemaText {
     }
 
     private static func appendString(_ string: String, to output: inout String) {
-        output += "\""
-        for scalar in string.unicodeScalars.prefix(limit + 1) {
-            switch scalar {
-            case "\"": output += "\\\""
-            case "\\": output += "\\\\"
-            case "\n": output += "\\n"
-            case "\t": output += "\\t"
-            case "\r": output += "\\r"
-            case _ where scalar.value < 0x20:
-                let hex = String(scalar.value, radix: 16)
-                output += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-            default: output.unicodeScalars.append(scalar)
-            }
-        }
-        output += "\""
+        JSONText.appendQuoted(string, to: &output, maxScalars: limit + 1)
     }
 }
