@@ -1,4 +1,5 @@
 import Foundation
+import NeuroLinkCore
 import Testing
 
 @testable import NeuroLinkEmbedding
@@ -9,10 +10,7 @@ import Testing
 @Suite struct EmbeddingSerialTests {
     /// Where scripts/embedding-model.sh installed the model (scripts/test.sh exports it).
     static var modelDirectory: String {
-        if let dir = ProcessInfo.processInfo.environment["NEUROLINK_MODEL_DIR"], !dir.isEmpty { return dir }
-        if getuid() == 0 { return "/usr/local/share/neurolink/models/all-MiniLM-L6-v2" }
-        let data = ProcessInfo.processInfo.environment["XDG_DATA_HOME"] ?? NSHomeDirectory() + "/.local/share"
-        return data + "/neurolink/models/all-MiniLM-L6-v2"
+        ProcessInfo.processInfo.environment["NEUROLINK_MODEL_DIR"] ?? ConfigLoader().defaultModelDirectory()
     }
 
     /// One embedder for the whole suite: loading the weights takes a moment.

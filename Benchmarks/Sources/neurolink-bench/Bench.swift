@@ -1,5 +1,6 @@
 import Foundation
 import LoopbackUpstream
+import NeuroLinkCore
 
 @main
 struct Bench {

@@ -8,11 +8,9 @@ import Testing
 /// scripts/embedding-model.sh, which scripts/test.sh runs). Serial: each daemon loads the 90 MB
 /// model and a debug build's forward passes keep a core busy.
 @Suite struct SemanticCacheSerialTests {
+    /// `model_dir` only when scripts/test.sh names one; otherwise the daemon's own default.
     static var modelDirectory: String {
-        if let dir = ProcessInfo.processInfo.environment["NEUROLINK_MODEL_DIR"], !dir.isEmpty { return dir }
-        if getuid() == 0 { return "/usr/local/share/neurolink/models/all-MiniLM-L6-v2" }
-        let data = ProcessInfo.processInfo.environment["XDG_DATA_HOME"] ?? NSHomeDirectory() + "/.local/share"
-        return data + "/neurolink/models/all-MiniLM-L6-v2"
+        ProcessInfo.processInfo.environment["NEUROLINK_MODEL_DIR"].map { "\n    model_dir: \($0)" } ?? ""
     }
 
     static func request(_ prompt: String, system: String? = nil) -> StreamRequest {
@@ -26,8 +24,7 @@ import Testing
                 """
                 cache:
                   semantic:
-                    enabled: true
-                    model_dir: \(Self.modelDirectory)
+                    enabled: true\(Self.modelDirectory)
                     max_lookup_ms: 5000
                 """
             )
