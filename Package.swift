@@ -149,7 +149,7 @@ let package = Package(
             name: "NeuroLinkCache",
             dependencies: [
                 "CZlib", "COpenBLAS", "NeuroLinkBasics", "NeuroLinkCore", "NeuroLinkEmbedding", "NeuroLinkProtocol",
-                .product(name: "GRDB", package: "GRDB.swift"),
+                "NeuroLinkProviders", .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             // The meaning guard's English word lists, compiled into the binary.

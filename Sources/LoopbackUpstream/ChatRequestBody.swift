@@ -5,6 +5,8 @@ struct ChatRequestBody {
     var model: String?
     var stream: Bool
     var includeUsage: Bool
+    /// An embedding request's `input`: one string or a list.
+    var inputs: [String]
 
     /// Parses `model`, `stream` and `stream_options.include_usage`; `nil` if the body is not a
     /// JSON object.
@@ -16,6 +18,7 @@ struct ChatRequestBody {
         stream = object["stream"] as? Bool ?? false
         let options = object["stream_options"] as? [String: Any]
         includeUsage = options?["include_usage"] as? Bool ?? false
+        inputs = (object["input"] as? [String]) ?? (object["input"] as? String).map { [$0] } ?? []
     }
 
     /// Providers that name the model in the URL: Gemini (`/models/{m}:streamGenerateContent`),

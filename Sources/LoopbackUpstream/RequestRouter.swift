@@ -24,8 +24,14 @@ enum RequestRouter {
         case (.POST, let hook) where hook.hasPrefix("/webhook"):
             // A webhook receiver (alerts): every delivery is recorded like any request.
             return framing.fixedResponse(status: 200, body: "{}", allocator: allocator)
-        case (.POST, "/v1/embeddings"):
-            return embeddingsScript(chat: chat, framing: framing, state: state, allocator: allocator)
+        case (.POST, "/v1/embeddings"), (.POST, "/api/embed"):
+            return embeddingsScript(
+                chat: chat,
+                ollama: path == "/api/embed",
+                framing: framing,
+                state: state,
+                allocator: allocator
+            )
         case (.POST, _):
             // Every provider format is served by path-independent scenarios: `.stream` speaks OpenAI's
             // format; the other formats are scripted byte for byte with `.raw`.
@@ -39,19 +45,27 @@ enum RequestRouter {
 
     /// Test tooling for non-streamed JSON calls: the model's scenario like a chat request's, except
     /// that a ``Scenario/stream(_:)`` scenario (the default) answers with
-    /// ``OpenAIWireFormat/embeddingsList``.
+    /// ``OpenAIWireFormat/embeddingsList`` and ``Scenario/wordVectors(dimensions:delay:)`` with a
+    /// vector per input, in OpenAI's or (`ollama`) Ollama's format.
     private static func embeddingsScript(
         chat: ChatRequestBody?,
+        ollama: Bool,
         framing: ResponseFraming,
         state: UpstreamState,
         allocator: ByteBufferAllocator
     ) -> any ResponseScript {
         guard let request = chat else { return unparsable(framing: framing, allocator: allocator) }
-        let scenario = state.scenario(for: request.model)
-        guard case .stream = scenario else {
+        switch state.scenario(for: request.model) {
+        case .stream:
+            return framing.fixedResponse(status: 200, body: OpenAIWireFormat.embeddingsList, allocator: allocator)
+        case .wordVectors(let dimensions, let delay):
+            let vectors = request.inputs.map { WordVectors.vector($0, dimensions: dimensions) }
+            let body = ollama ? WordVectors.ollamaBody(vectors) : WordVectors.openAIBody(vectors)
+            let response = framing.fixedResponse(status: 200, body: body, allocator: allocator)
+            return delay > .zero ? response.prepending([.pause(delay)]) : response
+        case let scenario:
             return script(for: scenario, request: request, framing: framing, allocator: allocator)
         }
-        return framing.fixedResponse(status: 200, body: OpenAIWireFormat.embeddingsList, allocator: allocator)
     }
 
     private static func unparsable(framing: ResponseFraming, allocator: ByteBufferAllocator) -> FixedResponseScript {
@@ -101,6 +115,13 @@ enum RequestRouter {
             return RawResponseScript(head: framing.eventStreamHead(), pieces: pieces, delay: delay, dropAtEnd: true)
         case .stall:
             return FixedResponseScript([.head(framing.eventStreamHead()), .hold])
+        case .wordVectors:
+            let error = OpenAIWireFormat.errorObject(
+                message: "This model only supports embeddings.",
+                type: "invalid_request_error",
+                code: nil
+            )
+            return framing.fixedResponse(status: 400, body: error, allocator: allocator)
         }
     }
 

@@ -30,6 +30,12 @@ public enum Scenario: Sendable {
     case stall
     /// Like ``raw(pieces:delay:)``, then the TCP connection is closed without ending the body.
     case rawThenDrop(pieces: [[UInt8]], delay: Duration)
+    /// Answers embedding requests (OpenAI's `POST /v1/embeddings`, Ollama's `POST /api/embed`)
+    /// with a bag-of-words vector per input, after `delay`: each word, lower-cased, adds 1 to
+    /// one of `dimensions` components. Texts with the same words get the same direction, texts
+    /// sharing no word are orthogonal (unless their words collide), so tests can predict hits.
+    /// Chat requests to such a model get a 400.
+    case wordVectors(dimensions: Int, delay: Duration = .zero)
 }
 
 extension Scenario {

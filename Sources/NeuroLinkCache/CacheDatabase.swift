@@ -2,6 +2,7 @@ import Foundation
 import GRDB
 import NeuroLinkCore
 import NeuroLinkProtocol
+import NeuroLinkProviders
 
 /// The cache's SQLite file: one row per stored answer (a key may hold several variants, see
 /// ``CachedAnswer/serves(maxTokens:)``), its answer JSON compressed with zlib. WAL mode, so
@@ -41,7 +42,8 @@ final class CacheDatabase: Sendable {
         }
         migrator.registerMigration("v2: semantic") { db in
             // The semantic tier's prompts: the last user turn of a stored answer's request, its
-            // vector (384 little-endian floats) and the scope it may match in.
+            // vector (little-endian floats, as many as the embedding model gives) and the scope it
+            // may match in.
             try db.create(table: "prompts") { t in
                 t.primaryKey("key", .text)
                 t.column("scope", .text).notNull()
@@ -154,9 +156,10 @@ struct StoredPrompt: Sendable {
 
     init?(_ row: Row) {
         guard let key = row["key"] as String?, let text = row["text"] as String?, let data = row["vector"] as Data?,
-            data.count == SemanticIndex.dimensions * 4, let expires = row["expires_at"] as Double?
+            !data.isEmpty, data.count % 4 == 0, data.count / 4 <= EmbeddingResult.maxDimensions,
+            let expires = row["expires_at"] as Double?
         else { return nil }
-        var vector = [Float](repeating: 0, count: SemanticIndex.dimensions)
+        var vector = [Float](repeating: 0, count: data.count / 4)
         _ = vector.withUnsafeMutableBytes { data.copyBytes(to: $0) }
         self.key = key
         self.text = text

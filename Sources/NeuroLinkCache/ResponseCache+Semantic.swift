@@ -4,6 +4,11 @@ import NeuroLinkEmbedding
 import NeuroLinkProtocol
 import Synchronization
 
+/// The local model serves the semantic tier as it is: its vectors are unit length already.
+extension Embedder: TextEmbedder {
+    public var identity: String { "local" }
+}
+
 extension ResponseCache {
     /// The semantic tier (docs/protocol.md §5.9): embed the last user turn on the worker (or
     /// miss when it is not ready in time), score every prompt of the scope, and serve the most
@@ -17,9 +22,10 @@ extension ResponseCache {
             }
             return .miss(best: nil, vector: nil)
         }
-        await loadScope(query.scope.hex, now: now)
+        let scope = semanticScope(query.scope).hex
+        await loadScope(scope, now: now)
         let candidates = state.withLock { state in
-            state.semantic.nearest(vector, in: query.scope.hex, now: now, limit: 5)
+            state.semantic.nearest(vector, in: scope, now: now, limit: 5)
         }
         var refusal: (similarity: Double, reason: String)?
         var outcome: SemanticOutcome = .miss(best: candidates.first?.similarity, vector: vector)
@@ -38,6 +44,14 @@ extension ResponseCache {
         }
         count(outcome, best: candidates.first?.similarity)
         return outcome
+    }
+
+    /// Where prompts of `scope` are indexed: qualified by the embedding model unless it is the
+    /// local one (whose scopes predate the qualifier), so that a model change never compares
+    /// vectors of two models.
+    func semanticScope(_ scope: CacheKey) -> CacheKey {
+        guard let embedder, embedder.identity != "local" else { return scope }
+        return scope.qualified(by: embedder.identity)
     }
 
     public func vector(for query: SemanticQuery) async -> [Float]? {

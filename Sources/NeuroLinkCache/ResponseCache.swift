@@ -38,8 +38,8 @@ public final class ResponseCache: ResponseCacheStore, Sendable {
 
     let settings: DaemonConfig.Cache
     let database: CacheDatabase?
-    /// The local embedding model and the meaning guard, when the semantic tier can run.
-    public let embedder: Embedder?
+    /// The embedding model (local or a provider's) and the meaning guard, when the semantic tier can run.
+    public let embedder: (any TextEmbedder)?
     let meaningGuard: MeaningGuard?
     /// Why the database could not be opened; the cache then works in memory only.
     public let databaseError: String?
@@ -55,7 +55,7 @@ public final class ResponseCache: ResponseCacheStore, Sendable {
     public init(
         settings: DaemonConfig.Cache,
         path: String?,
-        embedder: Embedder? = nil,
+        embedder: (any TextEmbedder)? = nil,
         semanticError: String? = nil,
         logger: Logger
     ) {
@@ -65,7 +65,10 @@ public final class ResponseCache: ResponseCacheStore, Sendable {
         meaningGuard = embedder == nil ? nil : MeaningGuard.english
         var stats = CacheStats(enabled: settings.enabled)
         stats.capacityBytes = settings.maxSizeMB << 20
-        if embedder != nil { stats.semantic = SemanticStats() }
+        if let embedder {
+            stats.semantic = SemanticStats()
+            stats.semantic?.embedding = embedder.identity
+        }
         stats.semanticError = semanticError
         var initial = State(
             memory: MemoryLRU(capacity: stats.capacityBytes),
@@ -121,6 +124,8 @@ public final class ResponseCache: ResponseCacheStore, Sendable {
     }
 
     public func store(_ answer: CachedAnswer, key: CacheKey, owner: CacheOwner, semantic: SemanticEntry?) {
+        var semantic = semantic
+        if let scope = semantic?.scope { semantic?.scope = semanticScope(scope) }
         let queued = state.withLock { state -> Bool in
             Self.keep(answer, key: key.hex, owner: owner, in: &state)
             if let semantic {

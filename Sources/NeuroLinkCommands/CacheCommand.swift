@@ -140,17 +140,26 @@ enum CacheView {
                 : StatusView.table([header] + rows).joined(separator: "\n") + "\n"
             text += "\n"
         }
+        return text + semanticSummary(stats, suggest: true)
+    }
+
+    /// The semantic tier's figures since start: its model, lookups, hits, the meaning guard's
+    /// refusals by reason, lookups the embedding did not come in time for, and the histogram of
+    /// best similarities (with a threshold suggestion for `cache analyze`).
+    static func semanticSummary(_ stats: CacheStats, suggest: Bool) -> String {
         guard let semantic = stats.semantic else {
-            return text + "semantic tier: off" + (stats.semanticError.map { " (\($0))" } ?? "") + "\n"
+            return "semantic tier: off" + (stats.semanticError.map { " (\($0))" } ?? "") + "\n"
         }
         let labels = ["< 0.80", "0.80–0.85", "0.85–0.90", "0.90–0.93", "0.93–0.95", "0.95–0.97", "0.97–0.99", "≥ 0.99"]
-        text += "semantic tier since start: \(semantic.lookups) lookups, \(semantic.hits) hits, "
+        var text = "semantic tier (\(semantic.embedding ?? "local")): \(semantic.entries) prompts indexed; since start "
+        text += "\(semantic.lookups) lookups, \(semantic.hits) hits, "
         text += "\(semantic.refusals.values.reduce(0, +)) refused by the meaning guard"
         let reasons = semantic.refusals.sorted { $0.value > $1.value }.map { "\($0.key) \($0.value)" }
-        text += reasons.isEmpty ? "\n" : " (\(reasons.joined(separator: ", ")))\n"
+        text += reasons.isEmpty ? "" : " (\(reasons.joined(separator: ", ")))"
+        text += ", \(semantic.unavailable) without an embedding in time\n"
         text += "best candidate's similarity:\n"
         for (label, count) in zip(labels, semantic.bestSimilarity) { text += "  \(label)\t\(count)\n" }
-        text += suggestion(semantic) + "\n"
+        if suggest { text += suggestion(semantic) + "\n" }
         return text
     }
 
@@ -187,8 +196,8 @@ enum CacheView {
         ]
         var text = StatusView.table(rows).joined(separator: "\n") + "\n"
         if let error = stats.error { text += "database: \(error)\n" }
-        if !stats.enabled { text = "the response cache is disabled\n" }
-        return text
+        guard stats.enabled else { return "the response cache is disabled\n" }
+        return text + semanticSummary(stats, suggest: false)
     }
 }
 

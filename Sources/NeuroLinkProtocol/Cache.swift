@@ -130,6 +130,8 @@ public struct CacheStats: Sendable, Hashable, Codable {
 
 /// The semantic tier's figures since start.
 public struct SemanticStats: Sendable, Hashable, Codable {
+    /// The embedding model: `local` (all-MiniLM-L6-v2 in the daemon) or `provider/model`.
+    public var embedding: String?
     /// Prompts indexed in memory, and roughly their bytes (vectors and texts).
     public var entries = 0
     public var bytes = 0

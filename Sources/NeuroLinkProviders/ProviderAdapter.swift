@@ -135,6 +135,19 @@ public protocol ProviderAdapter: Sendable {
     /// Adds credentials that have to be fetched or refreshed (OAuth access tokens) to a request
     /// built by this adapter, just before it is sent. Static keys are added when the request is built.
     func authorize(_ request: inout HTTPRequest) async throws(RPCError)
+    /// The call that embeds `texts` (at most ``embeddingBatchLimit``) with `model` on the
+    /// provider's embedding endpoint, built like ``callRequest(_:timeouts:)``.
+    ///
+    /// - Throws: `invalid_params` when the provider has no embedding endpoint or the model name
+    ///   cannot be part of the URL.
+    func embeddingCall(_ texts: [String], model: String) throws(RPCError) -> ProviderCall
+    /// Reads a 2xx body of ``embeddingCall(_:model:)`` that embedded `count` texts.
+    ///
+    /// - Throws: `upstream_bad_response` when it is not the documented shape or has the wrong
+    ///   number of vectors, vectors of different lengths or non-finite components.
+    func parseEmbeddings(_ body: [UInt8], count: Int) throws(RPCError) -> EmbeddingResult
+    /// The most texts one ``embeddingCall(_:model:)`` may carry (1 where the endpoint takes one).
+    var embeddingBatchLimit: Int { get }
 }
 
 extension ProviderAdapter {

@@ -3,19 +3,21 @@ import NeuroLinkCore
 /// The prompts of stored answers, by scope: their texts (for the meaning guard), unit vectors in
 /// one contiguous matrix (scored with SIMD dot products), and the exact keys of their answers.
 /// Each scope keeps at most `capacity` prompts; the tenth that expires first goes when it is full.
+/// A scope's vectors come from one model (the model is part of the scope), so they all have the
+/// length of its first; a vector of another length is not added and matches nothing.
 struct SemanticIndex: Sendable {
     struct Scope: Sendable {
         var keys: [String] = []
         var texts: [String] = []
         var owners: [CacheOwner] = []
         var expiresAt: [Double] = []
-        /// `keys.count` rows of ``SemanticIndex/dimensions`` floats.
+        /// `keys.count` rows of `dimensions` floats.
         var vectors: [Float] = []
+        var dimensions = 0
         /// Where each key's row is.
         var rows: [String: Int] = [:]
     }
 
-    static let dimensions = 384
     let capacity: Int
     private(set) var scopes: [String: Scope] = [:]
     /// Scopes read from disk (or known to have nothing there).
@@ -40,7 +42,7 @@ struct SemanticIndex: Sendable {
         owner: CacheOwner,
         expiresAt: Double
     ) {
-        guard vector.count == Self.dimensions else { return }
+        guard !vector.isEmpty, scopes[scope].map({ $0.dimensions == vector.count }) ?? true else { return }
         // In place: a copy of the scope (its whole matrix) per prompt made adding O(n).
         scopes[scope, default: Scope()].add(
             key: key,
@@ -59,13 +61,13 @@ struct SemanticIndex: Sendable {
         now: Double,
         limit: Int
     ) -> [(key: String, text: String, similarity: Double)] {
-        guard let entries = scopes[scope], !entries.keys.isEmpty, vector.count == Self.dimensions else { return [] }
+        guard let entries = scopes[scope], !entries.keys.isEmpty, vector.count == entries.dimensions else { return [] }
         let rows = entries.keys.count
         var scores = [Float](repeating: 0, count: rows)
         // SIMD dot products on the caller's thread: OpenBLAS is the embedding thread's alone.
         entries.vectors.withUnsafeBufferPointer { matrix in
             vector.withUnsafeBufferPointer { query in
-                for row in 0..<rows { scores[row] = Self.dot(matrix, row * Self.dimensions, query) }
+                for row in 0..<rows { scores[row] = Self.dot(matrix, row * vector.count, query) }
             }
         }
         // One pass keeping the best `limit` rows: no sort of the whole scope.
@@ -82,8 +84,8 @@ struct SemanticIndex: Sendable {
     }
 
     /// The dot product of `query` and the row of `matrix` starting at `offset`, 16 lanes at a time
-    /// (384 is a multiple of 16).
-    private static func dot(
+    /// (384, 768, 1024, 1536 and 3072 are multiples of 16), the rest one by one.
+    static func dot(
         _ matrix: UnsafeBufferPointer<Float>,
         _ offset: Int,
         _ query: UnsafeBufferPointer<Float>
@@ -92,13 +94,16 @@ struct SemanticIndex: Sendable {
             let other = query.baseAddress.map(UnsafeRawPointer.init)
         else { return 0 }
         let stride = MemoryLayout<SIMD16<Float>>.stride
+        let lanes = query.count / 16
         var sum = SIMD16<Float>()
-        for lane in 0..<(dimensions / 16) {
+        for lane in 0..<lanes {
             sum +=
                 row.loadUnaligned(fromByteOffset: lane * stride, as: SIMD16<Float>.self)
                 * other.loadUnaligned(fromByteOffset: lane * stride, as: SIMD16<Float>.self)
         }
-        return sum.sum()
+        var total = sum.sum()
+        for column in (lanes * 16)..<query.count { total += matrix[offset + column] * query[column] }
+        return total
     }
 
     /// Removes the prompts of the given answers' keys, or those whose owner matches.
@@ -111,9 +116,8 @@ struct SemanticIndex: Sendable {
 }
 
 extension SemanticIndex.Scope {
-    fileprivate typealias Index = SemanticIndex
-
     mutating func add(key: String, text: String, vector: [Float], owner: CacheOwner, expiresAt: Double, capacity: Int) {
+        if keys.isEmpty { dimensions = vector.count }
         if let row = rows[key] { remove(row) }
         if keys.count >= capacity { evictOldest(max(1, capacity / 10)) }
         rows[key] = keys.count
@@ -131,7 +135,6 @@ extension SemanticIndex.Scope {
 
     /// Removes row `index` by moving the last row into its place: O(1) but for one vector's copy.
     mutating func remove(_ index: Int) {
-        let dimensions = Index.dimensions
         let last = keys.count - 1
         rows[keys[index]] = nil
         if index != last {

@@ -30,6 +30,15 @@ public struct CacheKey: Sendable, Hashable, CustomStringConvertible {
         }.joined()
     }
 
+    /// This key narrowed to what `qualifier` names (the embedding model of a semantic scope): keys
+    /// with different qualifiers never meet.
+    public func qualified(by qualifier: String) -> CacheKey {
+        var encoder = CanonicalEncoder()
+        encoder.field(1, hex)
+        encoder.field(2, qualifier)
+        return CacheKey(digest: encoder.hasher.finalize())
+    }
+
     /// Bump when what the key covers, or how it is encoded, changes: old entries then never match.
     static let version = "neurolink-cache-1"
 

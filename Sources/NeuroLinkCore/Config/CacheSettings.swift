@@ -1,5 +1,6 @@
 import Foundation
 import NeuroLinkProtocol
+import NeuroLinkProviders
 import Yams
 
 extension DaemonConfig {
@@ -36,7 +37,9 @@ extension DaemonConfig {
             public var enabled = false
             /// When not empty, only requests to these pools and providers use it.
             public var only: [String] = []
-            /// The model directory (`model.safetensors`, `vocab.txt`); `nil` for the default.
+            /// Where the prompts' vectors come from: the built-in model or a provider's endpoint.
+            public var embedding = Embedding.local
+            /// The local model's directory (`model.safetensors`, `vocab.txt`); `nil` for the default.
             public var modelDirectory: String?
             /// Cosine similarity at least this serves.
             public var threshold = 0.95
@@ -49,6 +52,23 @@ extension DaemonConfig {
             /// Match conversations with more than one user turn too.
             public var multiTurn = false
             public init() {}
+        }
+
+        /// `cache.semantic.embedding`: the model that turns prompts into vectors.
+        public enum Embedding: Sendable, Hashable {
+            /// all-MiniLM-L6-v2, run inside the daemon.
+            case local
+            /// A configured provider's embedding endpoint.
+            case provider(name: String, model: String)
+
+            /// Names the vectors' model: vectors of different models are never compared, so it is
+            /// part of the semantic tier's scope.
+            public var identity: String {
+                switch self {
+                case .local: "local"
+                case .provider(let name, let model): "\(name)/\(model)"
+                }
+            }
         }
 
         public enum Scope: String, Sendable, Hashable, CaseIterable {
@@ -79,7 +99,11 @@ extension ConfigLoader {
         return String(analytics[..<(analytics.lastIndex(of: "/") ?? analytics.startIndex)]) + "/cache.sqlite"
     }
 
-    func parseCache(_ node: Node, _ reader: YAMLReader) throws(ConfigError) -> DaemonConfig.Cache {
+    func parseCache(
+        _ node: Node,
+        _ reader: YAMLReader,
+        providers: [ProviderConfig]
+    ) throws(ConfigError) -> DaemonConfig.Cache {
         var cache = DaemonConfig.Cache()
         guard !reader.isNull(node) else { return cache }
         let map = try reader.mapping(
@@ -109,11 +133,17 @@ extension ConfigLoader {
         if let n = map["nondeterministic"] { cache.nondeterministic = try reader.bool(n, "cache.nondeterministic") }
         if let n = map["store_truncated"] { cache.storeTruncated = try reader.bool(n, "cache.store_truncated") }
         if let n = map["store_tool_calls"] { cache.storeToolCalls = try reader.bool(n, "cache.store_tool_calls") }
-        if let n = map["semantic"], !reader.isNull(n) { cache.semantic = try parseSemantic(n, reader) }
+        if let n = map["semantic"], !reader.isNull(n) {
+            cache.semantic = try parseSemantic(n, reader, providers: providers)
+        }
         return cache
     }
 
-    private func parseSemantic(_ node: Node, _ reader: YAMLReader) throws(ConfigError) -> DaemonConfig.Cache.Semantic {
+    private func parseSemantic(
+        _ node: Node,
+        _ reader: YAMLReader,
+        providers: [ProviderConfig]
+    ) throws(ConfigError) -> DaemonConfig.Cache.Semantic {
         var semantic = DaemonConfig.Cache.Semantic()
         let key = "cache.semantic"
         let map = try reader.mapping(
@@ -131,9 +161,7 @@ extension ConfigLoader {
             }
         }
         if let n = map["model_dir"] { semantic.modelDirectory = try reader.string(n, "\(key).model_dir") }
-        if let n = map["embedding"], try reader.string(n, "\(key).embedding") != "local" {
-            throw reader.error(n, "\(key).embedding", "only local (the built-in all-MiniLM-L6-v2) is available")
-        }
+        if let n = map["embedding"] { semantic.embedding = try parseEmbedding(n, reader, providers: providers) }
         if let n = map["threshold"] { semantic.threshold = try reader.double(n, "\(key).threshold", range: 0.5...1) }
         if let n = map["max_lookup_ms"] {
             semantic.maxLookupMs = try reader.int(n, "\(key).max_lookup_ms", range: 1...10_000)
@@ -144,5 +172,40 @@ extension ConfigLoader {
         }
         if let n = map["multi_turn"] { semantic.multiTurn = try reader.bool(n, "\(key).multi_turn") }
         return semantic
+    }
+
+    /// `local`, or `{provider, model}` naming a configured provider that has an embedding endpoint.
+    private func parseEmbedding(
+        _ node: Node,
+        _ reader: YAMLReader,
+        providers: [ProviderConfig]
+    ) throws(ConfigError) -> DaemonConfig.Cache.Embedding {
+        let key = "cache.semantic.embedding"
+        if case .scalar = node {
+            guard try reader.string(node, key) == "local" else {
+                throw reader.error(node, key, "expected local or a mapping with provider and model")
+            }
+            return .local
+        }
+        let map = try reader.mapping(node, key, allowed: ["provider", "model"])
+        guard let providerNode = map["provider"], let modelNode = map["model"] else {
+            throw reader.error(node, key, "needs both provider and model")
+        }
+        let name = try reader.string(providerNode, "\(key).provider")
+        guard let provider = providers.first(where: { $0.name == name }) else {
+            throw reader.error(
+                providerNode,
+                "\(key).provider",
+                "\(YAMLReader.shown(name)) is not a configured provider"
+            )
+        }
+        guard provider.type.hasEmbeddings else {
+            throw reader.error(
+                providerNode,
+                "\(key).provider",
+                "\(YAMLReader.shown(name)) is of type \(provider.type.rawValue), which has no embedding endpoint"
+            )
+        }
+        return .provider(name: name, model: try reader.string(modelNode, "\(key).model"))
     }
 }

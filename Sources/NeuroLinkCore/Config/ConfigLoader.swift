@@ -78,7 +78,6 @@ public struct ConfigLoader: Sendable, CustomStringConvertible, CustomDebugString
         if let node = top["limits"] { config.limits = try parseLimits(node, reader) }
         if let node = top["analytics"] { config.analytics = try parseAnalytics(node, reader) }
         if let node = top["metrics"] { config.metrics = try parseMetrics(node, reader) }
-        if let node = top["cache"] { config.cache = try parseCache(node, reader) }
         if let node = top["alerts"] { config.alerts = try parseAlerts(node, reader) }
         if let node = top["pricing"], !reader.isNull(node) { config.pricing = try parsePricing(node, reader) }
         if let node = top["logging"] {
@@ -122,6 +121,7 @@ public struct ConfigLoader: Sendable, CustomStringConvertible, CustomDebugString
         if let node = top["rate_limits"] {
             config.rateLimits = try parseRateLimits(node, reader, providers: config.providers)
         }
+        if let node = top["cache"] { config.cache = try parseCache(node, reader, providers: config.providers) }
         if let node = top["evaluation"] {
             config.evaluation = try parseEvaluation(node, reader, providers: config.providers, pools: config.pools)
         }

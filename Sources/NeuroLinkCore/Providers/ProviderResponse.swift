@@ -1,6 +1,7 @@
 import Foundation
 import NeuroLinkHTTP
 import NeuroLinkProtocol
+import NeuroLinkProviders
 
 /// A provider's complete answer to a non-streamed call (see ``ProviderCaller``).
 public struct ProviderResponse: Sendable {
@@ -31,14 +32,6 @@ public struct ProviderResponse: Sendable {
     /// - Throws: `upstream_bad_response` when it does not have that shape: the provider's fault,
     ///   reported like a malformed stream.
     public func decode<Body: Decodable>(_ type: Body.Type) throws(RPCError) -> Body {
-        do {
-            return try JSONDecoder().decode(Body.self, from: Data(body))
-        } catch {
-            throw RPCError(
-                .upstreamBadResponse,
-                "\(provider): the response is not in the expected format",
-                data: ErrorData(type: .upstreamBadResponse, retryable: true, provider: provider)
-            )
-        }
+        try ProviderJSON.decode(type, from: body, provider: provider, what: "the response")
     }
 }

@@ -2,6 +2,7 @@ import Logging
 import NeuroLinkCache
 import NeuroLinkCore
 import NeuroLinkEmbedding
+import NeuroLinkHTTP
 import ServiceLifecycle
 
 /// Writes the response cache's new answers to its database in the background. Like the
@@ -12,22 +13,27 @@ struct CacheService: Service, CustomStringConvertible {
     let cache: ResponseCache
 
     /// The cache `config.cache` describes, or `nil` when it is disabled.
-    static func open(_ config: DaemonConfig, loader: ConfigLoader, logger: Logger) -> ResponseCache? {
+    static func open(_ config: DaemonConfig, loader: ConfigLoader, http: CurlLoop, logger: Logger) -> ResponseCache? {
         guard config.cache.enabled else { return nil }
         let path = config.cache.path ?? loader.defaultCachePath()
-        var embedder: Embedder?
+        var embedder: (any TextEmbedder)?
         var failure: String?
         let semantic = config.cache.semantic
         if semantic.enabled {
-            let directory = semantic.modelDirectory ?? loader.defaultModelDirectory()
-            do {
-                embedder = try Embedder(directory: directory, capacity: semantic.queueSize)
-            } catch {
-                failure = "\(error)"
-                logger.error(
-                    "the semantic cache is off: the embedding model cannot be loaded (scripts/embedding-model.sh installs it)",
-                    metadata: ["error": "\(error)"]
-                )
+            switch semantic.embedding {
+            case .local:
+                let directory = semantic.modelDirectory ?? loader.defaultModelDirectory()
+                do {
+                    embedder = try Embedder(directory: directory, capacity: semantic.queueSize)
+                } catch {
+                    failure = "\(error)"
+                    logger.error(
+                        "the semantic cache is off: the embedding model cannot be loaded (scripts/embedding-model.sh installs it)",
+                        metadata: ["error": "\(error)"]
+                    )
+                }
+            case .provider(let name, let model):
+                embedder = providerEmbedder(name, model: model, config: config, http: http, logger: logger)
             }
         }
         return ResponseCache(
@@ -35,6 +41,25 @@ struct CacheService: Service, CustomStringConvertible {
             path: path,
             embedder: embedder,
             semanticError: failure,
+            logger: logger
+        )
+    }
+
+    /// The configured provider's embedding endpoint (the loader checked that it exists and has one).
+    private static func providerEmbedder(
+        _ name: String,
+        model: String,
+        config: DaemonConfig,
+        http: CurlLoop,
+        logger: Logger
+    ) -> ProviderEmbedder? {
+        let registry = ProviderRegistry(config: config, http: http)
+        guard let entry = registry.entry(named: name) else { return nil }
+        return ProviderEmbedder(
+            adapter: entry.adapter,
+            model: model,
+            caller: ProviderCaller(http: http, secrets: registry.secrets),
+            capacity: config.cache.semantic.queueSize,
             logger: logger
         )
     }

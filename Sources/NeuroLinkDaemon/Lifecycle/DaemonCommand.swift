@@ -138,7 +138,7 @@ public struct DaemonCommand: AsyncParsableCommand {
             http: http,
             supervision: supervision,
             analytics: AnalyticsState.open(config, loader: loader, logger: logger),
-            cache: CacheService.open(config, loader: loader, logger: logger),
+            cache: CacheService.open(config, loader: loader, http: http, logger: logger),
             logger: logger
         )
         let server = RPCServer(

@@ -59,14 +59,17 @@ struct ReloadService: Service, CustomStringConvertible {
             let (semantic, oldSemantic) = (cache.semantic, oldCache.semantic)
             if (cache.enabled, cache.path, cache.maxSizeMB, cache.maxDiskMB)
                 != (oldCache.enabled, oldCache.path, oldCache.maxSizeMB, oldCache.maxDiskMB)
-                || (semantic.enabled, semantic.modelDirectory, semantic.queueSize, semantic.maxEntriesPerScope)
+                || (
+                    semantic.enabled, semantic.embedding, semantic.modelDirectory, semantic.queueSize,
+                    semantic.maxEntriesPerScope
+                )
                     != (
-                        oldSemantic.enabled, oldSemantic.modelDirectory, oldSemantic.queueSize,
+                        oldSemantic.enabled, oldSemantic.embedding, oldSemantic.modelDirectory, oldSemantic.queueSize,
                         oldSemantic.maxEntriesPerScope
                     )
             {
                 logger.warning(
-                    "cache settings changed that take effect after a restart: enabled, path, max_size_mb, max_disk_mb, semantic.enabled, semantic.model_dir, semantic.queue_size, semantic.max_entries_per_scope"
+                    "cache settings changed that take effect after a restart: enabled, path, max_size_mb, max_disk_mb, semantic.enabled, semantic.embedding, semantic.model_dir, semantic.queue_size, semantic.max_entries_per_scope"
                 )
             }
             if config.server != old.server {
