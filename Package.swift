@@ -31,6 +31,8 @@ let package = Package(
         // For Benchmarks only: the response cache and the embedding model, measured in process.
         .library(name: "NeuroLinkCache", targets: ["NeuroLinkCache"]),
         .library(name: "NeuroLinkEmbedding", targets: ["NeuroLinkEmbedding"]),
+        .library(name: "NeuroLinkSecurity", targets: ["NeuroLinkSecurity"]),
+        .library(name: "NeuroLinkAudit", targets: ["NeuroLinkAudit"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
@@ -109,7 +111,7 @@ let package = Package(
             name: "NeuroLinkCore",
             dependencies: [
                 "NeuroLinkBasics", "NeuroLinkProtocol", "NeuroLinkHTTP", "NeuroLinkProviders", "NeuroLinkRouting",
-                "NeuroLinkLimits", .product(name: "Logging", package: "swift-log"),
+                "NeuroLinkLimits", "NeuroLinkSecurity", .product(name: "Logging", package: "swift-log"),
                 .product(name: "Yams", package: "Yams"), .product(name: "Crypto", package: "swift-crypto"),
             ],
             // The shipped model prices, compiled into the binary: no resource bundle to install.
@@ -156,12 +158,31 @@ let package = Package(
             resources: [.embedInCode("Semantic/GuardWords.json")],
             swiftSettings: strict
         ),
+        // Security detectors without I/O: PII and secret redaction, content filters, the
+        // prompt-injection scorer.
+        .target(
+            name: "NeuroLinkSecurity",
+            // The injection scorer's phrase rules and attack exemplars, compiled into the binary.
+            resources: [
+                .embedInCode("Injection/InjectionPhrases.json"), .embedInCode("Injection/AttackExemplars.json"),
+            ],
+            swiftSettings: strict
+        ),
+        // The tamper-evident audit log: SQLite (GRDB) rows chained by SHA-256.
+        .target(
+            name: "NeuroLinkAudit",
+            dependencies: [
+                "NeuroLinkProtocol", .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Crypto", package: "swift-crypto"), .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
         .target(
             name: "NeuroLinkDaemon",
             dependencies: [
                 "NeuroLinkBasics", "NeuroLinkProtocol", "NeuroLinkCore", "NeuroLinkHTTP", "NeuroLinkProviders",
                 "NeuroLinkSystemd", "NeuroLinkLimits", "NeuroLinkAnalytics", "NeuroLinkMetrics", "NeuroLinkAlerts",
-                "NeuroLinkCache", "NeuroLinkEmbedding", "CEarlyStop",
+                "NeuroLinkCache", "NeuroLinkEmbedding", "NeuroLinkAudit", "CEarlyStop",
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -242,13 +263,28 @@ let package = Package(
             name: "NeuroLinkCoreTests",
             dependencies: [
                 "NeuroLinkCore", "NeuroLinkProviders", "NeuroLinkProtocol", "NeuroLinkHTTP", "NeuroLinkLimits",
-                "LoopbackUpstream", .product(name: "Logging", package: "swift-log"),
+                "NeuroLinkSecurity", "LoopbackUpstream", .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict
         ),
         .testTarget(
             name: "NeuroLinkAnalyticsTests",
             dependencies: ["NeuroLinkAnalytics", "NeuroLinkCore", "NeuroLinkProtocol"],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "NeuroLinkAuditTests",
+            dependencies: [
+                "NeuroLinkAudit", "NeuroLinkProtocol", .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Crypto", package: "swift-crypto"), .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "NeuroLinkSecurityTests",
+            dependencies: ["NeuroLinkSecurity"],
+            // Read by path: the labelled injection prompts.
+            exclude: ["Fixtures"],
             swiftSettings: strict
         ),
         .testTarget(

@@ -38,9 +38,27 @@ struct AnalyticsRow: Sendable {
             evaluation?.relevance, evaluation?.accuracy, evaluation?.completeness, evaluation?.overall,
             evaluation?.judge, failure?.kind,
             record.cache?.status.rawValue, record.cache?.ageMs, record.cache?.savedCost, record.cache?.similarity,
+            record.errorRule, record.security?.injectionScore, record.security?.injectionAction,
+            record.security.flatMap(Self.redactions),
+            record.security.flatMap { $0.filtered.isEmpty ? nil : $0.filtered.joined(separator: ",") },
         ]
         // The existential overload: the generic one maps through a key path, a fifth of the writer's time.
         arguments = StatementArguments(columns)
+    }
+
+    /// Redaction counts by direction and detector, as JSON; `nil` when there are none.
+    static func redactions(_ security: SecurityOutcome) -> String? {
+        let directions = [
+            ("input", security.inputRedactions), ("output", security.outputRedactions),
+            ("unredacted", security.unredactedInput),
+        ]
+        .filter { !$0.1.isEmpty }
+        guard !directions.isEmpty else { return nil }
+        let parts = directions.map { name, counts in
+            let entries = counts.sorted { $0.key < $1.key }.map { "\(JSONText.quoted($0.key)):\($0.value)" }
+            return "\(JSONText.quoted(name)):{\(entries.joined(separator: ","))}"
+        }
+        return "{" + parts.joined(separator: ",") + "}"
     }
 
     /// A context value as a column: strings as they are, anything else as its JSON.

@@ -73,6 +73,19 @@ enum AnalyticsSchema {
                 t.add(column: "cache_similarity", .double)
             }
         }
+        migrator.registerMigration("v4: security") { db in
+            try db.alter(table: "requests") { t in
+                // The rule of a forbidden, content_blocked or input-limit error.
+                t.add(column: "error_rule", .text)
+                // Prompt-injection detection: the score, and flagged or blocked.
+                t.add(column: "injection_score", .double)
+                t.add(column: "injection_action", .text)
+                // Counts only, never values: {"input": {"email": 1}, "output": {...}, "unredacted": {...}}.
+                t.add(column: "redactions", .text)
+                // Content-filter rule ids that matched the answer, comma-separated.
+                t.add(column: "filtered", .text)
+            }
+        }
         return migrator
     }
 }

@@ -241,6 +241,18 @@ public final class NeuroLinkClient: Sendable {
         try await call(Method.cacheClear, params: request).decode(as: CacheClearResult.self).removed
     }
 
+    /// Security events by tenant and type, top rules and recommendations (root and
+    /// `server.admin_group` only; others get `forbidden`).
+    public func auditReport(_ request: AuditReportRequest = AuditReportRequest()) async throws -> AuditReport {
+        try await call(Method.auditReport, params: request).decode(as: AuditReport.self)
+    }
+
+    /// Recomputes the audit log's hash chain and names the first row that does not match
+    /// (root and `server.admin_group` only).
+    public func auditVerify() async throws -> AuditVerification {
+        try await call(Method.auditVerify, params: EmptyParams()).decode(as: AuditVerification.self)
+    }
+
     /// What a cache entry holds (never its text), by the key a result's `cache.key` gave.
     public func cacheInspect(key: String) async throws -> CacheEntryInfo {
         try await call(Method.cacheInspect, params: CacheInspectRequest(key: key)).decode(as: CacheEntryInfo.self)

@@ -7,7 +7,8 @@ public enum NLExit {
     public static let ok: Int32 = 0
     /// Anything not listed below.
     public static let failure: Int32 = 1
-    /// The daemon rejected the request itself (bad params, unknown provider, no provider).
+    /// The daemon rejected the request itself (bad params, unknown provider, no provider, a
+    /// security policy, blocked content).
     public static let rejected: Int32 = 2
     /// The provider failed or answered something unreadable.
     public static let upstream: Int32 = 3
@@ -42,7 +43,8 @@ public enum NLExit {
         case .timeout: timeout
         case .shuttingDown: shuttingDown
         case .cancelled: interrupted
-        case .invalidParams, .invalidRequest, .providerNotFound, .noProviderAvailable, .unknownMethod, .frameTooLarge:
+        case .invalidParams, .invalidRequest, .providerNotFound, .noProviderAvailable, .unknownMethod, .frameTooLarge,
+            .forbidden, .contentBlocked:
             rejected
         default: failure
         }

@@ -47,6 +47,10 @@ public final class DaemonMetrics: RequestRecorder, Sendable {
                 .recordNanoseconds(Self.nanoseconds(ms: wait))
         }
         if let cache = record.cache { recordCache(cache) }
+        if let security = record.security { recordSecurity(security) }
+        if record.errorType == .forbidden || record.errorType == .invalidParams, let rule = record.errorRule {
+            denied(rule: rule)
+        }
         recordRouting(record)
         guard record.outcome == .success else { return }
         recordSuccess(record, labels: Array(labels.prefix(3)))
@@ -123,6 +127,37 @@ public final class DaemonMetrics: RequestRecorder, Sendable {
         if let cost = cache.savedCost {
             CoreMetrics.FloatingPointCounter(label: MetricNames.cacheSavedCost, factory: factory).increment(by: cost)
         }
+    }
+
+    private func recordSecurity(_ security: SecurityOutcome) {
+        if let action = security.injectionAction {
+            CoreMetrics.Counter(
+                label: MetricNames.securityInjections,
+                dimensions: [("action", action)],
+                factory: factory
+            )
+            .increment()
+        }
+        for (direction, counts) in [("input", security.inputRedactions), ("output", security.outputRedactions)] {
+            for (kind, count) in counts {
+                CoreMetrics.Counter(
+                    label: MetricNames.securityRedactions,
+                    dimensions: [("type", kind), ("direction", direction)],
+                    factory: factory
+                )
+                .increment(by: count)
+            }
+        }
+        for rule in security.filtered {
+            CoreMetrics.Counter(label: MetricNames.securityFiltered, dimensions: [("rule", rule)], factory: factory)
+                .increment()
+        }
+    }
+
+    /// A request or a method call refused by `rule` (a policy's name, `admin`, an input limit).
+    public func denied(rule: String) {
+        CoreMetrics.Counter(label: MetricNames.securityDenials, dimensions: [("rule", rule)], factory: factory)
+            .increment()
     }
 
     /// An alert rule started or stopped firing.

@@ -36,6 +36,10 @@ enum MetricNames {
     static let cacheEntries = "neurolink_cache_entries"
     static let cacheBytes = "neurolink_cache_bytes"
     static let cacheDiskBytes = "neurolink_cache_disk_bytes"
+    static let securityInjections = "neurolink_security_injections_total"
+    static let securityRedactions = "neurolink_security_redactions_total"
+    static let securityFiltered = "neurolink_security_filtered_total"
+    static let securityDenials = "neurolink_security_denials_total"
 
     /// Each metric's `# HELP` text.
     static let help: [String: String] = [
@@ -67,6 +71,11 @@ enum MetricNames {
         cacheEntries: "Answers held in the response cache's memory.",
         cacheBytes: "Bytes the response cache's answers take in memory.",
         cacheDiskBytes: "Bytes of compressed answers in the response cache's database.",
+        securityInjections: "Requests prompt-injection detection flagged or blocked, by action.",
+        securityRedactions:
+            "Values redacted, by detector (email, card, …) and direction (input, output); never the values.",
+        securityFiltered: "Content-filter matches in answers, by rule id.",
+        securityDenials: "Requests and method calls refused by a security policy or the input limits, by rule.",
         daemonOverhead:
             "Time a request spent in the daemon itself: its duration less upstream calls, queueing and retry backoff.",
     ]

@@ -195,7 +195,8 @@ public struct AnalyticsExportPage: Sendable, Hashable, Codable {
         "duration_ms", "chunks", "bytes", "input_tokens", "output_tokens", "cached_tokens", "reasoning_tokens",
         "tokens_estimated", "tokens_per_second", "cost", "finish_reason", "error_type", "failure_class",
         "eval_relevance", "eval_accuracy", "eval_completeness", "eval_overall", "eval_judge", "eval_error",
-        "cache_status", "cache_age_ms", "cache_saved_cost", "cache_similarity",
+        "cache_status", "cache_age_ms", "cache_saved_cost", "cache_similarity", "error_rule", "injection_score",
+        "injection_action", "redactions", "filtered",
     ]
 
     /// One object per request, with the columns docs/protocol.md lists.

@@ -33,6 +33,10 @@ public struct ErrorType: RawRepresentable, Sendable, Hashable, Codable, CustomSt
     public static let analyticsUnavailable = ErrorType(rawValue: "analytics_unavailable")
     /// `cache.mode: "only"` and no stored answer matches; or the cache is disabled for a cache method.
     public static let cacheMiss = ErrorType(rawValue: "cache_miss")
+    /// A security policy does not let the caller do this (`error.data.rule` names the policy).
+    public static let forbidden = ErrorType(rawValue: "forbidden")
+    /// Prompt-injection detection (or a content rule) blocked the request before any provider saw it.
+    public static let contentBlocked = ErrorType(rawValue: "content_blocked")
 
     /// The JSON-RPC error code that goes with this type.
     public var code: Int {
@@ -57,6 +61,8 @@ public struct ErrorType: RawRepresentable, Sendable, Hashable, Codable, CustomSt
         case .overloaded: -32013
         case .analyticsUnavailable: -32014
         case .cacheMiss: -32015
+        case .forbidden: -32016
+        case .contentBlocked: -32017
         default: -32000
         }
     }
@@ -197,6 +203,9 @@ public struct ErrorData: Sendable, Hashable, Codable {
     public var failureClass: FailureClass?
     /// The routing of a request that failed after reaching a pool member: the attempts made.
     public var route: RouteInfo?
+    /// For `forbidden` and `content_blocked`: the rule that refused (a policy's name, `admin`,
+    /// `injection`, or the input limit).
+    public var rule: String?
 
     public init(
         type: ErrorType,

@@ -25,6 +25,10 @@ public enum Method {
     public static let cacheClear = "cache.clear"
     /// Describes one cache entry; see ``CacheInspectRequest``.
     public static let cacheInspect = "cache.inspect"
+    /// Security events by tenant and type, with recommendations (admins only); see ``AuditReportRequest``.
+    public static let auditReport = "audit.report"
+    /// Recomputes the audit log's hash chain (admins only); see ``AuditVerification``.
+    public static let auditVerify = "audit.verify"
     /// The notification that carries one chunk of a stream.
     public static let streamChunk = "stream.chunk"
 }

@@ -245,6 +245,10 @@ public struct Notice: Sendable, Hashable, Codable {
     public var to: String?
     /// 1-based position in the admission queue (`queued`).
     public var position: Int?
+    /// `security`: the prompt-injection score (0–1) that flagged the request.
+    public var score: Double?
+    /// `security`: the signal families that contributed (`instruction_override`, ...), never the text.
+    public var signals: [String]?
 
     public init(
         kind: String,
@@ -253,7 +257,9 @@ public struct Notice: Sendable, Hashable, Codable {
         reason: String? = nil,
         from: String? = nil,
         to: String? = nil,
-        position: Int? = nil
+        position: Int? = nil,
+        score: Double? = nil,
+        signals: [String]? = nil
     ) {
         self.kind = kind
         self.attempt = attempt
@@ -262,9 +268,13 @@ public struct Notice: Sendable, Hashable, Codable {
         self.from = from
         self.to = to
         self.position = position
+        self.score = score
+        self.signals = signals
     }
 
     public static let retry = "retry"
     public static let failover = "failover"
     public static let queued = "queued"
+    /// The request was flagged by prompt-injection detection and goes on.
+    public static let security = "security"
 }

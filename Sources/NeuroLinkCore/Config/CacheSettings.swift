@@ -93,6 +93,12 @@ extension ConfigLoader {
         return data + model
     }
 
+    /// The audit database when `security.audit.path` is not set: beside the analytics database.
+    public func defaultAuditPath(isRoot: Bool = geteuid() == 0) -> String {
+        let analytics = defaultAnalyticsPath(isRoot: isRoot)
+        return String(analytics[..<(analytics.lastIndex(of: "/") ?? analytics.startIndex)]) + "/audit.sqlite"
+    }
+
     /// The cache database when `cache.path` is not set: beside the analytics database.
     public func defaultCachePath(isRoot: Bool = geteuid() == 0) -> String {
         let analytics = defaultAnalyticsPath(isRoot: isRoot)

@@ -71,7 +71,7 @@ public struct ConfigLoader: Sendable, CustomStringConvertible, CustomDebugString
             "",
             allowed: [
                 "server", "logging", "timeouts", "defaults", "providers", "routing", "pools", "rate_limits", "limits",
-                "analytics", "pricing", "metrics", "alerts", "evaluation", "cache",
+                "analytics", "pricing", "metrics", "alerts", "evaluation", "cache", "security",
             ]
         )
         if let node = top["server"] { config.server = try parseServer(node, reader) }
@@ -122,6 +122,9 @@ public struct ConfigLoader: Sendable, CustomStringConvertible, CustomDebugString
             config.rateLimits = try parseRateLimits(node, reader, providers: config.providers)
         }
         if let node = top["cache"] { config.cache = try parseCache(node, reader, providers: config.providers) }
+        if let node = top["security"] {
+            config.security = try parseSecurity(node, reader, providers: config.providers, pools: config.pools)
+        }
         if let node = top["evaluation"] {
             config.evaluation = try parseEvaluation(node, reader, providers: config.providers, pools: config.pools)
         }

@@ -26,6 +26,8 @@ public struct DaemonConfig: Sendable {
     public var evaluation = Evaluation()
     /// `cache:`: the response cache.
     public var cache = Cache()
+    /// `security:`: input limits, injection detection, redaction, filters, policies, audit.
+    public var security = Security()
     /// `pricing:`: model prices (by model id or id prefix) over the shipped table.
     public var pricing: [String: ModelPrice] = [:]
     /// The file this was read from; `nil` when built from the environment alone.

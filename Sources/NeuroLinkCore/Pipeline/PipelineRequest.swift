@@ -18,6 +18,13 @@ public struct PipelineRequest: Sendable {
     public var admitted: AdmittedMember?
     /// Set by a stage that refused the request before it reached a provider, for the record.
     public var refusal: RequestRecord.Outcome?
+    /// What the security stage found and did, for the record.
+    public var security = SecurityOutcome()
+    /// The tenant's policy leaves the semantic cache tier to it (`features.semantic_cache`).
+    public var semanticCacheAllowed = true
+    /// Names the output transforms the security stage installed (redaction and its rules,
+    /// filters): part of the cache key, so an answer is only served to requests shaped alike.
+    public var answerShaping: String?
 
     public init(context: RequestContext, params: StreamRequest) {
         self.context = context

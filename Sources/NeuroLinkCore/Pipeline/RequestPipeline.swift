@@ -10,10 +10,12 @@ import NeuroLinkRouting
 ///
 /// The stages, outermost first (docs/architecture.md keeps this list):
 /// 1. ``ValidateStage`` — resolve the pool (or provider) and build the conversation.
-/// 2. ``EvaluationStage`` — with `enableEvaluation`, a judge model scores the answer the rest made.
-/// 3. ``CacheStage`` — answer from the response cache, or store the answer the rest made.
-/// 4. ``AdmissionStage`` — rate, token and in-flight limits; the admission queue.
-/// 5. ``AttemptStage`` — route to a member, stream from it, retry and fail over.
+/// 2. ``SecurityStage`` — policy, input limits, prompt-injection detection, input redaction; output
+///    redaction and content filters into the transform chain.
+/// 3. ``EvaluationStage`` — with `enableEvaluation`, a judge model scores the answer the rest made.
+/// 4. ``CacheStage`` — answer from the response cache, or store the answer the rest made.
+/// 5. ``AdmissionStage`` — rate, token and in-flight limits; the admission queue.
+/// 6. ``AttemptStage`` — route to a member, stream from it, retry and fail over.
 ///
 /// The runner (``RequestRunner``) registers the request before the stages, and makes the one
 /// `finish` chunk, the result and the record after them.
@@ -58,12 +60,17 @@ public struct RequestPipeline: Sendable {
             AdmissionStage(admission: members),
             AttemptStage(router: router, admission: members, http: http, secrets: registry.secrets, logger: logger),
         ]
-        let evaluation = EvaluationStage(
-            judging: StageChain(stages: [validate] + upstream),
-            settings: config.evaluation
+        let sideChain = StageChain(stages: [validate] + upstream)
+        let evaluation = EvaluationStage(judging: sideChain, settings: config.evaluation)
+        let security = SecurityStage(
+            security: config.security,
+            engine: SecurityEngine(config.security),
+            classifier: InjectionClassifier(
+                side: SideRequest(chain: sideChain, maxAnswerBytes: EvaluationStage.maxJudgeAnswerBytes)
+            )
         )
         let cached = CacheStage(store: cache, settings: config.cache, pricing: pricing)
-        chain = StageChain(stages: [validate, evaluation, cached] + upstream)
+        chain = StageChain(stages: [validate, security, evaluation, cached] + upstream)
     }
 
     /// Runs `request` through every stage.

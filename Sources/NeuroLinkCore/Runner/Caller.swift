@@ -19,6 +19,8 @@ public struct Caller: Sendable, Hashable {
     public var isAdmin: Bool
     /// The tenant the request is accounted to; set by ``RequestRunner/start(_:)``.
     public var tenant: TenantKey
+    /// The groups named by `security.policies` that the peer belongs to, read when it connected.
+    public var groups: Set<String> = []
 
     public init(
         uid: UInt32? = nil,

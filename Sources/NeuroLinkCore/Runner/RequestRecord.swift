@@ -54,11 +54,15 @@ public struct RequestRecord: Sendable {
     public var finishReason: FinishReason?
     public var outcome: Outcome
     public var errorType: ErrorType?
+    /// The rule of a `forbidden`, `content_blocked` or input-limit error.
+    public var errorRule: String?
     public var failureClass: FailureClass?
     /// With `enableEvaluation`: the judge's scores, or why there are none.
     public var evaluation: EvaluationOutcome?
     /// How the response cache took part.
     public var cache: CacheInfo?
+    /// What security found and did (`nil` when nothing).
+    public var security: SecurityOutcome?
 
     public init(requestId: RPCID, method: String, caller: Caller, startedAt: Double) {
         self.requestId = requestId
@@ -128,6 +132,9 @@ extension RequestRecord {
         timeToFirstChunkMs = output.firstChunkAt.map { Milliseconds.of($0 - context.receivedAt) }
         chunks = output.chunksSent
         bytesSent = output.bytesSent
+        var security = request.security
+        output.reportTransforms(into: &security)
+        self.security = security.isEmpty ? nil : security
         switch result {
         case .success(let answer):
             provider = answer.provider
@@ -146,6 +153,7 @@ extension RequestRecord {
             usage = error.data.usage
             outcome = Outcome(error, refusal: request.refusal, clientGone: context.isClientGone)
             errorType = error.type
+            errorRule = error.data.rule
             failureClass = error.data.failureClass
         }
     }

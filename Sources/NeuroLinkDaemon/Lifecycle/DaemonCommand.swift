@@ -139,6 +139,7 @@ public struct DaemonCommand: AsyncParsableCommand {
             supervision: supervision,
             analytics: AnalyticsState.open(config, loader: loader, logger: logger),
             cache: CacheService.open(config, loader: loader, http: http, logger: logger),
+            audit: AuditService.open(config, loader: loader, logger: logger),
             logger: logger
         )
         let server = RPCServer(
@@ -174,6 +175,7 @@ public struct DaemonCommand: AsyncParsableCommand {
         services.append(.init(service: HTTPEngineService(loop: http)))
         if let writer = daemon.analytics.writer { services.append(.init(service: AnalyticsService(writer: writer))) }
         if let cache = daemon.cache { services.append(.init(service: CacheService(cache: cache))) }
+        if let audit = daemon.security.audit { services.append(.init(service: AuditService(log: audit))) }
         if !config.alerts.rules.isEmpty {
             services.append(.init(service: AlertService(daemon: daemon, settings: config.alerts)))
         }

@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import NIOCore
 import NeuroLinkAlerts
+import NeuroLinkAudit
 import NeuroLinkCache
 import NeuroLinkCore
 import NeuroLinkHTTP
@@ -19,7 +20,9 @@ final class DaemonState: Sendable {
     let analytics: AnalyticsState
     /// The response cache; `nil` when `cache.enabled` is false.
     let cache: ResponseCache?
-    let metrics = DaemonMetrics()
+    /// Security events: the audit log, the journal, metrics.
+    let security: SecurityEvents
+    let metrics: DaemonMetrics
     let alerts: AlertMonitor
     let logger: Logger
     let maxFrameBytes: Int
@@ -48,10 +51,14 @@ final class DaemonState: Sendable {
         supervision: Supervision = .unsupervised,
         analytics: AnalyticsState = .disabled,
         cache: ResponseCache? = nil,
+        audit: AuditLog? = nil,
         logger: Logger
     ) {
         self.analytics = analytics
         self.cache = cache
+        let metrics = DaemonMetrics()
+        self.metrics = metrics
+        security = SecurityEvents(audit: audit, metrics: metrics, logger: logger)
         alerts = AlertMonitor(rules: config.alerts.rules)
         self.socketPath = socketPath
         self.supervision = supervision
@@ -61,7 +68,7 @@ final class DaemonState: Sendable {
         maxConnections = Self.connectionCap(configured: config.server.maxConnections, logger: logger)
         maxConnectionsPerUid = config.server.maxConnectionsPerUid
         let recorders: [any RequestRecorder] =
-            [LogRecorder(logger: logger), metrics, alerts.window] + (analytics.writer.map { [$0] } ?? [])
+            [LogRecorder(logger: logger), metrics, alerts.window, security] + (analytics.writer.map { [$0] } ?? [])
         runner = RequestRunner(config: config, http: http, logger: logger, recorders: recorders, cache: cache)
     }
 

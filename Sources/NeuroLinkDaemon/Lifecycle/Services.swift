@@ -79,6 +79,7 @@ struct ReloadService: Service, CustomStringConvertible {
                 )
             }
             await daemon.install(config)
+            daemon.security.adminAction("config_reload", caller: nil, detail: "accepted")
             daemon.lastReload = ReloadStatus(
                 at: Date().timeIntervalSince1970,
                 ok: true,
@@ -90,6 +91,7 @@ struct ReloadService: Service, CustomStringConvertible {
             )
         } catch {
             daemon.lastReload = ReloadStatus(at: Date().timeIntervalSince1970, ok: false, message: error.description)
+            daemon.security.adminAction("config_reload", caller: nil, detail: "rejected")
             logger.error(
                 "configuration reload rejected; keeping the previous configuration",
                 metadata: ["error": "\(error)"]

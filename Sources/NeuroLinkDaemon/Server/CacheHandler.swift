@@ -50,10 +50,18 @@ extension Connection {
         let params = try CacheClearRequest(json: request.params)
         let named = params.tenant ?? own
         guard caller.isAdmin || named == own else {
-            throw RPCError(.invalidParams, "only root and server.admin_group may clear another tenant's entries")
+            throw RPCError.forbidden(
+                "only root and server.admin_group may clear another tenant's entries",
+                rule: "admin"
+            )
         }
         let every = named == "*"
         let removed = await cache.clear(tenant: every ? nil : named, namespace: params.namespace, everyTenant: every)
+        daemon.security.adminAction(
+            "cache_clear",
+            caller: daemon.runner.resolveTenant(of: caller, userId: nil),
+            detail: "tenant \(named)\(params.namespace.map { ", namespace \($0)" } ?? ""): \(removed) removed"
+        )
         return CacheClearResult(removed: removed)
     }
 

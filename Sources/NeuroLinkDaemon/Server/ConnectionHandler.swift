@@ -52,6 +52,7 @@ extension ConnectionHandler {
                 "connection refused",
                 metadata: ["peer_uid": "\(caller.uid ?? 0)", "reason": "\(error.message)"]
             )
+            daemon.security.connectionRefused(uid: caller.uid, reason: error.message)
             try await outbound.write(Frames.error(id: nil, error, allocator: channel.channel.allocator))
         }
     }
@@ -74,6 +75,10 @@ struct Connection: Sendable {
         case .success(let parsed):
             request = parsed
         }
+        if let denial = daemon.methodRefusal(request.method, caller: caller) {
+            await reply(request, Result<HealthResult, RPCError>.failure(denial))
+            return
+        }
         switch request.method {
         case Method.stream, Method.generate:
             await startStream(request, group: &group)
@@ -89,6 +94,8 @@ struct Connection: Sendable {
             handleAnalytics(request, group: &group)
         case Method.cacheStats, Method.cacheClear, Method.cacheInspect:
             handleCache(request, group: &group)
+        case Method.auditReport, Method.auditVerify:
+            handleAudit(request, group: &group)
         case Method.top:
             await reply(request, Result<TopSnapshot, RPCError>.success(await daemon.top(for: caller)))
         case Method.alertsList:
@@ -103,7 +110,7 @@ struct Connection: Sendable {
             )
         default:
             let known =
-                "stream, generate, cancel, status, health, providers.list, models.list, analytics.report, analytics.export, metrics, alerts.list, top, cache.stats, cache.clear, cache.inspect"
+                "stream, generate, cancel, status, health, providers.list, models.list, analytics.report, analytics.export, metrics, alerts.list, top, cache.stats, cache.clear, cache.inspect, audit.report, audit.verify"
             let error = RPCError(.unknownMethod, "unknown method \"\(request.method)\" (known: \(known))")
             await reply(request, Result<HealthResult, RPCError>.failure(error))
         }

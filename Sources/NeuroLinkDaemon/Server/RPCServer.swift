@@ -102,6 +102,7 @@ struct RPCServer: Service, CustomStringConvertible {
     private func serve(_ connection: AcceptedConnection) async {
         guard let peer = connection.peer else {
             daemon.logger.warning("connection refused: the peer's credentials (SO_PEERCRED) could not be read")
+            daemon.security.connectionRefused(uid: nil, reason: "the peer's credentials could not be read")
             connection.channel.close(promise: nil)
             return
         }
@@ -110,7 +111,11 @@ struct RPCServer: Service, CustomStringConvertible {
             connection.channel.close(promise: nil)
             return
         }
-        let caller = peer.caller(adminGroup: daemon.current.config.server.adminGroup)
+        let config = daemon.current.config
+        var caller = peer.caller(adminGroup: config.server.adminGroup)
+        caller.groups = config.security.policyGroups.filter {
+            UserDatabase.shared.isMember(gid: peer.gid, username: caller.username, of: $0)
+        }
         await ConnectionHandler(daemon: daemon, channel: channel, caller: caller).run()
     }
 

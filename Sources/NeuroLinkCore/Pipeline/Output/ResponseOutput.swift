@@ -77,6 +77,18 @@ public struct ResponseOutput {
         transforms.append(transform)
     }
 
+    /// The rule of a transform that ended the answer (a content filter's `stop`), if one did:
+    /// the upstream call stops reading and the request finishes with `content_filter`.
+    public var stoppedBy: String? {
+        for transform in transforms { if let rule = transform.stopRule { return rule } }
+        return nil
+    }
+
+    /// What the transforms did, for the record.
+    public func reportTransforms(into outcome: inout SecurityOutcome) {
+        for transform in transforms { transform.report(into: &outcome) }
+    }
+
     /// Another member continues the answer delivered so far: a ``SeamGuard`` at the head of the
     /// chain drops the continuation's repeat of it (replacing the guard of an earlier continuation).
     mutating func beginContinuation() {

@@ -20,10 +20,17 @@ public protocol StreamTransform: Sendable {
     mutating func toolCall(_ call: ToolCall) -> ToolCall
     /// The end of the answer: whatever is still held back.
     mutating func flush() -> (text: String, reasoning: String)
+    /// Set once the transform ended the answer (a content filter's `stop` rule): the rule's id.
+    /// Nothing more of the answer is delivered, and it finishes with `content_filter`.
+    var stopRule: String? { get }
+    /// Adds what the transform did (redactions, filter matches) to the request's record.
+    func report(into outcome: inout SecurityOutcome)
 }
 
 extension StreamTransform {
     public mutating func reasoning(_ piece: String) -> String { piece }
     public mutating func toolCall(_ call: ToolCall) -> ToolCall { call }
     public mutating func flush() -> (text: String, reasoning: String) { ("", "") }
+    public var stopRule: String? { nil }
+    public func report(into outcome: inout SecurityOutcome) {}
 }

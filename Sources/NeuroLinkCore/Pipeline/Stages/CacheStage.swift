@@ -77,7 +77,10 @@ public struct CacheStage: RequestStage {
         guard deterministic || settings.nondeterministic || control?.mode != nil else { return nil }
         let tenant = settings.scope == .tenant ? request.tenant.name : nil
         let owner = CacheOwner(tenant: tenant, namespace: control?.namespace)
-        let scope = (tenant.map { "tenant:" + $0 } ?? "global") + "\u{0}" + (owner.namespace ?? "")
+        // Answers shaped by different output transforms (redaction, filters) are never shared.
+        let scope =
+            (tenant.map { "tenant:" + $0 } ?? "global") + "\u{0}" + (owner.namespace ?? "")
+            + (request.answerShaping.map { "\u{0}" + $0 } ?? "")
         let key = CacheKey.make(
             scope: scope,
             target: prepared.pool.name,
@@ -106,7 +109,9 @@ public struct CacheStage: RequestStage {
             ?? (semantic.enabled
                 && (semantic.only.isEmpty || semantic.only.contains(prepared.pool.name)
                     || prepared.pool.members.contains { semantic.only.contains($0.entry.config.name) }))
-        guard wanted, let last = prepared.chat.messages.last, last.role == "user", !last.content.isEmpty else {
+        guard wanted, request.semanticCacheAllowed, let last = prepared.chat.messages.last, last.role == "user",
+            !last.content.isEmpty
+        else {
             return nil
         }
         guard semantic.multiTurn || prepared.chat.messages.count(where: { $0.role == "user" }) == 1 else { return nil }
@@ -210,9 +215,11 @@ public struct CacheStage: RequestStage {
     }
 
     /// Never stored: cancelled or truncated streams, answers cut by `length` (unless
-    /// `store_truncated`), answers with tool calls (unless `store_tool_calls`).
+    /// `store_truncated`), answers with tool calls (unless `store_tool_calls`), answers ended by a
+    /// content filter, and answers to prompts flagged by injection detection.
     private func storable(_ completion: Completion, output: ResponseOutput, request: PipelineRequest) -> Bool {
-        guard request.context.cancelReason == nil, !output.truncated else { return false }
+        guard request.context.cancelReason == nil, !output.truncated, request.security.injectionAction == nil
+        else { return false }
         switch completion.finishReason {
         case .stop: break
         case .length: guard settings.storeTruncated else { return false }

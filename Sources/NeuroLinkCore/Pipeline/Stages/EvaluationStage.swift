@@ -10,9 +10,14 @@ import NeuroLinkProviders
 /// other, under the request's tenant, so limits, routing and failover apply to it. It sits before
 /// admission so that the answer's admission permit is released before the judge asks for one.
 public struct EvaluationStage: RequestStage {
-    /// The stages that run the judge's request.
-    let judging: StageChain
+    /// Runs the judge's request.
+    let judging: SideRequest
     let settings: DaemonConfig.Evaluation
+
+    init(judging: StageChain, settings: DaemonConfig.Evaluation) {
+        self.judging = SideRequest(chain: judging, maxAnswerBytes: Self.maxJudgeAnswerBytes)
+        self.settings = settings
+    }
 
     public func run(
         _ request: inout PipelineRequest,
@@ -54,32 +59,8 @@ public struct EvaluationStage: RequestStage {
             return .failed(EvaluationFailure(kind: "no_text", message: "the answer has no text to evaluate"))
         }
         let params = judgeParams(request, answer: answer, completion: completion)
-        let context = RequestContext(
-            id: request.context.id,
-            method: Method.generate,
-            caller: request.context.caller,
-            scope: .detached
-        )
-        // Stopping the request stops its judge; the answer is complete, so nothing else waits on it.
-        request.context.setCancelHandler { [parent = request.context] in
-            context.cancel(reason: parent.cancelReason ?? .cancelled)
-        }
-        defer { request.context.setCancelHandler(nil) }
         let started = ContinuousClock.now
-        let verdict = await withTaskGroup(of: Result<StreamResult, RPCError>?.self) { group in
-            group.addTask { await runJudge(params, context: context) }
-            group.addTask {
-                try? await Task.sleep(for: .milliseconds(settings.timeoutMs))
-                return nil
-            }
-            defer { group.cancelAll() }
-            guard let first = await group.next(), let result = first else {
-                context.cancel(reason: .timeout)
-                return Result<StreamResult, RPCError>?.none
-            }
-            return result
-        }
-        request.context.addTimes(of: context)
+        let verdict = await judging.run(params, for: request.context, timeoutMs: settings.timeoutMs)
         let durationMs = Milliseconds.of(.now - started)
         switch verdict {
         case nil:
@@ -127,23 +108,6 @@ public struct EvaluationStage: RequestStage {
             temperature: 0,
             schema: JudgePrompt.schema
         )
-    }
-
-    /// Runs the judge's request through the stages after this one, like a `generate`.
-    private func runJudge(_ params: StreamRequest, context: RequestContext) async -> Result<StreamResult, RPCError> {
-        var request = PipelineRequest(context: context, params: params)
-        var output = ResponseOutput(
-            sink: DiscardingSink(),
-            schema: params.schema,
-            maxAnswerBytes: Self.maxJudgeAnswerBytes
-        )
-        switch await judging.run(&request, &output) {
-        case .success(let completion):
-            do { try await output.endAnswer() } catch { return .failure(context.failedDelivery(error)) }
-            return .success(output.result(completion, context: context))
-        case .failure(let error):
-            return .failure(error)
-        }
     }
 
     /// Most bytes of a judge's answer kept: a verdict is a few hundred.

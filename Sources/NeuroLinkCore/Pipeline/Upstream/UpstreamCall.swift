@@ -56,7 +56,7 @@ final class UpstreamCall {
         try await readHead(transfer, adapter: adapter)
         var decoder = adapter.makeDecoder()
         var events: [ProviderEvent] = []
-        while let event = try await transfer.next() {
+        while output.stoppedBy == nil, let event = try await transfer.next() {
             guard case .body(let bytes) = event else { continue }
             try await decodeThenRelay(&events, output: &output) { decoded in
                 try decoder.decode(bytes, into: &decoded)
@@ -68,6 +68,11 @@ final class UpstreamCall {
                     try decoder.decode(more, into: &decoded)
                 }
             }
+        }
+        guard output.stoppedBy == nil else {
+            // A content filter ended the answer: the transfer is cancelled on return.
+            finishReason = .contentFilter
+            return
         }
         try await decodeThenRelay(&events, output: &output) { try decoder.finish(into: &$0) }
     }

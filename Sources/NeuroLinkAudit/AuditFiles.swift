@@ -1,0 +1,38 @@
+import Foundation
+import NeuroLinkProtocol
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// The audit file and its directory are the owner's alone: the log names tenants and users.
+enum AuditFiles {
+    /// Creates the parent directory (mode 0700) when it is missing, and the file (mode 0600) when it
+    /// is missing; an existing file is set to 0600. SQLite gives its `-wal` and `-shm` files the
+    /// database file's mode.
+    static func prepare(_ path: String) throws {
+        let directory = (path as NSString).deletingLastPathComponent
+        if !directory.isEmpty {
+            try FileManager.default.createDirectory(
+                atPath: directory,
+                withIntermediateDirectories: true,
+                attributes: [.posixPermissions: 0o700]
+            )
+        }
+        let descriptor = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0o600)
+        guard descriptor >= 0 else { throw AuditFileError(path: path, operation: "open", code: errno) }
+        defer { close(descriptor) }
+        guard fchmod(descriptor, 0o600) == 0 else { throw AuditFileError(path: path, operation: "chmod", code: errno) }
+    }
+}
+
+/// A system call on the audit file failed.
+struct AuditFileError: Error, CustomStringConvertible {
+    var path: String
+    var operation: String
+    var code: Int32
+
+    var description: String { "\(operation) \(path): \(String(cString: strerror(code)))" }
+}

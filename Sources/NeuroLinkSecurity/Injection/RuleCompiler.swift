@@ -1,0 +1,195 @@
+import Foundation
+
+/// One slot's alternatives, with a bit set of their first terms so that a token is tested with
+/// one bit before any alternative is compared.
+struct PhraseSlot: Sendable {
+    let alternatives: [[TermID]]
+    private let firstTermBits: [UInt64]
+
+    init(_ alternatives: [[TermID]]) {
+        self.alternatives = alternatives
+        var bits: [UInt64] = []
+        for first in alternatives.compactMap(\.first) {
+            let word = Int(first) >> 6
+            if bits.count <= word { bits.append(contentsOf: repeatElement(0, count: word + 1 - bits.count)) }
+            bits[word] |= 1 << UInt64(first & 63)
+        }
+        firstTermBits = bits
+    }
+
+    /// Whether some alternative starts with `term`.
+    func mayStart(with term: TermID) -> Bool {
+        let word = Int(term) >> 6
+        return word < firstTermBits.count && firstTermBits[word] & (1 << UInt64(term & 63)) != 0
+    }
+
+}
+
+/// Cue words that discount a phrase match, compiled to terms.
+struct ContextCues: Sendable {
+    var meta = PhraseSlot([])
+    var mention: Set<TermID> = []
+    var reported: Set<TermID> = []
+    var reportedToLeads: Set<TermID> = []
+    var to: TermID?
+    /// "rot13", "caesar": the text is also scored with ROT13 undone.
+    var rot13 = PhraseSlot([])
+    /// "reverse", "backwards": the text is also scored reversed.
+    var reversed = PhraseSlot([])
+    var mentionDamping = 1.0
+    var reportedDamping = 1.0
+}
+
+/// A literal chat-template marker such as `<|im_start|>`, in folded (lowercase) scalars.
+struct MarkerRule: Sendable {
+    let id: String
+    let weight: Double
+    let scalars: [UInt32]
+    let rolesFollow: Bool
+
+    init(_ marker: RuleFile.Marker) {
+        id = marker.id
+        weight = marker.weight
+        scalars = marker.text.lowercased().unicodeScalars.map(\.value)
+        rolesFollow = marker.rolesFollow ?? false
+    }
+}
+
+/// The role a marker opens, when a role name follows it.
+enum MarkerRole: Sendable {
+    case system
+    case assistant
+}
+
+/// A header or tag rule reached by name.
+struct NamedRule: Sendable {
+    let id: String
+    let weight: Double
+}
+
+/// Errors in a rule file.
+public enum InjectionRuleError: Error, Equatable {
+    case unknownList(String)
+    case emptyAlternative(rule: String, text: String)
+    case emptyRule(String)
+}
+
+/// Turns the phrase lists into terms, folding every word exactly as prompts are folded.
+struct RuleCompiler {
+    private(set) var index = TermIndex()
+    private let lists: [String: [String]]
+
+    init(lists: [String: [String]]) {
+        self.lists = lists
+    }
+
+    mutating func compile(_ phrase: RuleFile.Phrase) throws -> CompiledPhrase {
+        var slots: [[[TermID]]] = []
+        for slot in phrase.slots {
+            var alternatives: [[TermID]] = []
+            for text in try expand(slot) { alternatives.append(try sequence(text, rule: phrase.id)) }
+            guard !alternatives.isEmpty else { throw InjectionRuleError.emptyRule(phrase.id) }
+            slots.append(alternatives)
+        }
+        guard !slots.isEmpty else { throw InjectionRuleError.emptyRule(phrase.id) }
+        var veto: [TermID] = []
+        for text in try expand(phrase.veto ?? []) { veto.append(contentsOf: try sequence(text, rule: phrase.id)) }
+        return CompiledPhrase(
+            id: phrase.id,
+            family: phrase.family,
+            weight: min(max(phrase.weight, 0), 1),
+            gap: max(phrase.gap, 0),
+            slots: slots,
+            veto: veto
+        )
+    }
+
+    mutating func compileCues(
+        _ cues: RuleFile.Cues,
+        transforms: RuleFile.TransformCues,
+        mention: Double,
+        reported: Double
+    ) throws -> ContextCues {
+        var compiled = ContextCues()
+        compiled.rot13 = PhraseSlot(try transforms.rot13.map { try sequence($0, rule: "transformCues.rot13") })
+        compiled.reversed = PhraseSlot(try transforms.reversed.map { try sequence($0, rule: "transformCues.reversed") })
+        compiled.meta = PhraseSlot(try expand(cues.meta).map { try sequence($0, rule: "cues.meta") })
+        compiled.mention = try singleTerms(cues.mention, rule: "cues.mention")
+        compiled.reported = try singleTerms(cues.reported, rule: "cues.reported")
+        compiled.reportedToLeads = try singleTerms(cues.reportedToLeads, rule: "cues.reportedToLeads")
+        compiled.to = try sequence("to", rule: "cues").first
+        compiled.mentionDamping = min(max(mention, 0), 1)
+        compiled.reportedDamping = min(max(reported, 0), 1)
+        return compiled
+    }
+
+    static func byName(_ rules: [RuleFile.Named]) -> [String: NamedRule] {
+        var table: [String: NamedRule] = [:]
+        for rule in rules {
+            for name in rule.names {
+                let key = name.lowercased()
+                if let known = table[key], known.weight >= rule.weight { continue }
+                table[key] = NamedRule(id: rule.id, weight: rule.weight)
+            }
+        }
+        return table
+    }
+
+    /// Header rules keyed by the hash of their lowercase name, words joined by one space.
+    static func byNameHash(_ rules: [RuleFile.Named]) -> [UInt64: NamedRule] {
+        var table: [UInt64: NamedRule] = [:]
+        for rule in rules {
+            for name in rule.names {
+                let key = TermIndex.hash(name.lowercased().unicodeScalars.map(\.value))
+                if let known = table[key], known.weight >= rule.weight { continue }
+                table[key] = NamedRule(id: rule.id, weight: rule.weight)
+            }
+        }
+        return table
+    }
+
+    static func roles(_ roles: RuleFile.Roles) -> [String: MarkerRole] {
+        var table: [String: MarkerRole] = [:]
+        for name in roles.system { table[name.lowercased()] = .system }
+        for name in roles.assistant { table[name.lowercased()] = .assistant }
+        return table
+    }
+
+    /// Expands `@list` references; lists do not nest.
+    private func expand(_ texts: [String]) throws -> [String] {
+        var expanded: [String] = []
+        for text in texts {
+            guard text.hasPrefix("@") else {
+                expanded.append(text)
+                continue
+            }
+            let name = String(text.dropFirst())
+            guard let list = lists[name] else { throw InjectionRuleError.unknownList(name) }
+            expanded.append(contentsOf: list)
+        }
+        return expanded
+    }
+
+    private mutating func singleTerms(_ texts: [String], rule: String) throws -> Set<TermID> {
+        var terms: Set<TermID> = []
+        for text in try expand(texts) { terms.formUnion(try sequence(text, rule: rule)) }
+        return terms
+    }
+
+    /// The term sequence of one alternative; a trailing `*` makes the last word a prefix.
+    private mutating func sequence(_ text: String, rule: String) throws -> [TermID] {
+        let isPrefix = text.hasSuffix("*")
+        let folded = FoldedText(isPrefix ? String(text.dropLast()) : text)
+        var terms: [TermID] = []
+        for (position, token) in folded.tokens.enumerated() {
+            let last = position == folded.tokens.count - 1
+            let scalars = Array(folded.scalars(of: token))
+            guard let term = index.intern(scalars, isPrefix: isPrefix && last) else {
+                throw InjectionRuleError.emptyAlternative(rule: rule, text: text)
+            }
+            terms.append(term)
+        }
+        guard !terms.isEmpty else { throw InjectionRuleError.emptyAlternative(rule: rule, text: text) }
+        return terms
+    }
+}
