@@ -25,6 +25,8 @@ let package = Package(
                 .product(name: "NeuroLinkCore", package: "NeuroLink"),
                 .product(name: "NeuroLinkCache", package: "NeuroLink"),
                 .product(name: "NeuroLinkEmbedding", package: "NeuroLink"),
+                .product(name: "NeuroLinkSecurity", package: "NeuroLink"),
+                .product(name: "NeuroLinkProviders", package: "NeuroLink"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ],

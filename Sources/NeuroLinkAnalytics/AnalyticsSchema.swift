@@ -82,7 +82,7 @@ enum AnalyticsSchema {
                 t.add(column: "injection_action", .text)
                 // Counts only, never values: {"input": {"email": 1}, "output": {...}, "unredacted": {...}}.
                 t.add(column: "redactions", .text)
-                // Content-filter rule ids that matched the answer, comma-separated.
+                // What the content filters did: `replace`, and the id of the stop rule that ended the answer.
                 t.add(column: "filtered", .text)
             }
         }

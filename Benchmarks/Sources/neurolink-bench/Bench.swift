@@ -78,6 +78,17 @@ struct Bench {
             )
         }
 
+        if options.runs(.security) {
+            note("security: input checks and output redaction in process, then redaction on/off through two daemons")
+            report.security = try await SecurityCost.run(
+                daemonPath: options.daemonPath,
+                baseURL: baseURL,
+                rounds: options.quick ? 2 : 6,
+                ttftCount: options.quick ? 50 : 200,
+                quick: options.quick
+            )
+        }
+
         if options.runs(.cache) {
             note("cache: exact hits through a daemon, then the semantic tier in process")
             let daemon = try DaemonHarness(binary: options.daemonPath, upstreamBaseURL: baseURL)

@@ -3,7 +3,7 @@ import Foundation
 /// Command-line options of `neurolink-bench`.
 struct Options: Sendable {
     enum Section: String, Sendable, CaseIterable {
-        case startup, ttft, throughput, idle, soak, admission, writer, analytics, cache
+        case startup, ttft, throughput, idle, soak, admission, writer, analytics, cache, security
     }
 
     var daemonPath = ""
@@ -25,7 +25,7 @@ struct Options: Sendable {
           --faults          the soak mixes faulty streams (upstream errors, drops, stalls, malformed
                             frames, vanishing clients, garbage frames) into every worker's requests
           --only LIST       run only these sections, in the usual order: a comma-separated list of
-                            startup, ttft, throughput, idle, soak, admission, writer, analytics, cache
+                            startup, ttft, throughput, idle, soak, admission, writer, analytics, cache, security
                             (soak needs --soak; analytics starts two daemons, with and without analytics;
                             cache needs the embedding model: NEUROLINK_MODEL_DIR or scripts/embedding-model.sh)
         """

@@ -16,6 +16,7 @@ struct Report {
     var writer: WriterCapacity.Run?
     var analytics: AnalyticsCost.Result?
     var cacheExact: CacheFigures.Exact?
+    var security: SecurityCost.Result?
     var cacheSemantic: CacheFigures.Semantic?
     var finalRSSKiB: Int?
     var peakRSSKiB: Int?
@@ -106,6 +107,7 @@ struct Report {
         if let admission { lines += AdmissionOverhead.tableRows(admission) }
         if let writer { lines += WriterCapacity.tableRows(writer) }
         if let analytics { lines += AnalyticsCost.tableRows(analytics) }
+        if let security { lines += SecurityCost.tableRows(security) }
         if cacheExact != nil || cacheSemantic != nil { lines += CacheFigures.tableRows(cacheExact, cacheSemantic) }
         if let soak {
             lines.append(

@@ -118,8 +118,12 @@ public final class RequestRunner: Sendable {
         pipeline: RequestPipeline
     ) -> ResponseOutput {
         stats.requestStarted()
+        // Never for a tenant whose text is redacted: the log must not hold what redaction hides.
         if logger.logLevel <= .trace {
-            logger.trace("prompt", metadata: ["request_id": "\(context.id)", "params": "\(params)"])
+            let redaction = pipeline.config.security.rules(for: context.caller).redaction
+            if !redaction.input, !redaction.output {
+                logger.trace("prompt", metadata: ["request_id": "\(context.id)", "params": "\(params)"])
+            }
         }
         let interval = Duration.milliseconds(pipeline.config.analytics.streamIntervalMs)
         return ResponseOutput(

@@ -19,7 +19,7 @@ public struct SecurityEngine: Sendable {
 
     /// The score of the user and tool messages (never the system prompt, never the assistant's):
     /// the highest of any message, with the signal families of all of them.
-    func scoreInjection(_ chat: ChatRequest) -> (score: Double, families: [String]) {
+    public func scoreInjection(_ chat: ChatRequest) -> (score: Double, families: [String]) {
         var best = 0.0
         var families: Set<String> = []
         for message in chat.messages where message.role == "user" || message.role == "tool" {
@@ -31,7 +31,7 @@ public struct SecurityEngine: Sendable {
     }
 
     /// The detectors and replacements `settings` asks for.
-    func redactionRules(_ settings: RedactionSettings) -> RedactionRules {
+    public func redactionRules(_ settings: RedactionSettings) -> RedactionRules {
         let kinds = settings.kinds.map { Set($0.compactMap(PIIKind.init(rawValue:))) } ?? Set(PIIKind.allCases)
         var replacements: [PIIKind: String] = [:]
         for (name, text) in settings.replacements {
@@ -43,7 +43,8 @@ public struct SecurityEngine: Sendable {
     /// With input redaction on, replaces the detected values in every message before a provider
     /// sees them (counted in `inputRedactions`); with it off, counts what it would have replaced
     /// in user and tool messages (`unredactedInput`, for the audit log's recommendations).
-    func redactInput(_ chat: inout ChatRequest, _ settings: RedactionSettings, _ outcome: inout SecurityOutcome) {
+    public func redactInput(_ chat: inout ChatRequest, _ settings: RedactionSettings, _ outcome: inout SecurityOutcome)
+    {
         let redactor = Redactor(rules: redactionRules(settings))
         for index in chat.messages.indices {
             let message = chat.messages[index]

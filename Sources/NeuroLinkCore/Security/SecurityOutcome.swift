@@ -19,7 +19,8 @@ public struct SecurityOutcome: Sendable, Hashable {
     public var outputRedactions: [String: Int] = [:]
     /// Values seen in the prompt while its tenant's input redaction is off, by detector.
     public var unredactedInput: [String: Int] = [:]
-    /// Content filter rules that matched the answer, by id.
+    /// What the content filters did: `replace` when replace rules replaced text, and the id of
+    /// the `stop` rule that ended the answer.
     public var filtered: [String] = []
 
     public init() {}

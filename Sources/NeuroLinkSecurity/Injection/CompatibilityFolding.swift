@@ -5,38 +5,59 @@ import Foundation
 /// Foundation's NFKC costs tens of nanoseconds per byte. Most prompt text (ASCII, precomposed
 /// Latin, Cyrillic, Greek, Hebrew, Arabic letters, kana, Han, Hangul syllables, common
 /// punctuation and emoji) is already in NFKC and never composes with its neighbours, so it is
-/// copied as is; only the runs between such "inert" characters, together with the character
-/// before each run (a combining mark may compose with it), go through Foundation.
+/// copied as is. Full-width ASCII and the compatibility spaces are left for
+/// ``ScalarFolding/simpleCompatibilityMapping(_:)``, which maps them one to one. Only the runs
+/// between such "inert" characters, together with the character before each run (a combining
+/// mark may compose with it), go through Foundation; when there are many runs the whole text
+/// does, in one call.
 enum CompatibilityFolding {
+    /// Beyond this many runs, normalizing the whole text at once is cheaper.
+    private static let mostSegments = 4096
+
     static func nfkc(_ text: String) -> String {
         guard !isAllInert(text) else { return text }
-        let scalars = text.unicodeScalars
-        var result = ""
-        result.reserveCapacity(text.utf8.count)
-        var copiedUpTo = scalars.startIndex
-        var segmentStart: String.UnicodeScalarView.Index?
-        var previous: String.UnicodeScalarView.Index?
-        var index = scalars.startIndex
-        while index < scalars.endIndex {
-            let inert = isInert(scalars[index].value)
+        var text = text
+        return text.withUTF8 { bytes in
+            let segments = nonInertSegments(bytes)
+            guard segments.count <= mostSegments else {
+                return String(decoding: bytes, as: UTF8.self).precomposedStringWithCompatibilityMapping
+            }
+            var result: [UInt8] = []
+            result.reserveCapacity(bytes.count + bytes.count / 8)
+            var copiedUpTo = 0
+            for segment in segments {
+                result.append(contentsOf: bytes[copiedUpTo..<segment.lowerBound])
+                let normalized = String(decoding: bytes[segment], as: UTF8.self)
+                    .precomposedStringWithCompatibilityMapping
+                result.append(contentsOf: normalized.utf8)
+                copiedUpTo = segment.upperBound
+            }
+            result.append(contentsOf: bytes[copiedUpTo...])
+            return String(decoding: result, as: UTF8.self)
+        }
+    }
+
+    /// Byte ranges of the runs of non-inert scalars, each with the scalar before it; stops
+    /// counting past the limit.
+    private static func nonInertSegments(_ bytes: UnsafeBufferPointer<UInt8>) -> [Range<Int>] {
+        var segments: [Range<Int>] = []
+        var segmentStart: Int?
+        var previous: Int?
+        var index = 0
+        while index < bytes.count, segments.count <= mostSegments {
+            let (value, length) = UTF8Decoding.scalar(in: bytes, at: index)
+            let inert = isInert(value)
             if !inert, segmentStart == nil {
-                let start = previous ?? index
-                result.unicodeScalars.append(contentsOf: scalars[copiedUpTo..<start])
-                segmentStart = start
+                segmentStart = previous ?? index
             } else if inert, let start = segmentStart {
-                result += String(scalars[start..<index]).precomposedStringWithCompatibilityMapping
-                copiedUpTo = index
+                segments.append(start..<index)
                 segmentStart = nil
             }
             previous = index
-            index = scalars.index(after: index)
+            index += length
         }
-        if let start = segmentStart {
-            result += String(scalars[start...]).precomposedStringWithCompatibilityMapping
-        } else {
-            result.unicodeScalars.append(contentsOf: scalars[copiedUpTo...])
-        }
-        return result
+        if let start = segmentStart { segments.append(start..<bytes.count) }
+        return segments
     }
 
     /// Whether every scalar is inert; ASCII bytes are skipped without decoding.
@@ -72,6 +93,9 @@ enum CompatibilityFolding {
         case 0x386, 0x388...0x3CE, 0x400...0x482, 0x48A...0x4FF: return true
         // Hebrew and Arabic letters
         case 0x5D0...0x5EA, 0x621...0x64A: return true
+        // Devanagari, except the nukta (which composes with न र ळ) and the letters that NFKC
+        // decomposes into a consonant and a nukta
+        case 0x900...0x93B, 0x93D...0x957, 0x960...0x97F: return true
         // Dashes, quotes, daggers, bullets, per mille
         case 0x2010, 0x2012...0x2016, 0x2018...0x2023, 0x2030: return true
         // Misc symbols and dingbats, CJK punctuation, kana, Han, Hangul syllables
@@ -80,6 +104,8 @@ enum CompatibilityFolding {
             return true
         // Emoji (the enclosed alphanumerics before them have compatibility mappings)
         case 0x1F300...0x1F6FF, 0x1F900...0x1FAFF: return true
+        // Mapped one to one by ScalarFolding: full-width ASCII and compatibility spaces
+        case 0xFF01...0xFF5E, 0x3000, 0xA0, 0x2000...0x200A, 0x202F, 0x205F: return true
         default: return false
         }
     }

@@ -208,13 +208,17 @@ enum Hex {
         }
     }
 
+    /// ASCII letters, digits and the backslash (which starts `\x` escapes), one bit per byte.
+    private static let wordBytes: UInt128 = 0x07ff_fffe_17ff_fffe_03ff_0000_0000_0000
+    /// ASCII letters and digits.
+    private static let alphanumericBytes: UInt128 = 0x07ff_fffe_07ff_fffe_03ff_0000_0000_0000
+
     static func isWordByte(_ byte: UInt8) -> Bool {
-        digit(byte) != nil || (byte >= UInt8(ascii: "g") && byte <= UInt8(ascii: "z"))
-            || (byte >= UInt8(ascii: "G") && byte <= UInt8(ascii: "Z")) || byte == UInt8(ascii: "\\")
+        byte < 128 && wordBytes & (1 << UInt128(byte)) != 0
     }
 
     static func isAlphanumeric(_ byte: UInt8) -> Bool {
-        digit(byte) != nil || (byte | 0x20 >= UInt8(ascii: "g") && byte | 0x20 <= UInt8(ascii: "z"))
+        byte < 128 && alphanumericBytes & (1 << UInt128(byte)) != 0
     }
 
     /// Whether a run can start with `byte`: a hex digit, a backslash or a percent sign.

@@ -1,5 +1,3 @@
-import Foundation
-
 /// Properties of one token, gathered while tokenizing.
 struct TokenFlags: OptionSet, Sendable {
     let rawValue: UInt8
@@ -9,10 +7,6 @@ struct TokenFlags: OptionSet, Sendable {
     static let mixedScript = TokenFlags(rawValue: 1 << 1)
     static let hasDigit = TokenFlags(rawValue: 1 << 2)
     static let hasLetter = TokenFlags(rawValue: 1 << 3)
-    /// One Han, kana or other ideographic character (scripts written without spaces).
-    static let ideograph = TokenFlags(rawValue: 1 << 4)
-    /// Rebuilt from letters written apart ("i g n o r e").
-    static let merged = TokenFlags(rawValue: 1 << 5)
 }
 
 /// A word of the folded text: `scalars[start..<end]`.
@@ -96,7 +90,7 @@ struct FoldedText: Sendable {
             }
             let start = Int32(scalars.count)
             for position in index..<runEnd { scalars.append(scalars[Int(tokens[position].start)]) }
-            let flags: TokenFlags = [.hasLetter, .merged]
+            let flags: TokenFlags = [.hasLetter]
             merged.append(
                 Token(start: start, end: Int32(scalars.count), sentence: tokens[index].sentence, flags: flags)
             )

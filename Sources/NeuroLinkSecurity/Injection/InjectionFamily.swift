@@ -37,9 +37,10 @@ public enum InjectionFamily: String, Sendable, Hashable, Codable, CaseIterable {
     /// `<<SYS>>`, `<start_of_turn>`…), role headers at line start (`### System:`, `SYSTEM:`),
     /// fake turn-ending tags (`</user>`, `<system>`) and phrases such as "END OF USER INPUT".
     ///
-    /// Limits: single markers weigh less than the threshold, so a lone forged header with a
-    /// harmless-looking payload passes; markers inside code or quotes are discounted, which an
-    /// attacker can exploit.
+    /// Limits: most single markers and headers weigh less than the threshold (`<|system|>`,
+    /// `<|im_start|>system` and "SYSTEM OVERRIDE:"-style headers reach it), so a lone forged
+    /// `### System:` header with a harmless-looking payload passes; markers inside code or
+    /// quotes are discounted, which an attacker can exploit.
     case fakeDelimiter = "fake_delimiter"
 
     /// Hidden or disguised text: base64, hex and percent-encoded payloads that decode to an

@@ -117,7 +117,7 @@ public struct ObfuscationWeights: Sendable, Hashable {
     public var encodedPayload = 0.4
     public var payloadInnerScore = 0.3
     /// Unicode tag characters outside emoji flag sequences, with four or more of them.
-    public var tagCharacters = 0.5
+    public var tagCharacters = 0.45
     /// One to three tag characters.
     public var fewTagCharacters = 0.2
     /// A run of variation selectors long enough to carry bytes.

@@ -18,8 +18,8 @@ public struct InjectionScorer: Sendable {
     /// The threshold used when a tenant sets none. One strong rule (weight ≥ 0.5, such as
     /// "ignore all previous instructions") reaches it alone; weak evidence (a lone role header,
     /// a chat-template token a developer asks about, a few zero-width characters) needs a
-    /// second, independent rule to reach it. On the labelled set this keeps false positives
-    /// near 1 % while catching over 90 % of attacks.
+    /// second, independent rule to reach it. On the labelled sets it caught 189/190 attacks
+    /// with 1/194 benign prompts flagged (the set it was tuned on) and 42/42 with 1/42 (held out).
     public static let defaultThreshold = 0.5
 
     public let rules: InjectionRules

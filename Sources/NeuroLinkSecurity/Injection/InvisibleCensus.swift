@@ -12,7 +12,6 @@ struct InvisibleCensus {
     private(set) var tagCount = 0
     /// Bytes spelled with runs of variation selectors.
     private(set) var selectorPayload: [UInt8] = []
-    private(set) var longestSelectorRun = 0
     /// Zero-width characters standing inside a Latin, Greek or Cyrillic word.
     private(set) var zeroWidthSplits = 0
     /// U+202D and U+202E.
@@ -30,13 +29,25 @@ struct InvisibleCensus {
         cleaned = text
         guard InvisibleCensus.mayContainInvisible(text) else { return }
         var scanner = Scanner()
-        for scalar in text.unicodeScalars { _ = scanner.visit(scalar, census: &self) }
+        var kept: [UInt8] = []
+        var utf8 = text
+        utf8.withUTF8 { bytes in
+            var index = 0
+            while index < bytes.count {
+                let (value, length) = UTF8Decoding.scalar(in: bytes, at: index)
+                let visible = Unicode.Scalar(value).map { scanner.visit($0, census: &self) } ?? true
+                // The copy starts at the first invisible character; texts without one pay nothing.
+                if !visible, !scanner.removedAny {
+                    kept.reserveCapacity(bytes.count)
+                    kept.append(contentsOf: bytes[0..<index])
+                }
+                if !visible { scanner.removedAny = true }
+                if visible, scanner.removedAny { kept.append(contentsOf: bytes[index..<index + length]) }
+                index += length
+            }
+        }
         scanner.finish(census: &self)
-        // Most texts have nothing to remove; only those pay for a copy.
-        guard scanner.removedAny else { return }
-        var kept = String.UnicodeScalarView()
-        kept.append(contentsOf: text.unicodeScalars.lazy.filter { InvisibleKind($0.value).isVisible })
-        cleaned = String(kept)
+        if scanner.removedAny { cleaned = String(decoding: kept, as: UTF8.self) }
     }
 
     /// Whether the UTF-8 of `text` contains the encoding of any invisible character; a byte scan
@@ -105,7 +116,6 @@ struct InvisibleCensus {
             case .bidiControl:
                 census.bidiControls += 1
             }
-            removedAny = true
             return false
         }
 
@@ -147,7 +157,6 @@ struct InvisibleCensus {
         /// presentation selectors.
         private mutating func flushSelectors(census: inout InvisibleCensus) {
             guard !selectorRun.isEmpty else { return }
-            census.longestSelectorRun = max(census.longestSelectorRun, selectorRun.count)
             if selectorRun.count >= 4 {
                 let room = InvisibleCensus.payloadLimit - census.selectorPayload.count
                 census.selectorPayload.append(contentsOf: selectorRun.prefix(max(room, 0)))
@@ -168,11 +177,6 @@ enum InvisibleKind {
     case zeroWidth
     case bidiOverride
     case bidiControl
-
-    var isVisible: Bool {
-        if case .visible = self { return true }
-        return false
-    }
 
     init(_ value: UInt32) {
         switch value {

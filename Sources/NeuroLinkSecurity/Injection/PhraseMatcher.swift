@@ -4,14 +4,16 @@
 /// all within one sentence. Matching starts only at tokens that begin some rule, and each slot
 /// is searched in a window of `gap + 1` tokens, keeping the set of reachable end positions
 /// (not a backtracking search), so the work per start is bounded by slots × window × window.
-/// A budget on match attempts bounds the total for texts made of nothing but trigger words.
+/// A budget on match attempts, linear in the number of tokens, bounds the total for texts made
+/// of nothing but trigger words.
 struct PhraseMatcher {
     let rules: InjectionRules
     let text: FoldedText
     let terms: TokenTerms
 
-    /// Most rule starts tried per text; ordinary prompts use a few hundred at most.
-    static let attemptBudget = 50_000
+    /// Rule starts tried per text: a base plus two per token. Ordinary text needs under one
+    /// attempt per token, so only texts dense with trigger words reach the budget.
+    var attemptBudget: Int { 50_000 + 2 * text.tokens.count }
 
     /// The strongest weight of each rule that matched, after context discounts.
     func signals() -> [InjectionSignal] {
@@ -23,7 +25,7 @@ struct PhraseMatcher {
         for (index, weight) in best.enumerated() where weight >= 0 {
             signals.append(InjectionSignal(family: table.rules[index].family, rule: table.ids[index], weight: weight))
         }
-        if attempts > PhraseMatcher.attemptBudget {
+        if attempts > attemptBudget {
             // Thousands of trigger words in one text are an anomaly in themselves.
             signals.append(InjectionSignal(family: .obfuscation, rule: "obfuscation.dense_triggers", weight: 0.25))
         }
@@ -42,7 +44,7 @@ struct PhraseMatcher {
                     // A rule already found at full weight cannot get stronger.
                     if best[index] >= rule.weight { continue }
                     attempts += 1
-                    if attempts > PhraseMatcher.attemptBudget { return attempts }
+                    if attempts > attemptBudget { return attempts }
                     guard let end = matchEnd(rule, in: table, from: tokenIndex) else { continue }
                     if context == nil { context = MatchContext(text: text, terms: terms, cues: rules.cues) }
                     let discounted = rule.weight * (context?.discount(forMatch: tokenIndex..<end) ?? 1)
@@ -51,11 +53,6 @@ struct PhraseMatcher {
             }
         }
         return attempts
-    }
-
-    /// The end (exclusive) of the shortest match of rule `ruleIndex` starting at token `start`.
-    func matchEnd(ruleAt ruleIndex: Int, from start: Int) -> Int? {
-        matchEnd(rules.phrases.rules[ruleIndex], in: rules.phrases, from: start)
     }
 
     /// The end (exclusive) of the shortest match of `rule` starting at token `start`, if any.
@@ -136,68 +133,5 @@ struct PhraseMatcher {
             else { return false }
         }
         return true
-    }
-}
-
-/// Context that discounts a phrase match: quoted or mentioned in a text about attacks, or
-/// reported rather than addressed to the model. A class, created only once a rule matched, so
-/// the matcher's loop carries one pointer rather than the whole context.
-final class MatchContext {
-    let text: FoldedText
-    let terms: TokenTerms
-    let cues: ContextCues
-    /// Whether the text talks about attacks at all (translate, detect, example, jailbreak…).
-    let isMeta: Bool
-
-    init(text: FoldedText, terms: TokenTerms, cues: ContextCues) {
-        self.text = text
-        self.terms = terms
-        self.cues = cues
-        self.isMeta = MatchContext.containsAny(cues.meta, text: text, terms: terms)
-    }
-
-    /// The factor applied to a match of tokens `range`: 1, or the smallest applicable discount.
-    func discount(forMatch range: Range<Int>) -> Double {
-        var factor = 1.0
-        if isMeta, isQuoted(range) || followsCue(range.lowerBound, in: cues.mention) {
-            factor = min(factor, cues.mentionDamping)
-        }
-        if isReported(range.lowerBound) { factor = min(factor, cues.reportedDamping) }
-        return factor
-    }
-
-    private func isQuoted(_ range: Range<Int>) -> Bool {
-        range.allSatisfy { text.tokens[$0].flags.contains(.quoted) }
-    }
-
-    /// Whether the token right before `start`, in the same sentence, is a cue.
-    private func followsCue(_ start: Int, in cue: Set<TermID>) -> Bool {
-        let position = start - 1
-        guard position >= 0, text.tokens[position].sentence == text.tokens[start].sentence else { return false }
-        return terms.terms(at: position).contains(where: cue.contains)
-    }
-
-    /// "why does the model ignore…", "don't ignore…", "how to print…", "can I print…".
-    private func isReported(_ start: Int) -> Bool {
-        let previous = start - 1
-        guard previous >= 0, text.tokens[previous].sentence == text.tokens[start].sentence else { return false }
-        let before = terms.terms(at: previous)
-        if before.contains(where: cues.reported.contains) { return true }
-        guard let to = cues.to, before.contains(to), previous >= 1 else { return false }
-        return terms.terms(at: previous - 1).contains(where: cues.reportedToLeads.contains)
-    }
-
-    /// Whether any of the slot's alternatives occurs in the text.
-    static func containsAny(_ cue: borrowing PhraseSlot, text: FoldedText, terms: TokenTerms) -> Bool {
-        for position in text.tokens.indices {
-            for term in terms.terms(at: position) where cue.mayStart(with: term) {
-                for sequence in cue.alternatives where sequence[0] == term {
-                    let end = position + sequence.count
-                    guard end <= text.tokens.count else { continue }
-                    if sequence.indices.allSatisfy({ terms.contains(sequence[$0], at: position + $0) }) { return true }
-                }
-            }
-        }
-        return false
     }
 }

@@ -35,6 +35,10 @@ enum ScalarFolding {
 
     private static func foldNonASCII(_ scalar: Unicode.Scalar, into scalars: inout [UInt32], lookalikes: inout [Int32])
     {
+        if let ascii = simpleCompatibilityMapping(scalar.value) {
+            scalars.append(ascii &- 0x41 < 26 ? ascii + 0x20 : ascii)
+            return
+        }
         let value = scalar.value
         if value >= 0x370, value < 0x500, let latin = lookalikeTable[value] {
             lookalikes.append(Int32(scalars.count))
@@ -47,6 +51,16 @@ enum ScalarFolding {
         }
         for lower in scalar.properties.lowercaseMapping.unicodeScalars {
             scalars.append(strippingAccent(lower.value))
+        }
+    }
+
+    /// The NFKC mapping of full-width ASCII (U+FF01–U+FF5E) and of the compatibility spaces,
+    /// which `CompatibilityFolding` leaves to this step because it is one to one.
+    static func simpleCompatibilityMapping(_ value: UInt32) -> UInt32? {
+        switch value {
+        case 0xFF01...0xFF5E: return value - 0xFEE0
+        case 0x3000, 0xA0, 0x2000...0x200A, 0x202F, 0x205F: return 0x20
+        default: return nil
         }
     }
 

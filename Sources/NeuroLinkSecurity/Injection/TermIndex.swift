@@ -10,6 +10,8 @@ struct TermIndex: Sendable {
     private var exact = HashTable()
     private var prefix = HashTable()
     private var prefixLengths: UInt64 = 0
+    /// Longest exact term, in scalars: a longer token cannot match one.
+    private var longestExact = 0
     private var filter = [UInt64](repeating: 0, count: TermIndex.filterWords)
     private(set) var count: Int32 = 0
 
@@ -28,6 +30,7 @@ struct TermIndex: Sendable {
         } else {
             if let known = exact.value(for: hash) { return known }
             exact.insert(count, for: hash)
+            longestExact = max(longestExact, scalars.count)
         }
         setFilterBit(hash)
         count += 1
@@ -41,10 +44,12 @@ struct TermIndex: Sendable {
         for value in scalars {
             hash = (hash ^ UInt64(value)) &* TermIndex.prime
             length += 1
+            // Past the longest term nothing can match (a base64 blob is one huge token).
+            if length > TermIndex.longestPrefix, length > longestExact { return }
             guard length <= TermIndex.longestPrefix, prefixLengths & (1 << UInt64(length)) != 0 else { continue }
             if filterContains(hash), let id = prefix.value(for: hash) { hits.append(id) }
         }
-        if filterContains(hash), let id = exact.value(for: hash) { hits.append(id) }
+        if length <= longestExact, filterContains(hash), let id = exact.value(for: hash) { hits.append(id) }
     }
 
     static func hash<Scalars: Sequence>(_ scalars: Scalars) -> UInt64 where Scalars.Element == UInt32 {
@@ -132,8 +137,8 @@ final class TokenTerms {
         for token in text.tokens {
             let scalars = text.scalars(of: token)
             index.lookUp(scalars, into: &terms)
-            // "1gn0r3": read digits as letters, but only in words that mix both.
-            if token.flags.contains(.hasDigit), token.flags.contains(.hasLetter) {
+            // "1gn0r3": read digits as letters, but only in short words that mix both.
+            if token.flags.contains(.hasDigit), token.flags.contains(.hasLetter), token.length <= 32 {
                 leet.removeAll(keepingCapacity: true)
                 leet.append(contentsOf: scalars.lazy.map(ScalarFolding.leetLetter))
                 index.lookUp(leet, into: &terms)

@@ -18,6 +18,7 @@ struct Tokenizer {
     init(scalars: [UInt32], lookalikes: [Int32]) {
         self.scalars = scalars
         self.lookalikes = lookalikes
+        tokens.reserveCapacity(scalars.count / 4)
     }
 
     mutating func run() {
@@ -40,7 +41,7 @@ struct Tokenizer {
             return scanWord(from: index)
         case .ideograph:
             endToken(at: index)
-            appendToken(index..<index + 1, flags: [.ideograph, .hasLetter])
+            appendToken(index..<index + 1, flags: [.hasLetter])
         case .colon:
             endToken(at: index)
             appendToken(index..<index + 1, flags: [])
@@ -172,10 +173,17 @@ enum ScalarKind: Equatable {
     private static func nonASCII(_ value: UInt32) -> ScalarKind {
         if isIdeographic(value) { return .ideograph }
         switch value {
-        case 0x3002, 0xFF61, 0x0964, 0x06D4: return .sentenceEnd  // 。 ｡ । ۔
+        case 0x3002, 0xFF61, 0x0964, 0x0965, 0x06D4: return .sentenceEnd  // 。 ｡ । ॥ ۔
         case 0x2028, 0x2029, 0x85: return .newline
         case 0x2018, 0x2019, 0x201A, 0x201C, 0x201D, 0x201E, 0xAB, 0xBB, 0x300C, 0x300D, 0x300E, 0x300F:
             return .quote
+        case 0xA0, 0x1680, 0x2000...0x200A, 0x202F, 0x205F, 0x3000: return .space
+        // Letters and marks of the common alphabets, without a Unicode property lookup: Latin,
+        // Greek, Cyrillic, Hebrew, Arabic, Devanagari, Hangul syllables.
+        case 0xC0...0xD6, 0xD8...0xF6, 0xF8...0x24F, 0x370...0x374, 0x376...0x37D, 0x37F...0x383, 0x386,
+            0x388...0x3FF, 0x400...0x52F, 0x5D0...0x5EA, 0x620...0x65F, 0x900...0x963, 0x966...0x97F,
+            0xAC00...0xD7A3:
+            return .word
         default: break
         }
         guard let scalar = Unicode.Scalar(value) else { return .punctuation }
