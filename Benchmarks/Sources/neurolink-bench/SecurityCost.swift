@@ -24,7 +24,9 @@ enum SecurityCost {
             "Please summarise the meeting notes below and list the action items for each person. "
             + "Contact jane.roe@example.org or call +1 415 555 0134 about the invoice paid with 4111 1111 1111 1111. "
         var text = ""
-        while text.utf8.count < bytes { text += block + String(repeating: "The quarterly figures look fine. ", count: 20) }
+        while text.utf8.count < bytes {
+            text += block + String(repeating: "The quarterly figures look fine. ", count: 20)
+        }
         return String(text.utf8.prefix(bytes)) ?? text
     }
 
@@ -32,7 +34,10 @@ enum SecurityCost {
         let engine = SecurityEngine(DaemonConfig.Security())
         let rules = SecurityRules()
         let chat = ChatRequest(
-            messages: [ChatMessage(role: "system", content: "Be brief."), ChatMessage(role: "user", content: prompt(bytes: bytes))],
+            messages: [
+                ChatMessage(role: "system", content: "Be brief."),
+                ChatMessage(role: "user", content: prompt(bytes: bytes)),
+            ],
             model: "m",
             maxTokens: 100,
             temperature: 0
@@ -54,7 +59,9 @@ enum SecurityCost {
     static func perChunk(bytes: Int, chunks: Int) -> Double {
         let text = prompt(bytes: bytes * 64)
         let utf8 = Array(text.utf8)
-        let pieces = stride(from: 0, to: utf8.count, by: bytes).map { String(decoding: utf8[$0..<min($0 + bytes, utf8.count)], as: UTF8.self) }
+        let pieces = stride(from: 0, to: utf8.count, by: bytes).map {
+            String(decoding: utf8[$0..<min($0 + bytes, utf8.count)], as: UTF8.self)
+        }
         var redactor = StreamingRedactor(rules: .default)
         var released = 0
         let start = ContinuousClock.now
@@ -65,7 +72,13 @@ enum SecurityCost {
         return elapsed * 1e9 / Double(chunks)
     }
 
-    static func run(daemonPath: String, baseURL: String, rounds: Int, ttftCount: Int, quick: Bool) async throws -> Result {
+    static func run(
+        daemonPath: String,
+        baseURL: String,
+        rounds: Int,
+        ttftCount: Int,
+        quick: Bool
+    ) async throws -> Result {
         var result = Result()
         for bytes in [1_000, 100_000] {
             let checks = inputChecks(bytes: bytes, iterations: quick ? 50 : (bytes > 10_000 ? 300 : 3_000))
@@ -90,7 +103,11 @@ enum SecurityCost {
         for daemon in [on, off] { _ = try await TTFT.throughDaemon(socket: daemon.socketPath, count: 0, warmup: 20) }
         for round in 0..<rounds {
             for redacting in round.isMultiple(of: 2) ? [true, false] : [false, true] {
-                let samples = try await TTFT.throughDaemon(socket: (redacting ? on : off).socketPath, count: ttftCount, warmup: 5)
+                let samples = try await TTFT.throughDaemon(
+                    socket: (redacting ? on : off).socketPath,
+                    count: ttftCount,
+                    warmup: 5
+                )
                 if redacting { result.ttftOn += samples } else { result.ttftOff += samples }
             }
         }
