@@ -111,7 +111,8 @@ let package = Package(
             name: "NeuroLinkCore",
             dependencies: [
                 "NeuroLinkBasics", "NeuroLinkProtocol", "NeuroLinkHTTP", "NeuroLinkProviders", "NeuroLinkRouting",
-                "NeuroLinkLimits", "NeuroLinkSecurity", .product(name: "Logging", package: "swift-log"),
+                "NeuroLinkLimits", "NeuroLinkSecurity", "NeuroLinkTools",
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "Yams", package: "Yams"), .product(name: "Crypto", package: "swift-crypto"),
             ],
             // The shipped model prices, compiled into the binary: no resource bundle to install.
@@ -168,6 +169,8 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        // The tools the daemon runs itself: time, arithmetic, files below configured roots.
+        .target(name: "NeuroLinkTools", swiftSettings: strict),
         // The tamper-evident audit log: SQLite (GRDB) rows chained by SHA-256.
         .target(
             name: "NeuroLinkAudit",
@@ -281,8 +284,13 @@ let package = Package(
             swiftSettings: strict
         ),
         .testTarget(
+            name: "NeuroLinkToolsTests",
+            dependencies: ["NeuroLinkTools", "NeuroLinkTestSupport"],
+            swiftSettings: strict
+        ),
+        .testTarget(
             name: "NeuroLinkSecurityTests",
-            dependencies: ["NeuroLinkSecurity"],
+            dependencies: ["NeuroLinkSecurity", "NeuroLinkTestSupport"],
             // Read by path: the labelled injection prompts.
             exclude: ["Fixtures"],
             swiftSettings: strict

@@ -253,6 +253,16 @@ public final class NeuroLinkClient: Sendable {
         try await call(Method.auditVerify, params: EmptyParams()).decode(as: AuditVerification.self)
     }
 
+    /// The tools the daemon can run (name, source, description, JSON Schema).
+    public func toolsList() async throws -> [ToolInfo] {
+        try await call(Method.toolsList, params: EmptyParams()).decode(as: ToolsListResult.self).tools
+    }
+
+    /// Runs one tool directly, as a model's call would; a tool's failure is in the result's `error`.
+    public func toolsCall(_ request: ToolCallRequest) async throws -> ToolCallResult {
+        try await call(Method.toolsCall, params: request).decode(as: ToolCallResult.self)
+    }
+
     /// What a cache entry holds (never its text), by the key a result's `cache.key` gave.
     public func cacheInspect(key: String) async throws -> CacheEntryInfo {
         try await call(Method.cacheInspect, params: CacheInspectRequest(key: key)).decode(as: CacheEntryInfo.self)

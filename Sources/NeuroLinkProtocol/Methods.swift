@@ -29,6 +29,10 @@ public enum Method {
     public static let auditReport = "audit.report"
     /// Recomputes the audit log's hash chain (admins only); see ``AuditVerification``.
     public static let auditVerify = "audit.verify"
+    /// The tools the daemon can run; see ``ToolsListResult``.
+    public static let toolsList = "tools.list"
+    /// Runs one tool directly; see ``ToolCallRequest``.
+    public static let toolsCall = "tools.call"
     /// The notification that carries one chunk of a stream.
     public static let streamChunk = "stream.chunk"
 }

@@ -1,4 +1,5 @@
 import NeuroLinkSecurity
+import NeuroLinkTestSupport
 import Testing
 
 /// Streaming stays exact on input that is not valid UTF-8 (stray continuation bytes, truncated

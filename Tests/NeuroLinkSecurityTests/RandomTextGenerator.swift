@@ -1,4 +1,5 @@
 import NeuroLinkSecurity
+import NeuroLinkTestSupport
 
 /// Builds random texts that mix prose, Unicode, near-misses and valid PII of every kind.
 struct RandomTextGenerator {

@@ -1,21 +1,10 @@
 import NeuroLinkSecurity
+import NeuroLinkTestSupport
 
-/// SplitMix64: a tiny seeded generator so the random tests are deterministic.
-struct RedactionTestRandom: RandomNumberGenerator {
-    private var state: UInt64
+/// SplitMix64 from NeuroLinkTestSupport: every random test replays the same inputs.
+typealias RedactionTestRandom = SeededGenerator
 
-    init(seed: UInt64) {
-        state = seed
-    }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var mixed = state
-        mixed = (mixed ^ (mixed >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        mixed = (mixed ^ (mixed >> 27)) &* 0x94D0_49BB_1331_11EB
-        return mixed ^ (mixed >> 31)
-    }
-
+extension SeededGenerator {
     mutating func below(_ bound: Int) -> Int {
         Int(next() % UInt64(bound))
     }

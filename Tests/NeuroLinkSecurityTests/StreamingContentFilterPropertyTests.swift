@@ -1,4 +1,5 @@
 import NeuroLinkSecurity
+import NeuroLinkTestSupport
 import Testing
 
 @Suite("Streaming content filtering is exact")

@@ -71,7 +71,7 @@ public struct ConfigLoader: Sendable, CustomStringConvertible, CustomDebugString
             "",
             allowed: [
                 "server", "logging", "timeouts", "defaults", "providers", "routing", "pools", "rate_limits", "limits",
-                "analytics", "pricing", "metrics", "alerts", "evaluation", "cache", "security",
+                "analytics", "pricing", "metrics", "alerts", "evaluation", "cache", "security", "tools",
             ]
         )
         if let node = top["server"] { config.server = try parseServer(node, reader) }
@@ -122,6 +122,7 @@ public struct ConfigLoader: Sendable, CustomStringConvertible, CustomDebugString
             config.rateLimits = try parseRateLimits(node, reader, providers: config.providers)
         }
         if let node = top["cache"] { config.cache = try parseCache(node, reader, providers: config.providers) }
+        if let node = top["tools"] { config.tools = try parseTools(node, reader) }
         if let node = top["security"] {
             config.security = try parseSecurity(node, reader, providers: config.providers, pools: config.pools)
         }

@@ -28,6 +28,8 @@ public struct DaemonConfig: Sendable {
     public var cache = Cache()
     /// `security:`: input limits, injection detection, redaction, filters, policies, audit.
     public var security = Security()
+    /// `tools:`: the built-in tools.
+    public var tools = Tools()
     /// `pricing:`: model prices (by model id or id prefix) over the shipped table.
     public var pricing: [String: ModelPrice] = [:]
     /// The file this was read from; `nil` when built from the environment alone.

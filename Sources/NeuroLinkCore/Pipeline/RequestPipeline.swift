@@ -32,6 +32,8 @@ public struct RequestPipeline: Sendable {
     private let chain: StageChain
     /// Model prices: the shipped table under the configuration's `pricing:` entries.
     public let pricing: PricingTable
+    /// The tools the daemon runs itself.
+    public let tools: ToolCatalog
     let logger: Logger
 
     /// - Parameter previous: the generation this one replaces on a reload; the routing state of
@@ -55,6 +57,7 @@ public struct RequestPipeline: Sendable {
         self.admission = admission
         self.logger = logger
         pricing = .shipped(overrides: config.pricing)
+        tools = ToolCatalog(config.tools)
         let validate = ValidateStage(providers: registry, router: router)
         let upstream: [any RequestStage] = [
             AdmissionStage(admission: members),

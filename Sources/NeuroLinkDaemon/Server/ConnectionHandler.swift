@@ -96,6 +96,8 @@ struct Connection: Sendable {
             handleCache(request, group: &group)
         case Method.auditReport, Method.auditVerify:
             handleAudit(request, group: &group)
+        case Method.toolsList, Method.toolsCall:
+            handleTools(request, group: &group)
         case Method.top:
             await reply(request, Result<TopSnapshot, RPCError>.success(await daemon.top(for: caller)))
         case Method.alertsList:
@@ -110,7 +112,7 @@ struct Connection: Sendable {
             )
         default:
             let known =
-                "stream, generate, cancel, status, health, providers.list, models.list, analytics.report, analytics.export, metrics, alerts.list, top, cache.stats, cache.clear, cache.inspect, audit.report, audit.verify"
+                "stream, generate, cancel, status, health, providers.list, models.list, analytics.report, analytics.export, metrics, alerts.list, top, cache.stats, cache.clear, cache.inspect, audit.report, audit.verify, tools.list, tools.call"
             let error = RPCError(.unknownMethod, "unknown method \"\(request.method)\" (known: \(known))")
             await reply(request, Result<HealthResult, RPCError>.failure(error))
         }

@@ -1,0 +1,75 @@
+import Foundation
+import NeuroLinkProtocol
+import NeuroLinkTools
+
+/// The tools the daemon can run, for one configuration generation: the built-in tools today.
+/// A call runs with `tools.timeout_ms` and its output is cut at `tools.max_output_bytes`; a
+/// tool's failure is its result (what a model would be shown), never an RPC error.
+public struct ToolCatalog: Sendable {
+    let tools: [String: any BuiltInTool]
+    let settings: DaemonConfig.Tools
+    /// Each tool's schema, parsed once.
+    let schemas: [String: JSONValue]
+
+    public init(_ settings: DaemonConfig.Tools) {
+        self.settings = settings
+        let builtIn = settings.builtIn ? BuiltInTools.all(fileRoots: settings.fileRoots) : []
+        tools = Dictionary(builtIn.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
+        schemas = tools.compactMapValues { tool in
+            try? JSONDecoder().decode(JSONValue.self, from: Data(tool.parametersSchema.utf8))
+        }
+    }
+
+    /// Every tool, by name.
+    public var list: [ToolInfo] {
+        tools.values.map {
+            ToolInfo(name: $0.name, source: "builtin", description: $0.description, parameters: schemas[$0.name])
+        }
+        .sorted { $0.name < $1.name }
+    }
+
+    /// Runs `request`'s tool; `nil` when no tool has that name.
+    public func call(_ request: ToolCallRequest) async -> ToolCallResult? {
+        guard let tool = tools[request.name] else { return nil }
+        let arguments = Self.jsonText(request.arguments ?? .object([:]))
+        let started = ContinuousClock.now
+        let outcome = await withTaskGroup(of: Result<String, ToolError>?.self) { group in
+            group.addTask {
+                do throws(ToolError) { return .success(try await tool.execute(argumentsJSON: arguments)) } catch {
+                    return .failure(error)
+                }
+            }
+            group.addTask {
+                try? await Task.sleep(for: .milliseconds(settings.timeoutMs))
+                return nil
+            }
+            defer { group.cancelAll() }
+            return await group.next() ?? nil
+        }
+        let durationMs = Milliseconds.of(.now - started)
+        switch outcome {
+        case .success(let output)?:
+            return ToolCallResult(name: tool.name, content: cut(output), error: nil, durationMs: durationMs)
+        case .failure(let error)?:
+            return ToolCallResult(name: tool.name, content: nil, error: error.message, durationMs: durationMs)
+        case nil:
+            let message = "the tool did not finish within tools.timeout_ms (\(settings.timeoutMs) ms)"
+            return ToolCallResult(name: tool.name, content: nil, error: message, durationMs: durationMs)
+        }
+    }
+
+    /// `output` within `max_output_bytes`, cut at a Unicode scalar boundary, saying so.
+    private func cut(_ output: String) -> String {
+        let utf8 = output.utf8
+        guard utf8.count > settings.maxOutputBytes else { return output }
+        var end = utf8.index(utf8.startIndex, offsetBy: settings.maxOutputBytes)
+        while end > utf8.startIndex, end.samePosition(in: output.unicodeScalars) == nil {
+            end = utf8.index(before: end)
+        }
+        return String(output[..<end]) + "\n[output cut at \(settings.maxOutputBytes) bytes (tools.max_output_bytes)]"
+    }
+
+    private static func jsonText(_ value: JSONValue) -> String {
+        (try? JSONEncoder().encode(value)).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
+    }
+}
