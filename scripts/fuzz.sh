@@ -66,6 +66,10 @@ if [ "${FUZZ_SKIP_BUILD:-0}" != 1 ]; then
     # 6.3 keeps only the last one: Swift code would get coverage or AddressSanitizer, never both.
     # The combined flag, which comes after SwiftPM's, gives both; --sanitize=fuzzer still makes
     # SwiftPM link libFuzzer's main, and both --sanitize flags instrument the C targets.
+    # The Fuzz package reaches the product's sources through a path dependency, and SwiftPM's cached
+    # build plan does not notice source files added there: drop the plan (not the build products),
+    # so every build sees the current files.
+    rm -f "$FUZZ/.build/$config.yaml" "$FUZZ/.build/"*"/$config/description.json"
     swift build --package-path "$FUZZ" -c "$config" --sanitize=fuzzer --sanitize=address \
         -Xswiftc -sanitize=fuzzer,address
     log "built in $((SECONDS - build_start)) s"
