@@ -62,16 +62,21 @@ BIN="$FUZZ/.build/$config"
 if [ "${FUZZ_SKIP_BUILD:-0}" != 1 ]; then
     log "building the Fuzz package ($config, libFuzzer and AddressSanitizer)"
     build_start=$SECONDS
+    # The Fuzz package reaches the product's sources through a path dependency, and SwiftPM's cached
+    # build plan does not notice source files added or removed there. When the set of source files
+    # differs from the last build's, drop the plan (SwiftPM then rebuilds); otherwise keep it.
+    sources="$(cd "$ROOT" && find Sources -type f \( -name '*.swift' -o -name '*.c' -o -name '*.h' -o -name '*.json' \) | sort | sha256sum)"
+    stamp="$FUZZ/.build/sources-$config.sha256"
+    if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$sources" ]; then
+        rm -f "$FUZZ/.build/$config.yaml" "$FUZZ/.build/"*"/$config/description.json"
+    fi
     # SwiftPM passes each --sanitize to swiftc as a flag of its own, in no fixed order, and swiftc
     # 6.3 keeps only the last one: Swift code would get coverage or AddressSanitizer, never both.
     # The combined flag, which comes after SwiftPM's, gives both; --sanitize=fuzzer still makes
     # SwiftPM link libFuzzer's main, and both --sanitize flags instrument the C targets.
-    # The Fuzz package reaches the product's sources through a path dependency, and SwiftPM's cached
-    # build plan does not notice source files added there: drop the plan (not the build products),
-    # so every build sees the current files.
-    rm -f "$FUZZ/.build/$config.yaml" "$FUZZ/.build/"*"/$config/description.json"
     swift build --package-path "$FUZZ" -c "$config" --sanitize=fuzzer --sanitize=address \
         -Xswiftc -sanitize=fuzzer,address
+    mkdir -p "$FUZZ/.build" && printf '%s\n' "$sources" > "$stamp"
     log "built in $((SECONDS - build_start)) s"
 fi
 
