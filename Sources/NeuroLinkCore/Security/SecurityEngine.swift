@@ -10,11 +10,20 @@ public struct SecurityEngine: Sendable {
     let filters: ContentFilterRules
     /// Names the filters in cache keys: stable across restarts, unlike a hash value.
     let filterSignature: String
+    /// A compiled whole-text redactor per redaction setting of the defaults and the policies:
+    /// every request scans its prompt, so none compiles its rules on the way.
+    private let redactors: [RedactionSettings: Redactor]
 
     public init(_ security: DaemonConfig.Security) {
         scorer = InjectionScorer(rules: .default)
         filters = security.filters
         filterSignature = "\(security.filters.rules)"
+        var redactors: [RedactionSettings: Redactor] = [:]
+        for settings in [security.rules.redaction] + security.policies.map(\.rules.redaction)
+        where redactors[settings] == nil {
+            redactors[settings] = Redactor(rules: Self.redactionRules(settings))
+        }
+        self.redactors = redactors
     }
 
     /// The score of the user and tool messages (never the system prompt, never the assistant's):
@@ -32,6 +41,10 @@ public struct SecurityEngine: Sendable {
 
     /// The detectors and replacements `settings` asks for.
     public func redactionRules(_ settings: RedactionSettings) -> RedactionRules {
+        Self.redactionRules(settings)
+    }
+
+    static func redactionRules(_ settings: RedactionSettings) -> RedactionRules {
         let kinds = settings.kinds.map { Set($0.compactMap(PIIKind.init(rawValue:))) } ?? Set(PIIKind.allCases)
         var replacements: [PIIKind: String] = [:]
         for (name, text) in settings.replacements {
@@ -45,7 +58,7 @@ public struct SecurityEngine: Sendable {
     /// in user and tool messages (`unredactedInput`, for the audit log's recommendations).
     public func redactInput(_ chat: inout ChatRequest, _ settings: RedactionSettings, _ outcome: inout SecurityOutcome)
     {
-        let redactor = Redactor(rules: redactionRules(settings))
+        let redactor = redactors[settings] ?? Redactor(rules: redactionRules(settings))
         for index in chat.messages.indices {
             let message = chat.messages[index]
             guard settings.input || message.role == "user" || message.role == "tool" else { continue }
