@@ -33,6 +33,7 @@ let package = Package(
         .library(name: "NeuroLinkEmbedding", targets: ["NeuroLinkEmbedding"]),
         .library(name: "NeuroLinkSecurity", targets: ["NeuroLinkSecurity"]),
         .library(name: "NeuroLinkAudit", targets: ["NeuroLinkAudit"]),
+        .library(name: "NeuroLinkMemory", targets: ["NeuroLinkMemory"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
@@ -180,12 +181,18 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        // Conversation memory: sessions' turns in SQLite (GRDB), scoped by tenant, with a TTL.
+        .target(
+            name: "NeuroLinkMemory",
+            dependencies: ["NeuroLinkBasics", .product(name: "GRDB", package: "GRDB.swift")],
+            swiftSettings: strict
+        ),
         .target(
             name: "NeuroLinkDaemon",
             dependencies: [
                 "NeuroLinkBasics", "NeuroLinkProtocol", "NeuroLinkCore", "NeuroLinkHTTP", "NeuroLinkProviders",
                 "NeuroLinkSystemd", "NeuroLinkLimits", "NeuroLinkAnalytics", "NeuroLinkMetrics", "NeuroLinkAlerts",
-                "NeuroLinkCache", "NeuroLinkEmbedding", "NeuroLinkAudit", "CEarlyStop",
+                "NeuroLinkCache", "NeuroLinkEmbedding", "NeuroLinkAudit", "NeuroLinkMemory", "CEarlyStop",
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -273,6 +280,11 @@ let package = Package(
         .testTarget(
             name: "NeuroLinkAnalyticsTests",
             dependencies: ["NeuroLinkAnalytics", "NeuroLinkCore", "NeuroLinkProtocol"],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "NeuroLinkMemoryTests",
+            dependencies: ["NeuroLinkMemory", .product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: strict
         ),
         .testTarget(

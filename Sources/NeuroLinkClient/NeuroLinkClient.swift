@@ -134,11 +134,13 @@ public final class NeuroLinkClient: Sendable {
         }
     }
 
-    private func start<Element: Sendable>(
+    func start<Element: Sendable>(
         _ request: StreamRequest,
+        onElement: ((RPCID) -> @Sendable (Element) async throws -> Void)? = nil,
         transform: @escaping @Sendable (StreamEvent) -> Element?
     ) -> ResponseStream<Element> {
         let id = makeID()
+        let hook = onElement?(id)
         let demand = StreamDemand { [self] in
             // The application is gone before the response: stop the request in the daemon.
             guard router.remove(id) != nil else { return }
@@ -169,7 +171,7 @@ public final class NeuroLinkClient: Sendable {
         )
         guard router.register(id, .stream(target)) else {
             source.finish(NeuroLinkClientError.connectionClosed)
-            return ResponseStream(producer: made.sequence)
+            return ResponseStream(producer: made.sequence, onElement: hook)
         }
         do {
             control.yield(try Frames.request(id: id, method: Method.stream, params: request, allocator: allocator))
@@ -177,7 +179,7 @@ public final class NeuroLinkClient: Sendable {
             _ = router.remove(id)
             source.finish(error)
         }
-        return ResponseStream(producer: made.sequence)
+        return ResponseStream(producer: made.sequence, onElement: hook)
     }
 
     /// Generates a whole answer in one response.
@@ -281,7 +283,7 @@ public final class NeuroLinkClient: Sendable {
 
     private struct EmptyParams: Encodable {}
 
-    private func call(_ method: String, params: some Encodable) async throws -> JSONValue {
+    func call(_ method: String, params: some Encodable) async throws -> JSONValue {
         let id = makeID()
         let frame = try Frames.request(id: id, method: method, params: params, allocator: allocator)
         return try await withCheckedThrowingContinuation { continuation in

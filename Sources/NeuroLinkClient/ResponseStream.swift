@@ -17,17 +17,27 @@ public struct ResponseStream<Element: Sendable>: AsyncSequence, Sendable {
     >
 
     let producer: Producer
+    /// Runs on the consuming task before an element is returned (a client-executed tool's handler).
+    let onElement: (@Sendable (Element) async throws -> Void)?
+
+    init(producer: Producer, onElement: (@Sendable (Element) async throws -> Void)? = nil) {
+        self.producer = producer
+        self.onElement = onElement
+    }
 
     public struct AsyncIterator: AsyncIteratorProtocol {
         var base: Producer.AsyncIterator
+        let onElement: (@Sendable (Element) async throws -> Void)?
 
         public mutating func next() async throws -> Element? {
-            try await base.next()
+            guard let element = try await base.next() else { return nil }
+            if let onElement { try await onElement(element) }
+            return element
         }
     }
 
     public func makeAsyncIterator() -> AsyncIterator {
-        AsyncIterator(base: producer.makeAsyncIterator())
+        AsyncIterator(base: producer.makeAsyncIterator(), onElement: onElement)
     }
 }
 

@@ -26,6 +26,12 @@ struct RequestOptions: ParsableArguments {
     var enableAnalytics = false
     @Flag(name: .long, help: "After the answer, have a judge model score it; print the scores on stderr.")
     var enableEvaluation = false
+    @Flag(name: .long, help: "Offer the model the daemon's tools (nlctl tools list); it runs the ones called.")
+    var enableTools = false
+    @Option(name: .long, help: "A daemon tool to offer the model (repeatable); see nlctl tools list.")
+    var tool: [String] = []
+    @Option(name: .long, help: "Most model turns the tool loop takes (1-50; default: the daemon's tools.max_steps).")
+    var maxSteps: Int?
     @Flag(name: .long, help: "Neither use nor fill the response cache for this request.") var noCache = false
     @Flag(name: .long, help: "Do not use the response cache's answer, but store the new one.") var refreshCache = false
     @Option(name: .long, help: "The judge's point of view, e.g. \"Senior Developer\" (implies --enable-evaluation).")
@@ -77,6 +83,9 @@ struct RequestOptions: ParsableArguments {
         if enableAnalytics { request.enableAnalytics = true }
         if enableEvaluation || evaluationDomain != nil { request.enableEvaluation = true }
         request.evaluationDomain = evaluationDomain
+        if enableTools { request.enableTools = true }
+        if !tool.isEmpty { request.tools = tool.map(ToolDefinition.daemon) }
+        request.maxSteps = maxSteps
         if noCache { request.cache = CacheControl(mode: .bypass) }
         if refreshCache { request.cache = CacheControl(mode: .refresh) }
         return request

@@ -108,6 +108,15 @@ struct ChunkPrinter {
                 if let line = EvaluationSummary.line(chunk.evaluation, error: chunk.evaluationError) {
                     try Terminal.standardError((endsWithNewline ? "" : "\n") + line)
                 }
+            case .toolCall:
+                if let call = chunk.toolCall {
+                    try Terminal.standardError((endsWithNewline ? "" : "\n") + ToolText.using(call))
+                    endsWithNewline = true
+                }
+            case .toolResult:
+                if let result = chunk.toolResult, debug || result.error != nil {
+                    try Terminal.standardError(ToolText.result(result))
+                }
             case .notice:
                 // Retries, failovers and queueing go to stderr so piped output stays the answer alone.
                 if let notice = chunk.notice {
@@ -126,12 +135,29 @@ struct ChunkPrinter {
     }
 }
 
+/// The lines `nlctl stream` prints on stderr while the daemon runs tools: a tool emoji on a
+/// terminal, plain text otherwise (a log or a pipe).
+enum ToolText {
+    static func using(_ call: ToolCall) -> String {
+        (Terminal.stderrIsTerminal ? "🔧 " : "[neurolink] ") + "Using tool: \(call.name)"
+    }
+
+    static func result(_ result: ToolResult) -> String {
+        let lead = Terminal.stderrIsTerminal ? "   " : "[neurolink] "
+        let took = String(format: "%.0f ms", result.durationMs)
+        if let error = result.error { return lead + "\(result.name) failed after \(took): \(error)" }
+        return lead + "\(result.name) answered in \(took) (\(result.content?.utf8.count ?? 0) bytes)"
+    }
+}
+
 /// One line for a `notice` chunk, as `nlctl stream` prints it on stderr.
 enum NoticeText {
     static func describe(_ notice: Notice) -> String {
         let reason = notice.reason.map { " (\($0))" } ?? ""
         let wait = notice.waitMs.flatMap { $0 > 0 ? " in \($0) ms" : nil } ?? ""
         switch notice.kind {
+        case Notice.toolLoop:
+            return "[neurolink] the tool loop stopped at --max-steps; the model's last tool calls were not run"
         case Notice.retry:
             return
                 "[neurolink] retrying \(notice.from ?? "the provider")\(reason): attempt \(notice.attempt.map(String.init) ?? "?")\(wait)"

@@ -33,6 +33,14 @@ public enum Method {
     public static let toolsList = "tools.list"
     /// Runs one tool directly; see ``ToolCallRequest``.
     public static let toolsCall = "tools.call"
+    /// The caller's stored conversation sessions; see ``MemoryListResult``.
+    public static let memoryList = "memory.list"
+    /// One session's messages; see ``MemorySessionParams``.
+    public static let memoryShow = "memory.show"
+    /// Forgets one session; see ``MemorySessionParams``.
+    public static let memoryClear = "memory.clear"
+    /// The result of a client-executed tool call (`ToolResultParams` → `ToolResultAck`).
+    public static let toolResult = "tool.result"
     /// The notification that carries one chunk of a stream.
     public static let streamChunk = "stream.chunk"
 }

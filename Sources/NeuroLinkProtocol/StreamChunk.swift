@@ -17,6 +17,8 @@ public struct ChunkType: RawRepresentable, Sendable, Hashable, Codable, CustomSt
     /// A judge model's scores of the answer (`evaluation` or `evaluationError`), with
     /// `enableEvaluation`, just before `finish`.
     public static let evaluation = ChunkType(rawValue: "evaluation")
+    /// The outcome of a tool the daemon's tool loop ran (`toolResult`).
+    public static let toolResult = ChunkType(rawValue: "tool_result")
 }
 
 /// Why an answer ended: `stop`, `length`, `tool_calls`, `content_filter` or `error`.
@@ -57,6 +59,8 @@ public struct StreamChunk: Sendable, Hashable, Codable {
     public var evaluation: Evaluation?
     /// Set on `evaluation` chunks when it did not: why.
     public var evaluationError: String?
+    /// Set on `tool_result` chunks.
+    public var toolResult: ToolResult?
 
     public init(
         requestId: RPCID,
@@ -69,8 +73,10 @@ public struct StreamChunk: Sendable, Hashable, Codable {
         object: JSONValue? = nil,
         notice: Notice? = nil,
         analytics: LiveAnalytics? = nil,
-        evaluation: EvaluationOutcome? = nil
+        evaluation: EvaluationOutcome? = nil,
+        toolResult: ToolResult? = nil
     ) {
+        self.toolResult = toolResult
         self.analytics = analytics
         self.evaluation = evaluation?.evaluation
         self.evaluationError = evaluation?.error
@@ -136,6 +142,8 @@ public struct StreamResult: Sendable, Hashable, Codable {
     public var evaluationError: String?
     /// How the response cache took part; absent when the cache is disabled.
     public var cache: CacheInfo?
+    /// When the daemon ran tools: every model turn, with its tool calls and their results.
+    public var steps: [ToolStep]?
 
     public init(
         text: String,
@@ -231,7 +239,7 @@ public struct RouteInfo: Sendable, Hashable, Codable {
 /// What a `notice` chunk tells the client about the request while it runs. Clients show it (nlctl
 /// prints it on stderr) and MUST ignore kinds and fields they do not know.
 public struct Notice: Sendable, Hashable, Codable {
-    /// `retry`, `failover` or `queued`.
+    /// `retry`, `failover`, `queued`, `security` or `tool_loop`.
     public var kind: String
     /// The attempt about to start (2 for the first retry).
     public var attempt: Int?
@@ -277,4 +285,7 @@ public struct Notice: Sendable, Hashable, Codable {
     public static let queued = "queued"
     /// The request was flagged by prompt-injection detection and goes on.
     public static let security = "security"
+    /// The daemon's tool loop stopped (`reason`: `max_steps`): the model's last tool calls were
+    /// not run.
+    public static let toolLoop = "tool_loop"
 }

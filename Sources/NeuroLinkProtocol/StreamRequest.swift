@@ -63,6 +63,15 @@ public struct StreamRequest: Sendable, Hashable, Codable {
     public var evaluationDomain: String?
     /// How the request uses the response cache.
     public var cache: CacheControl?
+    /// Offers the model every daemon tool the caller's policy allows (`tools.list`); the daemon
+    /// runs the ones it calls and continues the answer with their results.
+    public var enableTools: Bool?
+    /// With `context.sessionId`: prepend the session's history and keep this turn in it
+    /// (`memory.default_for` decides when absent).
+    public var memory: Bool?
+    /// Most model turns the daemon's tool loop takes (1 to ``maxToolSteps``); `tools.max_steps`
+    /// when absent.
+    public var maxSteps: Int?
 
     public struct Input: Sendable, Hashable, Codable {
         public var text: String
@@ -103,6 +112,15 @@ public struct StreamRequest: Sendable, Hashable, Codable {
 }
 
 extension StreamRequest {
+    /// `context.sessionId`, the conversation memory's session.
+    public var sessionId: String? { context?["sessionId"]?.stringValue }
+
+    /// Whether the daemon runs tools for this request (`enableTools`, a daemon tool named, or a
+    /// client-executed tool): its answer may take several model turns.
+    public var runsTools: Bool {
+        enableTools == true || tools?.contains(where: { $0.execution != nil }) == true
+    }
+
     /// Reads and validates params from parsed JSON, naming the offending field on failure.
     public init(json: JSONValue?) throws(RPCError) {
         guard let params = json?.objectValue else {
@@ -158,8 +176,11 @@ extension StreamRequest {
                 try ToolDefinition(json: item, index: index)
             }
         }
+        enableTools = try Self.bool(params, "enableTools")
+        memory = try Self.bool(params, "memory")
+        maxSteps = try Self.int(params, "maxSteps", range: 1...Self.maxToolSteps)
         if let choice = params["toolChoice"], choice != .null {
-            toolChoice = try ToolChoice(json: choice, tools: tools)
+            toolChoice = try ToolChoice(json: choice, tools: tools, anyTool: enableTools == true)
         }
         if let schema = params["schema"], schema != .null {
             guard schema.objectValue != nil else {
@@ -252,8 +273,12 @@ extension StreamRequest {
     static let knownKeys: Set<String> = [
         "input", "messages", "provider", "model", "maxTokens", "temperature", "topP", "stop", "seed", "systemPrompt",
         "timeoutMs", "context", "tools", "toolChoice", "schema", "requiredCapabilities", "continueOnFailure",
-        "priority", "enableAnalytics", "enableEvaluation", "evaluationDomain", "cache",
+        "priority", "enableAnalytics", "enableEvaluation", "evaluationDomain", "cache", "enableTools", "maxSteps",
+        "memory",
     ]
+
+    /// The most model turns one request's tool loop may take.
+    public static let maxToolSteps = 50
 
     /// Most `stop` sequences accepted.
     public static let maxStopSequences = 16

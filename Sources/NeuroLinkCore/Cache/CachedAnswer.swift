@@ -84,7 +84,7 @@ public enum CachedChunk: Sendable, Hashable, Codable {
         case .reasoning(let text): self = .reasoning(text)
         case .toolCall(let call): self = .toolCall(call)
         case .object(let object): self = .object(object)
-        case .finish, .notice, .analytics, .evaluation: return nil
+        case .finish, .notice, .analytics, .evaluation, .toolResult: return nil
         }
     }
 

@@ -14,8 +14,8 @@ extension ConfigLoader {
             node,
             key,
             allowed: [
-                "name", "match", "methods", "providers", "pools", "models", "max_tokens", "features", "limits",
-                "injection", "redaction",
+                "name", "match", "methods", "providers", "pools", "models", "tools", "max_tokens", "features",
+                "limits", "injection", "redaction",
             ]
         )
         guard let nameNode = map["name"] else { throw reader.error(node, "\(key).name", "every policy needs a name") }
@@ -25,6 +25,7 @@ extension ConfigLoader {
         if let n = map["providers"] { policy.providers = try parseAllowList(n, "\(key).providers", reader) }
         if let n = map["pools"] { policy.pools = try parseAllowList(n, "\(key).pools", reader) }
         if let n = map["models"] { policy.models = try parseAllowList(n, "\(key).models", reader) }
+        if let n = map["tools"] { policy.tools = try parseAllowList(n, "\(key).tools", reader) }
         if let n = map["max_tokens"] {
             policy.maxTokens = try reader.int(n, "\(key).max_tokens", range: 1...10_000_000)
         }

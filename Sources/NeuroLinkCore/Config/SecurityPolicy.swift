@@ -8,6 +8,8 @@ public struct SecurityPolicy: Sendable, Hashable {
     public var providers = AllowList()
     public var pools = AllowList()
     public var models = AllowList()
+    /// The daemon's tools (`tools.list` names) the tenant's requests may use and call.
+    public var tools = AllowList()
     /// The largest `maxTokens` a request may ask for (one that sends none gets this).
     public var maxTokens: Int?
     public var features = Features()

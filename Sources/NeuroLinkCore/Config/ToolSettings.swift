@@ -1,3 +1,4 @@
+import NeuroLinkProtocol
 import Yams
 
 extension DaemonConfig {
@@ -12,6 +13,12 @@ extension DaemonConfig {
         public var timeoutMs = 10_000
         /// Longest output a tool may return; longer output is cut and says so.
         public var maxOutputBytes = 65_536
+        /// Most model turns a request's tool loop takes when the request sends no `maxSteps`.
+        public var maxSteps = 5
+        /// Longest the daemon waits for a client's `tool.result`.
+        public var clientTimeoutMs = 60_000
+        /// Most tool calls of one model turn run at once; the rest wait for a slot.
+        public var maxParallelCalls = 8
         public init() {}
     }
 }
@@ -23,7 +30,10 @@ extension ConfigLoader {
         let map = try reader.mapping(
             node,
             "tools",
-            allowed: ["builtin", "file_roots", "timeout_ms", "max_output_bytes"]
+            allowed: [
+                "builtin", "file_roots", "timeout_ms", "max_output_bytes", "max_steps", "client_timeout_ms",
+                "max_parallel_calls",
+            ]
         )
         if let n = map["builtin"] { tools.builtIn = try reader.bool(n, "tools.builtin") }
         if let n = map["file_roots"] {
@@ -38,6 +48,15 @@ extension ConfigLoader {
         if let n = map["timeout_ms"] { tools.timeoutMs = try reader.int(n, "tools.timeout_ms", range: 10...600_000) }
         if let n = map["max_output_bytes"] {
             tools.maxOutputBytes = try reader.int(n, "tools.max_output_bytes", range: 256...16_777_216)
+        }
+        if let n = map["max_steps"] {
+            tools.maxSteps = try reader.int(n, "tools.max_steps", range: 1...StreamRequest.maxToolSteps)
+        }
+        if let n = map["client_timeout_ms"] {
+            tools.clientTimeoutMs = try reader.int(n, "tools.client_timeout_ms", range: 10...3_600_000)
+        }
+        if let n = map["max_parallel_calls"] {
+            tools.maxParallelCalls = try reader.int(n, "tools.max_parallel_calls", range: 1...64)
         }
         return tools
     }

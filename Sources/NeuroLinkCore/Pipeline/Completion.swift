@@ -20,6 +20,8 @@ public struct Completion: Sendable {
     public var evaluation: EvaluationOutcome?
     /// How the response cache took part (`nil` when it is off).
     public var cache: CacheInfo?
+    /// When the tool loop ran tools: every model turn.
+    public var steps: [ToolStep]?
 
     public init(finishReason: FinishReason, usage: Usage?, provider: String, model: String, route: RouteInfo) {
         self.finishReason = finishReason

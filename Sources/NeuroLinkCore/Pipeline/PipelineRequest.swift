@@ -25,6 +25,8 @@ public struct PipelineRequest: Sendable {
     /// Names the output transforms the security stage installed (redaction and its rules,
     /// filters): part of the cache key, so an answer is only served to requests shaped alike.
     public var answerShaping: String?
+    /// The model turns of the tool loop, for the record.
+    public var toolSteps: [ToolStep]?
 
     public init(context: RequestContext, params: StreamRequest) {
         self.context = context

@@ -10,12 +10,14 @@ import NeuroLinkRouting
 ///
 /// The stages, outermost first (docs/architecture.md keeps this list):
 /// 1. ``ValidateStage`` — resolve the pool (or provider) and build the conversation.
-/// 2. ``SecurityStage`` — policy, input limits, prompt-injection detection, input redaction; output
+/// 2. ``MemoryStage`` — with a session: its history before the request, the new turn kept after.
+/// 3. ``SecurityStage`` — policy, input limits, prompt-injection detection, input redaction; output
 ///    redaction and content filters into the transform chain.
-/// 3. ``EvaluationStage`` — with `enableEvaluation`, a judge model scores the answer the rest made.
-/// 4. ``CacheStage`` — answer from the response cache, or store the answer the rest made.
-/// 5. ``AdmissionStage`` — rate, token and in-flight limits; the admission queue.
-/// 6. ``AttemptStage`` — route to a member, stream from it, retry and fail over.
+/// 4. ``EvaluationStage`` — with `enableEvaluation`, a judge model scores the answer the rest made.
+/// 5. ``CacheStage`` — answer from the response cache, or store the answer the rest made.
+/// 6. ``ToolLoopStage`` — with tools the daemon runs: one pass through the rest per model turn.
+/// 7. ``AdmissionStage`` — rate, token and in-flight limits; the admission queue.
+/// 8. ``AttemptStage`` — route to a member, stream from it, retry and fail over.
 ///
 /// The runner (``RequestRunner``) registers the request before the stages, and makes the one
 /// `finish` chunk, the result and the record after them.
@@ -44,6 +46,7 @@ public struct RequestPipeline: Sendable {
         admission: AdmissionController? = nil,
         previous: RequestPipeline? = nil,
         cache: (any ResponseCacheStore)? = nil,
+        memory: (any ConversationMemoryStore)? = nil,
         logger: Logger = Logger(label: "neurolink.pipeline")
     ) {
         let registry = ProviderRegistry(config: config, http: http)
@@ -73,7 +76,14 @@ public struct RequestPipeline: Sendable {
             )
         )
         let cached = CacheStage(store: cache, settings: config.cache, pricing: pricing)
-        chain = StageChain(stages: [validate, security, evaluation, cached] + upstream)
+        let toolLoop = ToolLoopStage(
+            catalog: tools,
+            settings: config.tools,
+            security: config.security,
+            engine: security.engine
+        )
+        let remembered = MemoryStage(store: memory, settings: config.memory, logger: logger)
+        chain = StageChain(stages: [validate, remembered, security, evaluation, cached, toolLoop] + upstream)
     }
 
     /// Runs `request` through every stage.

@@ -21,6 +21,8 @@ public final class RequestContext: Sendable {
     public let receivedAtUnix: Double
     /// Where the request is going and how much of its answer was delivered (`nlctl top`).
     public let progress = RequestProgress()
+    /// Results of its client-executed tool calls, as the client sends them (`tool.result`).
+    public let clientTools = ClientToolResults()
 
     private struct State {
         var transfer: HTTPTransfer?
@@ -71,6 +73,7 @@ public final class RequestContext: Sendable {
         transfer?.cancel()
         waiter?.resume()
         handler?()
+        clientTools.close()
     }
 
     /// The client's connection closed or stopped taking data: stops the request like ``cancel(reason:)``

@@ -63,6 +63,8 @@ public struct RequestRecord: Sendable {
     public var cache: CacheInfo?
     /// What security found and did (`nil` when nothing).
     public var security: SecurityOutcome?
+    /// The model turns of the tool loop, when the daemon ran tools.
+    public var toolSteps: [ToolStep]?
 
     public init(requestId: RPCID, method: String, caller: Caller, startedAt: Double) {
         self.requestId = requestId
@@ -135,6 +137,7 @@ extension RequestRecord {
         var security = request.security
         output.reportTransforms(into: &security)
         self.security = security.isEmpty ? nil : security
+        toolSteps = request.toolSteps
         switch result {
         case .success(let answer):
             provider = answer.provider

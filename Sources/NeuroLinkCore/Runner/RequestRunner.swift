@@ -23,6 +23,8 @@ public final class RequestRunner: Sendable {
     let logger: Logger
     /// The response cache every configuration generation uses; `nil` without one.
     let cache: (any ResponseCacheStore)?
+    /// Conversation memory every configuration generation uses; `nil` without one.
+    let memory: (any ConversationMemoryStore)?
     private let generation: Mutex<RequestPipeline>
 
     public init(
@@ -30,17 +32,26 @@ public final class RequestRunner: Sendable {
         http: CurlLoop,
         logger: Logger,
         recorders: [any RequestRecorder]? = nil,
-        cache: (any ResponseCacheStore)? = nil
+        cache: (any ResponseCacheStore)? = nil,
+        memory: (any ConversationMemoryStore)? = nil
     ) {
         self.http = http
         self.logger = logger
         self.cache = cache
+        self.memory = memory
         let admission = AdmissionController(config: config)
         self.admission = admission
         requests = RunningRequests(limits: config.server.requestLimits)
         self.recorders = [stats] + (recorders ?? [LogRecorder(logger: logger)])
         generation = Mutex(
-            RequestPipeline(config: config, http: http, admission: admission, cache: cache, logger: logger)
+            RequestPipeline(
+                config: config,
+                http: http,
+                admission: admission,
+                cache: cache,
+                memory: memory,
+                logger: logger
+            )
         )
     }
 
@@ -58,6 +69,7 @@ public final class RequestRunner: Sendable {
                 admission: admission,
                 previous: current,
                 cache: cache,
+                memory: memory,
                 logger: logger
             )
         }

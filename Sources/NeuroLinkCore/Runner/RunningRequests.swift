@@ -123,6 +123,11 @@ public final class RunningRequests: Sendable {
         for waiter in waiters { waiter.resume() }
     }
 
+    /// The running request `id` of `scope`, if there is one.
+    public func context(id: RPCID, in scope: RequestScope) -> RequestContext? {
+        state.withLock { $0.scopes[scope]?[id] }
+    }
+
     /// Cancels the request `id` of `scope`; `false` when none is running.
     public func cancel(id: RPCID, in scope: RequestScope) -> Bool {
         guard let context = state.withLock({ $0.scopes[scope]?[id] }) else { return false }

@@ -30,7 +30,9 @@ extension DaemonConfig.Security {
         if Self.adminMethods.contains(method), !caller.isAdmin {
             return .forbidden("\(method) is for root and server.admin_group only", rule: "admin")
         }
-        guard let policy = policy(for: caller), let rule = policy.methods.refusal(method) else { return nil }
+        // A tool's result only reaches the caller's own running request, which was allowed.
+        guard method != Method.toolResult, let policy = policy(for: caller), let rule = policy.methods.refusal(method)
+        else { return nil }
         return .forbidden("policy \(policy.name): method \(method) is not allowed (\(rule))", rule: policy.name)
     }
 }

@@ -42,7 +42,12 @@ struct PolicyCheck {
 
     private func featureRefusal(_ params: StreamRequest) -> RPCError? {
         let features = policy.features
-        if features.tools == false, params.tools?.isEmpty == false { return forbidden("tools are not allowed") }
+        if features.tools == false, params.tools?.isEmpty == false || params.enableTools == true {
+            return forbidden("tools are not allowed")
+        }
+        for tool in params.tools ?? [] where tool.execution == .daemon {
+            if let rule = policy.tools.refusal(tool.name) { return forbidden("tool \(tool.name): \(rule)") }
+        }
         if features.evaluation == false, params.enableEvaluation == true {
             return forbidden("evaluation is not allowed")
         }

@@ -12,7 +12,7 @@ public struct SecurityEngine: Sendable {
     let filterSignature: String
     /// A compiled whole-text redactor per redaction setting of the defaults and the policies:
     /// every request scans its prompt, so none compiles its rules on the way.
-    private let redactors: [RedactionSettings: Redactor]
+    let redactors: [RedactionSettings: Redactor]
 
     public init(_ security: DaemonConfig.Security) {
         scorer = InjectionScorer(rules: .default)

@@ -28,6 +28,23 @@ public struct ToolCatalog: Sendable {
         .sorted { $0.name < $1.name }
     }
 
+    /// The tool `name` as the model is offered it, with ``ToolExecution/daemon``; `nil` when no
+    /// tool has that name.
+    func definition(_ name: String) -> ToolDefinition? {
+        guard let tool = tools[name] else { return nil }
+        return ToolDefinition(
+            name: tool.name,
+            description: tool.description,
+            parameters: schemas[tool.name],
+            execution: .daemon
+        )
+    }
+
+    /// Every tool as the model is offered it, by name.
+    var definitions: [ToolDefinition] {
+        tools.keys.sorted().compactMap(definition)
+    }
+
     /// Runs `request`'s tool; `nil` when no tool has that name.
     public func call(_ request: ToolCallRequest) async -> ToolCallResult? {
         guard let tool = tools[request.name] else { return nil }
@@ -59,7 +76,7 @@ public struct ToolCatalog: Sendable {
     }
 
     /// `output` within `max_output_bytes`, cut at a Unicode scalar boundary, saying so.
-    private func cut(_ output: String) -> String {
+    func cut(_ output: String) -> String {
         let utf8 = output.utf8
         guard utf8.count > settings.maxOutputBytes else { return output }
         var end = utf8.index(utf8.startIndex, offsetBy: settings.maxOutputBytes)

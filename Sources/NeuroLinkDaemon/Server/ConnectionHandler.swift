@@ -84,6 +84,8 @@ struct Connection: Sendable {
             await startStream(request, group: &group)
         case Method.cancel:
             await cancel(request)
+        case Method.toolResult:
+            await toolResult(request)
         case Method.status:
             await reply(request, Result<StatusResult, RPCError>.success(await daemon.status(for: caller)))
         case Method.health:
@@ -112,7 +114,7 @@ struct Connection: Sendable {
             )
         default:
             let known =
-                "stream, generate, cancel, status, health, providers.list, models.list, analytics.report, analytics.export, metrics, alerts.list, top, cache.stats, cache.clear, cache.inspect, audit.report, audit.verify, tools.list, tools.call"
+                "stream, generate, cancel, status, health, providers.list, models.list, analytics.report, analytics.export, metrics, alerts.list, top, cache.stats, cache.clear, cache.inspect, audit.report, audit.verify, tools.list, tools.call, tool.result"
             let error = RPCError(.unknownMethod, "unknown method \"\(request.method)\" (known: \(known))")
             await reply(request, Result<HealthResult, RPCError>.failure(error))
         }
@@ -162,6 +164,22 @@ struct Connection: Sendable {
         }
         let cancelled = daemon.requests.cancel(id: target, in: scope)
         await reply(request, Result<CancelResult, RPCError>.success(CancelResult(cancelled: cancelled)))
+    }
+
+    /// Hands a client-executed tool's result to the running request of this connection that
+    /// waits for it.
+    private func toolResult(_ request: InboundRequest) async {
+        let result: Result<ToolResultAck, RPCError>
+        do throws(RPCError) {
+            let params = try ToolResultParams(json: request.params)
+            guard let context = daemon.requests.context(id: params.requestId, in: scope) else {
+                throw RPCError(.invalidParams, "params.requestId names no running request of this connection")
+            }
+            result = .success(ToolResultAck(accepted: context.clientTools.deliver(params)))
+        } catch {
+            result = .failure(error)
+        }
+        await reply(request, result)
     }
 
     /// Answers a request unless it is a notification (no id), which gets no response.

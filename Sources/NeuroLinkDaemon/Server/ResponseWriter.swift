@@ -77,6 +77,11 @@ struct ResponseWriter: ChunkSink {
                 into: &buffer,
                 StreamChunk(requestId: requestId, seq: seq, type: .evaluation, evaluation: outcome)
             )
+        case .toolResult(let result):
+            try Frames.writeChunk(
+                into: &buffer,
+                StreamChunk(requestId: requestId, seq: seq, type: .toolResult, toolResult: result)
+            )
         }
     }
 }

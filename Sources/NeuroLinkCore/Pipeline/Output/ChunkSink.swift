@@ -19,6 +19,8 @@ public enum OutgoingChunk: Sendable, Hashable {
     case analytics(LiveAnalytics)
     /// The judge's scores of the answer (`enableEvaluation`), or why there are none.
     case evaluation(EvaluationOutcome)
+    /// The outcome of a tool the tool loop ran.
+    case toolResult(ToolResult)
 }
 
 /// Where a running request's output goes: its chunks (to the client connection for `stream`,

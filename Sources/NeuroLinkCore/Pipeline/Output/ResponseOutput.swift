@@ -36,6 +36,11 @@ public struct ResponseOutput {
     public private(set) var firstChunkAt: ContinuousClock.Instant?
     /// Whether any part of the answer (not just notices) reached the client.
     public private(set) var answerDelivered = false
+    /// Whether any part of the current model turn's answer reached the client (see ``beginStep()``):
+    /// what decides between retrying a failed call and continuing it.
+    public private(set) var stepDelivered = false
+    /// Where the current model turn began: UTF-8 bytes of ``text`` and the count of ``toolCalls``.
+    private var stepStart = (textBytes: 0, toolCalls: 0)
     /// Chunks of the current batch, reused across batches.
     private var outgoing: [OutgoingChunk] = []
     /// With `enableAnalytics` on a `stream`: when the next `analytics` chunk is due.
@@ -89,11 +94,33 @@ public struct ResponseOutput {
         for transform in transforms { transform.report(into: &outcome) }
     }
 
-    /// Another member continues the answer delivered so far: a ``SeamGuard`` at the head of the
-    /// chain drops the continuation's repeat of it (replacing the guard of an earlier continuation).
+    /// Another member continues the turn's answer delivered so far: a ``SeamGuard`` at the head of
+    /// the chain drops the continuation's repeat of it (replacing the guard of an earlier one).
     mutating func beginContinuation() {
         transforms.removeAll { $0 is SeamGuard }
-        transforms.insert(SeamGuard(delivered: text), at: 0)
+        transforms.insert(SeamGuard(delivered: stepText), at: 0)
+    }
+
+    /// A new model turn of the tool loop begins: its text and tool calls are told apart from the
+    /// earlier turns', and a failure before it delivers anything may be retried.
+    mutating func beginStep() {
+        stepStart = (text.utf8.count, toolCalls.count)
+        stepDelivered = false
+        transforms.removeAll { $0 is SeamGuard }
+    }
+
+    /// The text the current model turn added (all of it without a tool loop).
+    var stepText: String {
+        guard stepStart.textBytes > 0 else { return text }
+        return String(decoding: text.utf8.dropFirst(stepStart.textBytes), as: UTF8.self)
+    }
+
+    /// The tool calls the current model turn made.
+    var stepToolCalls: ArraySlice<ToolCall> { toolCalls.dropFirst(stepStart.toolCalls) }
+
+    /// Sends the outcome of a tool the tool loop ran; it is not part of the model's answer.
+    mutating func toolResult(_ result: ToolResult) async throws {
+        try await sendAside(.toolResult(result))
     }
 
     /// Delivers the content of a batch of provider events (text, reasoning, tool calls) in one
@@ -198,6 +225,7 @@ public struct ResponseOutput {
         result.evaluation = completion.evaluation?.evaluation
         result.evaluationError = completion.evaluation?.error
         result.cache = completion.cache
+        result.steps = completion.steps
         return result
     }
 
@@ -316,7 +344,10 @@ public struct ResponseOutput {
         guard !outgoing.isEmpty else { return }
         if answer { recording?.add(outgoing) }
         try await sink.send(outgoing)
-        if answer { answerDelivered = true }
+        if answer {
+            answerDelivered = true
+            stepDelivered = true
+        }
         if sink.deliversChunks {
             if answer, firstChunkAt == nil { firstChunkAt = .now }
             chunksSent += outgoing.count

@@ -39,11 +39,12 @@ extension AttemptLoop {
         let target = pool.members[member].target(index: member, requestTimeoutMs: remainingMs)
         var chat = prepared.chat
         chat.model = target.model
-        if output.answerDelivered {
+        if output.stepDelivered {
             // Another member continues the answer after what the client already has.
             carriedUsage = Usage.sum(carriedUsage, lastCallUsage)
             output.beginContinuation()
-            if !output.text.isEmpty { chat.messages.append(ChatMessage(role: "assistant", content: output.text)) }
+            let delivered = output.stepText
+            if !delivered.isEmpty { chat.messages.append(ChatMessage(role: "assistant", content: delivered)) }
         }
         let call = UpstreamCall(target: target, context: context)
         context.progress.route(provider: target.provider.config.name, model: target.model)

@@ -97,7 +97,7 @@ final class AttemptLoop {
             case .success(let completion):
                 return .success(completion)
             case .failure(let error):
-                if let final = settleFailure(error, member: next.member, delivered: output.answerDelivered) {
+                if let final = settleFailure(error, member: next.member, delivered: output.stepDelivered) {
                     return .failure(final)
                 }
             }

@@ -72,7 +72,8 @@ public struct CacheStage: RequestStage {
     private func makePlan(_ request: PipelineRequest) -> CachePlan? {
         let control = request.params.cache
         let mode = control?.mode ?? CacheMode.default
-        guard mode != .bypass, let prepared = request.prepared else { return nil }
+        // A tool loop's answer depends on what its tools returned at the time: never kept.
+        guard mode != .bypass, !request.params.runsTools, let prepared = request.prepared else { return nil }
         let deterministic = prepared.chat.temperature == 0
         guard deterministic || settings.nondeterministic || control?.mode != nil else { return nil }
         let tenant = settings.scope == .tenant ? request.tenant.name : nil
