@@ -275,6 +275,23 @@ public final class NeuroLinkClient: Sendable {
         try await call(Method.metrics, params: EmptyParams()).decode(as: MetricsResult.self).text
     }
 
+    /// The conversation sessions the daemon remembers for the caller's tenant (root: every tenant's).
+    public func memoryList() async throws -> [MemorySessionInfo] {
+        try await call(Method.memoryList, params: EmptyParams()).decode(as: MemoryListResult.self).sessions
+    }
+
+    /// One session's messages, oldest first.
+    public func memoryShow(_ sessionId: String) async throws -> MemoryShowResult {
+        try await call(Method.memoryShow, params: MemorySessionParams(sessionId: sessionId))
+            .decode(as: MemoryShowResult.self)
+    }
+
+    /// Forgets one session; `false` when there was none.
+    public func memoryClear(_ sessionId: String) async throws -> Bool {
+        try await call(Method.memoryClear, params: MemorySessionParams(sessionId: sessionId))
+            .decode(as: MemoryClearResult.self).cleared
+    }
+
     /// Cancels a running request by id; `false` when it had already finished.
     public func cancel(_ requestId: RPCID) async throws -> Bool {
         try await call(Method.cancel, params: CancelRequest(requestId: requestId)).decode(as: CancelResult.self)

@@ -32,6 +32,8 @@ struct RequestOptions: ParsableArguments {
     var tool: [String] = []
     @Option(name: .long, help: "Most model turns the tool loop takes (1-50; default: the daemon's tools.max_steps).")
     var maxSteps: Int?
+    @Option(name: .long, help: "Remember the conversation under this session id (context.sessionId + memory).")
+    var session: String?
     @Flag(name: .long, help: "Neither use nor fill the response cache for this request.") var noCache = false
     @Flag(name: .long, help: "Do not use the response cache's answer, but store the new one.") var refreshCache = false
     @Option(name: .long, help: "The judge's point of view, e.g. \"Senior Developer\" (implies --enable-evaluation).")
@@ -83,6 +85,10 @@ struct RequestOptions: ParsableArguments {
         if enableAnalytics { request.enableAnalytics = true }
         if enableEvaluation || evaluationDomain != nil { request.enableEvaluation = true }
         request.evaluationDomain = evaluationDomain
+        if let session {
+            request.context = (request.context ?? [:]).merging(["sessionId": .string(session)]) { $1 }
+            request.memory = true
+        }
         if enableTools { request.enableTools = true }
         if !tool.isEmpty { request.tools = tool.map(ToolDefinition.daemon) }
         request.maxSteps = maxSteps

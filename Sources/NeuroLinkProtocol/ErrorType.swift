@@ -37,6 +37,8 @@ public struct ErrorType: RawRepresentable, Sendable, Hashable, Codable, CustomSt
     public static let forbidden = ErrorType(rawValue: "forbidden")
     /// Prompt-injection detection (or a content rule) blocked the request before any provider saw it.
     public static let contentBlocked = ErrorType(rawValue: "content_blocked")
+    /// Conversation memory is off (`memory.enabled: false`) or its database cannot be opened.
+    public static let memoryUnavailable = ErrorType(rawValue: "memory_unavailable")
 
     /// The JSON-RPC error code that goes with this type.
     public var code: Int {
@@ -63,6 +65,7 @@ public struct ErrorType: RawRepresentable, Sendable, Hashable, Codable, CustomSt
         case .cacheMiss: -32015
         case .forbidden: -32016
         case .contentBlocked: -32017
+        case .memoryUnavailable: -32018
         default: -32000
         }
     }

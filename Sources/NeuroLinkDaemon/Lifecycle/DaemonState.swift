@@ -20,6 +20,8 @@ final class DaemonState: Sendable {
     let analytics: AnalyticsState
     /// The response cache; `nil` when `cache.enabled` is false.
     let cache: ResponseCache?
+    /// Conversation memory; `nil` when it is off.
+    let memory: SessionMemory?
     /// Security events: the audit log, the journal, metrics.
     let security: SecurityEvents
     let metrics: DaemonMetrics
@@ -52,10 +54,12 @@ final class DaemonState: Sendable {
         analytics: AnalyticsState = .disabled,
         cache: ResponseCache? = nil,
         audit: AuditLog? = nil,
+        memory: SessionMemory? = nil,
         logger: Logger
     ) {
         self.analytics = analytics
         self.cache = cache
+        self.memory = memory
         let metrics = DaemonMetrics()
         self.metrics = metrics
         security = SecurityEvents(audit: audit, metrics: metrics, logger: logger)
@@ -69,7 +73,14 @@ final class DaemonState: Sendable {
         maxConnectionsPerUid = config.server.maxConnectionsPerUid
         let recorders: [any RequestRecorder] =
             [LogRecorder(logger: logger), metrics, alerts.window, security] + (analytics.writer.map { [$0] } ?? [])
-        runner = RequestRunner(config: config, http: http, logger: logger, recorders: recorders, cache: cache)
+        runner = RequestRunner(
+            config: config,
+            http: http,
+            logger: logger,
+            recorders: recorders,
+            cache: cache,
+            memory: memory
+        )
     }
 
     /// `server.max_connections`, held to three quarters of the open-file limit: the rest stays for

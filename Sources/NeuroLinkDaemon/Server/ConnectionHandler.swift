@@ -86,6 +86,8 @@ struct Connection: Sendable {
             await cancel(request)
         case Method.toolResult:
             await toolResult(request)
+        case Method.memoryList, Method.memoryShow, Method.memoryClear:
+            handleMemory(request, group: &group)
         case Method.status:
             await reply(request, Result<StatusResult, RPCError>.success(await daemon.status(for: caller)))
         case Method.health:
@@ -114,7 +116,7 @@ struct Connection: Sendable {
             )
         default:
             let known =
-                "stream, generate, cancel, status, health, providers.list, models.list, analytics.report, analytics.export, metrics, alerts.list, top, cache.stats, cache.clear, cache.inspect, audit.report, audit.verify, tools.list, tools.call, tool.result"
+                "stream, generate, cancel, status, health, providers.list, models.list, analytics.report, analytics.export, metrics, alerts.list, top, cache.stats, cache.clear, cache.inspect, audit.report, audit.verify, tools.list, tools.call, tool.result, memory.list, memory.show, memory.clear"
             let error = RPCError(.unknownMethod, "unknown method \"\(request.method)\" (known: \(known))")
             await reply(request, Result<HealthResult, RPCError>.failure(error))
         }
