@@ -43,6 +43,8 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
         .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
         .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
+        .package(url: "https://github.com/modelcontextprotocol/swift-sdk.git", from: "0.12.1"),
+        .package(url: "https://github.com/apple/swift-system.git", from: "1.8.1"),
         .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
     ],
@@ -181,6 +183,16 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        // MCP servers as tool sources: stdio children and Streamable HTTP, supervised and restarted.
+        .target(
+            name: "NeuroLinkMCP",
+            dependencies: [
+                "NeuroLinkProtocol", .product(name: "MCP", package: "swift-sdk"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "SystemPackage", package: "swift-system"),
+            ],
+            swiftSettings: strict
+        ),
         // Conversation memory: sessions' turns in SQLite (GRDB), scoped by tenant, with a TTL.
         .target(
             name: "NeuroLinkMemory",
@@ -192,7 +204,8 @@ let package = Package(
             dependencies: [
                 "NeuroLinkBasics", "NeuroLinkProtocol", "NeuroLinkCore", "NeuroLinkHTTP", "NeuroLinkProviders",
                 "NeuroLinkSystemd", "NeuroLinkLimits", "NeuroLinkAnalytics", "NeuroLinkMetrics", "NeuroLinkAlerts",
-                "NeuroLinkCache", "NeuroLinkEmbedding", "NeuroLinkAudit", "NeuroLinkMemory", "CEarlyStop",
+                "NeuroLinkCache", "NeuroLinkEmbedding", "NeuroLinkAudit", "NeuroLinkMemory", "NeuroLinkMCP",
+                "CEarlyStop",
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -214,6 +227,17 @@ let package = Package(
         ),
         .executableTarget(name: "neurolinkd", dependencies: ["NeuroLinkDaemon"], swiftSettings: strict),
         .executableTarget(name: "nlctl", dependencies: ["NeuroLinkCommands"], swiftSettings: strict),
+        // A small MCP server (stdio and Streamable HTTP) for the tests, built with the same SDK.
+        .executableTarget(
+            name: "mcp-test-server",
+            dependencies: [
+                .product(name: "MCP", package: "swift-sdk"), .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
+            path: "Sources/MCPTestServer",
+            swiftSettings: strict
+        ),
 
         // Loopback HTTP upstreams speaking providers' wire formats, for tests and benchmarks only.
         .target(
@@ -280,6 +304,16 @@ let package = Package(
         .testTarget(
             name: "NeuroLinkAnalyticsTests",
             dependencies: ["NeuroLinkAnalytics", "NeuroLinkCore", "NeuroLinkProtocol"],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "NeuroLinkMCPTests",
+            dependencies: [
+                "NeuroLinkMCP", "NeuroLinkProtocol", "NeuroLinkTestSupport",
+                .product(name: "MCP", package: "swift-sdk"),
+                .product(name: "Logging", package: "swift-log"), .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
             swiftSettings: strict
         ),
         .testTarget(

@@ -40,6 +40,9 @@ struct StatusView {
                     : "analytics: disabled"
             )
         }
+        if let servers = status.mcp, !servers.isEmpty {
+            lines.append("mcp:       " + servers.map(Self.mcp).joined(separator: "; "))
+        }
         if let alerts = status.alerts, !alerts.isEmpty {
             lines.append("alerts:    " + Self.alerts(alerts, all: false).trimmingCharacters(in: .newlines))
         }
@@ -105,6 +108,15 @@ struct StatusView {
     /// One line on rate limits and the admission queue; `nlctl limits` shows the detail.
     func limitsLine() -> String? {
         status.limits.map { "limits:    " + LimitsView($0).summary() + "; details: nlctl limits" }
+    }
+
+    /// One MCP server on the `mcp:` line: `name ready (4 tools)`, or its state and last error.
+    static func mcp(_ server: MCPServerStatus) -> String {
+        let restarts = server.restarts > 0 ? ", \(server.restarts) restarts" : ""
+        guard server.state == "ready" else {
+            return "\(server.name) \(server.state.uppercased())\(restarts)" + (server.lastError.map { ": \($0)" } ?? "")
+        }
+        return "\(server.name) ready (\(server.tools) tools\(restarts))"
     }
 
     /// `nlctl alerts` (every rule, a table) or the `alerts:` line of `nlctl status` (the firing ones).

@@ -29,6 +29,8 @@ public struct StatusResult: Sendable, Hashable, Codable {
     public var alerts: [AlertStatus]?
     /// The response cache's figures; `nil` when it is disabled or from daemons that predate it.
     public var cache: CacheStats?
+    /// The MCP servers of `tools.mcp_servers` and their states; absent without any.
+    public var mcp: [MCPServerStatus]?
 
     public init(
         version: String,

@@ -64,3 +64,28 @@ public struct ToolCallResult: Sendable, Hashable, Codable {
         self.durationMs = durationMs
     }
 }
+
+/// One MCP server of `tools.mcp_servers`, as `status.mcp` reports it. Never holds its environment,
+/// headers or URL.
+public struct MCPServerStatus: Sendable, Hashable, Codable {
+    public var name: String
+    /// `stdio` or `http`.
+    public var transport: String
+    /// `starting`, `ready`, `restarting`, `failed` or `stopped`.
+    public var state: String
+    /// Tools it offers now.
+    public var tools: Int
+    /// Times it was started again after it exited or its connection failed.
+    public var restarts: Int
+    /// Why it last failed, in a few words.
+    public var lastError: String?
+
+    public init(name: String, transport: String, state: String, tools: Int, restarts: Int, lastError: String?) {
+        self.name = name
+        self.transport = transport
+        self.state = state
+        self.tools = tools
+        self.restarts = restarts
+        self.lastError = lastError
+    }
+}

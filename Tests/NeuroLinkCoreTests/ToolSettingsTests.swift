@@ -27,6 +27,57 @@ import Testing
         #expect(unknown?.key == "tools.mcp")
     }
 
+    @Test func loopSettingsAndMCPServersParse() throws {
+        let tools = try Self.parse(
+            """
+              max_steps: 3
+              client_timeout_ms: 250
+              max_parallel_calls: 2
+              mcp_servers:
+                - name: files
+                  command: /usr/bin/mcp-files
+                  args: [--root, /srv]
+                  env: {TOKEN: "env:FILES_TOKEN"}
+                - name: web
+                  url: https://mcp.example.com/mcp
+                  headers: {Authorization: "env:WEB_TOKEN"}
+
+            """
+        )
+        #expect(tools.maxSteps == 3 && tools.clientTimeoutMs == 250 && tools.maxParallelCalls == 2)
+        #expect(
+            tools.mcpServers == [
+                DaemonConfig.MCPServer(
+                    name: "files",
+                    transport: .stdio(
+                        command: "/usr/bin/mcp-files",
+                        arguments: ["--root", "/srv"],
+                        environment: ["TOKEN": "env:FILES_TOKEN"]
+                    )
+                ),
+                DaemonConfig.MCPServer(
+                    name: "web",
+                    transport: .http(url: "https://mcp.example.com/mcp", headers: ["Authorization": "env:WEB_TOKEN"])
+                ),
+            ]
+        )
+        let mistakes = [
+            ("  max_steps: 51\n", "tools.max_steps"),
+            ("  mcp_servers:\n    - name: a.b\n      command: x\n", "tools.mcp_servers[0].name"),
+            ("  mcp_servers:\n    - name: a\n      command: x\n      url: http://h/\n", "tools.mcp_servers[0]"),
+            ("  mcp_servers:\n    - name: a\n      url: ftp://h/\n", "tools.mcp_servers[0].url"),
+            (
+                "  mcp_servers:\n    - name: a\n      command: x\n    - name: a\n      command: y\n",
+                "tools.mcp_servers[1].name"
+            ),
+            ("  mcp_servers:\n    - command: x\n", "tools.mcp_servers[0].name"),
+        ]
+        for (yaml, key) in mistakes {
+            let error = #expect(throws: ConfigError.self, "\(yaml)") { try Self.parse(yaml) }
+            #expect(error?.key == key, "\(yaml): \(String(describing: error))")
+        }
+    }
+
     @Test func longOutputIsCutAtACharacterBoundaryAndSaysSo() async throws {
         let directory = "/tmp/nlt-tools-\(UInt32.random(in: 0...UInt32.max))"
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)

@@ -47,6 +47,7 @@ public struct RequestPipeline: Sendable {
         previous: RequestPipeline? = nil,
         cache: (any ResponseCacheStore)? = nil,
         memory: (any ConversationMemoryStore)? = nil,
+        externalTools: (any ExternalToolSource)? = nil,
         logger: Logger = Logger(label: "neurolink.pipeline")
     ) {
         let registry = ProviderRegistry(config: config, http: http)
@@ -60,7 +61,7 @@ public struct RequestPipeline: Sendable {
         self.admission = admission
         self.logger = logger
         pricing = .shipped(overrides: config.pricing)
-        tools = ToolCatalog(config.tools)
+        tools = ToolCatalog(config.tools, external: externalTools)
         let validate = ValidateStage(providers: registry, router: router)
         let upstream: [any RequestStage] = [
             AdmissionStage(admission: members),

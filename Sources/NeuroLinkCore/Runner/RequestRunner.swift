@@ -25,6 +25,8 @@ public final class RequestRunner: Sendable {
     let cache: (any ResponseCacheStore)?
     /// Conversation memory every configuration generation uses; `nil` without one.
     let memory: (any ConversationMemoryStore)?
+    /// MCP servers' tools, for every configuration generation; `nil` without any.
+    let externalTools: (any ExternalToolSource)?
     private let generation: Mutex<RequestPipeline>
 
     public init(
@@ -33,8 +35,10 @@ public final class RequestRunner: Sendable {
         logger: Logger,
         recorders: [any RequestRecorder]? = nil,
         cache: (any ResponseCacheStore)? = nil,
-        memory: (any ConversationMemoryStore)? = nil
+        memory: (any ConversationMemoryStore)? = nil,
+        externalTools: (any ExternalToolSource)? = nil
     ) {
+        self.externalTools = externalTools
         self.http = http
         self.logger = logger
         self.cache = cache
@@ -50,6 +54,7 @@ public final class RequestRunner: Sendable {
                 admission: admission,
                 cache: cache,
                 memory: memory,
+                externalTools: externalTools,
                 logger: logger
             )
         )
@@ -70,6 +75,7 @@ public final class RequestRunner: Sendable {
                 previous: current,
                 cache: cache,
                 memory: memory,
+                externalTools: externalTools,
                 logger: logger
             )
         }

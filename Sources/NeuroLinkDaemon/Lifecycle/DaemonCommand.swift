@@ -141,6 +141,7 @@ public struct DaemonCommand: AsyncParsableCommand {
             cache: CacheService.open(config, loader: loader, http: http, logger: logger),
             audit: AuditService.open(config, loader: loader, logger: logger),
             memory: SessionMemory.open(config, loader: loader, logger: logger),
+            mcp: MCPTools.make(config, logger: logger),
             logger: logger
         )
         let server = RPCServer(
@@ -177,6 +178,7 @@ public struct DaemonCommand: AsyncParsableCommand {
         if let writer = daemon.analytics.writer { services.append(.init(service: AnalyticsService(writer: writer))) }
         if let cache = daemon.cache { services.append(.init(service: CacheService(cache: cache))) }
         if let audit = daemon.security.audit { services.append(.init(service: AuditService(log: audit))) }
+        if let mcp = daemon.mcp { services.append(.init(service: MCPService(tools: mcp))) }
         if let memory = daemon.memory { services.append(.init(service: MemoryService(memory: memory, logger: logger))) }
         if !config.alerts.rules.isEmpty {
             services.append(.init(service: AlertService(daemon: daemon, settings: config.alerts)))

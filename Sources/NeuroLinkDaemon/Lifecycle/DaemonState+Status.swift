@@ -21,6 +21,7 @@ extension DaemonState {
         status.analytics = analytics.status(admin: caller.isAdmin)
         status.alerts = alerts.statuses
         status.cache = cache?.stats(showError: caller.isAdmin)
+        status.mcp = mcp?.statuses
         guard !caller.isAdmin else { return status }
         return status.visible(to: runner.resolveTenant(of: caller, userId: nil).tenant.name)
     }

@@ -22,6 +22,8 @@ final class DaemonState: Sendable {
     let cache: ResponseCache?
     /// Conversation memory; `nil` when it is off.
     let memory: SessionMemory?
+    /// The MCP servers' tools; `nil` without any.
+    let mcp: MCPTools?
     /// Security events: the audit log, the journal, metrics.
     let security: SecurityEvents
     let metrics: DaemonMetrics
@@ -55,8 +57,10 @@ final class DaemonState: Sendable {
         cache: ResponseCache? = nil,
         audit: AuditLog? = nil,
         memory: SessionMemory? = nil,
+        mcp: MCPTools? = nil,
         logger: Logger
     ) {
+        self.mcp = mcp
         self.analytics = analytics
         self.cache = cache
         self.memory = memory
@@ -79,7 +83,8 @@ final class DaemonState: Sendable {
             logger: logger,
             recorders: recorders,
             cache: cache,
-            memory: memory
+            memory: memory,
+            externalTools: mcp
         )
     }
 

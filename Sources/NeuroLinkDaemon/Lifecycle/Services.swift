@@ -72,6 +72,18 @@ struct ReloadService: Service, CustomStringConvertible {
                     "cache settings changed that take effect after a restart: enabled, path, max_size_mb, max_disk_mb, semantic.enabled, semantic.embedding, semantic.model_dir, semantic.queue_size, semantic.max_entries_per_scope"
                 )
             }
+            if config.tools.mcpServers != old.tools.mcpServers {
+                logger.warning("tools.mcp_servers changed; it takes effect after a restart")
+            }
+            let (memory, oldMemory) = (config.memory, old.memory)
+            if (memory.enabled, memory.path) != (oldMemory.enabled, oldMemory.path)
+                || (memory.maxMessagesPerSession, memory.maxSessionBytes, memory.maxSessionsPerTenant)
+                    != (oldMemory.maxMessagesPerSession, oldMemory.maxSessionBytes, oldMemory.maxSessionsPerTenant)
+            {
+                logger.warning(
+                    "memory settings changed that take effect after a restart: enabled, path, max_messages_per_session, max_session_bytes, max_sessions_per_tenant"
+                )
+            }
             if config.server != old.server {
                 logger.warning(
                     "server settings changed; they take effect after a restart",

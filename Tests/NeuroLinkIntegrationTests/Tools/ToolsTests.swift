@@ -62,4 +62,23 @@ import Testing
             #expect(error?.type == .forbidden && error?.data.rule == "no-tools")
         }
     }
+
+    @Test func aPolicysToolListsLimitWhatIsListedCalledAndOffered() async throws {
+        let config = loopConfig(
+            "http://127.0.0.1:9/v1",
+            extra: "security:\n  policies:\n    - name: math-only\n      tools: {deny: [getCurrentTime]}\n"
+        )
+        try await DaemonProcess.withClient(config: config) { _, client in
+            let listed = try await client.toolsList().map(\.name)
+            #expect(listed == ["calculateMath"])
+            let call = await #expect(throws: RPCError.self) {
+                try await client.toolsCall(ToolCallRequest(name: "getCurrentTime"))
+            }
+            #expect(call?.type == .forbidden && call?.data.rule == "math-only")
+            let named = await #expect(throws: RPCError.self) {
+                try await client.generate(StreamRequest(prompt: "time?", tools: [.daemon("getCurrentTime")]))
+            }
+            #expect(named?.type == .forbidden, "\(String(describing: named))")
+        }
+    }
 }
