@@ -41,6 +41,7 @@ struct AnalyticsRow: Sendable {
             record.errorRule, record.security?.injectionScore, record.security?.injectionAction,
             record.security.flatMap(Self.redactions),
             record.security.flatMap { $0.filtered.isEmpty ? nil : $0.filtered.joined(separator: ",") },
+            record.toolSteps?.count, record.toolSteps.flatMap(Self.toolCalls),
         ]
         // The existential overload: the generic one maps through a key path, a fifth of the writer's time.
         arguments = StatementArguments(columns)
@@ -59,6 +60,18 @@ struct AnalyticsRow: Sendable {
             return "\(JSONText.quoted(name)):{\(entries.joined(separator: ","))}"
         }
         return "{" + parts.joined(separator: ",") + "}"
+    }
+
+    /// The tools the loop ran, by turn, as JSON; `nil` when it ran none.
+    static func toolCalls(_ steps: [ToolStep]) -> String? {
+        let entries = steps.flatMap { step in
+            step.toolResults.map { result in
+                "{\"step\":\(step.step),\"name\":\(JSONText.quoted(result.name)),"
+                    + "\"execution\":\(JSONText.quoted(result.execution.rawValue)),"
+                    + "\"ok\":\(result.error == nil),\"ms\":\(result.durationMs)}"
+            }
+        }
+        return entries.isEmpty ? nil : "[" + entries.joined(separator: ",") + "]"
     }
 
     /// A context value as a column: strings as they are, anything else as its JSON.

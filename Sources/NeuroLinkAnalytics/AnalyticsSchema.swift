@@ -86,6 +86,14 @@ enum AnalyticsSchema {
                 t.add(column: "filtered", .text)
             }
         }
+        migrator.registerMigration("v5: tool loop") { db in
+            try db.alter(table: "requests") { t in
+                // Model turns of the tool loop, when it ran tools.
+                t.add(column: "tool_steps", .integer)
+                // The tools it ran, never their arguments or outputs: [{"step", "name", "execution", "ok", "ms"}].
+                t.add(column: "tool_calls", .text)
+            }
+        }
         return migrator
     }
 }

@@ -196,7 +196,7 @@ public struct AnalyticsExportPage: Sendable, Hashable, Codable {
         "tokens_estimated", "tokens_per_second", "cost", "finish_reason", "error_type", "failure_class",
         "eval_relevance", "eval_accuracy", "eval_completeness", "eval_overall", "eval_judge", "eval_error",
         "cache_status", "cache_age_ms", "cache_saved_cost", "cache_similarity", "error_rule", "injection_score",
-        "injection_action", "redactions", "filtered",
+        "injection_action", "redactions", "filtered", "tool_steps", "tool_calls",
     ]
 
     /// One object per request, with the columns docs/protocol.md lists.

@@ -157,7 +157,18 @@ import Testing
                         call.arguments["order"]?.stringValue == "A-17"
                             ? .content("shipped on Monday") : .error("unknown")
                     }
-                    return try await Self.collect(events)
+                    let seen = try await Self.collect(events)
+                    // The analytics record lists the steps and the tools, never their outputs.
+                    var row: JSONValue?
+                    try await waitUntil(timeout: .seconds(10)) {
+                        row = try await exportAll(client).first
+                        return row != nil
+                    }
+                    #expect(row?["tool_steps"]?.intValue == 2, "\(String(describing: row))")
+                    let calls = row?["tool_calls"]?.stringValue ?? ""
+                    #expect(calls.contains(#""name":"lookup_order""#) && calls.contains(#""execution":"client""#))
+                    #expect(!calls.contains("shipped"), "no outputs in analytics")
+                    return seen
                 }
             }
             #expect(seen.text == "Order A-17 has shipped.")
