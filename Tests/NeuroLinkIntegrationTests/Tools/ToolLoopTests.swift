@@ -309,4 +309,30 @@ import Testing
             }
         }
     }
+
+    @Test func nlctlStreamEnableToolsPrintsEachToolOnStderrAndTheAnswerOnStdout() async throws {
+        try await LoopbackUpstream.with { upstream in
+            let renderer = OpenAIRenderer()
+            upstream.register(
+                model: "m",
+                sequence: [
+                    Self.raw(renderer, WireScript(pieces: [], toolCall: Self.mathCall, finish: "tool_calls")),
+                    Self.raw(renderer, WireScript(pieces: ["6*7 is 42."], finish: "stop")),
+                ]
+            )
+            let config = ProviderConformanceTests.config(renderer, upstream: upstream)
+            try await DaemonProcess.with(config: config) { daemon in
+                let run = try await runTool(
+                    DaemonProcess.binary("nlctl"),
+                    ["stream", "--socket", daemon.socketPath, "--enable-tools", "--max-steps", "3", "What is 6*7?"]
+                )
+                #expect(run.status == 0, "\(run.stderr)")
+                #expect(run.stdout == "6*7 is 42.\n", "\(run.stdout)")
+                #expect(
+                    run.stderr.contains("[neurolink] Using tool: calculateMath"),
+                    "plain text off a terminal: \(run.stderr)"
+                )
+            }
+        }
+    }
 }
