@@ -222,6 +222,7 @@ let package = Package(
             dependencies: [
                 "NeuroLinkClient", "NeuroLinkProtocol",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Crypto", package: "swift-crypto"),
             ],
             swiftSettings: strict
         ),

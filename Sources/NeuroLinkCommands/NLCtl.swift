@@ -21,7 +21,7 @@ public struct NLCtl: AsyncParsableCommand {
             StreamCommand.self, GenerateCommand.self, StatusCommand.self, LimitsCommand.self, HealthCommand.self,
             ProvidersCommand.self, ModelsCommand.self, AnalyticsCommand.self,
             MetricsCommand.self, AlertsCommand.self, TopCommand.self, CacheCommand.self, AuditCommand.self,
-            ToolsCommand.self, MemoryCommand.self,
+            ToolsCommand.self, MemoryCommand.self, KeysCommand.self,
         ]
     )
 

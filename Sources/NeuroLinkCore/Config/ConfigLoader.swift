@@ -72,6 +72,7 @@ public struct ConfigLoader: Sendable, CustomStringConvertible, CustomDebugString
             allowed: [
                 "server", "logging", "timeouts", "defaults", "providers", "routing", "pools", "rate_limits", "limits",
                 "analytics", "pricing", "metrics", "alerts", "evaluation", "cache", "security", "tools", "memory",
+                "http",
             ]
         )
         if let node = top["server"] { config.server = try parseServer(node, reader) }
@@ -124,6 +125,7 @@ public struct ConfigLoader: Sendable, CustomStringConvertible, CustomDebugString
         if let node = top["cache"] { config.cache = try parseCache(node, reader, providers: config.providers) }
         if let node = top["tools"] { config.tools = try parseTools(node, reader) }
         if let node = top["memory"] { config.memory = try parseMemory(node, reader) }
+        if let node = top["http"] { config.http = try parseHTTPFront(node, reader) }
         if let node = top["security"] {
             config.security = try parseSecurity(node, reader, providers: config.providers, pools: config.pools)
         }

@@ -31,6 +31,7 @@ public struct DaemonConfig: Sendable {
     /// `tools:`: the built-in tools.
     public var tools = Tools()
     public var memory = Memory()
+    public var http = HTTPFront()
     /// `pricing:`: model prices (by model id or id prefix) over the shipped table.
     public var pricing: [String: ModelPrice] = [:]
     /// The file this was read from; `nil` when built from the environment alone.

@@ -1,0 +1,98 @@
+import Foundation
+import NIOCore
+import NIOHTTP1
+import NeuroLinkCore
+import NeuroLinkLimits
+import NeuroLinkProtocol
+
+extension HTTPFrontConnection {
+    /// `POST /v1/chat/completions`: registered and run by the same runner as a `stream` or
+    /// `generate` of the socket, under the key's tenant.
+    func chat(_ request: HTTPRequestHead, body: ByteBuffer, tenant: String, _ outbound: Outbound) async {
+        let version = request.version
+        let chat: OpenAIChatRequest
+        do throws(RPCError) {
+            guard let json = try? JSONDecoder().decode(JSONValue.self, from: Data(body.readableBytesView)) else {
+                throw RPCError(.parseError, "the body is not valid JSON")
+            }
+            chat = try OpenAIChatRequest(
+                body: json,
+                headers: { request.headers.first(name: $0) },
+                config: daemon.current.config
+            )
+        } catch {
+            let (status, body) = OpenAIResponses.error(error)
+            return await HTTPFrontResponse.json(outbound, version: version, status: status, body: body)
+        }
+        let id = "chatcmpl-" + String(UInt64.random(in: 0...UInt64.max), radix: 16)
+        let context: RequestContext
+        do throws(RPCError) {
+            context = try daemon.runner.start(
+                id: .string(id),
+                method: chat.stream ? Method.stream : Method.generate,
+                caller: Caller(tenant: TenantKey(tenant)),
+                scope: scope,
+                userId: chat.params.context?["userId"]?.stringValue
+            )
+        } catch {
+            let (status, body) = OpenAIResponses.error(error)
+            return await HTTPFrontResponse.json(
+                outbound,
+                version: version,
+                status: status,
+                body: body,
+                headers: Self.retryHeaders(error)
+            )
+        }
+        observer.watch(context)
+        defer { observer.watch(nil) }
+        let headers = [("x-request-id", id)]
+        if chat.stream {
+            let sink = OpenAIStreamSink(
+                outbound: outbound,
+                version: version,
+                id: id,
+                model: chat.model,
+                includeUsage: chat.includeUsage,
+                headers: headers
+            )
+            _ = await daemon.runner.run(chat.params, context: context, sink: sink)
+            return
+        }
+        switch await daemon.runner.run(chat.params, context: context, sink: DiscardingSink()) {
+        case .success(let result):
+            let created = Int(Date().timeIntervalSince1970)
+            let body = OpenAIResponses.completion(result, id: id, model: chat.model, created: created)
+            await HTTPFrontResponse.json(
+                outbound,
+                version: version,
+                status: .ok,
+                body: body,
+                headers: headers + Self.routeHeaders(result)
+            )
+        case .failure(let error):
+            let (status, body) = OpenAIResponses.error(error)
+            await HTTPFrontResponse.json(
+                outbound,
+                version: version,
+                status: status,
+                body: body,
+                headers: headers + Self.retryHeaders(error)
+            )
+        }
+    }
+
+    /// Where the answer came from: `x-neurolink-provider`, `-model`, `-cache`, `-attempts`.
+    static func routeHeaders(_ result: StreamResult) -> [(String, String)] {
+        var headers = [("x-neurolink-provider", result.provider), ("x-neurolink-model", result.model)]
+        if let cache = result.cache { headers.append(("x-neurolink-cache", cache.status.rawValue)) }
+        headers.append(("x-neurolink-attempts", "\(max(1, result.route?.attempts?.count ?? 1))"))
+        return headers
+    }
+
+    /// `retry-after` (seconds, rounded up) and `retry-after-ms` of a rate-limited request.
+    static func retryHeaders(_ error: RPCError) -> [(String, String)] {
+        guard let ms = error.data.retryAfterMs, ms >= 0 else { return [] }
+        return [("retry-after", "\((ms + 999) / 1000)"), ("retry-after-ms", "\(ms)")]
+    }
+}

@@ -1,0 +1,81 @@
+import Foundation
+import Logging
+import NIOCore
+import NIOHTTP1
+import NIOPosix
+import NeuroLinkCore
+import NeuroLinkLimits
+import NeuroLinkProtocol
+import ServiceLifecycle
+import Synchronization
+
+/// The OpenAI-compatible HTTP front on `http.listen`, on NIO's HTTP/1.1 pipeline: the same
+/// runner and pipeline as the Unix socket, only the framing differs (docs/protocol.md §14).
+struct HTTPFrontService: Service, CustomStringConvertible {
+    var description: String { "HTTPFront" }
+    let settings: DaemonConfig.HTTPFront
+    let endpoint: DaemonConfig.Endpoint
+    let daemon: DaemonState
+
+    typealias Connection = NIOAsyncChannel<HTTPServerRequestPart, HTTPServerResponsePart>
+
+    func run() async throws {
+        let server = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            .bind(host: endpoint.host, port: endpoint.port) { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    let observer = CloseObserver()
+                    try channel.pipeline.syncOperations.configureHTTPServerPipeline()
+                    try channel.pipeline.syncOperations.addHandler(observer)
+                    let loopback = channel.remoteAddress.map(Self.isLoopback) ?? false
+                    return (try Connection(wrappingChannelSynchronously: channel), observer, loopback)
+                }
+            }
+        daemon.logger.notice("HTTP front listening", metadata: ["listen": "\(endpoint)"])
+        try await cancelWhenGracefulShutdown {
+            try await server.executeThenClose { connections in
+                try await withThrowingDiscardingTaskGroup { group in
+                    for try await (connection, observer, loopback) in connections {
+                        group.addTask {
+                            await HTTPFrontConnection(
+                                front: self,
+                                observer: observer,
+                                peerIsLoopback: loopback,
+                                scope: daemon.requests.makeScope()
+                            ).serve(connection)
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    private static func isLoopback(_ address: SocketAddress) -> Bool {
+        switch address {
+        case .v4(let v4): v4.host.hasPrefix("127.")
+        case .v6(let v6): v6.host == "::1" || v6.host.hasPrefix("::ffff:127.")
+        default: false
+        }
+    }
+}
+
+/// Tells the request running on a connection that its client went away, at once (the answer may
+/// be waiting on a slow provider, with nothing to write that would fail).
+final class CloseObserver: ChannelInboundHandler, Sendable {
+    typealias InboundIn = HTTPServerRequestPart
+    typealias InboundOut = HTTPServerRequestPart
+    private let running = Mutex<RequestContext?>(nil)
+
+    func watch(_ context: RequestContext?) {
+        running.withLock { $0 = context }
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        context.fireChannelRead(data)
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        running.withLock { $0 }?.clientGone()
+        context.fireChannelInactive()
+    }
+}

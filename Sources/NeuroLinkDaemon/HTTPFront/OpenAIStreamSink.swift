@@ -1,0 +1,161 @@
+import Foundation
+import NIOCore
+import NIOHTTP1
+import NeuroLinkCore
+import NeuroLinkProtocol
+
+/// A streamed chat completion as OpenAI's Server-Sent Events: the head and a role delta before
+/// the first piece, a `chat.completion.chunk` per text piece and tool call, the finish reason, the
+/// usage chunk when asked for, then `data: [DONE]`. Writing waits while the client is not
+/// reading, which pauses the upstream transfer, as on the socket. An error before anything was
+/// sent is a plain HTTP error; after, it is a `data: {"error": ...}` event that ends the stream.
+struct OpenAIStreamSink: ChunkSink {
+    let outbound: NIOAsyncChannelOutboundWriter<HTTPServerResponsePart>
+    let version: HTTPVersion
+    let id: String
+    let model: String
+    let created: Int
+    let includeUsage: Bool
+    let headers: [(String, String)]
+    private var headSent = false
+    private var toolCalls = 0
+    private(set) var bytesSent = 0
+
+    init(
+        outbound: NIOAsyncChannelOutboundWriter<HTTPServerResponsePart>,
+        version: HTTPVersion,
+        id: String,
+        model: String,
+        includeUsage: Bool,
+        headers: [(String, String)]
+    ) {
+        self.outbound = outbound
+        self.version = version
+        self.id = id
+        self.model = model
+        self.includeUsage = includeUsage
+        self.headers = headers
+        created = Int(Date().timeIntervalSince1970)
+    }
+
+    mutating func send(_ chunks: [OutgoingChunk]) async throws {
+        var buffer = ByteBuffer()
+        if !headSent {
+            try await writeHead()
+            event(into: &buffer, delta: #"{"role":"assistant","content":""}"#, finish: nil)
+        }
+        for chunk in chunks {
+            switch chunk {
+            case .text(let text): event(into: &buffer, delta: "{\"content\":\(Self.quoted(text))}", finish: nil)
+            case .reasoning(let text):
+                event(into: &buffer, delta: "{\"reasoning_content\":\(Self.quoted(text))}", finish: nil)
+            case .toolCall(let call):
+                let delta = OpenAIResponses.toolCall(call, index: toolCalls)
+                toolCalls += 1
+                event(into: &buffer, delta: "{\"tool_calls\":[\(Self.json(delta))]}", finish: nil)
+            case .finish(let reason, let usage):
+                event(into: &buffer, delta: "{}", finish: OpenAIResponses.finishReason(reason))
+                if includeUsage, let usage {
+                    line(
+                        into: &buffer,
+                        "{\"id\":\(Self.quoted(id)),\"object\":\"chat.completion.chunk\",\"created\":\(created),\"model\":\(Self.quoted(model)),\"choices\":[],\"usage\":\(Self.json(OpenAIResponses.usage(usage)))}"
+                    )
+                }
+            case .object, .notice, .analytics, .evaluation, .toolResult:
+                continue
+            }
+        }
+        guard buffer.readableBytes > 0 else { return }
+        bytesSent += buffer.readableBytes
+        try await outbound.write(.body(.byteBuffer(buffer)))
+    }
+
+    mutating func respond(_ result: Result<StreamResult, RPCError>) async {
+        switch result {
+        case .success:
+            var buffer = ByteBuffer(string: "data: [DONE]\n\n")
+            if !headSent { try? await writeHead() }
+            bytesSent += buffer.readableBytes
+            try? await outbound.write(.body(.byteBuffer(buffer)))
+            buffer.clear()
+        case .failure(let error):
+            let (status, body) = OpenAIResponses.error(error)
+            guard headSent else {
+                await HTTPFrontResponse.json(outbound, version: version, status: status, body: body, headers: headers)
+                return
+            }
+            let text = "data: \(Self.json(body))\n\n"
+            bytesSent += text.utf8.count
+            try? await outbound.write(.body(.byteBuffer(ByteBuffer(string: text))))
+        }
+        try? await outbound.write(.end(nil))
+    }
+
+    private mutating func writeHead() async throws {
+        headSent = true
+        var head = HTTPHeaders([
+            ("Content-Type", "text/event-stream"), ("Cache-Control", "no-cache"), ("X-Accel-Buffering", "no"),
+        ])
+        for (name, value) in headers { head.add(name: name, value: value) }
+        try await outbound.write(.head(HTTPResponseHead(version: version, status: .ok, headers: head)))
+    }
+
+    private func event(into buffer: inout ByteBuffer, delta: String, finish: String?) {
+        let reason = finish.map(Self.quoted) ?? "null"
+        line(
+            into: &buffer,
+            "{\"id\":\(Self.quoted(id)),\"object\":\"chat.completion.chunk\",\"created\":\(created),\"model\":\(Self.quoted(model)),\"choices\":[{\"index\":0,\"delta\":\(delta),\"finish_reason\":\(reason)}]}"
+        )
+    }
+
+    private func line(into buffer: inout ByteBuffer, _ json: String) {
+        buffer.writeStaticString("data: ")
+        buffer.writeString(json)
+        buffer.writeStaticString("\n\n")
+    }
+
+    static func quoted(_ text: String) -> String {
+        var buffer = ByteBuffer()
+        buffer.writeJSONString(text)
+        return String(buffer: buffer)
+    }
+
+    static func json(_ value: JSONValue) -> String {
+        String(decoding: OpenAIResponses.data(value), as: UTF8.self)
+    }
+}
+
+/// Whole HTTP responses of the front.
+enum HTTPFrontResponse {
+    static func json(
+        _ outbound: NIOAsyncChannelOutboundWriter<HTTPServerResponsePart>,
+        version: HTTPVersion,
+        status: HTTPResponseStatus,
+        body: JSONValue,
+        headers: [(String, String)] = []
+    ) async {
+        await send(
+            outbound,
+            version: version,
+            status: status,
+            contentType: "application/json",
+            body: OpenAIResponses.data(body),
+            headers: headers
+        )
+    }
+
+    static func send(
+        _ outbound: NIOAsyncChannelOutboundWriter<HTTPServerResponsePart>,
+        version: HTTPVersion,
+        status: HTTPResponseStatus,
+        contentType: String,
+        body: Data,
+        headers extra: [(String, String)] = []
+    ) async {
+        var headers = HTTPHeaders([("Content-Type", contentType), ("Content-Length", "\(body.count)")])
+        for (name, value) in extra { headers.add(name: name, value: value) }
+        try? await outbound.write(.head(HTTPResponseHead(version: version, status: status, headers: headers)))
+        try? await outbound.write(.body(.byteBuffer(ByteBuffer(bytes: body))))
+        try? await outbound.write(.end(nil))
+    }
+}

@@ -1,0 +1,193 @@
+import Foundation
+import LoopbackUpstream
+import NeuroLinkClient
+import NeuroLinkProtocol
+import NeuroLinkTestSupport
+import Testing
+
+/// The OpenAI-compatible HTTP front of the real daemon, driven with `curl`: streamed (SSE) and
+/// whole chat completions, keys, the model list, errors in OpenAI's shape with their statuses, and
+/// a client that hangs up ending the upstream request.
+@Suite struct HTTPFrontTests {
+    static let key = "sk-test-key"
+    /// SHA-256 of ``key``, as `http.api_keys` holds it.
+    static let keyHash = "0d62f396c1317066f55a96086517047c737087c61eb2bf016b72e6298927b15b"
+
+    static func config(_ upstream: LoopbackUpstream, port: Int, extra: String = "") -> String {
+        loopConfig(
+            upstream.baseURL,
+            extra: """
+                http:
+                  listen: 127.0.0.1:\(port)
+                  max_body_bytes: 4096
+                  api_keys:
+                    - {name: test, sha256: \(keyHash), tenant: team}
+                \(extra)
+                """
+        )
+    }
+
+    /// `curl` with the key, printing the status code on the last line.
+    static func curl(
+        _ port: Int,
+        _ path: String,
+        body: String? = nil,
+        key: String? = HTTPFrontTests.key,
+        extra: [String] = []
+    )
+        async throws -> (status: Int, body: String)
+    {
+        var arguments = ["-sS", "-N", "-w", "\n%{http_code}", "http://127.0.0.1:\(port)\(path)"] + extra
+        if let key { arguments += ["-H", "Authorization: Bearer \(key)"] }
+        if let body { arguments += ["-H", "Content-Type: application/json", "--data-binary", body] }
+        let run = try await runTool("/usr/bin/curl", arguments)
+        let lines = run.stdout.split(separator: "\n", omittingEmptySubsequences: false)
+        return (Int(lines.last ?? "") ?? 0, lines.dropLast().joined(separator: "\n"))
+    }
+
+    static func waitUntilListening(_ port: Int) async throws {
+        try await waitUntil(timeout: .seconds(10)) { try await curl(port, "/healthz", key: nil).status == 200 }
+    }
+
+    @Test func streamedAndWholeCompletionsInOpenAIsFormat() async throws {
+        try await LoopbackUpstream.with { upstream in
+            let port = FreePort.loopback()
+            try await DaemonProcess.withClient(config: Self.config(upstream, port: port)) { _, client in
+                try await Self.waitUntilListening(port)
+                let streamed = try await Self.curl(
+                    port,
+                    "/v1/chat/completions",
+                    body:
+                        #"{"model":"loop","messages":[{"role":"user","content":"hi"}],"stream":true,"stream_options":{"include_usage":true}}"#
+                )
+                #expect(streamed.status == 200, "\(streamed.body)")
+                let events = streamed.body.split(separator: "\n").filter { $0.hasPrefix("data: ") }.map {
+                    $0.dropFirst(6)
+                }
+                #expect(events.last == "[DONE]", "\(streamed.body)")
+                let objects = try events.dropLast().map {
+                    try JSONDecoder().decode(JSONValue.self, from: Data($0.utf8))
+                }
+                #expect(objects.first?["choices"]?.arrayValue?.first?["delta"]?["role"]?.stringValue == "assistant")
+                let text = objects.compactMap { $0["choices"]?.arrayValue?.first?["delta"]?["content"]?.stringValue }
+                    .joined()
+                #expect(text == "Hello from loopback", "\(streamed.body)")
+                #expect(objects.allSatisfy { $0["object"]?.stringValue == "chat.completion.chunk" })
+                let finish = objects.compactMap { $0["choices"]?.arrayValue?.first?["finish_reason"]?.stringValue }
+                #expect(finish == ["stop"])
+                #expect(objects.last?["usage"]?["total_tokens"] != nil, "the usage chunk: \(streamed.body)")
+
+                let whole = try await Self.curl(
+                    port,
+                    "/v1/chat/completions",
+                    body:
+                        #"{"model":"loop","messages":[{"role":"user","content":[{"type":"text","text":"hi"}]}],"user":"u1"}"#,
+                    extra: ["-D", "-"]
+                )
+                #expect(whole.status == 200)
+                #expect(whole.body.lowercased().contains("x-neurolink-provider: loop"), "\(whole.body)")
+                let json = try #require(whole.body.split(separator: "\r\n\r\n").last)
+                let completion = try JSONDecoder().decode(JSONValue.self, from: Data(json.utf8))
+                #expect(completion["object"]?.stringValue == "chat.completion")
+                #expect(
+                    completion["choices"]?.arrayValue?.first?["message"]?["content"]?.stringValue
+                        == "Hello from loopback"
+                )
+
+                let socket = try await client.generate(StreamRequest(prompt: "hi", provider: "loop"))
+                #expect(socket.text == text, "the socket and the HTTP front give the same text")
+
+                let models = try await Self.curl(port, "/v1/models")
+                #expect(
+                    models.status == 200 && models.body.contains(#""loop\/loop-model""#)
+                        || models.body.contains("loop/loop-model"),
+                    "\(models.body)"
+                )
+            }
+        }
+    }
+
+    @Test func keysErrorsAndLimitsAnswerInOpenAIsShape() async throws {
+        try await LoopbackUpstream.with { upstream in
+            let port = FreePort.loopback()
+            try await DaemonProcess.with(config: Self.config(upstream, port: port)) { _ in
+                try await Self.waitUntilListening(port)
+                let body = #"{"messages":[{"role":"user","content":"hi"}]}"#
+                let cases: [(String, String?, String?, [String], Int, String)] = [
+                    ("/v1/chat/completions", body, nil, [], 401, "invalid_api_key"),
+                    ("/v1/chat/completions", body, "sk-wrong", [], 401, "invalid_api_key"),
+                    ("/v1/chat/completions", "{not json", Self.key, [], 400, "parse_error"),
+                    ("/v1/chat/completions", #"{"messages":[]}"#, Self.key, [], 400, "invalid_params"),
+                    (
+                        "/v1/chat/completions", #"{"model":"nope/x","messages":[{"role":"user","content":"hi"}]}"#,
+                        Self.key, [], 404, "provider_not_found"
+                    ),
+                    (
+                        "/v1/chat/completions", String(repeating: " ", count: 5000) + body, Self.key, [], 413,
+                        "body_too_large"
+                    ),
+                    ("/v1/chat/completions", nil, Self.key, [], 405, "method_not_allowed"),
+                    ("/v1/nothing", nil, Self.key, [], 404, "not_found"),
+                ]
+                for (path, payload, key, extra, status, code) in cases {
+                    let answer = try await Self.curl(port, path, body: payload, key: key, extra: extra)
+                    #expect(answer.status == status, "\(path) \(payload?.prefix(40) ?? ""): \(answer.body)")
+                    let error = try? JSONDecoder().decode(JSONValue.self, from: Data(answer.body.utf8))
+                    #expect(error?["error"]?["code"]?.stringValue == code, "\(answer.body)")
+                    #expect(error?["error"]?["message"]?.stringValue?.isEmpty == false)
+                    #expect(!answer.body.contains(Self.key), "keys are never echoed")
+                }
+                let x = try await Self.curl(port, "/v1/models", key: nil, extra: ["-H", "x-api-key: \(Self.key)"])
+                #expect(x.status == 200, "x-api-key works too: \(x.body)")
+                #expect(try await Self.curl(port, "/readyz", key: nil).status == 200)
+                let metrics = try await Self.curl(port, "/metrics", key: nil)
+                #expect(metrics.status == 200 && metrics.body.contains("neurolink_"))
+            }
+        }
+    }
+
+    @Test func aClientThatHangsUpEndsTheUpstreamRequest() async throws {
+        try await LoopbackUpstream.with { upstream in
+            upstream.register(
+                model: "long",
+                .stream(OpenAIStream(pieces: (0..<200).map { "w\($0) " }, delay: .milliseconds(50)))
+            )
+            let port = FreePort.loopback()
+            try await DaemonProcess.with(config: Self.config(upstream, port: port)) { _ in
+                try await Self.waitUntilListening(port)
+                let started = ContinuousClock.now
+                _ = try await Self.curl(
+                    port,
+                    "/v1/chat/completions",
+                    body: #"{"model":"long","messages":[{"role":"user","content":"hi"}],"stream":true}"#,
+                    extra: ["--max-time", "0.5"]
+                )
+                let closed = await upstream.waitForConnectionClose(model: "long", timeout: .seconds(3))
+                let at = try #require(closed?.clientClosedAt, "the daemon closed the upstream connection")
+                #expect(at - started < .seconds(2), "within moments of the hang-up")
+            }
+        }
+    }
+
+    @Test func nlctlKeysHashPrintsTheHashTheConfigurationTakes() async throws {
+        let run = try await runTool(DaemonProcess.binary("nlctl"), ["keys", "hash"], stdin: Self.key + "\n")
+        #expect(run.status == 0 && run.stdout == Self.keyHash + "\n", "\(run)")
+    }
+
+    @Test func anonymousLoopbackCallersNeedTheSetting() async throws {
+        try await LoopbackUpstream.with { upstream in
+            let port = FreePort.loopback()
+            let extra = "  allow_unauthenticated_loopback: true\n  anonymous_tenant: local\n"
+            try await DaemonProcess.with(config: Self.config(upstream, port: port, extra: extra)) { _ in
+                try await Self.waitUntilListening(port)
+                let answer = try await Self.curl(
+                    port,
+                    "/v1/chat/completions",
+                    body: #"{"messages":[{"role":"user","content":"hi"}]}"#,
+                    key: nil
+                )
+                #expect(answer.status == 200, "\(answer.body)")
+            }
+        }
+    }
+}
