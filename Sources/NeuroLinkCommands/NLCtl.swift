@@ -22,7 +22,7 @@ public struct NLCtl: AsyncParsableCommand {
             StreamCommand.self, GenerateCommand.self, StatusCommand.self, LimitsCommand.self, HealthCommand.self,
             ProvidersCommand.self, ModelsCommand.self, AnalyticsCommand.self,
             MetricsCommand.self, AlertsCommand.self, TopCommand.self, CacheCommand.self, AuditCommand.self,
-            ToolsCommand.self, MemoryCommand.self, BatchCommand.self,
+            ToolsCommand.self, MemoryCommand.self, BatchCommand.self, ChatCommand.self,
         ]
     )
 
