@@ -36,9 +36,9 @@ struct BatchCommand: AsyncParsableCommand {
         // Read before the output is created: it may be the same file.
         let only = try retryFailed.map(BatchRetry.failedIndexes(in:))
         var source = try BatchSource(path: file, template: try defaults.request(prompt: ""), only: only)
+        var progress = BatchProgress(quiet: quiet, total: quiet ? nil : only?.count ?? BatchSource.count(file))
         let sink = try BatchSink(path: output)
         defer { sink.close() }
-        var progress = BatchProgress(quiet: quiet, total: quiet ? nil : only?.count ?? BatchSource.count(file))
         var tally = BatchTally()
         let interrupts = Interrupts.stream()
         do {

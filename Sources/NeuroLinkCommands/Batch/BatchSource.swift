@@ -23,7 +23,8 @@ struct BatchSource {
         self.path = path
         self.template = template
         self.only = only
-        lastWanted = only?.max()
+        // Nothing to rerun: end at once instead of reading the whole input for no item.
+        lastWanted = only.map { $0.max() ?? -1 }
     }
 
     /// The next item to run, or `nil` at the end of the input.
