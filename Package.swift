@@ -53,6 +53,8 @@ let package = Package(
         .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
         // libsystemd (Debian libsystemd-dev): sd_notify, watchdog, socket activation, journal.
         .systemLibrary(name: "CSystemd", pkgConfig: "libsystemd", providers: [.apt(["libsystemd-dev"])]),
+        // libedit (Debian libedit-dev): line editing and history for `nlctl chat`.
+        .systemLibrary(name: "CEditLine", pkgConfig: "libedit", providers: [.apt(["libedit-dev"])]),
         // Remembers a SIGTERM/SIGINT that arrives before the daemon's signal handling is in place
         // (a constructor installs the handler before main); linked by neurolinkd only.
         .target(name: "CEarlyStop"),
@@ -220,7 +222,7 @@ let package = Package(
         .target(
             name: "NeuroLinkCommands",
             dependencies: [
-                "NeuroLinkClient", "NeuroLinkProtocol",
+                "CEditLine", "NeuroLinkClient", "NeuroLinkProtocol",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ],

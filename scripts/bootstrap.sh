@@ -3,6 +3,7 @@
 #   libcurl4-openssl-dev  - outbound HTTP (CCurl system library)
 #   libsystemd-dev        - sd_notify / socket activation
 #   libsqlite3-dev        - local state
+#   libedit-dev           - line editing and history in `nlctl chat` (CEditLine system library)
 #   pkg-config            - SwiftPM finds libcurl through it
 #   systemd               - systemd-analyze, systemd-socket-activate, systemd-sysusers and
 #                           systemd-tmpfiles for the systemd integration tests
@@ -28,6 +29,7 @@ PACKAGES=(
     libsqlite3-dev
     zlib1g-dev
     libopenblas-dev
+    libedit-dev
     pkg-config
     systemd
     curl

@@ -144,13 +144,7 @@ public final class NeuroLinkClient: Sendable {
         let demand = StreamDemand { [self] in
             // The application is gone before the response: stop the request in the daemon.
             guard router.remove(id) != nil else { return }
-            let cancel = try? Frames.request(
-                id: makeID(),
-                method: Method.cancel,
-                params: CancelRequest(requestId: id),
-                allocator: allocator
-            )
-            if let cancel { control.yield(cancel) }
+            sendCancel(id)
         }
         let limit = Self.streamBufferLimit
         let made = ResponseStream<Element>.Producer.makeSequence(
@@ -182,7 +176,8 @@ public final class NeuroLinkClient: Sendable {
         return ResponseStream(producer: made.sequence, onElement: hook)
     }
 
-    /// Generates a whole answer in one response.
+    /// Generates a whole answer in one response. Cancelling the calling task sends `cancel`, so
+    /// the daemon aborts the upstream request, and throws `CancellationError`.
     public func generate(_ request: StreamRequest) async throws -> StreamResult {
         try await call(Method.generate, params: request).decode(as: StreamResult.self)
     }
@@ -300,16 +295,43 @@ public final class NeuroLinkClient: Sendable {
 
     private struct EmptyParams: Encodable {}
 
+    /// Sends one request and waits for its response. Cancelling the calling task ends the wait
+    /// with `CancellationError` and sends `cancel`, so the daemon stops a `generate` at once.
     func call(_ method: String, params: some Encodable) async throws -> JSONValue {
         let id = makeID()
         let frame = try Frames.request(id: id, method: method, params: params, allocator: allocator)
-        return try await withCheckedThrowingContinuation { continuation in
-            guard router.register(id, .call(continuation)) else {
-                continuation.resume(throwing: NeuroLinkClientError.connectionClosed)
-                return
+        return try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { continuation in
+                guard router.register(id, .call(continuation)) else {
+                    continuation.resume(throwing: NeuroLinkClientError.connectionClosed)
+                    return
+                }
+                control.yield(frame)
+                // Cancelled before the waiter was registered: the handler found nothing to end.
+                if Task.isCancelled { abandon(id) }
             }
-            control.yield(frame)
+        } onCancel: {
+            abandon(id)
         }
+    }
+
+    /// Ends the wait for `id` with `CancellationError` and asks the daemon to stop the request;
+    /// does nothing when the response already came (or another caller abandoned it first).
+    private func abandon(_ id: RPCID) {
+        guard case .call(let continuation)? = router.remove(id) else { return }
+        continuation.resume(throwing: CancellationError())
+        sendCancel(id)
+    }
+
+    /// Asks the daemon to stop request `id`; its answer concerns no waiter and is dropped.
+    private func sendCancel(_ id: RPCID) {
+        let cancel = try? Frames.request(
+            id: makeID(),
+            method: Method.cancel,
+            params: CancelRequest(requestId: id),
+            allocator: allocator
+        )
+        if let cancel { control.yield(cancel) }
     }
 
     private static func describe(_ error: any Error) -> String {

@@ -20,6 +20,8 @@ public enum NLExit {
     public static let timeout: Int32 = 6
     /// The daemon is shutting down.
     public static let shuttingDown: Int32 = 7
+    /// `nlctl batch`: some items failed (their output lines say why); the others succeeded.
+    public static let itemsFailed: Int32 = 8
     /// Command-line usage error.
     public static let usage: Int32 = 64
     /// The daemon could not be reached.

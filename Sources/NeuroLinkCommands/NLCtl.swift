@@ -12,7 +12,8 @@ public struct NLCtl: AsyncParsableCommand {
         abstract: "Talk to the NeuroLink daemon.",
         discussion: """
             Exit status: 0 ok, 1 other error, 2 request rejected by the daemon, 3 provider error, 4 provider auth error, \
-            5 rate limited, 6 timeout, 7 daemon shutting down, 64 usage error, 69 daemon unreachable, \
+            5 rate limited, 6 timeout, 7 daemon shutting down, 8 some items of a batch failed, 64 usage error, \
+            69 daemon unreachable, \
             74 cannot write the output, 77 socket in an untrusted directory, 130 interrupted, \
             141 output closed by its reader (e.g. piped into head).
             """,
@@ -21,7 +22,7 @@ public struct NLCtl: AsyncParsableCommand {
             StreamCommand.self, GenerateCommand.self, StatusCommand.self, LimitsCommand.self, HealthCommand.self,
             ProvidersCommand.self, ModelsCommand.self, AnalyticsCommand.self,
             MetricsCommand.self, AlertsCommand.self, TopCommand.self, CacheCommand.self, AuditCommand.self,
-            ToolsCommand.self, MemoryCommand.self, KeysCommand.self,
+            ToolsCommand.self, MemoryCommand.self, BatchCommand.self, ChatCommand.self, KeysCommand.self,
         ]
     )
 

@@ -12,13 +12,7 @@ struct RequestOptions: ParsableArguments {
     @Argument(help: "The prompt; '-' or nothing reads it from standard input.")
     var prompt: String?
 
-    @Option(name: [.short, .long], help: "A configured provider name, or 'auto'.") var provider: String?
-    @Option(name: [.short, .long], help: "Model (default: the provider's default_model).") var model: String?
-    @Option(name: .long, help: "Largest number of tokens to generate.") var maxTokens: Int?
-    @Option(name: [.short, .long], help: "Sampling temperature, 0 to 2.") var temperature: Double?
-    @Option(name: [.short, .long], help: "System prompt.") var system: String?
-    @Option(name: .long, help: "Total time allowed: 30s, 2m, 1500ms; a bare number is seconds.") var timeout: String?
-    @Option(name: .long, help: "Caller context as a JSON object, e.g. '{\"userId\":\"u1\"}'.") var context: String?
+    @OptionGroup var defaults: RequestDefaults
     @Option(name: .long, help: "Output format: text or json (one JSON object per line).") var format: OutputFormat =
         .text
     @Flag(name: .long, help: "Show the provider and model used, timings and usage on stderr.") var debug = false
@@ -26,39 +20,10 @@ struct RequestOptions: ParsableArguments {
     var enableAnalytics = false
     @Flag(name: .long, help: "After the answer, have a judge model score it; print the scores on stderr.")
     var enableEvaluation = false
-    @Flag(name: .long, help: "Offer the model the daemon's tools (nlctl tools list); it runs the ones called.")
-    var enableTools = false
-    @Option(name: .long, help: "A daemon tool to offer the model (repeatable); see nlctl tools list.")
-    var tool: [String] = []
-    @Option(name: .long, help: "Most model turns the tool loop takes (1-50; default: the daemon's tools.max_steps).")
-    var maxSteps: Int?
     @Option(name: .long, help: "Remember the conversation under this session id (context.sessionId + memory).")
     var session: String?
-    @Flag(name: .long, help: "Neither use nor fill the response cache for this request.") var noCache = false
-    @Flag(name: .long, help: "Do not use the response cache's answer, but store the new one.") var refreshCache = false
     @Option(name: .long, help: "The judge's point of view, e.g. \"Senior Developer\" (implies --enable-evaluation).")
     var evaluationDomain: String?
-
-    func validate() throws {
-        if let timeout, DurationParsing.milliseconds(timeout) == nil {
-            throw ValidationError("--timeout must look like 30s, 2m, 1500ms or a number of seconds, not '\(timeout)'")
-        }
-        if let maxTokens, maxTokens < 1 { throw ValidationError("--max-tokens must be at least 1") }
-        if let temperature, !(0...2).contains(temperature) {
-            throw ValidationError("--temperature must be between 0 and 2")
-        }
-        if let context { _ = try parsedContext(context) }
-        if noCache && refreshCache { throw ValidationError("--no-cache and --refresh-cache exclude each other") }
-    }
-
-    private func parsedContext(_ text: String) throws -> [String: JSONValue] {
-        guard let value = try? JSONDecoder().decode(JSONValue.self, from: Data(text.utf8)),
-            let object = value.objectValue
-        else {
-            throw ValidationError("--context must be a JSON object, e.g. '{\"userId\":\"u1\"}'")
-        }
-        return object
-    }
 
     /// The request, reading the prompt from stdin when asked to.
     func makeRequest() throws -> StreamRequest {
@@ -72,28 +37,11 @@ struct RequestOptions: ParsableArguments {
         guard let text, !text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
             throw ValidationError("the prompt is empty")
         }
-        var request = StreamRequest(
-            prompt: text,
-            provider: provider,
-            model: model,
-            maxTokens: maxTokens,
-            temperature: temperature,
-            systemPrompt: system,
-            timeoutMs: timeout.flatMap(DurationParsing.milliseconds),
-            context: try context.map(parsedContext)
-        )
+        var request = try defaults.request(prompt: text)
         if enableAnalytics { request.enableAnalytics = true }
         if enableEvaluation || evaluationDomain != nil { request.enableEvaluation = true }
         request.evaluationDomain = evaluationDomain
-        if let session {
-            request.context = (request.context ?? [:]).merging(["sessionId": .string(session)]) { $1 }
-            request.memory = true
-        }
-        if enableTools { request.enableTools = true }
-        if !tool.isEmpty { request.tools = tool.map(ToolDefinition.daemon) }
-        request.maxSteps = maxSteps
-        if noCache { request.cache = CacheControl(mode: .bypass) }
-        if refreshCache { request.cache = CacheControl(mode: .refresh) }
+        if let session { request.remember(session: session) }
         return request
     }
 }

@@ -83,7 +83,7 @@ struct StreamCommand: AsyncParsableCommand {
 struct ChunkPrinter {
     let format: OutputFormat
     private var endsWithNewline = true
-    private var printedText = false
+    private(set) var printedText = false
 
     init(format: OutputFormat) { self.format = format }
 

@@ -93,14 +93,21 @@ enum Interrupts {
     /// Keeps the signal source alive for the life of the process (nlctl is short-lived).
     nonisolated(unsafe) private static var sources: [any DispatchSourceSignal] = []
 
-    /// Call once, from the main flow, before any task awaits the stream.
+    /// Call once, from the main flow, before any task awaits the stream. The stream serves one
+    /// wait: cancelling a task that waits on it ends it.
     static func stream() -> AsyncStream<Void> {
         let (stream, continuation) = AsyncStream.makeStream(of: Void.self)
+        handle { continuation.yield() }
+        return stream
+    }
+
+    /// Calls `action` on every SIGINT from now on (on a dispatch queue, never in a signal handler).
+    /// Call once, from the main flow.
+    static func handle(_ action: @escaping @Sendable () -> Void) {
         signal(SIGINT, SIG_IGN)
         let source = DispatchSource.makeSignalSource(signal: SIGINT, queue: .global())
-        source.setEventHandler { continuation.yield() }
+        source.setEventHandler(handler: action)
         source.resume()
         sources.append(source)
-        return stream
     }
 }

@@ -27,6 +27,23 @@ import Testing
         }
     }
 
+    /// `generate` waits for one response; cancelling its task ends the wait at once and sends
+    /// `cancel`, so the daemon stops the upstream while the connection stays open.
+    @Test func cancellingAGenerateCancelsUpstream() async throws {
+        try await LoopbackUpstream.with { upstream in
+            upstream.register(model: "stall", .stall)
+            try await DaemonProcess.withClient(config: loopConfig(upstream.baseURL)) { _, client in
+                let waiting = Task { try await client.generate(StreamRequest(prompt: "x", model: "stall")) }
+                try await waitUntil { upstream.requests().contains { $0.model == "stall" } }
+                waiting.cancel()
+                await #expect(throws: CancellationError.self) { try await waiting.value }
+                let closed = await upstream.waitForConnectionClose(model: "stall", timeout: .seconds(2))
+                #expect(closed?.clientClosedAt != nil)
+                #expect(try await client.health().status == "ok")
+            }
+        }
+    }
+
     /// A client that stops reading: the daemon pauses the upstream instead of buffering it, its
     /// memory stays bounded, and afterwards the client receives every byte.
     @Test func slowReaderKeepsDaemonMemoryBoundedAndLosesNothing() async throws {
