@@ -1,0 +1,47 @@
+import Testing
+
+@testable import NeuroLinkCore
+
+/// `http:`: the listener stays on loopback unless allowed, keys are hashes and match only the key.
+@Suite struct HTTPFrontSettingsTests {
+    static let hash = "0d62f396c1317066f55a96086517047c737087c61eb2bf016b72e6298927b15b"
+
+    static func parse(_ yaml: String) throws(ConfigError) -> DaemonConfig.HTTPFront {
+        try ConfigLoader(environment: [:]).parse("http:\n" + yaml, file: "t.yaml").http
+    }
+
+    @Test func keysMatchTheirHashOnlyAndLoopbackIsTheDefault() throws {
+        let front = try Self.parse(
+            """
+              listen: 127.0.0.1:8088
+              api_keys:
+                - {name: ci, sha256: \(Self.hash.uppercased()), tenant: builds}
+              allow_unauthenticated_loopback: true
+              anonymous_tenant: local
+
+            """
+        )
+        #expect(front.listen == DaemonConfig.Endpoint(host: "127.0.0.1", port: 8088))
+        #expect(front.key(matching: "sk-test-key")?.tenant == "builds")
+        #expect(front.key(matching: "sk-test-kex") == nil && front.key(matching: "") == nil)
+        #expect(front.anonymousLoopbackTenant == "local")
+        #expect(try Self.parse("  listen: \"[::1]:9\"\n").listen?.host == "::1")
+        #expect(try Self.parse("  listen: 0.0.0.0:8088\n  allow_non_loopback: true\n").listen?.port == 8088)
+        #expect(try Self.parse("  listen: 127.0.0.1:1\n").anonymousLoopbackTenant == nil)
+    }
+
+    @Test func mistakesNameTheirKey() {
+        let cases = [
+            ("  listen: 0.0.0.0:8088\n", "http.listen"),
+            ("  listen: nowhere\n", "http.listen"),
+            ("  api_keys:\n    - {name: a, sha256: abc, tenant: t}\n", "http.api_keys[0].sha256"),
+            ("  api_keys:\n    - {name: a, tenant: t}\n", "http.api_keys[0]"),
+            ("  max_body_bytes: 10\n", "http.max_body_bytes"),
+            ("  port: 1\n", "http.port"),
+        ]
+        for (yaml, key) in cases {
+            let error = #expect(throws: ConfigError.self, "\(yaml)") { try Self.parse(yaml) }
+            #expect(error?.key == key, "\(yaml): \(String(describing: error))")
+        }
+    }
+}
