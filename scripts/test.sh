@@ -19,9 +19,13 @@ start=$SECONDS
 log "step 1/4: system packages"
 bash "$SCRIPTS/bootstrap.sh" --tests
 
-log "step 2/4: local models: the end-to-end test's, and the semantic cache's embedding model"
+log "step 2/4: local models (the end-to-end test's, the semantic cache's embedding model) and the openai SDK"
 bash "$SCRIPTS/demo-model.sh" install
 bash "$SCRIPTS/embedding-model.sh" install
+# Test tooling: the official openai SDK, which the HTTP front's tests drive the daemon with.
+bash "$SCRIPTS/openai-sdk.sh" install
+NEUROLINK_OPENAI_PYTHON="$(bash "$SCRIPTS/openai-sdk.sh" python)"
+export NEUROLINK_OPENAI_PYTHON
 NEUROLINK_MODEL_DIR="$(bash "$SCRIPTS/embedding-model.sh" dir)"
 export NEUROLINK_MODEL_DIR
 

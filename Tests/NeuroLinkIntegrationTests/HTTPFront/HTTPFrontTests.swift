@@ -190,4 +190,69 @@ import Testing
             }
         }
     }
+
+    /// The official `openai` Python SDK (scripts/openai-sdk.sh; `NEUROLINK_OPENAI_PYTHON`) against
+    /// the front: streamed and whole chat, a tool call assembled by the SDK's stream helper, a JSON
+    /// schema answer, the model list, and the SDK's own error types for 401 and 404.
+    @Test(.enabled(if: OpenAISDK.python != nil || OpenAISDK.required))
+    func theOfficialOpenAISDKWorksAgainstTheFront() async throws {
+        let python = try #require(
+            OpenAISDK.python,
+            "NEUROLINK_OPENAI_PYTHON must name the SDK's python (scripts/openai-sdk.sh)"
+        )
+        try await LoopbackUpstream.with { upstream in
+            let renderer = OpenAIRenderer()
+            let call = WireScript.ToolCallScript(
+                id: "call_w",
+                name: "get_weather",
+                fragments: [#"{"city":"#, #""Oslo"}"#]
+            )
+            upstream.register(
+                model: "tools",
+                .raw(
+                    pieces: [
+                        renderer.renderBytes(
+                            WireScript(pieces: [], toolCall: call, finish: "tool_calls"),
+                            model: "tools"
+                        )
+                    ],
+                    delay: .zero
+                )
+            )
+            upstream.register(model: "json", .stream(OpenAIStream(pieces: [#"{"a":"#, " 1}"])))
+            let port = FreePort.loopback()
+            let config =
+                ProviderConformanceTests.config(renderer, upstream: upstream) + """
+                    http:
+                      listen: 127.0.0.1:\(port)
+                      api_keys:
+                        - {name: test, sha256: \(Self.keyHash), tenant: team}
+
+                    """
+            try await DaemonProcess.with(config: config) { _ in
+                try await Self.waitUntilListening(port)
+                let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent(
+                    "openai_sdk_check.py"
+                ).path
+                let run = try await runTool(python, [script, "http://127.0.0.1:\(port)/v1", Self.key])
+                #expect(run.status == 0, "\(run.stderr)")
+                let seen = try JSONDecoder().decode(JSONValue.self, from: Data(run.stdout.utf8))
+                #expect(seen["streamed"]?.stringValue == "Hello from loopback", "\(run.stdout)")
+                #expect(seen["usage"]?.intValue != nil)
+                #expect(seen["whole"]?.stringValue == "Hello from loopback" && seen["finish"]?.stringValue == "stop")
+                #expect(seen["tool"]?.arrayValue?.dropFirst().first?.stringValue == "get_weather")
+                #expect(seen["tool"]?.arrayValue?.last?["city"]?.stringValue == "Oslo", "\(run.stdout)")
+                #expect(seen["toolFinish"]?.stringValue == "tool_calls")
+                #expect(seen["json"]?["a"]?.intValue == 1)
+                #expect(seen["models"]?.arrayValue?.contains(.string("p/m")) == true)
+                #expect(seen["unauthorized"]?.intValue == 401 && seen["notFound"]?.intValue == 404, "\(run.stdout)")
+            }
+        }
+    }
+}
+
+/// Where the `openai` SDK's python is, and whether the suite must run with it (CI).
+enum OpenAISDK {
+    static let python = ProcessInfo.processInfo.environment["NEUROLINK_OPENAI_PYTHON"]
+    static let required = ProcessInfo.processInfo.environment["NEUROLINK_REQUIRE_E2E"] == "1"
 }
