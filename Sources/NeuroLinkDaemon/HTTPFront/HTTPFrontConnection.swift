@@ -98,10 +98,14 @@ struct HTTPFrontConnection {
                 status: .ok,
                 body: OpenAIResponses.models(modelIds())
             )
+        case (.POST, "/v1/embeddings"):
+            guard authenticate(request, outbound) != nil else { return await refuse(request, outbound) }
+            await embeddings(request, body: body, outbound)
         case (.POST, "/v1/chat/completions"):
             guard let tenant = authenticate(request, outbound) else { return await refuse(request, outbound) }
             await chat(request, body: body, tenant: tenant, outbound)
-        case (_, "/healthz"), (_, "/readyz"), (_, "/metrics"), (_, "/v1/models"), (_, "/v1/chat/completions"):
+        case (_, "/healthz"), (_, "/readyz"), (_, "/metrics"), (_, "/v1/models"), (_, "/v1/chat/completions"),
+            (_, "/v1/embeddings"):
             let error = OpenAIResponses.body(
                 message: "method \(request.method) is not allowed on \(path)",
                 type: "invalid_request_error",

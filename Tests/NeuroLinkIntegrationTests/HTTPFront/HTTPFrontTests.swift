@@ -169,6 +169,53 @@ import Testing
         }
     }
 
+    @Test func embeddingsComeFromTheCachesEmbeddingModelAsFloatsOrBase64() async throws {
+        try await LoopbackUpstream.with { upstream in
+            upstream.register(model: "words", .wordVectors(dimensions: 16))
+            let port = FreePort.loopback()
+            let extra = "cache:\n  semantic:\n    enabled: true\n    embedding: {provider: loop, model: words}\n"
+            try await DaemonProcess.with(config: Self.config(upstream, port: port) + extra) { _ in
+                try await Self.waitUntilListening(port)
+                let floats = try await Self.curl(
+                    port,
+                    "/v1/embeddings",
+                    body: #"{"model":"any","input":["red apple","red apple"]}"#
+                )
+                #expect(floats.status == 200, "\(floats.body)")
+                let json = try JSONDecoder().decode(JSONValue.self, from: Data(floats.body.utf8))
+                let vectors = json["data"]?.arrayValue?.compactMap { $0["embedding"]?.arrayValue } ?? []
+                #expect(vectors.count == 2 && vectors[0].count == 16 && vectors[0] == vectors[1], "\(floats.body)")
+                let packed = try await Self.curl(
+                    port,
+                    "/v1/embeddings",
+                    body: #"{"input":"red apple","encoding_format":"base64"}"#
+                )
+                let text = try JSONDecoder().decode(JSONValue.self, from: Data(packed.body.utf8))["data"]?.arrayValue?
+                    .first?["embedding"]?.stringValue
+                #expect(text.flatMap { Data(base64Encoded: $0) }?.count == 64, "\(packed.body)")
+                let empty = try await Self.curl(port, "/v1/embeddings", body: #"{"input":[]}"#)
+                #expect(empty.status == 400)
+            }
+        }
+    }
+
+    @Test func aKeysTenantIsRateLimitedWithRetryAfter() async throws {
+        try await LoopbackUpstream.with { upstream in
+            let port = FreePort.loopback()
+            let limits = "rate_limits:\n  tenants:\n    team: {requests_per_minute: 1, burst: 0}\n"
+            try await DaemonProcess.with(config: Self.config(upstream, port: port) + limits) { _ in
+                try await Self.waitUntilListening(port)
+                let body = #"{"messages":[{"role":"user","content":"hi"}]}"#
+                #expect(try await Self.curl(port, "/v1/chat/completions", body: body).status == 200)
+                let limited = try await Self.curl(port, "/v1/chat/completions", body: body, extra: ["-D", "-"])
+                #expect(limited.status == 429, "\(limited.body)")
+                let head = limited.body.lowercased()
+                #expect(head.contains("retry-after: ") && head.contains("retry-after-ms: "), "\(limited.body)")
+                #expect(head.contains(#""type":"rate_limit_error""#) && head.contains("tenant team"), "\(limited.body)")
+            }
+        }
+    }
+
     @Test func nlctlKeysHashPrintsTheHashTheConfigurationTakes() async throws {
         let run = try await runTool(DaemonProcess.binary("nlctl"), ["keys", "hash"], stdin: Self.key + "\n")
         #expect(run.status == 0 && run.stdout == Self.keyHash + "\n", "\(run)")
@@ -227,8 +274,13 @@ import Testing
                       listen: 127.0.0.1:\(port)
                       api_keys:
                         - {name: test, sha256: \(Self.keyHash), tenant: team}
+                    cache:
+                      semantic:
+                        enabled: true
+                        embedding: {provider: p, model: words}
 
                     """
+            upstream.register(model: "words", .wordVectors(dimensions: 16))
             try await DaemonProcess.with(config: config) { _ in
                 try await Self.waitUntilListening(port)
                 let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent(
@@ -245,6 +297,7 @@ import Testing
                 #expect(seen["toolFinish"]?.stringValue == "tool_calls")
                 #expect(seen["json"]?["a"]?.intValue == 1)
                 #expect(seen["models"]?.arrayValue?.contains(.string("p/m")) == true)
+                #expect(seen["embedding"]?.intValue == 16, "\(run.stdout)")
                 #expect(seen["unauthorized"]?.intValue == 401 && seen["notFound"]?.intValue == 404, "\(run.stdout)")
             }
         }

@@ -51,6 +51,9 @@ seen["json"] = json.loads(answer.choices[0].message.content)
 
 seen["models"] = [model.id for model in client.models.list()]
 
+vectors = client.embeddings.create(model="any", input=["red apple"])
+seen["embedding"] = len(vectors.data[0].embedding)
+
 try:
     openai.OpenAI(base_url=base, api_key="sk-wrong", max_retries=0).models.list()
     seen["unauthorized"] = "no error"

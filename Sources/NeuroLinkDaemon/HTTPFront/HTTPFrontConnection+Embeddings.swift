@@ -1,0 +1,91 @@
+import Foundation
+import NIOCore
+import NIOHTTP1
+import NeuroLinkCache
+import NeuroLinkCore
+import NeuroLinkProtocol
+
+extension HTTPFrontConnection {
+    /// Most inputs of one `POST /v1/embeddings`.
+    static let maxEmbeddingInputs = 256
+    /// How long one input may wait for its vector.
+    static let embeddingLimit = Duration.seconds(30)
+
+    /// `POST /v1/embeddings`: the vectors of the response cache's embedding model (the local
+    /// model, or `cache.semantic.embedding`'s provider), as floats or `encoding_format: base64`.
+    func embeddings(_ request: HTTPRequestHead, body: ByteBuffer, _ outbound: Outbound) async {
+        let version = request.version
+        guard let embedder = daemon.cache?.embedder else {
+            let error = OpenAIResponses.body(
+                message: "no embedding model is configured (cache.semantic.enabled, cache.semantic.embedding)",
+                type: "service_unavailable",
+                code: "embeddings_unavailable"
+            )
+            return await HTTPFrontResponse.json(outbound, version: version, status: .serviceUnavailable, body: error)
+        }
+        let inputs: [String]
+        let base64: Bool
+        do throws(RPCError) {
+            (inputs, base64) = try Self.embeddingRequest(body)
+        } catch {
+            let (status, body) = OpenAIResponses.error(error)
+            return await HTTPFrontResponse.json(outbound, version: version, status: status, body: body)
+        }
+        var data: [JSONValue] = []
+        var tokens = 0
+        for (index, text) in inputs.enumerated() {
+            guard let vector = await embedder.embed(text, waitingAtMost: Self.embeddingLimit) else {
+                let error = OpenAIResponses.body(
+                    message: "the embedding model gave no vector in time",
+                    type: "service_unavailable",
+                    code: "embeddings_unavailable"
+                )
+                return await HTTPFrontResponse.json(
+                    outbound,
+                    version: version,
+                    status: .serviceUnavailable,
+                    body: error
+                )
+            }
+            tokens += (text.utf8.count + 3) / 4
+            let embedding: JSONValue =
+                base64 ? .string(Self.base64(vector)) : .array(vector.map { .number(Double($0)) })
+            data.append(
+                .object(["object": .string("embedding"), "index": .number(Double(index)), "embedding": embedding])
+            )
+        }
+        let answer: JSONValue = .object([
+            "object": .string("list"), "data": .array(data), "model": .string(embedder.identity),
+            "usage": .object(["prompt_tokens": .number(Double(tokens)), "total_tokens": .number(Double(tokens))]),
+        ])
+        await HTTPFrontResponse.json(outbound, version: version, status: .ok, body: answer)
+    }
+
+    /// The inputs (a string or a list of 1-256 non-empty strings) and whether base64 is asked for.
+    static func embeddingRequest(_ body: ByteBuffer) throws(RPCError) -> ([String], Bool) {
+        guard let json = try? JSONDecoder().decode(JSONValue.self, from: Data(body.readableBytesView)) else {
+            throw RPCError(.parseError, "the body is not valid JSON")
+        }
+        let input = json["input"]
+        let items = input?.arrayValue ?? (input.map { [$0] } ?? [])
+        let texts = items.compactMap(\.stringValue)
+        guard !texts.isEmpty, texts.count == items.count, texts.count <= maxEmbeddingInputs,
+            texts.allSatisfy({ !$0.isEmpty })
+        else {
+            throw RPCError(.invalidParams, "input must be a non-empty string or 1-\(maxEmbeddingInputs) of them")
+        }
+        let format = json["encoding_format"]?.stringValue ?? "float"
+        guard format == "float" || format == "base64" else {
+            throw RPCError(.invalidParams, "encoding_format must be float or base64")
+        }
+        return (texts, format == "base64")
+    }
+
+    /// Little-endian float32s, base64-encoded, as OpenAI's `encoding_format: base64`.
+    static func base64(_ vector: [Float]) -> String {
+        var bytes = [UInt8]()
+        bytes.reserveCapacity(vector.count * 4)
+        for value in vector { withUnsafeBytes(of: value.bitPattern.littleEndian) { bytes += $0 } }
+        return Data(bytes).base64EncodedString()
+    }
+}
