@@ -26,7 +26,7 @@ BUILD_BIN      ?= .build/release
 INSTALL        ?= install
 
 PROGRAMS = neurolinkd nlctl
-UNITS    = neurolinkd.service neurolinkd.socket
+UNITS    = neurolinkd.service neurolinkd.socket neurolinkd-http.socket
 DOCS     = README.md docs/configuration.md docs/protocol.md
 SAMPLE   = etc/neurolink/neurolinkd.yaml
 

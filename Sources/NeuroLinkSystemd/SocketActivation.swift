@@ -55,6 +55,12 @@ public enum SocketActivation {
         return ActivatedSocket(descriptor: descriptor, path: boundPath(of: descriptor))
     }
 
+    /// The first passed descriptor that is a listening TCP socket (IPv4 or IPv6): the HTTP front's,
+    /// from `neurolinkd-http.socket`; `nil` when none was passed.
+    public static func tcpListener() -> Int32? {
+        passedDescriptors().first { sd_is_socket_inet($0, Int32(AF_UNSPEC), Int32(SOCK_STREAM.rawValue), 1, 0) > 0 }
+    }
+
     /// Whether `descriptor` is a Unix-domain stream socket in the listening state.
     public static func isListeningUnixStream(_ descriptor: Int32) -> Bool {
         sd_is_socket_unix(descriptor, Int32(SOCK_STREAM.rawValue), 1, nil, 0) > 0

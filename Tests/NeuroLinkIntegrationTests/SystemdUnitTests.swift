@@ -55,11 +55,9 @@ import Testing
             atomically: true,
             encoding: .utf8
         )
-        try unitText("neurolinkd.socket").write(
-            to: directory.appendingPathComponent("neurolinkd.socket"),
-            atomically: true,
-            encoding: .utf8
-        )
+        for socket in ["neurolinkd.socket", "neurolinkd-http.socket"] {
+            try unitText(socket).write(to: directory.appendingPathComponent(socket), atomically: true, encoding: .utf8)
+        }
         return directory
     }
 
@@ -85,6 +83,7 @@ import Testing
             [
                 "verify", "--man=no", directory.appendingPathComponent("neurolinkd.service").path,
                 directory.appendingPathComponent("neurolinkd.socket").path,
+                directory.appendingPathComponent("neurolinkd-http.socket").path,
             ]
         )
         // verify exits 0 even for unknown keys: any output at all is a failure.
@@ -146,6 +145,13 @@ import Testing
         let result = try await Self.security(bare)
         #expect(!result.passed, "--threshold=20 passed an unhardened unit: \(result.output)")
         #expect(result.exposure > 2.0)
+    }
+
+    @Test func httpSocketUnitActivatesTheDaemonOnLoopback() throws {
+        let socket = Set(Self.lines(try Self.unitText("neurolinkd-http.socket")))
+        for setting in ["ListenStream=127.0.0.1:8088", "Service=neurolinkd.service", "WantedBy=sockets.target"] {
+            #expect(socket.contains(setting), "neurolinkd-http.socket lacks \(setting)")
+        }
     }
 
     @Test func socketUnitMatchesTheGroupAndPath() throws {

@@ -14,39 +14,71 @@ import Synchronization
 struct HTTPFrontService: Service, CustomStringConvertible {
     var description: String { "HTTPFront" }
     let settings: DaemonConfig.HTTPFront
-    let endpoint: DaemonConfig.Endpoint
+    /// Where it listens: a TCP socket systemd passed (`neurolinkd-http.socket`), else `http.listen`.
+    let listener: Listener
     let daemon: DaemonState
+
+    enum Listener: CustomStringConvertible {
+        case endpoint(DaemonConfig.Endpoint)
+        case activated(Int32)
+
+        var description: String {
+            switch self {
+            case .endpoint(let endpoint): "\(endpoint)"
+            case .activated(let descriptor): "socket-activated fd \(descriptor)"
+            }
+        }
+    }
 
     typealias Connection = NIOAsyncChannel<HTTPServerRequestPart, HTTPServerResponsePart>
 
     func run() async throws {
-        let server = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+        let bootstrap = ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
-            .bind(host: endpoint.host, port: endpoint.port) { channel in
-                channel.eventLoop.makeCompletedFuture {
-                    let observer = CloseObserver()
-                    try channel.pipeline.syncOperations.configureHTTPServerPipeline()
-                    try channel.pipeline.syncOperations.addHandler(observer)
-                    let loopback = channel.remoteAddress.map(Self.isLoopback) ?? false
-                    return (try Connection(wrappingChannelSynchronously: channel), observer, loopback)
-                }
+        let server =
+            switch listener {
+            case .endpoint(let endpoint):
+                try await bootstrap.bind(host: endpoint.host, port: endpoint.port, childChannelInitializer: Self.accept)
+            case .activated(let descriptor):
+                try await bootstrap.bind(
+                    descriptor,
+                    cleanupExistingSocketFile: false,
+                    childChannelInitializer: Self.accept
+                )
             }
-        daemon.logger.notice("HTTP front listening", metadata: ["listen": "\(endpoint)"])
-        try await cancelWhenGracefulShutdown {
-            try await server.executeThenClose { connections in
-                try await withThrowingDiscardingTaskGroup { group in
-                    for try await (connection, observer, loopback) in connections {
-                        group.addTask {
-                            await HTTPFrontConnection(
-                                front: self,
-                                observer: observer,
-                                peerIsLoopback: loopback,
-                                scope: daemon.requests.makeScope()
-                            ).serve(connection)
+        daemon.logger.notice("HTTP front listening", metadata: ["listen": "\(listener)"])
+        // Shutdown cancels the accept loop: that is how it ends, not a failure of the daemon.
+        do {
+            try await cancelWhenGracefulShutdown {
+                try await server.executeThenClose { connections in
+                    try await withThrowingDiscardingTaskGroup { group in
+                        for try await (connection, observer, loopback) in connections {
+                            group.addTask {
+                                await HTTPFrontConnection(
+                                    front: self,
+                                    observer: observer,
+                                    peerIsLoopback: loopback,
+                                    scope: daemon.requests.makeScope()
+                                ).serve(connection)
+                            }
                         }
                     }
                 }
             }
+        } catch is CancellationError {
+            daemon.logger.debug("HTTP front closed")
+        }
+    }
+
+    /// A new connection's pipeline: HTTP/1.1, the close observer, the async wrapper.
+    @Sendable
+    private static func accept(_ channel: any Channel) -> EventLoopFuture<(Connection, CloseObserver, Bool)> {
+        channel.eventLoop.makeCompletedFuture {
+            let observer = CloseObserver()
+            try channel.pipeline.syncOperations.configureHTTPServerPipeline()
+            try channel.pipeline.syncOperations.addHandler(observer)
+            let loopback = channel.remoteAddress.map(Self.isLoopback) ?? false
+            return (try Connection(wrappingChannelSynchronously: channel), observer, loopback)
         }
     }
 

@@ -93,6 +93,13 @@ enum OpenAIResponses {
     }
 
     static func data(_ value: JSONValue) -> Data {
-        (try? JSONEncoder().encode(value)) ?? Data("{}".utf8)
+        (try? encoder.encode(value)) ?? Data("{}".utf8)
     }
+
+    /// `/` as itself (OpenAI's JSON has `provider/model` ids and URLs, not `\/`).
+    private static let encoder: JSONEncoder = {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .withoutEscapingSlashes
+        return encoder
+    }()
 }

@@ -186,8 +186,10 @@ public struct DaemonCommand: AsyncParsableCommand {
         if let gateway = config.metrics.pushgateway {
             services.append(.init(service: PushgatewayService(gateway: gateway, daemon: daemon)))
         }
-        if let endpoint = config.http.listen {
-            services.append(.init(service: HTTPFrontService(settings: config.http, endpoint: endpoint, daemon: daemon)))
+        if let listener = SocketActivation.tcpListener().map(HTTPFrontService.Listener.activated)
+            ?? config.http.listen.map(HTTPFrontService.Listener.endpoint)
+        {
+            services.append(.init(service: HTTPFrontService(settings: config.http, listener: listener, daemon: daemon)))
         }
         if let endpoint = config.metrics.listen {
             services.append(.init(service: MetricsListenerService(endpoint: endpoint, daemon: daemon)))

@@ -24,14 +24,19 @@ struct MetricsListenerService: Service, CustomStringConvertible {
                 }
             }
         daemon.logger.info("metrics listener ready", metadata: ["listen": "\(endpoint)", "path": "/metrics"])
-        try await cancelWhenGracefulShutdown {
-            try await server.executeThenClose { connections in
-                try await withThrowingDiscardingTaskGroup { group in
-                    for try await connection in connections {
-                        group.addTask { await serve(connection) }
+        // Shutdown cancels the accept loop: that is how it ends, not a failure of the daemon.
+        do {
+            try await cancelWhenGracefulShutdown {
+                try await server.executeThenClose { connections in
+                    try await withThrowingDiscardingTaskGroup { group in
+                        for try await connection in connections {
+                            group.addTask { await serve(connection) }
+                        }
                     }
                 }
             }
+        } catch is CancellationError {
+            daemon.logger.debug("metrics listener closed")
         }
     }
 

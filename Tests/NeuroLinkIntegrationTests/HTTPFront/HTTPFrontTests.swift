@@ -216,6 +216,21 @@ import Testing
         }
     }
 
+    /// A regression: the listeners' accept loops ended by shutdown were taken for failures, and
+    /// the daemon exited 1 instead of 0.
+    @Test func sigtermWithTheHTTPFrontAndTheMetricsListenerExitsZero() async throws {
+        try await LoopbackUpstream.with { upstream in
+            let port = FreePort.loopback()
+            let metrics = "metrics:\n  listen: 127.0.0.1:\(FreePort.loopback())\n"
+            let daemon = try await DaemonProcess(config: Self.config(upstream, port: port) + metrics)
+            try await Self.waitUntilListening(port)
+            daemon.send(SIGTERM)
+            let status = await daemon.waitForExit(timeout: .seconds(15))
+            #expect(status == 0, "\(daemon.log.suffix(1500))")
+            await daemon.stop()
+        }
+    }
+
     @Test func nlctlKeysHashPrintsTheHashTheConfigurationTakes() async throws {
         let run = try await runTool(DaemonProcess.binary("nlctl"), ["keys", "hash"], stdin: Self.key + "\n")
         #expect(run.status == 0 && run.stdout == Self.keyHash + "\n", "\(run)")
@@ -308,4 +323,69 @@ import Testing
 enum OpenAISDK {
     static let python = ProcessInfo.processInfo.environment["NEUROLINK_OPENAI_PYTHON"]
     static let required = ProcessInfo.processInfo.environment["NEUROLINK_REQUIRE_E2E"] == "1"
+}
+
+/// The HTTP front on a TCP socket systemd passes (`neurolinkd-http.socket`), through the real
+/// `systemd-socket-activate`, next to the Unix socket. Serial: while it runs, Foundation notices no
+/// other child process ending (see SystemdTests).
+@Suite struct HTTPFrontActivationSerialTests {
+    @Test func aPassedTCPSocketServesTheFrontWithoutHTTPListen() async throws {
+        let activate = "/usr/bin/systemd-socket-activate"
+        try #require(FileManager.default.isExecutableFile(atPath: activate), "install Debian's systemd package")
+        let directory = try DaemonProcess.makeDirectory()
+        let socketPath = directory.appendingPathComponent("d.sock").path
+        let port = FreePort.loopback()
+        // No runTool() while systemd-socket-activate runs (see SystemdTests' socket activation caveat).
+        let daemon = try await DaemonProcess(
+            config: loopConfig("http://127.0.0.1:9/v1", extra: "http:\n  allow_unauthenticated_loopback: true\n"),
+            directory: directory,
+            waitForSocket: false,
+            launcher: [activate, "-l", socketPath, "-l", "127.0.0.1:\(port)", "-E", "NEUROLINK_LOG_LEVEL"]
+        )
+        defer { daemon.send(SIGKILL) }
+        var answer = ""
+        let deadline = ContinuousClock.now + .seconds(15)
+        while !answer.contains("\r\n\r\nok"), ContinuousClock.now < deadline {
+            answer = RawHTTP.get(port: port, path: "/healthz") ?? ""
+            if !answer.contains("\r\n\r\nok") { try await Task.sleep(for: .milliseconds(50)) }
+        }
+        #expect(answer.hasPrefix("HTTP/1.1 200"), "\(answer)")
+        let models = RawHTTP.get(port: port, path: "/v1/models") ?? ""
+        #expect(models.hasPrefix("HTTP/1.1 200") && models.contains("loop/loop-model"), "\(models)")
+        daemon.send(SIGTERM)
+        let status = await daemon.waitForExit(timeout: .seconds(15))
+        #expect(status == 0, "exit \(String(describing: status)): \(daemon.log.suffix(2000))")
+        try? FileManager.default.removeItem(at: directory)
+    }
+}
+
+/// A GET over a plain TCP socket: no child process (see the caveat above), no HTTP library.
+enum RawHTTP {
+    static func get(port: Int, path: String) -> String? {
+        let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard descriptor >= 0 else { return nil }
+        defer { close(descriptor) }
+        var timeout = timeval(tv_sec: 5, tv_usec: 0)
+        setsockopt(descriptor, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = in_port_t(UInt16(port).bigEndian)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let connected = withUnsafePointer(to: &address) { pointer in
+            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+            }
+        }
+        guard connected == 0 else { return nil }
+        let request = "GET \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"
+        guard send(descriptor, request, request.utf8.count, 0) == request.utf8.count else { return nil }
+        var response = [UInt8]()
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        while true {
+            let count = recv(descriptor, &buffer, buffer.count, 0)
+            guard count > 0 else { break }
+            response += buffer[0..<count]
+        }
+        return String(decoding: response, as: UTF8.self)
+    }
 }
