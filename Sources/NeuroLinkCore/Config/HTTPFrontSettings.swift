@@ -15,6 +15,9 @@ extension DaemonConfig {
         public var anonymousLoopbackTenant: String?
         /// The largest request body accepted.
         public var maxBodyBytes = 4 << 20
+        /// A connection that sends nothing for this long while no request of it runs is closed:
+        /// idle keep-alive connections, and clients that stall in the middle of a request.
+        public var idleTimeoutMs = 60_000
         public init() {}
 
         /// One accepted key: its hash (never the key), and the tenant its requests run as.
@@ -52,7 +55,7 @@ extension ConfigLoader {
             "http",
             allowed: [
                 "listen", "allow_non_loopback", "api_keys", "allow_unauthenticated_loopback", "anonymous_tenant",
-                "max_body_bytes",
+                "max_body_bytes", "idle_timeout_ms",
             ]
         )
         if let n = map["allow_non_loopback"] { front.allowNonLoopback = try reader.bool(n, "http.allow_non_loopback") }
@@ -80,6 +83,9 @@ extension ConfigLoader {
         }
         if let n = map["max_body_bytes"] {
             front.maxBodyBytes = try reader.int(n, "http.max_body_bytes", range: 1_024...268_435_456)
+        }
+        if let n = map["idle_timeout_ms"] {
+            front.idleTimeoutMs = try reader.int(n, "http.idle_timeout_ms", range: 100...3_600_000)
         }
         return front
     }

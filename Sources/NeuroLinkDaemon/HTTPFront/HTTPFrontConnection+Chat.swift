@@ -54,7 +54,8 @@ extension HTTPFrontConnection {
                 id: id,
                 model: chat.model,
                 includeUsage: chat.includeUsage,
-                headers: headers
+                headers: headers,
+                progress: context.progress
             )
             _ = await daemon.runner.run(chat.params, context: context, sink: sink)
             return

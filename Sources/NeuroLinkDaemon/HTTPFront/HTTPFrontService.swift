@@ -38,12 +38,12 @@ struct HTTPFrontService: Service, CustomStringConvertible {
         let server =
             switch listener {
             case .endpoint(let endpoint):
-                try await bootstrap.bind(host: endpoint.host, port: endpoint.port, childChannelInitializer: Self.accept)
+                try await bootstrap.bind(host: endpoint.host, port: endpoint.port, childChannelInitializer: accept)
             case .activated(let descriptor):
                 try await bootstrap.bind(
                     descriptor,
                     cleanupExistingSocketFile: false,
-                    childChannelInitializer: Self.accept
+                    childChannelInitializer: accept
                 )
             }
         daemon.logger.notice("HTTP front listening", metadata: ["listen": "\(listener)"])
@@ -70,12 +70,14 @@ struct HTTPFrontService: Service, CustomStringConvertible {
         }
     }
 
-    /// A new connection's pipeline: HTTP/1.1, the close observer, the async wrapper.
+    /// A new connection's pipeline: HTTP/1.1, the idle timer, the close observer, the async wrapper.
     @Sendable
-    private static func accept(_ channel: any Channel) -> EventLoopFuture<(Connection, CloseObserver, Bool)> {
-        channel.eventLoop.makeCompletedFuture {
+    private func accept(_ channel: any Channel) -> EventLoopFuture<(Connection, CloseObserver, Bool)> {
+        let idle = TimeAmount.milliseconds(Int64(settings.idleTimeoutMs))
+        return channel.eventLoop.makeCompletedFuture {
             let observer = CloseObserver()
             try channel.pipeline.syncOperations.configureHTTPServerPipeline()
+            try channel.pipeline.syncOperations.addHandler(IdleStateHandler(readTimeout: idle))
             try channel.pipeline.syncOperations.addHandler(observer)
             let loopback = channel.remoteAddress.map(Self.isLoopback) ?? false
             return (try Connection(wrappingChannelSynchronously: channel), observer, loopback)
@@ -92,7 +94,9 @@ struct HTTPFrontService: Service, CustomStringConvertible {
 }
 
 /// Tells the request running on a connection that its client went away, at once (the answer may
-/// be waiting on a slow provider, with nothing to write that would fail).
+/// be waiting on a slow provider, with nothing to write that would fail). Closes the connection
+/// when it read nothing for `http.idle_timeout_ms` while no request of it runs: a streamed answer
+/// reads nothing from its client for as long as it lasts, and must not be cut.
 final class CloseObserver: ChannelInboundHandler, Sendable {
     typealias InboundIn = HTTPServerRequestPart
     typealias InboundOut = HTTPServerRequestPart
@@ -104,6 +108,14 @@ final class CloseObserver: ChannelInboundHandler, Sendable {
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         context.fireChannelRead(data)
+    }
+
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        if let idle = event as? IdleStateHandler.IdleStateEvent, idle == .read, running.withLock({ $0 == nil }) {
+            context.close(promise: nil)
+            return
+        }
+        context.fireUserInboundEventTriggered(event)
     }
 
     func channelInactive(context: ChannelHandlerContext) {

@@ -17,6 +17,8 @@ struct OpenAIStreamSink: ChunkSink {
     let created: Int
     let includeUsage: Bool
     let headers: [(String, String)]
+    /// Where the answer is going, for `x-neurolink-provider` and `-model` on the head.
+    let progress: RequestProgress?
     private var headSent = false
     private var toolCalls = 0
     private(set) var bytesSent = 0
@@ -27,8 +29,10 @@ struct OpenAIStreamSink: ChunkSink {
         id: String,
         model: String,
         includeUsage: Bool,
-        headers: [(String, String)]
+        headers: [(String, String)],
+        progress: RequestProgress? = nil
     ) {
+        self.progress = progress
         self.outbound = outbound
         self.version = version
         self.id = id
@@ -97,6 +101,10 @@ struct OpenAIStreamSink: ChunkSink {
             ("Content-Type", "text/event-stream"), ("Cache-Control", "no-cache"), ("X-Accel-Buffering", "no"),
         ])
         for (name, value) in headers { head.add(name: name, value: value) }
+        // The head goes out with the first piece: by then the attempt that answers has begun.
+        let route = progress?.snapshot
+        if let provider = route?.provider { head.add(name: "x-neurolink-provider", value: provider) }
+        if let model = route?.model { head.add(name: "x-neurolink-model", value: model) }
         try await outbound.write(.head(HTTPResponseHead(version: version, status: .ok, headers: head)))
     }
 

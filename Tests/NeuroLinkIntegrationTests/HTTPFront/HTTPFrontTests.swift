@@ -231,6 +231,36 @@ import Testing
         }
     }
 
+    @Test func idleConnectionsCloseButALongStreamIsNotCut() async throws {
+        try await LoopbackUpstream.with { upstream in
+            let pieces = (0..<40).map { "w\($0) " }
+            upstream.register(model: "slow", .stream(OpenAIStream(pieces: pieces, delay: .milliseconds(25))))
+            let port = FreePort.loopback()
+            try await DaemonProcess.with(config: Self.config(upstream, port: port, extra: "  idle_timeout_ms: 300\n")) {
+                _ in
+                try await Self.waitUntilListening(port)
+                let started = ContinuousClock.now
+                let idle = RawHTTP.idle(port: port, timeout: .seconds(5))
+                #expect(idle, "the daemon closed the silent connection")
+                #expect(ContinuousClock.now - started < .seconds(3))
+                let long = try await Self.curl(
+                    port,
+                    "/v1/chat/completions",
+                    body: #"{"model":"slow","messages":[{"role":"user","content":"hi"}],"stream":true}"#,
+                    extra: ["-D", "-"]
+                )
+                #expect(
+                    long.body.contains("data: [DONE]"),
+                    "a 1 s answer outlives a 300 ms idle limit: \(long.body.suffix(200))"
+                )
+                #expect(
+                    long.body.lowercased().contains("x-neurolink-provider: loop"),
+                    "streamed heads name the provider"
+                )
+            }
+        }
+    }
+
     @Test func nlctlKeysHashPrintsTheHashTheConfigurationTakes() async throws {
         let run = try await runTool(DaemonProcess.binary("nlctl"), ["keys", "hash"], stdin: Self.key + "\n")
         #expect(run.status == 0 && run.stdout == Self.keyHash + "\n", "\(run)")
@@ -361,22 +391,37 @@ enum OpenAISDK {
 
 /// A GET over a plain TCP socket: no child process (see the caveat above), no HTTP library.
 enum RawHTTP {
+    /// Connects and sends nothing; whether the server closed the connection within `timeout`.
+    static func idle(port: Int, timeout: Duration) -> Bool {
+        let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard descriptor >= 0 else { return false }
+        defer { close(descriptor) }
+        var limit = timeval(tv_sec: Int(timeout.components.seconds), tv_usec: 0)
+        setsockopt(descriptor, SOL_SOCKET, SO_RCVTIMEO, &limit, socklen_t(MemoryLayout<timeval>.size))
+        guard connect(descriptor, port: port) else { return false }
+        var byte: UInt8 = 0
+        return recv(descriptor, &byte, 1, 0) == 0
+    }
+
+    static func connect(_ descriptor: Int32, port: Int) -> Bool {
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = in_port_t(UInt16(port).bigEndian)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        return withUnsafePointer(to: &address) { pointer in
+            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                Glibc.connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+            }
+        } == 0
+    }
+
     static func get(port: Int, path: String) -> String? {
         let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard descriptor >= 0 else { return nil }
         defer { close(descriptor) }
         var timeout = timeval(tv_sec: 5, tv_usec: 0)
         setsockopt(descriptor, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = in_port_t(UInt16(port).bigEndian)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        let connected = withUnsafePointer(to: &address) { pointer in
-            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
-            }
-        }
-        guard connected == 0 else { return nil }
+        guard connect(descriptor, port: port) else { return nil }
         let request = "GET \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"
         guard send(descriptor, request, request.utf8.count, 0) == request.utf8.count else { return nil }
         var response = [UInt8]()
