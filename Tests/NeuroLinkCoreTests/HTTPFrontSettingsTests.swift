@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 
 @testable import NeuroLinkCore
@@ -28,6 +29,22 @@ import Testing
         #expect(try Self.parse("  listen: \"[::1]:9\"\n").listen?.host == "::1")
         #expect(try Self.parse("  listen: 0.0.0.0:8088\n  allow_non_loopback: true\n").listen?.port == 8088)
         #expect(try Self.parse("  listen: 127.0.0.1:1\n").anonymousLoopbackTenant == nil)
+    }
+
+    @Test func keysCanComeFromAFileOrACredential() throws {
+        let directory = "/tmp/nlt-keys-\(UInt32.random(in: 0...UInt32.max))"
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        try "# keys\nci \(Self.hash) builds\n\n".write(toFile: directory + "/keys", atomically: true, encoding: .utf8)
+        let fromFile = try Self.parse("  api_keys_file: \(directory)/keys\n")
+        #expect(fromFile.key(matching: "sk-test-key")?.tenant == "builds")
+        let loader = ConfigLoader(environment: ["CREDENTIALS_DIRECTORY": directory])
+        let fromCredential = try loader.parse("http:\n  api_keys_credential: keys\n", file: "t.yaml").http
+        #expect(fromCredential.key(matching: "sk-test-key")?.name == "ci")
+        try "ci not-a-hash builds\n".write(toFile: directory + "/bad", atomically: true, encoding: .utf8)
+        let bad = #expect(throws: ConfigError.self) { try Self.parse("  api_keys_file: \(directory)/bad\n") }
+        #expect(bad?.key == "http.api_keys_file" && bad?.description.contains("line 1") == true)
+        #expect(throws: ConfigError.self) { try Self.parse("  api_keys_credential: keys\n") }
     }
 
     @Test func mistakesNameTheirKey() {

@@ -55,7 +55,7 @@ extension ConfigLoader {
             "http",
             allowed: [
                 "listen", "allow_non_loopback", "api_keys", "allow_unauthenticated_loopback", "anonymous_tenant",
-                "max_body_bytes", "idle_timeout_ms",
+                "max_body_bytes", "idle_timeout_ms", "api_keys_file", "api_keys_credential",
             ]
         )
         if let n = map["allow_non_loopback"] { front.allowNonLoopback = try reader.bool(n, "http.allow_non_loopback") }
@@ -74,6 +74,21 @@ extension ConfigLoader {
             front.listen = endpoint
         }
         if let n = map["api_keys"] { front.apiKeys = try parseAPIKeys(n, reader) }
+        if let n = map["api_keys_file"] {
+            front.apiKeys += try keysFile(try reader.string(n, "http.api_keys_file"), n, "http.api_keys_file", reader)
+        }
+        if let n = map["api_keys_credential"] {
+            let name = try reader.string(n, "http.api_keys_credential")
+            guard let directory = CredentialsDirectory(environment: environment), CredentialsDirectory.isValidName(name)
+            else {
+                throw reader.error(
+                    n,
+                    "http.api_keys_credential",
+                    "needs CREDENTIALS_DIRECTORY (LoadCredential=) and a credential name"
+                )
+            }
+            front.apiKeys += try keysFile(directory.path + "/" + name, n, "http.api_keys_credential", reader)
+        }
         if let n = map["allow_unauthenticated_loopback"], try reader.bool(n, "http.allow_unauthenticated_loopback") {
             front.anonymousLoopbackTenant = "anonymous"
         }
@@ -110,6 +125,31 @@ extension ConfigLoader {
                     tenant: try reader.string(tenant, "\(key).tenant")
                 )
             )
+        }
+        return keys
+    }
+
+    /// Keys from a file of `NAME SHA256 TENANT` lines (blank lines and `#` comments skipped): the
+    /// hashes can live apart from the configuration, e.g. in a systemd credential.
+    private func keysFile(
+        _ path: String,
+        _ node: Node,
+        _ key: String,
+        _ reader: YAMLReader
+    ) throws(ConfigError)
+        -> [DaemonConfig.HTTPFront.APIKey]
+    {
+        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
+            throw reader.error(node, key, "\(YAMLReader.shown(path)) cannot be read")
+        }
+        var keys: [DaemonConfig.HTTPFront.APIKey] = []
+        for (number, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+            let fields = line.split(whereSeparator: \.isWhitespace)
+            guard let first = fields.first, !first.hasPrefix("#") else { continue }
+            guard fields.count == 3, let digest = Self.hexBytes(fields[1].lowercased()), digest.count == 32 else {
+                throw reader.error(node, key, "line \(number + 1): expected NAME SHA256 TENANT (64 hexadecimal digits)")
+            }
+            keys.append(.init(name: String(fields[0]), sha256: digest, tenant: String(fields[2])))
         }
         return keys
     }
