@@ -261,6 +261,39 @@ import Testing
         }
     }
 
+    /// A client that stops reading an SSE stream: the daemon pauses the upstream instead of
+    /// buffering it, its memory stays bounded, and afterwards the client receives every byte.
+    @Test func aSlowReaderPausesTheUpstreamAndLosesNothing() async throws {
+        try await LoopbackUpstream.with { upstream in
+            let piece = String(repeating: "Z", count: 8000)
+            let count = 5_000
+            upstream.register(model: "big", .stream(OpenAIStream(pieces: Array(repeating: piece, count: count))))
+            let port = FreePort.loopback()
+            try await DaemonProcess.with(config: Self.config(upstream, port: port)) { daemon in
+                try await Self.waitUntilListening(port)
+                let baseline = daemon.rssKiB
+                let body = #"{"model":"big","messages":[{"role":"user","content":"hi"}],"stream":true}"#
+                let descriptor = try #require(
+                    RawHTTP.open(
+                        port: port,
+                        request:
+                            "POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer \(Self.key)\r\n"
+                            + "Content-Type: application/json\r\nContent-Length: \(body.utf8.count)\r\nConnection: close\r\n\r\n\(body)"
+                    )
+                )
+                defer { close(descriptor) }
+                try await Task.sleep(for: .seconds(2))  // not reading
+                let request = try #require(upstream.requests().first { $0.model == "big" })
+                #expect(request.completedAt == nil, "the upstream must be paused, not drained into memory")
+                let grown = daemon.rssKiB - baseline
+                #expect(grown < 16 * 1024, "daemon RSS grew by \(grown) KiB while the client was not reading")
+                let received = RawHTTP.readAll(descriptor)
+                #expect(received.letters == piece.utf8.count * count, "every byte arrives: \(received.letters)")
+                #expect(received.done, "the stream ends with [DONE]")
+            }
+        }
+    }
+
     @Test func nlctlKeysHashPrintsTheHashTheConfigurationTakes() async throws {
         let run = try await runTool(DaemonProcess.binary("nlctl"), ["keys", "hash"], stdin: Self.key + "\n")
         #expect(run.status == 0 && run.stdout == Self.keyHash + "\n", "\(run)")
@@ -391,6 +424,35 @@ enum OpenAISDK {
 
 /// A GET over a plain TCP socket: no child process (see the caveat above), no HTTP library.
 enum RawHTTP {
+    /// Connects and sends `request`; the socket, or `nil` when that failed.
+    static func open(port: Int, request: String) -> Int32? {
+        let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard descriptor >= 0, connect(descriptor, port: port),
+            send(descriptor, request, request.utf8.count, 0) == request.utf8.count
+        else {
+            close(descriptor)
+            return nil
+        }
+        return descriptor
+    }
+
+    /// Reads to the end of the connection: how many `Z` bytes came (a letter nothing but the
+    /// answer holds), and whether `[DONE]` did.
+    static func readAll(_ descriptor: Int32) -> (letters: Int, done: Bool) {
+        var timeout = timeval(tv_sec: 30, tv_usec: 0)
+        setsockopt(descriptor, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        var buffer = [UInt8](repeating: 0, count: 1 << 16)
+        var count = 0
+        var tail = [UInt8]()
+        while true {
+            let received = recv(descriptor, &buffer, buffer.count, 0)
+            guard received > 0 else { break }
+            count += buffer[0..<received].reduce(0) { $0 + ($1 == UInt8(ascii: "Z") ? 1 : 0) }
+            tail = Array((tail + buffer[0..<received]).suffix(64))
+        }
+        return (count, String(decoding: tail, as: UTF8.self).contains("[DONE]"))
+    }
+
     /// Connects and sends nothing; whether the server closed the connection within `timeout`.
     static func idle(port: Int, timeout: Duration) -> Bool {
         let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
