@@ -12,6 +12,9 @@ import Testing
     static let key = "sk-test-key"
     /// SHA-256 of ``key``, as `http.api_keys` holds it.
     static let keyHash = "0d62f396c1317066f55a96086517047c737087c61eb2bf016b72e6298927b15b"
+    /// A key whose tenant is limited to 2 requests a second, and its SHA-256.
+    static let limitedKey = "sk-limited-key"
+    static let limitedKeyHash = "0aacba82431cb056ff40ca84b444f1ba641d6dd34615928c7113199965644872"
 
     static func config(_ upstream: LoopbackUpstream, port: Int, extra: String = "") -> String {
         loopConfig(
@@ -352,6 +355,10 @@ import Testing
                       listen: 127.0.0.1:\(port)
                       api_keys:
                         - {name: test, sha256: \(Self.keyHash), tenant: team}
+                        - {name: slow, sha256: \(Self.limitedKeyHash), tenant: limited}
+                    rate_limits:
+                      tenants:
+                        limited: {requests_per_second: 2, burst: 0}
                     cache:
                       semantic:
                         enabled: true
@@ -364,7 +371,7 @@ import Testing
                 let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent(
                     "openai_sdk_check.py"
                 ).path
-                let run = try await runTool(python, [script, "http://127.0.0.1:\(port)/v1", Self.key])
+                let run = try await runTool(python, [script, "http://127.0.0.1:\(port)/v1", Self.key, Self.limitedKey])
                 #expect(run.status == 0, "\(run.stderr)")
                 let seen = try JSONDecoder().decode(JSONValue.self, from: Data(run.stdout.utf8))
                 #expect(seen["streamed"]?.stringValue == "Hello from loopback", "\(run.stdout)")
@@ -376,6 +383,9 @@ import Testing
                 #expect(seen["json"]?["a"]?.intValue == 1)
                 #expect(seen["models"]?.arrayValue?.contains(.string("p/m")) == true)
                 #expect(seen["embedding"]?.intValue == 16, "\(run.stdout)")
+                #expect(seen["retried"] == .array([.number(0), .number(1)]), "the SDK retried the 429: \(run.stdout)")
+                #expect(seen["retriedText"]?.stringValue == "Hello from loopback")
+                #expect((seen["retryWait"]?.numberValue ?? 0) >= 0.3, "it waited for retry-after: \(run.stdout)")
                 #expect(seen["unauthorized"]?.intValue == 401 && seen["notFound"]?.intValue == 404, "\(run.stdout)")
             }
         }

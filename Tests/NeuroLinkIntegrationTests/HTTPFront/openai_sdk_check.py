@@ -1,13 +1,14 @@
 """Drives the daemon's HTTP front with the official openai SDK (test tooling only).
 
-Usage: python openai_sdk_check.py BASE_URL API_KEY; prints one JSON object of what the SDK saw.
+Usage: python openai_sdk_check.py BASE_URL API_KEY LIMITED_KEY; prints one JSON object of what the SDK saw.
 """
 import json
 import sys
+import time
 
 import openai
 
-base, key = sys.argv[1], sys.argv[2]
+base, key, limited_key = sys.argv[1], sys.argv[2], sys.argv[3]
 client = openai.OpenAI(base_url=base, api_key=key, max_retries=0)
 hello = [{"role": "user", "content": "hi"}]
 seen = {}
@@ -65,5 +66,14 @@ try:
     seen["notFound"] = "no error"
 except openai.NotFoundError as error:
     seen["notFound"] = error.status_code
+
+# A tenant allowed 2 requests a second, no burst: the second call gets a 429 whose retry-after the
+# SDK honours, and succeeds on its retry.
+patient = openai.OpenAI(base_url=base, api_key=limited_key, max_retries=2)
+started = time.monotonic()
+raw = [patient.chat.completions.with_raw_response.create(model="p/m", messages=hello) for _ in range(2)]
+seen["retried"] = [response.retries_taken for response in raw]
+seen["retriedText"] = raw[1].parse().choices[0].message.content
+seen["retryWait"] = time.monotonic() - started
 
 print(json.dumps(seen))
