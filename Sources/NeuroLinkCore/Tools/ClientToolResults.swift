@@ -7,6 +7,8 @@ import Synchronization
 public final class ClientToolResults: Sendable {
     private struct State {
         var arrived: [String: ToolResultParams] = [:]
+        /// UTF-8 bytes of the results in `arrived`.
+        var arrivedBytes = 0
         var waiting: [String: CheckedContinuation<ToolResultParams?, Never>] = [:]
         /// Waits given up (timed out) before their continuation was registered.
         var abandoned: Set<String> = []
@@ -17,8 +19,10 @@ public final class ClientToolResults: Sendable {
         var nextCloseWaiter = 0
     }
 
-    /// Most results kept before the loop asks for them.
+    /// Most results kept before the loop asks for them, and most bytes of them: a client cannot
+    /// make a request hold more than this by answering calls nobody waits for yet.
     static let maxEarlyResults = 64
+    static let maxEarlyBytes = 4 << 20
 
     private let state = Mutex(State())
 
@@ -31,10 +35,14 @@ public final class ClientToolResults: Sendable {
             state -> (accepted: Bool, waiter: CheckedContinuation<ToolResultParams?, Never>?) in
             guard !state.closed else { return (false, nil) }
             if let waiter = state.waiting.removeValue(forKey: result.toolCallId) { return (true, waiter) }
-            guard state.arrived[result.toolCallId] != nil || state.arrived.count < Self.maxEarlyResults else {
+            let size = Self.size(result)
+            let replaced = state.arrived[result.toolCallId].map(Self.size) ?? 0
+            let bytes = state.arrivedBytes - replaced + size
+            guard replaced > 0 || state.arrived.count < Self.maxEarlyResults, bytes <= Self.maxEarlyBytes else {
                 return (false, nil)
             }
             state.arrived[result.toolCallId] = result
+            state.arrivedBytes = bytes
             return (true, nil)
         }
         outcome.waiter?.resume(returning: result)
@@ -61,6 +69,7 @@ public final class ClientToolResults: Sendable {
         let (waiters, closeWaiters) = state.withLock { state in
             state.closed = true
             state.arrived = [:]
+            state.arrivedBytes = 0
             defer {
                 state.waiting = [:]
                 state.closeWaiters = [:]
@@ -93,11 +102,18 @@ public final class ClientToolResults: Sendable {
         }
     }
 
+    private static func size(_ result: ToolResultParams) -> Int {
+        (result.content ?? result.error ?? "").utf8.count
+    }
+
     private func next(_ id: String) async -> ToolResultParams? {
         await withCheckedContinuation { continuation in
             let ready = state.withLock { state -> ToolResultParams?? in
                 if state.closed || state.abandoned.remove(id) != nil { return .some(nil) }
-                if let result = state.arrived.removeValue(forKey: id) { return .some(result) }
+                if let result = state.arrived.removeValue(forKey: id) {
+                    state.arrivedBytes -= Self.size(result)
+                    return .some(result)
+                }
                 state.waiting[id] = continuation
                 return .none
             }

@@ -111,6 +111,20 @@ import Testing
         }
         #expect(!results.deliver(ToolResultParams(requestId: .number(1), toolCallId: "one-too-many", content: "")))
 
+        let other = ClientToolResults()
+        let big = String(repeating: "b", count: ClientToolResults.maxEarlyBytes / 2)
+        #expect(other.deliver(ToolResultParams(requestId: .number(1), toolCallId: "b1", content: big)))
+        #expect(other.deliver(ToolResultParams(requestId: .number(1), toolCallId: "b2", content: big)))
+        #expect(
+            !other.deliver(ToolResultParams(requestId: .number(1), toolCallId: "b3", content: "x")),
+            "bytes are bounded"
+        )
+        #expect(await other.result(for: "b1", timeout: .seconds(1))?.content == big)
+        #expect(
+            other.deliver(ToolResultParams(requestId: .number(1), toolCallId: "b3", content: "x")),
+            "taken frees room"
+        )
+
         async let waiting = results.result(for: "pending", timeout: .seconds(30))
         async let closed: Void = results.untilClosed()
         try await Task.sleep(for: .milliseconds(50))
