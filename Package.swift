@@ -180,7 +180,7 @@ let package = Package(
         .target(
             name: "NeuroLinkAudit",
             dependencies: [
-                "NeuroLinkProtocol", .product(name: "GRDB", package: "GRDB.swift"),
+                "NeuroLinkBasics", "NeuroLinkProtocol", .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Crypto", package: "swift-crypto"), .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict
@@ -198,7 +198,7 @@ let package = Package(
         // Conversation memory: sessions' turns in SQLite (GRDB), scoped by tenant, with a TTL.
         .target(
             name: "NeuroLinkMemory",
-            dependencies: ["NeuroLinkBasics", .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: ["NeuroLinkBasics", "NeuroLinkProtocol", .product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: strict
         ),
         .target(
@@ -321,7 +321,7 @@ let package = Package(
         ),
         .testTarget(
             name: "NeuroLinkMemoryTests",
-            dependencies: ["NeuroLinkMemory", .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: ["NeuroLinkMemory", "NeuroLinkProtocol", .product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: strict
         ),
         .testTarget(

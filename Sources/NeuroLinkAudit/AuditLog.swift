@@ -1,5 +1,6 @@
 import GRDB
 import Logging
+import NeuroLinkBasics
 import NeuroLinkProtocol
 import Synchronization
 
@@ -71,7 +72,7 @@ public final class AuditLog: Sendable {
         self.maxQueued = max(1, maxQueued)
         let head: AuditHead?
         do {
-            try AuditFiles.prepare(path)
+            try OwnerOnlyFile.prepare(path)
             var configuration = Configuration()
             configuration.label = "neurolink.audit"
             configuration.busyMode = .timeout(5)

@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import NeuroLinkProtocol
 
 /// The SQL that reads sessions and turns, shared by the store's reads and its writer. Every
 /// statement filters by tenant, and takes every value from outside as an argument.
@@ -12,7 +13,7 @@ enum MemoryRows {
         tenant: String,
         session: String,
         nowMs: Int64
-    ) throws -> MemorySessionSummary? {
+    ) throws -> MemorySessionInfo? {
         let sql = """
             SELECT \(summaryColumns) FROM memory_sessions
             WHERE tenant = ? AND session_id = ? AND expires_at > ?
@@ -30,10 +31,10 @@ enum MemoryRows {
         return try Row.fetchAll(db, sql: sql, arguments: [tenant, session]).map(turn)
     }
 
-    static func summary(_ row: Row) throws -> MemorySessionSummary {
-        MemorySessionSummary(
-            tenant: try row.decode(String.self, atIndex: 0),
+    static func summary(_ row: Row) throws -> MemorySessionInfo {
+        MemorySessionInfo(
             sessionId: try row.decode(String.self, atIndex: 1),
+            tenant: try row.decode(String.self, atIndex: 0),
             messages: try row.decode(Int.self, atIndex: 2),
             bytes: try row.decode(Int.self, atIndex: 3),
             createdAtMs: try row.decode(Int64.self, atIndex: 4),

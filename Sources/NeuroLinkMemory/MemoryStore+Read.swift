@@ -1,4 +1,5 @@
 import GRDB
+import NeuroLinkProtocol
 
 extension MemoryStore {
     /// The session's messages, oldest first, to prepend to a request; `[]` when the session is
@@ -18,7 +19,7 @@ extension MemoryStore {
 
     /// Live sessions, most recently updated first: `tenant`'s, or every tenant's when it is nil
     /// (for administrators only). `limit` caps the list; nil lists all.
-    public func sessions(tenant: String?, nowMs: Int64, limit: Int? = nil) async throws -> [MemorySessionSummary] {
+    public func sessions(tenant: String?, nowMs: Int64, limit: Int? = nil) async throws -> [MemorySessionInfo] {
         if let tenant, tenant.utf8.contains(0) { throw MemoryError.invalidKey("tenant") }
         // SQLite reads a negative LIMIT as no limit.
         let limit = limit.map { max(0, $0) } ?? -1

@@ -1,4 +1,5 @@
 import GRDB
+import NeuroLinkBasics
 
 /// Conversation memory: each session's messages in SQLite (GRDB, WAL mode), by tenant, so that a
 /// request naming a session gets its history; sessions survive a restart and expire after a TTL.
@@ -20,7 +21,7 @@ public final class MemoryStore: Sendable {
         self.path = path
         self.limits = limits
         do {
-            try MemoryFiles.prepare(path)
+            try OwnerOnlyFile.prepare(path)
             var configuration = Configuration()
             configuration.label = "neurolink.memory"
             configuration.busyMode = .timeout(5)

@@ -27,7 +27,9 @@ public enum MemoryTrimmer {
         return bytes / 4 + (bytes % 4 == 0 ? 0 : 1)
     }
 
-    private static func cost(of message: MemoryMessage) -> Int {
+    /// What `message` costs of a budget: ``estimateTokens(_:)`` of its content plus
+    /// ``overheadPerMessage``.
+    public static func cost(of message: MemoryMessage) -> Int {
         estimateTokens(message.content).addingSaturating(overheadPerMessage)
     }
 }

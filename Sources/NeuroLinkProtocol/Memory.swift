@@ -4,10 +4,12 @@ public struct MemorySessionInfo: Sendable, Hashable, Codable {
     /// The tenant it belongs to (admins see every tenant's).
     public var tenant: String
     public var messages: Int
+    /// UTF-8 bytes of the stored messages' content.
     public var bytes: Int
     /// Unix milliseconds.
     public var createdAtMs: Int64
     public var updatedAtMs: Int64
+    /// The session is gone from this time on; `Int64.max` when its TTL had no end.
     public var expiresAtMs: Int64
 
     public init(

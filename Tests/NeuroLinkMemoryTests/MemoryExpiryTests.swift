@@ -1,4 +1,5 @@
 import NeuroLinkMemory
+import NeuroLinkProtocol
 import Testing
 
 /// Sessions expire after their TTL, read as absent, and are purged.

@@ -1,4 +1,5 @@
 import NeuroLinkMemory
+import NeuroLinkProtocol
 import Testing
 
 /// Past its limits a session drops its oldest whole turns, and a tenant its least recent session.

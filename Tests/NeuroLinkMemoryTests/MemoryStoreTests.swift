@@ -1,5 +1,6 @@
 import Foundation
 import NeuroLinkMemory
+import NeuroLinkProtocol
 import Testing
 
 /// Appending and reading back, across a reopening too.

@@ -106,10 +106,6 @@ final class CloseObserver: ChannelInboundHandler, Sendable {
         running.withLock { $0 = context }
     }
 
-    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        context.fireChannelRead(data)
-    }
-
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
         if let idle = event as? IdleStateHandler.IdleStateEvent, idle == .read, running.withLock({ $0 == nil }) {
             context.close(promise: nil)

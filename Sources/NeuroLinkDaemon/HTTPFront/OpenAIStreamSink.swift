@@ -12,9 +12,9 @@ import NeuroLinkProtocol
 struct OpenAIStreamSink: ChunkSink {
     let outbound: NIOAsyncChannelOutboundWriter<HTTPServerResponsePart>
     let version: HTTPVersion
-    let id: String
-    let model: String
-    let created: Int
+    /// `data: {"id":…,"object":"chat.completion.chunk","created":…,"model":…,` — the same in every
+    /// event, made once.
+    let eventHead: String
     let includeUsage: Bool
     let headers: [(String, String)]
     /// Where the answer is going, for `x-neurolink-provider` and `-model` on the head.
@@ -35,35 +35,33 @@ struct OpenAIStreamSink: ChunkSink {
         self.progress = progress
         self.outbound = outbound
         self.version = version
-        self.id = id
-        self.model = model
         self.includeUsage = includeUsage
         self.headers = headers
-        created = Int(Date().timeIntervalSince1970)
+        let created = Int(Date().timeIntervalSince1970)
+        eventHead =
+            "data: {\"id\":\(JSONText.quoted(id)),\"object\":\"chat.completion.chunk\",\"created\":\(created),"
+            + "\"model\":\(JSONText.quoted(model)),"
     }
 
     mutating func send(_ chunks: [OutgoingChunk]) async throws {
         var buffer = ByteBuffer()
         if !headSent {
             try await writeHead()
-            event(into: &buffer, delta: #"{"role":"assistant","content":""}"#, finish: nil)
+            event(into: &buffer, delta: #"{"role":"assistant","content":""}"#)
         }
         for chunk in chunks {
             switch chunk {
-            case .text(let text): event(into: &buffer, delta: "{\"content\":\(Self.quoted(text))}", finish: nil)
-            case .reasoning(let text):
-                event(into: &buffer, delta: "{\"reasoning_content\":\(Self.quoted(text))}", finish: nil)
+            case .text(let text): piece(into: &buffer, "content", text)
+            case .reasoning(let text): piece(into: &buffer, "reasoning_content", text)
             case .toolCall(let call):
                 let delta = OpenAIResponses.toolCall(call, index: toolCalls)
                 toolCalls += 1
-                event(into: &buffer, delta: "{\"tool_calls\":[\(Self.json(delta))]}", finish: nil)
+                event(into: &buffer, delta: "{\"tool_calls\":[\(Self.json(delta))]}")
             case .finish(let reason, let usage):
                 event(into: &buffer, delta: "{}", finish: OpenAIResponses.finishReason(reason))
                 if includeUsage, let usage {
-                    line(
-                        into: &buffer,
-                        "{\"id\":\(Self.quoted(id)),\"object\":\"chat.completion.chunk\",\"created\":\(created),\"model\":\(Self.quoted(model)),\"choices\":[],\"usage\":\(Self.json(OpenAIResponses.usage(usage)))}"
-                    )
+                    buffer.writeString(eventHead)
+                    buffer.writeString("\"choices\":[],\"usage\":\(Self.json(OpenAIResponses.usage(usage)))}\n\n")
                 }
             case .object, .notice, .analytics, .evaluation, .toolResult:
                 continue
@@ -108,24 +106,21 @@ struct OpenAIStreamSink: ChunkSink {
         try await outbound.write(.head(HTTPResponseHead(version: version, status: .ok, headers: head)))
     }
 
-    private func event(into buffer: inout ByteBuffer, delta: String, finish: String?) {
-        let reason = finish.map(Self.quoted) ?? "null"
-        line(
-            into: &buffer,
-            "{\"id\":\(Self.quoted(id)),\"object\":\"chat.completion.chunk\",\"created\":\(created),\"model\":\(Self.quoted(model)),\"choices\":[{\"index\":0,\"delta\":\(delta),\"finish_reason\":\(reason)}]}"
-        )
-    }
-
-    private func line(into buffer: inout ByteBuffer, _ json: String) {
-        buffer.writeStaticString("data: ")
-        buffer.writeString(json)
-        buffer.writeStaticString("\n\n")
-    }
-
-    static func quoted(_ text: String) -> String {
-        var buffer = ByteBuffer()
+    /// A text delta written straight into the batch: the hot path, one per piece of the answer.
+    private func piece(into buffer: inout ByteBuffer, _ field: StaticString, _ text: String) {
+        buffer.writeString(eventHead)
+        buffer.writeStaticString(#""choices":[{"index":0,"delta":{""#)
+        buffer.writeStaticString(field)
+        buffer.writeStaticString(#"":"#)
         buffer.writeJSONString(text)
-        return String(buffer: buffer)
+        buffer.writeStaticString("},\"finish_reason\":null}]}\n\n")
+    }
+
+    private func event(into buffer: inout ByteBuffer, delta: String, finish: String? = nil) {
+        buffer.writeString(eventHead)
+        buffer.writeString("\"choices\":[{\"index\":0,\"delta\":\(delta),\"finish_reason\":")
+        buffer.writeString(finish.map(JSONText.quoted) ?? "null")
+        buffer.writeStaticString("}]}\n\n")
     }
 
     static func json(_ value: JSONValue) -> String {

@@ -41,7 +41,7 @@ struct SessionMemory: ConversationMemoryStore {
     {
         let stored = try await store.history(tenant: tenant, session: session, nowMs: Self.nowMs)
         let reserved = request.reduce(0) { total, message in
-            total.addingSaturating(MemoryTrimmer.estimateTokens(message.content) + MemoryTrimmer.overheadPerMessage)
+            total.addingSaturating(MemoryTrimmer.cost(of: MemoryMessage(role: message.role, content: message.content)))
         }
         return MemoryTrimmer.trim(stored, maxTokens: maxTokens, reservedTokens: reserved)
             .map { ChatMessage(role: $0.role, content: $0.content) }

@@ -41,19 +41,7 @@ extension Connection {
         switch request.method {
         case Method.memoryList:
             let sessions = try await store.sessions(tenant: caller.isAdmin ? nil : tenant, nowMs: now, limit: 10_000)
-            let result = MemoryListResult(
-                sessions: sessions.map {
-                    MemorySessionInfo(
-                        sessionId: $0.sessionId,
-                        tenant: $0.tenant,
-                        messages: $0.messages,
-                        bytes: $0.bytes,
-                        createdAtMs: $0.createdAtMs,
-                        updatedAtMs: $0.updatedAtMs,
-                        expiresAtMs: $0.expiresAtMs
-                    )
-                }
-            )
+            let result = MemoryListResult(sessions: sessions)
             return Frames.reply(id: id, .success(result), allocator: allocator)
         case Method.memoryShow:
             let params = try MemorySessionParams(json: request.params)
