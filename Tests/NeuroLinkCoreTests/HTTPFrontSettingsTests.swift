@@ -55,6 +55,7 @@ import Testing
             ("  api_keys:\n    - {name: a, tenant: t}\n", "http.api_keys[0]"),
             ("  max_body_bytes: 10\n", "http.max_body_bytes"),
             ("  idle_timeout_ms: 5\n", "http.idle_timeout_ms"),
+            ("  header_timeout_ms: 700000\n", "http.header_timeout_ms"),
             ("  port: 1\n", "http.port"),
         ]
         for (yaml, key) in cases {

@@ -18,6 +18,9 @@ extension DaemonConfig {
         /// A connection that sends nothing for this long while no request of it runs is closed:
         /// idle keep-alive connections, and clients that stall in the middle of a request.
         public var idleTimeoutMs = 60_000
+        /// A request's head (request line and headers) must arrive whole within this long of its
+        /// first byte: a client that trickles its headers cannot hold a connection for long.
+        public var headerTimeoutMs = 10_000
         public init() {}
 
         /// One accepted key: its hash (never the key), and the tenant its requests run as.
@@ -55,7 +58,7 @@ extension ConfigLoader {
             "http",
             allowed: [
                 "listen", "allow_non_loopback", "api_keys", "allow_unauthenticated_loopback", "anonymous_tenant",
-                "max_body_bytes", "idle_timeout_ms", "api_keys_file", "api_keys_credential",
+                "max_body_bytes", "idle_timeout_ms", "header_timeout_ms", "api_keys_file", "api_keys_credential",
             ]
         )
         if let n = map["allow_non_loopback"] { front.allowNonLoopback = try reader.bool(n, "http.allow_non_loopback") }
@@ -101,6 +104,9 @@ extension ConfigLoader {
         }
         if let n = map["idle_timeout_ms"] {
             front.idleTimeoutMs = try reader.int(n, "http.idle_timeout_ms", range: 100...3_600_000)
+        }
+        if let n = map["header_timeout_ms"] {
+            front.headerTimeoutMs = try reader.int(n, "http.header_timeout_ms", range: 100...600_000)
         }
         return front
     }

@@ -125,14 +125,25 @@ struct HTTPFrontConnection {
     /// The tenant of the request's key (`Authorization: Bearer`, `x-api-key`), or of an anonymous
     /// loopback caller when allowed; `nil` when it has none.
     private func authenticate(_ request: HTTPRequestHead, _ outbound: Outbound) -> String? {
-        let bearer = request.headers.first(name: "authorization").flatMap { value -> String? in
-            value.lowercased().hasPrefix("bearer ")
-                ? String(value.dropFirst(7)).trimmingCharacters(in: .whitespaces) : nil
-        }
+        let bearer = request.headers.first(name: "authorization").flatMap(Self.bearerToken)
         if let presented = bearer ?? request.headers.first(name: "x-api-key") {
             return front.settings.key(matching: presented)?.tenant
         }
         return peerIsLoopback ? front.settings.anonymousLoopbackTenant : nil
+    }
+
+    /// The token of an `Authorization: Bearer TOKEN` value (the scheme in any case, blanks around
+    /// the token ignored). Byte-wise: no lowercased copy of the secret, no Foundation character sets
+    /// (which cost more than the key's hash on every request).
+    static func bearerToken(_ value: String) -> String? {
+        let scheme = "bearer ".utf8
+        let utf8 = value.utf8
+        let lowercased = { (byte: UInt8) in (0x41...0x5A).contains(byte) ? byte | 0x20 : byte }
+        guard utf8.count > scheme.count, zip(utf8, scheme).allSatisfy({ lowercased($0) == $1 }) else { return nil }
+        let isBlank = { (byte: UInt8) in byte == UInt8(ascii: " ") || byte == UInt8(ascii: "\t") }
+        let token = utf8.dropFirst(scheme.count).drop(while: isBlank)
+        let end = token.lastIndex { !isBlank($0) }.map { utf8.index(after: $0) } ?? token.startIndex
+        return String(value[token.startIndex..<end])
     }
 
     private func refuse(_ request: HTTPRequestHead, _ outbound: Outbound) async {

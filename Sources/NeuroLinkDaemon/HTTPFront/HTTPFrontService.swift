@@ -70,13 +70,16 @@ struct HTTPFrontService: Service, CustomStringConvertible {
         }
     }
 
-    /// A new connection's pipeline: HTTP/1.1, the idle timer, the close observer, the async wrapper.
+    /// A new connection's pipeline: HTTP/1.1, the header deadline, the idle timer, the close
+    /// observer, the async wrapper.
     @Sendable
     private func accept(_ channel: any Channel) -> EventLoopFuture<(Connection, CloseObserver, Bool)> {
         let idle = TimeAmount.milliseconds(Int64(settings.idleTimeoutMs))
+        let header = TimeAmount.milliseconds(Int64(settings.headerTimeoutMs))
         return channel.eventLoop.makeCompletedFuture {
             let observer = CloseObserver()
             try channel.pipeline.syncOperations.configureHTTPServerPipeline()
+            try HeaderDeadline.install(on: channel.pipeline.syncOperations, timeout: header)
             try channel.pipeline.syncOperations.addHandler(IdleStateHandler(readTimeout: idle))
             try channel.pipeline.syncOperations.addHandler(observer)
             let loopback = channel.remoteAddress.map(Self.isLoopback) ?? false

@@ -142,6 +142,13 @@ import Testing
                 }
                 let x = try await Self.curl(port, "/v1/models", key: nil, extra: ["-H", "x-api-key: \(Self.key)"])
                 #expect(x.status == 200, "x-api-key works too: \(x.body)")
+                for (header, status) in [
+                    ("authorization: bEaReR \t \(Self.key) \t", 200), ("Authorization: Basic \(Self.key)", 401),
+                    ("Authorization: Bearer", 401), ("Authorization: Bearer\(Self.key)", 401),
+                ] {
+                    let answer = try await Self.curl(port, "/v1/models", key: nil, extra: ["-H", header])
+                    #expect(answer.status == status, "\(header): \(answer.body)")
+                }
                 #expect(try await Self.curl(port, "/readyz", key: nil).status == 200)
                 let metrics = try await Self.curl(port, "/metrics", key: nil)
                 #expect(metrics.status == 200 && metrics.body.contains("neurolink_"))
@@ -491,11 +498,16 @@ enum RawHTTP {
         let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard descriptor >= 0 else { return nil }
         defer { close(descriptor) }
-        var timeout = timeval(tv_sec: 5, tv_usec: 0)
-        setsockopt(descriptor, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
         guard connect(descriptor, port: port) else { return nil }
         let request = "GET \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"
         guard send(descriptor, request, request.utf8.count, 0) == request.utf8.count else { return nil }
+        return readToEnd(descriptor)
+    }
+
+    /// Everything the server sends until it closes (at most 5 s between reads).
+    static func readToEnd(_ descriptor: Int32) -> String {
+        var timeout = timeval(tv_sec: 5, tv_usec: 0)
+        setsockopt(descriptor, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
         var response = [UInt8]()
         var buffer = [UInt8](repeating: 0, count: 4096)
         while true {
