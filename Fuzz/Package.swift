@@ -58,6 +58,8 @@ let package = Package(
         harness("bedrock", ["DecoderHarness", providers]),
         harness("sagemaker-openai", ["DecoderHarness", providers]),
         harness("sagemaker-tgi", ["DecoderHarness", providers]),
+        // The stream decoders' fast paths (JSONFastScanner) against their full JSONDecoder paths.
+        harness("fast-path", [providers, protocolModule]),
         harness("partial-json", [core, protocolModule]),
         harness("config", [core]),
         harness("headers", [core, limits, providers, http, protocolModule]),

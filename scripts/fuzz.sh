@@ -30,7 +30,7 @@ log() { printf '==> %s\n' "$*" >&2; }
 declare -A MAX_LEN=(
     [frame]=4096 [sse]=4096 [ndjson]=4096 [event-stream]=4096
     [openai]=8192 [anthropic]=8192 [gemini]=8192 [ollama]=8192 [bedrock]=8192
-    [sagemaker-openai]=8192 [sagemaker-tgi]=8192
+    [sagemaker-openai]=8192 [sagemaker-tgi]=8192 [fast-path]=4096
     [partial-json]=4096 [config]=8192 [headers]=4096
 )
 # Extra libFuzzer options. headers: its admissions run on Swift's concurrency threads, whose
@@ -38,7 +38,7 @@ declare -A MAX_LEN=(
 # input (twenty times slower); leaks stay checked in every other target.
 declare -A EXTRA=([headers]=-detect_leaks=0)
 TARGETS=(frame sse ndjson event-stream openai anthropic gemini ollama bedrock sagemaker-openai sagemaker-tgi
-    partial-json config headers)
+    fast-path partial-json config headers)
 
 target="${1:-all}"
 seconds="${2:-60}"

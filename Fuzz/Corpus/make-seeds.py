@@ -210,6 +210,45 @@ for target, stream in [("sagemaker-openai", openai_stream), ("sagemaker-tgi", tg
 os.remove(os.path.join(ROOT, "sagemaker-openai", "x"))
 write("sagemaker-tgi", "text-spec-tgi-error", b"1" + text_spec([(part, 'data:{"error":"Input validation error","error_type":"validation"}\n\n')]))
 
+# --- Fast paths (fast-path harness): a selector byte, then one event's JSON ---------------------
+# Selector: '0' OpenAI, '1' Anthropic, '2' Gemini, '3' Ollama; '4' to '7' the same after a first
+# event that reports the model. Common events (the fast path reads them) and their near misses.
+def compact(o):
+    return json.dumps(o, separators=(",", ":"), ensure_ascii=False)
+
+fast_seeds = {
+    "openai-content": "0" + compact(chunk({"content": "Hello wörld 👋"})),
+    "openai-first": "0" + compact(chunk({"role": "assistant", "content": "", "refusal": None})),
+    "openai-reasoning": "4" + compact(chunk({"reasoning_content": "think \"hard\"\n", "content": None})),
+    "openai-vllm-usage-null": "0" + compact({"id": "cmpl-1", "object": "chat.completion.chunk", "created": 1, "model": "Qwen/Qwen3-8B", "choices": [{"index": 0, "delta": {"reasoning": "\\u00e9 \u00e9", "content": ""}, "logprobs": None, "finish_reason": None, "stop_reason": None}], "usage": None}),
+    "openai-escapes": "0" + '{"model":"m","choices":[{"delta":{"content":"\\u00e9\\ud83d\\ude00\\"\\\\\\/\\b\\f\\n\\r\\t\\u0000"}}]}',
+    "openai-whitespace": "4" + ' {\r\n "choices" : [ { "delta" : { "content" : "x" } , "finish_reason" : null } ] ,\t"model" : "m" } \n',
+    "openai-tool-call": "0" + compact(chunk({"tool_calls": [{"index": 0, "id": "call_1", "type": "function", "function": {"name": "f", "arguments": "{}"}}]})),
+    "openai-finish": "0" + compact(chunk({}, "stop")),
+    "openai-two-choices": "0" + '{"choices":[{"delta":{"content":"a"}},{"delta":{"content":"b"}}]}',
+    "openai-lone-surrogate": "0" + '{"choices":[{"delta":{"content":"\\ud800"}}]}',
+    "openai-lenient-skipped": "0" + '{"x":[01,],"choices":[{"delta":{"content":"a"}}]}',
+    "anthropic-text": "1" + compact({"type": "content_block_delta", "index": 0, "delta": {"type": "text_delta", "text": "Hello, wörld! 😀"}}),
+    "anthropic-thinking": "5" + compact({"type": "content_block_delta", "index": 1, "delta": {"type": "thinking_delta", "thinking": "Let me think…\n"}}),
+    "anthropic-key-order": "1" + '{"delta":{"text":"x","type":"text_delta"},"index":3,"type":"content_block_delta"}',
+    "anthropic-input-json": "1" + compact({"type": "content_block_delta", "index": 1, "delta": {"type": "input_json_delta", "partial_json": "{\"city\": \"Pa"}}),
+    "anthropic-escaped-type": "1" + '{"type":"content_block\\u005fdelta","index":0,"delta":{"type":"text_delta","text":"x"}}',
+    "anthropic-float-index": "1" + '{"type":"content_block_delta","index":1.0,"delta":{"type":"text_delta","text":"x"}}',
+    "anthropic-message-start": "1" + compact({"type": "message_start", "message": {"model": "claude-sonnet-4-5", "usage": {"input_tokens": 12}}}),
+    "gemini-text-usage": "2" + compact(gem([{"text": "你好，世界！\n\"quoted\" \\ back"}], usage={"promptTokenCount": 7, "totalTokenCount": 7, "promptTokensDetails": [{"modality": "TEXT", "tokenCount": 7}]})),
+    "gemini-thought": "6" + compact(gem([{"text": "**Checking**", "thought": True}, {"text": "Answer"}], usage={"promptTokenCount": 58, "candidatesTokenCount": 9, "totalTokenCount": 111, "thoughtsTokenCount": 44})),
+    "gemini-function-call": "2" + compact(gem([{"functionCall": {"name": "get_weather", "args": {"city": "Zürich"}}, "thoughtSignature": "CiQB"}], "STOP")),
+    "gemini-finish": "2" + compact(gem([{"text": ""}], "STOP", {"promptTokenCount": 7, "candidatesTokenCount": 6, "totalTokenCount": 13})),
+    "gemini-float-count": "2" + compact(gem([{"text": "x"}], usage={"promptTokenCount": 1.5})),
+    "ollama-content": "3" + compact({"model": "llama3.2", "created_at": "2025-01-01T00:00:00.1Z", "message": {"role": "assistant", "content": "Hi 👋"}, "done": False}),
+    "ollama-thinking": "7" + compact({"model": "qwen3", "created_at": "2025-01-01T00:00:00.1Z", "message": {"role": "assistant", "content": "", "thinking": "hm\n"}, "done": False}),
+    "ollama-done": "3" + compact({"model": "llama3.2", "message": {"role": "assistant", "content": ""}, "done": True, "done_reason": "stop", "prompt_eval_count": 7, "eval_count": 2}),
+    "ollama-tool-call": "3" + compact({"model": "m", "message": {"role": "assistant", "content": "", "tool_calls": [{"function": {"name": "f", "arguments": {"a": 1}}}]}, "done": False}),
+    "ollama-error": "3" + compact({"error": "model 'x' not found"}),
+}
+for name, seed in fast_seeds.items():
+    write("fast-path", name, seed)
+
 # --- Partial JSON + schema -------------------------------------------------------------------
 schema = {"type": "object", "properties": {"name": {"type": "string", "minLength": 1, "pattern": "^[A-Z]"},
                                            "age": {"type": "integer", "minimum": 0, "exclusiveMaximum": 150},

@@ -11,10 +11,19 @@ public struct AnthropicStreamDecoder: ProviderStreamDecoder {
     private var pending: [SSEEvent] = []
     private var assembler: AnthropicMessageAssembler
     private let decoder = JSONDecoder()
+    /// Whether text and thinking deltas are read by ``AnthropicFastEvent`` before `JSONDecoder`.
+    private let fastPath: Bool
 
     /// - Parameter provider: the configured provider name, which prefixes every error message.
     public init(provider: String) {
+        self.init(provider: provider, fastPath: true)
+    }
+
+    /// - Parameter fastPath: `false` decodes every event with `JSONDecoder`, which the fast path
+    ///   must agree with: for differential tests and fuzzing only.
+    @_spi(FastPath) public init(provider: String, fastPath: Bool) {
         assembler = AnthropicMessageAssembler(provider: provider)
+        self.fastPath = fastPath
     }
 
     public mutating func decode(_ bytes: [UInt8], into output: inout [ProviderEvent]) throws(RPCError) {
@@ -30,15 +39,28 @@ public struct AnthropicStreamDecoder: ProviderStreamDecoder {
         for event in pending {
             // Whatever follows the terminal event is not part of the answer, so it is not even parsed.
             if assembler.isComplete { return }
-            let decoded: AnthropicStreamEvent
-            do { decoded = try decoder.decode(AnthropicStreamEvent.self, from: Data(event.data)) } catch {
-                throw AnthropicErrors.badResponse(
-                    provider: assembler.provider,
-                    "an event was not valid JSON of the expected shape"
-                )
-            }
-            try assembler.apply(decoded, into: &output)
+            try decodeEvent(event.data, into: &output)
         }
+    }
+
+    /// Decodes one event's JSON: a text or thinking delta on the fast path, any other event with
+    /// `JSONDecoder`.
+    @_spi(FastPath) public mutating func decodeEvent(
+        _ data: [UInt8],
+        into output: inout [ProviderEvent]
+    ) throws(RPCError) {
+        if fastPath, let event = AnthropicFastEvent.scan(data) {
+            try assembler.apply(event, into: &output)
+            return
+        }
+        let decoded: AnthropicStreamEvent
+        do { decoded = try decoder.decode(AnthropicStreamEvent.self, from: Data(data)) } catch {
+            throw AnthropicErrors.badResponse(
+                provider: assembler.provider,
+                "an event was not valid JSON of the expected shape"
+            )
+        }
+        try assembler.apply(decoded, into: &output)
     }
 
     public mutating func finish(into output: inout [ProviderEvent]) throws(RPCError) {

@@ -17,10 +17,19 @@ public struct GeminiStreamDecoder: ProviderStreamDecoder {
     private var toolCallCount = 0
     private var usage: Usage?
     private let decoder = JSONDecoder()
+    /// Whether common responses are read by ``GeminiFastResponse`` before `JSONDecoder` is tried.
+    private let fastPath: Bool
 
     /// - Parameter provider: the configured provider name, used in error messages.
     public init(provider: String) {
+        self.init(provider: provider, fastPath: true)
+    }
+
+    /// - Parameter fastPath: `false` decodes every response with `JSONDecoder`, which the fast
+    ///   path must agree with: for differential tests and fuzzing only.
+    @_spi(FastPath) public init(provider: String, fastPath: Bool) {
         self.provider = provider
+        self.fastPath = fastPath
     }
 
     public mutating func decode(_ bytes: [UInt8], into output: inout [ProviderEvent]) throws(RPCError) {
@@ -31,12 +40,31 @@ public struct GeminiStreamDecoder: ProviderStreamDecoder {
         }
         defer { events.removeAll(keepingCapacity: true) }
         for event in events {
-            let response: GeminiResponse
-            do { response = try decoder.decode(GeminiResponse.self, from: Data(event.data)) } catch {
-                throw badResponse("an event was not a valid GenerateContentResponse")
-            }
-            try handle(response, into: &output)
+            try decodeEvent(event.data, into: &output)
         }
+    }
+
+    /// Decodes one event's JSON: a response with text on the fast path, any other with
+    /// `JSONDecoder`.
+    @_spi(FastPath) public mutating func decodeEvent(
+        _ data: [UInt8],
+        into output: inout [ProviderEvent]
+    ) throws(RPCError) {
+        let start = output.count
+        if fastPath, let response = GeminiFastResponse.scan(data, wantsModel: !sawModel, into: &output) {
+            // The model comes first, as in `handle`; the parts' events are already written.
+            if !sawModel, let model = response.modelVersion, !model.isEmpty {
+                sawModel = true
+                output.insert(.model(model), at: start)
+            }
+            if let metadata = response.usageMetadata { usage = Self.usage(metadata) }
+            return
+        }
+        let response: GeminiResponse
+        do { response = try decoder.decode(GeminiResponse.self, from: Data(data)) } catch {
+            throw badResponse("an event was not a valid GenerateContentResponse")
+        }
+        try handle(response, into: &output)
     }
 
     public mutating func finish(into output: inout [ProviderEvent]) throws(RPCError) {
@@ -70,12 +98,16 @@ public struct GeminiStreamDecoder: ProviderStreamDecoder {
             return
         }
         for part in candidate.content?.parts ?? [] {
-            if let text = part.text, !text.isEmpty {
-                output.append(part.thought == true ? .reasoning(text) : .text(text))
-            }
+            if let event = Self.partEvent(text: part.text, thought: part.thought) { output.append(event) }
             if let call = part.functionCall { output.append(.toolCall(try toolCall(call))) }
         }
         if let raw = candidate.finishReason { recordFinish(mapFinishReason(raw), into: &output) }
+    }
+
+    /// What a part's text is reported as, on both paths: thought text is reasoning.
+    static func partEvent(text: String?, thought: Bool?) -> ProviderEvent? {
+        guard let text, !text.isEmpty else { return nil }
+        return thought == true ? .reasoning(text) : .text(text)
     }
 
     /// Reports the first finish reason only; a later event may repeat it next to more usage.

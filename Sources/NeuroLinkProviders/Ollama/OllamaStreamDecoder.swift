@@ -15,10 +15,19 @@ public struct OllamaStreamDecoder: ProviderStreamDecoder {
     /// Tool calls seen so far; numbers the ids of calls Ollama sent without one.
     private var toolCallCount = 0
     private let decoder = JSONDecoder()
+    /// Whether common records are read by ``OllamaFastLine`` before `JSONDecoder` is tried.
+    private let fastPath: Bool
 
     /// - Parameter provider: the configured provider name, used in error messages.
     public init(provider: String) {
+        self.init(provider: provider, fastPath: true)
+    }
+
+    /// - Parameter fastPath: `false` decodes every record with `JSONDecoder`, which the fast path
+    ///   must agree with: for differential tests and fuzzing only.
+    @_spi(FastPath) public init(provider: String, fastPath: Bool) {
         self.provider = provider
+        self.fastPath = fastPath
     }
 
     public mutating func decode(_ bytes: [UInt8], into output: inout [ProviderEvent]) throws(RPCError) {
@@ -29,7 +38,7 @@ public struct OllamaStreamDecoder: ProviderStreamDecoder {
         }
         defer { lines.removeAll(keepingCapacity: true) }
         for line in lines {
-            try process(line, into: &output)
+            try decodeEvent(line, into: &output)
         }
     }
 
@@ -50,8 +59,16 @@ public struct OllamaStreamDecoder: ProviderStreamDecoder {
         }
     }
 
-    private mutating func process(_ line: [UInt8], into output: inout [ProviderEvent]) throws(RPCError) {
+    /// Decodes one line's record: a piece of text on the fast path, any other with `JSONDecoder`.
+    @_spi(FastPath) public mutating func decodeEvent(
+        _ line: [UInt8],
+        into output: inout [ProviderEvent]
+    ) throws(RPCError) {
         if sawDone { return }  // Nothing after the final record is part of the answer.
+        if fastPath, let record = OllamaFastLine.scan(line, wantsModel: !sawModel) {
+            try handle(record, into: &output)
+            return
+        }
         let record: OllamaChatLine
         do { record = try decoder.decode(OllamaChatLine.self, from: Data(line)) } catch {
             throw badResponse("a line was not a valid JSON record")

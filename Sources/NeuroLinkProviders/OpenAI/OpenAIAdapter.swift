@@ -53,9 +53,18 @@ public struct OpenAIStreamDecoder: ProviderStreamDecoder {
     private let decoder = JSONDecoder()
     /// Tool calls being assembled: fragments of their JSON arguments arrive in pieces.
     private var pendingCalls = OpenAIToolCallAssembler()
+    /// Whether common chunks are read by ``OpenAIFastChunk`` before `JSONDecoder` is tried.
+    private let fastPath: Bool
 
     public init(provider: String) {
+        self.init(provider: provider, fastPath: true)
+    }
+
+    /// - Parameter fastPath: `false` decodes every chunk with `JSONDecoder`, which the fast path
+    ///   must agree with: for differential tests and fuzzing only.
+    @_spi(FastPath) public init(provider: String, fastPath: Bool) {
         self.provider = provider
+        self.fastPath = fastPath
     }
 
     struct Chunk: Decodable {
@@ -129,51 +138,74 @@ public struct OpenAIStreamDecoder: ProviderStreamDecoder {
                 sawDone = true
                 continue
             }
-            let chunk: Chunk
-            do { chunk = try decoder.decode(Chunk.self, from: Data(event.data)) } catch {
-                throw badResponse("an event was not valid JSON")
-            }
-            if let error = chunk.error { throw inStreamError(error) }
-            if !sawModel, let model = chunk.model, !model.isEmpty {
-                sawModel = true
-                output.append(.model(model))
-            }
-            if let choice = chunk.choices?.first {
-                if let reasoning = choice.delta?.reasoning_content ?? choice.delta?.reasoning, !reasoning.isEmpty {
-                    output.append(.reasoning(reasoning))
-                }
-                if let content = choice.delta?.content, !content.isEmpty { output.append(.text(content)) }
-                for delta in choice.delta?.tool_calls ?? [] {
-                    let added = pendingCalls.add(
-                        index: delta.index ?? 0,
-                        id: delta.id,
-                        name: delta.function?.name,
-                        arguments: delta.function?.arguments
-                    )
-                    guard added else {
-                        throw badResponse("more than \(OpenAIToolCallAssembler.maxCalls) tool calls in one answer")
-                    }
-                }
-                if let reason = choice.finish_reason {
-                    sawFinish = true
-                    try flushToolCalls(into: &output)
-                    output.append(.finish(Self.finishReason(reason)))
-                }
-            }
-            if let usage = chunk.usage {
-                output.append(
-                    .usage(
-                        Usage(
-                            inputTokens: usage.prompt_tokens?.value ?? 0,
-                            outputTokens: usage.completion_tokens?.value ?? 0,
-                            totalTokens: usage.total_tokens?.value,
-                            cachedInputTokens: usage.prompt_tokens_details?.cached_tokens?.value,
-                            reasoningTokens: usage.completion_tokens_details?.reasoning_tokens?.value
-                        )
-                    )
+            try decodeEvent(event.data, into: &output)
+        }
+    }
+
+    /// Decodes one event's JSON (not `[DONE]`): a common chunk on the fast path, any other with
+    /// `JSONDecoder`.
+    @_spi(FastPath) public mutating func decodeEvent(
+        _ data: [UInt8],
+        into output: inout [ProviderEvent]
+    ) throws(RPCError) {
+        if fastPath, let chunk = OpenAIFastChunk.scan(data, wantsModel: !sawModel) {
+            emit(model: chunk.model, reasoning: chunk.reasoning, content: chunk.content, into: &output)
+            return
+        }
+        let chunk: Chunk
+        do { chunk = try decoder.decode(Chunk.self, from: Data(data)) } catch {
+            throw badResponse("an event was not valid JSON")
+        }
+        if let error = chunk.error { throw inStreamError(error) }
+        let choice = chunk.choices?.first
+        emit(
+            model: chunk.model,
+            reasoning: choice?.delta?.reasoning_content ?? choice?.delta?.reasoning,
+            content: choice?.delta?.content,
+            into: &output
+        )
+        if let choice {
+            for delta in choice.delta?.tool_calls ?? [] {
+                let added = pendingCalls.add(
+                    index: delta.index ?? 0,
+                    id: delta.id,
+                    name: delta.function?.name,
+                    arguments: delta.function?.arguments
                 )
+                guard added else {
+                    throw badResponse("more than \(OpenAIToolCallAssembler.maxCalls) tool calls in one answer")
+                }
+            }
+            if let reason = choice.finish_reason {
+                sawFinish = true
+                try flushToolCalls(into: &output)
+                output.append(.finish(Self.finishReason(reason)))
             }
         }
+        if let usage = chunk.usage {
+            output.append(
+                .usage(
+                    Usage(
+                        inputTokens: usage.prompt_tokens?.value ?? 0,
+                        outputTokens: usage.completion_tokens?.value ?? 0,
+                        totalTokens: usage.total_tokens?.value,
+                        cachedInputTokens: usage.prompt_tokens_details?.cached_tokens?.value,
+                        reasoningTokens: usage.completion_tokens_details?.reasoning_tokens?.value
+                    )
+                )
+            )
+        }
+    }
+
+    /// The model (once per stream), then the reasoning and the text of a chunk, both paths alike.
+    private mutating func emit(model: String?, reasoning: String?, content: String?, into output: inout [ProviderEvent])
+    {
+        if !sawModel, let model, !model.isEmpty {
+            sawModel = true
+            output.append(.model(model))
+        }
+        if let reasoning, !reasoning.isEmpty { output.append(.reasoning(reasoning)) }
+        if let content, !content.isEmpty { output.append(.text(content)) }
     }
 
     /// Emits the assembled tool calls, in index order, with their arguments parsed.

@@ -1,0 +1,119 @@
+/// The common `chat.completion.chunk`, read without `JSONDecoder`: at most one choice whose delta
+/// carries text or reasoning, and nothing else that the full decoder acts on.
+///
+/// ``scan(_:wantsModel:)`` accepts a chunk only when decoding it as ``OpenAIStreamDecoder/Chunk``
+/// would succeed and give the same model, reasoning and content, with no tool call, no finish
+/// reason, no usage and no error; `choices`, `delta`, `usage` and `error` may be `null`, as the
+/// `Decodable` types allow. Anything else — a second choice, a repeated key that matters, a number
+/// where a string belongs — declines, and the full decoder reads the chunk.
+struct OpenAIFastChunk {
+    /// The `model`, when the caller asked for it (it is reported once per stream).
+    var model: String?
+    /// `reasoning_content`, or else `reasoning`: what the full decoder reports as reasoning.
+    var reasoning: String?
+    var content: String?
+
+    /// The chunk's text, or nil when the full decoder must read it.
+    /// - Parameter wantsModel: whether to build the `model` string (it is checked either way).
+    static func scan(_ data: [UInt8], wantsModel: Bool) -> Self? {
+        data.withUnsafeBufferPointer { bytes in
+            var scanner = JSONFastScanner(bytes)
+            return try? read(&scanner, wantsModel: wantsModel)
+        }
+    }
+
+    private enum ChunkField: Int { case model, choices, usage, error }
+    private enum ChoiceField: Int { case delta, finishReason }
+    private enum DeltaField: Int { case content, reasoningContent, reasoning, toolCalls }
+
+    private static func read(
+        _ scanner: inout JSONFastScanner,
+        wantsModel: Bool
+    ) throws(JSONFastScanner.Decline)
+        -> Self
+    {
+        var chunk = Self()
+        var seen = JSONSeenKeys<ChunkField>()
+        try scanner.beginObject()
+        while let key = try scanner.nextKey() {
+            if scanner.key(key, is: "model") {
+                try seen.insert(.model)
+                if wantsModel {
+                    chunk.model = try scanner.readOptionalString()
+                } else {
+                    try scanner.skipOptionalString()
+                }
+            } else if scanner.key(key, is: "choices") {
+                try seen.insert(.choices)
+                try readChoices(&scanner, into: &chunk)
+            } else if scanner.key(key, is: "usage") {
+                try seen.insert(.usage)
+                try scanner.expectNull()
+            } else if scanner.key(key, is: "error") {
+                try seen.insert(.error)
+                try scanner.expectNull()
+            } else {
+                try scanner.skipValue()
+            }
+        }
+        try scanner.end()
+        return chunk
+    }
+
+    /// `null`, `[]` or one choice: only the first is used, yet every one must decode.
+    private static func readChoices(
+        _ scanner: inout JSONFastScanner,
+        into chunk: inout Self
+    )
+        throws(JSONFastScanner.Decline)
+    {
+        if try scanner.readNull() { return }
+        try scanner.beginArray()
+        guard try scanner.nextElement() else { return }
+        var seen = JSONSeenKeys<ChoiceField>()
+        try scanner.beginObject()
+        while let key = try scanner.nextKey() {
+            if scanner.key(key, is: "delta") {
+                try seen.insert(.delta)
+                try readDelta(&scanner, into: &chunk)
+            } else if scanner.key(key, is: "finish_reason") {
+                try seen.insert(.finishReason)
+                try scanner.expectNull()
+            } else {
+                try scanner.skipValue()
+            }
+        }
+        guard try !scanner.nextElement() else { throw JSONFastScanner.Decline() }
+    }
+
+    private static func readDelta(
+        _ scanner: inout JSONFastScanner,
+        into chunk: inout Self
+    )
+        throws(JSONFastScanner.Decline)
+    {
+        if try scanner.readNull() { return }
+        var seen = JSONSeenKeys<DeltaField>()
+        var reasoningContent: String?
+        var reasoning: String?
+        try scanner.beginObject()
+        while let key = try scanner.nextKey() {
+            if scanner.key(key, is: "content") {
+                try seen.insert(.content)
+                chunk.content = try scanner.readOptionalString()
+            } else if scanner.key(key, is: "reasoning_content") {
+                try seen.insert(.reasoningContent)
+                reasoningContent = try scanner.readOptionalString()
+            } else if scanner.key(key, is: "reasoning") {
+                try seen.insert(.reasoning)
+                reasoning = try scanner.readOptionalString()
+            } else if scanner.key(key, is: "tool_calls") {
+                try seen.insert(.toolCalls)
+                try scanner.expectNull()
+            } else {
+                try scanner.skipValue()
+            }
+        }
+        chunk.reasoning = reasoningContent ?? reasoning
+    }
+}
