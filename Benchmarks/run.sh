@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds neurolinkd and the benchmark in release mode, then runs the benchmark against that daemon.
-# Extra arguments go to the benchmark: --quick, --soak SECONDS, --only SECTION[,SECTION...] (startup, ttft, throughput,
-# idle, soak, admission)
+# Extra arguments go to the benchmark: --quick, --record, --soak SECONDS, --only SECTION[,SECTION...] (startup, ttft,
+# throughput, idle, soak, admission, writer, analytics, cache, security, front)
 # (admission needs no daemon: Benchmarks/.build/release/neurolink-bench --only admission runs it alone).
 set -euo pipefail
 bench_dir="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -15,4 +15,7 @@ echo "==> building neurolink-bench (release)" >&2
 (cd "$bench_dir" && swift build -c release >&2)
 bench="$(cd "$bench_dir" && swift build -c release --show-bin-path)/neurolink-bench"
 
-exec "$bench" --daemon "$daemon" "$@"
+# Every run is compared with the figures recorded in Benchmarks/recorded.json; `--record` replaces them.
+commit="$(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo '?')"
+if ! git -C "$root" diff --quiet HEAD -- Sources Package.swift 2>/dev/null; then commit="$commit+changes"; fi
+exec "$bench" --daemon "$daemon" --figures "$bench_dir/recorded.json" --commit "$commit" "$@"

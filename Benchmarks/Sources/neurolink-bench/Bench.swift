@@ -14,10 +14,24 @@ struct Bench {
         do {
             let report = try await run(options)
             print(report.markdown())
+            try compareAndRecord(report, options)
         } catch {
             FileHandle.standardError.write(Data("neurolink-bench: \(error)\n".utf8))
             exit(1)
         }
+    }
+
+    /// Prints the comparison with the recorded figures, and records this run's with `--record`.
+    static func compareAndRecord(_ report: Report, _ options: Options) throws {
+        guard let path = options.figuresPath else { return }
+        if let recorded = RecordedFigures.load(path) {
+            print(RecordedFigures.comparison(report.headlineFigures, against: recorded).joined(separator: "\n"))
+        } else {
+            print("\n(no recorded figures in \(path) to compare with)")
+        }
+        guard options.record else { return }
+        try RecordedFigures(report, commit: options.commit).save(path)
+        note("recorded this run's figures in \(path)")
     }
 
     static func run(_ options: Options) async throws -> Report {
@@ -99,6 +113,18 @@ struct Bench {
                 ProcessInfo.processInfo.environment["NEUROLINK_MODEL_DIR"]
                 ?? "/usr/local/share/neurolink/models/all-MiniLM-L6-v2"
             report.cacheSemantic = try await CacheFigures.semantic(modelDirectory: models)
+        }
+
+        if options.runs(.front) {
+            note(
+                "front: direct, then neurolinkd's HTTP front\(options.litellmPath == nil ? "" : ", then LiteLLM's proxy")"
+            )
+            report.front = try await FrontComparison.run(
+                daemonPath: options.daemonPath,
+                upstream: upstream,
+                litellm: options.litellmPath,
+                quick: options.quick
+            )
         }
 
         let sectionsNeedingDaemon: [Options.Section] = [.ttft, .throughput, .idle, .soak]

@@ -3,7 +3,7 @@ import Foundation
 /// Command-line options of `neurolink-bench`.
 struct Options: Sendable {
     enum Section: String, Sendable, CaseIterable {
-        case startup, ttft, throughput, idle, soak, admission, writer, analytics, cache, security
+        case startup, ttft, throughput, idle, soak, admission, writer, analytics, cache, security, front
     }
 
     var daemonPath = ""
@@ -13,19 +13,34 @@ struct Options: Sendable {
     var soakFaults = false
     /// The sections to run; `nil` runs them all (the soak only with `--soak`).
     var only: Set<Section>?
+    /// LiteLLM's `litellm` executable for the front section's third column (`Benchmarks/compare-litellm.sh` installs it).
+    var litellmPath: String?
+    /// `Benchmarks/recorded.json`: figures this run is compared with, and replaces with `--record`.
+    var figuresPath: String?
+    var record = false
+    /// The commit measured, for the recorded figures (`run.sh` passes it).
+    var commit = "?"
 
     static let usage = """
         usage: neurolink-bench --daemon PATH [--quick] [--soak SECONDS | --soak-minutes N] [--faults]
-                               [--only SECTION[,SECTION...]]
+                               [--only SECTION[,SECTION...]] [--litellm PATH]
+                               [--figures PATH [--record]] [--commit REV]
 
           --daemon PATH     the neurolinkd binary to measure (build it with -c release); not needed by --only admission,writer
           --quick           fewer samples and shorter streams (a smoke run, not for the record)
           --soak SECONDS    also run the soak: continuous streams for SECONDS, RSS sampled every 10 s
           --soak-minutes N  the same, for N minutes
+          --litellm PATH    LiteLLM's `litellm` executable: the front section also measures its proxy
+                            (Benchmarks/compare-litellm.sh installs it into a bench-only venv)
+          --figures PATH    compare this run's headline figures with those recorded in PATH (regressions of
+                            more than 15 % in added TTFT or CPU per chunk are called out)
+          --record          then replace PATH's figures with this run's
+          --commit REV      the commit measured, kept with recorded figures
           --faults          the soak mixes faulty streams (upstream errors, drops, stalls, malformed
                             frames, vanishing clients, garbage frames) into every worker's requests
           --only LIST       run only these sections, in the usual order: a comma-separated list of
-                            startup, ttft, throughput, idle, soak, admission, writer, analytics, cache, security
+                            startup, ttft, throughput, idle, soak, admission, writer, analytics, cache, security,
+                            front (the OpenAI-compatible HTTP front against direct and, with --litellm, LiteLLM)
                             (soak needs --soak; analytics starts two daemons, with and without analytics;
                             cache needs the embedding model: NEUROLINK_MODEL_DIR or scripts/embedding-model.sh)
         """
@@ -54,6 +69,15 @@ struct Options: Sendable {
                 }
                 options.soakSeconds = minutes * 60
             case "--faults": options.soakFaults = true
+            case "--figures": options.figuresPath = try value(argument)
+            case "--record": options.record = true
+            case "--commit": options.commit = try value(argument)
+            case "--litellm":
+                let path = try value(argument)
+                guard FileManager.default.isExecutableFile(atPath: path) else {
+                    throw BenchError.usage("--litellm: \(path) is not an executable file")
+                }
+                options.litellmPath = path
             case "--only":
                 let text = try value(argument)
                 var sections = Set<Section>()
@@ -78,6 +102,7 @@ struct Options: Sendable {
                 throw BenchError.usage("\(options.daemonPath) is not an executable file")
             }
         }
+        if options.record, options.figuresPath == nil { throw BenchError.usage("--record needs --figures PATH") }
         if options.only?.contains(.soak) == true || options.soakFaults, options.soakSeconds == nil {
             throw BenchError.usage("--only soak and --faults need --soak SECONDS or --soak-minutes N")
         }

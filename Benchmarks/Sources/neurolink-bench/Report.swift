@@ -18,6 +18,7 @@ struct Report {
     var cacheExact: CacheFigures.Exact?
     var security: SecurityCost.Result?
     var cacheSemantic: CacheFigures.Semantic?
+    var front: FrontComparison.Result?
     var finalRSSKiB: Int?
     var peakRSSKiB: Int?
     var daemonLogTail = ""
@@ -51,6 +52,7 @@ struct Report {
         lines.append("")
         lines.append("| Metric | Measured | Target | Result |")
         lines.append("| --- | --- | --- | --- |")
+        let tableStart = lines.count
 
         if !startupMs.isEmpty {
             let p = Percentiles(startupMs)
@@ -123,6 +125,8 @@ struct Report {
                     + "| 0; trend ≤ \(Self.mib(soak.growthBoundKiB)) (memory flat) | \(Self.verdict(soak.verdict)) |"
             )
         }
+        // Nothing measured for the table (e.g. --only front): no empty header.
+        if lines.count == tableStart { lines.removeLast(2) }
 
         if !throughput.isEmpty {
             lines.append("")
@@ -206,6 +210,7 @@ struct Report {
         }
 
         if let admission { lines += AdmissionOverhead.detail(admission) }
+        if let front { lines += FrontComparison.markdown(front) }
 
         if let finalRSSKiB {
             lines.append("")

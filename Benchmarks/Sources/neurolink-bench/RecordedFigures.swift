@@ -1,0 +1,103 @@
+import Foundation
+
+/// The headline figures of a run, kept in `Benchmarks/recorded.json` (`--record`) so that later
+/// runs, quick ones included, print how they compare (`--compare`) and call out regressions.
+struct RecordedFigures: Codable {
+    var date: String
+    var commit: String
+    var quick: Bool
+    /// Every figure is a cost: lower is better.
+    var figures: [String: Double]
+
+    /// A worsening by more than this fraction of the recorded figure is called a regression.
+    static let regressionThreshold = 0.15
+    /// The figures whose regressions are called out; the rest are shown for information.
+    static let watched: Set<String> = [
+        Name.addedTTFTp50, Name.addedTTFTp99, Name.cpuPerChunk, Name.frontAddedLatencyP50,
+    ]
+
+    enum Name {
+        static let addedTTFTp50 = "added TTFT p50 (µs)"
+        static let addedTTFTp99 = "added TTFT p99 (µs)"
+        static let cpuPerChunk = "daemon CPU per chunk (µs)"
+        static let idleRSS = "idle RSS (MiB)"
+        static let rssPerIdleStream = "RSS per idle stream (KiB)"
+        static let ready = "ready (ms)"
+        static let frontAddedLatencyP50 = "HTTP front added latency p50 (µs)"
+        static let frontCPUPerRequest = "HTTP front CPU per request, non-streamed, concurrency 10 (µs)"
+    }
+
+    init(_ report: Report, commit: String) {
+        date = ISO8601DateFormatter().string(from: Date())
+        self.commit = commit
+        quick = report.quick
+        figures = report.headlineFigures
+    }
+
+    static func load(_ path: String) -> RecordedFigures? {
+        guard let data = FileManager.default.contents(atPath: path) else { return nil }
+        return try? JSONDecoder().decode(RecordedFigures.self, from: data)
+    }
+
+    func save(_ path: String) throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        try encoder.encode(self).write(to: URL(fileURLWithPath: path))
+    }
+
+    /// Markdown: each figure this run shares with `recorded`, the change, and the regressions.
+    static func comparison(_ figures: [String: Double], against recorded: RecordedFigures) -> [String] {
+        var lines = [
+            "",
+            "### Against the recorded figures (\(recorded.date), \(recorded.commit)\(recorded.quick ? ", quick" : ""))",
+            "",
+            "| Figure | Recorded | This run | Change |",
+            "| --- | --- | --- | --- |",
+        ]
+        var regressions: [String] = []
+        for name in figures.keys.sorted() {
+            guard let now = figures[name], let then = recorded.figures[name], then > 0 else { continue }
+            let change = (now - then) / then
+            let regressed = watched.contains(name) && change > regressionThreshold
+            if regressed { regressions.append(name) }
+            lines.append(
+                "| \(name) | \(fmt(then)) | \(fmt(now)) | \(signed(change * 100, 0)) %\(regressed ? " **REGRESSION**" : "") |"
+            )
+        }
+        lines.append("")
+        lines.append(
+            regressions.isEmpty
+                ? "No watched figure is more than \(Int(regressionThreshold * 100)) % worse than recorded."
+                : "**Regressions of more than \(Int(regressionThreshold * 100)) %: \(regressions.joined(separator: ", ")).**"
+        )
+        return lines
+    }
+}
+
+extension Report {
+    /// The figures a later run compares with, from whatever sections this run measured.
+    var headlineFigures: [String: Double] {
+        typealias Name = RecordedFigures.Name
+        var figures: [String: Double] = [:]
+        if let ttft {
+            figures[Name.addedTTFTp50] = ttft.through.p50 - ttft.direct.p50
+            figures[Name.addedTTFTp99] = ttft.through.p99 - ttft.direct.p99
+        }
+        let daemonRuns = throughput.filter { $0.mode != .direct }
+        let chunks = daemonRuns.map(\.chunks).reduce(0, +)
+        if chunks > 0 {
+            figures[Name.cpuPerChunk] = daemonRuns.compactMap(\.daemonCPUMs).reduce(0, +) * 1000 / Double(chunks)
+        }
+        if let idleRSSKiB { figures[Name.idleRSS] = Double(idleRSSKiB) / 1024 }
+        if let idle {
+            figures[Name.rssPerIdleStream] = Double(idle.rssOpenKiB - idle.rssBeforeKiB) / Double(idle.streams)
+        }
+        if !startupMs.isEmpty { figures[Name.ready] = Percentiles(startupMs).p50 }
+        if let front {
+            figures[Name.frontAddedLatencyP50] = front.neurolinkd.latency.p50 - front.direct.latency.p50
+            let key = FrontComparison.Target.Key(stream: false, concurrency: 10)
+            figures[Name.frontCPUPerRequest] = front.neurolinkd.cpuPerRequestUs[key]
+        }
+        return figures
+    }
+}
