@@ -268,7 +268,9 @@ let package = Package(
         .testTarget(name: "NeuroLinkBasicsTests", dependencies: ["NeuroLinkBasics"], swiftSettings: strict),
         .testTarget(
             name: "NeuroLinkProtocolTests",
-            dependencies: ["NeuroLinkProtocol", .product(name: "NIOEmbedded", package: "swift-nio")],
+            dependencies: [
+                "NeuroLinkProtocol", "NeuroLinkTestSupport", .product(name: "NIOEmbedded", package: "swift-nio"),
+            ],
             swiftSettings: strict
         ),
         .testTarget(

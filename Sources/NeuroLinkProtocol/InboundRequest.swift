@@ -12,9 +12,11 @@ public struct InboundRequest: Sendable {
     public static func parse(_ frame: ByteBuffer) -> Result<InboundRequest, InboundFailure> {
         let json: JSONValue
         do {
-            json = try JSONDecoder().decode(JSONValue.self, from: Data(frame.readableBytesView))
+            json = try JSONValue(parsing: frame)
         } catch {
-            return .failure(InboundFailure(id: nil, error: RPCError(.parseError, "frame is not valid UTF-8 JSON")))
+            return .failure(
+                InboundFailure(id: nil, error: RPCError(.parseError, "frame is not valid UTF-8 JSON: \(error)"))
+            )
         }
         guard let object = json.objectValue else {
             let what =

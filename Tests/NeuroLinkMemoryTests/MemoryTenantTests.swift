@@ -1,4 +1,5 @@
 import NeuroLinkMemory
+import NeuroLinkProtocol
 import Testing
 
 /// Every query is scoped by tenant.

@@ -194,6 +194,14 @@ private func bytes(_ json: String) -> ByteBuffer {
         #expect(request.id == .string("abc-1"))
     }
 
+    @Test func readsZeroWithAnExponentWhichFoundationRefused() throws {
+        let request = try InboundRequest.parse(
+            bytes(#"{"jsonrpc":"2.0","id":0e3,"method":"stream","params":{"temperature":-0E-2}}"#)
+        ).get()
+        #expect(request.id == .number(0))
+        #expect(request.params?["temperature"] == .number(0))
+    }
+
     @Test func parsesLargeIntegerID() throws {
         let request = try InboundRequest.parse(bytes(#"{"jsonrpc":"2.0","id":123456789012,"method":"status"}"#)).get()
         #expect(request.id == .number(123_456_789_012))
@@ -249,6 +257,35 @@ private func bytes(_ json: String) -> ByteBuffer {
         buffer.writeBytes(Array(#"{"jsonrpc":"2.0","method":""#.utf8) + [0xFF, 0xFE] + Array(#""}"#.utf8))
         guard case .failure(let failure) = InboundRequest.parse(buffer) else {
             Issue.record("expected a failure")
+            return
+        }
+        #expect(failure.error.type == .parseError)
+    }
+
+    @Test func parseErrorNamesTheOffsetButNotTheInput() throws {
+        guard case .failure(let failure) = InboundRequest.parse(bytes(#"{"jsonrpc":"2.0","secret":"sk-live",}"#)) else {
+            Issue.record("expected a failure")
+            return
+        }
+        #expect(failure.error.message == "frame is not valid UTF-8 JSON: expected a string key at byte 36")
+    }
+
+    /// Foundation's decoder took about 0.7 s of CPU for one such frame (cubic in the depth), so a
+    /// client could occupy every core with a few 2 KB frames; 20 of them now take milliseconds, and
+    /// one level deeper is refused.
+    @Test func deeplyNestedFramesCostLinearTime() throws {
+        let depth = JSONValue.maximumNestingDepth - 1
+        let frame =
+            #"{"jsonrpc":"2.0","id":1,"method":"stream","params":"#
+            + String(repeating: "[", count: depth) + String(repeating: "]", count: depth) + "}"
+        let started = ContinuousClock.now
+        for _ in 0..<20 {
+            #expect(try InboundRequest.parse(bytes(frame)).get().method == "stream")
+        }
+        #expect(ContinuousClock.now - started < .seconds(1))
+        let deeper = frame.replacingOccurrences(of: "[]", with: "[[]]")
+        guard case .failure(let failure) = InboundRequest.parse(bytes(deeper)) else {
+            Issue.record("a frame nested deeper than the limit was accepted")
             return
         }
         #expect(failure.error.type == .parseError)

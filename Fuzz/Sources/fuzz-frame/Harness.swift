@@ -78,6 +78,18 @@ func handle(_ body: [UInt8]) {
         }
     }
     _ = try? ClientInbound.parse(buffer)
+    compareWithFoundation(body)
+}
+
+/// A body that both the daemon's parser and Foundation's `JSONDecoder` read must read to the same
+/// value (where they differ on acceptance is listed in `JSONParserDifferentialTests`). Deeply
+/// nested bodies are skipped: Foundation's cost grows with the cube of the depth.
+func compareWithFoundation(_ body: [UInt8]) {
+    guard body.count(where: { $0 == UInt8(ascii: "[") || $0 == UInt8(ascii: "{") }) <= 64,
+        let ours = try? JSONValue(parsing: ByteBuffer(bytes: body)),
+        let theirs = try? JSONDecoder().decode(JSONValue.self, from: Data(body))
+    else { return }
+    invariant(ours == theirs, "the parser read \(ours), Foundation \(theirs)")
 }
 
 /// Error replies quote parts of the request; they must always encode.

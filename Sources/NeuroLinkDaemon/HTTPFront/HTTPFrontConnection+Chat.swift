@@ -12,8 +12,9 @@ extension HTTPFrontConnection {
         let version = request.version
         let chat: OpenAIChatRequest
         do throws(RPCError) {
-            guard let json = try? JSONDecoder().decode(JSONValue.self, from: Data(body.readableBytesView)) else {
-                throw RPCError(.parseError, "the body is not valid JSON")
+            let json: JSONValue
+            do { json = try JSONValue(parsing: body) } catch {
+                throw RPCError(.parseError, "the body is not valid JSON: \(error)")
             }
             chat = try OpenAIChatRequest(
                 body: json,

@@ -63,8 +63,9 @@ extension HTTPFrontConnection {
 
     /// The inputs (a string or a list of 1-256 non-empty strings) and whether base64 is asked for.
     static func embeddingRequest(_ body: ByteBuffer) throws(RPCError) -> ([String], Bool) {
-        guard let json = try? JSONDecoder().decode(JSONValue.self, from: Data(body.readableBytesView)) else {
-            throw RPCError(.parseError, "the body is not valid JSON")
+        let json: JSONValue
+        do { json = try JSONValue(parsing: body) } catch {
+            throw RPCError(.parseError, "the body is not valid JSON: \(error)")
         }
         let input = json["input"]
         let items = input?.arrayValue ?? (input.map { [$0] } ?? [])

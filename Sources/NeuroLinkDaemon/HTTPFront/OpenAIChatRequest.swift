@@ -89,7 +89,7 @@ struct OpenAIChatRequest {
 
     private static func toolCall(_ call: JSONValue, index: Int) throws(RPCError) -> JSONValue {
         let arguments = call["function"]?["arguments"]?.stringValue ?? "{}"
-        guard let parsed = JSONValue(parsing: arguments), parsed.objectValue != nil else {
+        guard let parsed = try? JSONValue(parsing: arguments), parsed.objectValue != nil else {
             throw RPCError(.invalidParams, "messages[\(index)].tool_calls: function.arguments must be a JSON object")
         }
         return .object([
@@ -127,13 +127,5 @@ struct OpenAIChatRequest {
         case "text", nil: return nil
         default: throw RPCError(.invalidParams, "response_format.type must be text, json_object or json_schema")
         }
-    }
-}
-
-extension JSONValue {
-    /// `text` parsed as JSON, or `nil` when it is not.
-    init?(parsing text: String) {
-        guard let value = try? JSONDecoder().decode(JSONValue.self, from: Data(text.utf8)) else { return nil }
-        self = value
     }
 }
