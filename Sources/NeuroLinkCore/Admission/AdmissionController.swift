@@ -164,6 +164,22 @@ public final class AdmissionController: Sendable {
         }
     }
 
+    /// Admits a request that does not run through the pipeline (the HTTP front's embeddings)
+    /// against every limit that applies to it. It never queues: a refusal is `rate_limited` at once.
+    public func admitNow(_ request: AdmissionRequest) async -> Result<AdmissionPermit, RPCError> {
+        switch await limiter.admit(request, now: .now) {
+        case .admitted(let permit): .success(permit)
+        case .denied(let denial): .failure(Self.rateLimited([denial]))
+        }
+    }
+
+    /// The end of a request admitted by ``admitNow(_:)``: charges its real usage, releases its
+    /// slots, and lets waiting requests in.
+    public func finish(_ permit: AdmissionPermit, usage: TokenUsage) async {
+        await limiter.finish(permit, actual: usage, now: .now)
+        await pump()
+    }
+
     /// Admits queued requests in the queue's fair service order for as long as the limits allow,
     /// and fails those that waited longer than `max_queue_wait_ms`. Concurrent calls coalesce.
     public func pump(now: ContinuousClock.Instant = .now) async {

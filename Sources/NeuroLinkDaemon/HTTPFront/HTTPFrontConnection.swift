@@ -99,8 +99,8 @@ struct HTTPFrontConnection {
                 body: OpenAIResponses.models(modelIds())
             )
         case (.POST, "/v1/embeddings"):
-            guard authenticate(request, outbound) != nil else { return await refuse(request, outbound) }
-            await embeddings(request, body: body, outbound)
+            guard let tenant = authenticate(request, outbound) else { return await refuse(request, outbound) }
+            await embeddings(request, body: body, tenant: tenant, outbound)
         case (.POST, "/v1/chat/completions"):
             guard let tenant = authenticate(request, outbound) else { return await refuse(request, outbound) }
             await chat(request, body: body, tenant: tenant, outbound)

@@ -226,6 +226,38 @@ import Testing
         }
     }
 
+    /// Embeddings are admitted like chat requests: they count against the key's tenant (and the
+    /// embedding provider's) limits, and a refusal is the same 429.
+    @Test func embeddingsCountAgainstTheTenantsRateLimits() async throws {
+        try await LoopbackUpstream.with { upstream in
+            upstream.register(model: "words", .wordVectors(dimensions: 16))
+            let port = FreePort.loopback()
+            let extra = """
+                cache:
+                  semantic:
+                    enabled: true
+                    embedding: {provider: loop, model: words}
+                rate_limits:
+                  tenants:
+                    team: {requests_per_minute: 1, burst: 0}
+
+                """
+            try await DaemonProcess.with(config: Self.config(upstream, port: port) + extra) { _ in
+                try await Self.waitUntilListening(port)
+                let body = #"{"model":"any","input":"red apple"}"#
+                let first = try await Self.curl(port, "/v1/embeddings", body: body)
+                #expect(first.status == 200, "\(first.body)")
+                let limited = try await Self.curl(port, "/v1/embeddings", body: body, extra: ["-D", "-"])
+                #expect(limited.status == 429, "\(limited.body)")
+                let head = limited.body.lowercased()
+                #expect(head.contains("retry-after: ") && head.contains("retry-after-ms: "), "\(limited.body)")
+                #expect(head.contains(#""type":"rate_limit_error""#) && head.contains("tenant team"), "\(limited.body)")
+                let chat = #"{"messages":[{"role":"user","content":"hi"}]}"#
+                #expect(try await Self.curl(port, "/v1/chat/completions", body: chat).status == 429)
+            }
+        }
+    }
+
     /// A regression: the listeners' accept loops ended by shutdown were taken for failures, and
     /// the daemon exited 1 instead of 0.
     @Test func sigtermWithTheHTTPFrontAndTheMetricsListenerExitsZero() async throws {
