@@ -105,6 +105,7 @@ let package = Package(
             name: "NeuroLinkProviders",
             dependencies: [
                 "NeuroLinkBasics", "NeuroLinkProtocol", "NeuroLinkHTTP",
+                .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 // RS256 signatures of the JWTs that Vertex service accounts exchange for access tokens.
                 .product(name: "_CryptoExtras", package: "swift-crypto"),
@@ -295,7 +296,9 @@ let package = Package(
         ),
         .testTarget(
             name: "NeuroLinkProvidersTests",
-            dependencies: ["NeuroLinkProviders", "NeuroLinkCore", "NeuroLinkHTTP", "LoopbackUpstream"],
+            dependencies: [
+                "NeuroLinkProviders", "NeuroLinkCore", "NeuroLinkHTTP", "LoopbackUpstream", "NeuroLinkTestSupport",
+            ],
             swiftSettings: strict
         ),
         .testTarget(

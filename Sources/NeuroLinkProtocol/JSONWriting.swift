@@ -51,3 +51,48 @@ extension ByteBuffer {
         }
     }
 }
+
+extension ByteBuffer {
+    /// Appends `value` as compact JSON, as `JSONValue`'s `Encodable` conformance writes it through
+    /// `JSONEncoder` (integral numbers below 9·10¹⁵ without a fraction; `/` unescaped), without
+    /// building an encoder's intermediate tree. Members follow the dictionary's order. A non-finite
+    /// number, which no parsed value holds, is written as `null`.
+    public mutating func writeJSONValue(_ value: JSONValue) {
+        switch value {
+        case .null: writeStaticString("null")
+        case .bool(let flag): writeStaticString(flag ? "true" : "false")
+        case .number(let number): writeJSONNumber(number)
+        case .string(let text): writeJSONString(text)
+        case .array(let elements):
+            writeInteger(UInt8(ascii: "["))
+            for (index, element) in elements.enumerated() {
+                if index > 0 { writeInteger(UInt8(ascii: ",")) }
+                writeJSONValue(element)
+            }
+            writeInteger(UInt8(ascii: "]"))
+        case .object(let members):
+            writeInteger(UInt8(ascii: "{"))
+            var first = true
+            for (key, member) in members {
+                if !first { writeInteger(UInt8(ascii: ",")) }
+                first = false
+                writeJSONString(key)
+                writeInteger(UInt8(ascii: ":"))
+                writeJSONValue(member)
+            }
+            writeInteger(UInt8(ascii: "}"))
+        }
+    }
+
+    /// Appends `number` as JSON: an integer when it is one below 9·10¹⁵, else its shortest
+    /// round-tripping form; `null` when it is not finite.
+    public mutating func writeJSONNumber(_ number: Double) {
+        if !number.isFinite {
+            writeStaticString("null")
+        } else if number.rounded() == number, abs(number) < 9.0e15 {
+            writeString(String(Int64(number)))
+        } else {
+            writeString(number.description)
+        }
+    }
+}

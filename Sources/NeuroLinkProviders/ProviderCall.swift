@@ -1,4 +1,5 @@
 import Foundation
+import NIOCore
 import NeuroLinkHTTP
 import NeuroLinkProtocol
 
@@ -56,6 +57,29 @@ public struct ProviderCall: Sendable, Hashable {
     /// A `GET` without a body.
     public static func get(_ path: String, query: [QueryItem] = []) -> ProviderCall {
         ProviderCall(method: "GET", path: path, query: query)
+    }
+
+    /// A `POST` of the JSON `body` writes of itself.
+    ///
+    /// - Throws: the ``RPCError`` building `body` throws (a request it cannot express).
+    static func post(
+        _ path: String,
+        body: some JSONBodyWriting,
+        query: [QueryItem] = [],
+        headers: [HTTPHeader] = [],
+        accept: String = ProviderCall.json,
+        provider: String
+    ) -> ProviderCall {
+        var buffer = ByteBuffer()
+        body.writeJSON(into: &buffer)
+        return ProviderCall(
+            method: "POST",
+            path: path,
+            query: query,
+            headers: headers,
+            body: Array(buffer.readableBytesView),
+            accept: accept
+        )
     }
 
     /// A `POST` of `body` encoded as JSON.

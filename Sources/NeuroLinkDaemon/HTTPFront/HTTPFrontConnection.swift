@@ -68,7 +68,7 @@ struct HTTPFrontConnection {
                 version: version,
                 status: .ok,
                 contentType: "text/plain",
-                body: Data("ok\n".utf8)
+                body: ByteBuffer(string: "ok\n")
             )
         case (.GET, "/readyz"):
             let ready = daemon.health == "ok" && daemon.current.config.providers.contains { $0.isUsable }
@@ -79,7 +79,7 @@ struct HTTPFrontConnection {
                 version: version,
                 status: ready ? .ok : .serviceUnavailable,
                 contentType: "text/plain",
-                body: Data(text.utf8)
+                body: ByteBuffer(string: text)
             )
         case (.GET, "/metrics"):
             let text = await daemon.metricsText()
@@ -88,7 +88,7 @@ struct HTTPFrontConnection {
                 version: version,
                 status: .ok,
                 contentType: "text/plain; version=0.0.4; charset=utf-8",
-                body: Data(text.utf8)
+                body: ByteBuffer(string: text)
             )
         case (.GET, "/v1/models"):
             guard authenticate(request, outbound) != nil else { return await refuse(request, outbound) }

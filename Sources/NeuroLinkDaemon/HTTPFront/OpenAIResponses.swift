@@ -1,4 +1,5 @@
 import Foundation
+import NIOCore
 import NIOHTTP1
 import NeuroLinkProtocol
 
@@ -36,7 +37,7 @@ enum OpenAIResponses {
 
     /// A tool call as OpenAI writes it; `index` for stream deltas.
     static func toolCall(_ call: ToolCall, index: Int?) -> JSONValue {
-        let arguments = (try? JSONEncoder().encode(call.arguments)).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
+        let arguments = String(buffer: data(call.arguments))
         var object: [String: JSONValue] = [
             "id": .string(call.id), "type": .string("function"),
             "function": .object(["name": .string(call.name), "arguments": .string(arguments)]),
@@ -92,14 +93,10 @@ enum OpenAIResponses {
         ])
     }
 
-    static func data(_ value: JSONValue) -> Data {
-        (try? encoder.encode(value)) ?? Data("{}".utf8)
+    /// `value` as compact JSON (`/` unescaped: OpenAI's JSON has `provider/model` ids and URLs).
+    static func data(_ value: JSONValue) -> ByteBuffer {
+        var buffer = ByteBuffer()
+        buffer.writeJSONValue(value)
+        return buffer
     }
-
-    /// `/` as itself (OpenAI's JSON has `provider/model` ids and URLs, not `\/`).
-    private static let encoder: JSONEncoder = {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = .withoutEscapingSlashes
-        return encoder
-    }()
 }

@@ -124,7 +124,7 @@ struct OpenAIStreamSink: ChunkSink {
     }
 
     static func json(_ value: JSONValue) -> String {
-        String(decoding: OpenAIResponses.data(value), as: UTF8.self)
+        String(buffer: OpenAIResponses.data(value))
     }
 }
 
@@ -152,13 +152,13 @@ enum HTTPFrontResponse {
         version: HTTPVersion,
         status: HTTPResponseStatus,
         contentType: String,
-        body: Data,
+        body: ByteBuffer,
         headers extra: [(String, String)] = []
     ) async {
-        var headers = HTTPHeaders([("Content-Type", contentType), ("Content-Length", "\(body.count)")])
+        var headers = HTTPHeaders([("Content-Type", contentType), ("Content-Length", "\(body.readableBytes)")])
         for (name, value) in extra { headers.add(name: name, value: value) }
-        try? await outbound.write(.head(HTTPResponseHead(version: version, status: status, headers: headers)))
-        try? await outbound.write(.body(.byteBuffer(ByteBuffer(bytes: body))))
-        try? await outbound.write(.end(nil))
+        // One write of the three parts: one flush, so head and body leave in one system call.
+        let head = HTTPResponseHead(version: version, status: status, headers: headers)
+        try? await outbound.write(contentsOf: [.head(head), .body(.byteBuffer(body)), .end(nil)])
     }
 }

@@ -16,9 +16,9 @@ public struct AzureOpenAIAdapter: ProviderAdapter {
     }
 
     public func httpRequest(for request: ChatRequest, timeouts: TransferTimeouts) throws(RPCError) -> HTTPRequest {
-        let call = try ProviderCall.post(
+        let call = ProviderCall.post(
             try deploymentPath(model: request.model) + "/chat/completions",
-            json: OpenAIRequestBody(request, useMaxCompletionTokens: false),
+            body: OpenAIRequestBody(request, useMaxCompletionTokens: false),
             accept: "text/event-stream",
             provider: endpoint.name
         )

@@ -12,9 +12,9 @@ public struct OpenAIAdapter: ProviderAdapter {
     }
 
     public func httpRequest(for request: ChatRequest, timeouts: TransferTimeouts) throws(RPCError) -> HTTPRequest {
-        let call = try ProviderCall.post(
+        let call = ProviderCall.post(
             "/chat/completions",
-            json: OpenAIRequestBody(request, useMaxCompletionTokens: endpoint.type == .openai),
+            body: OpenAIRequestBody(request, useMaxCompletionTokens: endpoint.type == .openai),
             accept: "text/event-stream",
             provider: endpoint.name
         )

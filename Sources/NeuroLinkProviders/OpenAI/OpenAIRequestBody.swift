@@ -1,4 +1,4 @@
-import Foundation
+import NIOCore
 import NeuroLinkProtocol
 
 /// The Chat Completions request body, built from a normalised ``ChatRequest``.
@@ -74,7 +74,7 @@ struct OpenAIRequestBody: Encodable {
     }
 
     /// `maxTokensField`: OpenAI's newer models only take `max_completion_tokens`; compatible servers know `max_tokens`.
-    init(_ request: ChatRequest, useMaxCompletionTokens: Bool) throws {
+    init(_ request: ChatRequest, useMaxCompletionTokens: Bool) {
         model = request.model
         stream = request.stream
         stream_options = request.stream ? StreamOptions(include_usage: true) : nil
@@ -83,16 +83,16 @@ struct OpenAIRequestBody: Encodable {
         stop = request.stop
         seed = request.seed
         if useMaxCompletionTokens { max_completion_tokens = request.maxTokens } else { max_tokens = request.maxTokens }
-        messages = try request.messages.map { message in
+        messages = request.messages.map { message in
             Message(
                 role: message.role,
                 content: message.content.isEmpty && message.toolCalls != nil ? nil : message.content,
-                tool_calls: try message.toolCalls?.map { call in
+                tool_calls: message.toolCalls?.map { call in
                     WireToolCall(
                         id: call.id,
                         function: .init(
                             name: call.name,
-                            arguments: String(decoding: try JSONEncoder().encode(call.arguments), as: UTF8.self)
+                            arguments: Self.text(of: call.arguments)
                         )
                     )
                 },
@@ -119,5 +119,12 @@ struct OpenAIRequestBody: Encodable {
             }
         }
         response_format = request.schema.map { ResponseFormat(json_schema: .init(schema: $0)) }
+    }
+
+    /// A JSON value as the text OpenAI carries tool-call arguments in.
+    private static func text(of value: JSONValue) -> String {
+        var buffer = ByteBuffer()
+        buffer.writeJSONValue(value)
+        return String(buffer: buffer)
     }
 }

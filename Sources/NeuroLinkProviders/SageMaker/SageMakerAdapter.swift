@@ -1,4 +1,5 @@
 import Foundation
+import NIOCore
 import NeuroLinkHTTP
 import NeuroLinkProtocol
 
@@ -98,7 +99,9 @@ public struct SageMakerAdapter: ProviderAdapter {
         do {
             switch container {
             case .openai:
-                return Array(try JSONEncoder().encode(OpenAIRequestBody(request, useMaxCompletionTokens: false)))
+                var buffer = ByteBuffer()
+                OpenAIRequestBody(request, useMaxCompletionTokens: false).writeJSON(into: &buffer)
+                return Array(buffer.readableBytesView)
             case .tgi: return Array(try JSONEncoder().encode(try TGIRequestBody(request, provider: endpoint.name)))
             }
         } catch let error as RPCError {
