@@ -244,7 +244,11 @@ private struct EventGenerator {
         let choice = object([
             ("index", .number("0")),
             ("delta", unusual(10) ? random.pick([nil, .null, .string("x")]) : delta),
-            ("finish_reason", rareField(10, .string(random.pick(["stop", "length", "tool_calls", ""])))),
+            (
+                "finish_reason",
+                random.chance(15)
+                    ? token(random.pick(["stop", "length", "tool_calls", ""])) : rareField(10, .number("5"))
+            ),
             ("logprobs", random.chance(30) ? .null : nil),
         ])
         var choices: JSON? = .array([choice])
@@ -263,8 +267,26 @@ private struct EventGenerator {
                 random.chance(80) ? .string(random.pick(["gpt-4o-mini", "", "m\u{e9}"])) : stringField(common: 0)
             ),
             ("choices", choices),
-            ("usage", rareField(10, object([("prompt_tokens", .number("9")), ("completion_tokens", .number("2.5"))]))),
+            ("usage", random.chance(15) ? usage() : rareField(10, .string("none"))),
             ("error", rareField(5, random.pick([object([("message", .string(text()))]), .string("boom")]))),
+        ])
+    }
+
+    /// OpenAI's usage: plain counts mostly, now and then one the fast path leaves to `JSONDecoder`.
+    mutating func usage() -> JSON {
+        func count() -> JSON {
+            random.chance(85)
+                ? .number(random.pick(["0", "9", "1234"])) : .number(random.pick(["2.5", "-1", "1e3", "01"]))
+        }
+        let details = object([
+            ("cached_tokens", random.chance(70) ? count() : nil),
+            ("reasoning_tokens", random.chance(50) ? count() : .null),
+        ])
+        return object([
+            ("prompt_tokens", count()), ("completion_tokens", count()),
+            ("total_tokens", random.chance(70) ? count() : .null),
+            ("prompt_tokens_details", random.chance(40) ? details : nil),
+            ("completion_tokens_details", random.chance(30) ? details : random.pick([nil, .null])),
         ])
     }
 
@@ -687,8 +709,10 @@ private func compare<Decoder: EventDecoder>(
     }
 
     @Test(arguments: [
-        #"{"choices":[{"delta":{"content":"a"},"finish_reason":"stop"}]}"#,
-        #"{"choices":[{"delta":{"content":"a"}}],"usage":{"prompt_tokens":1}}"#,
+        #"{"choices":[{"delta":{"content":"a"},"finish_reason":5}]}"#,
+        #"{"choices":[{"delta":{"content":"a"}}],"usage":{"prompt_tokens":1.5}}"#,
+        #"{"choices":[],"usage":{"prompt_tokens":1,"prompt_tokens":2}}"#,
+        #"{"choices":[],"usage":{"completion_tokens_details":{"reasoning_tokens":-1}}}"#,
         #"{"choices":[],"error":{"message":"boom"}}"#,
         #"{"choices":[{"delta":{"tool_calls":[{"index":0,"id":"c","function":{"name":"f"}}]}}]}"#,
         #"{"choices":[{"delta":{"content":"a"}},{"delta":{"content":"b"}}]}"#,

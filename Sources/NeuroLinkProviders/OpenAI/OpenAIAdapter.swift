@@ -150,6 +150,8 @@ public struct OpenAIStreamDecoder: ProviderStreamDecoder {
     ) throws(RPCError) {
         if fastPath, let chunk = OpenAIFastChunk.scan(data, wantsModel: !sawModel) {
             emit(model: chunk.model, reasoning: chunk.reasoning, content: chunk.content, into: &output)
+            if let reason = chunk.finishReason { try finishChoice(reason, into: &output) }
+            if let usage = chunk.usage { output.append(.usage(Self.usage(usage))) }
             return
         }
         let chunk: Chunk
@@ -176,25 +178,26 @@ public struct OpenAIStreamDecoder: ProviderStreamDecoder {
                     throw badResponse("more than \(OpenAIToolCallAssembler.maxCalls) tool calls in one answer")
                 }
             }
-            if let reason = choice.finish_reason {
-                sawFinish = true
-                try flushToolCalls(into: &output)
-                output.append(.finish(Self.finishReason(reason)))
-            }
+            if let reason = choice.finish_reason { try finishChoice(reason, into: &output) }
         }
-        if let usage = chunk.usage {
-            output.append(
-                .usage(
-                    Usage(
-                        inputTokens: usage.prompt_tokens?.value ?? 0,
-                        outputTokens: usage.completion_tokens?.value ?? 0,
-                        totalTokens: usage.total_tokens?.value,
-                        cachedInputTokens: usage.prompt_tokens_details?.cached_tokens?.value,
-                        reasoningTokens: usage.completion_tokens_details?.reasoning_tokens?.value
-                    )
-                )
-            )
-        }
+        if let usage = chunk.usage { output.append(.usage(Self.usage(usage))) }
+    }
+
+    /// The choice's finish: the tool calls assembled so far, then the reason.
+    private mutating func finishChoice(_ reason: String, into output: inout [ProviderEvent]) throws(RPCError) {
+        sawFinish = true
+        try flushToolCalls(into: &output)
+        output.append(.finish(Self.finishReason(reason)))
+    }
+
+    private static func usage(_ usage: Chunk.WireUsage) -> Usage {
+        Usage(
+            inputTokens: usage.prompt_tokens?.value ?? 0,
+            outputTokens: usage.completion_tokens?.value ?? 0,
+            totalTokens: usage.total_tokens?.value,
+            cachedInputTokens: usage.prompt_tokens_details?.cached_tokens?.value,
+            reasoningTokens: usage.completion_tokens_details?.reasoning_tokens?.value
+        )
     }
 
     /// The model (once per stream), then the reasoning and the text of a chunk, both paths alike.

@@ -1,10 +1,11 @@
 /// The common `chat.completion.chunk`, read without `JSONDecoder`: at most one choice whose delta
-/// carries text or reasoning, and nothing else that the full decoder acts on.
+/// carries text or reasoning, its finish reason, and the usage; nothing else that the full decoder
+/// acts on.
 ///
 /// ``scan(_:wantsModel:)`` accepts a chunk only when decoding it as ``OpenAIStreamDecoder/Chunk``
-/// would succeed and give the same model, reasoning and content, with no tool call, no finish
-/// reason, no usage and no error; `choices`, `delta`, `usage` and `error` may be `null`, as the
-/// `Decodable` types allow. Anything else — a second choice, a repeated key that matters, a number
+/// would succeed and give the same model, reasoning, content, finish reason and usage, with no
+/// tool call and no error; `choices`, `delta`, `usage` and `error` may be `null`, as the
+/// `Decodable` types allow. Token counts must be plain integers. Anything else — a second choice, a repeated key that matters, a number
 /// where a string belongs — declines, and the full decoder reads the chunk.
 struct OpenAIFastChunk {
     /// The `model`, when the caller asked for it (it is reported once per stream).
@@ -12,6 +13,8 @@ struct OpenAIFastChunk {
     /// `reasoning_content`, or else `reasoning`: what the full decoder reports as reasoning.
     var reasoning: String?
     var content: String?
+    var finishReason: String?
+    var usage: OpenAIStreamDecoder.Chunk.WireUsage?
 
     /// The chunk's text, or nil when the full decoder must read it.
     /// - Parameter wantsModel: whether to build the `model` string (it is checked either way).
@@ -25,6 +28,8 @@ struct OpenAIFastChunk {
     private enum ChunkField: Int { case model, choices, usage, error }
     private enum ChoiceField: Int { case delta, finishReason }
     private enum DeltaField: Int { case content, reasoningContent, reasoning, toolCalls }
+    private enum UsageField: Int { case prompt, completion, total, promptDetails, completionDetails }
+    private enum DetailsField: Int { case cached, reasoning }
 
     private static func read(
         _ scanner: inout JSONFastScanner,
@@ -48,7 +53,7 @@ struct OpenAIFastChunk {
                 try readChoices(&scanner, into: &chunk)
             } else if scanner.key(key, is: "usage") {
                 try seen.insert(.usage)
-                try scanner.expectNull()
+                chunk.usage = try readUsage(&scanner)
             } else if scanner.key(key, is: "error") {
                 try seen.insert(.error)
                 try scanner.expectNull()
@@ -78,7 +83,7 @@ struct OpenAIFastChunk {
                 try readDelta(&scanner, into: &chunk)
             } else if scanner.key(key, is: "finish_reason") {
                 try seen.insert(.finishReason)
-                try scanner.expectNull()
+                chunk.finishReason = try scanner.readOptionalString()
             } else {
                 try scanner.skipValue()
             }
@@ -115,5 +120,64 @@ struct OpenAIFastChunk {
             }
         }
         chunk.reasoning = reasoningContent ?? reasoning
+    }
+
+    private typealias WireUsage = OpenAIStreamDecoder.Chunk.WireUsage
+
+    private static func readUsage(_ scanner: inout JSONFastScanner) throws(JSONFastScanner.Decline) -> WireUsage? {
+        if try scanner.readNull() { return nil }
+        var seen = JSONSeenKeys<UsageField>()
+        var usage = WireUsage()
+        try scanner.beginObject()
+        while let key = try scanner.nextKey() {
+            if scanner.key(key, is: "prompt_tokens") {
+                try seen.insert(.prompt)
+                usage.prompt_tokens = try readCount(&scanner)
+            } else if scanner.key(key, is: "completion_tokens") {
+                try seen.insert(.completion)
+                usage.completion_tokens = try readCount(&scanner)
+            } else if scanner.key(key, is: "total_tokens") {
+                try seen.insert(.total)
+                usage.total_tokens = try readCount(&scanner)
+            } else if scanner.key(key, is: "prompt_tokens_details") {
+                try seen.insert(.promptDetails)
+                usage.prompt_tokens_details = try readDetails(&scanner)
+            } else if scanner.key(key, is: "completion_tokens_details") {
+                try seen.insert(.completionDetails)
+                usage.completion_tokens_details = try readDetails(&scanner)
+            } else {
+                try scanner.skipValue()
+            }
+        }
+        return usage
+    }
+
+    private static func readDetails(
+        _ scanner: inout JSONFastScanner
+    ) throws(JSONFastScanner.Decline)
+        -> WireUsage.Details?
+    {
+        if try scanner.readNull() { return nil }
+        var seen = JSONSeenKeys<DetailsField>()
+        var details = WireUsage.Details()
+        try scanner.beginObject()
+        while let key = try scanner.nextKey() {
+            if scanner.key(key, is: "cached_tokens") {
+                try seen.insert(.cached)
+                details.cached_tokens = try readCount(&scanner)
+            } else if scanner.key(key, is: "reasoning_tokens") {
+                try seen.insert(.reasoning)
+                details.reasoning_tokens = try readCount(&scanner)
+            } else {
+                try scanner.skipValue()
+            }
+        }
+        return details
+    }
+
+    /// A count as ``TokenCount`` decodes it, for the plain integers servers send; `null` is nil.
+    private static func readCount(_ scanner: inout JSONFastScanner) throws(JSONFastScanner.Decline) -> TokenCount? {
+        if try scanner.readNull() { return nil }
+        return TokenCount(try scanner.readPlainInteger())
     }
 }
