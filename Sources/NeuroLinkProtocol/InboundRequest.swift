@@ -57,9 +57,17 @@ public enum ClientInbound: Sendable {
     /// A notification of a method this client does not know; to be ignored.
     case unknownNotification(method: String)
 
-    /// Decodes one frame body.
+    /// Decodes one frame body: a text or reasoning chunk on the fast path, anything else with
+    /// `JSONDecoder`.
     public static func parse(_ frame: ByteBuffer) throws -> ClientInbound {
-        try JSONDecoder().decode(Wire.self, from: Data(frame.readableBytesView)).message
+        try parse(frame, fastPath: true)
+    }
+
+    /// - Parameter fastPath: `false` decodes every frame with `JSONDecoder`, which the fast path
+    ///   must agree with: for differential tests and fuzzing only.
+    @_spi(FastPath) public static func parse(_ frame: ByteBuffer, fastPath: Bool) throws -> ClientInbound {
+        if fastPath, let chunk = ContentChunk.read(frame) { return .chunk(chunk) }
+        return try JSONDecoder().decode(Wire.self, from: Data(frame.readableBytesView)).message
     }
 
     private struct Wire: Decodable {

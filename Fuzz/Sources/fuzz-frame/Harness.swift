@@ -2,7 +2,7 @@ import Foundation
 import FuzzSupport
 import NIOCore
 import NIOEmbedded
-import NeuroLinkProtocol
+@_spi(FastPath) import NeuroLinkProtocol
 
 /// Far below the daemon's default, so the fuzzer reaches the limit with small inputs.
 let maxFrameBytes = 2048
@@ -77,8 +77,29 @@ func handle(_ body: [UInt8]) {
             break
         }
     }
-    _ = try? ClientInbound.parse(buffer)
+    compareClientPaths(buffer)
     compareWithFoundation(body)
+}
+
+/// The client's fast path for content chunks reads a frame as `JSONDecoder` does, or declines.
+func compareClientPaths(_ frame: ByteBuffer) {
+    let fast = try? ClientInbound.parse(frame, fastPath: true)
+    let full = try? ClientInbound.parse(frame, fastPath: false)
+    invariant(
+        same(fast, full),
+        "the fast path read \(String(describing: fast)), JSONDecoder \(String(describing: full))"
+    )
+}
+
+private func same(_ a: ClientInbound?, _ b: ClientInbound?) -> Bool {
+    switch (a, b) {
+    case (nil, nil): true
+    case (.chunk(let x), .chunk(let y)): x == y
+    case (.success(let i, let x), .success(let j, let y)): i == j && x == y
+    case (.failure(let i, let x), .failure(let j, let y)): i == j && "\(x)" == "\(y)"
+    case (.unknownNotification(let x), .unknownNotification(let y)): x == y
+    default: false
+    }
 }
 
 /// A body that both the daemon's parser and Foundation's `JSONDecoder` read must read to the same
