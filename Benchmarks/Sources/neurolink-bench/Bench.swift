@@ -65,7 +65,8 @@ struct Bench {
 
         note("starting the loopback upstream (2 threads)")
         let upstream = try await LoopbackUpstream.start(threads: 2)
-        Model.register(on: upstream, throughputPieces: levels.map(\.pieces) + [100])
+        let paced = Throughput.Level(streams: 100, pieces: options.quick ? 100 : 500, paced: true)
+        Model.register(on: upstream, throughputPieces: levels.map(\.pieces) + [100], pacedPieces: paced.pieces)
         let baseURL = upstream.baseURL
 
         // 2. Startup: separate launches, each measured from spawn to the first accepted connection.
@@ -151,6 +152,7 @@ struct Bench {
                 daemon: daemon,
                 upstream: upstream,
                 levels: levels,
+                paced: paced,
                 ttft: (ttftCount, ttftWarmup),
                 report: &report
             )
@@ -176,6 +178,7 @@ struct Bench {
         daemon: DaemonHarness,
         upstream: LoopbackUpstream,
         levels: [Throughput.Level],
+        paced: Throughput.Level,
         ttft: (count: Int, warmup: Int),
         report: inout Report
     ) async throws {
@@ -242,6 +245,20 @@ struct Bench {
                     try await Task.sleep(for: .milliseconds(500))
                 }
             }
+            // One event per read: the daemon's CPU per chunk when every provider event wakes it.
+            let run = try await Throughput.run(
+                .raw,
+                level: paced,
+                socket: socket,
+                baseURL: baseURL,
+                daemon: daemon,
+                limit: .seconds(120)
+            )
+            report.paced = run
+            note(
+                "throughput \(paced.label) raw: \(fmt(run.chunksPerSecond, 0)) chunks/s, daemon CPU "
+                    + "\(fmt((run.cpuMsPer1000 ?? .nan))) ms/1k chunks\(run.bad > 0 ? ", \(run.bad) BAD" : "")"
+            )
         }
 
         if options.runs(.soak), let seconds = options.soakSeconds {

@@ -13,13 +13,14 @@ struct RecordedFigures: Codable {
     static let regressionThreshold = 0.15
     /// The figures whose regressions are called out; the rest are shown for information.
     static let watched: Set<String> = [
-        Name.addedTTFTp50, Name.addedTTFTp99, Name.cpuPerChunk, Name.frontAddedLatencyP50,
+        Name.addedTTFTp50, Name.addedTTFTp99, Name.cpuPerChunk, Name.cpuPerPacedChunk, Name.frontAddedLatencyP50,
     ]
 
     enum Name {
         static let addedTTFTp50 = "added TTFT p50 (µs)"
         static let addedTTFTp99 = "added TTFT p99 (µs)"
         static let cpuPerChunk = "daemon CPU per chunk (µs)"
+        static let cpuPerPacedChunk = "daemon CPU per chunk, one event per read (µs)"
         static let idleRSS = "idle RSS (MiB)"
         static let rssPerIdleStream = "RSS per idle stream (KiB)"
         static let ready = "ready (ms)"
@@ -88,6 +89,7 @@ extension Report {
         if chunks > 0 {
             figures[Name.cpuPerChunk] = daemonRuns.compactMap(\.daemonCPUMs).reduce(0, +) * 1000 / Double(chunks)
         }
+        if let cpu = paced?.cpuMsPer1000 { figures[Name.cpuPerPacedChunk] = cpu }
         if let idleRSSKiB { figures[Name.idleRSS] = Double(idleRSSKiB) / 1024 }
         if let idle {
             figures[Name.rssPerIdleStream] = Double(idle.rssOpenKiB - idle.rssBeforeKiB) / Double(idle.streams)

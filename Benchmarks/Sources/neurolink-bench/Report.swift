@@ -10,6 +10,8 @@ struct Report {
     var idleRSSSplitKiB: (anon: Int, file: Int)?
     var ttft: TTFT.Result?
     var throughput: [Throughput.Run] = []
+    /// The paced level (one provider event per read), counting client only.
+    var paced: Throughput.Run?
     var idle: IdleStreams.Result?
     var soak: Soak.Result?
     var admission: AdmissionOverhead.Run?
@@ -97,6 +99,13 @@ struct Report {
             lines.append(
                 "| Daemon CPU per 1,000 chunks (all through-daemon runs, \(chunks.formatted()) chunks) | "
                     + "\(fmt(cpu * 1000 / Double(max(chunks, 1)))) ms | | |"
+            )
+        }
+        if let paced, let cpu = paced.cpuMsPer1000 {
+            lines.append(
+                "| Daemon CPU per chunk, one provider event per read (\(paced.level.streams) streams × "
+                    + "\(paced.level.pieces) pieces \(Model.pacedDelay.us.formatted()) µs apart, counting client) | "
+                    + "\(fmt(cpu)) µs | ≤ 12 µs | \(Self.verdict(cpu <= 12 && paced.bad == 0)) |"
             )
         }
         if let idle {

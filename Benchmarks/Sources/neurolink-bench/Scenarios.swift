@@ -16,8 +16,15 @@ enum Model {
 
     /// `pieces` content pieces, no delay.
     static func throughput(_ pieces: Int) -> String { "tput-\(pieces)" }
+    /// `pieces` content pieces, ``pacedDelay`` apart.
+    static func paced(_ pieces: Int) -> String { "paced-\(pieces)" }
+    static let pacedDelay = Duration.milliseconds(1)
 
-    static func register(on upstream: LoopbackUpstream, throughputPieces: [Int]) {
+    static func register(on upstream: LoopbackUpstream, throughputPieces: [Int], pacedPieces: Int) {
+        upstream.register(
+            model: paced(pacedPieces),
+            .stream(OpenAIStream(pieces: Array(repeating: "tok ", count: pacedPieces), delay: pacedDelay))
+        )
         upstream.register(model: ttft, .stream(OpenAIStream(pieces: [ttftPiece])))
         upstream.register(model: stall, .stall)
         upstream.register(

@@ -8,8 +8,12 @@ enum Throughput {
     struct Level: Sendable {
         var streams: Int
         var pieces: Int
+        /// Pieces ``Model/pacedDelay`` apart, so that each provider event arrives in its own read
+        /// (as a real model's tokens do), instead of all at once.
+        var paced = false
         var totalChunks: Int { streams * pieces }
-        var label: String { "\(streams) × \(pieces.formatted())" }
+        var label: String { "\(streams) × \(pieces.formatted())\(paced ? " paced" : "")" }
+        var model: String { paced ? Model.paced(pieces) : Model.throughput(pieces) }
     }
 
     enum Mode: String, Sendable {
@@ -47,7 +51,7 @@ enum Throughput {
     // MARK: Through the daemon with NeuroLinkClient
 
     static func throughClient(socket: String, level: Level) async throws -> (chunks: Int, bad: Int, elapsed: Duration) {
-        let model = Model.throughput(level.pieces)
+        let model = level.model
         let start = ContinuousClock.now
         let (chunks, bad) = try await withThrowingTaskGroup(of: (Int, Int).self) { group in
             for streams in connections(for: level.streams) {
@@ -86,7 +90,7 @@ enum Throughput {
     // MARK: Through the daemon with a counting client
 
     static func throughRaw(socket: String, level: Level) async throws -> (chunks: Int, bad: Int, elapsed: Duration) {
-        let model = Model.throughput(level.pieces)
+        let model = level.model
         let start = ContinuousClock.now
         let counts = try await withThrowingTaskGroup(of: RawFrameClient.Counts.self) { group in
             for streams in connections(for: level.streams) {
@@ -107,7 +111,7 @@ enum Throughput {
     static func direct(baseURL: String, level: Level) async throws -> (chunks: Int, bad: Int, elapsed: Duration) {
         let loop = try CurlLoop()
         loop.start()
-        let request = Model.directRequest(baseURL: baseURL, model: Model.throughput(level.pieces))
+        let request = Model.directRequest(baseURL: baseURL, model: level.model)
         let start = ContinuousClock.now
         let result: (Int, Int)
         do {
