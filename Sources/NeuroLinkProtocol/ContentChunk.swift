@@ -40,7 +40,8 @@ enum ContentChunk {
         }
     }
 
-    /// An integer that `JSONDecoder` reads as the same `Int`: below 2⁵³ in magnitude, where a double is exact (2⁵³ + 1 reads as 2⁵³).
+    /// An integer that `JSONDecoder` reads as the same `Int`: below 2⁵³ in magnitude, where a
+    /// double is exact (2⁵³ + 1 reads as 2⁵³).
     private static func integer(_ value: JSONValue) -> Int? {
         guard case .number(let number) = value, number.rounded() == number, abs(number) < 9_007_199_254_740_992
         else { return nil }
