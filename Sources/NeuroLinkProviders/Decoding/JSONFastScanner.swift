@@ -97,10 +97,18 @@ struct JSONFastScanner {
         return makeString(try scanString())
     }
 
-    /// As ``readOptionalString()`` for a value the caller does not use: checked, not built.
-    mutating func skipOptionalString() throws(Decline) {
-        if try readNull() { return }
-        _ = try scanString()
+    /// As ``readOptionalString()``, but without `building` the string is only checked, and nil.
+    mutating func readOptionalString(building: Bool) throws(Decline) -> String? {
+        if try readNull() { return nil }
+        let scanned = try scanString()
+        return building ? makeString(scanned) : nil
+    }
+
+    /// A token count as ``TokenCount`` decodes it, for the plain integers servers send; `null` is
+    /// nil, any other number declines.
+    mutating func readOptionalTokenCount() throws(Decline) -> TokenCount? {
+        if try readNull() { return nil }
+        return TokenCount(try readPlainInteger())
     }
 
     /// `true`, `false`, or nil for `null`; any other value declines (`JSONDecoder` reads no

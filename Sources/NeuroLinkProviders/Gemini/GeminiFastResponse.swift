@@ -47,11 +47,7 @@ struct GeminiFastResponse {
                 response.usageMetadata = try readUsage(&scanner)
             } else if scanner.key(key, is: "modelVersion") {
                 try seen.insert(.modelVersion)
-                if wantsModel {
-                    response.modelVersion = try scanner.readOptionalString()
-                } else {
-                    try scanner.skipOptionalString()
-                }
+                response.modelVersion = try scanner.readOptionalString(building: wantsModel)
             } else if scanner.key(key, is: "promptFeedback") {
                 try seen.insert(.promptFeedback)
                 try scanner.expectNull()
@@ -153,29 +149,23 @@ struct GeminiFastResponse {
         while let key = try scanner.nextKey() {
             if scanner.key(key, is: "promptTokenCount") {
                 try seen.insert(.prompt)
-                usage.promptTokenCount = try readCount(&scanner)
+                usage.promptTokenCount = try scanner.readOptionalTokenCount()
             } else if scanner.key(key, is: "candidatesTokenCount") {
                 try seen.insert(.candidates)
-                usage.candidatesTokenCount = try readCount(&scanner)
+                usage.candidatesTokenCount = try scanner.readOptionalTokenCount()
             } else if scanner.key(key, is: "thoughtsTokenCount") {
                 try seen.insert(.thoughts)
-                usage.thoughtsTokenCount = try readCount(&scanner)
+                usage.thoughtsTokenCount = try scanner.readOptionalTokenCount()
             } else if scanner.key(key, is: "cachedContentTokenCount") {
                 try seen.insert(.cachedContent)
-                usage.cachedContentTokenCount = try readCount(&scanner)
+                usage.cachedContentTokenCount = try scanner.readOptionalTokenCount()
             } else if scanner.key(key, is: "totalTokenCount") {
                 try seen.insert(.total)
-                usage.totalTokenCount = try readCount(&scanner)
+                usage.totalTokenCount = try scanner.readOptionalTokenCount()
             } else {
                 try scanner.skipValue()
             }
         }
         return usage
-    }
-
-    /// A count as ``TokenCount`` decodes it, for the plain integers the API sends; `null` is nil.
-    private static func readCount(_ scanner: inout JSONFastScanner) throws(JSONFastScanner.Decline) -> TokenCount? {
-        if try scanner.readNull() { return nil }
-        return TokenCount(try scanner.readPlainInteger())
     }
 }

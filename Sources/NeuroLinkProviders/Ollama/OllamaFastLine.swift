@@ -31,11 +31,7 @@ enum OllamaFastLine {
         while let key = try scanner.nextKey() {
             if scanner.key(key, is: "model") {
                 try seen.insert(.model)
-                if wantsModel {
-                    line.model = try scanner.readOptionalString()
-                } else {
-                    try scanner.skipOptionalString()
-                }
+                line.model = try scanner.readOptionalString(building: wantsModel)
             } else if scanner.key(key, is: "message") {
                 try seen.insert(.message)
                 line.message = try readMessage(&scanner)

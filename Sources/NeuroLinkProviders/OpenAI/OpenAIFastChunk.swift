@@ -43,11 +43,7 @@ struct OpenAIFastChunk {
         while let key = try scanner.nextKey() {
             if scanner.key(key, is: "model") {
                 try seen.insert(.model)
-                if wantsModel {
-                    chunk.model = try scanner.readOptionalString()
-                } else {
-                    try scanner.skipOptionalString()
-                }
+                chunk.model = try scanner.readOptionalString(building: wantsModel)
             } else if scanner.key(key, is: "choices") {
                 try seen.insert(.choices)
                 try readChoices(&scanner, into: &chunk)
@@ -132,13 +128,13 @@ struct OpenAIFastChunk {
         while let key = try scanner.nextKey() {
             if scanner.key(key, is: "prompt_tokens") {
                 try seen.insert(.prompt)
-                usage.prompt_tokens = try readCount(&scanner)
+                usage.prompt_tokens = try scanner.readOptionalTokenCount()
             } else if scanner.key(key, is: "completion_tokens") {
                 try seen.insert(.completion)
-                usage.completion_tokens = try readCount(&scanner)
+                usage.completion_tokens = try scanner.readOptionalTokenCount()
             } else if scanner.key(key, is: "total_tokens") {
                 try seen.insert(.total)
-                usage.total_tokens = try readCount(&scanner)
+                usage.total_tokens = try scanner.readOptionalTokenCount()
             } else if scanner.key(key, is: "prompt_tokens_details") {
                 try seen.insert(.promptDetails)
                 usage.prompt_tokens_details = try readDetails(&scanner)
@@ -164,20 +160,14 @@ struct OpenAIFastChunk {
         while let key = try scanner.nextKey() {
             if scanner.key(key, is: "cached_tokens") {
                 try seen.insert(.cached)
-                details.cached_tokens = try readCount(&scanner)
+                details.cached_tokens = try scanner.readOptionalTokenCount()
             } else if scanner.key(key, is: "reasoning_tokens") {
                 try seen.insert(.reasoning)
-                details.reasoning_tokens = try readCount(&scanner)
+                details.reasoning_tokens = try scanner.readOptionalTokenCount()
             } else {
                 try scanner.skipValue()
             }
         }
         return details
-    }
-
-    /// A count as ``TokenCount`` decodes it, for the plain integers servers send; `null` is nil.
-    private static func readCount(_ scanner: inout JSONFastScanner) throws(JSONFastScanner.Decline) -> TokenCount? {
-        if try scanner.readNull() { return nil }
-        return TokenCount(try scanner.readPlainInteger())
     }
 }
