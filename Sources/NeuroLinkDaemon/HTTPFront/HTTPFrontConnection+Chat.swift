@@ -22,8 +22,7 @@ extension HTTPFrontConnection {
                 config: daemon.current.config
             )
         } catch {
-            let (status, body) = OpenAIResponses.error(error)
-            return await HTTPFrontResponse.json(outbound, version: version, status: status, body: body)
+            return await HTTPFrontResponse.error(outbound, version: version, error)
         }
         let id = "chatcmpl-" + String(UInt64.random(in: 0...UInt64.max), radix: 16)
         let context: RequestContext
@@ -36,14 +35,7 @@ extension HTTPFrontConnection {
                 userId: chat.params.context?["userId"]?.stringValue
             )
         } catch {
-            let (status, body) = OpenAIResponses.error(error)
-            return await HTTPFrontResponse.json(
-                outbound,
-                version: version,
-                status: status,
-                body: body,
-                headers: Self.retryHeaders(error)
-            )
+            return await HTTPFrontResponse.error(outbound, version: version, error)
         }
         observer.watch(context)
         defer { observer.watch(nil) }
@@ -73,14 +65,7 @@ extension HTTPFrontConnection {
                 headers: headers + Self.routeHeaders(result)
             )
         case .failure(let error):
-            let (status, body) = OpenAIResponses.error(error)
-            await HTTPFrontResponse.json(
-                outbound,
-                version: version,
-                status: status,
-                body: body,
-                headers: headers + Self.retryHeaders(error)
-            )
+            await HTTPFrontResponse.error(outbound, version: version, error, headers: headers)
         }
     }
 
@@ -90,11 +75,5 @@ extension HTTPFrontConnection {
         if let cache = result.cache { headers.append(("x-neurolink-cache", cache.status.rawValue)) }
         headers.append(("x-neurolink-attempts", "\(max(1, result.route?.attempts?.count ?? 1))"))
         return headers
-    }
-
-    /// `retry-after` (seconds, rounded up) and `retry-after-ms` of a rate-limited request.
-    static func retryHeaders(_ error: RPCError) -> [(String, String)] {
-        guard let ms = error.data.retryAfterMs, ms >= 0 else { return [] }
-        return [("retry-after", "\((ms + 999) / 1000)"), ("retry-after-ms", "\(ms)")]
     }
 }

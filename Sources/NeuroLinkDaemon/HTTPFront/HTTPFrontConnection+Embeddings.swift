@@ -29,21 +29,13 @@ extension HTTPFrontConnection {
         do throws(RPCError) {
             (inputs, base64) = try Self.embeddingRequest(body)
         } catch {
-            let (status, body) = OpenAIResponses.error(error)
-            return await HTTPFrontResponse.json(outbound, version: version, status: status, body: body)
+            return await HTTPFrontResponse.error(outbound, version: version, error)
         }
         let permit: AdmissionPermit
         switch await daemon.admission.admitNow(embeddingAdmission(inputs, tenant: tenant)) {
         case .success(let admitted): permit = admitted
         case .failure(let error):
-            let (status, body) = OpenAIResponses.error(error)
-            return await HTTPFrontResponse.json(
-                outbound,
-                version: version,
-                status: status,
-                body: body,
-                headers: Self.retryHeaders(error)
-            )
+            return await HTTPFrontResponse.error(outbound, version: version, error)
         }
         let tokens = inputs.reduce(0) { $0 + ($1.utf8.count + 3) / 4 }
         let vectors = await Self.vectors(of: inputs, from: embedder, base64: base64)

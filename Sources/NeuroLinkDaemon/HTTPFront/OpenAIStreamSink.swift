@@ -81,12 +81,11 @@ struct OpenAIStreamSink: ChunkSink {
             try? await outbound.write(.body(.byteBuffer(buffer)))
             buffer.clear()
         case .failure(let error):
-            let (status, body) = OpenAIResponses.error(error)
             guard headSent else {
-                await HTTPFrontResponse.json(outbound, version: version, status: status, body: body, headers: headers)
+                await HTTPFrontResponse.error(outbound, version: version, error, headers: headers)
                 return
             }
-            let text = "data: \(Self.json(body))\n\n"
+            let text = "data: \(Self.json(OpenAIResponses.error(error).body))\n\n"
             bytesSent += text.utf8.count
             try? await outbound.write(.body(.byteBuffer(ByteBuffer(string: text))))
         }
@@ -130,6 +129,24 @@ struct OpenAIStreamSink: ChunkSink {
 
 /// Whole HTTP responses of the front.
 enum HTTPFrontResponse {
+    /// `error` in OpenAI's shape with its HTTP status, and `retry-after`/`retry-after-ms` when it
+    /// carries a wait: every refusal of the front goes through here.
+    static func error(
+        _ outbound: NIOAsyncChannelOutboundWriter<HTTPServerResponsePart>,
+        version: HTTPVersion,
+        _ error: RPCError,
+        headers: [(String, String)] = []
+    ) async {
+        let (status, body) = OpenAIResponses.error(error)
+        await json(outbound, version: version, status: status, body: body, headers: headers + retryHeaders(error))
+    }
+
+    /// `retry-after` (seconds, rounded up) and `retry-after-ms` of a rate-limited request.
+    static func retryHeaders(_ error: RPCError) -> [(String, String)] {
+        guard let ms = error.data.retryAfterMs, ms >= 0 else { return [] }
+        return [("retry-after", "\((ms + 999) / 1000)"), ("retry-after-ms", "\(ms)")]
+    }
+
     static func json(
         _ outbound: NIOAsyncChannelOutboundWriter<HTTPServerResponsePart>,
         version: HTTPVersion,

@@ -222,6 +222,15 @@ import Testing
                 let head = limited.body.lowercased()
                 #expect(head.contains("retry-after: ") && head.contains("retry-after-ms: "), "\(limited.body)")
                 #expect(head.contains(#""type":"rate_limit_error""#) && head.contains("tenant team"), "\(limited.body)")
+                // A streamed request refused before its first event gets the same headers.
+                let streamed = #"{"stream":true,"messages":[{"role":"user","content":"hi"}]}"#
+                let refused = try await Self.curl(port, "/v1/chat/completions", body: streamed, extra: ["-D", "-"])
+                #expect(refused.status == 429, "\(refused.body)")
+                let streamedHead = refused.body.lowercased()
+                #expect(
+                    streamedHead.contains("retry-after: ") && streamedHead.contains("retry-after-ms: "),
+                    "\(refused.body)"
+                )
             }
         }
     }
