@@ -37,7 +37,7 @@ extension HTTPFrontConnection {
         case .failure(let error):
             return await HTTPFrontResponse.error(outbound, version: version, error)
         }
-        let tokens = inputs.reduce(0) { $0 + ($1.utf8.count + 3) / 4 }
+        let tokens = inputs.reduce(0) { $0 + UsageEstimate.tokens(bytes: $1.utf8.count) }
         let vectors = await Self.vectors(of: inputs, from: embedder, base64: base64)
         // Charged as estimated even when a vector came too late: the work was attempted.
         await daemon.admission.finish(permit, usage: TokenUsage(input: tokens, output: 0))
