@@ -52,6 +52,16 @@ extension ByteBuffer {
     }
 }
 
+extension JSONValue {
+    /// The value as compact JSON text (see ``NIOCore/ByteBuffer/writeJSONValue(_:)``), as OpenAI
+    /// carries tool-call arguments.
+    public var jsonText: String {
+        var buffer = ByteBuffer()
+        buffer.writeJSONValue(self)
+        return String(buffer: buffer)
+    }
+}
+
 extension ByteBuffer {
     /// Appends `value` as compact JSON, as `JSONValue`'s `Encodable` conformance writes it through
     /// `JSONEncoder` (integral numbers below 9·10¹⁵ without a fraction; `/` unescaped), without

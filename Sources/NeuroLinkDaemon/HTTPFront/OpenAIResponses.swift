@@ -37,7 +37,7 @@ enum OpenAIResponses {
 
     /// A tool call as OpenAI writes it; `index` for stream deltas.
     static func toolCall(_ call: ToolCall, index: Int?) -> JSONValue {
-        let arguments = String(buffer: data(call.arguments))
+        let arguments = call.arguments.jsonText
         var object: [String: JSONValue] = [
             "id": .string(call.id), "type": .string("function"),
             "function": .object(["name": .string(call.name), "arguments": .string(arguments)]),

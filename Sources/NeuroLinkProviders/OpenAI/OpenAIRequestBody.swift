@@ -1,4 +1,3 @@
-import NIOCore
 import NeuroLinkProtocol
 
 /// The Chat Completions request body, built from a normalised ``ChatRequest``.
@@ -92,7 +91,7 @@ struct OpenAIRequestBody: Encodable {
                         id: call.id,
                         function: .init(
                             name: call.name,
-                            arguments: Self.text(of: call.arguments)
+                            arguments: call.arguments.jsonText
                         )
                     )
                 },
@@ -119,12 +118,5 @@ struct OpenAIRequestBody: Encodable {
             }
         }
         response_format = request.schema.map { ResponseFormat(json_schema: .init(schema: $0)) }
-    }
-
-    /// A JSON value as the text OpenAI carries tool-call arguments in.
-    private static func text(of value: JSONValue) -> String {
-        var buffer = ByteBuffer()
-        buffer.writeJSONValue(value)
-        return String(buffer: buffer)
     }
 }
