@@ -1,7 +1,12 @@
-import Foundation
 import NeuroLinkCore
 import NeuroLinkProtocol
 import Synchronization
+
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
 
 /// The recent requests the alert rules look at: a bounded ring of (end time, failed, duration,
 /// time to first chunk), fed as requests are recorded. The oldest samples go first when it is full,

@@ -1,9 +1,14 @@
-import Foundation
 import GRDB
 import NeuroLinkCore
 import NeuroLinkLimits
 import NeuroLinkProtocol
 import NeuroLinkRouting
+
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
 
 /// One request as the `requests` table stores it (docs/architecture.md, "Analytics"): made from a
 /// ``RequestRecord`` on the writer's thread, never on the request's.

@@ -1,6 +1,11 @@
-import Foundation
 import GRDB
 import NeuroLinkProtocol
+
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
 
 extension AnalyticsStore {
     /// One page of `analytics.export`: rows in the order they were recorded, after the cursor.

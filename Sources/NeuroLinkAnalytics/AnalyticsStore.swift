@@ -1,6 +1,11 @@
-import Foundation
 import GRDB
 import NeuroLinkCore
+
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
 
 /// The SQLite database of request records, in WAL mode so that reports read while the writer
 /// writes. Rows reach it only through ``AnalyticsWriter``.

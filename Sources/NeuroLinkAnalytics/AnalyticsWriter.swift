@@ -1,7 +1,12 @@
-import Foundation
 import Logging
 import NeuroLinkCore
 import Synchronization
+
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
 
 /// Records every finished request in the ``AnalyticsStore``: ``record(_:)`` only appends to a
 /// bounded queue (a stream never waits for the database), and ``run()`` writes the queue in one

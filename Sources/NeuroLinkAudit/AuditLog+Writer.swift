@@ -1,8 +1,13 @@
-import Foundation
 import GRDB
 import Logging
 import NeuroLinkProtocol
 import Synchronization
+
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
 
 extension AuditLog {
     /// Writes queued events as they arrive until ``finish()`` is called or the task is cancelled,

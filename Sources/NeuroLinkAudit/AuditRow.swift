@@ -1,6 +1,11 @@
-import Foundation
 import GRDB
 import NeuroLinkProtocol
+
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
 
 /// One row of `audit_events`: an event, its place in the chain and its hash.
 struct AuditRow: Sendable, Hashable {

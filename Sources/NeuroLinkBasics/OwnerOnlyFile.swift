@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 #if canImport(Glibc)
 import Glibc
@@ -13,7 +17,7 @@ public enum OwnerOnlyFile {
     /// it is missing; an existing file is set to 0600. SQLite gives its `-wal` and `-shm` files the
     /// database file's mode.
     public static func prepare(_ path: String) throws {
-        let directory = (path as NSString).deletingLastPathComponent
+        let directory = path.lastIndex(of: "/").map { $0 == path.startIndex ? "/" : String(path[..<$0]) } ?? ""
         if !directory.isEmpty {
             try FileManager.default.createDirectory(
                 atPath: directory,

@@ -1,8 +1,13 @@
-import Foundation
 import GRDB
 import NeuroLinkCore
 import NeuroLinkProtocol
 import NeuroLinkProviders
+
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
 
 /// The cache's SQLite file: one row per stored answer (a key may hold several variants, see
 /// ``CachedAnswer/serves(maxTokens:)``), its answer JSON compressed with zlib. WAL mode, so

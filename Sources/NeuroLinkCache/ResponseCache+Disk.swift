@@ -1,9 +1,14 @@
-import Foundation
 import Logging
 import NeuroLinkBasics
 import NeuroLinkCore
 import NeuroLinkProtocol
 import Synchronization
+
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
 
 extension ResponseCache {
     /// Writes queued answers until the task is cancelled; then writes what is still queued.

@@ -1,8 +1,13 @@
-import Foundation
 import NeuroLinkCore
 import NeuroLinkEmbedding
 import NeuroLinkProtocol
 import Synchronization
+
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
 
 /// The local model serves the semantic tier as it is: its vectors are unit length already.
 extension Embedder: TextEmbedder {

@@ -1,10 +1,15 @@
-import Foundation
 import Logging
 import NeuroLinkBasics
 import NeuroLinkCore
 import NeuroLinkEmbedding
 import NeuroLinkProtocol
 import Synchronization
+
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
 
 /// The daemon's response cache (docs/architecture.md, "Response cache"): answers in memory, an
 /// LRU bounded by `cache.max_size_mb`, and in SQLite so they outlive a restart. The file's index

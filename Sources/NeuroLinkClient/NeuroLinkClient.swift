@@ -1,8 +1,13 @@
-import Foundation
 import NIOCore
 import NIOPosix
 import NeuroLinkProtocol
 import Synchronization
+
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
 
 /// An async client for `neurolinkd` over its Unix socket.
 ///

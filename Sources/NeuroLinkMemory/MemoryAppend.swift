@@ -1,6 +1,11 @@
-import Foundation
 import GRDB
 import NeuroLinkBasics
+
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
 
 /// One append, run inside the writer's transaction: plans which turns survive the limits, then
 /// deletes, inserts and recounts so that the session's counters always match its turns.

@@ -1,6 +1,11 @@
-import Foundation
 import GRDB
 import NeuroLinkProtocol
+
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
 
 /// The SQL that reads sessions and turns, shared by the store's reads and its writer. Every
 /// statement filters by tenant, and takes every value from outside as an argument.

@@ -1,5 +1,10 @@
-import Foundation
 import NIOCore
+
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
 
 /// Builds complete frames for every message kind. Chunk notifications, the hot path, are written
 /// by hand straight into the buffer; everything else goes through `JSONEncoder` once.

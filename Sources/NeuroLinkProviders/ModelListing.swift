@@ -1,5 +1,10 @@
-import Foundation
 import NeuroLinkProtocol
+
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
 
 /// Strict reading of a provider's JSON answer (a model list, embeddings, any non-streamed call):
 /// a body that does not have the documented shape is the provider's fault, reported like a

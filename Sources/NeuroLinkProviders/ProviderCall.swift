@@ -1,7 +1,12 @@
-import Foundation
 import NIOCore
 import NeuroLinkHTTP
 import NeuroLinkProtocol
+
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
 
 /// One call to a provider's API, described without the provider's particulars: model listings
 /// today, embeddings and judge completions next, and each adapter's own chat stream.

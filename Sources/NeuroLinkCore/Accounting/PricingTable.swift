@@ -1,5 +1,10 @@
-import Foundation
 import NeuroLinkProtocol
+
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
 
 /// Model prices: the table shipped with the daemon (`Accounting/pricing.json`, with the date its
 /// figures were taken) under the operator's `pricing:` entries. A model matches the entry whose

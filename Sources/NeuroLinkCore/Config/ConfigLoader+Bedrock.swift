@@ -1,6 +1,11 @@
-import Foundation
 import NeuroLinkProviders
 import Yams
+
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
 
 /// Bedrock's settings: an AWS region instead of a base URL, and AWS credentials instead of an API key.
 extension ConfigLoader {

@@ -1,6 +1,11 @@
 import Crypto
-import Foundation
 import Yams
+
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
 
 extension DaemonConfig {
     /// `http:`: the OpenAI-compatible HTTP front (docs/configuration.md, "http").

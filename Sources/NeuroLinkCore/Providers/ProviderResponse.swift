@@ -1,7 +1,12 @@
-import Foundation
 import NeuroLinkHTTP
 import NeuroLinkProtocol
 import NeuroLinkProviders
+
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
 
 /// A provider's complete answer to a non-streamed call (see ``ProviderCaller``).
 public struct ProviderResponse: Sendable {

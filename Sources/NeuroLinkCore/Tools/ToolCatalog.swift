@@ -1,6 +1,11 @@
-import Foundation
 import NeuroLinkProtocol
 import NeuroLinkTools
+
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
 
 /// The tools the daemon can run, for one configuration generation: the built-in tools and those
 /// of an external source (MCP servers), built-in names first. A call runs with `tools.timeout_ms`

@@ -1,9 +1,14 @@
-import Foundation
 import NIOCore
 import NIOHTTP1
 import NeuroLinkCore
 import NeuroLinkLimits
 import NeuroLinkProtocol
+
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
 
 extension HTTPFrontConnection {
     /// `POST /v1/chat/completions`: registered and run by the same runner as a `stream` or

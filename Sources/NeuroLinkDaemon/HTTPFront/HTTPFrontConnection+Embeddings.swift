@@ -1,10 +1,15 @@
-import Foundation
 import NIOCore
 import NIOHTTP1
 import NeuroLinkCache
 import NeuroLinkCore
 import NeuroLinkLimits
 import NeuroLinkProtocol
+
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
 
 extension HTTPFrontConnection {
     /// Most inputs of one `POST /v1/embeddings`.

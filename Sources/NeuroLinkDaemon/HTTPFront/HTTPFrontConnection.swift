@@ -1,9 +1,14 @@
-import Foundation
 import NIOCore
 import NIOHTTP1
 import NeuroLinkCore
 import NeuroLinkLimits
 import NeuroLinkProtocol
+
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
 
 /// One HTTP connection of the front: reads requests one after the other (keep-alive), bodies up
 /// to `http.max_body_bytes`, and answers each.

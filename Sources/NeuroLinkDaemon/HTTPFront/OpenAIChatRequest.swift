@@ -1,6 +1,11 @@
-import Foundation
 import NeuroLinkCore
 import NeuroLinkProtocol
+
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
 
 /// A `POST /v1/chat/completions` body in OpenAI's format, turned into the daemon's `stream`
 /// params: the same validation (``StreamRequest/init(json:)``) and the same pipeline as the Unix

@@ -1,7 +1,12 @@
-import Foundation
 import NIOCore
 import NIOHTTP1
 import NeuroLinkProtocol
+
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
 
 /// The daemon's answers in OpenAI's JSON shapes: `chat.completion`, the model list, and errors
 /// with the HTTP status OpenAI's clients expect for each error type.

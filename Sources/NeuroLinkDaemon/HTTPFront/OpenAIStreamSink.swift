@@ -1,8 +1,13 @@
-import Foundation
 import NIOCore
 import NIOHTTP1
 import NeuroLinkCore
 import NeuroLinkProtocol
+
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
 
 /// A streamed chat completion as OpenAI's Server-Sent Events: the head and a role delta before
 /// the first piece, a `chat.completion.chunk` per text piece and tool call, the finish reason, the

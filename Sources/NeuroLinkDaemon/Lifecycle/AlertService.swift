@@ -1,4 +1,3 @@
-import Foundation
 import Logging
 import NeuroLinkAlerts
 import NeuroLinkCore
@@ -6,6 +5,12 @@ import NeuroLinkHTTP
 import NeuroLinkMetrics
 import NeuroLinkProtocol
 import ServiceLifecycle
+
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
 
 /// Evaluates the alert rules every `alerts.interval_ms`. A transition is logged (at the journal
 /// priority of its severity), counted in the metrics and, with `alerts.webhook`, POSTed as JSON in a

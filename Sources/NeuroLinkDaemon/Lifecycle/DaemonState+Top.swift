@@ -1,9 +1,14 @@
-import Foundation
 import NeuroLinkAlerts
 import NeuroLinkBasics
 import NeuroLinkCore
 import NeuroLinkLimits
 import NeuroLinkProtocol
+
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
 
 extension DaemonState {
     /// Seconds of finished requests the per-provider figures of `top` cover.

@@ -1,4 +1,3 @@
-import Foundation
 import Logging
 import NIOCore
 import NeuroLinkAlerts
@@ -9,6 +8,12 @@ import NeuroLinkHTTP
 import NeuroLinkMetrics
 import NeuroLinkProtocol
 import Synchronization
+
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
 
 /// What every part of the running daemon shares: the request runner (configuration generations,
 /// running requests, counters), the HTTP engine, and the open connections.

@@ -1,10 +1,15 @@
-import Foundation
 import Logging
 import NeuroLinkCore
 import NeuroLinkMCP
 import NeuroLinkProtocol
 import ServiceLifecycle
 import Synchronization
+
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
 
 /// The configured MCP servers' tools as the tool catalog sees them (`tools.mcp_servers`).
 final class MCPTools: ExternalToolSource {

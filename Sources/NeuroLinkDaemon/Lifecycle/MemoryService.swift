@@ -1,10 +1,15 @@
-import Foundation
 import Logging
 import NeuroLinkBasics
 import NeuroLinkCore
 import NeuroLinkMemory
 import NeuroLinkProtocol
 import ServiceLifecycle
+
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
 
 /// Conversation memory's SQLite store (`NeuroLinkMemory`) as the memory stage sees it.
 struct SessionMemory: ConversationMemoryStore {

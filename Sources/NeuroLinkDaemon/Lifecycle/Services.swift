@@ -1,10 +1,15 @@
-import Foundation
 import Logging
 import NeuroLinkCore
 import NeuroLinkHTTP
 import NeuroLinkProtocol
 import ServiceLifecycle
 import UnixSignals
+
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
 
 /// Owns the curl loop thread: starts it, and stops it after every other service has drained.
 struct HTTPEngineService: Service, CustomStringConvertible {

@@ -1,9 +1,14 @@
-import Foundation
 import NIOCore
 import NeuroLinkAnalytics
 import NeuroLinkCore
 import NeuroLinkLimits
 import NeuroLinkProtocol
+
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
 
 extension Connection {
     /// `analytics.report` and `analytics.export`: read from the database in a child task, so a

@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// Peeks into JSON-RPC messages the HTTP transport must react to, without the SDK's types.
 enum JSONRPCProbe {

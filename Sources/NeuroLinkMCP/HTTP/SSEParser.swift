@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// An incremental `text/event-stream` parser that returns the data of each complete event.
 /// Event names, ids and retry hints are not needed: every MCP message is a JSON-RPC text.

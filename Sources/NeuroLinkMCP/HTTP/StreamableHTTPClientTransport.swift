@@ -1,6 +1,11 @@
-import Foundation
 import Logging
 import MCP
+
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
 
 #if canImport(FoundationNetworking)
 import FoundationNetworking

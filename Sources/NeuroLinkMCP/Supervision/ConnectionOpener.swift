@@ -1,7 +1,12 @@
-import Foundation
 import Logging
 import MCP
 import SystemPackage
+
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
 
 /// Opens a ``ServerConnection`` for a server's settings: starts the process or reaches the URL,
 /// then performs the `initialize` exchange within the handshake time limit.

@@ -1,6 +1,11 @@
-import Foundation
 import Logging
 import MCP
+
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
 
 /// Wraps a transport to notice when its message stream ends. The SDK's client does not: once the
 /// stream of a `StdioTransport` ends (the server closed its stdout), the client's receive loop

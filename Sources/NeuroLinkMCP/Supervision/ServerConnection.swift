@@ -1,7 +1,12 @@
-import Foundation
 import Logging
 import MCP
 import Synchronization
+
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
 
 /// One live MCP session with a server: the SDK client, its transport and, for stdio, the child.
 final class ServerConnection: Sendable {

@@ -1,5 +1,10 @@
-import Foundation
 import MCP
+
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
 
 /// The text the model sees for a tool result: text items verbatim, other kinds described briefly.
 enum ToolResultText {

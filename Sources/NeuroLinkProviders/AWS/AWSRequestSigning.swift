@@ -1,6 +1,11 @@
-import Foundation
 import NeuroLinkHTTP
 import NeuroLinkProtocol
+
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
 
 /// What SigV4-signed adapters (Bedrock, SageMaker) share: the configured region and the last
 /// step of building a request, signing it.

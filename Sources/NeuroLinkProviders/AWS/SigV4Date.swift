@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// The two date forms SigV4 uses, in UTC: `20150830T123600Z` and `20150830`.
 ///

@@ -1,6 +1,11 @@
-import Foundation
 import NeuroLinkBasics
 import NeuroLinkProtocol
+
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
 
 /// Turns decoded Messages API events into ``ProviderEvent``s, independent of how the events were
 /// framed (SSE here; Bedrock wraps the same events in its own framing).

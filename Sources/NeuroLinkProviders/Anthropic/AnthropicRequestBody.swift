@@ -1,5 +1,10 @@
-import Foundation
 import NeuroLinkProtocol
+
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
 
 /// The Messages API request body, built from a normalised ``ChatRequest``.
 struct AnthropicRequestBody: Encodable {

@@ -1,6 +1,11 @@
-import Foundation
 import NeuroLinkHTTP
 import NeuroLinkProtocol
+
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
 
 /// Amazon Bedrock's ConverseStream API (`POST {baseURL}/model/{modelId}/converse-stream`).
 ///

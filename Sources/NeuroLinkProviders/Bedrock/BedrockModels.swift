@@ -1,6 +1,11 @@
-import Foundation
 import NeuroLinkHTTP
 import NeuroLinkProtocol
+
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
 
 /// Bedrock's model listing, `GET https://bedrock.{region}.amazonaws.com/foundation-models` —
 /// the control-plane host, not the runtime one streams go to — signed for the service `bedrock`.

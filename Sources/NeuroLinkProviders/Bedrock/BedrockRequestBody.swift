@@ -1,5 +1,10 @@
-import Foundation
 import NeuroLinkProtocol
+
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
 
 /// The ConverseStream request body, built from a normalised ``ChatRequest``.
 ///

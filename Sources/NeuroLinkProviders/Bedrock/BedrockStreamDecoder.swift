@@ -1,6 +1,11 @@
-import Foundation
 import NeuroLinkBasics
 import NeuroLinkProtocol
+
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
 
 /// Decodes a ConverseStream response (`application/vnd.amazon.eventstream`) into ``ProviderEvent``s.
 ///

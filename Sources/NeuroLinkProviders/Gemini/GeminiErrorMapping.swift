@@ -1,7 +1,12 @@
-import Foundation
 import NeuroLinkBasics
 import NeuroLinkHTTP
 import NeuroLinkProtocol
+
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
 
 /// Maps Gemini's error responses, google.rpc status objects, to protocol errors.
 ///

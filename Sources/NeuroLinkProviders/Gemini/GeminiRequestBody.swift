@@ -1,5 +1,10 @@
-import Foundation
 import NeuroLinkProtocol
+
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
 
 /// The body of Gemini's `streamGenerateContent`, built from a normalised ``ChatRequest``.
 struct GeminiRequestBody: Encodable {

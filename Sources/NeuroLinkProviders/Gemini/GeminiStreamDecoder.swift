@@ -1,6 +1,11 @@
-import Foundation
 import NeuroLinkBasics
 import NeuroLinkProtocol
+
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
 
 /// Decodes Gemini's `streamGenerateContent?alt=sse` body into ``ProviderEvent``s.
 ///

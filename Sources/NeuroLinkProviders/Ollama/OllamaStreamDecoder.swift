@@ -1,5 +1,10 @@
-import Foundation
 import NeuroLinkProtocol
+
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
 
 /// Decodes the NDJSON body of Ollama's native `/api/chat` into ``ProviderEvent``s.
 ///

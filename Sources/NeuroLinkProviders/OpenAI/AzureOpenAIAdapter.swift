@@ -1,6 +1,11 @@
-import Foundation
 import NeuroLinkHTTP
 import NeuroLinkProtocol
+
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
 
 /// Azure OpenAI: the OpenAI stream format behind a deployment path, `api-version` and an
 /// `api-key` header. Its first event carries only `prompt_filter_results` with empty choices,

@@ -1,6 +1,11 @@
-import Foundation
 import NeuroLinkHTTP
 import NeuroLinkProtocol
+
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
 
 /// OpenAI Chat Completions, streamed. Serves OpenAI itself and every server that speaks its
 /// format (llama.cpp, vLLM, Ollama's `/v1`, LM Studio, ...).

@@ -1,7 +1,12 @@
-import Foundation
 import NIOCore
 import NeuroLinkHTTP
 import NeuroLinkProtocol
+
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
 
 /// A SageMaker real-time endpoint through `InvokeEndpointWithResponseStream`:
 /// `POST {base}/endpoints/{endpoint_name}/invocations-response-stream`, SigV4-signed for the

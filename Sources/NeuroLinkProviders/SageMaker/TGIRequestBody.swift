@@ -1,5 +1,10 @@
-import Foundation
 import NeuroLinkProtocol
+
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
 
 /// The body of Text Generation Inference's `/generate_stream`:
 /// `{"inputs": <prompt>, "parameters": {"max_new_tokens", "temperature", "top_p", "stop", "seed", "details": true},

@@ -1,5 +1,10 @@
-import Foundation
 import NeuroLinkProtocol
+
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
 
 /// Keeps one access token for a provider and fetches a new one shortly before it expires.
 ///

@@ -1,6 +1,11 @@
 import Crypto
-import Foundation
 import _CryptoExtras
+
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
 
 /// The signed JWT a service account presents to Google's token endpoint (the OAuth 2.0
 /// JWT-bearer grant, RFC 7523), asking for a token with the `cloud-platform` scope.

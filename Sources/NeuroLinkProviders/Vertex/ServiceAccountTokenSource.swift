@@ -1,5 +1,10 @@
-import Foundation
 import _CryptoExtras
+
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
 
 /// Exchanges a service account's signed JWT for an access token at the account's token endpoint.
 struct ServiceAccountTokenSource: Sendable {

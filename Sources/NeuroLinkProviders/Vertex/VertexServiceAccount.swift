@@ -1,5 +1,10 @@
-import Foundation
 import _CryptoExtras
+
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
 
 /// A Google Cloud service-account key file (`"type": "service_account"`), the JSON that
 /// `GOOGLE_APPLICATION_CREDENTIALS` usually names.

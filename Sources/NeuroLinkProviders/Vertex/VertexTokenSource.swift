@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// Where a `vertex` provider's access tokens come from, as configured (see ``VertexSettings``).
 enum VertexTokenSource: Sendable {

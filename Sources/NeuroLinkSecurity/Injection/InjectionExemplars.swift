@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// A short attack text for the semantic signal's reference bank.
 public struct InjectionExemplar: Sendable, Hashable, Codable {

@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// Everything the scorer matches against, compiled once: phrase rules, delimiter markers, role
 /// headers and tags, context cues, obfuscation weights and the semantic calibration.
