@@ -135,10 +135,12 @@ struct Bench {
         }
 
         if options.soakFaults { SoakFault.register(on: upstream) }
+        let modelDirectory = ProcessInfo.processInfo.environment["NEUROLINK_MODEL_DIR"]
         let daemon = try DaemonHarness(
             binary: options.daemonPath,
             upstreamBaseURL: baseURL,
-            faultProviders: options.soakFaults
+            faultProviders: options.soakFaults,
+            extraConfig: options.allStages ? DaemonHarness.allStagesConfig(modelDirectory: modelDirectory) : ""
         )
         do {
             _ = try daemon.waitUntilAccepting()
@@ -214,6 +216,7 @@ struct Bench {
         }
 
         if options.runs(.throughput) {
+            if options.allocations { try AllocationCounter.prepare(pid: daemon.pid) }
             // Warm up connections and code paths.
             let warm = Throughput.Level(streams: 10, pieces: 100)
             for mode in [Throughput.Mode.client, .raw, .direct] {
@@ -234,13 +237,15 @@ struct Bench {
                         socket: socket,
                         baseURL: baseURL,
                         daemon: daemon,
-                        limit: .seconds(180)
+                        limit: .seconds(180),
+                        countAllocations: options.allocations
                     )
                     report.throughput.append(run)
                     let cpu = run.cpuMsPer1000.map { ", daemon CPU \(fmt($0)) ms/1k chunks" } ?? ""
+                    let allocations = run.allocationsPerChunk.map { ", \(fmt($0)) allocations/chunk" } ?? ""
                     note(
                         "throughput \(level.label) \(mode.rawValue): \(fmt(run.chunksPerSecond, 0)) chunks/s in "
-                            + "\(fmt(run.elapsed.seconds, 2)) s\(cpu)\(run.bad > 0 ? ", \(run.bad) BAD" : "")"
+                            + "\(fmt(run.elapsed.seconds, 2)) s\(cpu)\(allocations)\(run.bad > 0 ? ", \(run.bad) BAD" : "")"
                     )
                     try await Task.sleep(for: .milliseconds(500))
                 }
@@ -252,18 +257,27 @@ struct Bench {
                 socket: socket,
                 baseURL: baseURL,
                 daemon: daemon,
-                limit: .seconds(120)
+                limit: .seconds(120),
+                countAllocations: options.allocations
             )
             report.paced = run
             note(
                 "throughput \(paced.label) raw: \(fmt(run.chunksPerSecond, 0)) chunks/s, daemon CPU "
-                    + "\(fmt((run.cpuMsPer1000 ?? .nan))) ms/1k chunks\(run.bad > 0 ? ", \(run.bad) BAD" : "")"
+                    + "\(fmt((run.cpuMsPer1000 ?? .nan))) ms/1k chunks"
+                    + "\(run.allocationsPerChunk.map { ", \(fmt($0)) allocations/chunk" } ?? "")\(run.bad > 0 ? ", \(run.bad) BAD" : "")"
             )
         }
 
         if options.runs(.soak), let seconds = options.soakSeconds {
-            note("soak: \(seconds) s\(options.soakFaults ? ", with faults" : "")")
-            let soak = try await Soak.run(daemon: daemon, seconds: seconds, faults: options.soakFaults)
+            note(
+                "soak: \(seconds) s\(options.soakFaults ? ", with faults" : "")\(options.allStages ? ", all stages on" : "")"
+            )
+            let soak = try await Soak.run(
+                daemon: daemon,
+                seconds: seconds,
+                faults: options.soakFaults,
+                allStages: options.allStages
+            )
             report.soak = soak
             // Said at once: a crash makes the run fail before the report is printed.
             note(

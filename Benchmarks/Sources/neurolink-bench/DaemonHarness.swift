@@ -37,6 +37,31 @@ final class DaemonHarness: @unchecked Sendable {
         """
     }
 
+    /// `--all-stages`: every stage of the pipeline on, with bounds small enough that the soak reaches
+    /// them within its first minute (so that RSS after warm-up is the steady state): analytics and
+    /// audit (on by default), the exact cache for every request (4 MiB in memory, 16 MiB on disk),
+    /// the semantic tier when `modelDirectory` holds the embedding model, input and output
+    /// redaction, an output filter, injection detection (`flag`, the default), and memory for every
+    /// request with a session.
+    static func allStagesConfig(modelDirectory: String?) -> String {
+        let semantic =
+            modelDirectory.map { "\n  semantic:\n    enabled: true\n    model_dir: \($0)" } ?? ""
+        return """
+            cache:
+              nondeterministic: true
+              max_size_mb: 4
+              max_disk_mb: 16\(semantic)
+            security:
+              injection: {mode: flag}
+              redaction: {input: true, output: true}
+              filters:
+                - {id: soak-filter, term: forbiddenword}
+            memory:
+              default_for: ["*"]
+              max_messages_per_session: 20
+            """
+    }
+
     /// Spawns the daemon; does not wait for it (see ``waitUntilAccepting(timeout:)``). `extraConfig`
     /// is appended to the config (top-level keys the default config does not set).
     init(binary: String, upstreamBaseURL: String, faultProviders: Bool = false, extraConfig: String = "") throws {

@@ -11,6 +11,11 @@ struct Options: Sendable {
     var soakSeconds: Int?
     /// Mix faulty streams into the soak (``SoakFault``).
     var soakFaults = false
+    /// Run the daemon with every stage on (``DaemonHarness/allStagesConfig(modelDirectory:)``), and
+    /// let the soak's requests exercise them (varied prompts, sessions).
+    var allStages = false
+    /// Count the daemon's heap allocations during the throughput runs (``AllocationCounter``).
+    var allocations = false
     /// The sections to run; `nil` runs them all (the soak only with `--soak`).
     var only: Set<Section>?
     /// LiteLLM's `litellm` executable for the front section's third column (`Benchmarks/compare-litellm.sh` installs it).
@@ -22,7 +27,8 @@ struct Options: Sendable {
     var commit = "?"
 
     static let usage = """
-        usage: neurolink-bench --daemon PATH [--quick] [--soak SECONDS | --soak-minutes N] [--faults]
+        usage: neurolink-bench --daemon PATH [--quick] [--soak SECONDS | --soak-minutes N] [--faults] [--all-stages]
+                               [--allocations]
                                [--only SECTION[,SECTION...]] [--litellm PATH]
                                [--figures PATH [--record]] [--commit REV]
 
@@ -38,6 +44,12 @@ struct Options: Sendable {
           --commit REV      the commit measured, kept with recorded figures
           --faults          the soak mixes faulty streams (upstream errors, drops, stalls, malformed
                             frames, vanishing clients, garbage frames) into every worker's requests
+          --all-stages      the daemon runs with every stage on: analytics, audit, exact cache (and the
+                            semantic tier when NEUROLINK_MODEL_DIR names the embedding model), input and
+                            output redaction, an output filter, injection detection, conversation memory;
+                            the soak's requests vary their prompts and use sessions
+          --allocations     count the daemon's heap allocations during the throughput runs (perf uprobes
+                            on libc's malloc family; needs root and linux-perf): allocations per chunk
           --only LIST       run only these sections, in the usual order: a comma-separated list of
                             startup, ttft, throughput, idle, soak, admission, writer, analytics, cache, security,
                             front (the OpenAI-compatible HTTP front against direct and, with --litellm, LiteLLM)
@@ -69,6 +81,8 @@ struct Options: Sendable {
                 }
                 options.soakSeconds = minutes * 60
             case "--faults": options.soakFaults = true
+            case "--all-stages": options.allStages = true
+            case "--allocations": options.allocations = true
             case "--figures": options.figuresPath = try value(argument)
             case "--record": options.record = true
             case "--commit": options.commit = try value(argument)

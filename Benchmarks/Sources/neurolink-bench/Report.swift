@@ -108,6 +108,13 @@ struct Report {
                     + "\(fmt(cpu)) µs | ≤ 12 µs | \(Self.verdict(cpu <= 12 && paced.bad == 0)) |"
             )
         }
+        for run in throughput + [paced].compactMap({ $0 }) {
+            guard let perChunk = run.allocationsPerChunk, let total = run.allocations else { continue }
+            lines.append(
+                "| Daemon heap allocations per chunk, \(run.level.label) (\(run.mode.rawValue); "
+                    + "\(total.formatted()) for \(run.chunks.formatted()) chunks, perf uprobes) | \(fmt(perChunk)) | | |"
+            )
+        }
         if let idle {
             let perStream = Double(idle.rssOpenKiB - idle.rssBeforeKiB) / Double(idle.streams)
             lines.append(
@@ -128,7 +135,7 @@ struct Report {
                     + "| no growth | \(Self.verdict(soak.passes && soak.failures == 0)) |"
             )
             lines.append(
-                "| Soak\(soak.faults ? " with faults" : ""): daemon crashes; RSS slope over the second half | "
+                "| Soak\(soak.faults ? " with faults" : "")\(soak.allStages ? ", all stages on" : ""): daemon crashes; RSS slope over the second half | "
                     + "\(soak.crashes); \(signed(soak.slopeKiBPerMinute)) KiB/min "
                     + "(\(signed(soak.secondHalfTrendKiB / 1024)) MiB across it) "
                     + "| 0; trend ≤ \(Self.mib(soak.growthBoundKiB)) (memory flat) | \(Self.verdict(soak.verdict)) |"

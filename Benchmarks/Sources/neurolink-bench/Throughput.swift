@@ -35,10 +35,13 @@ enum Throughput {
         var bad: Int
         /// Daemon CPU during the run (through-daemon modes only).
         var daemonCPUMs: Double?
+        /// The daemon's heap allocations during the run (`--allocations`, through-daemon modes).
+        var allocations: Int?
 
         var chunksPerSecond: Double { Double(chunks) / elapsed.seconds }
         /// Daemon CPU milliseconds per 1,000 relayed chunks.
         var cpuMsPer1000: Double? { daemonCPUMs.map { $0 * 1000 / Double(max(chunks, 1)) } }
+        var allocationsPerChunk: Double? { allocations.map { Double($0) / Double(max(chunks, 1)) } }
     }
 
     /// Streams per NeuroLinkClient connection (the last connection of a level may carry fewer).
@@ -149,8 +152,10 @@ enum Throughput {
         socket: String,
         baseURL: String,
         daemon: DaemonHarness,
-        limit: Duration
+        limit: Duration,
+        countAllocations: Bool = false
     ) async throws -> Run {
+        let counter = countAllocations && mode != .direct ? try AllocationCounter(pid: daemon.pid) : nil
         let ticksBefore = daemon.cpuTicks
         let outcome = try await withDeadline(limit, "throughput \(mode.rawValue) \(level.label)") {
             switch mode {
@@ -160,13 +165,15 @@ enum Throughput {
             }
         }
         let cpu = mode == .direct ? nil : ProcStats.cpuMs(ticks: daemon.cpuTicks - ticksBefore)
+        let allocations = counter?.stop()
         return Run(
             level: level,
             mode: mode,
             chunks: outcome.chunks,
             elapsed: outcome.elapsed,
             bad: outcome.bad,
-            daemonCPUMs: cpu
+            daemonCPUMs: cpu,
+            allocations: allocations
         )
     }
 }
