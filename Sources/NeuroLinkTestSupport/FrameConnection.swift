@@ -103,10 +103,13 @@ public final class FrameConnection: Sendable {
     }
 
     /// Whether the daemon closes the connection within `timeout` (frames before the close are
-    /// skipped).
+    /// skipped). A reset counts: the kernel resets instead of ending the stream when the daemon
+    /// closes with bytes of ours it never read (a frame sent just before a refusal).
     public func isClosedByPeer(within timeout: Duration = .seconds(10)) async -> Bool {
         do {
             while try await reader.next(timeout: timeout) != nil {}
+            return true
+        } catch let error as IOError where error.errnoCode == ECONNRESET {
             return true
         } catch {
             return false

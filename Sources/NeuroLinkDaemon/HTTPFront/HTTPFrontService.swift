@@ -1,4 +1,3 @@
-import Foundation
 import Logging
 import NIOCore
 import NIOHTTP1
@@ -8,6 +7,12 @@ import NeuroLinkLimits
 import NeuroLinkProtocol
 import ServiceLifecycle
 import Synchronization
+
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
 
 /// The OpenAI-compatible HTTP front on `http.listen`, on NIO's HTTP/1.1 pipeline: the same
 /// runner and pipeline as the Unix socket, only the framing differs (docs/protocol.md §14).
@@ -53,7 +58,7 @@ struct HTTPFrontService: Service, CustomStringConvertible {
                 try await server.executeThenClose { connections in
                     try await withThrowingDiscardingTaskGroup { group in
                         for try await (connection, observer, loopback) in connections {
-                            group.addTask {
+                            group.addTask(executorPreference: EventLoopTaskExecutor.of(connection.channel.eventLoop)) {
                                 await HTTPFrontConnection(
                                     front: self,
                                     observer: observer,

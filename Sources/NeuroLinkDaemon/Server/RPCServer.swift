@@ -91,7 +91,9 @@ struct RPCServer: Service, CustomStringConvertible {
             group.addTask { await drainOnGracefulShutdown(listening.listener) }
             try await listening.listener.executeThenClose { connections in
                 for try await connection in connections {
-                    group.addTask { await serve(connection) }
+                    group.addTask(executorPreference: EventLoopTaskExecutor.of(connection.channel.eventLoop)) {
+                        await serve(connection)
+                    }
                 }
             }
         }
