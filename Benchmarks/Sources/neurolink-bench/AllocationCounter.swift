@@ -10,7 +10,7 @@ final class AllocationCounter {
     static let functions = ["malloc", "calloc", "realloc", "posix_memalign", "aligned_alloc"]
 
     private let process: Process
-    private let output: Pipe
+    private let outputPath: String
 
     /// Adds the uprobes (once per boot; existing ones are kept) at `pid`'s C library.
     static func prepare(pid: Int32) throws(BenchError) {
@@ -27,36 +27,44 @@ final class AllocationCounter {
         }
     }
 
-    /// Starts counting `pid`'s allocations.
+    /// Starts counting `pid`'s allocations. perf writes a line per event every 100 ms to a file:
+    /// it cannot be asked to stop and print its totals, because it inherits the bench thread's
+    /// blocked signals (SIGINT and SIGTERM among them), so it is killed and its intervals summed.
     init(pid: Int32) throws {
+        outputPath = "/tmp/nlb-perf-\(pid)-\(UInt32.random(in: 0...UInt32.max)).csv"
         process = Process()
-        output = Pipe()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/perf")
         let events = Self.functions.map { "probe_libc:\($0)" }.joined(separator: ",")
-        process.arguments = ["stat", "-x", ",", "-e", events, "-p", "\(pid)"]
-        process.standardError = output
+        process.arguments = ["stat", "-x", ",", "-I", "100", "-o", outputPath, "-e", events, "-p", "\(pid)"]
+        process.standardError = FileHandle.nullDevice
         process.standardOutput = FileHandle.nullDevice
         try process.run()
         // perf attaches its probes after it starts: give it the moment before the workload does.
         Thread.sleep(forTimeInterval: 0.3)
     }
 
-    /// Stops counting; the allocations made since ``init(pid:)``, or `nil` when perf said nothing.
+    /// Stops counting; the allocations made since ``init(pid:)``, or `nil` when perf wrote nothing.
     func stop() -> Int? {
-        process.interrupt()
+        // One more interval, so that the last one with the workload's allocations is written.
+        Thread.sleep(forTimeInterval: 0.25)
+        kill(process.processIdentifier, SIGKILL)
         process.waitUntilExit()
-        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        // CSV lines: count,unit,event,...; "<not counted>" when a probe is missing.
+        defer { try? FileManager.default.removeItem(atPath: outputPath) }
+        guard let file = FileHandle(forReadingAtPath: outputPath) else { return nil }
+        let text = String(decoding: file.readDataToEndOfFile(), as: UTF8.self)
+        // CSV interval lines: time,count,unit,event,...; "<not counted>" when a probe is missing.
         let counts = text.split(separator: "\n").compactMap { line -> Int? in
             let fields = line.split(separator: ",", omittingEmptySubsequences: false)
-            guard fields.count > 2, fields[2].hasPrefix("probe_libc:") else { return nil }
-            return Int(fields[0])
+            guard fields.count > 3, fields[3].hasPrefix("probe_libc:") else { return nil }
+            return Int(fields[1])
         }
         return counts.isEmpty ? nil : counts.reduce(0, +)
     }
 
     private static func libcPath(pid: Int32) -> String? {
-        guard let maps = try? String(contentsOfFile: "/proc/\(pid)/maps", encoding: .utf8) else { return nil }
+        // Read to the end: `String(contentsOfFile:)` stops after the first 4 KiB of a /proc file.
+        guard let file = FileHandle(forReadingAtPath: "/proc/\(pid)/maps") else { return nil }
+        let maps = String(decoding: file.readDataToEndOfFile(), as: UTF8.self)
         return maps.split(separator: "\n").lazy.compactMap { line -> String? in
             guard let path = line.split(separator: " ", omittingEmptySubsequences: true).last,
                 path.hasSuffix("/libc.so.6")

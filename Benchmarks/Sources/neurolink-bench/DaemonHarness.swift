@@ -88,8 +88,9 @@ final class DaemonHarness: @unchecked Sendable {
         process = Process()
         process.executableURL = URL(fileURLWithPath: binary)
         process.arguments = ["--config", configPath, "--socket", socketPath]
-        // A clean environment: no NEUROLINK_* or provider keys from the caller's shell.
-        process.environment = ["PATH": "/usr/bin:/bin", "HOME": directory]
+        // A clean environment: no NEUROLINK_* or provider keys from the caller's shell; OpenBLAS on
+        // one thread, as the shipped unit sets it.
+        process.environment = ["PATH": "/usr/bin:/bin", "HOME": directory, "OPENBLAS_NUM_THREADS": "1"]
         process.standardOutput = log
         process.standardError = log
         process.standardInput = FileHandle.nullDevice
