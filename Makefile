@@ -1,6 +1,6 @@
 # Build and install neurolinkd + nlctl as a systemd service, in FHS places.
 #
-#   make                       release build (swift build -c release)
+#   make                       release build (swift build -c release --static-swift-stdlib)
 #   make install               build, then install under $(DESTDIR)$(PREFIX) (and $(DESTDIR)/etc)
 #   make install-files         install without building (packaging, tests: BUILD_BIN=dir)
 #   make uninstall             remove what install-files installed (an edited config is kept)
@@ -22,6 +22,9 @@ SYSUSERSDIR    ?= $(PREFIX)/lib/sysusers.d
 TMPFILESDIR    ?= $(PREFIX)/lib/tmpfiles.d
 
 SWIFT          ?= swift
+# The Swift runtime and Foundation linked statically: an exec then relocates none of their shared
+# libraries, which was most of neurolinkd's and nlctl's start-up (docs/benchmarks.md).
+SWIFT_BUILD    ?= $(SWIFT) build -c release --static-swift-stdlib
 BUILD_BIN      ?= .build/release
 INSTALL        ?= install
 
@@ -35,8 +38,8 @@ SAMPLE   = etc/neurolink/neurolinkd.yaml
 all: build
 
 build:
-	$(SWIFT) build -c release --product neurolinkd
-	$(SWIFT) build -c release --product nlctl
+	$(SWIFT_BUILD) --product neurolinkd
+	$(SWIFT_BUILD) --product nlctl
 
 # Recursive so that `make -j install` cannot install before the build has finished.
 install: build

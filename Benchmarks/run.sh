@@ -8,8 +8,9 @@ bench_dir="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$(dirname "$bench_dir")"
 
 echo "==> building neurolinkd (release)" >&2
-(cd "$root" && swift build -c release --product neurolinkd >&2)
-daemon="$(cd "$root" && swift build -c release --product neurolinkd --show-bin-path)/neurolinkd"
+# Linked as `make` links it: the Swift runtime and Foundation statically (start-up, idle RSS).
+(cd "$root" && swift build -c release --static-swift-stdlib --product neurolinkd >&2)
+daemon="$(cd "$root" && swift build -c release --static-swift-stdlib --product neurolinkd --show-bin-path)/neurolinkd"
 
 echo "==> building neurolink-bench (release)" >&2
 (cd "$bench_dir" && swift build -c release >&2)
