@@ -25,6 +25,9 @@ extension CurlLoop {
         let userdata = Unmanaged.passUnretained(context).toOpaque()
         var ok = nl_easy_setopt_string(easy, CURLOPT_URL, request.url) == CURLE_OK
         ok = ok && nl_easy_setopt_long(easy, CURLOPT_NOSIGNAL, 1) == CURLE_OK
+        // Removing a transfer whose name lookup still runs must not wait for the resolver thread: the
+        // thread removing it may be a connection's event loop.
+        ok = ok && nl_easy_setopt_long(easy, CURLOPT_QUICK_EXIT, 1) == CURLE_OK
         ok = ok && nl_easy_setopt_long(easy, CURLOPT_FOLLOWLOCATION, 0) == CURLE_OK
         ok = ok && nl_easy_setopt_long(easy, CURLOPT_TCP_KEEPALIVE, 1) == CURLE_OK
         ok = ok && nl_easy_setopt_long(easy, CURLOPT_HTTP_VERSION, NL_CURL_HTTP_VERSION_2TLS) == CURLE_OK

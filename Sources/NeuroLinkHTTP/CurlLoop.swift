@@ -7,9 +7,13 @@ import Synchronization
 /// The daemon's single outbound HTTP engine: one libcurl multi handle driven by one dedicated
 /// thread, shared by every transfer (connection reuse, HTTP/2 multiplexing where offered).
 ///
-/// Other threads talk to the loop only through its inbox (`add`, `remove`, `drained`, `stop`, ...)
-/// followed by `curl_multi_wakeup`, which is thread-safe; the multi handle, every easy handle
-/// and every ``EasyContext`` are touched by the loop thread alone.
+/// The thread waits on an epoll set for libcurl's sockets and timer (`curl_multi_socket_action`) and for
+/// its inbox. The multi handle, every easy handle, every ``EasyContext`` and the ``LoopState`` are touched
+/// only by the holder of the `engine` lock: the loop thread while it works (never while it waits), or a
+/// thread that starts, cancels or drains a transfer while the loop sleeps. That thread then does the work
+/// itself (a new request is on the wire before `start` returns) instead of waking the loop, a thread
+/// hand-off saved on every request. When the lock is busy, the command goes to the inbox and the loop
+/// carries it out on its next round, woken through an eventfd if it sleeps.
 public final class CurlLoop: Sendable {
     enum Command {
         case add(EasyContext)
@@ -26,10 +30,17 @@ public final class CurlLoop: Sendable {
         var accepting = false
         var stopped = false
         var stopWaiters: [CheckedContinuation<Void, Never>] = []
+        /// The loop thread is in (or about to enter) its wait with nothing queued: the next command wakes it.
+        var sleeping = false
     }
 
-    private let inbox = Mutex(Inbox())
+    let inbox = Mutex(Inbox())
+    /// Whoever drives libcurl holds it; `true` while the loop thread runs and the multi handle is usable.
+    let engine = Mutex(false)
+    /// How many times another thread had to wake the sleeping loop (tests read it).
+    let wakeUps = Atomic(0)
     nonisolated(unsafe) let multi: UnsafeMutableRawPointer
+    let descriptors: LoopDescriptors
     /// Touched by the loop thread only (see ``LoopState``).
     nonisolated(unsafe) let loopState: LoopState
     /// Bytes a transfer may buffer for a slow consumer before it is paused.
@@ -59,17 +70,34 @@ public final class CurlLoop: Sendable {
         maxPaused: Duration? = .seconds(120),
         logger: Logger? = nil
     ) throws {
-        guard Self.globalInit, let multi = curl_multi_init() else { throw TransferError.shutdown }
+        guard Self.globalInit else { throw TransferError.shutdown }
+        let descriptors = try LoopDescriptors()
+        guard let multi = curl_multi_init() else {
+            descriptors.close()
+            throw TransferError.shutdown
+        }
         self.multi = multi
+        self.descriptors = descriptors
         self.highWaterBytes = highWaterBytes
         self.memoryBudgetBytes = memoryBudgetBytes
         self.maxPaused = maxPaused
         loopState = LoopState(
+            epoll: descriptors.epoll,
             budgetBytes: memoryBudgetBytes,
             streamBytes: highWaterBytes,
             maxPaused: maxPaused,
             logger: logger
         )
+        let state = Unmanaged.passUnretained(loopState).toOpaque()
+        guard nl_multi_set_socket_callback(multi, socketCallback) == CURLM_OK,
+            nl_multi_setopt_pointer(multi, CURLMOPT_SOCKETDATA, state) == CURLM_OK,
+            nl_multi_set_timer_callback(multi, timerCallback) == CURLM_OK,
+            nl_multi_setopt_pointer(multi, CURLMOPT_TIMERDATA, state) == CURLM_OK
+        else {
+            curl_multi_cleanup(multi)
+            descriptors.close()
+            throw TransferError.shutdown
+        }
     }
 
     /// libcurl's version string, e.g. for `status`.
@@ -91,18 +119,19 @@ public final class CurlLoop: Sendable {
     /// thread has cleaned up.
     public func shutdown() async {
         await withCheckedContinuation { continuation in
-            let (wake, alreadyStopped) = inbox.withLock { inbox -> (Bool, Bool) in
-                if inbox.stopped { return (false, true) }
+            let (running, wake, alreadyStopped) = inbox.withLock { inbox -> (Bool, Bool, Bool) in
+                if inbox.stopped { return (false, false, true) }
                 inbox.stopWaiters.append(continuation)
-                let wake = inbox.accepting
+                let running = inbox.accepting
                 inbox.accepting = false
                 inbox.commands.append(.stop)
-                return (wake, false)
+                defer { inbox.sleeping = false }
+                return (running, inbox.sleeping, false)
             }
             if alreadyStopped {
                 continuation.resume()
-            } else if wake {
-                curl_multi_wakeup(multi)
+            } else if running {
+                if wake { wakeLoop() }
             } else {
                 // Never started: nothing will drain the inbox.
                 finishStop()
@@ -114,7 +143,7 @@ public final class CurlLoop: Sendable {
     public func start(_ request: HTTPRequest) throws(TransferError) -> HTTPTransfer {
         let transfer = HTTPTransfer(loop: self)
         let context = EasyContext(transfer: transfer, request: request)
-        guard send(.add(context)) else { throw .shutdown }
+        guard perform(.add(context)) else { throw .shutdown }
         return transfer
     }
 
@@ -135,136 +164,51 @@ public final class CurlLoop: Sendable {
         }
     }
 
-    func remove(_ transfer: HTTPTransfer) { _ = send(.remove(ObjectIdentifier(transfer))) }
-    func drained(_ transfer: HTTPTransfer) { _ = send(.drained(ObjectIdentifier(transfer))) }
+    func remove(_ transfer: HTTPTransfer) { _ = perform(.remove(ObjectIdentifier(transfer))) }
+    func drained(_ transfer: HTTPTransfer) { _ = perform(.drained(ObjectIdentifier(transfer))) }
+
+    /// Carries out `command` on the calling thread when libcurl is free (the loop sleeps), else queues it
+    /// for the loop. Returns false when the engine no longer accepts commands.
+    private func perform(_ command: Command) -> Bool {
+        let done = engine.withLockIfAvailable { open -> (done: Bool, wake: Bool) in
+            guard open, inbox.withLock({ $0.accepting }) else { return (false, false) }
+            _ = run(command)
+            runTimerIfDue(now: .now)
+            collectFinished()
+            return (true, loopState.dueBeforePlannedWake)
+        }
+        guard let done, done.done else { return send(command) }
+        // What the command set in motion needs attention before the loop's wait would end.
+        if done.wake { wakeLoop() }
+        return true
+    }
 
     private func send(_ command: Command) -> Bool {
-        let accepted = inbox.withLock { inbox -> Bool in
-            guard inbox.accepting else { return false }
+        let (accepted, wake) = inbox.withLock { inbox -> (Bool, Bool) in
+            guard inbox.accepting else { return (false, false) }
             inbox.commands.append(command)
-            return true
+            // Only the first command since the loop went to sleep needs to wake it.
+            defer { inbox.sleeping = false }
+            return (true, inbox.sleeping)
         }
-        // The multi handle lives until the loop thread exits, which cannot happen while `accepting`
+        // The eventfd stays open until the loop thread exits, which cannot happen while `accepting`
         // was true above and this command is still queued.
-        if accepted { curl_multi_wakeup(multi) }
+        if wake { wakeLoop() }
         return accepted
     }
 
-    private func finishStop() {
+    private func wakeLoop() {
+        wakeUps.add(1, ordering: .relaxed)
+        descriptors.signal()
+    }
+
+    func finishStop() {
         let waiters = inbox.withLock { inbox -> [CheckedContinuation<Void, Never>] in
             inbox.stopped = true
             defer { inbox.stopWaiters = [] }
             return inbox.stopWaiters
         }
         waiters.forEach { $0.resume() }
-    }
-
-    // MARK: - Loop thread
-
-    private func runLoop() {
-        let state = loopState
-        var stopping = false
-        while !stopping {
-            let commands = inbox.withLock { inbox -> [Command] in
-                var taken: [Command] = []
-                swap(&taken, &inbox.commands)
-                return taken
-            }
-            for command in commands {
-                switch command {
-                case .add(let context):
-                    if let error = configure(context) {
-                        context.transfer.finish(.failure(error))
-                    } else {
-                        state.active[ObjectIdentifier(context.transfer)] = context
-                        state.schedule(context)
-                    }
-                case .remove(let id):
-                    if let context = state.active.removeValue(forKey: id) { release(context) }
-                case .drained(let id):
-                    state.drained(id)
-                case .ping(let continuation):
-                    continuation.resume(returning: true)
-                case .snapshot(let continuation):
-                    continuation.resume(returning: state.snapshot())
-                case .stop:
-                    stopping = true
-                }
-            }
-            if stopping { break }
-
-            var running: Int32 = 0
-            curl_multi_perform(multi, &running)
-            collectFinished()
-
-            let now = ContinuousClock.now
-            if let due = state.nextScan, now >= due { state.nextScan = enforceDeadlines(now: now) }
-            // Drains and ended transfers may have taken the total under the resume line.
-            state.releaseHeldBack()
-            let untilScan =
-                state.nextScan.map {
-                    max(1, min(1000, ($0 - now).wholeMilliseconds(rounding: .down).addingSaturating(1)))
-                } ?? 1000
-            curl_multi_poll(multi, nil, 0, Int32(untilScan), nil)
-        }
-        for context in state.active.values {
-            context.transfer.finish(.failure(.shutdown))
-            release(context)
-        }
-        state.active = [:]
-        // Drain commands that raced with the stop so no continuation is left hanging.
-        let leftovers = inbox.withLock { inbox -> [Command] in
-            defer { inbox.commands = [] }
-            return inbox.commands
-        }
-        for command in leftovers {
-            switch command {
-            case .ping(let continuation): continuation.resume(returning: false)
-            case .snapshot(let continuation):
-                continuation.resume(returning: StreamBufferSnapshot(budgetBytes: memoryBudgetBytes))
-            case .add(let context): context.transfer.finish(.failure(.shutdown))
-            case .remove, .drained, .stop: break
-            }
-        }
-        curl_multi_cleanup(multi)
-        finishStop()
-    }
-
-    private func collectFinished() {
-        var remaining: Int32 = 0
-        while let message = curl_multi_info_read(multi, &remaining) {
-            guard message.pointee.msg == CURLMSG_DONE, let easy = message.pointee.easy_handle else { continue }
-            var raw: UnsafeMutableRawPointer?
-            guard nl_easy_getinfo_pointer(easy, CURLINFO_PRIVATE, &raw) == CURLE_OK, let raw else { continue }
-            let context = Unmanaged<EasyContext>.fromOpaque(raw).takeUnretainedValue()
-            let code = nl_msg_result(message)
-            let result: Result<Void, TransferError> = code == CURLE_OK ? .success(()) : .failure(error(code, context))
-            context.transfer.finish(result, head: context.head)
-            loopState.active.removeValue(forKey: ObjectIdentifier(context.transfer))
-            release(context)
-        }
-    }
-
-    /// Ends transfers whose deadline passed; returns when the next scan is due.
-    private func enforceDeadlines(now: ContinuousClock.Instant) -> ContinuousClock.Instant? {
-        let state = loopState
-        var expired: [(ObjectIdentifier, TransferError)] = []
-        var next: ContinuousClock.Instant?
-        for (id, context) in state.active {
-            if let error = context.expired(at: now, maxPaused: state.maxPaused) {
-                expired.append((id, error))
-            } else if let deadline = context.earliestDeadline(maxPaused: state.maxPaused) {
-                let due = max(deadline, now)
-                next = min(next ?? due, due)
-            }
-        }
-        for (id, error) in expired {
-            guard let context = state.active.removeValue(forKey: id) else { continue }
-            if case .paused = error { state.countPausedTimeout() }
-            context.transfer.finish(.failure(error), head: nil)
-            release(context)
-        }
-        return next
     }
 }
 

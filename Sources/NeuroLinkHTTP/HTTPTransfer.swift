@@ -115,6 +115,9 @@ public final class HTTPTransfer: Sendable {
         return true
     }
 
+    /// Whether the transfer has ended (completed, failed or cancelled).
+    var isFinished: Bool { state.withLock { $0.completion != nil } }
+
     /// Aborts the transfer; a pending or later ``next()`` throws ``TransferError/cancelled``.
     public func cancel() {
         if finish(.failure(.cancelled)) { loop.remove(self) }

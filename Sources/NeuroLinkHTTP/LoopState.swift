@@ -4,14 +4,29 @@ import Logging
 /// What the loop thread owns besides the multi handle: the transfers in flight, the buffer budget
 /// and when deadlines are next due.
 ///
-/// Only the loop thread touches it, libcurl's callbacks included (they run on that thread, inside
-/// `curl_multi_perform` and `curl_easy_pause`). Hence no lock: the accounting of every piece costs
-/// no more than the transfer's own lock, which the write path takes anyway.
+/// Only the holder of the loop's `engine` lock touches it, libcurl's callbacks included (they run inside
+/// `curl_multi_socket_action` and `curl_easy_pause`, on the thread that called them). The accounting of
+/// every piece costs no lock beyond that one and the transfer's own, which the write path takes anyway.
 final class LoopState {
     var active: [ObjectIdentifier: EasyContext] = [:]
     private(set) var budget: BufferBudget<ObjectIdentifier>
     /// When the next deadline scan is due; `nil` while no limit can fire.
     var nextScan: ContinuousClock.Instant?
+    /// When libcurl wants `curl_multi_socket_action` called for its timeouts; `nil`: no timer (its timer callback
+    /// sets it).
+    var curlTimer: ContinuousClock.Instant?
+    /// The epoll set holding libcurl's sockets (its socket callback edits it).
+    let epoll: Int32
+    /// When the loop thread's current wait ends at the latest.
+    var plannedWake: ContinuousClock.Instant = .now
+
+    /// Whether libcurl's timer or a deadline now falls before the loop's wait ends: work done outside the
+    /// loop thread (a transfer started while it slept) then has to wake it.
+    var dueBeforePlannedWake: Bool {
+        if let curlTimer, curlTimer < plannedWake { return true }
+        if let nextScan, nextScan < plannedWake { return true }
+        return false
+    }
     /// Longest a transfer may stay paused; `nil`: without limit.
     let maxPaused: Duration?
     private let logger: Logger?
@@ -20,7 +35,8 @@ final class LoopState {
     /// `budget.isHoldingBack` as last logged.
     private var loggedHoldingBack = false
 
-    init(budgetBytes: Int, streamBytes: Int, maxPaused: Duration?, logger: Logger?) {
+    init(epoll: Int32, budgetBytes: Int, streamBytes: Int, maxPaused: Duration?, logger: Logger?) {
+        self.epoll = epoll
         budget = BufferBudget(limit: budgetBytes, streamLimit: streamBytes)
         self.maxPaused = maxPaused
         self.logger = logger
