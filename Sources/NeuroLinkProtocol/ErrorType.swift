@@ -237,12 +237,35 @@ public struct ErrorData: Sendable, Hashable, Codable {
 public struct RPCError: Error, Sendable, Hashable, Codable, CustomStringConvertible {
     public var code: Int
     public var message: String
-    public var data: ErrorData
+    /// `data` lives on the heap: an error is held in the frame of every stage a request passes through,
+    /// for as long as a stream stays open (see ``HeapBox``).
+    private var boxedData: HeapBox<ErrorData>
+
+    public var data: ErrorData {
+        get { boxedData.value }
+        _modify { yield &boxedData.value }
+    }
 
     public init(_ type: ErrorType, _ message: String, data: ErrorData? = nil) {
         self.code = type.code
         self.message = message
-        self.data = data ?? ErrorData(type: type)
+        self.boxedData = HeapBox(data ?? ErrorData(type: type))
+    }
+
+    private enum CodingKeys: String, CodingKey { case code, message, data }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        code = try container.decode(Int.self, forKey: .code)
+        message = try container.decode(String.self, forKey: .message)
+        boxedData = HeapBox(try container.decode(ErrorData.self, forKey: .data))
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(code, forKey: .code)
+        try container.encode(message, forKey: .message)
+        try container.encode(data, forKey: .data)
     }
 
     public var type: ErrorType { data.type }

@@ -189,14 +189,15 @@ struct Bench {
 
         // 6 first, so that "idle RSS" is the baseline the streams add to.
         if options.runs(.idle) {
-            note("idle streams: opening 1,000 stalled streams")
+            let count = options.idleStreams
+            note("idle streams: opening \(count.formatted()) stalled streams")
             let result = try await withDeadline(.seconds(180), "idle streams") {
-                try await IdleStreams.run(daemon: daemon, upstream: upstream, count: 1000)
+                try await IdleStreams.run(daemon: daemon, upstream: upstream, count: count)
             }
             report.idle = result
             note(
                 "idle streams: RSS \(fmt(Double(result.rssBeforeKiB) / 1024)) → \(fmt(Double(result.rssOpenKiB) / 1024)) MiB "
-                    + "(\(fmt(Double(result.rssOpenKiB - result.rssBeforeKiB) / 1000)) KiB/stream), "
+                    + "(\(fmt(Double(result.rssOpenKiB - result.rssBeforeKiB) / Double(count))) KiB/stream), "
                     + "after cancel \(fmt(Double(result.rssAfterCancelKiB) / 1024)) MiB"
             )
         }

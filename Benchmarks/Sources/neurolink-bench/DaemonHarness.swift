@@ -15,7 +15,7 @@ final class DaemonHarness: @unchecked Sendable {
     /// warning, and no first-chunk, idle or total timeouts (the idle-stream test holds 1,000 streams open).
     /// With `faultProviders` (`--faults`): a provider per upstream fault of the soak (``SoakFault``),
     /// `loop` as the default for every request that names none, and one attempt per request.
-    /// With `raiseTenantCap`: room for the idle-stream test's 1,000 streams of one tenant
+    /// With `raiseTenantCap`: room for the idle-stream test's streams (1,000 by default) of one tenant
     /// (`server.max_requests_per_tenant`, 512 by default in daemons that have it).
     static func config(baseURL: String, faultProviders: Bool = false, raiseTenantCap: Bool = false) -> String {
         """
@@ -98,8 +98,8 @@ final class DaemonHarness: @unchecked Sendable {
         try process.run()
     }
 
-    /// More than the bench ever runs at once.
-    static let tenantCap = 4096
+    /// More than the bench ever runs at once (`--idle-streams` takes at most 50,000).
+    static let tenantCap = 50_000
 
     /// Whether `binary --check-config` accepts `config`: daemons older than a key reject it as unknown,
     /// and the bench measures older daemons too.

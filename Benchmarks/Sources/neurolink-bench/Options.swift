@@ -16,6 +16,8 @@ struct Options: Sendable {
     var allStages = false
     /// Count the daemon's heap allocations during the throughput runs (``AllocationCounter``).
     var allocations = false
+    /// Stalled streams the idle section opens.
+    var idleStreams = 1000
     /// The sections to run; `nil` runs them all (the soak only with `--soak`).
     var only: Set<Section>?
     /// LiteLLM's `litellm` executable for the front section's third column (`Benchmarks/compare-litellm.sh` installs it).
@@ -28,13 +30,15 @@ struct Options: Sendable {
 
     static let usage = """
         usage: neurolink-bench --daemon PATH [--quick] [--soak SECONDS | --soak-minutes N] [--faults] [--all-stages]
-                               [--allocations]
+                               [--allocations] [--idle-streams N]
                                [--only SECTION[,SECTION...]] [--litellm PATH]
                                [--figures PATH [--record]] [--commit REV]
 
           --daemon PATH     the neurolinkd binary to measure (build it with -c release); not needed by --only admission,writer
           --quick           fewer samples and shorter streams (a smoke run, not for the record)
           --soak SECONDS    also run the soak: continuous streams for SECONDS, RSS sampled every 10 s
+          --idle-streams N  the idle section opens N stalled streams (default 1000); the bench (holding the upstream's
+                            side) and the daemon each need an open-file limit above N + N/50
           --soak-minutes N  the same, for N minutes
           --litellm PATH    LiteLLM's `litellm` executable: the front section also measures its proxy
                             (Benchmarks/compare-litellm.sh installs it into a bench-only venv)
@@ -83,6 +87,12 @@ struct Options: Sendable {
             case "--faults": options.soakFaults = true
             case "--all-stages": options.allStages = true
             case "--allocations": options.allocations = true
+            case "--idle-streams":
+                let text = try value(argument)
+                guard let count = Int(text), (1...50_000).contains(count) else {
+                    throw BenchError.usage("--idle-streams takes a count from 1 to 50000, not \(text)")
+                }
+                options.idleStreams = count
             case "--figures": options.figuresPath = try value(argument)
             case "--record": options.record = true
             case "--commit": options.commit = try value(argument)

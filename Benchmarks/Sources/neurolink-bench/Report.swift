@@ -119,7 +119,7 @@ struct Report {
             let perStream = Double(idle.rssOpenKiB - idle.rssBeforeKiB) / Double(idle.streams)
             lines.append(
                 "| RSS per idle open stream (\(idle.streams) stalled; \(Self.mib(idle.rssBeforeKiB)) → "
-                    + "\(Self.mib(idle.rssOpenKiB))) | \(fmt(perStream)) KiB | < 64 KiB | \(Self.verdict(perStream < 64)) |"
+                    + "\(Self.mib(idle.rssOpenKiB))) | \(fmt(perStream)) KiB | ≤ 40 KiB | \(Self.verdict(perStream <= 40)) |"
             )
         }
         if let admission { lines += AdmissionOverhead.tableRows(admission) }

@@ -38,6 +38,12 @@ public struct MemoryStage: RequestStage {
     }
 
     /// The session the request uses memory of, `nil` when it does not.
+    /// Skipped unless the request has a session to use (or asks for memory wrongly, which `run` refuses).
+    public func takesPart(in request: PipelineRequest) -> Bool {
+        if case .success(nil) = session(of: request) { return false }
+        return true
+    }
+
     private func session(of request: PipelineRequest) -> Result<String?, RPCError> {
         let params = request.params
         guard params.memory ?? settings.isDefault(for: request.tenant.name) else { return .success(nil) }

@@ -65,4 +65,36 @@ public typealias StageNext = (inout PipelineRequest, inout ResponseOutput) async
 /// back. The order of stages is documented in docs/architecture.md.
 public protocol RequestStage: Sendable {
     func run(_ request: inout PipelineRequest, _ output: inout ResponseOutput, next: StageNext) async -> StageResult
+
+    /// Asked when the chain reaches the stage: `false` when the stage has nothing to do for `request`, and the
+    /// chain goes on to the next stage without running this one. A skipped stage holds no frame of its own for
+    /// the rest of the request, which is what most of an idle stream's memory is. Default: `true`.
+    func takesPart(in request: PipelineRequest) -> Bool
+
+    /// What a skipped stage makes of the result of the stages after it, on the way back. Default: the result.
+    func passBack(_ result: StageResult) -> StageResult
+}
+
+extension RequestStage {
+    public func takesPart(in request: PipelineRequest) -> Bool { true }
+    public func passBack(_ result: StageResult) -> StageResult { result }
+}
+
+/// A stage whose whole work comes before the rest of the chain (checks that refuse or prepare the request, and
+/// nothing on the way back). The chain runs its ``prelude(_:_:)`` and goes on to the next stage rather than
+/// nesting the rest inside it, so the stage holds no frame while the stream runs.
+public protocol PreludeStage: RequestStage {
+    /// Does the stage's work; the error that refuses the request, if any.
+    func prelude(_ request: inout PipelineRequest, _ output: inout ResponseOutput) async -> RPCError?
+}
+
+extension PreludeStage {
+    public func run(
+        _ request: inout PipelineRequest,
+        _ output: inout ResponseOutput,
+        next: StageNext
+    ) async -> StageResult {
+        if let refusal = await prelude(&request, &output) { return .failure(refusal) }
+        return await next(&request, &output)
+    }
 }

@@ -9,16 +9,11 @@ import NeuroLinkRouting
 /// first member, in the routing strategy's order, that every limit allows. When none is allowed
 /// the request waits in the admission queue (with a `queued` notice), or is refused with
 /// `rate_limited` or `overloaded`, by configuration.
-public struct AdmissionStage: RequestStage {
+public struct AdmissionStage: PreludeStage {
     let admission: MemberAdmission
 
-    public func run(
-        _ request: inout PipelineRequest,
-        _ output: inout ResponseOutput,
-        next: StageNext
-    ) async -> StageResult {
-        if let refused = await admit(&request, &output) { return .failure(refused) }
-        return await next(&request, &output)
+    public func prelude(_ request: inout PipelineRequest, _ output: inout ResponseOutput) async -> RPCError? {
+        await admit(&request, &output)
     }
 
     /// Admits the request (`request.admitted`), or returns why not. Out of line, like every stage's

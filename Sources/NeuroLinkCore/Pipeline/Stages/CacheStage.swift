@@ -18,20 +18,36 @@ public struct CacheStage: RequestStage {
         next: StageNext
     ) async -> StageResult {
         guard let store, settings.enabled else { return await next(&request, &output) }
-        return await cached(&request, &output, store: store, next: next)
+        // The chain skips the stage for requests that pass the cache by (`takesPart`); run on its own, it
+        // decides here, in this small frame, rather than in `cached`'s large one.
+        guard let plan = makePlan(request) else {
+            store.count(.bypassed)
+            return Self.with(CacheInfo(status: .bypass), await next(&request, &output))
+        }
+        return await cached(&request, &output, plan: plan, store: store, next: next)
+    }
+
+    /// Skipped when the cache is off, or the request passes it by (``passBack(_:)`` then says so).
+    public func takesPart(in request: PipelineRequest) -> Bool {
+        store != nil && settings.enabled && uses(request)
+    }
+
+    /// A request that passed the enabled cache by: counted, and its result says `bypass`.
+    public func passBack(_ result: StageResult) -> StageResult {
+        guard let store, settings.enabled else { return result }
+        store.count(.bypassed)
+        return Self.with(CacheInfo(status: .bypass), result)
     }
 
     @inline(never)
     private func cached(
         _ request: inout PipelineRequest,
         _ output: inout ResponseOutput,
+        plan: CachePlan,
         store: any ResponseCacheStore,
         next: StageNext
     ) async -> StageResult {
-        guard var plan = makePlan(request) else {
-            store.count(.bypassed)
-            return Self.with(CacheInfo(status: .bypass), await next(&request, &output))
-        }
+        var plan = plan
         if plan.lookup {
             if let hit = await store.lookup(plan.key, maxTokens: plan.maxTokens, now: WallClock.unixSeconds) {
                 return await replay(hit, info: CacheInfo(status: .hit, key: plan.key.hex), request, &output, store)
@@ -67,15 +83,21 @@ public struct CacheStage: RequestStage {
     /// Similarities as results and records show them: four decimals.
     private static func rounded(_ similarity: Double) -> Double { (similarity * 10_000).rounded() / 10_000 }
 
+    /// Whether the request uses the cache at all; cheap (no key is made).
+    private func uses(_ request: PipelineRequest) -> Bool {
+        let control = request.params.cache
+        // A tool loop's answer depends on what its tools returned at the time: never kept.
+        guard control?.mode ?? CacheMode.default != .bypass, !request.params.runsTools, let prepared = request.prepared
+        else { return false }
+        return prepared.chat.temperature == 0 || settings.nondeterministic || control?.mode != nil
+    }
+
     /// What the request does with the cache; `nil` when it does not use it at all.
     @inline(never)
     private func makePlan(_ request: PipelineRequest) -> CachePlan? {
+        guard uses(request), let prepared = request.prepared else { return nil }
         let control = request.params.cache
         let mode = control?.mode ?? CacheMode.default
-        // A tool loop's answer depends on what its tools returned at the time: never kept.
-        guard mode != .bypass, !request.params.runsTools, let prepared = request.prepared else { return nil }
-        let deterministic = prepared.chat.temperature == 0
-        guard deterministic || settings.nondeterministic || control?.mode != nil else { return nil }
         let tenant = settings.scope == .tenant ? request.tenant.name : nil
         let owner = CacheOwner(tenant: tenant, namespace: control?.namespace)
         // Answers shaped by different output transforms (redaction, filters) are never shared.

@@ -28,6 +28,8 @@ public struct EvaluationStage: RequestStage {
         return await answerThenJudge(&request, &output, next: next)
     }
 
+    public func takesPart(in request: PipelineRequest) -> Bool { request.params.enableEvaluation == true }
+
     /// Kept out of ``run(_:_:next:)`` so that requests without evaluation carry none of its frame.
     @inline(never)
     private func answerThenJudge(

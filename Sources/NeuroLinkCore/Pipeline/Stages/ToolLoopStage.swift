@@ -33,6 +33,8 @@ public struct ToolLoopStage: RequestStage {
     /// The request's plan, with the tools it offers put into its conversation; `nil` when the
     /// daemon runs no tool for it. Out of line, like every stage's work before `next`.
     @inline(never)
+    public func takesPart(in request: PipelineRequest) -> Bool { request.params.runsTools }
+
     private func plan(_ request: inout PipelineRequest) -> Result<ToolPlan?, RPCError> {
         guard request.params.runsTools else { return .success(nil) }
         guard var prepared = request.prepared else {

@@ -10,17 +10,12 @@ import NeuroLinkRouting
 /// `provider` (or `model`) may name a configured pool; `"auto"` uses the default pool when pools
 /// are configured, else the first usable provider; any other name is a provider (or an alias),
 /// which becomes a pool of one. The params themselves were checked when they were decoded.
-public struct ValidateStage: RequestStage {
+public struct ValidateStage: PreludeStage {
     let providers: ProviderRegistry
     let router: Router
 
-    public func run(
-        _ request: inout PipelineRequest,
-        _ output: inout ResponseOutput,
-        next: StageNext
-    ) async -> StageResult {
-        if let error = prepare(&request) { return .failure(error) }
-        return await next(&request, &output)
+    public func prelude(_ request: inout PipelineRequest, _ output: inout ResponseOutput) async -> RPCError? {
+        prepare(&request)
     }
 
     /// Sets `request.prepared`, or returns why it cannot be.
