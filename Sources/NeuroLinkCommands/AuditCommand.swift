@@ -14,6 +14,7 @@ struct AuditCommand: AsyncParsableCommand {
 
     struct Verify: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "verify",
             abstract: "Recompute the hash chain; name the first row that does not match (exit 1 when one does not)."
         )
         @OptionGroup var connection: ConnectionOptions
@@ -28,6 +29,7 @@ struct AuditCommand: AsyncParsableCommand {
 
     struct Report: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "report",
             abstract: "Security events by tenant and type, the top rules, and recommendations."
         )
         enum Format: String, ExpressibleByArgument, CaseIterable { case table, json }

@@ -12,7 +12,10 @@ struct CacheCommand: AsyncParsableCommand {
     )
 
     struct Stats: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Entries, bytes, hits, misses and what hits saved.")
+        static let configuration = CommandConfiguration(
+            commandName: "stats",
+            abstract: "Entries, bytes, hits, misses and what hits saved."
+        )
         @OptionGroup var connection: ConnectionOptions
         @Flag(name: .long, help: "Print the figures as JSON.") var json = false
 
@@ -24,6 +27,7 @@ struct CacheCommand: AsyncParsableCommand {
 
     struct Clear: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "clear",
             abstract: "Remove your entries (admins: --tenant NAME, or --tenant '*' for every tenant's)."
         )
         @OptionGroup var connection: ConnectionOptions
@@ -38,7 +42,10 @@ struct CacheCommand: AsyncParsableCommand {
     }
 
     struct Inspect: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Describe an entry by its key (result.cache.key).")
+        static let configuration = CommandConfiguration(
+            commandName: "inspect",
+            abstract: "Describe an entry by its key (result.cache.key)."
+        )
         @OptionGroup var connection: ConnectionOptions
         @Argument(help: "The entry's key: 64 hex digits.") var key: String
 
@@ -50,6 +57,7 @@ struct CacheCommand: AsyncParsableCommand {
 
     struct Warm: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "warm",
             abstract: "Fill the cache: run each request of a JSONL file (stream params per line, '-' for stdin)."
         )
         @OptionGroup var connection: ConnectionOptions
@@ -83,6 +91,7 @@ struct CacheCommand: AsyncParsableCommand {
 
     struct Analyze: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "analyze",
             abstract: "Hit rates by model and tenant, near misses of the semantic tier, and a threshold suggestion."
         )
         @OptionGroup var connection: ConnectionOptions

@@ -13,6 +13,7 @@ struct KeysCommand: AsyncParsableCommand {
 
     struct Hash: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "hash",
             abstract: "Read a key on standard input; print its SHA-256 for http.api_keys[].sha256."
         )
 

@@ -14,6 +14,7 @@ struct MemoryCommand: AsyncParsableCommand {
 
     struct List: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "list",
             abstract: "Every session of your tenant (root: every tenant's)."
         )
         @OptionGroup var connection: ConnectionOptions
@@ -38,7 +39,10 @@ struct MemoryCommand: AsyncParsableCommand {
     }
 
     struct Show: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "The messages of one session, oldest first.")
+        static let configuration = CommandConfiguration(
+            commandName: "show",
+            abstract: "The messages of one session, oldest first."
+        )
         @OptionGroup var connection: ConnectionOptions
         @Argument(help: "The session id (context.sessionId).") var session: String
         @Flag(help: "Print the session as JSON.") var json = false
@@ -55,7 +59,7 @@ struct MemoryCommand: AsyncParsableCommand {
     }
 
     struct Clear: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Forget one session.")
+        static let configuration = CommandConfiguration(commandName: "clear", abstract: "Forget one session.")
         @OptionGroup var connection: ConnectionOptions
         @Argument(help: "The session id (context.sessionId).") var session: String
 

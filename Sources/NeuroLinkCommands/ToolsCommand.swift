@@ -12,7 +12,10 @@ struct ToolsCommand: AsyncParsableCommand {
     )
 
     struct List: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Name, source and description of every tool.")
+        static let configuration = CommandConfiguration(
+            commandName: "list",
+            abstract: "Name, source and description of every tool."
+        )
         @OptionGroup var connection: ConnectionOptions
         @Flag(help: "Print the tools as JSON, with their argument schemas.") var json = false
 
@@ -34,6 +37,7 @@ struct ToolsCommand: AsyncParsableCommand {
 
     struct Call: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "call",
             abstract: "Run one tool with a JSON object of arguments; its output on stdout (exit 1 when it failed)."
         )
         @OptionGroup var connection: ConnectionOptions
