@@ -72,7 +72,10 @@ let socketCallback:
     ) -> Int32 = { _, socket, what, userdata, _ in
         guard let userdata else { return -1 }
         let state = Unmanaged<LoopState>.fromOpaque(userdata).takeUnretainedValue()
-        return nl_epoll_watch(state.epoll, socket, what) == 0 ? 0 : -1
+        // Never -1: libcurl would mark the whole multi handle dead and fail every later transfer. A socket that
+        // could not be watched leaves its transfer to end by its own deadline.
+        _ = nl_epoll_watch(state.epoll, socket, what)
+        return 0
     }
 
 /// libcurl's timer callback: when to call `curl_multi_socket_action` with `CURL_SOCKET_TIMEOUT` next

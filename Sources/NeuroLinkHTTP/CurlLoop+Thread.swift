@@ -21,6 +21,8 @@ extension CurlLoop {
             }
             guard let timeout else { break }
             ready.wait(on: descriptors.epoll, timeoutMilliseconds: timeout)
+            // Awake: commands sent from now on are seen without a signal.
+            inbox.withLock { $0.sleeping = false }
         }
         engine.withLock { open in
             open = false
@@ -47,7 +49,8 @@ extension CurlLoop {
         if let due = state.nextScan, now >= due { state.nextScan = enforceDeadlines(now: now) }
         // Drains and ended transfers may have taken the total under the resume line.
         state.releaseHeldBack()
-        return waitTimeout(now: now)
+        // Read again: the work above may have set a timer for "now".
+        return waitTimeout(now: .now)
     }
 
     /// Ends every transfer and releases libcurl, once the loop has stopped; `engine` held.
@@ -73,7 +76,6 @@ extension CurlLoop {
             }
         }
         curl_multi_cleanup(multi)
-        descriptors.close()
     }
 
     /// Carries out one command with `engine` held; returns false for `stop`.
@@ -132,7 +134,9 @@ extension CurlLoop {
             return inbox.sleeping
         }
         let timeout = sleeping ? milliseconds : 0
-        state.plannedWake = now + .milliseconds(timeout)
+        // The instant the loop waits for, not the rounded wait: work done meanwhile on other threads wakes it
+        // only for something due earlier than that.
+        state.plannedWake = sleeping ? min(due ?? now + .seconds(1), now + .seconds(1)) : now
         return Int32(timeout)
     }
 

@@ -95,9 +95,13 @@ public final class CurlLoop: Sendable {
             nl_multi_setopt_pointer(multi, CURLMOPT_TIMERDATA, state) == CURLM_OK
         else {
             curl_multi_cleanup(multi)
-            descriptors.close()
-            throw TransferError.shutdown
+            throw TransferError.shutdown  // `deinit` closes the descriptors: every property is set.
         }
+    }
+
+    deinit {
+        // Here rather than when the loop stops: a thread that saw the loop asleep may still be about to signal.
+        descriptors.close()
     }
 
     /// libcurl's version string, e.g. for `status`.
@@ -106,8 +110,10 @@ public final class CurlLoop: Sendable {
     /// Starts the loop thread.
     public func start() {
         let alreadyRunning = inbox.withLock { inbox -> Bool in
-            defer { inbox.accepting = true }
-            return inbox.accepting || inbox.stopped
+            // Never reopened after a shutdown: no thread would drain the inbox.
+            guard !inbox.accepting, !inbox.stopped else { return true }
+            inbox.accepting = true
+            return false
         }
         guard !alreadyRunning else { return }
         let thread = Thread { [self] in runLoop() }
@@ -173,8 +179,12 @@ public final class CurlLoop: Sendable {
         let done = engine.withLockIfAvailable { open -> (done: Bool, wake: Bool) in
             guard open, inbox.withLock({ $0.accepting }) else { return (false, false) }
             _ = run(command)
+            // A drain, a removal or an ended transfer may take the budget under its resume line: the held-back
+            // transfers go now, not at the loop's next round (their sockets are out of the epoll set).
+            loopState.releaseHeldBack()
             runTimerIfDue(now: .now)
             collectFinished()
+            loopState.releaseHeldBack()
             return (true, loopState.dueBeforePlannedWake)
         }
         guard let done, done.done else { return send(command) }
@@ -191,8 +201,7 @@ public final class CurlLoop: Sendable {
             defer { inbox.sleeping = false }
             return (true, inbox.sleeping)
         }
-        // The eventfd stays open until the loop thread exits, which cannot happen while `accepting`
-        // was true above and this command is still queued.
+        // The eventfd stays open as long as this engine exists (closed in `deinit`).
         if wake { wakeLoop() }
         return accepted
     }

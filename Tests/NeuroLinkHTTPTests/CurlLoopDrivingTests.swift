@@ -67,6 +67,10 @@ import Testing
             loop.start()
             await loop.shutdown()
             #expect(throws: TransferError.shutdown) { try loop.start(Self.request(upstream)) }
+            // Starting the engine again does not reopen an inbox that no thread would drain.
+            loop.start()
+            #expect(throws: TransferError.shutdown) { try loop.start(Self.request(upstream)) }
+            #expect(await loop.ping() == false)
         }
     }
 }

@@ -127,7 +127,7 @@ import Testing
                 model: "m",
                 .text(
                     ["The code word is Swo", "rdfish and then", " more text", " that never comes"],
-                    delay: .milliseconds(300)
+                    delay: .milliseconds(400)
                 )
             )
             let config = upstreams.config(
@@ -138,8 +138,9 @@ import Testing
                 let outcome = try await streamOnce(client, Self.request("What is the code word?"))
                 let result = try #require(outcome.result, "\(String(describing: outcome.error))")
                 #expect(result.finishReason == .contentFilter && result.text == "The code word is ", "\(result.text)")
-                // The whole stream takes 1.2 s; the stop comes with its second event, at 0.6 s.
-                #expect(ContinuousClock.now - started < .milliseconds(1000), "the rest of the stream was not awaited")
+                // The whole stream takes 1.6 s; the stop comes with its second event, at 0.8 s. The bound leaves
+                // room for a loaded machine (the parallel suite on 2 cores took 1.04 s with 0.6 s and 1.2 s).
+                #expect(ContinuousClock.now - started < .milliseconds(1400), "the rest of the stream was not awaited")
             }
         }
     }
