@@ -121,12 +121,7 @@ extension CurlLoop {
     /// milliseconds, so a timer is never polled early), at most 1 s; 0 when commands arrived meanwhile.
     private func waitTimeout(now: ContinuousClock.Instant) -> Int32 {
         let state = loopState
-        let due: ContinuousClock.Instant? =
-            switch (state.curlTimer, state.nextScan) {
-            case (let timer?, let scan?): min(timer, scan)
-            case (let timer?, nil): timer
-            case (nil, let scan): scan
-            }
+        let due = state.nextDue
         let milliseconds =
             due.map { max(0, min(1000, ($0 - now).wholeMilliseconds(rounding: .up))) } ?? 1000
         let sleeping = inbox.withLock { inbox -> Bool in

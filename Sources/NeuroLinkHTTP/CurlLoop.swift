@@ -41,7 +41,7 @@ public final class CurlLoop: Sendable {
     let wakeUps = Atomic(0)
     nonisolated(unsafe) let multi: UnsafeMutableRawPointer
     let descriptors: LoopDescriptors
-    /// Touched by the loop thread only (see ``LoopState``).
+    /// Touched only with `engine` held (see ``LoopState``).
     nonisolated(unsafe) let loopState: LoopState
     /// Bytes a transfer may buffer for a slow consumer before it is paused.
     public let highWaterBytes: Int

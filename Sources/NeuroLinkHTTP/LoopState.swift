@@ -22,10 +22,15 @@ final class LoopState {
 
     /// Whether libcurl's timer or a deadline now falls before the loop's wait ends: work done outside the
     /// loop thread (a transfer started while it slept) then has to wake it.
-    var dueBeforePlannedWake: Bool {
-        if let curlTimer, curlTimer < plannedWake { return true }
-        if let nextScan, nextScan < plannedWake { return true }
-        return false
+    var dueBeforePlannedWake: Bool { nextDue.map { $0 < plannedWake } ?? false }
+
+    /// The earlier of libcurl's timer and the next deadline scan.
+    var nextDue: ContinuousClock.Instant? {
+        switch (curlTimer, nextScan) {
+        case (let timer?, let scan?): min(timer, scan)
+        case (let timer?, nil): timer
+        case (nil, let scan): scan
+        }
     }
     /// Longest a transfer may stay paused; `nil`: without limit.
     let maxPaused: Duration?

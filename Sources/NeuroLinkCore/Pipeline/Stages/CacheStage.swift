@@ -20,10 +20,7 @@ public struct CacheStage: RequestStage {
         guard let store, settings.enabled else { return await next(&request, &output) }
         // The chain skips the stage for requests that pass the cache by (`takesPart`); run on its own, it
         // decides here, in this small frame, rather than in `cached`'s large one.
-        guard let plan = makePlan(request) else {
-            store.count(.bypassed)
-            return Self.with(CacheInfo(status: .bypass), await next(&request, &output))
-        }
+        guard let plan = makePlan(request) else { return passBack(await next(&request, &output)) }
         return await cached(&request, &output, plan: plan, store: store, next: next)
     }
 
