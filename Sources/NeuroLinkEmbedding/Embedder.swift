@@ -1,4 +1,3 @@
-import COpenBLAS
 import Foundation
 import Synchronization
 
@@ -41,8 +40,6 @@ public final class Embedder: Sendable {
         tokenizer = try WordPieceTokenizer(vocabulary: directory + "/vocab.txt", maxTokens: maxTokens)
         model = try MiniLM(weights: directory + "/model.safetensors")
         self.capacity = max(1, capacity)
-        // One thread per embedding: the worker is the unit of parallelism, not OpenBLAS.
-        openblas_set_num_threads(1)
         let thread = Thread { [self] in work() }
         thread.name = "neurolink-embedding"
         thread.start()

@@ -4,7 +4,7 @@ import Synchronization
 
 /// all-MiniLM-L6-v2's forward pass: a 6-layer BERT encoder (hidden size 384, 12 heads of 32,
 /// feed-forward 1536, exact-erf GELU, layer norm ε 1e-12), mean pooling over the tokens and L2
-/// normalisation. Matrix products go through OpenBLAS's `cblas_sgemm`; the rest is plain loops.
+/// normalisation. Matrix products go through OpenBLAS's `cblas_sgemm` (``BLAS``); the rest is plain loops.
 /// Weights are read once from `model.safetensors` (about 87 MiB of `Float`s) and never change.
 struct MiniLM: Sendable {
     static let hidden = 384
@@ -44,7 +44,11 @@ struct MiniLM: Sendable {
     let embeddingNorm: Norm
     let layers: [Layer]
 
+    /// OpenBLAS, opened by the first model to load.
+    let blas: BLAS
+
     init(weights path: String) throws(EmbeddingError) {
+        blas = try BLAS.shared()
         let file = try SafeTensors(contentsOf: path)
         let h = Self.hidden
         wordEmbeddings = try file.floats("embeddings.word_embeddings.weight", shape: [Self.vocabularySize, h])
@@ -137,14 +141,14 @@ struct MiniLM: Sendable {
     private func encode(_ x: inout [Float], rows n: Int, _ layer: Layer) {
         let h = Self.hidden
         // Rows of [query | key | value], 3 × 384 wide.
-        let qkv = Self.apply(layer.queryKeyValue, x, rows: n)
+        let qkv = apply(layer.queryKeyValue, x, rows: n)
         let width = 3 * h
         var context = [Float](repeating: 0, count: n * h)
         var scores = [Float](repeating: 0, count: n * n)
         let scale = 1 / Float(Self.headSize).squareRoot()
         for head in 0..<Self.heads {
             let offset = head * Self.headSize
-            Self.product(
+            product(
                 qkv,
                 rowsA: n,
                 qkv,
@@ -161,7 +165,7 @@ struct MiniLM: Sendable {
                 offsetC: 0
             )
             Self.softmaxRows(&scores, rows: n)
-            Self.product(
+            product(
                 scores,
                 rowsA: n,
                 qkv,
@@ -178,19 +182,19 @@ struct MiniLM: Sendable {
                 offsetC: offset
             )
         }
-        var attended = Self.apply(layer.output, context, rows: n)
+        var attended = apply(layer.output, context, rows: n)
         for index in attended.indices { attended[index] += x[index] }
         Self.layerNorm(&attended, rows: n, layer.attentionNorm)
-        var expanded = Self.apply(layer.intermediate, attended, rows: n)
+        var expanded = apply(layer.intermediate, attended, rows: n)
         Self.gelu(&expanded)
-        var out = Self.apply(layer.down, expanded, rows: n)
+        var out = apply(layer.down, expanded, rows: n)
         for index in out.indices { out[index] += attended[index] }
         Self.layerNorm(&out, rows: n, layer.outputNorm)
         x = out
     }
 
     /// `x · Wᵀ + b` for `rows` rows of `x`.
-    private static func apply(_ linear: Linear, _ x: [Float], rows n: Int) -> [Float] {
+    private func apply(_ linear: Linear, _ x: [Float], rows n: Int) -> [Float] {
         var y = [Float](repeating: 0, count: n * linear.outputs)
         product(
             x,
@@ -215,7 +219,7 @@ struct MiniLM: Sendable {
 
     /// `C[offsetC…] = scale · A[offset…] · B[offsetB…]` (or `· Bᵀ`), row-major with the given
     /// strides: one `cblas_sgemm`. `offset` also applies to `B` unless `offsetB` is given.
-    private static func product(
+    private func product(
         _ a: [Float],
         rowsA: Int,
         _ b: [Float],
@@ -235,7 +239,7 @@ struct MiniLM: Sendable {
             b.withUnsafeBufferPointer { b in
                 c.withUnsafeMutableBufferPointer { c in
                     guard let a = a.baseAddress, let b = b.baseAddress, let c = c.baseAddress else { return }
-                    cblas_sgemm(
+                    blas.sgemm(
                         CblasRowMajor,
                         CblasNoTrans,
                         transposeB ? CblasTrans : CblasNoTrans,

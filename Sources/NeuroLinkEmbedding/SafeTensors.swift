@@ -71,11 +71,14 @@ struct SafeTensors {
 public enum EmbeddingError: Error, CustomStringConvertible, Sendable {
     case unreadable(String, String)
     case malformed(String, String)
+    /// A shared library the model needs (OpenBLAS) could not be opened: its name and why.
+    case libraryUnavailable(String, String)
 
     public var description: String {
         switch self {
         case .unreadable(let path, let why): "cannot read \(path): \(why)"
         case .malformed(let path, let why): "\(path) is not a usable model file: \(why)"
+        case .libraryUnavailable(let name, let why): "cannot load \(name): \(why)"
         }
     }
 }

@@ -53,6 +53,12 @@ public final class CurlLoop: Sendable {
 
     private static let globalInit: Bool = curl_global_init(Int(CURL_GLOBAL_DEFAULT)) == CURLE_OK
 
+    /// Initialises libcurl (and through it OpenSSL) for the process, once; every engine does it
+    /// when created, and this lets a caller do it sooner, on a thread of its own. `false` when
+    /// libcurl cannot be initialised.
+    @discardableResult
+    public static func initialiseLibrary() -> Bool { globalInit }
+
     /// Creates the engine; call ``start()`` before starting transfers.
     ///
     /// - Parameters:

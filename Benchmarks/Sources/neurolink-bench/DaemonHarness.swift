@@ -89,8 +89,12 @@ final class DaemonHarness: @unchecked Sendable {
         process.executableURL = URL(fileURLWithPath: binary)
         process.arguments = ["--config", configPath, "--socket", socketPath]
         // A clean environment: no NEUROLINK_* or provider keys from the caller's shell; OpenBLAS on
-        // one thread, as the shipped unit sets it.
-        process.environment = ["PATH": "/usr/bin:/bin", "HOME": directory, "OPENBLAS_NUM_THREADS": "1"]
+        // one thread, as the shipped unit sets it; the databases in the run's own directory (as
+        // root the daemon would use /var/lib/neurolink, whose contents would then weigh on the
+        // figures: a persisted cache is loaded at start, and every run added analytics rows).
+        process.environment = [
+            "PATH": "/usr/bin:/bin", "HOME": directory, "OPENBLAS_NUM_THREADS": "1", "STATE_DIRECTORY": directory,
+        ]
         process.standardOutput = log
         process.standardError = log
         process.standardInput = FileHandle.nullDevice

@@ -73,11 +73,17 @@ public protocol RequestStage: Sendable {
 
     /// What a skipped stage makes of the result of the stages after it, on the way back. Default: the result.
     func passBack(_ result: StageResult) -> StageResult
+
+    /// The stage as a ``PreludeStage`` when it is one, else `nil`; provided by the defaults. A requirement rather
+    /// than a cast: `as? any PreludeStage` scans every conformance record in the binary the first time it meets a
+    /// stage type, which every pipeline build (start, reload) did once per stage.
+    var asPrelude: (any PreludeStage)? { get }
 }
 
 extension RequestStage {
     public func takesPart(in request: PipelineRequest) -> Bool { true }
     public func passBack(_ result: StageResult) -> StageResult { result }
+    public var asPrelude: (any PreludeStage)? { nil }
 }
 
 /// A stage whose whole work comes before the rest of the chain (checks that refuse or prepare the request, and
@@ -89,6 +95,8 @@ public protocol PreludeStage: RequestStage {
 }
 
 extension PreludeStage {
+    public var asPrelude: (any PreludeStage)? { self }
+
     public func run(
         _ request: inout PipelineRequest,
         _ output: inout ResponseOutput,

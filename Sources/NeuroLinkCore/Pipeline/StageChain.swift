@@ -5,12 +5,12 @@ import NeuroLinkProtocol
 /// instead of around it: neither keeps a frame while the stream runs.
 struct StageChain: Sendable {
     let stages: [any RequestStage]
-    /// `stages` as prelude stages where they are one, cast once.
+    /// `stages` as prelude stages where they are one.
     private let preludes: [(any PreludeStage)?]
 
     init(stages: [any RequestStage]) {
         self.stages = stages
-        preludes = stages.map { $0 as? any PreludeStage }
+        preludes = stages.map(\.asPrelude)
     }
 
     func run(_ request: inout PipelineRequest, _ output: inout ResponseOutput) async -> StageResult {

@@ -59,6 +59,16 @@ public struct DaemonCommand: AsyncParsableCommand {
     static let exitUnavailable: Int32 = 69
 
     public func run() async throws {
+        if !checkConfig {
+            // Work that needs no configuration starts now, beside the main path: the shipped tables
+            // (injection rules, prices: about 7 ms of CPU), libcurl's and OpenSSL's initialisation
+            // and the event loops' threads.
+            Thread.detachNewThread { ShippedTables.prepare() }
+            Thread.detachNewThread {
+                CurlLoop.initialiseLibrary()
+                _ = MultiThreadedEventLoopGroup.singleton
+            }
+        }
         signal(SIGPIPE, SIG_IGN)
         let descriptors = DescriptorLimit.raise()
         let environment = ProcessInfo.processInfo.environment
@@ -107,6 +117,14 @@ public struct DaemonCommand: AsyncParsableCommand {
         )
     }
 
+    /// `work`'s result, computed on a new thread: for blocking start-up work, which must hold
+    /// neither an event loop nor a thread of the cooperative pool.
+    private static func onThread<T: Sendable>(_ work: @escaping @Sendable () -> T) async -> T {
+        await withCheckedContinuation { continuation in
+            Thread.detachNewThread { continuation.resume(returning: work()) }
+        }
+    }
+
     private func serve(
         config: DaemonConfig,
         loader: ConfigLoader,
@@ -130,18 +148,26 @@ public struct DaemonCommand: AsyncParsableCommand {
             supervision.status("cannot initialise libcurl")
             throw ExitCode.failure
         }
+        // The databases open on threads of their own, side by side: each open of an existing
+        // database writes and syncs (GRDB makes sure its WAL file is not empty), so together
+        // they take the longest one's time rather than the sum.
+        async let analytics = Self.onThread { AnalyticsState.open(config, loader: loader, logger: logger) }
+        async let cache = Self.onThread { CacheService.open(config, loader: loader, http: http, logger: logger) }
+        async let audit = Self.onThread { AuditService.open(config, loader: loader, logger: logger) }
+        async let memory = Self.onThread { SessionMemory.open(config, loader: loader, logger: logger) }
         let eventLoops = MultiThreadedEventLoopGroup.singleton
+        let mcp = MCPTools.make(config, logger: logger)
         let daemon = DaemonState(
             config: config,
             configPath: self.config,
             socketPath: activated.map { $0.path ?? socketPath } ?? socketPath,
             http: http,
             supervision: supervision,
-            analytics: AnalyticsState.open(config, loader: loader, logger: logger),
-            cache: CacheService.open(config, loader: loader, http: http, logger: logger),
-            audit: AuditService.open(config, loader: loader, logger: logger),
-            memory: SessionMemory.open(config, loader: loader, logger: logger),
-            mcp: MCPTools.make(config, logger: logger),
+            analytics: await analytics,
+            cache: await cache,
+            audit: await audit,
+            memory: await memory,
+            mcp: mcp,
             logger: logger
         )
         let server = RPCServer(
@@ -164,8 +190,8 @@ public struct DaemonCommand: AsyncParsableCommand {
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
         if let watchdog = supervision.watchdog {
             services.append(
-                .init(
-                    service: WatchdogService(
+                .named(
+                    WatchdogService(
                         watchdog: watchdog,
                         daemon: daemon,
                         probe: LivenessProbe(eventLoops: eventLoops, http: http)
@@ -173,36 +199,36 @@ public struct DaemonCommand: AsyncParsableCommand {
                 )
             )
         }
-        services.append(.init(service: StatusReporterService(daemon: daemon)))
-        services.append(.init(service: HTTPEngineService(loop: http)))
-        if let writer = daemon.analytics.writer { services.append(.init(service: AnalyticsService(writer: writer))) }
-        if let cache = daemon.cache { services.append(.init(service: CacheService(cache: cache))) }
-        if let audit = daemon.security.audit { services.append(.init(service: AuditService(log: audit))) }
-        if let mcp = daemon.mcp { services.append(.init(service: MCPService(tools: mcp))) }
-        if let memory = daemon.memory { services.append(.init(service: MemoryService(memory: memory, logger: logger))) }
+        services.append(.named(StatusReporterService(daemon: daemon)))
+        services.append(.named(HTTPEngineService(loop: http)))
+        if let writer = daemon.analytics.writer { services.append(.named(AnalyticsService(writer: writer))) }
+        if let cache = daemon.cache { services.append(.named(CacheService(cache: cache))) }
+        if let audit = daemon.security.audit { services.append(.named(AuditService(log: audit))) }
+        if let mcp = daemon.mcp { services.append(.named(MCPService(tools: mcp))) }
+        if let memory = daemon.memory { services.append(.named(MemoryService(memory: memory, logger: logger))) }
         if !config.alerts.rules.isEmpty {
-            services.append(.init(service: AlertService(daemon: daemon, settings: config.alerts)))
+            services.append(.named(AlertService(daemon: daemon, settings: config.alerts)))
         }
         if let gateway = config.metrics.pushgateway {
-            services.append(.init(service: PushgatewayService(gateway: gateway, daemon: daemon)))
+            services.append(.named(PushgatewayService(gateway: gateway, daemon: daemon)))
         }
         if let listener = SocketActivation.tcpListener().map(HTTPFrontService.Listener.activated)
             ?? config.http.listen.map(HTTPFrontService.Listener.endpoint)
         {
-            services.append(.init(service: HTTPFrontService(settings: config.http, listener: listener, daemon: daemon)))
+            services.append(.named(HTTPFrontService(settings: config.http, listener: listener, daemon: daemon)))
         }
         if let endpoint = config.metrics.listen {
-            services.append(.init(service: MetricsListenerService(endpoint: endpoint, daemon: daemon)))
+            services.append(.named(MetricsListenerService(endpoint: endpoint, daemon: daemon)))
         }
         let hangups = await UnixSignalsSequence(trapping: .sighup)
-        services.append(.init(service: ReloadService(daemon: daemon, loader: loader, hangups: hangups)))
-        services.append(.init(service: HealthCheckService(daemon: daemon)))
-        services.append(.init(service: AdmissionService(daemon: daemon)))
+        services.append(.named(ReloadService(daemon: daemon, loader: loader, hangups: hangups)))
+        services.append(.named(HealthCheckService(daemon: daemon)))
+        services.append(.named(AdmissionService(daemon: daemon)))
         if let hooks = TestHooksService.fromEnvironment(environment, eventLoops: eventLoops, logger: logger) {
-            services.append(.init(service: hooks))
+            services.append(.named(hooks))
         }
         // The server binds its socket once the group traps SIGTERM; when it ends, everything stops.
-        services.append(.init(service: server, successTerminationBehavior: .gracefullyShutdownGroup))
+        services.append(.named(server, successTerminationBehavior: .gracefullyShutdownGroup))
         let group = ServiceGroup(
             configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
         )

@@ -116,3 +116,19 @@ struct ReloadService: Service, CustomStringConvertible {
         }
     }
 }
+
+extension ServiceGroupConfiguration.ServiceConfiguration {
+    /// A service named by its own `description`. `init(service:)` finds the name with dynamic
+    /// casts to the printing protocols, each a scan of every conformance record in the binary the
+    /// first time a type is asked about: about 1 ms of every start for the daemon's services.
+    static func named<S: Service & CustomStringConvertible>(
+        _ service: S,
+        successTerminationBehavior: TerminationBehavior = .cancelGroup
+    ) -> Self {
+        .init(
+            service: service,
+            successTerminationBehavior: successTerminationBehavior,
+            serviceName: service.description
+        )
+    }
+}

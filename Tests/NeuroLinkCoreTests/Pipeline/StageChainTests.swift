@@ -71,6 +71,15 @@ import Testing
         }
     }
 
+    /// The chain finds prelude stages through `asPrelude`, not a cast: the defaults must give every
+    /// prelude stage, and only those, the prelude form.
+    @Test func preludeStagesAreKnownWithoutACast() {
+        let journal = Journal()
+        #expect(Before(name: "b", journal: journal).asPrelude != nil)
+        #expect(Around(name: "a", journal: journal).asPrelude == nil)
+        #expect(Answer(journal: journal).asPrelude == nil)
+    }
+
     static func request() throws -> (PipelineRequest, ResponseOutput) {
         let params = try StreamRequest(
             json: JSONDecoder().decode(JSONValue.self, from: Data(#"{"input":{"text":"hi"}}"#.utf8))

@@ -1,0 +1,16 @@
+import NeuroLinkSecurity
+
+/// The tables shipped inside the binary (the injection rules, the model prices), decoded and
+/// compiled once per process on first use: about 7 ms of CPU, most of it `JSONDecoder` and the
+/// rule compiler.
+public enum ShippedTables {
+    /// Builds them now, on the caller's thread. The daemon calls this on a thread of its own as
+    /// it starts, so that the work overlaps configuration, the curl engine and the databases; the
+    /// first pipeline, which needs both, waits for whatever is still in progress (they are lazily
+    /// initialised globals). They are not left for the first request: its time would count as
+    /// the daemon's overhead.
+    public static func prepare() {
+        _ = InjectionRules.default
+        _ = ShippedPricing.file
+    }
+}
