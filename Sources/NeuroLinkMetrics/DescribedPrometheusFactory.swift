@@ -1,58 +1,139 @@
 import CoreMetrics
 import Prometheus
+import Synchronization
 
 /// The swift-metrics factory the daemon instruments through: swift-prometheus's registry does the
 /// storage, the histograms and the text format; this only adds each metric's `# HELP` line
 /// (``MetricNames/help``) and its buckets, which swift-prometheus's own factory leaves out —
 /// without them `promtool check metrics` reports every metric.
-struct DescribedPrometheusFactory: MetricsFactory {
+///
+/// The daemon asks for its handlers on every request (a label set per provider, model, outcome),
+/// and the registry, though it returns the metric it already holds, validates the name, the labels,
+/// the help text and the buckets each time: handlers are kept here by metric and label set. They
+/// are as many as the registry's own series, which it keeps for the life of the process anyway.
+final class DescribedPrometheusFactory: MetricsFactory, Sendable {
     let registry: PrometheusCollectorRegistry
+    private let made = Mutex(Handlers())
+
+    init(registry: PrometheusCollectorRegistry) {
+        self.registry = registry
+    }
 
     private func descriptor(_ label: String) -> MetricNameDescriptor {
         MetricNameDescriptor(metricName: label, unitName: "", helpText: MetricNames.help[label] ?? label)
     }
 
     func makeCounter(label: String, dimensions: [(String, String)]) -> any CounterHandler {
-        registry.makeCounter(descriptor: descriptor(label), labels: dimensions)
+        counter(label, dimensions)
     }
 
     func makeFloatingPointCounter(label: String, dimensions: [(String, String)]) -> any FloatingPointCounterHandler {
-        registry.makeCounter(descriptor: descriptor(label), labels: dimensions)
+        counter(label, dimensions)
     }
 
     func makeRecorder(label: String, dimensions: [(String, String)], aggregate: Bool) -> any RecorderHandler {
-        guard aggregate else { return registry.makeGauge(descriptor: descriptor(label), labels: dimensions) }
-        let buckets = MetricBuckets.values[label] ?? MetricBuckets.tokenUsage
-        return registry.makeValueHistogram(descriptor: descriptor(label), labels: dimensions, buckets: buckets)
+        guard aggregate else { return gauge(label, dimensions) }
+        return cached(SeriesKey(label, dimensions), \.values) {
+            let buckets = MetricBuckets.values[label] ?? MetricBuckets.tokenUsage
+            return registry.makeValueHistogram(descriptor: descriptor(label), labels: dimensions, buckets: buckets)
+        }
     }
 
     func makeMeter(label: String, dimensions: [(String, String)]) -> any MeterHandler {
-        registry.makeGauge(descriptor: descriptor(label), labels: dimensions)
+        gauge(label, dimensions)
     }
 
     func makeTimer(label: String, dimensions: [(String, String)]) -> any TimerHandler {
-        let buckets = MetricBuckets.durations[label] ?? MetricBuckets.operationDuration
-        return registry.makeDurationHistogram(descriptor: descriptor(label), labels: dimensions, buckets: buckets)
+        cached(SeriesKey(label, dimensions), \.durations) {
+            let buckets = MetricBuckets.durations[label] ?? MetricBuckets.operationDuration
+            return registry.makeDurationHistogram(descriptor: descriptor(label), labels: dimensions, buckets: buckets)
+        }
+    }
+
+    private func counter(_ label: String, _ dimensions: [(String, String)]) -> Prometheus.Counter {
+        cached(SeriesKey(label, dimensions), \.counters) {
+            registry.makeCounter(descriptor: descriptor(label), labels: dimensions)
+        }
+    }
+
+    private func gauge(_ label: String, _ dimensions: [(String, String)]) -> Prometheus.Gauge {
+        cached(SeriesKey(label, dimensions), \.gauges) {
+            registry.makeGauge(descriptor: descriptor(label), labels: dimensions)
+        }
+    }
+
+    /// The handler kept under `key` in `table`, made (and kept) by `make` the first time.
+    private func cached<Handler: Sendable>(
+        _ key: SeriesKey,
+        _ table: WritableKeyPath<Handlers, [SeriesKey: Handler]>,
+        make: () -> Handler
+    ) -> Handler {
+        if let handler = made.withLock({ $0[keyPath: table][key] }) { return handler }
+        let handler = make()
+        made.withLock { $0[keyPath: table][key] = handler }
+        return handler
     }
 
     func destroyCounter(_ handler: any CounterHandler) {
-        if let counter = handler as? Prometheus.Counter { registry.unregisterCounter(counter) }
+        if let counter = handler as? Prometheus.Counter { unregister(counter) }
     }
 
     func destroyFloatingPointCounter(_ handler: any FloatingPointCounterHandler) {
-        if let counter = handler as? Prometheus.Counter { registry.unregisterCounter(counter) }
+        if let counter = handler as? Prometheus.Counter { unregister(counter) }
     }
 
     func destroyRecorder(_ handler: any RecorderHandler) {
-        if let gauge = handler as? Prometheus.Gauge { registry.unregisterGauge(gauge) }
-        if let histogram = handler as? ValueHistogram { registry.unregisterValueHistogram(histogram) }
+        if let gauge = handler as? Prometheus.Gauge { unregister(gauge) }
+        if let histogram = handler as? ValueHistogram {
+            made.withLock { $0.values = $0.values.filter { $0.value !== histogram } }
+            registry.unregisterValueHistogram(histogram)
+        }
     }
 
     func destroyMeter(_ handler: any MeterHandler) {
-        if let gauge = handler as? Prometheus.Gauge { registry.unregisterGauge(gauge) }
+        if let gauge = handler as? Prometheus.Gauge { unregister(gauge) }
     }
 
     func destroyTimer(_ handler: any TimerHandler) {
-        if let histogram = handler as? DurationHistogram { registry.unregisterDurationHistogram(histogram) }
+        if let histogram = handler as? DurationHistogram {
+            made.withLock { $0.durations = $0.durations.filter { $0.value !== histogram } }
+            registry.unregisterDurationHistogram(histogram)
+        }
+    }
+
+    private func unregister(_ counter: Prometheus.Counter) {
+        made.withLock { $0.counters = $0.counters.filter { $0.value !== counter } }
+        registry.unregisterCounter(counter)
+    }
+
+    private func unregister(_ gauge: Prometheus.Gauge) {
+        made.withLock { $0.gauges = $0.gauges.filter { $0.value !== gauge } }
+        registry.unregisterGauge(gauge)
+    }
+}
+
+/// The handlers made so far, by kind.
+private struct Handlers {
+    var counters: [SeriesKey: Prometheus.Counter] = [:]
+    var gauges: [SeriesKey: Prometheus.Gauge] = [:]
+    var durations: [SeriesKey: DurationHistogram] = [:]
+    var values: [SeriesKey: ValueHistogram] = [:]
+}
+
+/// A metric's name and label set, in the order given (the daemon always gives a metric's labels in
+/// the same order; another order only makes a second key for the same series).
+private struct SeriesKey: Hashable {
+    let label: String
+    let dimensions: [String]
+
+    init(_ label: String, _ dimensions: [(String, String)]) {
+        self.label = label
+        var flat: [String] = []
+        flat.reserveCapacity(dimensions.count * 2)
+        for (name, value) in dimensions {
+            flat.append(name)
+            flat.append(value)
+        }
+        self.dimensions = flat
     }
 }

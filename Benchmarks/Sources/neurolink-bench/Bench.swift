@@ -116,20 +116,9 @@ struct Bench {
             report.cacheSemantic = try await CacheFigures.semantic(modelDirectory: models)
         }
 
-        if options.runs(.front) {
-            note(
-                "front: direct, then neurolinkd's HTTP front\(options.litellmPath == nil ? "" : ", then LiteLLM's proxy")"
-            )
-            report.front = try await FrontComparison.run(
-                daemonPath: options.daemonPath,
-                upstream: upstream,
-                litellm: options.litellmPath,
-                quick: options.quick
-            )
-        }
-
         let sectionsNeedingDaemon: [Options.Section] = [.ttft, .throughput, .idle, .soak]
         guard sectionsNeedingDaemon.contains(where: options.runs) else {
+            try await runFront(options, upstream: upstream, report: &report)
             try await upstream.shutdown()
             return report
         }
@@ -171,8 +160,23 @@ struct Bench {
             throw error
         }
         daemon.stop()
+        try await runFront(options, upstream: upstream, report: &report)
         try await upstream.shutdown()
         return report
+    }
+
+    /// The HTTP front section, after every other: its load generators open and close thousands of
+    /// connections, and the sockets they leave in TIME_WAIT (about 10,000, for a minute) made the
+    /// idle section's 1,000 connects take 4–12 s and its cancel 1–3 s when it came first.
+    private static func runFront(_ options: Options, upstream: LoopbackUpstream, report: inout Report) async throws {
+        guard options.runs(.front) else { return }
+        note("front: direct, then neurolinkd's HTTP front\(options.litellmPath == nil ? "" : ", then LiteLLM's proxy")")
+        report.front = try await FrontComparison.run(
+            daemonPath: options.daemonPath,
+            upstream: upstream,
+            litellm: options.litellmPath,
+            quick: options.quick
+        )
     }
 
     private static func measure(
