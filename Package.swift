@@ -8,9 +8,15 @@ let strict: [SwiftSetting] = [
 
 /// The shipped executables link with the toolchain's lld and pack their relative relocations
 /// (DT_RELR, glibc 2.36+): gold wrote 136,000 of them as 3.2 MB of `.rela.dyn`, read and kept
-/// resident at every start; packed they take 27 KB (docs/benchmarks.md, "Idle RSS").
+/// resident at every start; packed they take 27 KB (docs/benchmarks.md, "Idle RSS"). They export
+/// no symbols of their own: `-static-stdlib` asks for `--export-dynamic`, which put 42,000 of
+/// neurolinkd's symbols in its dynamic table, and the Swift runtime's start-up `dladdr` scans
+/// that table from end to end.
 let compactRelocations: [LinkerSetting] = [
-    .unsafeFlags(["-use-ld=lld", "-Xlinker", "-z", "-Xlinker", "pack-relative-relocs"], .when(platforms: [.linux]))
+    .unsafeFlags(
+        ["-use-ld=lld", "-Xlinker", "-z", "-Xlinker", "pack-relative-relocs", "-Xlinker", "--no-export-dynamic"],
+        .when(platforms: [.linux])
+    )
 ]
 
 let package = Package(

@@ -1,6 +1,7 @@
 import NIOCore
 import NIOHTTP1
 import NIOPosix
+import Synchronization
 
 /// A loopback HTTP/1.1 server that speaks the OpenAI Chat Completions wire format byte for
 /// byte, with fault injection, for integration tests and benchmarks.
@@ -45,7 +46,8 @@ public final class LoopbackUpstream: Sendable {
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
             .childChannelInitializer { channel in
-                channel.eventLoop.makeCompletedFuture {
+                state.connectionsAccepted.add(1, ordering: .relaxed)
+                return channel.eventLoop.makeCompletedFuture {
                     try channel.pipeline.syncOperations.configureHTTPServerPipeline()
                     try channel.pipeline.syncOperations.addHandler(UpstreamHTTPHandler(state: state))
                 }
@@ -102,6 +104,9 @@ public final class LoopbackUpstream: Sendable {
     public func requests() -> [RecordedRequest] {
         state.requests()
     }
+
+    /// TCP connections accepted so far: how well a client reuses its connections.
+    public var connectionsAccepted: Int { state.connectionsAccepted.load(ordering: .relaxed) }
 
     /// Waits until a request for `model` has been received and its response is over: the client
     /// closed the connection, the server finished, or the server dropped the connection

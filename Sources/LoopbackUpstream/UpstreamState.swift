@@ -15,6 +15,8 @@ final class UpstreamState: Sendable {
     static let initialDefault = Scenario.stream(OpenAIStream(pieces: ["Hello", " from", " loopback"]))
 
     private let storage = Mutex(Storage(defaultScenario: UpstreamState.initialDefault))
+    /// TCP connections accepted since the server started.
+    let connectionsAccepted = Atomic(0)
 
     func register(model: String, _ scenario: Scenario) {
         storage.withLock { storage in

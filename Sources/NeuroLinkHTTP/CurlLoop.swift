@@ -51,6 +51,11 @@ public final class CurlLoop: Sendable {
     /// `nil`: without limit.
     public let maxPaused: Duration?
 
+    /// Connections libcurl keeps open, in use or idle, before it closes the oldest idle one on each
+    /// transfer's end. Its default, four per transfer in progress, closed connections whenever concurrency
+    /// dipped between bursts, and the next burst paid a new handshake for each.
+    static let connectionCacheSize = 1024
+
     private static let globalInit: Bool = curl_global_init(Int(CURL_GLOBAL_DEFAULT)) == CURLE_OK
 
     /// Initialises libcurl (and through it OpenSSL) for the process, once; every engine does it
@@ -98,7 +103,8 @@ public final class CurlLoop: Sendable {
         guard nl_multi_set_socket_callback(multi, socketCallback) == CURLM_OK,
             nl_multi_setopt_pointer(multi, CURLMOPT_SOCKETDATA, state) == CURLM_OK,
             nl_multi_set_timer_callback(multi, timerCallback) == CURLM_OK,
-            nl_multi_setopt_pointer(multi, CURLMOPT_TIMERDATA, state) == CURLM_OK
+            nl_multi_setopt_pointer(multi, CURLMOPT_TIMERDATA, state) == CURLM_OK,
+            nl_multi_setopt_long(multi, CURLMOPT_MAXCONNECTS, Self.connectionCacheSize) == CURLM_OK
         else {
             curl_multi_cleanup(multi)
             throw TransferError.shutdown  // `deinit` closes the descriptors: every property is set.
