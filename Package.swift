@@ -165,7 +165,7 @@ let package = Package(
         // The local sentence-embedding model of the semantic cache: all-MiniLM-L6-v2 over OpenBLAS.
         // COpenBLAS is cblas.h only: the model opens libopenblas.so.0 with dlopen when it loads.
         .systemLibrary(name: "COpenBLAS", providers: [.apt(["libopenblas-dev"])]),
-        .target(name: "NeuroLinkEmbedding", dependencies: ["COpenBLAS"], swiftSettings: strict),
+        .target(name: "NeuroLinkEmbedding", dependencies: ["COpenBLAS", "NeuroLinkBasics"], swiftSettings: strict),
         // The response cache's store: memory LRU and SQLite (GRDB), answers compressed with zlib.
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         .target(
@@ -204,7 +204,7 @@ let package = Package(
         .target(
             name: "NeuroLinkMCP",
             dependencies: [
-                "NeuroLinkProtocol", .product(name: "MCP", package: "swift-sdk"),
+                "NeuroLinkBasics", "NeuroLinkProtocol", .product(name: "MCP", package: "swift-sdk"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "SystemPackage", package: "swift-system"),
             ],

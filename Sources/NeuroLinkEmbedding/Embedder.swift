@@ -1,4 +1,5 @@
 import Foundation
+import NeuroLinkBasics
 import Synchronization
 
 /// The local sentence-embedding model (all-MiniLM-L6-v2) behind one worker thread and a bounded
@@ -40,9 +41,10 @@ public final class Embedder: Sendable {
         tokenizer = try WordPieceTokenizer(vocabulary: directory + "/vocab.txt", maxTokens: maxTokens)
         model = try MiniLM(weights: directory + "/model.safetensors")
         self.capacity = max(1, capacity)
-        let thread = Thread { [self] in work() }
-        thread.name = "neurolink-embedding"
-        thread.start()
+        Thread.detachNewThread { [self] in
+            nameCurrentThread("nl-embedding")
+            work()
+        }
     }
 
     /// The vector of `text` on the caller's thread, waiting for any forward pass in progress: for

@@ -128,9 +128,10 @@ public final class CurlLoop: Sendable {
             return false
         }
         guard !alreadyRunning else { return }
-        let thread = Thread { [self] in runLoop() }
-        thread.name = "neurolink-curl"
-        thread.start()
+        Thread.detachNewThread { [self] in
+            nameCurrentThread("neurolink-curl")
+            runLoop()
+        }
     }
 
     /// Stops the loop: every unfinished transfer ends with ``TransferError/shutdown``. Returns once the

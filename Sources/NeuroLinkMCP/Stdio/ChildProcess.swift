@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import NeuroLinkBasics
 import Synchronization
 
 #if canImport(Glibc)
@@ -99,7 +100,8 @@ final class ChildProcess: Sendable {
     }
 
     private static func startReaper(pid: pid_t, exit: ExitSignal, onExit: @escaping @Sendable (Int32) -> Void) {
-        let thread = Thread {
+        Thread.detachNewThread {
+            nameCurrentThread("mcp-reaper")
             var status: Int32 = 0
             while waitpid(pid, &status, 0) < 0 {
                 // ECHILD: someone else reaped it; report a plain exit rather than wait forever.
@@ -111,7 +113,5 @@ final class ChildProcess: Sendable {
             exit.fire(status)
             onExit(status)
         }
-        thread.name = "mcp-reaper"
-        thread.start()
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import NeuroLinkBasics
 
 #if canImport(Glibc)
 import Glibc
@@ -14,12 +15,11 @@ enum StderrForwarder {
 
     /// Starts forwarding `descriptor`, which the forwarder owns and closes at end of file.
     static func start(descriptor: Int32, logger: Logger) {
-        let thread = Thread {
+        Thread.detachNewThread {
+            nameCurrentThread("mcp-stderr")
             forward(descriptor: descriptor, logger: logger)
             close(descriptor)
         }
-        thread.name = "mcp-stderr"
-        thread.start()
     }
 
     private static func forward(descriptor: Int32, logger: Logger) {
