@@ -239,6 +239,7 @@ let package = Package(
             dependencies: [
                 "CEditLine", "NeuroLinkClient", "NeuroLinkProtocol",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
             swiftSettings: strict

@@ -1,4 +1,5 @@
 import ArgumentParser
+import NIOCore
 import NeuroLinkProtocol
 
 #if canImport(Glibc)
@@ -35,6 +36,8 @@ public struct NLCtl: AsyncParsableCommand {
     /// the command can cancel its request and exit with ``NLExit/outputClosed`` (see ``Terminal``).
     public static func runFromCommandLine() async {
         signal(SIGPIPE, SIG_IGN)
+        // One connection's socket needs one event loop, not one per core: a thread less to start.
+        NIOSingletons.groupLoopCountSuggestion = 1
         let arguments = reorderGlobalOptions(Array(CommandLine.arguments.dropFirst()))
         do {
             var command = try await asyncParseAsRoot(arguments)
