@@ -82,7 +82,7 @@ extension Report {
         var figures: [String: Double] = [:]
         if let ttft {
             figures[Name.addedTTFTp50] = ttft.through.p50 - ttft.direct.p50
-            figures[Name.addedTTFTp99] = ttft.through.p99 - ttft.direct.p99
+            figures[Name.addedTTFTp99] = ttft.addedP99
         }
         let daemonRuns = throughput.filter { $0.mode != .direct }
         let chunks = daemonRuns.map(\.chunks).reduce(0, +)

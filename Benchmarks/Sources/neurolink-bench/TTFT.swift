@@ -7,6 +7,13 @@ enum TTFT {
     struct Result: Sendable {
         var through: Percentiles
         var direct: Percentiles
+
+        /// The daemon's p99 less the direct path's; `nil` when the direct path's is the higher (its own
+        /// slow request set the tail), where the difference says nothing about the daemon.
+        var addedP99: Double? {
+            let added = through.p99 - direct.p99
+            return added >= 0 ? added : nil
+        }
     }
 
     /// Microseconds per request through the daemon, on one NeuroLinkClient connection.
