@@ -90,6 +90,9 @@ extension CurlLoop {
             } else {
                 state.active[ObjectIdentifier(context.transfer)] = context
                 state.schedule(context)
+                if let size = state.growConnectionCache() {
+                    _ = nl_multi_setopt_long(multi, CURLMOPT_MAXCONNECTS, size)
+                }
             }
         case .remove(let id):
             if let context = state.active.removeValue(forKey: id) { release(context) }

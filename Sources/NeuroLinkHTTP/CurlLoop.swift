@@ -52,9 +52,11 @@ public final class CurlLoop: Sendable {
     public let maxPaused: Duration?
 
     /// Connections libcurl keeps open, in use or idle, before it closes the oldest idle one on each
-    /// transfer's end. Its default, four per transfer in progress, closed connections whenever concurrency
-    /// dipped between bursts, and the next burst paid a new handshake for each.
-    static let connectionCacheSize = 1024
+    /// transfer's end: this many, or the most transfers ever in progress at once if more. libcurl's
+    /// default, four per transfer in progress now, closed connections whenever concurrency dipped between
+    /// bursts, and the next burst paid a new handshake for each. Idle connections still close after
+    /// libcurl's maximum idle age (118 s).
+    static let connectionCacheFloor = 1024
 
     private static let globalInit: Bool = curl_global_init(Int(CURL_GLOBAL_DEFAULT)) == CURLE_OK
 
@@ -75,11 +77,28 @@ public final class CurlLoop: Sendable {
     ///   - maxPaused: a transfer paused (by either bound) for longer is ended with
     ///     ``TransferError/paused(limit:)``; `nil` disables the limit.
     ///   - logger: receives a line when the budget starts and stops holding transfers back.
-    public init(
+    public convenience init(
         highWaterBytes: Int = 256 * 1024,
         memoryBudgetBytes: Int = 64 << 20,
         maxPaused: Duration? = .seconds(120),
         logger: Logger? = nil
+    ) throws {
+        try self.init(
+            highWaterBytes: highWaterBytes,
+            memoryBudgetBytes: memoryBudgetBytes,
+            maxPaused: maxPaused,
+            connectionCacheFloor: Self.connectionCacheFloor,
+            logger: logger
+        )
+    }
+
+    /// As the public initialiser, with the connection cache's floor chosen (tests use a small one).
+    init(
+        highWaterBytes: Int,
+        memoryBudgetBytes: Int,
+        maxPaused: Duration?,
+        connectionCacheFloor: Int,
+        logger: Logger?
     ) throws {
         guard Self.globalInit else { throw TransferError.shutdown }
         let descriptors = try LoopDescriptors()
@@ -97,6 +116,7 @@ public final class CurlLoop: Sendable {
             budgetBytes: memoryBudgetBytes,
             streamBytes: highWaterBytes,
             maxPaused: maxPaused,
+            connectionCacheSize: connectionCacheFloor,
             logger: logger
         )
         let state = Unmanaged.passUnretained(loopState).toOpaque()
@@ -104,7 +124,7 @@ public final class CurlLoop: Sendable {
             nl_multi_setopt_pointer(multi, CURLMOPT_SOCKETDATA, state) == CURLM_OK,
             nl_multi_set_timer_callback(multi, timerCallback) == CURLM_OK,
             nl_multi_setopt_pointer(multi, CURLMOPT_TIMERDATA, state) == CURLM_OK,
-            nl_multi_setopt_long(multi, CURLMOPT_MAXCONNECTS, Self.connectionCacheSize) == CURLM_OK
+            nl_multi_setopt_long(multi, CURLMOPT_MAXCONNECTS, connectionCacheFloor) == CURLM_OK
         else {
             curl_multi_cleanup(multi)
             throw TransferError.shutdown  // `deinit` closes the descriptors: every property is set.

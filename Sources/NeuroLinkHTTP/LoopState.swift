@@ -32,6 +32,9 @@ final class LoopState {
         case (nil, let scan): scan
         }
     }
+    /// libcurl's connection cache size (`CURLMOPT_MAXCONNECTS`) now: raised to the most transfers ever in
+    /// progress at once, never lowered.
+    private(set) var connectionCacheSize: Int
     /// Longest a transfer may stay paused; `nil`: without limit.
     let maxPaused: Duration?
     private let logger: Logger?
@@ -40,11 +43,27 @@ final class LoopState {
     /// `budget.isHoldingBack` as last logged.
     private var loggedHoldingBack = false
 
-    init(epoll: Int32, budgetBytes: Int, streamBytes: Int, maxPaused: Duration?, logger: Logger?) {
+    init(
+        epoll: Int32,
+        budgetBytes: Int,
+        streamBytes: Int,
+        maxPaused: Duration?,
+        connectionCacheSize: Int,
+        logger: Logger?
+    ) {
         self.epoll = epoll
+        self.connectionCacheSize = connectionCacheSize
         budget = BufferBudget(limit: budgetBytes, streamLimit: streamBytes)
         self.maxPaused = maxPaused
         self.logger = logger
+    }
+
+    /// The cache size libcurl should now have, when more transfers are in progress than it holds
+    /// connections: a burst that large ends with every connection kept for the next one.
+    func growConnectionCache() -> Int? {
+        guard active.count > connectionCacheSize else { return nil }
+        connectionCacheSize = active.count
+        return connectionCacheSize
     }
 
     /// Makes sure the next scan comes no later than the context's earliest deadline.

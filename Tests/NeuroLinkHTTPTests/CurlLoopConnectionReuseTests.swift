@@ -24,11 +24,25 @@ import Testing
     /// Between bursts, fewer transfers are in progress than connections are open; the connections stay
     /// for the next burst.
     @Test func aBurstReusesTheConnectionsOfTheBurstBefore() async throws {
+        try await Self.threeBursts(of: 16, loop: CurlLoop())
+    }
+
+    /// Past the cache's floor, libcurl keeps as many connections as were ever in use at once.
+    @Test func aBurstWiderThanTheCacheFloorKeepsItsConnectionsToo() async throws {
+        let loop = try CurlLoop(
+            highWaterBytes: 256 * 1024,
+            memoryBudgetBytes: 64 << 20,
+            maxPaused: nil,
+            connectionCacheFloor: 2,
+            logger: nil
+        )
+        try await Self.threeBursts(of: 16, loop: loop)
+    }
+
+    static func threeBursts(of width: Int, loop: CurlLoop) async throws {
         try await LoopbackUpstream.with { upstream in
             upstream.setDefault(.stream(OpenAIStream(pieces: ["hello"])))
-            let loop = try CurlLoop()
             loop.start()
-            let width = 16
             for _ in 0..<3 {
                 try await withThrowingTaskGroup(of: String.self) { group in
                     for _ in 0..<width {
