@@ -75,40 +75,38 @@ final class DescribedPrometheusFactory: MetricsFactory, Sendable {
     }
 
     func destroyCounter(_ handler: any CounterHandler) {
-        if let counter = handler as? Prometheus.Counter { unregister(counter) }
+        if let counter = handler as? Prometheus.Counter { forget(counter, \.counters, registry.unregisterCounter) }
     }
 
     func destroyFloatingPointCounter(_ handler: any FloatingPointCounterHandler) {
-        if let counter = handler as? Prometheus.Counter { unregister(counter) }
+        if let counter = handler as? Prometheus.Counter { forget(counter, \.counters, registry.unregisterCounter) }
     }
 
     func destroyRecorder(_ handler: any RecorderHandler) {
-        if let gauge = handler as? Prometheus.Gauge { unregister(gauge) }
+        if let gauge = handler as? Prometheus.Gauge { forget(gauge, \.gauges, registry.unregisterGauge) }
         if let histogram = handler as? ValueHistogram {
-            made.withLock { $0.values = $0.values.filter { $0.value !== histogram } }
-            registry.unregisterValueHistogram(histogram)
+            forget(histogram, \.values, registry.unregisterValueHistogram)
         }
     }
 
     func destroyMeter(_ handler: any MeterHandler) {
-        if let gauge = handler as? Prometheus.Gauge { unregister(gauge) }
+        if let gauge = handler as? Prometheus.Gauge { forget(gauge, \.gauges, registry.unregisterGauge) }
     }
 
     func destroyTimer(_ handler: any TimerHandler) {
         if let histogram = handler as? DurationHistogram {
-            made.withLock { $0.durations = $0.durations.filter { $0.value !== histogram } }
-            registry.unregisterDurationHistogram(histogram)
+            forget(histogram, \.durations, registry.unregisterDurationHistogram)
         }
     }
 
-    private func unregister(_ counter: Prometheus.Counter) {
-        made.withLock { $0.counters = $0.counters.filter { $0.value !== counter } }
-        registry.unregisterCounter(counter)
-    }
-
-    private func unregister(_ gauge: Prometheus.Gauge) {
-        made.withLock { $0.gauges = $0.gauges.filter { $0.value !== gauge } }
-        registry.unregisterGauge(gauge)
+    /// Drops `handler` from `table` and from the registry, so that the next make of its series starts anew.
+    private func forget<Handler: AnyObject>(
+        _ handler: Handler,
+        _ table: WritableKeyPath<Handlers, [SeriesKey: Handler]>,
+        _ unregister: (Handler) -> Void
+    ) {
+        made.withLock { $0[keyPath: table] = $0[keyPath: table].filter { $0.value !== handler } }
+        unregister(handler)
     }
 }
 
