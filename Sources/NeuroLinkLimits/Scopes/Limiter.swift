@@ -82,7 +82,8 @@ public final class Limiter: Sendable {
             if state.config.pacing.enabled, !state.pacing.isEmpty {
                 state.pacing[request.member]?.recordAdmission(now: now)
             }
-            for kind in LimitScope.Kind.allCases { state.update(scopes[kind]) { $0.recordAdmission(now: now) } }
+            let sinceOrigin = now - state.origin
+            for kind in LimitScope.Kind.allCases { state.update(scopes[kind]) { $0.recordAdmission(now: sinceOrigin) } }
             state.lastPermit += 1
             state.livePermits.insert(state.lastPermit)
             return .admitted(
@@ -92,7 +93,8 @@ public final class Limiter: Sendable {
                     member: request.member,
                     admittedAt: now,
                     tokens: estimate,
-                    charges: charges
+                    charges: charges,
+                    scopes: scopes
                 )
             )
         }
@@ -102,14 +104,20 @@ public final class Limiter: Sendable {
     /// underestimate charged (possibly into debt, which delays later requests). May be called again
     /// with a later total; each call charges only the difference.
     public func reconcile(_ permit: inout AdmissionPermit, actual: TokenUsage, now: ContinuousClock.Instant) async {
+        await charge(permit.charges, upTo: actual, now: now)
         for index in permit.charges.indices where permit.charges[index].key.dimension != .requests {
-            let charge = permit.charges[index]
+            permit.charges[index].cost = actual[permit.charges[index].key.dimension]
+        }
+        permit.tokens = actual
+    }
+
+    /// Moves each token charge's bucket by the difference between `actual` and what was charged.
+    private func charge(_ charges: [RateCharge], upTo actual: TokenUsage, now: ContinuousClock.Instant) async {
+        for charge in charges where charge.key.dimension != .requests {
             let target = actual[charge.key.dimension]
             guard target != charge.cost else { continue }
             await store.adjust(key: charge.key, limit: charge.limit, by: target - charge.cost, now: now)
-            permit.charges[index].cost = target
         }
-        permit.tokens = actual
     }
 
     /// Releases the permit's in-flight slots. Returns `false` (and does nothing) when it was already
@@ -118,7 +126,7 @@ public final class Limiter: Sendable {
     public func release(_ permit: AdmissionPermit) -> Bool {
         state.withLock { state in
             guard state.livePermits.remove(permit.id) != nil else { return false }
-            state.releaseSlots(RequestScopes(tenant: permit.tenant, member: permit.member))
+            state.releaseSlots(permit.scopes)
             return true
         }
     }
@@ -126,8 +134,8 @@ public final class Limiter: Sendable {
     /// The end of a request that ran: reconciles its tokens with `actual` (when the usage is known;
     /// without it the estimate stays charged) and releases its slots.
     public func finish(_ permit: AdmissionPermit, actual: TokenUsage?, now: ContinuousClock.Instant) async {
-        var permit = permit
-        if let actual { await reconcile(&permit, actual: actual, now: now) }
+        // The permit ends here, so its charges are only read: no copy of them to update.
+        if let actual { await charge(permit.charges, upTo: actual, now: now) }
         release(permit)
     }
 
@@ -141,20 +149,20 @@ public final class Limiter: Sendable {
     }
 }
 
-/// The four scopes of one request.
-struct RequestScopes {
-    let global = LimitScope.global
-    let member: LimitScope
-    let tenant: LimitScope
-    let tenantMember: LimitScope
+/// The four scopes of one request, each hashed once.
+struct RequestScopes: Hashable, Sendable {
+    let global = ScopeKey.global
+    let member: ScopeKey
+    let tenant: ScopeKey
+    let tenantMember: ScopeKey
 
     init(tenant: TenantKey, member: String) {
-        self.member = .member(member)
-        self.tenant = .tenant(tenant)
-        tenantMember = .tenantMember(tenant, member: member)
+        self.member = ScopeKey(.member(member))
+        self.tenant = ScopeKey(.tenant(tenant))
+        tenantMember = ScopeKey(.tenantMember(tenant, member: member))
     }
 
-    subscript(kind: LimitScope.Kind) -> LimitScope {
+    subscript(kind: LimitScope.Kind) -> ScopeKey {
         switch kind {
         case .global: global
         case .member: member
@@ -173,9 +181,9 @@ struct RequestLimits {
 
     init(_ config: RateLimitConfig, _ scopes: RequestScopes) {
         global = config.global
-        member = config.limits(for: scopes.member)
-        tenant = config.limits(for: scopes.tenant)
-        tenantMember = config.limits(for: scopes.tenantMember)
+        member = config.limits(for: scopes.member.scope)
+        tenant = config.limits(for: scopes.tenant.scope)
+        tenantMember = config.limits(for: scopes.tenantMember.scope)
     }
 
     subscript(kind: LimitScope.Kind) -> ScopeLimits {
@@ -191,16 +199,13 @@ struct RequestLimits {
     /// a full bucket, so the request can still run once the bucket is full (reconciliation then
     /// charges the rest as debt) instead of being refused forever.
     func charges(scopes: RequestScopes, estimate: TokenUsage) -> [RateCharge] {
-        var count = 0
-        for kind in LimitScope.Kind.allCases {
-            for dimension in LimitDimension.allCases where self[kind][dimension] != nil { count += 1 }
-        }
-        guard count > 0 else { return [] }
         var charges: [RateCharge] = []
-        charges.reserveCapacity(count)
         for kind in LimitScope.Kind.allCases {
+            // One copy of the scope's limits (a few hundred bytes) per scope, not per dimension.
+            let limits = self[kind]
             for dimension in LimitDimension.allCases {
-                guard let limit = self[kind][dimension] else { continue }
+                guard let limit = limits[dimension] else { continue }
+                if charges.isEmpty { charges.reserveCapacity(LimitScope.Kind.allCases.count * 2) }
                 let cost = min(estimate[dimension], limit.capacity)
                 charges.append(RateCharge(key: LimiterKey(scopes[kind], dimension), limit: limit, cost: cost))
             }

@@ -1,7 +1,9 @@
 /// The limiter's local state, always used under its mutex.
 struct LimiterState {
     var config: RateLimitConfig
-    var scopes: [LimitScope: ScopeState] = [:]
+    /// Where the scopes' rate meters count time from.
+    let origin = ContinuousClock.now
+    var scopes: [ScopeKey: ScopeState] = [:]
     var pacing: [String: MemberPacing] = [:]
     var adaptive: [String: AdaptiveConcurrencyLimit] = [:]
     var livePermits: Set<UInt64> = []
@@ -31,7 +33,7 @@ struct LimiterState {
             if wait > .zero {
                 let paused = if case .paused = pacing.state(now: now) { true } else { false }
                 let denial = LimitDenial(
-                    scope: scopes.member,
+                    scope: scopes.member.scope,
                     reason: paused ? .providerPaused : .providerPacing,
                     retryAfter: wait
                 )
@@ -45,8 +47,8 @@ struct LimiterState {
             if kind == .member, let adaptive = adaptiveLimit(member: member) {
                 maximum = min(maximum ?? .max, adaptive.limit)
             }
-            guard let maximum, (self.scopes[scopes[kind]]?.inFlight ?? 0) >= maximum else { continue }
-            let denial = LimitDenial(scope: scopes[kind], reason: .concurrency, retryAfter: nil)
+            guard let maximum, inFlight(scopes[kind]) >= maximum else { continue }
+            let denial = LimitDenial(scope: scopes[kind].scope, reason: .concurrency, retryAfter: nil)
             if countingRejection { count(denial) }
             return .denied(denial)
         }
@@ -60,6 +62,11 @@ struct LimiterState {
         return .reserved(limits.charges(scopes: scopes, estimate: estimate), estimate)
     }
 
+    /// Requests in flight at `scope`, read in place (the entry holds a dictionary a copy would retain).
+    func inFlight(_ scope: ScopeKey) -> Int {
+        scopes.index(forKey: scope).map { scopes.values[$0].inFlight } ?? 0
+    }
+
     mutating func releaseSlots(_ scopes: RequestScopes) {
         for kind in LimitScope.Kind.allCases {
             guard let index = self.scopes.index(forKey: scopes[kind]) else { continue }
@@ -68,7 +75,7 @@ struct LimiterState {
     }
 
     /// Changes a scope's entry in place, creating it if needed: one hash of the scope, no copy.
-    mutating func update(_ scope: LimitScope, _ change: (inout ScopeState) -> Void) {
+    mutating func update(_ scope: ScopeKey, _ change: (inout ScopeState) -> Void) {
         if let index = scopes.index(forKey: scope) {
             change(&scopes.values[index])
         } else {
@@ -79,7 +86,7 @@ struct LimiterState {
     }
 
     mutating func count(_ denial: LimitDenial) {
-        update(denial.scope) { $0.rejections[denial.reason, default: 0] += 1 }
+        update(ScopeKey(denial.scope)) { $0.rejections[denial.reason, default: 0] += 1 }
     }
 
     /// The member's adaptive limit, created on first use when its configuration asks for one.
@@ -100,7 +107,8 @@ struct LimiterState {
 }
 
 extension ScopeState {
-    mutating func recordAdmission(now: ContinuousClock.Instant) {
+    /// `now` as a duration since ``LimiterState/origin``.
+    mutating func recordAdmission(now: Duration) {
         admitted += 1
         meter.record(now: now)
     }

@@ -1,6 +1,7 @@
 import Synchronization
 
 /// The buckets of one daemon: a dictionary from ``LimiterKey`` to its GCRA instant behind a mutex.
+/// Instants are kept as durations since the store's creation (see ``GCRA/charge(tat:limit:cost:now:)``).
 ///
 /// Bounded: a key whose instant has passed describes a full bucket, exactly like an absent key, so
 /// such keys are dropped whenever the table reaches `maxKeys`. Only if every key is still busy does
@@ -9,11 +10,13 @@ import Synchronization
 /// ever sees a partial batch.
 public final class InMemoryLimiterStore: RateLimiterStore {
     private struct State {
-        var tats: [LimiterKey: ContinuousClock.Instant] = [:]
+        var tats: [LimiterKey: Duration] = [:]
         var evictions = 0
     }
 
     private let state = Mutex(State())
+    /// Where the stored durations count from.
+    private let origin = ContinuousClock.now
     /// The most keys kept at once.
     public let maxKeys: Int
 
@@ -36,13 +39,14 @@ public final class InMemoryLimiterStore: RateLimiterStore {
 
     public func acquire(key: LimiterKey, limit: RateLimit, cost: Int, now: ContinuousClock.Instant) -> RateDecision {
         state.withLock { state in
-            let step = GCRA.acquire(tat: state.tats[key], limit: limit, cost: cost, now: now)
-            if let tat = step.tat { store(tat, for: key, in: &state, now: now) }
+            let step = GCRA.acquire(tat: state.tats[key].map { origin + $0 }, limit: limit, cost: cost, now: now)
+            if let tat = step.tat { store(tat - origin, for: key, in: &state, now: now - origin) }
             return step.decision
         }
     }
 
     public func adjust(key: LimiterKey, limit: RateLimit, by delta: Int, now: ContinuousClock.Instant) {
+        let now = now - origin
         state.withLock { state in
             let slot = state.tats.index(forKey: key)
             if let tat = GCRA.adjust(tat: slot.map { state.tats.values[$0] }, limit: limit, by: delta, now: now) {
@@ -54,24 +58,26 @@ public final class InMemoryLimiterStore: RateLimiterStore {
     }
 
     public func peek(key: LimiterKey, limit: RateLimit, cost: Int, now: ContinuousClock.Instant) -> RateDecision {
-        state.withLock { GCRA.peek(tat: $0.tats[key], limit: limit, cost: cost, now: now) }
+        state.withLock { GCRA.peek(tat: $0.tats[key].map { origin + $0 }, limit: limit, cost: cost, now: now) }
     }
 
     public func acquireAll(_ charges: [RateCharge], now: ContinuousClock.Instant) -> BatchDecision {
-        state.withLock { state in
+        let now = now - origin
+        return state.withLock { state in
             var result = BatchDecision.admitted
             var charged = 0
             for (index, charge) in charges.enumerated() {
                 // One hash per charge: the slot found for reading is the one written.
                 let slot = state.tats.index(forKey: charge.key)
-                let step = GCRA.acquire(
+                let step = GCRA.charge(
                     tat: slot.map { state.tats.values[$0] },
                     limit: charge.limit,
                     cost: charge.cost,
                     now: now
                 )
-                if result.allowed, step.decision.allowed {
-                    if let tat = step.tat {
+                switch step {
+                case .admitted(let tat) where result.allowed:
+                    if let tat {
                         if let slot {
                             state.tats.values[slot] = tat
                         } else {
@@ -79,9 +85,11 @@ public final class InMemoryLimiterStore: RateLimiterStore {
                         }
                     }
                     charged = index + 1
-                } else if !step.decision.allowed {
+                case .admitted:
                     // After a denial the remaining charges are only looked at, for the longest wait.
-                    result.noteDenied(index: index, retryAfter: step.decision.retryAfter)
+                    break
+                case .denied(let retryAfter):
+                    result.noteDenied(index: index, retryAfter: retryAfter)
                 }
             }
             guard !result.allowed else { return result }
@@ -99,16 +107,16 @@ public final class InMemoryLimiterStore: RateLimiterStore {
     }
 
     private func store(
-        _ tat: ContinuousClock.Instant,
+        _ tat: Duration,
         for key: LimiterKey,
         in state: inout State,
-        now: ContinuousClock.Instant
+        now: Duration
     ) {
         if state.tats.count >= maxKeys, state.tats[key] == nil { makeRoom(in: &state, now: now) }
         state.tats[key] = tat
     }
 
-    private func makeRoom(in state: inout State, now: ContinuousClock.Instant) {
+    private func makeRoom(in state: inout State, now: Duration) {
         state.tats = state.tats.filter { $0.value > now }
         guard state.tats.count >= maxKeys,
             let fullest = state.tats.min(by: { $0.value < $1.value })?.key

@@ -11,12 +11,15 @@ public struct LimiterKey: Sendable, Hashable, CustomStringConvertible {
     private let fieldsHash: Int
 
     public init(_ scope: LimitScope, _ dimension: LimitDimension) {
-        self.scope = scope
+        self.init(ScopeKey(scope), dimension)
+    }
+
+    /// From a scope whose hash is already known. The dimension is mixed in without running a hasher:
+    /// a table hashes `fieldsHash` with its own seed anyway, and equality still compares the fields.
+    init(_ scope: ScopeKey, _ dimension: LimitDimension) {
+        self.scope = scope.scope
         self.dimension = dimension
-        var hasher = Hasher()
-        hasher.combine(scope)
-        hasher.combine(dimension)
-        fieldsHash = hasher.finalize()
+        fieldsHash = scope.hash ^ dimension.hashSalt
     }
 
     public static func == (lhs: LimiterKey, rhs: LimiterKey) -> Bool {
@@ -30,6 +33,20 @@ public struct LimiterKey: Sendable, Hashable, CustomStringConvertible {
     /// `tenant:alice/member:openai:requests`; only for display and for stores that need a string
     /// key (building it allocates, so the in-memory store hashes the fields instead).
     public var description: String { "\(scope):\(dimension.rawValue)" }
+}
+
+extension LimitDimension {
+    /// Distinct odd multiples of the golden-ratio constant, one per dimension.
+    fileprivate var hashSalt: Int {
+        let index =
+            switch self {
+            case .requests: 1
+            case .tokens: 3
+            case .inputTokens: 5
+            case .outputTokens: 7
+            }
+        return index &* Int(bitPattern: 0x9E37_79B9_7F4A_7C15)
+    }
 }
 
 /// One charge of a batch: `cost` units against `key`, limited by `limit`.
