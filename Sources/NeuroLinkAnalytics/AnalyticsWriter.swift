@@ -70,8 +70,7 @@ public final class AnalyticsWriter: RequestRecorder, Sendable {
     }
 
     /// Writes the queue every flush interval (and when a batch fills) until the task is cancelled.
-    /// Then call ``flush()`` from a task that is not cancelled (database access checks for
-    /// cancellation) once the last request has been recorded.
+    /// Then call ``flush()`` once the last request has been recorded.
     public func run() async {
         await withTaskGroup(of: Void.self) { group in
             let interval = Duration.milliseconds(settings.flushIntervalMs)
@@ -87,8 +86,15 @@ public final class AnalyticsWriter: RequestRecorder, Sendable {
         }
     }
 
-    /// Writes every queued row now, in one transaction (repeated while rows keep arriving).
+    /// Writes every queued row now, in one transaction (repeated while rows keep arriving), even
+    /// when the calling task is cancelled, as the writer's loop is at shutdown, possibly in the
+    /// middle of a write: GRDB abandons a cancelled task's database access, and the rows taken
+    /// from the queue are nowhere else.
     public func flush() async {
+        await Task { await writeQueued() }.value
+    }
+
+    private func writeQueued() async {
         while true {
             let batch = state.withLock { state -> [RequestRecord] in
                 defer { state.queue = [] }

@@ -151,6 +151,24 @@ import Testing
         #expect(try writer.store.count() == 5)
     }
 
+    /// At shutdown the writer's loop is cancelled, possibly in the middle of a write; the rows that
+    /// write had taken from the queue must still reach the database (GRDB gives up on a cancelled
+    /// task's access, and the rows were once counted lost instead).
+    @Test func aFlushInACancelledTaskStillWritesItsRows() async throws {
+        let writer = try Self.writer()
+        for index in 0..<3 { writer.record(Self.record(index)) }
+        let cancelled = Task {
+            // Cancelled before this sleep ends, so the flush below runs in a cancelled task.
+            try? await Task.sleep(for: .seconds(60))
+            await writer.flush()
+        }
+        cancelled.cancel()
+        await cancelled.value
+        #expect(writer.counters.dropped == 0)
+        #expect(writer.counters.written == 3)
+        #expect(try writer.store.count() == 3)
+    }
+
     @Test func samplingRateZeroRecordsNothing() async throws {
         var settings = DaemonConfig.Analytics()
         settings.samplingRate = 0

@@ -70,7 +70,7 @@ struct AnalyticsService: Service, CustomStringConvertible {
 
     func run() async {
         await cancelWhenGracefulShutdown { await writer.run() }
-        // This task is not cancelled (only the writer loop was), so the last write can complete.
+        // The rows recorded since the loop's last write; the drain has recorded every request by now.
         await writer.flush()
     }
 }

@@ -90,7 +90,7 @@ import Glibc
                         "cancelled", "client_gone", "error", "rejected", "shut_down", "success", "success", "success",
                         "success",
                     ],
-                    "\(rows)"
+                    "\(rows)\nthe first daemon's log:\n\(first.log.suffix(3000))"
                 )
                 let okRows = rows.filter { $0["outcome"]?.stringValue == "success" }
                 #expect(okRows.allSatisfy { $0["tokens_estimated"] == .bool(true) }, "the loopback reports no usage")
