@@ -50,6 +50,11 @@ struct Bench {
             note("analytics writer: \(rows) rows")
             report.writer = try await WriterCapacity.run(rows: rows)
         }
+        if options.runs(.decode) {
+            let events = options.quick ? 100_000 : 1_000_000
+            note("provider event decoding: \(events) events")
+            report.decode = try DecodeCost.run(events: events)
+        }
         guard options.needsUpstream else { return report }
 
         let levels: [Throughput.Level] =

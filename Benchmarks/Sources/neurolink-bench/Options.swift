@@ -3,7 +3,7 @@ import Foundation
 /// Command-line options of `neurolink-bench`.
 struct Options: Sendable {
     enum Section: String, Sendable, CaseIterable {
-        case startup, ttft, throughput, idle, soak, admission, writer, analytics, cache, security, front
+        case startup, ttft, throughput, idle, soak, admission, writer, decode, analytics, cache, security, front
     }
 
     var daemonPath = ""
@@ -34,7 +34,7 @@ struct Options: Sendable {
                                [--only SECTION[,SECTION...]] [--litellm PATH]
                                [--figures PATH [--record]] [--commit REV]
 
-          --daemon PATH     the neurolinkd binary to measure (build it with -c release); not needed by --only admission,writer
+          --daemon PATH     the neurolinkd binary to measure (build it with -c release); not needed by --only admission,writer,decode
           --quick           fewer samples and shorter streams (a smoke run, not for the record)
           --soak SECONDS    also run the soak: continuous streams for SECONDS, RSS sampled every 10 s
           --idle-streams N  the idle section opens N stalled streams (default 1000); the bench (holding the upstream's
@@ -55,8 +55,8 @@ struct Options: Sendable {
           --allocations     count the daemon's heap allocations during the throughput runs (perf uprobes
                             on libc's malloc family; needs root and linux-perf): allocations per chunk
           --only LIST       run only these sections, in the usual order: a comma-separated list of
-                            startup, ttft, throughput, idle, soak, admission, writer, analytics, cache, security,
-                            front (the OpenAI-compatible HTTP front against direct and, with --litellm, LiteLLM)
+                            startup, ttft, throughput, idle, soak, admission, writer, decode, analytics, cache,
+                            security, front (the OpenAI-compatible HTTP front against direct and, with --litellm, LiteLLM)
                             (soak needs --soak; analytics starts two daemons, with and without analytics;
                             cache needs the embedding model: NEUROLINK_MODEL_DIR or scripts/embedding-model.sh)
         """
@@ -119,7 +119,7 @@ struct Options: Sendable {
             default: throw BenchError.usage("unknown argument \(argument)")
             }
         }
-        // The admission and writer sections measure in process: they need no daemon.
+        // The admission, writer and decode sections measure in process: they need no daemon.
         if options.needsUpstream {
             guard !options.daemonPath.isEmpty else { throw BenchError.usage("--daemon PATH is required") }
             guard FileManager.default.isExecutableFile(atPath: options.daemonPath) else {
@@ -133,8 +133,8 @@ struct Options: Sendable {
         return options
     }
 
-    /// Whether any section needs the daemon and the loopback upstream (admission and writer run in process).
-    var needsUpstream: Bool { only.map { !$0.isSubset(of: [.admission, .writer]) } ?? true }
+    /// Whether any section needs the daemon and the loopback upstream (admission, writer and decode run in process).
+    var needsUpstream: Bool { only.map { !$0.isSubset(of: [.admission, .writer, .decode]) } ?? true }
 
     func runs(_ section: Section) -> Bool {
         if let only { return only.contains(section) }

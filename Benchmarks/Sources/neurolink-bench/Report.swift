@@ -16,6 +16,7 @@ struct Report {
     var soak: Soak.Result?
     var admission: AdmissionOverhead.Run?
     var writer: WriterCapacity.Run?
+    var decode: DecodeCost.Run?
     var analytics: AnalyticsCost.Result?
     var cacheExact: CacheFigures.Exact?
     var security: SecurityCost.Result?
@@ -126,6 +127,7 @@ struct Report {
         }
         if let admission { lines += AdmissionOverhead.tableRows(admission) }
         if let writer { lines += WriterCapacity.tableRows(writer) }
+        if let decode { lines += DecodeCost.tableRows(decode) }
         if let analytics { lines += AnalyticsCost.tableRows(analytics) }
         if let security { lines += SecurityCost.tableRows(security) }
         if cacheExact != nil || cacheSemantic != nil { lines += CacheFigures.tableRows(cacheExact, cacheSemantic) }

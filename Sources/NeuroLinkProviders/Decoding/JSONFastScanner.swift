@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// A forward-only reader over one JSON document, for the stream decoders' fast paths.
 ///
 /// The fast paths read the few common event shapes (a text delta, mostly) without `JSONDecoder`
@@ -141,8 +147,10 @@ struct JSONFastScanner {
     func matches(_ span: Span, _ literal: StaticString) -> Bool {
         let count = span.end - span.start
         guard count == literal.utf8CodeUnitCount else { return false }
+        guard count > 0 else { return true }
         return literal.withUTF8Buffer { name in
-            UnsafeBufferPointer(rebasing: bytes[span.start..<span.end]).elementsEqual(name)
+            guard let base = bytes.baseAddress, let name = name.baseAddress else { return false }
+            return memcmp(base + span.start, name, count) == 0
         }
     }
 
@@ -237,9 +245,9 @@ struct JSONFastScanner {
     private mutating func expectLiteral(_ literal: StaticString) throws(Decline) {
         let start = peekPosition()
         let count = literal.utf8CodeUnitCount
-        guard start + count <= bytes.count,
-            literal.withUTF8Buffer({ UnsafeBufferPointer(rebasing: bytes[start..<start + count]).elementsEqual($0) })
-        else { throw Decline() }
+        guard start + count <= bytes.count, matches(Span(start: start, end: start + count), literal) else {
+            throw Decline()
+        }
         position = start + count
     }
 

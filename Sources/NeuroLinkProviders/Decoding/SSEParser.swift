@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// One server-sent event.
 public struct SSEEvent: Sendable, Hashable {
     /// The `event:` field, when present.
@@ -40,42 +46,60 @@ public struct SSEParser: Sendable {
 
     /// Feeds bytes, appending every completed event to `events`.
     public mutating func feed(_ bytes: some Collection<UInt8>, into events: inout [SSEEvent]) throws(LineTooLong) {
-        var index = bytes.startIndex
-        if skipLeadingLF, index != bytes.endIndex {
-            if bytes[index] == UInt8(ascii: "\n") { index = bytes.index(after: index) }
+        let fed = bytes.withContiguousStorageIfAvailable { buffer in
+            Result { () throws(LineTooLong) in try feed(buffer, into: &events) }
+        }
+        if let fed { return try fed.get() }
+        try Array(bytes).withUnsafeBufferPointer { buffer throws(LineTooLong) in try feed(buffer, into: &events) }
+    }
+
+    private mutating func feed(_ bytes: UnsafeBufferPointer<UInt8>, into events: inout [SSEEvent]) throws(LineTooLong) {
+        var lineStart = 0
+        if skipLeadingLF, !bytes.isEmpty {
+            if bytes[0] == Self.lf { lineStart = 1 }
             skipLeadingLF = false
         }
-        var lineStart = index
-        while index != bytes.endIndex {
-            let byte = bytes[index]
-            if byte == UInt8(ascii: "\n") || byte == UInt8(ascii: "\r") {
-                if line.isEmpty {
-                    try processLine(bytes[lineStart..<index], into: &events)
-                } else {
-                    line.append(contentsOf: bytes[lineStart..<index])
-                    if line.count > maxLineBytes { throw LineTooLong() }
-                    let complete = line
-                    line.removeAll(keepingCapacity: true)
-                    try processLine(complete[...], into: &events)
-                }
-                var next = bytes.index(after: index)
-                if byte == UInt8(ascii: "\r") {
-                    if next == bytes.endIndex {
-                        skipLeadingLF = true
-                    } else if bytes[next] == UInt8(ascii: "\n") {
-                        next = bytes.index(after: next)
-                    }
-                }
-                index = next
-                lineStart = index
+        while let end = Self.lineEnd(in: bytes, from: lineStart) {
+            if line.isEmpty {
+                try processLine(bytes[lineStart..<end], into: &events)
             } else {
-                index = bytes.index(after: index)
+                line.append(contentsOf: bytes[lineStart..<end])
+                if line.count > maxLineBytes { throw LineTooLong() }
+                let complete = line
+                line.removeAll(keepingCapacity: true)
+                try processLine(complete[...], into: &events)
+            }
+            lineStart = end + 1
+            if bytes[end] == Self.cr {
+                if lineStart == bytes.count {
+                    skipLeadingLF = true
+                } else if bytes[lineStart] == Self.lf {
+                    lineStart += 1
+                }
             }
         }
-        if lineStart != bytes.endIndex {
+        if lineStart < bytes.count {
             line.append(contentsOf: bytes[lineStart...])
             if line.count > maxLineBytes { throw LineTooLong() }
         }
+    }
+
+    private static let lf = UInt8(ascii: "\n")
+    private static let cr = UInt8(ascii: "\r")
+    private static let dataField = Array("data".utf8)
+    private static let eventField = Array("event".utf8)
+
+    /// The index of the first CR or LF at or after `start`: `memchr` for the LF that ends almost
+    /// every line, then for a CR before it.
+    private static func lineEnd(in bytes: UnsafeBufferPointer<UInt8>, from start: Int) -> Int? {
+        guard start < bytes.count, let base = bytes.baseAddress else { return nil }
+        let from = base + start
+        func offset(_ found: UnsafeMutableRawPointer?) -> Int? {
+            found.map { UnsafeRawPointer(from).distance(to: $0) }
+        }
+        let lfOffset = offset(memchr(from, Int32(lf), bytes.count - start))
+        let crOffset = offset(memchr(from, Int32(cr), lfOffset ?? (bytes.count - start)))
+        return (crOffset ?? lfOffset).map { start + $0 }
     }
 
     /// Whether bytes of an unfinished line or event are pending (the body ended mid-event).
@@ -94,14 +118,19 @@ public struct SSEParser: Sendable {
         let field = line[line.startIndex..<(colon ?? line.endIndex)]
         var value = colon.map { line[line.index(after: $0)...] } ?? line[line.endIndex...]
         if value.first == UInt8(ascii: " ") { value = value.dropFirst() }
-        if field.elementsEqual("data".utf8) {
+        if field.elementsEqual(Self.dataField) {
             // The event's data is capped like a line: `data:` lines without a blank line between
             // them would otherwise grow it without limit.
             guard data.count + (hasData ? 1 : 0) + value.count <= maxLineBytes else { throw LineTooLong() }
-            if hasData { data.append(UInt8(ascii: "\n")) }
-            data.append(contentsOf: value)
+            if hasData {
+                data.append(Self.lf)
+                data.append(contentsOf: value)
+            } else {
+                // One allocation of the right size for the usual event of one `data:` line.
+                data = Array(value)
+            }
             hasData = true
-        } else if field.elementsEqual("event".utf8) {
+        } else if field.elementsEqual(Self.eventField) {
             eventName = String(decoding: value, as: UTF8.self)
         }
         // `id` and `retry` matter to browsers reconnecting, not to a single streamed response.
@@ -109,7 +138,8 @@ public struct SSEParser: Sendable {
 
     private mutating func dispatch(into events: inout [SSEEvent]) {
         defer {
-            data.removeAll(keepingCapacity: true)
+            // The event took the buffer: keeping its capacity here would allocate a new one now.
+            data = []
             hasData = false
             eventName = nil
         }

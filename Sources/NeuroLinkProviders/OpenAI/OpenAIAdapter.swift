@@ -130,6 +130,8 @@ public struct OpenAIStreamDecoder: ProviderStreamDecoder {
         }
     }
 
+    private static let doneMarker = Array("[DONE]".utf8)
+
     public mutating func decode(_ bytes: [UInt8], into output: inout [ProviderEvent]) throws(RPCError) {
         do {
             try parser.feed(bytes, into: &events)
@@ -139,7 +141,7 @@ public struct OpenAIStreamDecoder: ProviderStreamDecoder {
         defer { events.removeAll(keepingCapacity: true) }
         for event in events {
             if sawDone { continue }  // Anything after [DONE] is not part of the answer.
-            if event.data.elementsEqual("[DONE]".utf8) {
+            if event.data == Self.doneMarker {
                 sawDone = true
                 continue
             }
