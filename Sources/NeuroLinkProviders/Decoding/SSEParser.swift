@@ -59,7 +59,15 @@ public struct SSEParser: Sendable {
             if bytes[0] == Self.lf { lineStart = 1 }
             skipLeadingLF = false
         }
-        while let end = Self.lineEnd(in: bytes, from: lineStart) {
+        // The next LF is searched for once and kept until a line passes it, so that input whose
+        // lines end in CR alone is still scanned in linear time.
+        var nextLF = Self.index(of: Self.lf, in: bytes, from: lineStart, to: bytes.count)
+        while true {
+            if let lf = nextLF, lf < lineStart {
+                nextLF = Self.index(of: Self.lf, in: bytes, from: lineStart, to: bytes.count)
+            }
+            guard let end = Self.index(of: Self.cr, in: bytes, from: lineStart, to: nextLF ?? bytes.count) ?? nextLF
+            else { break }
             if line.isEmpty {
                 try processLine(bytes[lineStart..<end], into: &events)
             } else {
@@ -89,17 +97,15 @@ public struct SSEParser: Sendable {
     private static let dataField = Array("data".utf8)
     private static let eventField = Array("event".utf8)
 
-    /// The index of the first CR or LF at or after `start`: `memchr` for the LF that ends almost
-    /// every line, then for a CR before it.
-    private static func lineEnd(in bytes: UnsafeBufferPointer<UInt8>, from start: Int) -> Int? {
-        guard start < bytes.count, let base = bytes.baseAddress else { return nil }
-        let from = base + start
-        func offset(_ found: UnsafeMutableRawPointer?) -> Int? {
-            found.map { UnsafeRawPointer(from).distance(to: $0) }
-        }
-        let lfOffset = offset(memchr(from, Int32(lf), bytes.count - start))
-        let crOffset = offset(memchr(from, Int32(cr), lfOffset ?? (bytes.count - start)))
-        return (crOffset ?? lfOffset).map { start + $0 }
+    /// The index of the first `byte` in `start..<end`, found with `memchr`.
+    private static func index(
+        of byte: UInt8,
+        in bytes: UnsafeBufferPointer<UInt8>,
+        from start: Int,
+        to end: Int
+    ) -> Int? {
+        guard start < end, let base = bytes.baseAddress else { return nil }
+        return memchr(base + start, Int32(byte), end - start).map { UnsafeRawPointer(base).distance(to: $0) }
     }
 
     /// Whether bytes of an unfinished line or event are pending (the body ended mid-event).
