@@ -108,14 +108,6 @@ import Testing
                 let now = time.at(offset)
                 let cost = Int.random(in: 1...max(1, limit.capacity + 1), using: &random)
                 let gcra = GCRA.acquire(tat: tat, limit: limit, cost: cost, now: now)
-                // The batch path's lighter answer is the same decision and the same new state.
-                let origin = time.ms(0)
-                let charge: GCRA.Charge =
-                    gcra.decision.allowed
-                    ? .admitted(gcra.tat.map { $0 - origin }) : .denied(retryAfter: gcra.decision.retryAfter)
-                if GCRA.charge(tat: tat.map { $0 - origin }, limit: limit, cost: cost, now: now - origin) != charge {
-                    disagreements.append("charge: round \(round) step \(step) \(limit) cost \(cost)")
-                }
                 if let new = gcra.tat { tat = new }
                 let classic = bucket.tryConsume(cost, now: now)
                 if gcra.decision.allowed != classic

@@ -24,30 +24,26 @@ public enum GCRA {
         cost: Int,
         now: ContinuousClock.Instant
     ) -> Step {
-        // On the timeline of durations since `now`.
-        let stored = tat.map { $0 - now }
-        let used = max(stored ?? .zero, .zero)
-        switch charge(tat: stored, limit: limit, cost: cost, now: .zero) {
-        case .admitted(let newTAT):
-            let needed = newTAT ?? used
-            let decision = RateDecision(
-                allowed: true,
-                retryAfter: .zero,
-                remaining: (limit.window - needed).wholeUnits(of: limit.rate.interval),
-                resetAfter: needed,
-                limit: limit.capacity
-            )
-            return Step(decision: decision, tat: newTAT.map { now + $0 })
-        case .denied(let retryAfter):
-            let decision = RateDecision(
-                allowed: false,
-                retryAfter: retryAfter,
-                remaining: (limit.window - used).wholeUnits(of: limit.rate.interval),
-                resetAfter: used,
-                limit: limit.capacity
-            )
-            return Step(decision: decision, tat: nil)
+        let cost = max(0, cost)
+        let base = max(tat ?? now, now)
+        let used = base - now
+        guard cost <= limit.capacity else {
+            // More than a full bucket: waiting cannot help.
+            return Step(decision: denied(limit: limit, used: used, retryAfter: nil), tat: nil)
         }
+        let newTAT = base + limit.rate.interval * cost
+        let needed = newTAT - now
+        guard needed <= limit.window else {
+            return Step(decision: denied(limit: limit, used: used, retryAfter: needed - limit.window), tat: nil)
+        }
+        let decision = RateDecision(
+            allowed: true,
+            retryAfter: .zero,
+            remaining: (limit.window - needed).wholeUnits(of: limit.rate.interval),
+            resetAfter: needed,
+            limit: limit.capacity
+        )
+        return Step(decision: decision, tat: cost == 0 ? nil : newTAT)
     }
 
     /// What ``acquire(tat:limit:cost:now:)`` would decide, without a new state to store.
@@ -71,41 +67,19 @@ public enum GCRA {
         by delta: Int,
         now: ContinuousClock.Instant
     ) -> ContinuousClock.Instant? {
-        adjust(tat: tat.map { $0 - now }, limit: limit, by: delta, now: .zero).map { now + $0 }
-    }
-}
-
-/// GCRA on a timeline of durations since a fixed origin of the caller's choosing: what the
-/// in-memory store keeps. `ContinuousClock.Instant`'s layout is hidden from this module (it comes
-/// from a library built for evolution), so every copy of one, or of an optional one, is a call;
-/// `Duration`'s is known.
-extension GCRA {
-    /// The outcome of ``charge(tat:limit:cost:now:)``.
-    public enum Charge: Sendable, Hashable {
-        /// Admitted; the TAT to store, or `nil` when the stored state is unchanged (a zero cost).
-        case admitted(Duration?)
-        /// Denied: how long until the same cost would be admitted, or `nil` when it never can be
-        /// (the cost exceeds the bucket's capacity).
-        case denied(retryAfter: Duration?)
-    }
-
-    /// The decision of ``acquire(tat:limit:cost:now:)`` without the bucket's level, which costs a
-    /// 128-bit division: what a batch of charges needs.
-    public static func charge(tat: Duration?, limit: RateLimit, cost: Int, now: Duration) -> Charge {
-        let cost = max(0, cost)
-        // More than a full bucket: waiting cannot help.
-        guard cost <= limit.capacity else { return .denied(retryAfter: nil) }
-        let newTAT = max(tat ?? now, now) + limit.rate.interval * cost
-        let needed = newTAT - now
-        guard needed <= limit.window else { return .denied(retryAfter: needed - limit.window) }
-        return .admitted(cost == 0 ? nil : newTAT)
-    }
-
-    /// ``adjust(tat:limit:by:now:)`` on this timeline.
-    public static func adjust(tat: Duration?, limit: RateLimit, by delta: Int, now: Duration) -> Duration? {
         // The bound keeps `interval × delta` far inside Duration's range whatever the caller passes.
         let delta = min(max(delta, -(1 << 40)), 1 << 40)
         let newTAT = max(tat ?? now, now) + limit.rate.interval * delta
         return newTAT > now ? newTAT : nil
+    }
+
+    private static func denied(limit: RateLimit, used: Duration, retryAfter: Duration?) -> RateDecision {
+        RateDecision(
+            allowed: false,
+            retryAfter: retryAfter,
+            remaining: (limit.window - used).wholeUnits(of: limit.rate.interval),
+            resetAfter: used,
+            limit: limit.capacity
+        )
     }
 }

@@ -90,6 +90,4 @@ public struct AdmissionPermit: Sendable, Hashable {
     public internal(set) var tokens: TokenUsage
     /// What was charged, with the limits in force then, so reconciliation and refunds use them too.
     var charges: [RateCharge]
-    /// The request's scopes, hashed at admission, for releasing its slots.
-    let scopes: RequestScopes
 }

@@ -40,7 +40,7 @@ public struct MemberLimitStatus: Sendable, Hashable {
 extension Limiter {
     /// The state of every scope and member at `now`. Bucket levels are read from the store.
     public func status(now: ContinuousClock.Instant) async -> LimiterStatus {
-        let (config, local, members, sinceOrigin) = state.withLock { state in
+        let (config, local, members) = state.withLock { state in
             var members: [MemberLimitStatus] = []
             for name in Set(state.pacing.keys).union(state.adaptive.keys).sorted() {
                 let pacing = state.pacing[name]
@@ -53,17 +53,16 @@ extension Limiter {
                     )
                 )
             }
-            return (state.config, state.scopes, members, now - state.origin)
+            return (state.config, state.scopes, members)
         }
         var scopes: [ScopeStatus] = []
-        for (key, entry) in local.sorted(by: { $0.key.scope.description < $1.key.scope.description }) {
-            let scope = key.scope
+        for (scope, entry) in local.sorted(by: { $0.key.description < $1.key.description }) {
             let limits = config.limits(for: scope)
             var remaining: [LimitDimension: Int] = [:]
             var capacity: [LimitDimension: Int] = [:]
             for dimension in LimitDimension.allCases {
                 guard let limit = limits[dimension] else { continue }
-                let decision = await store.peek(key: LimiterKey(key, dimension), limit: limit, cost: 0, now: now)
+                let decision = await store.peek(key: LimiterKey(scope, dimension), limit: limit, cost: 0, now: now)
                 remaining[dimension] = decision.remaining
                 capacity[dimension] = limit.capacity
             }
@@ -80,7 +79,7 @@ extension Limiter {
                     maxInFlight: maxInFlight,
                     admitted: entry.admitted,
                     rejections: entry.rejections,
-                    currentRate: entry.meter.perSecond(now: sinceOrigin),
+                    currentRate: entry.meter.perSecond(now: now),
                     remaining: remaining,
                     capacity: capacity
                 )

@@ -82,8 +82,7 @@ public final class Limiter: Sendable {
             if state.config.pacing.enabled, !state.pacing.isEmpty {
                 state.pacing[request.member]?.recordAdmission(now: now)
             }
-            let sinceOrigin = now - state.origin
-            for kind in LimitScope.Kind.allCases { state.update(scopes[kind]) { $0.recordAdmission(now: sinceOrigin) } }
+            for kind in LimitScope.Kind.allCases { state.update(scopes[kind]) { $0.recordAdmission(now: now) } }
             state.lastPermit += 1
             state.livePermits.insert(state.lastPermit)
             return .admitted(
@@ -93,8 +92,7 @@ public final class Limiter: Sendable {
                     member: request.member,
                     admittedAt: now,
                     tokens: estimate,
-                    charges: charges,
-                    scopes: scopes
+                    charges: charges
                 )
             )
         }
@@ -126,7 +124,7 @@ public final class Limiter: Sendable {
     public func release(_ permit: AdmissionPermit) -> Bool {
         state.withLock { state in
             guard state.livePermits.remove(permit.id) != nil else { return false }
-            state.releaseSlots(permit.scopes)
+            state.releaseSlots(RequestScopes(tenant: permit.tenant, member: permit.member))
             return true
         }
     }
@@ -149,20 +147,20 @@ public final class Limiter: Sendable {
     }
 }
 
-/// The four scopes of one request, each hashed once.
-struct RequestScopes: Hashable, Sendable {
-    let global = ScopeKey.global
-    let member: ScopeKey
-    let tenant: ScopeKey
-    let tenantMember: ScopeKey
+/// The four scopes of one request.
+struct RequestScopes {
+    let global = LimitScope.global
+    let member: LimitScope
+    let tenant: LimitScope
+    let tenantMember: LimitScope
 
     init(tenant: TenantKey, member: String) {
-        self.member = ScopeKey(.member(member))
-        self.tenant = ScopeKey(.tenant(tenant))
-        tenantMember = ScopeKey(.tenantMember(tenant, member: member))
+        self.member = .member(member)
+        self.tenant = .tenant(tenant)
+        tenantMember = .tenantMember(tenant, member: member)
     }
 
-    subscript(kind: LimitScope.Kind) -> ScopeKey {
+    subscript(kind: LimitScope.Kind) -> LimitScope {
         switch kind {
         case .global: global
         case .member: member
@@ -181,9 +179,9 @@ struct RequestLimits {
 
     init(_ config: RateLimitConfig, _ scopes: RequestScopes) {
         global = config.global
-        member = config.limits(for: scopes.member.scope)
-        tenant = config.limits(for: scopes.tenant.scope)
-        tenantMember = config.limits(for: scopes.tenantMember.scope)
+        member = config.limits(for: scopes.member)
+        tenant = config.limits(for: scopes.tenant)
+        tenantMember = config.limits(for: scopes.tenantMember)
     }
 
     subscript(kind: LimitScope.Kind) -> ScopeLimits {
@@ -203,11 +201,16 @@ struct RequestLimits {
         for kind in LimitScope.Kind.allCases {
             // One copy of the scope's limits (a few hundred bytes) per scope, not per dimension.
             let limits = self[kind]
+            // Hashed once for all of the scope's buckets: hashing the tenant and provider names
+            // for every key was most of the limiter's cost.
+            var scopeHash: Int?
             for dimension in LimitDimension.allCases {
                 guard let limit = limits[dimension] else { continue }
                 if charges.isEmpty { charges.reserveCapacity(LimitScope.Kind.allCases.count * 2) }
-                let cost = min(estimate[dimension], limit.capacity)
-                charges.append(RateCharge(key: LimiterKey(scopes[kind], dimension), limit: limit, cost: cost))
+                let hash = scopeHash ?? scopes[kind].hashValue
+                scopeHash = hash
+                let key = LimiterKey(scopes[kind], dimension, scopeHash: hash)
+                charges.append(RateCharge(key: key, limit: limit, cost: min(estimate[dimension], limit.capacity)))
             }
         }
         return charges

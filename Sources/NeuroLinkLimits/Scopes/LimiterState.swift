@@ -1,9 +1,7 @@
 /// The limiter's local state, always used under its mutex.
 struct LimiterState {
     var config: RateLimitConfig
-    /// Where the scopes' rate meters count time from.
-    let origin = ContinuousClock.now
-    var scopes: [ScopeKey: ScopeState] = [:]
+    var scopes: [LimitScope: ScopeState] = [:]
     var pacing: [String: MemberPacing] = [:]
     var adaptive: [String: AdaptiveConcurrencyLimit] = [:]
     var livePermits: Set<UInt64> = []
@@ -33,7 +31,7 @@ struct LimiterState {
             if wait > .zero {
                 let paused = if case .paused = pacing.state(now: now) { true } else { false }
                 let denial = LimitDenial(
-                    scope: scopes.member.scope,
+                    scope: scopes.member,
                     reason: paused ? .providerPaused : .providerPacing,
                     retryAfter: wait
                 )
@@ -47,8 +45,8 @@ struct LimiterState {
             if kind == .member, let adaptive = adaptiveLimit(member: member) {
                 maximum = min(maximum ?? .max, adaptive.limit)
             }
-            guard let maximum, inFlight(scopes[kind]) >= maximum else { continue }
-            let denial = LimitDenial(scope: scopes[kind].scope, reason: .concurrency, retryAfter: nil)
+            guard let maximum, (self.scopes[scopes[kind]]?.inFlight ?? 0) >= maximum else { continue }
+            let denial = LimitDenial(scope: scopes[kind], reason: .concurrency, retryAfter: nil)
             if countingRejection { count(denial) }
             return .denied(denial)
         }
@@ -62,11 +60,6 @@ struct LimiterState {
         return .reserved(limits.charges(scopes: scopes, estimate: estimate), estimate)
     }
 
-    /// Requests in flight at `scope`, read in place (the entry holds a dictionary a copy would retain).
-    func inFlight(_ scope: ScopeKey) -> Int {
-        scopes.index(forKey: scope).map { scopes.values[$0].inFlight } ?? 0
-    }
-
     mutating func releaseSlots(_ scopes: RequestScopes) {
         for kind in LimitScope.Kind.allCases {
             guard let index = self.scopes.index(forKey: scopes[kind]) else { continue }
@@ -75,7 +68,7 @@ struct LimiterState {
     }
 
     /// Changes a scope's entry in place, creating it if needed: one hash of the scope, no copy.
-    mutating func update(_ scope: ScopeKey, _ change: (inout ScopeState) -> Void) {
+    mutating func update(_ scope: LimitScope, _ change: (inout ScopeState) -> Void) {
         if let index = scopes.index(forKey: scope) {
             change(&scopes.values[index])
         } else {
@@ -86,7 +79,7 @@ struct LimiterState {
     }
 
     mutating func count(_ denial: LimitDenial) {
-        update(ScopeKey(denial.scope)) { $0.rejections[denial.reason, default: 0] += 1 }
+        update(denial.scope) { $0.rejections[denial.reason, default: 0] += 1 }
     }
 
     /// The member's adaptive limit, created on first use when its configuration asks for one.
@@ -107,8 +100,7 @@ struct LimiterState {
 }
 
 extension ScopeState {
-    /// `now` as a duration since ``LimiterState/origin``.
-    mutating func recordAdmission(now: Duration) {
+    mutating func recordAdmission(now: ContinuousClock.Instant) {
         admitted += 1
         meter.record(now: now)
     }

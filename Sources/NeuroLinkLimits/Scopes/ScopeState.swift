@@ -10,21 +10,18 @@ struct ScopeState {
 
 /// Admissions per second over roughly the last ten seconds, from two fixed windows blended by how
 /// far the current one has run (the sliding-window-counter estimate): O(1) memory per scope.
-///
-/// Times are durations since the limiter's origin (``LimiterState/origin``): each admission records
-/// in four meters, and copying `ContinuousClock.Instant`s is a call each.
 struct RateMeter {
     static let window: Duration = .seconds(10)
-    private var start: Duration?
+    private var start: ContinuousClock.Instant?
     private var current = 0
     private var previous = 0
 
-    mutating func record(now: Duration) {
+    mutating func record(now: ContinuousClock.Instant) {
         roll(now: now)
         current += 1
     }
 
-    func perSecond(now: Duration) -> Double {
+    func perSecond(now: ContinuousClock.Instant) -> Double {
         var meter = self
         meter.roll(now: now)
         guard let start = meter.start else { return 0 }
@@ -32,7 +29,7 @@ struct RateMeter {
         return (Double(meter.previous) * (1 - elapsed) + Double(meter.current)) / Self.window.secondsValue
     }
 
-    private mutating func roll(now: Duration) {
+    private mutating func roll(now: ContinuousClock.Instant) {
         guard let begun = start else {
             start = now
             return

@@ -1,7 +1,6 @@
 import Synchronization
 
 /// The buckets of one daemon: a dictionary from ``LimiterKey`` to its GCRA instant behind a mutex.
-/// Instants are kept as durations since the store's creation (see ``GCRA/charge(tat:limit:cost:now:)``).
 ///
 /// Bounded: a key whose instant has passed describes a full bucket, exactly like an absent key, so
 /// such keys are dropped whenever the table reaches `maxKeys`. Only if every key is still busy does
@@ -10,13 +9,11 @@ import Synchronization
 /// ever sees a partial batch.
 public final class InMemoryLimiterStore: RateLimiterStore {
     private struct State {
-        var tats: [LimiterKey: Duration] = [:]
+        var tats: [LimiterKey: ContinuousClock.Instant] = [:]
         var evictions = 0
     }
 
     private let state = Mutex(State())
-    /// Where the stored durations count from.
-    private let origin = ContinuousClock.now
     /// The most keys kept at once.
     public let maxKeys: Int
 
@@ -39,14 +36,13 @@ public final class InMemoryLimiterStore: RateLimiterStore {
 
     public func acquire(key: LimiterKey, limit: RateLimit, cost: Int, now: ContinuousClock.Instant) -> RateDecision {
         state.withLock { state in
-            let step = GCRA.acquire(tat: state.tats[key].map { origin + $0 }, limit: limit, cost: cost, now: now)
-            if let tat = step.tat { store(tat - origin, for: key, in: &state, now: now - origin) }
+            let step = GCRA.acquire(tat: state.tats[key], limit: limit, cost: cost, now: now)
+            if let tat = step.tat { store(tat, for: key, in: &state, now: now) }
             return step.decision
         }
     }
 
     public func adjust(key: LimiterKey, limit: RateLimit, by delta: Int, now: ContinuousClock.Instant) {
-        let now = now - origin
         state.withLock { state in
             let slot = state.tats.index(forKey: key)
             if let tat = GCRA.adjust(tat: slot.map { state.tats.values[$0] }, limit: limit, by: delta, now: now) {
@@ -58,26 +54,24 @@ public final class InMemoryLimiterStore: RateLimiterStore {
     }
 
     public func peek(key: LimiterKey, limit: RateLimit, cost: Int, now: ContinuousClock.Instant) -> RateDecision {
-        state.withLock { GCRA.peek(tat: $0.tats[key].map { origin + $0 }, limit: limit, cost: cost, now: now) }
+        state.withLock { GCRA.peek(tat: $0.tats[key], limit: limit, cost: cost, now: now) }
     }
 
     public func acquireAll(_ charges: [RateCharge], now: ContinuousClock.Instant) -> BatchDecision {
-        let now = now - origin
-        return state.withLock { state in
+        state.withLock { state in
             var result = BatchDecision.admitted
             var charged = 0
             for (index, charge) in charges.enumerated() {
                 // One hash per charge: the slot found for reading is the one written.
                 let slot = state.tats.index(forKey: charge.key)
-                let step = GCRA.charge(
+                let step = GCRA.acquire(
                     tat: slot.map { state.tats.values[$0] },
                     limit: charge.limit,
                     cost: charge.cost,
                     now: now
                 )
-                switch step {
-                case .admitted(let tat) where result.allowed:
-                    if let tat {
+                if result.allowed, step.decision.allowed {
+                    if let tat = step.tat {
                         if let slot {
                             state.tats.values[slot] = tat
                         } else {
@@ -85,11 +79,9 @@ public final class InMemoryLimiterStore: RateLimiterStore {
                         }
                     }
                     charged = index + 1
-                case .admitted:
+                } else if !step.decision.allowed {
                     // After a denial the remaining charges are only looked at, for the longest wait.
-                    break
-                case .denied(let retryAfter):
-                    result.noteDenied(index: index, retryAfter: retryAfter)
+                    result.noteDenied(index: index, retryAfter: step.decision.retryAfter)
                 }
             }
             guard !result.allowed else { return result }
@@ -107,16 +99,16 @@ public final class InMemoryLimiterStore: RateLimiterStore {
     }
 
     private func store(
-        _ tat: Duration,
+        _ tat: ContinuousClock.Instant,
         for key: LimiterKey,
         in state: inout State,
-        now: Duration
+        now: ContinuousClock.Instant
     ) {
         if state.tats.count >= maxKeys, state.tats[key] == nil { makeRoom(in: &state, now: now) }
         state.tats[key] = tat
     }
 
-    private func makeRoom(in state: inout State, now: Duration) {
+    private func makeRoom(in state: inout State, now: ContinuousClock.Instant) {
         state.tats = state.tats.filter { $0.value > now }
         guard state.tats.count >= maxKeys,
             let fullest = state.tats.min(by: { $0.value < $1.value })?.key
