@@ -56,7 +56,7 @@ public final class NeuroLinkClient: Sendable {
         maxFrameBytes: Int = 1 << 30,
         _ body: (NeuroLinkClient) async throws -> Result
     ) async throws -> Result {
-        let path = SocketPath.resolve(explicit: socketPath, environment: ProcessInfo.processInfo.environment)
+        let path = SocketPath.resolve(explicit: socketPath, environment: SocketPath.processEnvironment())
         let target = try trustedTarget(path)
         let channel: NIOAsyncChannel<ByteBuffer, ByteBuffer>
         do {

@@ -1,5 +1,5 @@
 import ArgumentParser
-import Foundation
+import FoundationEssentials
 import NeuroLinkClient
 import NeuroLinkProtocol
 
@@ -31,7 +31,7 @@ struct AnalyticsRange: ParsableArguments {
     }
 
     static func instant(_ text: String, now: Date) -> Double? {
-        if let date = ISO8601DateFormatter().date(from: text) { return date.timeIntervalSince1970 }
+        if let date = try? Date(text, strategy: .iso8601) { return date.timeIntervalSince1970 }
         let units: [(String, Double)] = [("s", 1), ("m", 60), ("h", 3600), ("d", 86_400)]
         guard let unit = units.first(where: { text.hasSuffix($0.0) }), let value = Double(text.dropLast()),
             value.isFinite, value >= 0, value * unit.1 <= now.timeIntervalSince1970

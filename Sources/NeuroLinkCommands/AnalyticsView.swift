@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import NeuroLinkProtocol
 
 /// How `nlctl analytics` prints reports and exported rows.
@@ -15,8 +15,8 @@ enum AnalyticsView {
                 ms(group.durationMs.p50), ms(group.durationMs.p95),
                 "\(group.inputTokens)" + (group.estimatedTokenRequests > 0 ? "~" : ""),
                 "\(group.outputTokens)" + (group.estimatedTokenRequests > 0 ? "~" : ""),
-                group.tokensPerSecond.map { String(format: "%.1f", $0) } ?? "-",
-                group.cost.map { String(format: "%.6f", $0) } ?? "-",
+                group.tokensPerSecond.map { String(cFormat: "%.1f", $0) } ?? "-",
+                group.cost.map { String(cFormat: "%.6f", $0) } ?? "-",
                 group.topErrors.map { "\($0.type)×\($0.count)" }.joined(separator: " "),
             ]
         }
@@ -57,7 +57,7 @@ enum AnalyticsView {
     /// `7.5 (4)`: the mean overall score and the answers scored; `-` without evaluations.
     private static func judged(_ evaluation: AnalyticsReport.EvaluationAverages?) -> String {
         guard let evaluation, let overall = evaluation.overall else { return "-" }
-        return String(format: "%.1f (%d)", overall, evaluation.scored)
+        return String(cFormat: "%.1f (%ld)", overall, evaluation.scored)
     }
 
     static func json(_ value: some Encodable) throws -> String {
@@ -98,10 +98,10 @@ enum AnalyticsView {
     /// RFC 4180: quoted when it holds a comma, a quote or a line break; quotes doubled.
     private static func csvField(_ text: String) -> String {
         guard text.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return text }
-        return "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+        return "\"" + text.replacing("\"", with: "\"\"") + "\""
     }
 
     private static func number(_ value: Double?) -> String { value.map { "\($0)" } ?? "" }
-    private static func ms(_ value: Double?) -> String { value.map { String(format: "%.0f", $0) } ?? "-" }
-    private static func percent(_ rate: Double) -> String { String(format: "%.1f", rate * 100) }
+    private static func ms(_ value: Double?) -> String { value.map { String(cFormat: "%.0f", $0) } ?? "-" }
+    private static func percent(_ rate: Double) -> String { String(cFormat: "%.1f", rate * 100) }
 }

@@ -1,5 +1,5 @@
 import ArgumentParser
-import Foundation
+import FoundationEssentials
 import NeuroLinkClient
 import NeuroLinkProtocol
 
@@ -52,7 +52,7 @@ struct AuditCommand: AsyncParsableCommand {
                 do {
                     try json.write(toFile: exportReport, atomically: true, encoding: .utf8)
                 } catch {
-                    Terminal.diagnostic("nlctl: cannot write \(exportReport): \(error.localizedDescription)")
+                    Terminal.diagnostic("nlctl: cannot write \(exportReport): \(fileErrorReason(error))")
                     throw ExitCode(NLExit.ioError)
                 }
             }
@@ -86,7 +86,7 @@ enum AuditView {
     }
 
     static func table(_ report: AuditReport) -> String {
-        let span = String(format: "%.1f h", (report.until - report.since) / 3600)
+        let span = String(cFormat: "%.1f h", (report.until - report.since) / 3600)
         var text = "\(report.total) security events in the last \(span)\n"
         if !report.counts.isEmpty {
             let rows = report.counts.map { [$0.tenant ?? "-", $0.type.rawValue, "\($0.count)"] }

@@ -1,5 +1,5 @@
 import ArgumentParser
-import Foundation
+import FoundationEssentials
 import NeuroLinkClient
 import NeuroLinkProtocol
 
@@ -69,12 +69,12 @@ struct CacheCommand: AsyncParsableCommand {
                 text = Terminal.readStandardInput()
             } else {
                 do { text = try String(contentsOfFile: file, encoding: .utf8) } catch {
-                    throw ValidationError("cannot read \(file): \(error.localizedDescription)")
+                    throw ValidationError("cannot read \(file): \(fileErrorReason(error))")
                 }
             }
             var requests: [StreamRequest] = []
             for (index, line) in text.split(separator: "\n").enumerated()
-            where !line.trimmingCharacters(in: .whitespaces).isEmpty {
+            where !line.trimmed(while: \.isBlank).isEmpty {
                 let json = try? JSONDecoder().decode(JSONValue.self, from: Data(line.utf8))
                 do throws(RPCError) { requests.append(try StreamRequest(json: json)) } catch {
                     throw ValidationError("line \(index + 1): \(error.message)")
@@ -138,8 +138,8 @@ enum CacheView {
         for report in [byModel, byTenant] {
             let rows = report.groups.compactMap { group -> [String]? in
                 guard let cache = group.cache else { return nil }
-                let rate = cache.hitRate.map { String(format: "%.1f%%", $0 * 100) } ?? "-"
-                let saved = cache.savedCost.map { String(format: "%.6f", $0) } ?? "-"
+                let rate = cache.hitRate.map { String(cFormat: "%.1f%%", $0 * 100) } ?? "-"
+                let saved = cache.savedCost.map { String(cFormat: "%.6f", $0) } ?? "-"
                 return [group.key, "\(cache.hits)", "\(cache.misses)", "\(cache.bypassed)", rate, saved]
             }
             let header = [report.by.rawValue, "hits", "misses", "bypassed", "hit rate", "saved $"]
@@ -185,14 +185,14 @@ enum CacheView {
     }
 
     static func stats(_ stats: CacheStats) -> String {
-        let mib = { (bytes: Int) in String(format: "%.1f MiB", Double(bytes) / 1_048_576) }
+        let mib = { (bytes: Int) in String(cFormat: "%.1f MiB", Double(bytes) / 1_048_576) }
         var rows = [
             ["entries in memory", "\(stats.entries) (\(mib(stats.bytes)) of \(mib(stats.capacityBytes)))"]
         ]
         if let entries = stats.diskEntries, let bytes = stats.diskBytes {
             rows.append(["entries on disk", "\(entries) (\(mib(bytes)) compressed)"])
         }
-        let rate = stats.hitRate.map { String(format: "%.1f%%", $0 * 100) } ?? "-"
+        let rate = stats.hitRate.map { String(cFormat: "%.1f%%", $0 * 100) } ?? "-"
         rows += [
             ["lookups", "\(stats.lookups): \(stats.hits) hits, \(stats.misses) misses (hit rate \(rate))"],
             ["not looked up", "\(stats.bypassed)"],
@@ -200,7 +200,7 @@ enum CacheView {
             [
                 "saved",
                 "\(stats.savedInputTokens) input + \(stats.savedOutputTokens) output tokens, "
-                    + String(format: "$%.6f", stats.savedCost),
+                    + String(cFormat: "$%.6f", stats.savedCost),
             ],
         ]
         var text = StatusView.table(rows).joined(separator: "\n") + "\n"

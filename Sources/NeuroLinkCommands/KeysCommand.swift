@@ -1,6 +1,6 @@
 import ArgumentParser
 import Crypto
-import Foundation
+import FoundationEssentials
 
 /// `nlctl keys hash`: the SHA-256 of an API key for `http.api_keys`, so that the configuration
 /// never holds the key itself.
@@ -19,7 +19,7 @@ struct KeysCommand: AsyncParsableCommand {
 
         func run() async throws {
             // The key is read, not taken as an argument: arguments end up in shell history and `ps`.
-            let key = Terminal.readStandardInput().trimmingCharacters(in: .whitespacesAndNewlines)
+            let key = Terminal.readStandardInput().trimmed()
             guard !key.isEmpty else {
                 throw ValidationError("give the key on standard input, e.g. nlctl keys hash < key.txt")
             }
@@ -27,7 +27,7 @@ struct KeysCommand: AsyncParsableCommand {
         }
 
         static func hex(_ key: String) -> String {
-            SHA256.hash(data: Data(key.utf8)).map { String(format: "%02x", $0) }.joined()
+            SHA256.hash(data: Data(key.utf8)).map { ($0 < 16 ? "0" : "") + String($0, radix: 16) }.joined()
         }
     }
 }

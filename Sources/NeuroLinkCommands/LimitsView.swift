@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import NeuroLinkProtocol
 
 /// The human-readable `nlctl limits` text, and the one-line summary `nlctl status` shows.
@@ -17,7 +17,7 @@ struct LimitsView {
             let header = ["SCOPE", "RATE/S", "LEFT (OF CAPACITY)", "IN FLIGHT", "ADMITTED", "REJECTED"]
             let rows = limits.scopes.map { scope in
                 [
-                    scope.scope, String(format: "%.1f", scope.currentRate), Self.buckets(scope.buckets),
+                    scope.scope, String(cFormat: "%.1f", scope.currentRate), Self.buckets(scope.buckets),
                     "\(scope.inFlight)/\(scope.maxInFlight.map(String.init) ?? "-")", "\(scope.admitted)",
                     Self.rejections(scope.rejections),
                 ]
@@ -109,7 +109,7 @@ struct LimitsView {
     /// "250ms", "4.2s", "6m0s".
     static func duration(ms: Int) -> String {
         if ms < 1000 { return "\(ms)ms" }
-        if ms < 60_000 { return String(format: "%.1fs", Double(ms) / 1000) }
+        if ms < 60_000 { return String(cFormat: "%.1fs", Double(ms) / 1000) }
         return StatusView.duration(Double(ms) / 1000)
     }
 }

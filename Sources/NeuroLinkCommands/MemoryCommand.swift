@@ -1,5 +1,5 @@
 import ArgumentParser
-import Foundation
+import FoundationEssentials
 import NeuroLinkClient
 import NeuroLinkProtocol
 
@@ -71,7 +71,6 @@ struct MemoryCommand: AsyncParsableCommand {
 
     /// A Unix-milliseconds time in UTC, to the second.
     static func time(_ ms: Int64) -> String {
-        let formatter = ISO8601DateFormatter()
-        return formatter.string(from: Date(timeIntervalSince1970: Double(ms) / 1000))
+        Date(timeIntervalSince1970: Double(ms) / 1000).formatted(.iso8601)
     }
 }

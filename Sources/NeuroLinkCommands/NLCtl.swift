@@ -29,7 +29,8 @@ public struct NLCtl: AsyncParsableCommand {
 
     public init() {}
 
-    /// Runs `nlctl` with the process arguments. Global options given before the subcommand
+    /// Runs `nlctl` with the process arguments. The plain forms of `--version` and `health` run
+    /// without ArgumentParser (``Shortcut``). Global options given before the subcommand
     /// (`nlctl --socket PATH status`) are moved after it, where every subcommand accepts them.
     ///
     /// `SIGPIPE` is ignored: a write to a closed pipe fails with `EPIPE` instead of killing nlctl, so
@@ -38,9 +39,13 @@ public struct NLCtl: AsyncParsableCommand {
         signal(SIGPIPE, SIG_IGN)
         // One connection's socket needs one event loop, not one per core: a thread less to start.
         NIOSingletons.groupLoopCountSuggestion = 1
-        let arguments = reorderGlobalOptions(Array(CommandLine.arguments.dropFirst()))
+        let arguments = Array(CommandLine.arguments.dropFirst())
         do {
-            var command = try await asyncParseAsRoot(arguments)
+            if let shortcut = Shortcut(arguments) {
+                try await shortcut.run()
+                return
+            }
+            var command = try await asyncParseAsRoot(reorderGlobalOptions(arguments))
             if var asyncCommand = command as? any AsyncParsableCommand {
                 try await asyncCommand.run()
             } else {

@@ -1,5 +1,5 @@
 import ArgumentParser
-import Foundation
+import FoundationEssentials
 import NeuroLinkProtocol
 
 /// The request options that shape any prompt: `stream` and `generate` apply them to their one

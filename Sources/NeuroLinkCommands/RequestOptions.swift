@@ -1,5 +1,5 @@
 import ArgumentParser
-import Foundation
+import FoundationEssentials
 import NeuroLinkProtocol
 
 /// Output formats of `stream` and `generate`.
@@ -34,7 +34,7 @@ struct RequestOptions: ParsableArguments {
             }
             text = Terminal.readStandardInput()
         }
-        guard let text, !text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
+        guard let text, !text.trimmed().isEmpty else {
             throw ValidationError("the prompt is empty")
         }
         var request = try defaults.request(prompt: text)
@@ -68,21 +68,21 @@ enum AnalyticsSummary {
     /// `analytics: openai/gpt-4o-mini · first chunk 412 ms · 2.21 s · 61.4 tokens/s · 402 in / 135 out · $0.000141`
     static func line(_ analytics: ResultAnalytics) -> String {
         var parts = ["analytics: \(analytics.provider)/\(analytics.model)"]
-        if let first = analytics.timeToFirstChunkMs { parts.append(String(format: "first chunk %.0f ms", first)) }
-        parts.append(String(format: "%.2f s", analytics.durationMs / 1000))
-        if let rate = analytics.tokensPerSecond { parts.append(String(format: "%.1f tokens/s", rate)) }
+        if let first = analytics.timeToFirstChunkMs { parts.append(String(cFormat: "first chunk %.0f ms", first)) }
+        parts.append(String(cFormat: "%.2f s", analytics.durationMs / 1000))
+        if let rate = analytics.tokensPerSecond { parts.append(String(cFormat: "%.1f tokens/s", rate)) }
         if let usage = analytics.usage {
             let estimated = usage.estimated == true ? " (estimated)" : ""
             parts.append("\(usage.inputTokens) in / \(usage.outputTokens) out\(estimated)")
         }
-        parts.append(analytics.cost.map { String(format: "$%.6f", $0) } ?? "cost unknown")
+        parts.append(analytics.cost.map { String(cFormat: "$%.6f", $0) } ?? "cost unknown")
         return parts.joined(separator: " · ")
     }
 
     /// `[analytics] 1.0 s · 48 tokens · 52.3 tokens/s`, for `--debug`.
     static func live(_ figures: LiveAnalytics) -> String {
-        var line = String(format: "[analytics] %.1f s · %d tokens", figures.elapsedMs / 1000, figures.outputTokens)
-        if let rate = figures.tokensPerSecond { line += String(format: " · %.1f tokens/s", rate) }
+        var line = String(cFormat: "[analytics] %.1f s · %ld tokens", figures.elapsedMs / 1000, figures.outputTokens)
+        if let rate = figures.tokensPerSecond { line += String(cFormat: " · %.1f tokens/s", rate) }
         return line
     }
 }
@@ -121,16 +121,16 @@ enum DebugOutput {
         let usage =
             result.usage.map { "in \($0.inputTokens), out \($0.outputTokens), total \($0.totalTokens)" }
             ?? "not reported"
-        let ttfc = result.timings.timeToFirstChunkMs.map { String(format: "%.1f ms", $0) } ?? "-"
+        let ttfc = result.timings.timeToFirstChunkMs.map { String(cFormat: "%.1f ms", $0) } ?? "-"
         try Terminal.standardError(
             """
             [debug] provider: \(result.provider), model: \(result.model)\(route(result.route))
             [debug] finish: \(result.finishReason), chunks: \(result.chunks), usage: \(usage)
-            [debug] time to first chunk: \(ttfc), duration: \(String(format: "%.1f ms", result.timings.durationMs))
+            [debug] time to first chunk: \(ttfc), duration: \(String(cFormat: "%.1f ms", result.timings.durationMs))
             """
         )
         if let cache = result.cache {
-            let age = cache.ageMs.map { String(format: ", %.0f s old", $0 / 1000) } ?? ""
+            let age = cache.ageMs.map { String(cFormat: ", %.0f s old", $0 / 1000) } ?? ""
             let stored = cache.stored == true ? ", stored" : ""
             try Terminal.standardError(
                 "[debug] cache: \(cache.status)\(age)\(stored)\(cache.key.map { ", key \($0)" } ?? "")"

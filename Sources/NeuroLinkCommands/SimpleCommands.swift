@@ -1,5 +1,5 @@
 import ArgumentParser
-import Foundation
+import FoundationEssentials
 import NeuroLinkClient
 import NeuroLinkProtocol
 
@@ -12,10 +12,14 @@ struct HealthCommand: AsyncParsableCommand {
     @OptionGroup var connection: ConnectionOptions
 
     func run() async throws {
+        try await Self.check(socket: connection.socket)
+    }
+
+    /// Prints the daemon's health; throws (exit status non-zero) unless it is `ok`. ``Shortcut`` calls
+    /// this directly.
+    static func check(socket: String?) async throws {
         do {
-            let health = try await NeuroLinkClient.withConnection(socketPath: connection.socket) {
-                try await $0.health()
-            }
+            let health = try await NeuroLinkClient.withConnection(socketPath: socket) { try await $0.health() }
             try Terminal.standardOutput(health.status + "\n")
             if health.status != "ok" { throw ExitCode(NLExit.failure) }
         } catch {

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import NeuroLinkProtocol
 
 /// The human-readable `nlctl status` text.
@@ -44,7 +44,7 @@ struct StatusView {
             lines.append("mcp:       " + servers.map(Self.mcp).joined(separator: "; "))
         }
         if let alerts = status.alerts, !alerts.isEmpty {
-            lines.append("alerts:    " + Self.alerts(alerts, all: false).trimmingCharacters(in: .newlines))
+            lines.append("alerts:    " + Self.alerts(alerts, all: false).trimmed(while: \.isNewline))
         }
         lines.append("")
         lines.append("providers (default: \(status.defaultProvider ?? "auto")):")
@@ -91,9 +91,9 @@ struct StatusView {
                 if member.breakerTrips > 0 { breaker += " (\(member.breakerTrips) trips)" }
                 return [
                     member.member, member.healthy ? "healthy" : "UNHEALTHY", breaker, "\(member.inFlight)",
-                    member.latencyMs.map { String(format: "%.0f ms", $0) } ?? "-",
-                    String(format: "%.1f%%", member.errorRatePct),
-                    member.throughputTps.map { String(format: "%.1f", $0) } ?? "-", "\(member.requests)",
+                    member.latencyMs.map { String(cFormat: "%.0f ms", $0) } ?? "-",
+                    String(cFormat: "%.1f%%", member.errorRatePct),
+                    member.throughputTps.map { String(cFormat: "%.1f", $0) } ?? "-", "\(member.requests)",
                     member.lastError ?? "-",
                 ]
             }
@@ -131,8 +131,8 @@ struct StatusView {
         let rows = alerts.map { alert in
             [
                 alert.name, alert.state.uppercased(), alert.severity, alert.metric,
-                alert.value.map { String(format: "%.4g", $0) } ?? "-",
-                "\(alert.condition == "below" ? "<" : ">") \(String(format: "%.4g", alert.threshold))",
+                alert.value.map { String(cFormat: "%.4g", $0) } ?? "-",
+                "\(alert.condition == "below" ? "<" : ">") \(String(cFormat: "%.4g", alert.threshold))",
                 duration(Double(alert.windowMs) / 1000),
                 alert.since.map { Date(timeIntervalSince1970: $0).formatted(.iso8601) } ?? "-", "\(alert.fired)",
             ]
@@ -143,8 +143,8 @@ struct StatusView {
     static func table(_ rows: [[String]]) -> [String] {
         let widths = (0..<(rows.first?.count ?? 0)).map { column in rows.map { $0[column].count }.max() ?? 0 }
         return rows.map { row in
-            zip(row, widths).map { $0.padding(toLength: $1, withPad: " ", startingAt: 0) }.joined(separator: "  ")
-                .trimmingCharacters(in: .whitespaces)
+            zip(row, widths).map { $0 + String(repeating: " ", count: max(0, $1 - $0.count)) }.joined(separator: "  ")
+                .trimmed(while: \.isBlank)
         }
     }
 
@@ -166,7 +166,7 @@ struct StatusView {
     static func bytes(_ count: Int) -> String {
         if count < 1024 { return "\(count) B" }
         if count < 1 << 20 { return "\(count / 1024) KiB" }
-        return String(format: "%.1f MiB", Double(count) / Double(1 << 20))
+        return String(cFormat: "%.1f MiB", Double(count) / Double(1 << 20))
     }
 
     static func milliseconds(_ ms: Int) -> String {

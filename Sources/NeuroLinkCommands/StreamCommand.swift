@@ -1,5 +1,5 @@
 import ArgumentParser
-import Foundation
+import FoundationEssentials
 import NeuroLinkClient
 import NeuroLinkProtocol
 
@@ -65,7 +65,7 @@ struct StreamCommand: AsyncParsableCommand {
                 }
             }
         } catch let error as RPCError where debug && error.data.route != nil {
-            Terminal.diagnostic(DebugOutput.route(error.data.route).trimmingCharacters(in: .newlines))
+            Terminal.diagnostic(DebugOutput.route(error.data.route).trimmed(while: \.isNewline))
             if format == .json {
                 try Terminal.standardOutput(JSONLines.line(JSONLines.Tagged<RPCError>(type: "error", error: error)))
             }
@@ -144,7 +144,7 @@ enum ToolText {
 
     static func result(_ result: ToolResult) -> String {
         let lead = Terminal.stderrIsTerminal ? "   " : "[neurolink] "
-        let took = String(format: "%.0f ms", result.durationMs)
+        let took = String(cFormat: "%.0f ms", result.durationMs)
         if let error = result.error { return lead + "\(result.name) failed after \(took): \(error)" }
         return lead + "\(result.name) answered in \(took) (\(result.content?.utf8.count ?? 0) bytes)"
     }

@@ -1,4 +1,5 @@
-import Foundation
+import Dispatch
+import FoundationEssentials
 
 #if canImport(Glibc)
 import Glibc
@@ -7,7 +8,7 @@ import Glibc
 /// Standard output or standard error can no longer be written: the reader went away (`EPIPE`:
 /// `nlctl stream … | head -3`, a closed terminal) or the descriptor is unusable (`EBADF`, `EIO`, …).
 ///
-/// Thrown by ``Terminal``'s writers instead of the crash Foundation's `FileHandle.write` ends in; the
+/// Thrown by ``Terminal``'s writers instead of the crash Foundation's `FileHandle.write` would end in; the
 /// command stops (cancelling its request) and exits with ``NLExit/outputClosed`` or ``NLExit/ioError``.
 struct OutputClosed: Error, Sendable, CustomStringConvertible {
     /// `STDOUT_FILENO` or `STDERR_FILENO`.
@@ -55,8 +56,18 @@ enum Terminal {
     static var stdoutIsTerminal: Bool { isatty(STDOUT_FILENO) == 1 }
     static var stderrIsTerminal: Bool { isatty(STDERR_FILENO) == 1 }
 
+    /// Everything on standard input up to its end (nothing if it cannot be read).
     static func readStandardInput() -> String {
-        String(decoding: FileHandle.standardInput.readDataToEndOfFile(), as: UTF8.self)
+        var bytes: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 16_384)
+        while true {
+            let count = chunk.withUnsafeMutableBytes { read(STDIN_FILENO, $0.baseAddress, $0.count) }
+            if count > 0 {
+                bytes += chunk[..<count]
+            } else if count == 0 || errno != EINTR {
+                return String(decoding: bytes, as: UTF8.self)
+            }
+        }
     }
 
     /// Writes every byte of `text` to `descriptor`, retrying interrupted and partial writes, and

@@ -1,5 +1,6 @@
 import ArgumentParser
-import Foundation
+import Dispatch
+import FoundationEssentials
 import NeuroLinkClient
 import NeuroLinkProtocol
 
@@ -98,14 +99,13 @@ final class RawTerminal: Sendable {
     }
 }
 
-/// Reads standard input byte by byte on a thread of its own (a blocking read must not hold one of
-/// Swift's cooperative threads); nlctl exits when `top` ends, which ends the thread.
+/// Reads standard input byte by byte on a dispatch queue of its own (a blocking read must not hold
+/// one of Swift's cooperative threads); nlctl exits when `top` ends, which ends the read.
 enum KeyReader {
     static func start(_ key: @escaping @Sendable (UInt8) -> Void) {
-        let thread = Thread {
+        DispatchQueue(label: "nlctl-keys").async {
             var byte: UInt8 = 0
             while read(STDIN_FILENO, &byte, 1) == 1 { key(byte) }
         }
-        thread.start()
     }
 }

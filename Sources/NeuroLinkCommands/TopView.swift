@@ -1,5 +1,9 @@
-import Foundation
+import FoundationEssentials
 import NeuroLinkProtocol
+
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// The text of `nlctl top`: running requests, providers over the last minute, the queue, breakers
 /// and firing alerts.
@@ -27,7 +31,7 @@ struct TopView {
     var maxStreams = 20
 
     func render(interactive: Bool) -> String {
-        let time = Date(timeIntervalSince1970: snapshot.at).formatted(date: .omitted, time: .standard)
+        let time = Self.clockTime(snapshot.at)
         var lines = [
             "nlctl top — \(time) — \(snapshot.streams.count) running, queue \(snapshot.queueDepth)"
                 + (interactive ? "   [q] quit  sort: [e]lapsed [r]ate [p]rovider [t]enant (now: \(order.name))" : ""),
@@ -57,7 +61,7 @@ struct TopView {
                 stream.requestId, stream.method, stream.tenant,
                 stream.provider.map { "\($0)/\(stream.model ?? "?")" } ?? "(waiting)",
                 StatusView.duration(stream.elapsedMs / 1000), "\(stream.outputTokens)",
-                stream.tokensPerSecond.map { String(format: "%.1f", $0) } ?? "-",
+                stream.tokensPerSecond.map { String(cFormat: "%.1f", $0) } ?? "-",
             ]
         }
         var lines = StatusView.table(
@@ -72,10 +76,10 @@ struct TopView {
         guard !snapshot.providers.isEmpty else { return ["no requests ended in the last \(snapshot.windowSeconds) s"] }
         let rows = snapshot.providers.map { provider in
             [
-                provider.provider, String(format: "%.2f", provider.requestsPerSecond),
-                provider.p50FirstChunkMs.map { String(format: "%.0f ms", $0) } ?? "-",
-                provider.p95FirstChunkMs.map { String(format: "%.0f ms", $0) } ?? "-",
-                String(format: "%.1f%%", provider.errorRate * 100),
+                provider.provider, String(cFormat: "%.2f", provider.requestsPerSecond),
+                provider.p50FirstChunkMs.map { String(cFormat: "%.0f ms", $0) } ?? "-",
+                provider.p95FirstChunkMs.map { String(cFormat: "%.0f ms", $0) } ?? "-",
+                String(cFormat: "%.1f%%", provider.errorRate * 100),
             ]
         }
         return StatusView.table([header] + rows)
@@ -88,5 +92,15 @@ struct TopView {
         case .provider: (a.provider ?? "~", a.elapsedMs) < (b.provider ?? "~", b.elapsedMs)
         case .tenant: (a.tenant, a.elapsedMs) < (b.tenant, b.elapsedMs)
         }
+    }
+
+    /// `seconds` (Unix time) as the local wall-clock time, `HH:MM:SS`, from the C library's time zone
+    /// (`TZ`, `/etc/localtime`).
+    static func clockTime(_ seconds: Double) -> String {
+        var parts = tm()
+        guard var time = time_t(exactly: seconds.rounded(.down)), localtime_r(&time, &parts) != nil else {
+            return "--:--:--"
+        }
+        return String(cFormat: "%02d:%02d:%02d", parts.tm_hour, parts.tm_min, parts.tm_sec)
     }
 }

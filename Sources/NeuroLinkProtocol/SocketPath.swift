@@ -21,4 +21,14 @@ public enum SocketPath {
         }
         return "/tmp/neurolink-\(uid)/neurolinkd.sock"
     }
+
+    /// The variables ``resolve(explicit:environment:uid:)`` reads, taken from the process environment
+    /// one by one (copying the whole environment into a dictionary showed in profiles of `nlctl health`).
+    public static func processEnvironment() -> [String: String] {
+        var environment: [String: String] = [:]
+        for name in ["NEUROLINK_SOCKET", "XDG_RUNTIME_DIR"] {
+            if let value = getenv(name) { environment[name] = String(cString: value) }
+        }
+        return environment
+    }
 }

@@ -121,6 +121,18 @@ import Glibc
         #expect(run.stderr.contains("Start it with `neurolinkd`"), "\(run.stderr)")
     }
 
+    @Test func healthFindsTheDaemonThroughNEUROLINK_SOCKET() async throws {
+        try await withDaemon { _, daemon in
+            let run = try await runTool(
+                DaemonProcess.binary("nlctl"),
+                ["health"],
+                environment: ["NEUROLINK_SOCKET": daemon.socketPath]
+            )
+            #expect(run.status == 0, "\(run.stderr)")
+            #expect(run.stdout == "ok\n")
+        }
+    }
+
     @Test func statusAsJSONAndAsText() async throws {
         try await withDaemon { _, daemon in
             let json = try await nlctl(["--socket", daemon.socketPath, "status", "--json"])

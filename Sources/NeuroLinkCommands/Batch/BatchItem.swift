@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import NeuroLinkProtocol
 
 /// One item of a batch: where it stands in the input, and the request to send or why there is none.
@@ -18,7 +18,7 @@ struct BatchItem: Sendable {
     init(text: String, index: Int, line: Int, template: StreamRequest) {
         self.index = index
         self.line = line
-        let trimmed = text.trimmingCharacters(in: .whitespaces)
+        let trimmed = text.trimmed(while: \.isBlank)
         guard trimmed.hasPrefix("{") else {
             var request = template
             request.input = StreamRequest.Input(text: trimmed)

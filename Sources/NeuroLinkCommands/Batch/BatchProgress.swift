@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import NeuroLinkProtocol
 
 /// A batch's running totals.
@@ -36,7 +36,7 @@ enum BatchProgressText {
             parts.append("\(tally.done) done")
         }
         let rate = Self.rate(tally, elapsed: elapsed)
-        parts.append(String(format: "%.1f/s", rate))
+        parts.append(String(cFormat: "%.1f/s", rate))
         if let total, rate > 0, total > tally.done {
             parts.append("ETA " + Self.clock(Double(total - tally.done) / rate))
         }
@@ -48,7 +48,7 @@ enum BatchProgressText {
     static func line(_ tally: BatchTally, total: Int, elapsed: Duration) -> String {
         let percent = total > 0 ? tally.done * 100 / total : 100
         var text = "nlctl batch: \(tally.done)/\(total) (\(percent)%) · "
-        text += String(format: "%.1f/s", rate(tally, elapsed: elapsed))
+        text += String(cFormat: "%.1f/s", rate(tally, elapsed: elapsed))
         return text + (tally.failed > 0 ? " · \(tally.failed) failed" : "")
     }
 
@@ -56,9 +56,9 @@ enum BatchProgressText {
     static func summary(_ tally: BatchTally, elapsed: Duration, interrupted: Bool) -> String {
         var parts = [
             "batch\(interrupted ? " interrupted" : ""): \(tally.done) done", "\(tally.failed) failed",
-            String(format: "%.1f s", seconds(elapsed)), "\(tally.tokens) tokens",
+            String(cFormat: "%.1f s", seconds(elapsed)), "\(tally.tokens) tokens",
         ]
-        if let cost = tally.cost { parts.append(String(format: "$%.6f", cost)) }
+        if let cost = tally.cost { parts.append(String(cFormat: "$%.6f", cost)) }
         return parts.joined(separator: ", ")
     }
 
@@ -71,8 +71,8 @@ enum BatchProgressText {
     static func clock(_ seconds: Double) -> String {
         let whole = Int(min(seconds.rounded(.up), 359_999))
         if whole < 60 { return "\(whole)s" }
-        if whole < 3600 { return String(format: "%dm%02ds", whole / 60, whole % 60) }
-        return String(format: "%dh%02dm", whole / 3600, whole % 3600 / 60)
+        if whole < 3600 { return String(cFormat: "%ldm%02lds", whole / 60, whole % 60) }
+        return String(cFormat: "%ldh%02ldm", whole / 3600, whole % 3600 / 60)
     }
 
     static func seconds(_ duration: Duration) -> Double {

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// What one line typed in `nlctl chat` asks for: a prompt for the model, or a `/` command.
 enum ChatLine: Equatable {
@@ -19,13 +19,13 @@ enum ChatLine: Equatable {
     case unknown(String)
 
     init(_ text: String) {
-        let line = text.trimmingCharacters(in: .whitespaces)
+        let line = text.trimmed(while: \.isBlank)
         guard line.hasPrefix("/") else {
             self = line.isEmpty ? .blank : .prompt(line)
             return
         }
         let name = String(line.prefix { !$0.isWhitespace })
-        let argument = line.dropFirst(name.count).trimmingCharacters(in: .whitespaces)
+        let argument = line.dropFirst(name.count).trimmed(while: \.isBlank)
         self = Self.command(name, argument)
     }
 

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import NeuroLinkProtocol
 
 /// What a chat's next request looks like, and what the last answer was.
@@ -17,7 +17,7 @@ struct ChatState {
 
     /// A fresh session id: `chat-` and 12 random hex digits.
     static func newSession() -> String {
-        String(format: "chat-%012llx", UInt64.random(in: 0..<(1 << 48)))
+        String(cFormat: "chat-%012llx", UInt64.random(in: 0..<(1 << 48)))
     }
 
     func request(_ prompt: String) -> StreamRequest {
@@ -50,14 +50,14 @@ struct ChatState {
     var stats: String {
         guard let result = last else { return "no answer yet" }
         var parts = ["\(result.provider)/\(result.model)"]
-        if let first = result.timings.timeToFirstChunkMs { parts.append(String(format: "first chunk %.0f ms", first)) }
-        parts.append(String(format: "%.0f ms", result.timings.durationMs))
+        if let first = result.timings.timeToFirstChunkMs { parts.append(String(cFormat: "first chunk %.0f ms", first)) }
+        parts.append(String(cFormat: "%.0f ms", result.timings.durationMs))
         if let usage = result.usage {
             parts.append(
                 "\(usage.inputTokens) in / \(usage.outputTokens) out\(usage.estimated == true ? " (estimated)" : "")"
             )
         }
-        parts.append(result.cost.map { String(format: "$%.6f", $0) } ?? "cost unknown")
+        parts.append(result.cost.map { String(cFormat: "$%.6f", $0) } ?? "cost unknown")
         return parts.joined(separator: " · ")
     }
 }
