@@ -19,6 +19,21 @@ let compactRelocations: [LinkerSetting] = [
     )
 ]
 
+/// Release links put the code that start-up, requests, streaming and idle run first and side by side,
+/// in the order of scripts/symbol-order/order.txt (written by scripts/symbol-order.sh from traced runs).
+/// The kernel maps a file's pages 64 KiB at a time around each fault, so code scattered over the
+/// binary's 30 MiB made most of it resident (docs/benchmarks.md, "Idle RSS"). Names the list no longer
+/// finds are skipped; code added since is laid out after the listed code.
+let orderedCode: [LinkerSetting] = [
+    .unsafeFlags(
+        [
+            "-Xlinker", "--symbol-ordering-file=\(Context.packageDirectory)/scripts/symbol-order/order.txt",
+            "-Xlinker", "--no-warn-symbol-ordering",
+        ],
+        .when(platforms: [.linux], configuration: .release)
+    )
+]
+
 let package = Package(
     name: "NeuroLink",
     platforms: [.macOS(.v15)],
@@ -248,13 +263,13 @@ let package = Package(
             name: "neurolinkd",
             dependencies: ["NeuroLinkDaemon"],
             swiftSettings: strict,
-            linkerSettings: compactRelocations
+            linkerSettings: compactRelocations + orderedCode
         ),
         .executableTarget(
             name: "nlctl",
             dependencies: ["NeuroLinkCommands"],
             swiftSettings: strict,
-            linkerSettings: compactRelocations
+            linkerSettings: compactRelocations + orderedCode
         ),
         // A small MCP server (stdio and Streamable HTTP) for the tests, built with the same SDK.
         .executableTarget(
