@@ -70,7 +70,12 @@ import Testing
         try await Self.with(capacity: 1) { embedder, upstream in
             upstream.register(model: "words", .wordVectors(dimensions: 8, delay: .milliseconds(800)))
             async let first = embedder.embed("first", waitingAtMost: .seconds(5))
-            try await Task.sleep(for: .milliseconds(200))
+            // Until the first call holds the one slot: a fixed sleep was sometimes too short under the
+            // parallel suite's load, and "second" took the slot itself.
+            let deadline = ContinuousClock.now + .seconds(5)
+            while upstream.requests().isEmpty, ContinuousClock.now < deadline {
+                try await Task.sleep(for: .milliseconds(5))
+            }
             let started = ContinuousClock.now
             #expect(await embedder.embed("second", waitingAtMost: .seconds(5)) == nil)
             #expect(ContinuousClock.now - started < .milliseconds(300), "no wait for a slot")
