@@ -56,7 +56,8 @@ enum Terminal {
     static var stdoutIsTerminal: Bool { isatty(STDOUT_FILENO) == 1 }
     static var stderrIsTerminal: Bool { isatty(STDERR_FILENO) == 1 }
 
-    /// Everything on standard input up to its end (nothing if it cannot be read).
+    /// Everything on standard input up to its end; what was read before a read error, if one ends it.
+    /// Waits when standard input was inherited in non-blocking mode.
     static func readStandardInput() -> String {
         var bytes: [UInt8] = []
         var chunk = [UInt8](repeating: 0, count: 16_384)
@@ -64,8 +65,12 @@ enum Terminal {
             let count = chunk.withUnsafeMutableBytes { read(STDIN_FILENO, $0.baseAddress, $0.count) }
             if count > 0 {
                 bytes += chunk[..<count]
-            } else if count == 0 || errno != EINTR {
-                return String(decoding: bytes, as: UTF8.self)
+                continue
+            }
+            switch count == 0 ? 0 : errno {
+            case EINTR: continue
+            case EAGAIN: waitFor(STDIN_FILENO, events: POLLIN)
+            default: return String(decoding: bytes, as: UTF8.self)
             }
         }
     }
@@ -84,7 +89,7 @@ enum Terminal {
                 }
                 switch errno {
                 case EINTR: continue
-                case EAGAIN: waitUntilWritable(descriptor)
+                case EAGAIN: waitFor(descriptor, events: POLLOUT)
                 case let code: return code
                 }
             }
@@ -93,8 +98,8 @@ enum Terminal {
         if let failure { throw OutputClosed(descriptor: descriptor, errorNumber: failure) }
     }
 
-    private static func waitUntilWritable(_ descriptor: Int32) {
-        var request = pollfd(fd: descriptor, events: Int16(POLLOUT), revents: 0)
+    private static func waitFor(_ descriptor: Int32, events: Int32) {
+        var request = pollfd(fd: descriptor, events: Int16(events), revents: 0)
         _ = poll(&request, 1, -1)
     }
 }
