@@ -252,7 +252,7 @@ let package = Package(
         .target(
             name: "NeuroLinkCommands",
             dependencies: [
-                "CEditLine", "NeuroLinkClient", "NeuroLinkProtocol",
+                "CEditLine", "NeuroLinkBasics", "NeuroLinkClient", "NeuroLinkProtocol",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Crypto", package: "swift-crypto"),

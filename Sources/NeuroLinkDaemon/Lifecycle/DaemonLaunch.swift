@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Logging
 import NIOPosix
+import NeuroLinkBasics
 import NeuroLinkCore
 import NeuroLinkHTTP
 import NeuroLinkProtocol
@@ -33,32 +34,20 @@ struct DaemonLaunch: Sendable {
     }
 
     /// The launch `arguments` (after the program name) ask for when they are the plain form a service
-    /// manager or a script uses: `--config`, `--socket` and `--log-level`, each at most once, as
-    /// `--name value` or `--name=value`, with a value that is not empty and does not look like an
-    /// option (and a known log level). Anything else is nil, for ArgumentParser to read and report.
+    /// manager or a script uses: `--config`, `--socket` and `--log-level` (``PlainArguments``), with a
+    /// known log level. Anything else is nil, for ArgumentParser to read and report.
     init?(plainArguments arguments: [String]) {
-        var values: [String: String] = [:]
-        var rest = arguments[...]
-        while let argument = rest.popFirst() {
-            let (name, inline) = Self.split(argument)
-            guard ["--config", "--socket", "--log-level"].contains(name), values[name] == nil,
-                let value = inline ?? rest.popFirst(), !value.isEmpty, !value.hasPrefix("-")
-            else { return nil }
-            values[name] = value
-        }
-        if let level = values["--log-level"], Logger.Level(rawValue: level) == nil { return nil }
+        guard let plain = PlainArguments(arguments, options: ["--config", "--socket", "--log-level"]),
+            plain.words.isEmpty
+        else { return nil }
+        let level = plain.options["--log-level"]
+        if let level, Logger.Level(rawValue: level) == nil { return nil }
         self.init(
-            config: values["--config"],
-            socket: values["--socket"],
-            logLevel: values["--log-level"],
+            config: plain.options["--config"],
+            socket: plain.options["--socket"],
+            logLevel: level,
             checkConfig: false
         )
-    }
-
-    /// `--name=value` as its name and value; any other argument as itself and nil.
-    private static func split(_ argument: String) -> (String, String?) {
-        guard argument.hasPrefix("--"), let equals = argument.firstIndex(of: "=") else { return (argument, nil) }
-        return (String(argument[..<equals]), String(argument[argument.index(after: equals)...]))
     }
 
     func run() async throws {
