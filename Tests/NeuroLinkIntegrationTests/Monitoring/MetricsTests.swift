@@ -26,7 +26,14 @@ import Testing
             let config = Self.config(upstreams, metrics: "  listen: 127.0.0.1:\(port)")
             try await DaemonProcess.withClient(config: config) { _, client in
                 try await Self.traffic(upstreams, client)
-                let text = try await curl(["http://127.0.0.1:\(port)/metrics"])
+                // The start-up probe's connection (DaemonProcess) may still be closing under the parallel
+                // suite's load: scrape until only the client's is open, for at most 5 s.
+                var text = try await curl(["http://127.0.0.1:\(port)/metrics"])
+                let deadline = ContinuousClock.now + .seconds(5)
+                while sample(text, "neurolink_active_connections") != 1, ContinuousClock.now < deadline {
+                    try await Task.sleep(for: .milliseconds(20))
+                    text = try await curl(["http://127.0.0.1:\(port)/metrics"])
+                }
                 let check = try await runTool(promtool, ["check", "metrics"], stdin: text)
                 #expect(check.status == 0, "\(check.stdout)\(check.stderr)")
 
