@@ -407,6 +407,15 @@ let package = Package(
             swiftSettings: strict
         ),
         .testTarget(
+            name: "NeuroLinkDaemonTests",
+            dependencies: [
+                "NeuroLinkDaemon",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
+            swiftSettings: strict
+        ),
+        .testTarget(
             name: "NeuroLinkIntegrationTests",
             dependencies: [
                 "NeuroLinkClient", "NeuroLinkProtocol", "LoopbackUpstream", "NeuroLinkTestSupport",

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Builds neurolinkd and the benchmark in release mode, then runs the benchmark against that daemon.
 # Extra arguments go to the benchmark: --quick, --record, --soak SECONDS, --only SECTION[,SECTION...] (startup, ttft,
-# throughput, idle, soak, admission, writer, analytics, cache, security, front)
+# throughput, idle, soak, admission, writer, decode, analytics, cache, security, instructions, front)
+# (instructions runs the daemon under callgrind: Debian's valgrind; skipped with a note without it)
 # (admission needs no daemon: Benchmarks/.build/release/neurolink-bench --only admission runs it alone).
 set -euo pipefail
 bench_dir="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"

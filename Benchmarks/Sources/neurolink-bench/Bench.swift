@@ -123,7 +123,7 @@ struct Bench {
 
         let sectionsNeedingDaemon: [Options.Section] = [.ttft, .throughput, .idle, .soak]
         guard sectionsNeedingDaemon.contains(where: options.runs) else {
-            try await runFront(options, upstream: upstream, report: &report)
+            try await runLast(options, upstream: upstream, report: &report)
             try await upstream.shutdown()
             return report
         }
@@ -165,15 +165,26 @@ struct Bench {
             throw error
         }
         daemon.stop()
-        try await runFront(options, upstream: upstream, report: &report)
+        try await runLast(options, upstream: upstream, report: &report)
         try await upstream.shutdown()
         return report
     }
 
-    /// The HTTP front section, after every other: its load generators open and close thousands of
-    /// connections, and the sockets they leave in TIME_WAIT (about 10,000, for a minute) made the
-    /// idle section's 1,000 connects take 4–12 s and its cancel 1–3 s when it came first.
-    private static func runFront(_ options: Options, upstream: LoopbackUpstream, report: inout Report) async throws {
+    /// The instruction counts, then the HTTP front section, after every other: the front's load
+    /// generators open and close thousands of connections, and the sockets they leave in TIME_WAIT
+    /// (about 10,000, for a minute) made the idle section's 1,000 connects take 4–12 s and its
+    /// cancel 1–3 s when it came first.
+    private static func runLast(_ options: Options, upstream: LoopbackUpstream, report: inout Report) async throws {
+        if options.runs(.instructions) {
+            note("instructions: a daemon under callgrind, counters zeroed and dumped around each stream")
+            report.instructions = try await InstructionCount.run(
+                daemonPath: options.daemonPath,
+                upstream: upstream,
+                rounds: 2,
+                quick: options.quick,
+                keepIn: options.callgrindDirectory
+            )
+        }
         guard options.runs(.front) else { return }
         note("front: direct, then neurolinkd's HTTP front\(options.litellmPath == nil ? "" : ", then LiteLLM's proxy")")
         report.front = try await FrontComparison.run(

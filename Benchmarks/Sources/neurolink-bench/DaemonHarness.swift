@@ -63,8 +63,16 @@ final class DaemonHarness: @unchecked Sendable {
     }
 
     /// Spawns the daemon; does not wait for it (see ``waitUntilAccepting(timeout:)``). `extraConfig`
-    /// is appended to the config (top-level keys the default config does not set).
-    init(binary: String, upstreamBaseURL: String, faultProviders: Bool = false, extraConfig: String = "") throws {
+    /// is appended to the config (top-level keys the default config does not set). With `wrapper`
+    /// (a tool and its arguments, such as valgrind's), the daemon runs under that tool, which must
+    /// run it in its own process (so that ``pid`` is the daemon's).
+    init(
+        binary: String,
+        upstreamBaseURL: String,
+        faultProviders: Bool = false,
+        extraConfig: String = "",
+        wrapper: [String] = []
+    ) throws {
         // Socket paths must stay under 108 bytes: keep the directory short.
         directory = "/tmp/nlb-\(UUID().uuidString.prefix(8))"
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
@@ -86,8 +94,9 @@ final class DaemonHarness: @unchecked Sendable {
         let log = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))
 
         process = Process()
-        process.executableURL = URL(fileURLWithPath: binary)
-        process.arguments = ["--config", configPath, "--socket", socketPath]
+        let command = wrapper + [binary, "--config", configPath, "--socket", socketPath]
+        process.executableURL = URL(fileURLWithPath: command[0])
+        process.arguments = Array(command.dropFirst())
         // A clean environment: no NEUROLINK_* or provider keys from the caller's shell; OpenBLAS on
         // one thread, as the shipped unit sets it; the databases in the run's own directory (as
         // root the daemon would use /var/lib/neurolink, whose contents would then weigh on the

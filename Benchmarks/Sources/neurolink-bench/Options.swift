@@ -3,7 +3,8 @@ import Foundation
 /// Command-line options of `neurolink-bench`.
 struct Options: Sendable {
     enum Section: String, Sendable, CaseIterable {
-        case startup, ttft, throughput, idle, soak, admission, writer, decode, analytics, cache, security, front
+        case startup, ttft, throughput, idle, soak, admission, writer, decode, analytics, cache, security, instructions,
+            front
     }
 
     var daemonPath = ""
@@ -27,12 +28,15 @@ struct Options: Sendable {
     var record = false
     /// The commit measured, for the recorded figures (`run.sh` passes it).
     var commit = "?"
+    /// Where the instructions section keeps callgrind's dumps (for `callgrind_annotate`); by default
+    /// they go to a temporary folder that is removed.
+    var callgrindDirectory: String?
 
     static let usage = """
         usage: neurolink-bench --daemon PATH [--quick] [--soak SECONDS | --soak-minutes N] [--faults] [--all-stages]
                                [--allocations] [--idle-streams N]
                                [--only SECTION[,SECTION...]] [--litellm PATH]
-                               [--figures PATH [--record]] [--commit REV]
+                               [--figures PATH [--record]] [--commit REV] [--callgrind-dir DIR]
 
           --daemon PATH     the neurolinkd binary to measure (build it with -c release); not needed by --only admission,writer,decode
           --quick           fewer samples and shorter streams (a smoke run, not for the record)
@@ -46,6 +50,8 @@ struct Options: Sendable {
                             more than 15 % in added TTFT or CPU per chunk are called out)
           --record          then replace PATH's figures with this run's
           --commit REV      the commit measured, kept with recorded figures
+          --callgrind-dir DIR  the instructions section keeps callgrind's dumps in DIR (created if needed;
+                            one per zero-to-dump interval, in order: warm-up excluded), for callgrind_annotate
           --faults          the soak mixes faulty streams (upstream errors, drops, stalls, malformed
                             frames, vanishing clients, garbage frames) into every worker's requests
           --all-stages      the daemon runs with every stage on: analytics, audit, exact cache (and the
@@ -56,7 +62,9 @@ struct Options: Sendable {
                             on libc's malloc family; needs root and linux-perf): allocations per chunk
           --only LIST       run only these sections, in the usual order: a comma-separated list of
                             startup, ttft, throughput, idle, soak, admission, writer, decode, analytics, cache,
-                            security, front (the OpenAI-compatible HTTP front against direct and, with --litellm, LiteLLM)
+                            security, instructions (the daemon under callgrind: instructions per 1,000 chunks; needs
+                            valgrind and objcopy), front (the OpenAI-compatible HTTP front against direct and, with
+                            --litellm, LiteLLM)
                             (soak needs --soak; analytics starts two daemons, with and without analytics;
                             cache needs the embedding model: NEUROLINK_MODEL_DIR or scripts/embedding-model.sh)
         """
@@ -96,6 +104,7 @@ struct Options: Sendable {
             case "--figures": options.figuresPath = try value(argument)
             case "--record": options.record = true
             case "--commit": options.commit = try value(argument)
+            case "--callgrind-dir": options.callgrindDirectory = try value(argument)
             case "--litellm":
                 let path = try value(argument)
                 guard FileManager.default.isExecutableFile(atPath: path) else {

@@ -17,6 +17,7 @@ struct Report {
     var admission: AdmissionOverhead.Run?
     var writer: WriterCapacity.Run?
     var decode: DecodeCost.Run?
+    var instructions: InstructionCount.Result?
     var analytics: AnalyticsCost.Result?
     var cacheExact: CacheFigures.Exact?
     var security: SecurityCost.Result?
@@ -128,6 +129,7 @@ struct Report {
         if let admission { lines += AdmissionOverhead.tableRows(admission) }
         if let writer { lines += WriterCapacity.tableRows(writer) }
         if let decode { lines += DecodeCost.tableRows(decode) }
+        if let instructions { lines += InstructionCount.tableRows(instructions) }
         if let analytics { lines += AnalyticsCost.tableRows(analytics) }
         if let security { lines += SecurityCost.tableRows(security) }
         if cacheExact != nil || cacheSemantic != nil { lines += CacheFigures.tableRows(cacheExact, cacheSemantic) }

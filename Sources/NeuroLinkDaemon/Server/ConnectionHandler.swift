@@ -10,6 +10,8 @@ import NeuroLinkProtocol
 struct ConnectionHandler {
     let daemon: DaemonState
     let channel: NIOAsyncChannel<ByteBuffer, ByteBuffer>
+    /// Every frame of the connection goes out through it (not `channel`'s outbound writer).
+    let outbound: ChannelOutbound
     let caller: Caller
 
     func run() async {
@@ -21,7 +23,7 @@ struct ConnectionHandler {
         }
         defer { daemon.closed(channel.channel) }
         let scope = daemon.requests.makeScope()
-        try? await channel.executeThenClose { inbound, outbound in
+        try? await channel.executeThenClose { inbound, _ in
             let connection = Connection(
                 daemon: daemon,
                 caller: caller,
@@ -63,7 +65,7 @@ struct Connection: Sendable {
     let daemon: DaemonState
     let caller: Caller
     let scope: RequestScope
-    let outbound: NIOAsyncChannelOutboundWriter<ByteBuffer>
+    let outbound: ChannelOutbound
     let allocator: ByteBufferAllocator
 
     func handle(_ frame: ByteBuffer, group: inout DiscardingTaskGroup) async {

@@ -109,7 +109,8 @@ struct RPCServer: Service, CustomStringConvertible {
             return
         }
         let channel: NIOAsyncChannel<ByteBuffer, ByteBuffer>
-        do { channel = try await Self.wrap(connection.channel, settings: settings) } catch {
+        let outbound: ChannelOutbound
+        do { (channel, outbound) = try await Self.wrap(connection.channel, settings: settings) } catch {
             connection.channel.close(promise: nil)
             return
         }
@@ -118,10 +119,11 @@ struct RPCServer: Service, CustomStringConvertible {
         caller.groups = config.security.policyGroups.filter {
             UserDatabase.shared.isMember(gid: peer.gid, username: caller.username, of: $0)
         }
-        await ConnectionHandler(daemon: daemon, channel: channel, caller: caller).run()
+        await ConnectionHandler(daemon: daemon, channel: channel, outbound: outbound, caller: caller).run()
     }
 
-    /// Adds the framing and the async channel to an accepted connection, then starts reading.
+    /// Adds the framing, the outbound side and the async channel (for reading) to an accepted
+    /// connection, then starts reading.
     ///
     /// Unread input per connection is bounded in bytes: the decoder holds at most one partial
     /// frame (≤ `max_frame_bytes` + 4, and only for `frame_read_timeout_ms`), and the async
@@ -129,18 +131,17 @@ struct RPCServer: Service, CustomStringConvertible {
     static func wrap(
         _ channel: any Channel,
         settings: ConnectionSettings
-    ) async throws -> NIOAsyncChannel<
-        ByteBuffer, ByteBuffer
-    > {
+    ) async throws -> (NIOAsyncChannel<ByteBuffer, ByteBuffer>, ChannelOutbound) {
         try await channel.eventLoop.submit {
             let decoder = FrameDecoder(maxFrameBytes: settings.maxFrameBytes, readTimeout: settings.frameReadTimeout)
             try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(decoder))
+            let outbound = try ChannelOutbound.install(on: channel)
             let wrapped = try NIOAsyncChannel<ByteBuffer, ByteBuffer>(
                 wrappingChannelSynchronously: channel,
                 configuration: .init(backPressureStrategy: .init(lowWatermark: 1, highWatermark: 2))
             )
             try channel.syncOptions?.setOption(.autoRead, value: true)
-            return wrapped
+            return (wrapped, outbound)
         }.get()
     }
 

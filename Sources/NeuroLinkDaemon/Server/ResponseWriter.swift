@@ -7,7 +7,7 @@ import NeuroLinkProtocol
 /// reading, and that suspension is what pauses the upstream transfer); then, for both `stream`
 /// and `generate`, the response frame.
 struct ResponseWriter: ChunkSink {
-    let outbound: NIOAsyncChannelOutboundWriter<ByteBuffer>
+    let outbound: ChannelOutbound
     let requestId: RPCID
     let allocator: ByteBufferAllocator
     /// `false` for `generate`: chunks only feed the result.
@@ -16,7 +16,7 @@ struct ResponseWriter: ChunkSink {
     private(set) var bytesSent = 0
 
     init(
-        outbound: NIOAsyncChannelOutboundWriter<ByteBuffer>,
+        outbound: ChannelOutbound,
         requestId: RPCID,
         allocator: ByteBufferAllocator,
         streaming: Bool
