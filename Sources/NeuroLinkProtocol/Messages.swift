@@ -88,8 +88,8 @@ public enum Frames {
             )
     }
 
-    /// Writes a `stream.chunk` notification frame carrying text (`text` or `reasoning`).
-    @inlinable
+    /// Writes a `stream.chunk` notification frame carrying text (`text` or `reasoning`), in one
+    /// pass (``ContentChunkFrame``).
     public static func writeContentChunk(
         into buffer: inout ByteBuffer,
         requestId: RPCID,
@@ -97,11 +97,15 @@ public enum Frames {
         type: ChunkType,
         content: String
     ) {
-        buffer.writeFrame { b in
-            writeChunkHead(into: &b, requestId: requestId, seq: seq, type: type)
-            b.writeStaticString(#","content":"#)
-            b.writeJSONString(content)
-            b.writeStaticString("}}")
+        var content = content
+        var type = type.rawValue
+        let bound = ContentChunkFrame.maximumBytes(id: requestId, type: type, content: content.utf8.count)
+        type.withUTF8 { type in
+            content.withUTF8 { content in
+                _ = buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: bound) { memory in
+                    ContentChunkFrame.write(into: memory, id: requestId, seq: seq, type: type, content: content)
+                }
+            }
         }
     }
 

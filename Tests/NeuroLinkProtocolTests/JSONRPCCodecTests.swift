@@ -1,7 +1,8 @@
 import Foundation
 import NIOCore
-import NeuroLinkProtocol
 import Testing
+
+@testable import NeuroLinkProtocol
 
 /// Strips and checks the 4-byte length prefix of one complete frame.
 private func frameBody(_ frame: ByteBuffer) throws -> ByteBuffer {
@@ -330,5 +331,36 @@ private func bytes(_ json: String) -> ByteBuffer {
         #expect(error.code == -32004)
         #expect(error.type == .upstreamAuth)
         #expect(error.description == "upstream_auth: nope")
+    }
+}
+
+/// The one-pass content chunk writer against the general writers the other chunk kinds use.
+@Suite struct ContentChunkFrameBytesTests {
+    @Test(arguments: ChunkFrameTests.contentCases)
+    func sameBytesAsTheGeneralWriters(_ c: ChunkFrameTests.ContentCase) {
+        var fast = ByteBuffer(string: "before")
+        Frames.writeContentChunk(into: &fast, requestId: c.id, seq: c.seq, type: c.type, content: c.content)
+        var general = ByteBuffer(string: "before")
+        general.writeFrame { b in
+            Frames.writeChunkHead(into: &b, requestId: c.id, seq: c.seq, type: c.type)
+            b.writeStaticString(#","content":"#)
+            b.writeJSONString(c.content)
+            b.writeStaticString("}}")
+        }
+        #expect(Array(fast.readableBytesView) == Array(general.readableBytesView))
+    }
+
+    @Test(arguments: [Int.min, -1, 0, 9, 10, Int.max])
+    func extremeSequenceNumbers(_ seq: Int) {
+        var fast = ByteBuffer()
+        Frames.writeContentChunk(into: &fast, requestId: .number(Int64.min), seq: seq, type: .text, content: "a")
+        var general = ByteBuffer()
+        general.writeFrame { b in
+            Frames.writeChunkHead(into: &b, requestId: .number(Int64.min), seq: seq, type: .text)
+            b.writeStaticString(#","content":"#)
+            b.writeJSONString("a")
+            b.writeStaticString("}}")
+        }
+        #expect(Array(fast.readableBytesView) == Array(general.readableBytesView))
     }
 }

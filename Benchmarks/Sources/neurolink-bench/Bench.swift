@@ -70,8 +70,11 @@ struct Bench {
 
         note("starting the loopback upstream (2 threads)")
         let upstream = try await LoopbackUpstream.start(threads: 2)
-        let paced = Throughput.Level(streams: 100, pieces: options.quick ? 100 : 500, paced: true)
-        Model.register(on: upstream, throughputPieces: levels.map(\.pieces) + [100], pacedPieces: paced.pieces)
+        let paced = [
+            Throughput.Level(streams: 100, pieces: options.quick ? 100 : 500, pacing: Model.pacedDelay),
+            Throughput.Level(streams: 100, pieces: options.quick ? 25 : 100, pacing: Model.sparseDelay),
+        ]
+        Model.register(on: upstream, throughputPieces: levels.map(\.pieces) + [100], pacedLevels: paced)
         let baseURL = upstream.baseURL
 
         // 2. Startup: separate launches, each measured from spawn to the first accepted connection.
@@ -200,7 +203,7 @@ struct Bench {
         daemon: DaemonHarness,
         upstream: LoopbackUpstream,
         levels: [Throughput.Level],
-        paced: Throughput.Level,
+        paced: [Throughput.Level],
         ttft: (count: Int, warmup: Int),
         report: inout Report
     ) async throws {
@@ -272,21 +275,23 @@ struct Bench {
                 }
             }
             // One event per read: the daemon's CPU per chunk when every provider event wakes it.
-            let run = try await Throughput.run(
-                .raw,
-                level: paced,
-                socket: socket,
-                baseURL: baseURL,
-                daemon: daemon,
-                limit: .seconds(120),
-                countAllocations: options.allocations
-            )
-            report.paced = run
-            note(
-                "throughput \(paced.label) raw: \(fmt(run.chunksPerSecond, 0)) chunks/s, daemon CPU "
-                    + "\(fmt((run.cpuMsPer1000 ?? .nan))) ms/1k chunks"
-                    + "\(run.allocationsPerChunk.map { ", \(fmt($0)) allocations/chunk" } ?? "")\(run.bad > 0 ? ", \(run.bad) BAD" : "")"
-            )
+            for level in paced {
+                let run = try await Throughput.run(
+                    .raw,
+                    level: level,
+                    socket: socket,
+                    baseURL: baseURL,
+                    daemon: daemon,
+                    limit: .seconds(120),
+                    countAllocations: options.allocations
+                )
+                report.paced.append(run)
+                note(
+                    "throughput \(level.label) raw: \(fmt(run.chunksPerSecond, 0)) chunks/s, daemon CPU "
+                        + "\(fmt((run.cpuMsPer1000 ?? .nan))) ms/1k chunks"
+                        + "\(run.allocationsPerChunk.map { ", \(fmt($0)) allocations/chunk" } ?? "")\(run.bad > 0 ? ", \(run.bad) BAD" : "")"
+                )
+            }
         }
 
         if options.runs(.soak), let seconds = options.soakSeconds {

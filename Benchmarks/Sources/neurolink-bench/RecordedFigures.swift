@@ -21,6 +21,7 @@ struct RecordedFigures: Codable {
         static let addedTTFTp99 = "added TTFT p99 (µs)"
         static let cpuPerChunk = "daemon CPU per chunk (µs)"
         static let cpuPerPacedChunk = "daemon CPU per chunk, one event per read (µs)"
+        static let cpuPerSparseChunk = "daemon CPU per chunk, one event per read, 20 ms apart (µs)"
         static let idleRSS = "idle RSS (MiB)"
         static let rssPerIdleStream = "RSS per idle stream (KiB)"
         static let ready = "ready (ms)"
@@ -89,7 +90,8 @@ extension Report {
         if chunks > 0 {
             figures[Name.cpuPerChunk] = daemonRuns.compactMap(\.daemonCPUMs).reduce(0, +) * 1000 / Double(chunks)
         }
-        if let cpu = paced?.cpuMsPer1000 { figures[Name.cpuPerPacedChunk] = cpu }
+        if let cpu = paced.first?.cpuMsPer1000 { figures[Name.cpuPerPacedChunk] = cpu }
+        if paced.count > 1, let cpu = paced[1].cpuMsPer1000 { figures[Name.cpuPerSparseChunk] = cpu }
         if let idleRSSKiB { figures[Name.idleRSS] = Double(idleRSSKiB) / 1024 }
         if let idle {
             figures[Name.rssPerIdleStream] = Double(idle.rssOpenKiB - idle.rssBeforeKiB) / Double(idle.streams)

@@ -16,15 +16,23 @@ enum Model {
 
     /// `pieces` content pieces, no delay.
     static func throughput(_ pieces: Int) -> String { "tput-\(pieces)" }
-    /// `pieces` content pieces, ``pacedDelay`` apart.
-    static func paced(_ pieces: Int) -> String { "paced-\(pieces)" }
+    /// `pieces` content pieces, `delay` apart.
+    static func paced(_ pieces: Int, _ delay: Duration) -> String { "paced-\(Int(delay.ms))ms-\(pieces)" }
+    /// The paced level: 100 streams' events interleave about every 10 µs, so the daemon's threads
+    /// seldom sleep between them.
     static let pacedDelay = Duration.milliseconds(1)
+    /// The sparse level: tokens as far apart as a fast model sends them (tens of milliseconds), so
+    /// that nearly every event wakes the daemon's threads from sleep.
+    static let sparseDelay = Duration.milliseconds(20)
 
-    static func register(on upstream: LoopbackUpstream, throughputPieces: [Int], pacedPieces: Int) {
-        upstream.register(
-            model: paced(pacedPieces),
-            .stream(OpenAIStream(pieces: Array(repeating: "tok ", count: pacedPieces), delay: pacedDelay))
-        )
+    static func register(on upstream: LoopbackUpstream, throughputPieces: [Int], pacedLevels: [Throughput.Level]) {
+        for level in pacedLevels {
+            guard let delay = level.pacing else { continue }
+            upstream.register(
+                model: level.model,
+                .stream(OpenAIStream(pieces: Array(repeating: "tok ", count: level.pieces), delay: delay))
+            )
+        }
         upstream.register(model: ttft, .stream(OpenAIStream(pieces: [ttftPiece])))
         upstream.register(model: stall, .stall)
         upstream.register(

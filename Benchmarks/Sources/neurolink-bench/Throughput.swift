@@ -8,12 +8,14 @@ enum Throughput {
     struct Level: Sendable {
         var streams: Int
         var pieces: Int
-        /// Pieces ``Model/pacedDelay`` apart, so that each provider event arrives in its own read
-        /// (as a real model's tokens do), instead of all at once.
-        var paced = false
+        /// Pieces this far apart, so that each provider event arrives in its own read (as a real
+        /// model's tokens do), instead of all at once.
+        var pacing: Duration?
         var totalChunks: Int { streams * pieces }
-        var label: String { "\(streams) × \(pieces.formatted())\(paced ? " paced" : "")" }
-        var model: String { paced ? Model.paced(pieces) : Model.throughput(pieces) }
+        var label: String {
+            "\(streams) × \(pieces.formatted())\(pacing.map { " paced \(Int($0.ms)) ms apart" } ?? "")"
+        }
+        var model: String { pacing.map { Model.paced(pieces, $0) } ?? Model.throughput(pieces) }
     }
 
     enum Mode: String, Sendable {
