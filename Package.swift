@@ -198,6 +198,8 @@ let package = Package(
         // prompt-injection scorer.
         .target(
             name: "NeuroLinkSecurity",
+            // The protocol module for its JSON parser (the rule file).
+            dependencies: ["NeuroLinkProtocol"],
             // The injection scorer's phrase rules and attack exemplars, compiled into the binary.
             resources: [
                 .embedInCode("Injection/InjectionPhrases.json"), .embedInCode("Injection/AttackExemplars.json"),

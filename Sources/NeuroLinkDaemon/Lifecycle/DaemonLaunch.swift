@@ -53,8 +53,8 @@ struct DaemonLaunch: Sendable {
     func run() async throws {
         if !checkConfig {
             // Work that needs no configuration starts now, beside the main path: the shipped tables
-            // (injection rules, prices: about 7 ms of CPU), libcurl's and OpenSSL's initialisation
-            // and the event loops' threads.
+            // (injection rules, prices: the largest piece of start-up CPU), libcurl's and OpenSSL's
+            // initialisation and the event loops' threads.
             Thread.detachNewThread { ShippedTables.prepare() }
             Thread.detachNewThread {
                 CurlLoop.initialiseLibrary()

@@ -33,7 +33,7 @@ public struct InjectionRules: Sendable {
 
     /// Compiles rules from a file in the layout of `InjectionPhrases.json`.
     public init(json: Data) throws {
-        let file = try JSONDecoder().decode(RuleFile.self, from: json)
+        let file = try json.withUnsafeBytes { try RuleFile(parsing: $0) }
         var compiler = RuleCompiler(lists: file.lists)
         var phrases: [CompiledPhrase] = []
         for phrase in file.phrases { phrases.append(try compiler.compile(phrase)) }

@@ -3,12 +3,18 @@ public enum InjectionRuleError: Error, Equatable {
     case unknownList(String)
     case emptyAlternative(rule: String, text: String)
     case emptyRule(String)
+    /// The file is not in the rule file's layout: what is wrong, and where.
+    case malformedFile(String)
 }
 
 /// Turns the phrase lists into terms, folding every word exactly as prompts are folded.
 struct RuleCompiler {
     private(set) var index = TermIndex()
     private let lists: [String: [String]]
+    /// Each alternative's terms, by its text: the shipped rules spell out 4,938 alternatives, of
+    /// which 2,049 differ (lists are shared by many phrases), and folding is most of compiling.
+    /// Interning a known term only finds it again, so a text's terms never change.
+    private var sequences: [String: [TermID]] = [:]
 
     init(lists: [String: [String]]) {
         self.lists = lists
@@ -109,6 +115,7 @@ struct RuleCompiler {
 
     /// The term sequence of one alternative; a trailing `*` makes the last word a prefix.
     private mutating func sequence(_ text: String, rule: String) throws -> [TermID] {
+        if let known = sequences[text] { return known }
         let isPrefix = text.hasSuffix("*")
         let folded = FoldedText(isPrefix ? String(text.dropLast()) : text)
         var terms: [TermID] = []
@@ -121,6 +128,7 @@ struct RuleCompiler {
             terms.append(term)
         }
         guard !terms.isEmpty else { throw InjectionRuleError.emptyAlternative(rule: rule, text: text) }
+        sequences[text] = terms
         return terms
     }
 }

@@ -3,8 +3,8 @@
 /// Phrase slots are lists of alternatives; an alternative is a word sequence that must appear
 /// contiguously (after folding), a trailing `*` makes its last word a prefix, and `@name` expands
 /// to the list `name` in `lists`.
-struct RuleFile: Decodable {
-    struct Phrase: Decodable {
+struct RuleFile {
+    struct Phrase {
         var id: String
         var family: InjectionFamily
         var weight: Double
@@ -16,7 +16,7 @@ struct RuleFile: Decodable {
         var veto: [String]?
     }
 
-    struct Marker: Decodable {
+    struct Marker {
         var id: String
         var weight: Double
         var text: String
@@ -24,13 +24,13 @@ struct RuleFile: Decodable {
         var rolesFollow: Bool?
     }
 
-    struct Named: Decodable {
+    struct Named {
         var id: String
         var weight: Double
         var names: [String]
     }
 
-    struct Cues: Decodable {
+    struct Cues {
         /// Words that show the text talks about attacks (translate, detect, example…).
         var meta: [String]
         /// Words right before a match that show it is mentioned ("phrases like …").
@@ -43,12 +43,12 @@ struct RuleFile: Decodable {
     }
 
     /// Words that announce a transformed payload: the whole text is then also read decoded.
-    struct TransformCues: Decodable {
+    struct TransformCues {
         var rot13: [String]
         var reversed: [String]
     }
 
-    struct Roles: Decodable {
+    struct Roles {
         var system: [String]
         var assistant: [String]
     }
