@@ -96,7 +96,8 @@ struct RuleCompiler {
     private func expand(_ texts: [String]) throws -> [String] {
         var expanded: [String] = []
         for text in texts {
-            guard text.hasPrefix("@") else {
+            // Byte tests: `hasPrefix`/`hasSuffix` compare Unicode characters, a hundred times the cost.
+            guard text.utf8.first == UInt8(ascii: "@") else {
                 expanded.append(text)
                 continue
             }
@@ -116,7 +117,7 @@ struct RuleCompiler {
     /// The term sequence of one alternative; a trailing `*` makes the last word a prefix.
     private mutating func sequence(_ text: String, rule: String) throws -> [TermID] {
         if let known = sequences[text] { return known }
-        let isPrefix = text.hasSuffix("*")
+        let isPrefix = text.utf8.last == UInt8(ascii: "*")
         let folded = FoldedText(isPrefix ? String(text.dropLast()) : text)
         var terms: [TermID] = []
         for (position, token) in folded.tokens.enumerated() {
