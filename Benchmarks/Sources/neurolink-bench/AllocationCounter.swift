@@ -3,8 +3,8 @@ import Foundation
 /// Heap allocations a process makes while it runs a workload, counted from outside: `perf stat`
 /// on uprobes at the C library's allocation functions (`--allocations`). Nothing in the daemon
 /// changes, so the figure is the release daemon's own; it needs root and Debian's `linux-perf`.
-/// (valgrind 3.19, Debian 12's, cannot read this toolchain's binaries; the machine's virtual CPU has
-/// no instruction counter for `perf stat -e instructions`.)
+/// (Under valgrind the daemon runs some 50 times slower, which changes how events batch; the
+/// `instructions` section uses it for what does not depend on that.)
 final class AllocationCounter {
     /// Every libc entry point Swift's allocator and the C libraries reach.
     static let functions = ["malloc", "calloc", "realloc", "posix_memalign", "aligned_alloc"]
