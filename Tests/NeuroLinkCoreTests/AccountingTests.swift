@@ -28,6 +28,25 @@ import Testing
         #expect(table.cost(of: nil, model: "gpt-4o") == nil)
     }
 
+    /// The lookup by first byte finds what scanning every key for the longest prefix finds: each
+    /// key, with a suffix and one byte short, keys sharing first bytes, non-ASCII, ids no key starts.
+    @Test func theLookupAgreesWithTheLongestPrefixRule() {
+        var entries: [String: ModelPrice] = [:]
+        for (index, key) in ["gpt-4o", "gpt-4o-mini", "gpt-4", "o1", "o1-mini", "claude-3-5", "é-model", "ab"]
+            .enumerated()
+        {
+            entries[key] = ModelPrice(input: Double(index + 1), output: 1)
+        }
+        let table = PricingTable(taken: "2026-01-01", entries: entries)
+        func longestPrefix(_ model: String) -> Double? {
+            entries.filter { model.utf8.starts(with: $0.key.utf8) }.max { $0.key.utf8.count < $1.key.utf8.count }?
+                .value.input
+        }
+        var models = ["", "a", "x-unknown", "gpt", "o", "é", "é-model-2", "abc", "gpt-4o-mini-2024-07-18"]
+        for key in entries.keys { models += [key, key + "-2025-01-01", String(key.dropLast())] }
+        for model in models { #expect(table.price(of: model)?.input == longestPrefix(model), "\(model)") }
+    }
+
     @Test func cachedInputIsChargedAtItsOwnPriceAndOverridesWin() throws {
         let table = PricingTable(
             taken: "2026-01-01",
