@@ -5,8 +5,8 @@ import NIOCore
 ///
 /// A write from the channel's event loop, where every connection task runs
 /// (``EventLoopTaskExecutor``), goes straight into the pipeline: `NIOAsyncChannelOutboundWriter`
-/// costs about twice the rest of relaying a chunk in instructions (its state machine, a
-/// cancellation handler per write; docs/benchmarks.md, "Instructions per chunk"). The writer then
+/// added about a tenth to the instructions of relaying a chunk (its state machine, a cancellation
+/// handler per write; docs/benchmarks.md, "Instructions per chunk"). The writer then
 /// waits only while the channel is not writable (more than its high watermark queued, because the
 /// client reads slower than the daemon writes), so what each stream has queued stays bounded as
 /// before. A write from anywhere else hops to the loop and waits until the frame is written.
