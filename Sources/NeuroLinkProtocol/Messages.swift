@@ -99,9 +99,9 @@ public enum Frames {
     ) {
         var content = content
         var type = type.rawValue
-        let bound = ContentChunkFrame.maximumBytes(id: requestId, type: type, content: content.utf8.count)
         type.withUTF8 { type in
             content.withUTF8 { content in
+                let bound = ContentChunkFrame.maximumBytes(id: requestId, type: type, content: content)
                 _ = buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: bound) { memory in
                     ContentChunkFrame.write(into: memory, id: requestId, seq: seq, type: type, content: content)
                 }

@@ -364,3 +364,17 @@ private func bytes(_ json: String) -> ByteBuffer {
         #expect(Array(fast.readableBytesView) == Array(general.readableBytesView))
     }
 }
+
+/// `RawJSONOutput` writes into memory sized by `jsonStringBytes`: the size must be exact.
+@Suite struct JSONStringSizeTests {
+    @Test func theSizeIsWhatIsWrittenForEveryByteAndMixedStrings() {
+        var texts = (0..<128).map { String(UnicodeScalar(UInt8($0))) }
+        texts += ["", "plain", "a\"b\\c\nd\re\tf\u{0}\u{1F}", "héllo 👋 世界", String(repeating: "\u{1}\"", count: 300)]
+        for text in texts {
+            var buffer = ByteBuffer()
+            buffer.writeJSONString(text)
+            var utf8 = text
+            #expect(utf8.withUTF8(RawJSONOutput.jsonStringBytes) == buffer.readableBytes, "\(Array(text.utf8))")
+        }
+    }
+}

@@ -265,12 +265,7 @@ struct Bench {
                         countAllocations: options.allocations
                     )
                     report.throughput.append(run)
-                    let cpu = run.cpuMsPer1000.map { ", daemon CPU \(fmt($0)) ms/1k chunks" } ?? ""
-                    let allocations = run.allocationsPerChunk.map { ", \(fmt($0)) allocations/chunk" } ?? ""
-                    note(
-                        "throughput \(level.label) \(mode.rawValue): \(fmt(run.chunksPerSecond, 0)) chunks/s in "
-                            + "\(fmt(run.elapsed.seconds, 2)) s\(cpu)\(allocations)\(run.bad > 0 ? ", \(run.bad) BAD" : "")"
-                    )
+                    note(run.progressLine)
                     try await Task.sleep(for: .milliseconds(500))
                 }
             }
@@ -286,11 +281,7 @@ struct Bench {
                     countAllocations: options.allocations
                 )
                 report.paced.append(run)
-                note(
-                    "throughput \(level.label) raw: \(fmt(run.chunksPerSecond, 0)) chunks/s, daemon CPU "
-                        + "\(fmt((run.cpuMsPer1000 ?? .nan))) ms/1k chunks"
-                        + "\(run.allocationsPerChunk.map { ", \(fmt($0)) allocations/chunk" } ?? "")\(run.bad > 0 ? ", \(run.bad) BAD" : "")"
-                )
+                note(run.progressLine)
             }
         }
 

@@ -44,6 +44,14 @@ enum Throughput {
         /// Daemon CPU milliseconds per 1,000 relayed chunks.
         var cpuMsPer1000: Double? { daemonCPUMs.map { $0 * 1000 / Double(max(chunks, 1)) } }
         var allocationsPerChunk: Double? { allocations.map { Double($0) / Double(max(chunks, 1)) } }
+
+        /// The run in one line, for the bench's progress output.
+        var progressLine: String {
+            let cpu = cpuMsPer1000.map { ", daemon CPU \(fmt($0)) ms/1k chunks" } ?? ""
+            let allocations = allocationsPerChunk.map { ", \(fmt($0)) allocations/chunk" } ?? ""
+            return "throughput \(level.label) \(mode.rawValue): \(fmt(chunksPerSecond, 0)) chunks/s in "
+                + "\(fmt(elapsed.seconds, 2)) s\(cpu)\(allocations)\(bad > 0 ? ", \(bad) BAD" : "")"
+        }
     }
 
     /// Streams per NeuroLinkClient connection (the last connection of a level may carry fewer).
