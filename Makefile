@@ -1,6 +1,6 @@
 # Build and install neurolinkd + nlctl as a systemd service, in FHS places.
 #
-#   make                       release build (swift build -c release --static-swift-stdlib)
+#   make                       release build (scripts/release-build.sh: swift build -c release ...)
 #   make install               build, then install under $(DESTDIR)$(PREFIX) (and $(DESTDIR)/etc)
 #   make install-files         install without building (packaging, tests: BUILD_BIN=dir)
 #   make uninstall             remove what install-files installed (an edited config is kept)
@@ -22,9 +22,9 @@ SYSUSERSDIR    ?= $(PREFIX)/lib/sysusers.d
 TMPFILESDIR    ?= $(PREFIX)/lib/tmpfiles.d
 
 SWIFT          ?= swift
-# The Swift runtime and Foundation linked statically: an exec then relocates none of their shared
-# libraries, which was most of neurolinkd's and nlctl's start-up (docs/benchmarks.md).
-SWIFT_BUILD    ?= $(SWIFT) build -c release --static-swift-stdlib
+# The Swift runtime and Foundation linked statically (start-up), every function in its own section
+# (idle RSS): the flags are in scripts/release-build.sh, which the other scripts use too.
+SWIFT_BUILD    ?= SWIFT=$(SWIFT) scripts/release-build.sh
 BUILD_BIN      ?= .build/release
 INSTALL        ?= install
 

@@ -20,15 +20,18 @@ let compactRelocations: [LinkerSetting] = [
 ]
 
 /// Release links put the code that start-up, requests, streaming and idle run first and side by side,
-/// in the order of scripts/symbol-order/order.txt (written by scripts/symbol-order.sh from traced runs).
-/// The kernel maps a file's pages 64 KiB at a time around each fault, so code scattered over the
-/// binary's 30 MiB made most of it resident (docs/benchmarks.md, "Idle RSS"). Names the list no longer
-/// finds are skipped; code added since is laid out after the listed code.
+/// in the order of scripts/symbol-order/order.txt (written by scripts/symbol-order.sh from traced runs),
+/// and the functions without a name together (scripts/symbol-order/private-functions.ld). The kernel
+/// maps a file's pages 64 KiB at a time around each fault, so code scattered over the binary's 30 MiB
+/// made most of it resident (docs/benchmarks.md, "Idle RSS"). Both work per section: build with
+/// scripts/release-build.sh (`-function-sections` for every module). Names the list no longer finds
+/// are skipped; code added since is laid out after the listed code.
 let orderedCode: [LinkerSetting] = [
     .unsafeFlags(
         [
             "-Xlinker", "--symbol-ordering-file=\(Context.packageDirectory)/scripts/symbol-order/order.txt",
             "-Xlinker", "--no-warn-symbol-ordering",
+            "-Xlinker", "-T", "-Xlinker", "\(Context.packageDirectory)/scripts/symbol-order/private-functions.ld",
         ],
         .when(platforms: [.linux], configuration: .release)
     )
@@ -347,7 +350,8 @@ let package = Package(
             name: "NeuroLinkCoreTests",
             dependencies: [
                 "NeuroLinkCore", "NeuroLinkProviders", "NeuroLinkProtocol", "NeuroLinkHTTP", "NeuroLinkLimits",
-                "NeuroLinkSecurity", "LoopbackUpstream", .product(name: "Logging", package: "swift-log"),
+                "NeuroLinkSecurity", "NeuroLinkTools", "LoopbackUpstream",
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict
         ),

@@ -9,9 +9,9 @@ bench_dir="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$(dirname "$bench_dir")"
 
 echo "==> building neurolinkd (release)" >&2
-# Linked as `make` links it: the Swift runtime and Foundation statically (start-up, idle RSS).
-(cd "$root" && swift build -c release --static-swift-stdlib --product neurolinkd >&2)
-daemon="$(cd "$root" && swift build -c release --static-swift-stdlib --product neurolinkd --show-bin-path)/neurolinkd"
+# Built as `make` builds it (scripts/release-build.sh: start-up, idle RSS).
+"$root/scripts/release-build.sh" --package-path "$root" --product neurolinkd >&2
+daemon="$("$root/scripts/release-build.sh" --package-path "$root" --show-bin-path)/neurolinkd"
 
 echo "==> building neurolink-bench (release)" >&2
 (cd "$bench_dir" && swift build -c release >&2)

@@ -63,9 +63,9 @@ trap 'exit 143' TERM
 log "step 1/6: system packages"
 bash "$SCRIPTS/bootstrap.sh"
 
-log "step 2/6: swift build -c release --static-swift-stdlib (neurolinkd, nlctl)"
-swift build -c release --static-swift-stdlib --product neurolinkd
-swift build -c release --static-swift-stdlib --product nlctl
+log "step 2/6: release build (neurolinkd, nlctl)"
+bash "$SCRIPTS/release-build.sh" --product neurolinkd
+bash "$SCRIPTS/release-build.sh" --product nlctl
 [ -x "$BIN/neurolinkd" ] || die "$BIN/neurolinkd was not built"
 [ -x "$BIN/nlctl" ] || die "$BIN/nlctl was not built"
 

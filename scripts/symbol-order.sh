@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # Rewrites scripts/symbol-order/order.txt: the functions neurolinkd and nlctl enter while starting,
-# answering, streaming and sitting idle. Release links place those first, side by side (lld's
-# --symbol-ordering-file, Package.swift), so the few MiB of code a daemon uses share pages instead of
-# touching one 64 KiB fault-around window after another across 30 MiB of code (docs/benchmarks.md,
-# "Idle RSS"). Run it after changes that move much code; names it no longer finds are skipped, and
-# new code is merely laid out after the ordered part.
+# answering, streaming and sitting idle, start-up and idle first. Release links place those first,
+# side by side (lld's --symbol-ordering-file, Package.swift; per function with scripts/release-build.sh),
+# so the few MiB of code a daemon uses share pages instead of touching one 64 KiB fault-around window
+# after another across 30 MiB of code (docs/benchmarks.md, "Idle RSS"). Run it after changes that move
+# much code; names it no longer finds are skipped, and new code is merely laid out after the ordered part.
 #
 # Needs: clang, nm, python3; it builds neurolinkd, nlctl and the bench in release mode first. The traced
 # runs take under a minute.
@@ -15,9 +15,9 @@ work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 
 cd "$root"
-swift build -c release --static-swift-stdlib --product neurolinkd >&2
-swift build -c release --static-swift-stdlib --product nlctl >&2
-bin="$(swift build -c release --static-swift-stdlib --show-bin-path)"
+scripts/release-build.sh --product neurolinkd >&2
+scripts/release-build.sh --product nlctl >&2
+bin="$(scripts/release-build.sh --show-bin-path)"
 (cd Benchmarks && swift build -c release >&2)
 bench="$(cd Benchmarks && swift build -c release --show-bin-path)/neurolink-bench"
 "${CC:-clang}" -O2 -shared -fPIC -o "$work/entered.so" "$tool/entered.c" -ldl -lpthread
@@ -45,24 +45,25 @@ printf 'providers:\n  - name: none\n    type: openai\n    base_url: http://127.0
 STATE_DIRECTORY="$work" "$work/traced-neurolinkd" --config "$work/config.yaml" --socket "$work/nl.sock" 2>/dev/null &
 daemon=$!
 for _ in $(seq 100); do [ -S "$work/nl.sock" ] && break; sleep 0.05; done
+# Idle for a second before any request (the bench takes idle RSS then), and the tracer's snapshot:
+# what starting and sitting idle run.
+sleep 1.2
+cp "$work/neurolinkd/entered.$daemon" "$work/idle.entered"
 "$work/traced-nlctl" --version >/dev/null
 for arguments in "health" "status" "stream hello"; do
     # shellcheck disable=SC2086
     "$work/traced-nlctl" --socket "$work/nl.sock" $arguments >/dev/null 2>&1 || true
 done
-# Idle for a second (the bench takes idle RSS then), and the tracer's next snapshot: start-up, the
-# answers and idle, before shutdown's code.
-sleep 1.2
-cp "$work/neurolinkd/entered.$daemon" "$work/idle.entered"
 kill -TERM "$daemon"
 wait "$daemon" || true
 
-# The bench's daemons first (start-up, idle and streaming, as the figures measure them), then what
-# the operator-started daemon ran besides (its start-up and idle, then its shutdown), then nlctl.
+# Start-up and idle first, so that the code a request needs never shares a 64 KiB window with it (it
+# is mapped by the first request, not at start); then what the bench's daemons ran besides (requests,
+# streaming, idle streams), what the operator-started daemon ran besides (the answers, shutdown), nlctl.
 mv "$work/neurolinkd/entered.$daemon" "$work/operator.entered"
 {
-    "$tool/names.py" "$bin/neurolinkd" "$work"/neurolinkd/entered.*[0-9]
     "$tool/names.py" "$bin/neurolinkd" "$work/idle.entered"
+    "$tool/names.py" "$bin/neurolinkd" "$work"/neurolinkd/entered.*[0-9]
     "$tool/names.py" "$bin/neurolinkd" "$work/operator.entered"
     "$tool/names.py" "$bin/nlctl" "$work"/nlctl/entered.*[0-9]
 } | awk '!seen[$0]++' > "$tool/order.txt"

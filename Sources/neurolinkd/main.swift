@@ -1,3 +1,3 @@
 import NeuroLinkDaemon
 
-await DaemonCommand.runFromCommandLine()
+DaemonCommand.runFromMainThread()

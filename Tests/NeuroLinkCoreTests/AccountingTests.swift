@@ -14,6 +14,28 @@ import Testing
         #expect(table.price(of: "anthropic.claude-3-haiku-20240307-v1:0") != nil)
     }
 
+    /// Every entry of the shipped file is in the table with its prices (the file read independently,
+    /// with JSONSerialization), under a key no other entry has.
+    @Test func theShippedTableHoldsEveryEntryOfTheFile() throws {
+        let url = URL(fileURLWithPath: #filePath)
+            .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("Sources/NeuroLinkCore/Accounting/pricing.json")
+        let file = try JSONSerialization.jsonObject(with: Data(contentsOf: url)) as? [String: Any]
+        let models = try #require(file?["models"] as? [[String: Any]])
+        let table = PricingTable.shipped()
+        #expect(table.taken == file?["taken"] as? String)
+        var matches = Set<String>()
+        for model in models {
+            let match = try #require(model["match"] as? String)
+            matches.insert(match)
+            let price = table.price(of: match)
+            #expect(price?.input == model["input"] as? Double, "\(match)")
+            #expect(price?.output == model["output"] as? Double, "\(match)")
+            #expect(price?.cachedInput == model["cachedInput"] as? Double, "\(match)")
+        }
+        #expect(matches.count == models.count && models.count > 100)
+    }
+
     @Test func theLongestPrefixWinsAndUnknownModelsHaveNoCost() {
         let table = PricingTable(
             taken: "2026-01-01",

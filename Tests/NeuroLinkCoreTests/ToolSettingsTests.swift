@@ -1,5 +1,6 @@
 import Foundation
 import NeuroLinkProtocol
+import NeuroLinkTools
 import Testing
 
 @testable import NeuroLinkCore
@@ -15,6 +16,18 @@ import Testing
         #expect(catalog.list.map(\.name) == ["calculateMath", "getCurrentTime"])
         #expect(catalog.list.allSatisfy { $0.source == "builtin" && $0.parameters?["type"] == .string("object") })
         #expect(ToolCatalog(try Self.parse("  builtin: false\n")).list.isEmpty)
+    }
+
+    /// Every built-in tool's schema is offered, read as Foundation's decoder reads it (the catalog
+    /// parses them with the protocol's parser).
+    @Test func everyBuiltInSchemaReadsAsJSONDecoderReadsIt() throws {
+        let catalog = ToolCatalog(try Self.parse("  file_roots: [/srv/docs]\n"))
+        let tools = BuiltInTools.all(fileRoots: ["/srv/docs"])
+        #expect(catalog.list.count == tools.count && tools.count >= 3)
+        for tool in tools {
+            let decoded = try JSONDecoder().decode(JSONValue.self, from: Data(tool.parametersSchema.utf8))
+            #expect(catalog.list.first { $0.name == tool.name }?.parameters == decoded, "\(tool.name)")
+        }
     }
 
     @Test func settingsParseAndMistakesAreNamed() throws {

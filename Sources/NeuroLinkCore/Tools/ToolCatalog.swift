@@ -23,9 +23,8 @@ public struct ToolCatalog: Sendable {
         self.external = external
         let builtIn = settings.builtIn ? BuiltInTools.all(fileRoots: settings.fileRoots) : []
         tools = Dictionary(builtIn.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
-        schemas = tools.compactMapValues { tool in
-            try? JSONDecoder().decode(JSONValue.self, from: Data(tool.parametersSchema.utf8))
-        }
+        // The protocol's parser, not JSONDecoder: every pipeline built at start-up reads these.
+        schemas = tools.compactMapValues { tool in try? JSONValue(parsing: tool.parametersSchema) }
     }
 
     /// Every tool, by name.

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Dispatch
 import Logging
 import NeuroLinkCore
 import NeuroLinkProtocol
@@ -47,6 +48,20 @@ public struct DaemonCommand: AsyncParsableCommand {
             return
         }
         do { try await launch.run() } catch { exit(withError: error) }
+    }
+
+    /// ``runFromCommandLine()`` on the global executor while the calling thread, the main thread,
+    /// only waits for it. An asynchronous `main` would end the main thread in `dispatch_main`, whose
+    /// `pthread_exit` unwinds the thread's stack, searching the unwind tables for every frame: 0.6 MiB
+    /// of them made resident for nothing (docs/benchmarks.md, "Idle RSS"). Nothing in the daemon
+    /// runs on the main actor, which this leaves without a thread.
+    public static func runFromMainThread() {
+        let finished = DispatchSemaphore(value: 0)
+        Task.detached {
+            await runFromCommandLine()
+            finished.signal()
+        }
+        finished.wait()
     }
 
     /// Exit status for an invalid configuration (sysexits EX_CONFIG).
