@@ -52,7 +52,7 @@ public struct DaemonCommand: AsyncParsableCommand {
 
     /// ``runFromCommandLine()`` on the global executor while the calling thread, the main thread,
     /// only waits for it. An asynchronous `main` would end the main thread in `dispatch_main`, whose
-    /// `pthread_exit` unwinds the thread's stack, searching the unwind tables for every frame: 0.6 MiB
+    /// `pthread_exit` unwinds the thread's stack, searching the unwind tables for every frame: 0.7 MiB
     /// of them made resident for nothing (docs/benchmarks.md, "Idle RSS"). Nothing in the daemon
     /// runs on the main actor, which this leaves without a thread.
     public static func runFromMainThread() {
