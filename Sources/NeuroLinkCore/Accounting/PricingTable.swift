@@ -1,11 +1,5 @@
 import NeuroLinkProtocol
 
-#if canImport(FoundationEssentials)
-import FoundationEssentials
-#else
-import Foundation
-#endif
-
 /// Model prices: the table shipped with the daemon (`Accounting/pricing.json`, with the date its
 /// figures were taken) under the operator's `pricing:` entries. A model matches the entry whose
 /// key is the longest prefix of its id (compared as UTF-8 bytes), so a dated snapshot
