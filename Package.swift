@@ -351,7 +351,7 @@ let package = Package(
             dependencies: [
                 "NeuroLinkCore", "NeuroLinkProviders", "NeuroLinkProtocol", "NeuroLinkHTTP", "NeuroLinkLimits",
                 "NeuroLinkSecurity", "NeuroLinkTools", "LoopbackUpstream",
-                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Logging", package: "swift-log"), .product(name: "Yams", package: "Yams"),
             ],
             swiftSettings: strict
         ),

@@ -59,7 +59,11 @@ public struct ConfigLoader: Sendable, CustomStringConvertible, CustomDebugString
     /// Parses YAML text; `file` only names the source in errors and resolves relative paths.
     public func parse(_ text: String, file: String?) throws(ConfigError) -> DaemonConfig {
         let root: Node?
-        do { root = try Yams.compose(yaml: text) } catch {
+        // The basic resolver: Yams's default one compiles seven ICU regular expressions (three
+        // milliseconds of the daemon's start-up) to tag plain scalars by their spelling, which the
+        // reader never asks for: it reads each scalar as the type its key expects, and Yams reads
+        // those the same whichever resolver composed the node (YAMLScalarsTests).
+        do { root = try Yams.compose(yaml: text, .basic) } catch {
             throw Self.syntaxError(error, file: file)
         }
         var config = DaemonConfig()
