@@ -357,7 +357,10 @@ let package = Package(
         ),
         .testTarget(
             name: "NeuroLinkAnalyticsTests",
-            dependencies: ["NeuroLinkAnalytics", "NeuroLinkCore", "NeuroLinkProtocol"],
+            dependencies: [
+                "NeuroLinkAnalytics", "NeuroLinkCore", "NeuroLinkProtocol",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ],
             swiftSettings: strict
         ),
         .testTarget(

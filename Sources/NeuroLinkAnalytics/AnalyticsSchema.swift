@@ -46,54 +46,74 @@ enum AnalyticsSchema {
                 // Filled by the response cache and the security stages.
                 t.column("cache_status", .text)
                 t.column("security_flags", .text)
+                // A new database gets the later migrations' columns here, in their order, instead of
+                // one `ALTER TABLE` each: SQLite parses the whole schema again for every one, two
+                // thirds of the daemon's start-up time on this database.
+                for column in laterColumns.flatMap(\.columns) { t.column(column.name, column.type) }
             }
             try db.create(index: "requests_by_time", on: "requests", columns: ["started_at"])
             try db.create(index: "requests_by_tenant", on: "requests", columns: ["tenant", "started_at"])
         }
-        migrator.registerMigration("v2: evaluation") { db in
-            try db.alter(table: "requests") { t in
-                // The judge's scores, 1–10 (`enableEvaluation`). Its reason is not stored: it may
-                // quote the conversation, which the store never holds.
-                t.add(column: "eval_relevance", .integer)
-                t.add(column: "eval_accuracy", .integer)
-                t.add(column: "eval_completeness", .integer)
-                t.add(column: "eval_overall", .integer)
-                // `provider/model` of the judge.
-                t.add(column: "eval_judge", .text)
-                // Why an answer that asked for evaluation has none: no_text, judge_error, timeout, invalid_verdict.
-                t.add(column: "eval_error", .text)
-            }
-        }
-        migrator.registerMigration("v3: cache") { db in
-            try db.alter(table: "requests") { t in
-                // With cache_status (v1): how old a hit's answer was, and the dollars it saved.
-                t.add(column: "cache_age_ms", .double)
-                t.add(column: "cache_saved_cost", .double)
-                // The semantic tier's best candidate similarity (hit, refusal or miss).
-                t.add(column: "cache_similarity", .double)
-            }
-        }
-        migrator.registerMigration("v4: security") { db in
-            try db.alter(table: "requests") { t in
-                // The rule of a forbidden, content_blocked or input-limit error.
-                t.add(column: "error_rule", .text)
-                // Prompt-injection detection: the score, and flagged or blocked.
-                t.add(column: "injection_score", .double)
-                t.add(column: "injection_action", .text)
-                // Counts only, never values: {"input": {"email": 1}, "output": {...}, "unredacted": {...}}.
-                t.add(column: "redactions", .text)
-                // What the content filters did: `replace`, and the id of the stop rule that ended the answer.
-                t.add(column: "filtered", .text)
-            }
-        }
-        migrator.registerMigration("v5: tool loop") { db in
-            try db.alter(table: "requests") { t in
-                // Model turns of the tool loop, when it ran tools.
-                t.add(column: "tool_steps", .integer)
-                // The tools it ran, never their arguments or outputs: [{"step", "name", "execution", "ok", "ms"}].
-                t.add(column: "tool_calls", .text)
+        for (identifier, columns) in laterColumns {
+            migrator.registerMigration(identifier) { db in
+                // Only a database made before the migration lacks them. (The names alone: GRDB's
+                // `columns(in:)` reads every column's details, four times the cost here.)
+                let existing = Set(try String.fetchAll(db, sql: "SELECT name FROM pragma_table_info('requests')"))
+                let missing = columns.filter { !existing.contains($0.name) }
+                guard !missing.isEmpty else { return }
+                try db.alter(table: "requests") { t in
+                    for column in missing { t.add(column: column.name, column.type) }
+                }
             }
         }
         return migrator
     }
+
+    /// The columns migrations after the first added to `requests`, by migration, in order.
+    static let laterColumns: [(identifier: String, columns: [(name: String, type: Database.ColumnType)])] = [
+        (
+            "v2: evaluation",
+            [
+                // The judge's scores, 1–10 (`enableEvaluation`). Its reason is not stored: it may
+                // quote the conversation, which the store never holds.
+                ("eval_relevance", .integer), ("eval_accuracy", .integer), ("eval_completeness", .integer),
+                ("eval_overall", .integer),
+                // `provider/model` of the judge.
+                ("eval_judge", .text),
+                // Why an answer that asked for evaluation has none: no_text, judge_error, timeout, invalid_verdict.
+                ("eval_error", .text),
+            ]
+        ),
+        (
+            "v3: cache",
+            [
+                // With cache_status (v1): how old a hit's answer was, and the dollars it saved.
+                ("cache_age_ms", .double), ("cache_saved_cost", .double),
+                // The semantic tier's best candidate similarity (hit, refusal or miss).
+                ("cache_similarity", .double),
+            ]
+        ),
+        (
+            "v4: security",
+            [
+                // The rule of a forbidden, content_blocked or input-limit error.
+                ("error_rule", .text),
+                // Prompt-injection detection: the score, and flagged or blocked.
+                ("injection_score", .double), ("injection_action", .text),
+                // Counts only, never values: {"input": {"email": 1}, "output": {...}, "unredacted": {...}}.
+                ("redactions", .text),
+                // What the content filters did: `replace`, and the id of the stop rule that ended the answer.
+                ("filtered", .text),
+            ]
+        ),
+        (
+            "v5: tool loop",
+            [
+                // Model turns of the tool loop, when it ran tools.
+                ("tool_steps", .integer),
+                // The tools it ran, never their arguments or outputs: [{"step", "name", "execution", "ok", "ms"}].
+                ("tool_calls", .text),
+            ]
+        ),
+    ]
 }
