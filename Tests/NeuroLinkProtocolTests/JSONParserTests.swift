@@ -1,7 +1,8 @@
 import Foundation
 import NIOCore
-import NeuroLinkProtocol
 import Testing
+
+@testable import NeuroLinkProtocol
 
 @Suite struct JSONParserTests {
     private func parse(_ text: String) throws(JSONParseError) -> JSONValue {
@@ -102,6 +103,38 @@ import Testing
             #expect(throws: JSONParseError.self) { try parse(bytes: [0x22] + bytes + [0x22]) }
             #expect(throws: JSONParseError.self) { try parse(bytes: Array(#""a\n"#.utf8) + bytes + [0x22]) }
         }
+    }
+
+    /// The parser decodes strings on the standard library's fast path and tells invalid input by the
+    /// repaired bytes: it must accept and refuse exactly what `String(validating:as:)` does, for every
+    /// sequence of one and two bytes and for four-byte ones around every kind of lead.
+    @Test func decodesStringsExactlyAsValidatingDoes() {
+        func agrees(_ bytes: [UInt8]) -> Bool {
+            let expected = String(validating: bytes, as: UTF8.self)
+            let isASCII = bytes.allSatisfy { $0 < 0x80 }
+            return bytes.withUnsafeBytes { JSONParser.string($0, isASCII: isASCII) } == expected
+        }
+        var disagreements: [[UInt8]] = []
+        for first in 0...255 {
+            if !agrees([UInt8(first)]) { disagreements.append([UInt8(first)]) }
+            for second in 0...255 where !agrees([UInt8(first), UInt8(second)]) {
+                disagreements.append([UInt8(first), UInt8(second)])
+            }
+        }
+        let leads: [UInt8] = [0xC0, 0xC2, 0xDF, 0xE0, 0xED, 0xEF, 0xF0, 0xF4, 0xF5, 0xFF]
+        let next: [UInt8] = [0x00, 0x41, 0x7F, 0x80, 0x8F, 0x90, 0x9F, 0xA0, 0xBF, 0xC0, 0xFF]
+        for a in leads {
+            for b in next {
+                for c in next {
+                    for d in next {
+                        for bytes in [[a, b, c, d], [0x41, a, b, c, d, 0x41]] where !agrees(bytes) {
+                            disagreements.append(bytes)
+                        }
+                    }
+                }
+            }
+        }
+        #expect(disagreements.isEmpty, "\(disagreements.prefix(5))")
     }
 
     /// Bytes the grammar does not allow outside strings (a byte order mark, NUL, UTF-16) are refused,

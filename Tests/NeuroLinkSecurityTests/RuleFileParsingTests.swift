@@ -1,6 +1,7 @@
 import Foundation
-import NeuroLinkSecurity
 import Testing
+
+@testable import NeuroLinkSecurity
 
 /// The rule file is read with the protocol's JSON parser; a file that is not in its layout is
 /// reported with the field at fault.
@@ -67,5 +68,13 @@ import Testing
         let object = try JSONSerialization.jsonObject(with: Data(contentsOf: url)) as? [String: Any]
         let phrases = try #require(object?["phrases"] as? [Any])
         #expect(InjectionRules.default.phraseRuleCount == phrases.count)
+    }
+
+    /// The compiler keeps each alternative's terms by this fingerprint of its text: FNV-1a, 64 bits.
+    @Test func theCompilersFingerprintIsFNV1a() {
+        #expect(RuleCompiler.fingerprint("") == 0xcbf2_9ce4_8422_2325)
+        #expect(RuleCompiler.fingerprint("a") == 0xaf63_dc4c_8601_ec8c)
+        #expect(RuleCompiler.fingerprint("foobar") == 0x8594_4171_f739_67e8)
+        #expect(RuleCompiler.fingerprint("ignore all previous") != RuleCompiler.fingerprint("ignore all previous*"))
     }
 }
