@@ -40,7 +40,7 @@ extension Limiter {
     public func recordResponse(_ permit: AdmissionPermit, responseTime: Duration) {
         state.withLock { state in
             guard state.adaptiveLimit(member: permit.member) != nil else { return }
-            let current = state.scopes[.member(permit.member)]?.inFlight ?? 0
+            let current = state.scopes[HashedScope(.member(permit.member))]?.inFlight ?? 0
             let inFlight = current + (state.livePermits.contains(permit.id) ? 0 : 1)
             state.adaptive[permit.member]?.record(responseTime: responseTime, inFlight: inFlight)
         }

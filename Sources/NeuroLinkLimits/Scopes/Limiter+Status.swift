@@ -56,7 +56,8 @@ extension Limiter {
             return (state.config, state.scopes, members)
         }
         var scopes: [ScopeStatus] = []
-        for (scope, entry) in local.sorted(by: { $0.key.description < $1.key.description }) {
+        for (hashed, entry) in local.sorted(by: { $0.key.scope.description < $1.key.scope.description }) {
+            let scope = hashed.scope
             let limits = config.limits(for: scope)
             var remaining: [LimitDimension: Int] = [:]
             var capacity: [LimitDimension: Int] = [:]

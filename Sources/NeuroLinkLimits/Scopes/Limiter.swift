@@ -82,7 +82,7 @@ public final class Limiter: Sendable {
             if state.config.pacing.enabled, !state.pacing.isEmpty {
                 state.pacing[request.member]?.recordAdmission(now: now)
             }
-            for kind in LimitScope.Kind.allCases { state.update(scopes[kind]) { $0.recordAdmission(now: now) } }
+            for kind in LimitScope.Kind.allCases { state.update(scopes.hashed(kind)) { $0.recordAdmission(now: now) } }
             state.lastPermit += 1
             state.livePermits.insert(state.lastPermit)
             return .admitted(
@@ -147,20 +147,23 @@ public final class Limiter: Sendable {
     }
 }
 
-/// The four scopes of one request.
+/// The four scopes of one request, each hashed once.
 struct RequestScopes {
-    let global = LimitScope.global
-    let member: LimitScope
-    let tenant: LimitScope
-    let tenantMember: LimitScope
+    let global: HashedScope
+    let member: HashedScope
+    let tenant: HashedScope
+    let tenantMember: HashedScope
 
     init(tenant: TenantKey, member: String) {
-        self.member = .member(member)
-        self.tenant = .tenant(tenant)
-        tenantMember = .tenantMember(tenant, member: member)
+        global = HashedScope(.global)
+        self.member = HashedScope(.member(member))
+        self.tenant = HashedScope(.tenant(tenant))
+        tenantMember = HashedScope(.tenantMember(tenant, member: member))
     }
 
-    subscript(kind: LimitScope.Kind) -> LimitScope {
+    subscript(kind: LimitScope.Kind) -> LimitScope { hashed(kind).scope }
+
+    func hashed(_ kind: LimitScope.Kind) -> HashedScope {
         switch kind {
         case .global: global
         case .member: member
@@ -179,9 +182,9 @@ struct RequestLimits {
 
     init(_ config: RateLimitConfig, _ scopes: RequestScopes) {
         global = config.global
-        member = config.limits(for: scopes.member)
-        tenant = config.limits(for: scopes.tenant)
-        tenantMember = config.limits(for: scopes.tenantMember)
+        member = config.limits(for: scopes.member.scope)
+        tenant = config.limits(for: scopes.tenant.scope)
+        tenantMember = config.limits(for: scopes.tenantMember.scope)
     }
 
     subscript(kind: LimitScope.Kind) -> ScopeLimits {
@@ -201,15 +204,13 @@ struct RequestLimits {
         for kind in LimitScope.Kind.allCases {
             // One copy of the scope's limits (a few hundred bytes) per scope, not per dimension.
             let limits = self[kind]
-            // Hashed once for all of the scope's buckets: hashing the tenant and provider names
-            // for every key was most of the limiter's cost.
-            var scopeHash: Int?
+            // The scope's hash, computed once for the request, serves all of its buckets: hashing
+            // the tenant and provider names for every key was most of the limiter's cost.
+            let scope = scopes.hashed(kind)
             for dimension in LimitDimension.allCases {
                 guard let limit = limits[dimension] else { continue }
                 if charges.isEmpty { charges.reserveCapacity(LimitScope.Kind.allCases.count * 2) }
-                let hash = scopeHash ?? scopes[kind].hashValue
-                scopeHash = hash
-                let key = LimiterKey(scopes[kind], dimension, scopeHash: hash)
+                let key = LimiterKey(scope.scope, dimension, scopeHash: scope.hash)
                 charges.append(RateCharge(key: key, limit: limit, cost: min(estimate[dimension], limit.capacity)))
             }
         }
