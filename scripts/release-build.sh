@@ -13,7 +13,7 @@
 #   generic type (a `Dictionary<UInt8, …>`, a NIO handler's generic context) calls its accessor with
 #   the conformances the compiler already knows, instead of handing the runtime a mangled name to
 #   demangle, whose generic requirements it then checks by scanning all 12,000 conformance records
-#   once per new (type, protocol) pair: a fifth of start-up's instructions (docs/benchmarks.md).
+#   once per new (type, protocol) pair: a quarter of start-up's instructions (docs/benchmarks.md).
 #
 # A release build directory made before without these flags keeps its objects (Swift 6.3 does not
 # recompile a module when only a frontend flag changes): remove .build/*/release once.
