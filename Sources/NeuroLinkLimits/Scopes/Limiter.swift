@@ -210,7 +210,7 @@ struct RequestLimits {
             for dimension in LimitDimension.allCases {
                 guard let limit = limits[dimension] else { continue }
                 if charges.isEmpty { charges.reserveCapacity(LimitScope.Kind.allCases.count * 2) }
-                let key = LimiterKey(scope.scope, dimension, scopeHash: scope.hash)
+                let key = LimiterKey(scope, dimension)
                 charges.append(RateCharge(key: key, limit: limit, cost: min(estimate[dimension], limit.capacity)))
             }
         }

@@ -99,19 +99,16 @@ struct LimiterState {
     }
 }
 
-/// A scope with its hash computed once: an admission looks its four scopes up a dozen times, and
-/// hashing their tenant and provider names each time was a fifth of the limiter's cost.
+/// A scope with its hash computed once: an admission looks its four scopes up a dozen times and
+/// keys its buckets by them (``LimiterKey``), and each of those hashed the tenant and provider
+/// names again.
 struct HashedScope: Hashable {
     let scope: LimitScope
     let hash: Int
 
     init(_ scope: LimitScope) {
-        self.init(scope, hash: scope.hashValue)
-    }
-
-    init(_ scope: LimitScope, hash: Int) {
         self.scope = scope
-        self.hash = hash
+        hash = scope.hashValue
     }
 
     static func == (lhs: HashedScope, rhs: HashedScope) -> Bool {

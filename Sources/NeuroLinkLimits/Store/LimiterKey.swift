@@ -11,16 +11,16 @@ public struct LimiterKey: Sendable, Hashable, CustomStringConvertible {
     private let fieldsHash: Int
 
     public init(_ scope: LimitScope, _ dimension: LimitDimension) {
-        self.init(scope, dimension, scopeHash: scope.hashValue)
+        self.init(HashedScope(scope), dimension)
     }
 
-    /// From a scope whose hash is already known (`scope.hashValue`). The dimension is mixed in
-    /// without running a hasher: a table hashes `fieldsHash` with its own seed anyway, and equality
-    /// still compares the fields.
-    init(_ scope: LimitScope, _ dimension: LimitDimension, scopeHash: Int) {
-        self.scope = scope
+    /// From a scope whose hash is already known. The dimension is mixed in without running a
+    /// hasher: a table hashes `fieldsHash` with its own seed anyway, and equality still compares
+    /// the fields.
+    init(_ scope: HashedScope, _ dimension: LimitDimension) {
+        self.scope = scope.scope
         self.dimension = dimension
-        fieldsHash = scopeHash ^ dimension.hashSalt
+        fieldsHash = scope.hash ^ dimension.hashSalt
     }
 
     public static func == (lhs: LimiterKey, rhs: LimiterKey) -> Bool {
