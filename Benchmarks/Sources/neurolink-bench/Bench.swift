@@ -5,6 +5,9 @@ import NeuroLinkCore
 @main
 struct Bench {
     static func main() async {
+        if CommandLine.arguments.dropFirst().first == RelayFloor.command {
+            exit(RelayFloor.childMain(Array(CommandLine.arguments.dropFirst(2))))
+        }
         let options: Options
         do { options = try Options.parse(Array(CommandLine.arguments.dropFirst())) } catch {
             FileHandle.standardError.write(Data("\(error)\n".utf8))
@@ -282,6 +285,9 @@ struct Bench {
                 )
                 report.paced.append(run)
                 note(run.progressLine)
+                let floors = try [1, 2].map { try RelayFloor.run(port: upstream.port, level: level, threads: $0) }
+                report.pacedFloor.append(floors)
+                for floor in floors { note(floor.progressLine) }
             }
         }
 

@@ -22,6 +22,12 @@ struct RecordedFigures: Codable {
         static let cpuPerChunk = "daemon CPU per chunk (µs)"
         static let cpuPerPacedChunk = "daemon CPU per chunk, one event per read (µs)"
         static let cpuPerSparseChunk = "daemon CPU per chunk, one event per read, 20 ms apart (µs)"
+        /// The relay floors beside them (``RelayFloor``): not the daemon's costs, but a change in them says the
+        /// machine changed, not the daemon.
+        static func relayFloor(threads: Int, sparse: Bool) -> String {
+            "relay floor per chunk, one event per read\(sparse ? ", 20 ms apart" : ""), "
+                + "\(threads == 1 ? "one thread" : "two threads") (µs)"
+        }
         static let idleRSS = "idle RSS (MiB)"
         static let rssPerIdleStream = "RSS per idle stream (KiB)"
         static let ready = "ready (ms)"
@@ -92,6 +98,12 @@ extension Report {
         }
         if let cpu = paced.first?.cpuMsPer1000 { figures[Name.cpuPerPacedChunk] = cpu }
         if paced.count > 1, let cpu = paced[1].cpuMsPer1000 { figures[Name.cpuPerSparseChunk] = cpu }
+        for (level, floors) in pacedFloor.prefix(2).enumerated() {
+            for floor in floors where floor.bad == 0 {
+                guard let cpu = floor.cpuMsPer1000 else { continue }
+                figures[Name.relayFloor(threads: floor.mode == .floor ? 1 : 2, sparse: level == 1)] = cpu
+            }
+        }
         if let idleRSSKiB { figures[Name.idleRSS] = Double(idleRSSKiB) / 1024 }
         if let idle {
             figures[Name.rssPerIdleStream] = Double(idle.rssOpenKiB - idle.rssBeforeKiB) / Double(idle.streams)

@@ -12,6 +12,8 @@ struct Report {
     var throughput: [Throughput.Run] = []
     /// The paced levels (one provider event per read: 1 ms apart, then 20 ms apart), counting client only.
     var paced: [Throughput.Run] = []
+    /// The relay floors (one thread, then two) at the same levels, one pair per paced run (``RelayFloor``).
+    var pacedFloor: [[Throughput.Run]] = []
     var idle: IdleStreams.Result?
     var soak: Soak.Result?
     var admission: AdmissionOverhead.Run?
@@ -105,11 +107,19 @@ struct Report {
                     + "\(fmt(cpu * 1000 / Double(max(chunks, 1)))) ms | | |"
             )
         }
-        for run in paced {
+        for (index, run) in paced.enumerated() {
             guard let cpu = run.cpuMsPer1000 else { continue }
+            let floors = pacedFloor.indices.contains(index) ? pacedFloor[index] : []
+            let floorTexts = floors.compactMap { floor in
+                floor.cpuMsPer1000.map { floorCPU in
+                    "\(floor.mode == .floor ? "one thread" : "two threads") \(fmt(floorCPU)) µs (×\(fmt(cpu / floorCPU)))"
+                        + (floor.bad == 0 ? "" : " INCOMPLETE")
+                }
+            }
+            let floorText = floorTexts.isEmpty ? nil : "; relay floor " + floorTexts.joined(separator: ", ")
             lines.append(
                 "| Daemon CPU per chunk, one provider event per read (\(run.level.label), counting client) | "
-                    + "\(fmt(cpu)) µs | ≤ 12 µs | \(Self.verdict(cpu <= 12 && run.bad == 0)) |"
+                    + "\(fmt(cpu)) µs\(floorText ?? "") | ≤ 12 µs | \(Self.verdict(cpu <= 12 && run.bad == 0)) |"
             )
         }
         for run in throughput + paced {

@@ -59,15 +59,19 @@ enum Model {
 
     /// The same chat request sent straight to the upstream, shaped like the daemon's own.
     static func directRequest(baseURL: String, model: String) -> HTTPRequest {
-        let body =
-            #"{"model":"\#(model)","messages":[{"role":"user","content":"bench"}],"stream":true,"#
-            + #""stream_options":{"include_usage":true},"max_tokens":1000,"temperature":0.7}"#
+        let body = directBody(model: model)
         return HTTPRequest(
             method: "POST",
             url: baseURL + "/chat/completions",
             headers: [HTTPHeader("Content-Type", "application/json"), HTTPHeader("Accept", "text/event-stream")],
             body: Array(body.utf8)
         )
+    }
+
+    /// The body of ``directRequest(baseURL:model:)``.
+    static func directBody(model: String) -> String {
+        #"{"model":"\#(model)","messages":[{"role":"user","content":"bench"}],"stream":true,"#
+            + #""stream_options":{"include_usage":true},"max_tokens":1000,"temperature":0.7}"#
     }
 
     /// Non-content events in a direct stream: the role chunk, the finish chunk and `[DONE]`

@@ -25,6 +25,10 @@ enum Throughput {
         case raw
         /// Straight to the upstream with CurlLoop, counting SSE events.
         case direct
+        /// The relay floor (``RelayFloor``): one thread reading each event and writing it on, in a child process.
+        case floor
+        /// The relay floor with each event handed from a reading thread to a writing one.
+        case floorHandOff = "floor, two threads"
     }
 
     struct Run: Sendable {
@@ -35,7 +39,7 @@ enum Throughput {
         var elapsed: Duration
         /// Streams whose chunk count was not the expected one.
         var bad: Int
-        /// Daemon CPU during the run (through-daemon modes only).
+        /// Daemon CPU during the run (through-daemon modes only; the relay thread's for the floor).
         var daemonCPUMs: Double?
         /// The daemon's heap allocations during the run (`--allocations`, through-daemon modes).
         var allocations: Int?
@@ -47,7 +51,8 @@ enum Throughput {
 
         /// The run in one line, for the bench's progress output.
         var progressLine: String {
-            let cpu = cpuMsPer1000.map { ", daemon CPU \(fmt($0)) ms/1k chunks" } ?? ""
+            let whose = mode == .client || mode == .raw ? "daemon" : "relay threads"
+            let cpu = cpuMsPer1000.map { ", \(whose) CPU \(fmt($0)) ms/1k chunks" } ?? ""
             let allocations = allocationsPerChunk.map { ", \(fmt($0)) allocations/chunk" } ?? ""
             return "throughput \(level.label) \(mode.rawValue): \(fmt(chunksPerSecond, 0)) chunks/s in "
                 + "\(fmt(elapsed.seconds, 2)) s\(cpu)\(allocations)\(bad > 0 ? ", \(bad) BAD" : "")"
@@ -172,6 +177,7 @@ enum Throughput {
             case .client: return try await throughClient(socket: socket, level: level)
             case .raw: return try await throughRaw(socket: socket, level: level)
             case .direct: return try await direct(baseURL: baseURL, level: level)
+            case .floor, .floorHandOff: throw BenchError.failed("the relay floor runs through RelayFloor.run")
             }
         }
         let cpu = mode == .direct ? nil : ProcStats.cpuMs(ticks: daemon.cpuTicks - ticksBefore)
