@@ -6,8 +6,9 @@ import FoundationEssentials
 import Foundation
 #endif
 
-/// Builds complete frames for every message kind. Chunk notifications, the hot path, are written
-/// by hand straight into the buffer; everything else goes through `JSONEncoder` once.
+/// Builds complete frames for every message kind. Chunk notifications, the hot path, and a stream's
+/// result (``StreamResultFrame``) are written by hand straight into the buffer; everything else goes
+/// through `JSONEncoder` once.
 public enum Frames {
     private struct Request<Params: Encodable>: Encodable {
         let jsonrpc = ProtocolInfo.jsonrpc
@@ -70,11 +71,16 @@ public enum Frames {
         allocator: ByteBufferAllocator
     ) -> ByteBuffer {
         switch result {
+        case .success(let value as StreamResult):
+            var buffer = allocator.buffer(capacity: 512 + value.text.utf8.count + (value.reasoning?.utf8.count ?? 0))
+            if StreamResultFrame.write(value, id: id, into: &buffer) { return buffer }
+            return (try? response(id: id, result: value, allocator: allocator))
+                ?? error(id: id, RPCError(.internal, "could not encode the result"), allocator: allocator)
         case .success(let value):
-            (try? response(id: id, result: value, allocator: allocator))
+            return (try? response(id: id, result: value, allocator: allocator))
                 ?? error(id: id, RPCError(.internal, "could not encode the result"), allocator: allocator)
         case .failure(let failure):
-            error(id: id, failure, allocator: allocator)
+            return error(id: id, failure, allocator: allocator)
         }
     }
 

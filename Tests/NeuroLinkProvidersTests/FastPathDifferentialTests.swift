@@ -1,4 +1,5 @@
 import NeuroLinkProtocol
+import NeuroLinkTestSupport
 import Testing
 
 @_spi(FastPath) @testable import NeuroLinkProviders
@@ -12,27 +13,15 @@ import Testing
 // MARK: - Random JSON
 
 /// SplitMix64, so every run generates the same events.
-private struct Random: RandomNumberGenerator {
-    private var state: UInt64
+private typealias Random = SeededGenerator
 
-    init(seed: UInt64) {
-        state = seed
-    }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-
-    mutating func below(_ bound: Int) -> Int { Int(next() % UInt64(bound)) }
+extension SeededGenerator {
+    fileprivate mutating func below(_ bound: Int) -> Int { Int(next() % UInt64(bound)) }
 
     /// True with probability `percent`/100.
-    mutating func chance(_ percent: Int) -> Bool { below(100) < percent }
+    fileprivate mutating func chance(_ percent: Int) -> Bool { below(100) < percent }
 
-    mutating func pick<T>(_ choices: [T]) -> T { choices[below(choices.count)] }
+    fileprivate mutating func pick<T>(_ choices: [T]) -> T { choices[below(choices.count)] }
 }
 
 /// A JSON value, written out by ``JSONWriter`` with random whitespace, escapes and key order.

@@ -1,4 +1,5 @@
 import Foundation
+import NeuroLinkTestSupport
 import Testing
 
 @testable import NeuroLinkSecurity
@@ -99,18 +100,4 @@ struct PayloadDecoderTests {
 }
 
 /// A small deterministic generator for hostile-input tests.
-struct SplitMix64: RandomNumberGenerator {
-    private var state: UInt64
-
-    init(seed: UInt64) {
-        state = seed
-    }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var value = state
-        value = (value ^ (value >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        value = (value ^ (value >> 27)) &* 0x94D0_49BB_1331_11EB
-        return value ^ (value >> 31)
-    }
-}
+typealias SplitMix64 = SeededGenerator
