@@ -28,7 +28,8 @@ struct Bench {
     static func compareAndRecord(_ report: Report, _ options: Options) throws {
         guard let path = options.figuresPath else { return }
         if let recorded = RecordedFigures.load(path) {
-            print(RecordedFigures.comparison(report.headlineFigures, against: recorded).joined(separator: "\n"))
+            let lines = RecordedFigures.comparison(report.headlineFigures, quick: report.quick, against: recorded)
+            print(lines.joined(separator: "\n"))
         } else {
             print("\n(no recorded figures in \(path) to compare with)")
         }
@@ -124,7 +125,7 @@ struct Bench {
             let models =
                 ProcessInfo.processInfo.environment["NEUROLINK_MODEL_DIR"]
                 ?? "/usr/local/share/neurolink/models/all-MiniLM-L6-v2"
-            report.cacheSemantic = try await CacheFigures.semantic(modelDirectory: models)
+            report.cacheSemantic = try await CacheFigures.semantic(modelDirectory: models, quick: options.quick)
         }
 
         let sectionsNeedingDaemon: [Options.Section] = [.ttft, .throughput, .idle, .soak]

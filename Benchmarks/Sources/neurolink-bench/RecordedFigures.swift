@@ -14,6 +14,7 @@ struct RecordedFigures: Codable {
     /// The figures whose regressions are called out; the rest are shown for information.
     static let watched: Set<String> = [
         Name.addedTTFTp50, Name.addedTTFTp99, Name.cpuPerChunk, Name.cpuPerPacedChunk, Name.frontAddedLatencyP50,
+        Name.instructionsPer1000("paced"), Name.instructionsPer1000("batched"),
     ]
 
     enum Name {
@@ -27,6 +28,11 @@ struct RecordedFigures: Codable {
         static func relayFloor(threads: Int, sparse: Bool) -> String {
             "relay floor per chunk, one event per read\(sparse ? ", 20 ms apart" : ""), "
                 + "\(threads == 1 ? "one thread" : "two threads") (µs)"
+        }
+        /// Callgrind's count for a case (the mean of its rounds): size-independent and steady on a loaded machine, so a
+        /// quick run compares it with a full recording where CPU time per chunk cannot be compared.
+        static func instructionsPer1000(_ caseName: String) -> String {
+            "daemon instructions per 1,000 chunks, \(caseName) (millions)"
         }
         static let idleRSS = "idle RSS (MiB)"
         static let rssPerIdleStream = "RSS per idle stream (KiB)"
@@ -54,7 +60,15 @@ struct RecordedFigures: Codable {
     }
 
     /// Markdown: each figure this run shares with `recorded`, the change, and the regressions.
-    static func comparison(_ figures: [String: Double], against recorded: RecordedFigures) -> [String] {
+    /// Figures that depend on the levels' sizes: a quick run's short streams spread each request's own cost over
+    /// fewer chunks, so they compare only with a recording of the same kind.
+    static let sizeDependent: Set<String> = [
+        Name.cpuPerChunk, Name.cpuPerPacedChunk, Name.cpuPerSparseChunk,
+        Name.relayFloor(threads: 1, sparse: false), Name.relayFloor(threads: 2, sparse: false),
+        Name.relayFloor(threads: 1, sparse: true), Name.relayFloor(threads: 2, sparse: true),
+    ]
+
+    static func comparison(_ figures: [String: Double], quick: Bool, against recorded: RecordedFigures) -> [String] {
         var lines = [
             "",
             "### Against the recorded figures (\(recorded.date), \(recorded.commit)\(recorded.quick ? ", quick" : ""))",
@@ -65,6 +79,13 @@ struct RecordedFigures: Codable {
         var regressions: [String] = []
         for name in figures.keys.sorted() {
             guard let now = figures[name], let then = recorded.figures[name], then > 0 else { continue }
+            guard quick == recorded.quick || !sizeDependent.contains(name) else {
+                lines.append(
+                    "| \(name) | \(fmt(then)) | \(fmt(now)) | not comparable: \(quick ? "quick" : "full") run, "
+                        + "\(recorded.quick ? "quick" : "full") recording |"
+                )
+                continue
+            }
             let change = (now - then) / then
             let regressed = watched.contains(name) && change > regressionThreshold
             if regressed { regressions.append(name) }
@@ -103,6 +124,10 @@ extension Report {
                 guard let cpu = floor.cpuMsPer1000 else { continue }
                 figures[Name.relayFloor(threads: floor.mode == .floor ? 1 : 2, sparse: level == 1)] = cpu
             }
+        }
+        for measurement in instructions?.measurements ?? [] where !measurement.per1000.isEmpty {
+            let mean = measurement.per1000.reduce(0, +) / Double(measurement.per1000.count)
+            figures[Name.instructionsPer1000(measurement.name)] = mean / 1e6
         }
         if let idleRSSKiB { figures[Name.idleRSS] = Double(idleRSSKiB) / 1024 }
         if let idle {
