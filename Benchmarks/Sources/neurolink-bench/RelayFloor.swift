@@ -79,8 +79,9 @@ enum RelayFloor {
         // The epoll wait the daemon's curl thread uses (CCurl's shim: struct epoll_event is packed).
         var ready = [Int32](repeating: 0, count: Int(NL_EPOLL_BATCH))
         var flags = [Int32](repeating: 0, count: Int(NL_EPOLL_BATCH))
-        // An event ends with a blank line; the byte before a read's first one may be the first "\n".
-        var lastByte: [Int32: UInt8] = [:]
+        // An event ends with a blank line; the byte before a read's first one may be the first "\n". Indexed by
+        // descriptor (small numbers), so the loop does no hashing.
+        var lastByte = [UInt8](repeating: 0, count: 1024)
         while open > 0 {
             let count = nl_epoll_wait(poll, &ready, &flags, -1)
             for index in 0..<max(0, Int(count)) {
@@ -92,12 +93,13 @@ enum RelayFloor {
                     open -= 1
                     continue
                 }
-                var previous = lastByte[socket] ?? 0
+                if Int(socket) >= lastByte.count { lastByte += [UInt8](repeating: 0, count: Int(socket) + 1) }
+                var previous = lastByte[Int(socket)]
                 for byte in buffer[0..<got] {
                     if byte == 0x0A, previous == 0x0A { events += 1 }
                     previous = byte
                 }
-                lastByte[socket] = previous
+                lastByte[Int(socket)] = previous
                 buffer.withUnsafeBytes { output.send(UnsafeRawBufferPointer(rebasing: $0[0..<got])) }
             }
         }
