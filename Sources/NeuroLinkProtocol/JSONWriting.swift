@@ -24,6 +24,22 @@ extension ByteBuffer {
     }
 }
 
+extension ByteBuffer {
+    /// Appends `usage` as the object `JSONEncoder` writes for it (optional members omitted when nil), for the
+    /// hand-written frames: the finish chunk's and the result's.
+    mutating func writeJSONUsage(_ usage: Usage) {
+        writeString(
+            #"{"inputTokens":\#(usage.inputTokens),"outputTokens":\#(usage.outputTokens),"totalTokens":\#(usage.totalTokens)"#
+        )
+        if let cached = usage.cachedInputTokens { writeString(#","cachedInputTokens":\#(cached)"#) }
+        if let reasoning = usage.reasoningTokens { writeString(#","reasoningTokens":\#(reasoning)"#) }
+        if let estimated = usage.estimated {
+            writeStaticString(estimated ? #","estimated":true"# : #","estimated":false"#)
+        }
+        writeStaticString("}")
+    }
+}
+
 extension JSONValue {
     /// The value as compact JSON text (see ``NIOCore/ByteBuffer/writeJSONValue(_:)``), as OpenAI
     /// carries tool-call arguments.

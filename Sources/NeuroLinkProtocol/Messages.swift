@@ -71,12 +71,12 @@ public enum Frames {
         allocator: ByteBufferAllocator
     ) -> ByteBuffer {
         switch result {
-        case .success(let value as StreamResult):
-            var buffer = allocator.buffer(capacity: 512 + value.text.utf8.count + (value.reasoning?.utf8.count ?? 0))
-            if StreamResultFrame.write(value, id: id, into: &buffer) { return buffer }
-            return (try? response(id: id, result: value, allocator: allocator))
-                ?? error(id: id, RPCError(.internal, "could not encode the result"), allocator: allocator)
         case .success(let value):
+            if let streamResult = value as? StreamResult,
+                let frame = StreamResultFrame.frame(streamResult, id: id, allocator: allocator)
+            {
+                return frame
+            }
             return (try? response(id: id, result: value, allocator: allocator))
                 ?? error(id: id, RPCError(.internal, "could not encode the result"), allocator: allocator)
         case .failure(let failure):
@@ -128,13 +128,8 @@ public enum Frames {
             b.writeStaticString(#","finishReason":"#)
             b.writeJSONString(finishReason.rawValue)
             if let usage {
-                b.writeString(
-                    #","usage":{"inputTokens":\#(usage.inputTokens),"outputTokens":\#(usage.outputTokens),"totalTokens":\#(usage.totalTokens)"#
-                )
-                if let cached = usage.cachedInputTokens { b.writeString(#","cachedInputTokens":\#(cached)"#) }
-                if let reasoning = usage.reasoningTokens { b.writeString(#","reasoningTokens":\#(reasoning)"#) }
-                if usage.estimated == true { b.writeStaticString(#","estimated":true"#) }
-                b.writeStaticString("}")
+                b.writeStaticString(#","usage":"#)
+                b.writeJSONUsage(usage)
             }
             b.writeStaticString("}}")
         }

@@ -8,10 +8,10 @@ import NIOCore
 /// What is written parses to the same JSON value as `JSONEncoder`'s output
 /// (`StreamResultFrameTests`).
 enum StreamResultFrame {
-    /// Appends the whole frame (length prefix included) for `result`; returns false, having
-    /// written nothing, when it declines.
-    static func write(_ result: StreamResult, id: RPCID, into buffer: inout ByteBuffer) -> Bool {
-        guard isWritable(result) else { return false }
+    /// The whole frame (length prefix included) for `result`, or nil when it declines.
+    static func frame(_ result: StreamResult, id: RPCID, allocator: ByteBufferAllocator) -> ByteBuffer? {
+        guard isWritable(result) else { return nil }
+        var buffer = allocator.buffer(capacity: 512 + result.text.utf8.count + (result.reasoning?.utf8.count ?? 0))
         buffer.writeFrame { b in
             b.writeStaticString(#"{"jsonrpc":"2.0","id":"#)
             b.writeJSONID(id)
@@ -40,7 +40,7 @@ enum StreamResultFrame {
             if let cache = result.cache { b.member(cache) }
             b.writeStaticString("}}")
         }
-        return true
+        return buffer
     }
 
     /// False for the fields written through `JSONEncoder` only, and for a non-finite number, which
@@ -78,15 +78,7 @@ extension ByteBuffer {
 
     fileprivate mutating func member(_ name: StaticString, _ usage: Usage) {
         writeMemberName(name)
-        writeString(
-            #"{"inputTokens":\#(usage.inputTokens),"outputTokens":\#(usage.outputTokens),"totalTokens":\#(usage.totalTokens)"#
-        )
-        if let cached = usage.cachedInputTokens { writeString(#","cachedInputTokens":\#(cached)"#) }
-        if let reasoning = usage.reasoningTokens { writeString(#","reasoningTokens":\#(reasoning)"#) }
-        if let estimated = usage.estimated {
-            writeStaticString(estimated ? #","estimated":true"# : #","estimated":false"#)
-        }
-        writeStaticString("}")
+        writeJSONUsage(usage)
     }
 
     fileprivate mutating func member(_ route: RouteInfo) {

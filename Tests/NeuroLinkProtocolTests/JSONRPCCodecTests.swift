@@ -52,6 +52,9 @@ private func bytes(_ json: String) -> ByteBuffer {
         (.toolCalls, nil),
         (.contentFilter, Usage(inputTokens: 10, outputTokens: 20, totalTokens: 35)),
         (.error, nil),
+        // Written as `JSONEncoder` writes it: `estimated` whenever set, false included.
+        (.stop, Usage(inputTokens: 1, outputTokens: 2, estimated: false)),
+        (.stop, Usage(inputTokens: 1, outputTokens: 2, cachedInputTokens: 1, reasoningTokens: 0, estimated: true)),
     ])
     func finishChunkRoundTrips(reason: FinishReason, usage: Usage?) throws {
         var buffer = ByteBufferAllocator().buffer(capacity: 64)

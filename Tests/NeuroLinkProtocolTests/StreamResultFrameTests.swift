@@ -107,9 +107,7 @@ import Testing
         var withEvaluationError = result(seed: 3, text: "x")
         withEvaluationError.evaluationError = "judge unavailable"
         for value in [withTools, withObject, withEvaluationError] {
-            var buffer = allocator.buffer(capacity: 64)
-            #expect(!StreamResultFrame.write(value, id: .number(1), into: &buffer))
-            #expect(buffer.readableBytes == 0)
+            #expect(StreamResultFrame.frame(value, id: .number(1), allocator: allocator) == nil)
             // The reply is still whole: JSONEncoder wrote it.
             let reply = Frames.reply(
                 id: .number(1),
@@ -120,8 +118,7 @@ import Testing
         }
         var infinite = result(seed: 4, text: "x")
         infinite.cost = .infinity
-        var buffer = allocator.buffer(capacity: 64)
-        #expect(!StreamResultFrame.write(infinite, id: .number(1), into: &buffer))
+        #expect(StreamResultFrame.frame(infinite, id: .number(1), allocator: allocator) == nil)
         // As before the fast path: a result JSON cannot carry becomes an `internal` error.
         let reply = Frames.reply(id: .number(1), Result<StreamResult, RPCError>.success(infinite), allocator: allocator)
         let error = try body(reply).objectValue?["error"]?.objectValue?["data"]?.objectValue?["type"]
