@@ -23,42 +23,68 @@ struct HTTPFrontConnection {
     func serve(_ connection: HTTPFrontService.Connection) async {
         defer { daemon.requests.connectionClosed(scope) }
         try? await connection.executeThenClose { inbound, outbound in
-            var head: HTTPRequestHead?
-            var body = ByteBuffer()
-            var tooLarge = false
-            for try await part in inbound {
-                switch part {
-                case .head(let request):
-                    (head, tooLarge) = (request, false)
-                    body.clear()
-                case .body(var piece):
-                    if body.readableBytes + piece.readableBytes > front.settings.maxBodyBytes {
-                        tooLarge = true
-                    } else {
-                        body.writeBuffer(&piece)
-                    }
-                case .end:
-                    guard let request = head else { continue }
-                    head = nil
-                    if tooLarge {
-                        let message = "the body is larger than http.max_body_bytes (\(front.settings.maxBodyBytes))"
-                        let error = OpenAIResponses.body(
-                            message: message,
-                            type: "invalid_request_error",
-                            code: "body_too_large"
-                        )
-                        await HTTPFrontResponse.json(
-                            outbound,
-                            version: request.version,
-                            status: .payloadTooLarge,
-                            body: error,
-                            headers: [("Connection", "close")]
-                        )
-                        return
-                    }
-                    await respond(to: request, body: body, outbound)
-                    guard request.isKeepAlive else { return }
+            try await answer(inbound, outbound)
+            await finishSending(connection.channel, outbound)
+        }
+    }
+
+    /// Shuts the sending side down once the last answer has left, before `executeThenClose` closes.
+    /// Its close alone drops what the socket has not taken yet: a client slow to read the end of a
+    /// `Connection: close` answer lost it. What has not left `http.idle_timeout_ms` after the answer
+    /// ended is dropped then; a client that left ends the wait at once.
+    private func finishSending(_ channel: any Channel, _ outbound: Outbound) async {
+        outbound.finish()
+        observer.finishing()
+        let limit = channel.eventLoop.scheduleTask(in: .milliseconds(Int64(front.settings.idleTimeoutMs))) {
+            channel.close(promise: nil)
+        }
+        try? await channel.close(mode: .output).get()
+        limit.cancel()
+    }
+
+    /// Answers the connection's requests in turn until it is to close: the client ended it, a
+    /// request asked to (`Connection: close`, HTTP/1.0), or a body was too large.
+    private func answer(
+        _ inbound: NIOAsyncChannelInboundStream<HTTPServerRequestPart>,
+        _ outbound: Outbound
+    )
+        async throws
+    {
+        var head: HTTPRequestHead?
+        var body = ByteBuffer()
+        var tooLarge = false
+        for try await part in inbound {
+            switch part {
+            case .head(let request):
+                (head, tooLarge) = (request, false)
+                body.clear()
+            case .body(var piece):
+                if body.readableBytes + piece.readableBytes > front.settings.maxBodyBytes {
+                    tooLarge = true
+                } else {
+                    body.writeBuffer(&piece)
                 }
+            case .end:
+                guard let request = head else { continue }
+                head = nil
+                if tooLarge {
+                    let message = "the body is larger than http.max_body_bytes (\(front.settings.maxBodyBytes))"
+                    let error = OpenAIResponses.body(
+                        message: message,
+                        type: "invalid_request_error",
+                        code: "body_too_large"
+                    )
+                    await HTTPFrontResponse.json(
+                        outbound,
+                        version: request.version,
+                        status: .payloadTooLarge,
+                        body: error,
+                        headers: [("Connection", "close")]
+                    )
+                    return
+                }
+                await respond(to: request, body: body, outbound)
+                guard request.isKeepAlive else { return }
             }
         }
     }

@@ -104,18 +104,30 @@ struct HTTPFrontService: Service, CustomStringConvertible {
 /// Tells the request running on a connection that its client went away, at once (the answer may
 /// be waiting on a slow provider, with nothing to write that would fail). Closes the connection
 /// when it read nothing for `http.idle_timeout_ms` while no request of it runs: a streamed answer
-/// reads nothing from its client for as long as it lasts, and must not be cut.
+/// reads nothing from its client for as long as it lasts, and must not be cut; nor must the end of
+/// the last answer on its way out, which has a limit of its own (`HTTPFrontConnection`).
 final class CloseObserver: ChannelInboundHandler, Sendable {
     typealias InboundIn = HTTPServerRequestPart
     typealias InboundOut = HTTPServerRequestPart
-    private let running = Mutex<RequestContext?>(nil)
+    private struct State {
+        var running: RequestContext?
+        var finishing = false
+    }
+    private let state = Mutex(State())
 
     func watch(_ context: RequestContext?) {
-        running.withLock { $0 = context }
+        state.withLock { $0.running = context }
+    }
+
+    /// The connection only sends what is left of its last answer, then closes.
+    func finishing() {
+        state.withLock { $0.finishing = true }
     }
 
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
-        if let idle = event as? IdleStateHandler.IdleStateEvent, idle == .read, running.withLock({ $0 == nil }) {
+        if let idle = event as? IdleStateHandler.IdleStateEvent, idle == .read,
+            state.withLock({ $0.running == nil && !$0.finishing })
+        {
             context.close(promise: nil)
             return
         }
@@ -123,7 +135,7 @@ final class CloseObserver: ChannelInboundHandler, Sendable {
     }
 
     func channelInactive(context: ChannelHandlerContext) {
-        running.withLock { $0 }?.clientGone()
+        state.withLock { $0.running }?.clientGone()
         context.fireChannelInactive()
     }
 }

@@ -30,6 +30,13 @@ import Testing
         )
     }
 
+    /// A streamed chat request for `model` with the key, asking to close the connection after it.
+    static func closingStreamRequest(model: String) -> String {
+        let body = #"{"model":"\#(model)","messages":[{"role":"user","content":"hi"}],"stream":true}"#
+        return "POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer \(key)\r\n"
+            + "Content-Type: application/json\r\nContent-Length: \(body.utf8.count)\r\nConnection: close\r\n\r\n\(body)"
+    }
+
     /// `curl` with the key, printing the status code on the last line.
     static func curl(
         _ port: Int,
@@ -315,32 +322,51 @@ import Testing
     /// A client that stops reading an SSE stream: the daemon pauses the upstream instead of
     /// buffering it, its memory stays bounded, and afterwards the client receives every byte.
     @Test func aSlowReaderPausesTheUpstreamAndLosesNothing() async throws {
+        try await Self.withAnswerOfZ(pieces: 5_000) { upstream, daemon, port, letters in
+            let baseline = daemon.rssKiB
+            let descriptor = try #require(RawHTTP.open(port: port, request: Self.closingStreamRequest(model: "big")))
+            defer { close(descriptor) }
+            try await Task.sleep(for: .seconds(2))  // not reading
+            let request = try #require(upstream.requests().first { $0.model == "big" })
+            #expect(request.completedAt == nil, "the upstream must be paused, not drained into memory")
+            let grown = daemon.rssKiB - baseline
+            #expect(grown < 16 * 1024, "daemon RSS grew by \(grown) KiB while the client was not reading")
+            let received = RawHTTP.readAll(descriptor)
+            #expect(received.letters == letters, "every byte arrives: \(received.letters)")
+            #expect(received.done, "the stream ends with [DONE]: \(received.tail)")
+        }
+    }
+
+    /// A `Connection: close` answer larger than the socket holds, to a client that reads it only
+    /// later: the daemon finishes writing while the end of the answer still waits in its own
+    /// buffer, and must close only once that went out. (Closing at once dropped it: the stream
+    /// ended short, without `[DONE]`, whenever the client was slow at the end.) The client offers
+    /// a small window and segment size, so the kernel holds some tens of KiB, not megabytes.
+    @Test func aClosingConnectionSendsItsWholeAnswerToALateReader() async throws {
+        try await Self.withAnswerOfZ(pieces: 10) { _, _, port, letters in
+            let request = Self.closingStreamRequest(model: "big")
+            let descriptor = try #require(RawHTTP.open(port: port, request: request, smallWindow: true))
+            defer { close(descriptor) }
+            try await Task.sleep(for: .seconds(1))  // the daemon has written everything by now
+            let received = RawHTTP.readAll(descriptor)
+            #expect(received.letters == letters, "every byte arrives: \(received.letters)")
+            #expect(received.done, "the stream ends with [DONE]: \(received.tail)")
+        }
+    }
+
+    /// A daemon with the front whose model `big` streams `pieces` pieces of 8,000 `Z`s; the body
+    /// gets the upstream, the daemon, the front's port and how many `Z`s the answer holds.
+    static func withAnswerOfZ(
+        pieces: Int,
+        _ body: (LoopbackUpstream, DaemonProcess, Int, Int) async throws -> Void
+    ) async throws {
         try await LoopbackUpstream.with { upstream in
             let piece = String(repeating: "Z", count: 8000)
-            let count = 5_000
-            upstream.register(model: "big", .stream(OpenAIStream(pieces: Array(repeating: piece, count: count))))
+            upstream.register(model: "big", .stream(OpenAIStream(pieces: Array(repeating: piece, count: pieces))))
             let port = FreePort.loopback()
             try await DaemonProcess.with(config: Self.config(upstream, port: port)) { daemon in
                 try await Self.waitUntilListening(port)
-                let baseline = daemon.rssKiB
-                let body = #"{"model":"big","messages":[{"role":"user","content":"hi"}],"stream":true}"#
-                let descriptor = try #require(
-                    RawHTTP.open(
-                        port: port,
-                        request:
-                            "POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer \(Self.key)\r\n"
-                            + "Content-Type: application/json\r\nContent-Length: \(body.utf8.count)\r\nConnection: close\r\n\r\n\(body)"
-                    )
-                )
-                defer { close(descriptor) }
-                try await Task.sleep(for: .seconds(2))  // not reading
-                let request = try #require(upstream.requests().first { $0.model == "big" })
-                #expect(request.completedAt == nil, "the upstream must be paused, not drained into memory")
-                let grown = daemon.rssKiB - baseline
-                #expect(grown < 16 * 1024, "daemon RSS grew by \(grown) KiB while the client was not reading")
-                let received = RawHTTP.readAll(descriptor)
-                #expect(received.letters == piece.utf8.count * count, "every byte arrives: \(received.letters)")
-                #expect(received.done, "the stream ends with [DONE]")
+                try await body(upstream, daemon, port, piece.utf8.count * pieces)
             }
         }
     }
@@ -483,8 +509,17 @@ enum OpenAISDK {
 /// A GET over a plain TCP socket: no child process (see the caveat above), no HTTP library.
 enum RawHTTP {
     /// Connects and sends `request`; the socket, or `nil` when that failed.
-    static func open(port: Int, request: String) -> Int32? {
+    /// With `smallWindow`, the client offers a 4 KiB receive buffer and 536-byte segments, which
+    /// also keeps the server's send buffer small (Linux sizes it from the segment size).
+    static func open(port: Int, request: String, smallWindow: Bool = false) -> Int32? {
         let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        if smallWindow {
+            // Set before connecting: the handshake carries them.
+            var size: Int32 = 4096
+            var segment: Int32 = 536
+            setsockopt(descriptor, SOL_SOCKET, SO_RCVBUF, &size, socklen_t(MemoryLayout<Int32>.size))
+            setsockopt(descriptor, Int32(IPPROTO_TCP), TCP_MAXSEG, &segment, socklen_t(MemoryLayout<Int32>.size))
+        }
         guard descriptor >= 0, connect(descriptor, port: port),
             send(descriptor, request, request.utf8.count, 0) == request.utf8.count
         else {
@@ -495,20 +530,31 @@ enum RawHTTP {
     }
 
     /// Reads to the end of the connection: how many `Z` bytes came (a letter nothing but the
-    /// answer holds), and whether `[DONE]` did.
-    static func readAll(_ descriptor: Int32) -> (letters: Int, done: Bool) {
+    /// answer holds), whether `[DONE]` did, and the last bytes. With `pace`, reads at most that many
+    /// bytes at a time with that pause between reads. An interrupted read is retried; a read that
+    /// waited 30 s ends it.
+    static func readAll(
+        _ descriptor: Int32,
+        pace: (bytes: Int, pause: Duration)? = nil
+    ) -> (letters: Int, done: Bool, tail: String) {
         var timeout = timeval(tv_sec: 30, tv_usec: 0)
         setsockopt(descriptor, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
-        var buffer = [UInt8](repeating: 0, count: 1 << 16)
+        var buffer = [UInt8](repeating: 0, count: pace?.bytes ?? 1 << 16)
         var count = 0
         var tail = [UInt8]()
         while true {
             let received = recv(descriptor, &buffer, buffer.count, 0)
-            guard received > 0 else { break }
+            if received < 0, errno == EINTR { continue }
+            guard received > 0 else {
+                if received < 0 { tail += Array(" (recv failed: errno \(errno))".utf8) }
+                break
+            }
             count += buffer[0..<received].reduce(0) { $0 + ($1 == UInt8(ascii: "Z") ? 1 : 0) }
             tail = Array((tail + buffer[0..<received]).suffix(64))
+            if let pace { usleep(UInt32(pace.pause / .microseconds(1))) }
         }
-        return (count, String(decoding: tail, as: UTF8.self).contains("[DONE]"))
+        let text = String(decoding: tail, as: UTF8.self)
+        return (count, text.contains("[DONE]"), text)
     }
 
     /// Connects and sends nothing; whether the server closed the connection within `timeout`.
