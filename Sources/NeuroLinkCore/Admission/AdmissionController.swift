@@ -119,12 +119,27 @@ public final class AdmissionController: Sendable {
     ) async -> Outcome {
         let now = ContinuousClock.now
         var denials: [LimitDenial] = []
-        for (index, request) in requests.enumerated() {
-            switch await limiter.admit(request, now: now) {
+        for index in requests.indices {
+            switch await limiter.admit(requests[index], now: now) {
             case .admitted(let permit): return .admitted(index: index, permit: permit)
             case .denied(let denial): denials.append(denial)
             }
         }
+        return await wait(requests, tenant: tenant, priority: priority, context: context, denials, now: now, queued)
+    }
+
+    /// The request no limit allowed now: refused, or queued until admitted, timed out, or cancelled.
+    /// Out of line: this frame is larger than the one admitting at once, and few requests wait.
+    @inline(never)
+    private func wait(
+        _ requests: [AdmissionRequest],
+        tenant: TenantKey,
+        priority: Int?,
+        context: RequestContext,
+        _ denials: [LimitDenial],
+        now: ContinuousClock.Instant,
+        _ queued: (Notice) async -> Void
+    ) async -> Outcome {
         let slot = WaitSlot<Outcome>()
         let result = state.withLock { state in
             state.queue.enqueue(Waiter(requests: requests, slot: slot), tenant: tenant, priority: priority, now: now)

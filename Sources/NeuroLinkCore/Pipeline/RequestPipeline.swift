@@ -21,7 +21,7 @@ import NeuroLinkRouting
 ///
 /// The runner (``RequestRunner``) registers the request before the stages, and makes the one
 /// `finish` chunk, the result and the record after them.
-public struct RequestPipeline: Sendable {
+public final class RequestPipeline: Sendable {
     public let config: DaemonConfig
     public let registry: ProviderRegistry
     public let router: Router

@@ -1,4 +1,5 @@
 import Foundation
+import NeuroLinkBasics
 import NeuroLinkLimits
 import NeuroLinkProtocol
 import NeuroLinkProviders
@@ -22,34 +23,96 @@ public struct SecurityStage: PreludeStage {
 
     /// Applies everything before `next`; the error that refuses the request, if any.
     ///
-    /// The work is synchronous (`screen`, `apply`) except for the two rare waits, the injection classifier
-    /// and the flagged-request notice: this async frame holds only what crosses them, because an async
-    /// frame's memory stays with the task for as long as its stream is open.
+    /// The work is synchronous (`decide`) except for the two rare waits, the injection classifier and
+    /// the flagged-request notice, each in a function of its own. An async frame's memory stays with the
+    /// task for as long as its stream is open, and every value this one holds is small: holding the
+    /// screening (the caller's rules, the verdict, the prompt for the classifier) made it 3.1 KiB, a task
+    /// allocator slab of its own for every open stream.
     @inline(never)
     private func inspect(_ request: inout PipelineRequest, _ output: inout ResponseOutput) async -> RPCError? {
-        var screening: Screening
+        let verdict: Verdict
+        switch decide(&request, &output) {
+        case .decided(let decided): verdict = decided
+        case .askClassifier(let screening): verdict = await ask(screening, &request, &output)
+        }
+        switch verdict {
+        case .refused(let error): return error
+        case .passed: return nil
+        case .flagged:
+            return await noticeFlagged(
+                request.security.injectionScore,
+                request.security.injectionSignals,
+                request.context,
+                &output
+            )
+        }
+    }
+
+    private enum Verdict {
+        case refused(RPCError)
+        case passed
+        /// Passed with an injection score over the threshold in `flag` mode: the client hears of it.
+        case flagged
+    }
+
+    private enum FirstStep {
+        case decided(Verdict)
+        /// The classifier must be asked before deciding.
+        case askClassifier(HeapBox<Screening>)
+    }
+
+    /// Screens the request and applies the screening, unless the classifier must be asked first.
+    @inline(never)
+    private func decide(_ request: inout PipelineRequest, _ output: inout ResponseOutput) -> FirstStep {
         switch screen(&request) {
-        case .failure(let refusal): return refusal
-        case .success(let screened): screening = screened
+        case .failure(let refusal): return .decided(.refused(refusal))
+        case .success(let screening):
+            if screening.question != nil, classifier != nil { return .askClassifier(HeapBox(screening)) }
+            return .decided(verdict(screening, &request, &output))
         }
-        if let question = screening.question, let classifier {
+    }
+
+    /// The injection classifier's opinion folded into the screening, which is then applied.
+    @inline(never)
+    private func ask(
+        _ screening: HeapBox<Screening>,
+        _ request: inout PipelineRequest,
+        _ output: inout ResponseOutput
+    ) async -> Verdict {
+        var screened = screening.value
+        if let classifier, let question = screened.question {
             let opinion = await classifier.opinion(question.chat, settings: question.model, parent: request)
-            screening.outcome.classifierVerdict = opinion.description
-            if case .decided(let isAttack) = opinion { screening.attack = isAttack }
+            screened.outcome.classifierVerdict = opinion.description
+            if case .decided(let isAttack) = opinion { screened.attack = isAttack }
         }
-        if let refusal = apply(screening, &request, &output) { return refusal }
-        guard request.security.injectionAction == "flagged" else { return nil }
+        return verdict(screened, &request, &output)
+    }
+
+    private func verdict(
+        _ screening: Screening,
+        _ request: inout PipelineRequest,
+        _ output: inout ResponseOutput
+    )
+        -> Verdict
+    {
+        if let refusal = apply(screening, &request, &output) { return .refused(refusal) }
+        return request.security.injectionAction == "flagged" ? .flagged : .passed
+    }
+
+    /// Tells the client its request was flagged; the error when that cannot be delivered.
+    @inline(never)
+    private func noticeFlagged(
+        _ score: Double?,
+        _ signals: [String],
+        _ context: RequestContext,
+        _ output: inout ResponseOutput
+    ) async -> RPCError? {
         do {
             try await output.notify(
-                Notice(
-                    kind: Notice.security,
-                    reason: "prompt_injection",
-                    score: request.security.injectionScore,
-                    signals: request.security.injectionSignals
-                )
+                Notice(kind: Notice.security, reason: "prompt_injection", score: score, signals: signals)
             )
         } catch {
-            return request.context.failedDelivery(error)
+            return context.failedDelivery(error)
         }
         return nil
     }
@@ -124,7 +187,7 @@ public struct SecurityStage: PreludeStage {
 }
 
 /// What screening found, carried over the classifier's wait.
-private struct Screening {
+private struct Screening: Sendable {
     var rules: SecurityRules
     var semanticCacheDenied: Bool
     var outcome = SecurityOutcome()
