@@ -35,17 +35,6 @@ public final class HTTPTransfer: Sendable {
 
     /// The next event, or `nil` once the response completed successfully.
     public func next() async throws(TransferError) -> TransferEvent? {
-        try await nextEvent(handlingCancellation: true)
-    }
-
-    /// ``next()`` for a consumer that reads inside ``cancellingOnTaskCancellation(_:)``: the same
-    /// events, without a cancellation handler of its own for every wait. A stream whose events
-    /// arrive one per read waits once per event, and each handler costs the task's status lock twice.
-    public func nextInCancellingScope() async throws(TransferError) -> TransferEvent? {
-        try await nextEvent(handlingCancellation: false)
-    }
-
-    private func nextEvent(handlingCancellation: Bool) async throws(TransferError) -> TransferEvent? {
         while true {
             switch takeAvailable() {
             case .event(let event): return event
@@ -53,36 +42,23 @@ public final class HTTPTransfer: Sendable {
                 if case .failure(let error) = result { throw error }
                 return nil
             case .wait:
-                guard handlingCancellation else {
-                    await waitForEvent()
-                    continue
-                }
                 await withTaskCancellationHandler {
-                    await waitForEvent()
+                    await withCheckedContinuation { continuation in
+                        let ready = state.withLock { state -> Bool in
+                            if !state.pieces.isEmpty || state.completion != nil
+                                || (state.head != nil && !state.headDelivered)
+                            {
+                                return true
+                            }
+                            state.waiter = continuation
+                            return false
+                        }
+                        if ready { continuation.resume() }
+                    }
                 } onCancel: {
                     self.cancel()
                 }
             }
-        }
-    }
-
-    /// Runs `body`, cancelling the transfer (``cancel()``) as soon as the calling task is cancelled,
-    /// so that `body` may read with ``nextInCancellingScope()``.
-    public func cancellingOnTaskCancellation<T>(_ body: () async throws -> T) async rethrows -> T {
-        try await withTaskCancellationHandler(operation: body) { self.cancel() }
-    }
-
-    /// Suspends until an event or the end is buffered (or already is).
-    private func waitForEvent() async {
-        await withCheckedContinuation { continuation in
-            let ready = state.withLock { state -> Bool in
-                if !state.pieces.isEmpty || state.completion != nil || (state.head != nil && !state.headDelivered) {
-                    return true
-                }
-                state.waiter = continuation
-                return false
-            }
-            if ready { continuation.resume() }
         }
     }
 

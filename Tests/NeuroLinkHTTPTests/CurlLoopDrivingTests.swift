@@ -74,37 +74,3 @@ import Testing
         }
     }
 }
-
-/// A consumer reading inside `cancellingOnTaskCancellation` with `nextInCancellingScope` (one
-/// cancellation handler for the whole read, as the pipeline's upstream call reads) is cancelled
-/// with its task as a consumer of `next()` is: its wait ends with `cancelled` and the upstream
-/// connection closes.
-@Suite struct CancellingScopeTests {
-    @Test func cancellingTheTaskEndsAWaitInTheScopeAndTheUpstream() async throws {
-        try await LoopbackUpstream.with { upstream in
-            upstream.setDefault(.stall)
-            let loop = try CurlLoop()
-            loop.start()
-            let transfer = try loop.start(CurlLoopDrivingTests.request(upstream))
-            let reader = Task {
-                try await transfer.cancellingOnTaskCancellation {
-                    while try await transfer.nextInCancellingScope() != nil {}
-                }
-            }
-            let deadline = ContinuousClock.now + .seconds(5)
-            while upstream.requests().isEmpty, ContinuousClock.now < deadline {
-                try await Task.sleep(for: .milliseconds(5))
-            }
-            try await Task.sleep(for: .milliseconds(50))  // the reader is waiting for a body by now
-            reader.cancel()
-            let cancelledAt = ContinuousClock.now
-            while upstream.requests().first?.clientClosedAt == nil, ContinuousClock.now < cancelledAt + .seconds(2) {
-                try await Task.sleep(for: .milliseconds(5))
-            }
-            #expect(upstream.requests().first?.clientClosedAt != nil, "the upstream connection was closed")
-            transfer.cancel()  // Unblocks the reader if its task's cancellation did not reach the transfer.
-            await #expect(throws: TransferError.cancelled) { try await reader.value }
-            await loop.shutdown()
-        }
-    }
-}

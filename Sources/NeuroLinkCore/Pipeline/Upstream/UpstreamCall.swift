@@ -53,25 +53,10 @@ final class UpstreamCall {
             context.detach()
             transfer.cancel()  // No-op when finished; aborts the upstream on any early exit.
         }
-        // One cancellation handler for the whole read, not one per wait: with events one per read
-        // (a real model's tokens), every event is a wait.
-        try await transfer.cancellingOnTaskCancellation {
-            try await read(transfer, adapter: adapter, output: &output)
-        }
-    }
-
-    /// Reads the status, then decodes and relays the body to its end.
-    private func read(
-        _ transfer: HTTPTransfer,
-        adapter: any ProviderAdapter,
-        output: inout ResponseOutput
-    )
-        async throws
-    {
         try await readHead(transfer, adapter: adapter)
         var decoder = adapter.makeDecoder()
         var events: [ProviderEvent] = []
-        while output.stoppedBy == nil, let event = try await transfer.nextInCancellingScope() {
+        while output.stoppedBy == nil, let event = try await transfer.next() {
             guard case .body(let bytes) = event else { continue }
             try await decodeThenRelay(&events, output: &output) { decoded in
                 try decoder.decode(bytes, into: &decoded)
@@ -112,16 +97,14 @@ final class UpstreamCall {
 
     /// Reads the status; a non-2xx answer becomes the adapter's error from the body's start.
     private func readHead(_ transfer: HTTPTransfer, adapter: any ProviderAdapter) async throws {
-        guard case .head(let head)? = try await transfer.nextInCancellingScope() else {
+        guard case .head(let head)? = try await transfer.next() else {
             throw RPCError(.upstreamBadResponse, "\(providerName): the response ended without an HTTP status")
         }
         sawHead = true
         headObserver?(head.status, head.headers)
         guard (200..<300).contains(head.status) else {
             var body: [UInt8] = []
-            while body.count < Self.maxErrorBody, case .body(let piece)? = try await transfer.nextInCancellingScope() {
-                body += piece
-            }
+            while body.count < Self.maxErrorBody, case .body(let piece)? = try await transfer.next() { body += piece }
             throw adapter.error(status: head.status, headers: head.headers, body: body)
         }
     }
