@@ -530,16 +530,12 @@ enum RawHTTP {
     }
 
     /// Reads to the end of the connection: how many `Z` bytes came (a letter nothing but the
-    /// answer holds), whether `[DONE]` did, and the last bytes. With `pace`, reads at most that many
-    /// bytes at a time with that pause between reads. An interrupted read is retried; a read that
-    /// waited 30 s ends it.
-    static func readAll(
-        _ descriptor: Int32,
-        pace: (bytes: Int, pause: Duration)? = nil
-    ) -> (letters: Int, done: Bool, tail: String) {
+    /// answer holds), whether `[DONE]` did, and the last bytes. An interrupted read is retried; a
+    /// read that waited 30 s ends it.
+    static func readAll(_ descriptor: Int32) -> (letters: Int, done: Bool, tail: String) {
         var timeout = timeval(tv_sec: 30, tv_usec: 0)
         setsockopt(descriptor, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
-        var buffer = [UInt8](repeating: 0, count: pace?.bytes ?? 1 << 16)
+        var buffer = [UInt8](repeating: 0, count: 1 << 16)
         var count = 0
         var tail = [UInt8]()
         while true {
@@ -551,7 +547,6 @@ enum RawHTTP {
             }
             count += buffer[0..<received].reduce(0) { $0 + ($1 == UInt8(ascii: "Z") ? 1 : 0) }
             tail = Array((tail + buffer[0..<received]).suffix(64))
-            if let pace { usleep(UInt32(pace.pause / .microseconds(1))) }
         }
         let text = String(decoding: tail, as: UTF8.self)
         return (count, text.contains("[DONE]"), text)
