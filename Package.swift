@@ -191,7 +191,7 @@ let package = Package(
             dependencies: [
                 "CZlib", "COpenBLAS", "NeuroLinkBasics", "NeuroLinkCore", "NeuroLinkEmbedding", "NeuroLinkProtocol",
                 "NeuroLinkProviders", .product(name: "GRDB", package: "GRDB.swift"),
-                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Logging", package: "swift-log"), .product(name: "NIOCore", package: "swift-nio"),
             ],
             // The meaning guard's English word lists, compiled into the binary.
             resources: [.embedInCode("Semantic/GuardWords.json")],

@@ -4,16 +4,12 @@ import NeuroLinkCore
 import NeuroLinkProtocol
 import Synchronization
 
-#if canImport(FoundationEssentials)
-import FoundationEssentials
-#else
-import Foundation
-#endif
-
 extension ResponseCache {
-    /// Writes queued answers until the task is cancelled; then writes what is still queued.
+    /// Writes queued answers, each batch ``writeWindow`` after its first answer, until ``finish()``; then writes
+    /// what is still queued. A cancelled task writes at once.
     public func run() async {
         for await _ in doorbell.stream {
+            try? await Task.sleep(for: Self.writeWindow)
             await writePending()
             await pruneIfDue(now: WallClock.unixSeconds)
         }
@@ -35,10 +31,8 @@ extension ResponseCache {
                 return state.pending
             }
             guard !batch.isEmpty else { return }
-            let encoder = JSONEncoder()
             let rows = batch.compactMap { write -> (DiskEntry, payload: [UInt8], rawSize: Int)? in
-                guard let json = try? encoder.encode(write.answer), let payload = try? Deflate.compress(Array(json))
-                else {
+                guard let json = try? write.answer.diskJSON(), let payload = try? Deflate.compress(json) else {
                     return nil
                 }
                 var entry = write.entry

@@ -26,8 +26,8 @@ extension ByteBuffer {
 
 extension ByteBuffer {
     /// Appends `usage` as the object `JSONEncoder` writes for it (optional members omitted when nil), for the
-    /// hand-written frames: the finish chunk's and the result's.
-    mutating func writeJSONUsage(_ usage: Usage) {
+    /// hand-written frames (the finish chunk's and the result's) and the response cache's rows.
+    public mutating func writeJSONUsage(_ usage: Usage) {
         writeString(
             #"{"inputTokens":\#(usage.inputTokens),"outputTokens":\#(usage.outputTokens),"totalTokens":\#(usage.totalTokens)"#
         )

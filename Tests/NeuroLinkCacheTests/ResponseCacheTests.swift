@@ -96,6 +96,26 @@ import Testing
         #expect(await second.inspect(key, tenant: "alice")?.chunks == 1)
     }
 
+    /// The writer waits a window after the first answer queued, so that answers arriving together share one
+    /// transaction, and ``ResponseCache/finish()`` still writes whatever is queued.
+    @Test func answersWaitOneWindowForOthersAndNoneIsLostAtFinish() async throws {
+        let path = Self.directory() + "/cache.sqlite"
+        defer { try? FileManager.default.removeItem(atPath: (path as NSString).deletingLastPathComponent) }
+        let cache = ResponseCache(settings: DaemonConfig.Cache(), path: path, logger: Logger(label: "t"))
+        let writer = Task { await cache.run() }
+        let queued = ContinuousClock.now
+        cache.store(Self.answer("first"), key: try Self.key("w0"), owner: Self.owner)
+        while cache.stats(showError: true).diskEntries == 0 { try await Task.sleep(for: .milliseconds(2)) }
+        #expect(ContinuousClock.now - queued >= ResponseCache.writeWindow, "written before its window ended")
+
+        for index in 1...3 { cache.store(Self.answer("more"), key: try Self.key("w\(index)"), owner: Self.owner) }
+        cache.finish()
+        await writer.value
+        #expect(cache.stats(showError: true).diskEntries == 4)
+        let reopened = ResponseCache(settings: DaemonConfig.Cache(), path: path, logger: Logger(label: "t"))
+        #expect(reopened.stats(showError: true).diskEntries == 4)
+    }
+
     @Test func expiredAnswersDoNotServeAndArePruned() async throws {
         let path = Self.directory() + "/cache.sqlite"
         defer { try? FileManager.default.removeItem(atPath: (path as NSString).deletingLastPathComponent) }
