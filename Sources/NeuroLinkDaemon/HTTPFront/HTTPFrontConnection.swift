@@ -28,23 +28,13 @@ struct HTTPFrontConnection {
         }
     }
 
-    /// Shuts the sending side down once the last answer has left, before `executeThenClose` closes.
-    /// Its close alone drops what the socket has not taken yet: a client slow to read the end of a
-    /// `Connection: close` answer lost it. What has not left `http.idle_timeout_ms` after the answer
-    /// ended is dropped then, and at once when the daemon shuts down; a client that left ends the
-    /// wait at once.
+    /// Sends the rest of the last answer before `executeThenClose` closes (a client slow to read the end of a
+    /// `Connection: close` answer lost it): what has not left `http.idle_timeout_ms` after the answer ended is
+    /// dropped then.
     private func finishSending(_ channel: any Channel, _ outbound: Outbound) async {
         outbound.finish()
         observer.finishing()
-        let limit = channel.eventLoop.scheduleTask(in: .milliseconds(Int64(front.settings.idleTimeoutMs))) {
-            channel.close(promise: nil)
-        }
-        await withTaskCancellationHandler {
-            try? await channel.close(mode: .output).get()
-        } onCancel: {
-            channel.close(promise: nil)
-        }
-        limit.cancel()
+        await channel.sendQueuedThenShutOutput(within: .milliseconds(Int64(front.settings.idleTimeoutMs)))
     }
 
     /// Answers the connection's requests in turn until it is to close: the client ended it, a

@@ -13,6 +13,9 @@ struct ConnectionHandler {
     /// Every frame of the connection goes out through it (not `channel`'s outbound writer).
     let outbound: ChannelOutbound
     let caller: Caller
+    /// How long what was queued for the client may take to leave once the connection is ending
+    /// (`server.frame_read_timeout_ms`).
+    let closingLimit: TimeAmount
 
     func run() async {
         do {
@@ -41,6 +44,8 @@ struct ConnectionHandler {
                 daemon.requests.connectionClosed(scope)
                 group.cancelAll()
             }
+            // The requests' last frames and an error for the client's own fault are queued by now.
+            await channel.channel.sendQueuedThenShutOutput(within: closingLimit)
         }
     }
 }

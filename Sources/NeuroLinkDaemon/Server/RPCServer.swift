@@ -119,7 +119,13 @@ struct RPCServer: Service, CustomStringConvertible {
         caller.groups = config.security.policyGroups.filter {
             UserDatabase.shared.isMember(gid: peer.gid, username: caller.username, of: $0)
         }
-        await ConnectionHandler(daemon: daemon, channel: channel, outbound: outbound, caller: caller).run()
+        await ConnectionHandler(
+            daemon: daemon,
+            channel: channel,
+            outbound: outbound,
+            caller: caller,
+            closingLimit: settings.frameReadTimeout
+        ).run()
     }
 
     /// Adds the framing, the outbound side and the async channel (for reading) to an accepted
