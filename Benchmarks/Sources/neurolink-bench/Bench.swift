@@ -237,9 +237,22 @@ struct Bench {
             let direct = try await withDeadline(.seconds(120), "ttft direct") {
                 try await TTFT.direct(baseURL: baseURL, count: ttft.count, warmup: ttft.warmup)
             }
-            report.ttft = TTFT.Result(through: Percentiles(through), direct: Percentiles(direct))
+            let stages = try await withDeadline(.seconds(120), "ttft through a daemon with the input stages") {
+                try await TTFT.inputStages(
+                    daemonPath: options.daemonPath,
+                    baseURL: baseURL,
+                    count: ttft.count,
+                    warmup: ttft.warmup
+                )
+            }
+            report.ttft = TTFT.Result(
+                through: Percentiles(through),
+                direct: Percentiles(direct),
+                inputStages: Percentiles(stages)
+            )
             note(
-                "ttft p50: through \(fmt(Percentiles(through).p50, 0)) µs, direct \(fmt(Percentiles(direct).p50, 0)) µs"
+                "ttft p50: through \(fmt(Percentiles(through).p50, 0)) µs, direct \(fmt(Percentiles(direct).p50, 0)) µs, "
+                    + "with the input stages \(fmt(Percentiles(stages).p50, 0)) µs"
             )
         }
 

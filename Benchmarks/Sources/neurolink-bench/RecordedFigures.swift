@@ -13,13 +13,15 @@ struct RecordedFigures: Codable {
     static let regressionThreshold = 0.15
     /// The figures whose regressions are called out; the rest are shown for information.
     static let watched: Set<String> = [
-        Name.addedTTFTp50, Name.addedTTFTp99, Name.cpuPerChunk, Name.cpuPerPacedChunk, Name.frontAddedLatencyP50,
+        Name.addedTTFTp50, Name.addedTTFTp99, Name.addedTTFTInputStagesP50, Name.cpuPerChunk, Name.cpuPerPacedChunk,
+        Name.frontAddedLatencyP50,
         Name.instructionsPer1000("paced"), Name.instructionsPer1000("batched"),
     ]
 
     enum Name {
         static let addedTTFTp50 = "added TTFT p50 (µs)"
         static let addedTTFTp99 = "added TTFT p99 (µs)"
+        static let addedTTFTInputStagesP50 = "added TTFT p50, input stages at work (µs)"
         static let cpuPerChunk = "daemon CPU per chunk (µs)"
         static let cpuPerPacedChunk = "daemon CPU per chunk, one event per read (µs)"
         static let cpuPerSparseChunk = "daemon CPU per chunk, one event per read, 20 ms apart (µs)"
@@ -111,6 +113,7 @@ extension Report {
         if let ttft {
             figures[Name.addedTTFTp50] = ttft.through.p50 - ttft.direct.p50
             figures[Name.addedTTFTp99] = ttft.addedP99
+            if let stages = ttft.inputStages { figures[Name.addedTTFTInputStagesP50] = stages.p50 - ttft.direct.p50 }
         }
         let daemonRuns = throughput.filter { $0.mode != .direct }
         let chunks = daemonRuns.map(\.chunks).reduce(0, +)

@@ -7,6 +7,8 @@ enum TTFT {
     struct Result: Sendable {
         var through: Percentiles
         var direct: Percentiles
+        /// Through a daemon whose every stage before the upstream call does its work (``inputStages``).
+        var inputStages: Percentiles?
 
         /// The daemon's p99 less the direct path's; `nil` when the direct path's is the higher (its own
         /// slow request set the tail), where the difference says nothing about the daemon.
@@ -16,8 +18,14 @@ enum TTFT {
         }
     }
 
-    /// Microseconds per request through the daemon, on one NeuroLinkClient connection.
-    static func throughDaemon(socket: String, count: Int, warmup: Int) async throws -> [Double] {
+    /// Microseconds per request through the daemon, on one NeuroLinkClient connection; `request` makes the
+    /// request of each round (the same one by default).
+    static func throughDaemon(
+        socket: String,
+        count: Int,
+        warmup: Int,
+        request: @Sendable (_ round: Int) -> StreamRequest = { _ in Model.request(Model.ttft) }
+    ) async throws -> [Double] {
         try await NeuroLinkClient.withConnection(socketPath: socket) { client in
             var samples: [Double] = []
             samples.reserveCapacity(count)
@@ -25,7 +33,7 @@ enum TTFT {
                 let start = ContinuousClock.now
                 var first: ContinuousClock.Instant?
                 var texts = 0
-                for try await chunk in client.stream(Model.request(Model.ttft)) where chunk.type == .text {
+                for try await chunk in client.stream(request(index)) where chunk.type == .text {
                     if first == nil { first = .now }
                     texts += 1
                 }
@@ -67,5 +75,36 @@ enum TTFT {
             await loop.shutdown()
             throw error
         }
+    }
+}
+
+extension TTFT {
+    /// Added to the bench's config by ``inputStages``: input redaction, the one input check that is off by
+    /// default. Analytics, audit, validation, injection detection (`flag`) and the exact cache are on already.
+    static let inputStagesConfig = """
+        security:
+          redaction: {input: true}
+        """
+
+    /// Microseconds per request through a daemon of its own with every stage before the upstream call doing its
+    /// work: analytics and audit, validation, injection detection, input redaction (scanning a prompt with nothing
+    /// to redact, as most are) and an exact-cache lookup that misses. Each request is deterministic (temperature 0,
+    /// so the cache looks it up) with a prompt no earlier one had; its answer is then stored. A repeat of the
+    /// first prompt at the end must be a hit, or the lookups were not made.
+    static func inputStages(daemonPath: String, baseURL: String, count: Int, warmup: Int) async throws -> [Double] {
+        let daemon = try DaemonHarness(binary: daemonPath, upstreamBaseURL: baseURL, extraConfig: inputStagesConfig)
+        defer { daemon.stop() }
+        _ = try daemon.waitUntilAccepting()
+        let request: @Sendable (Int) -> StreamRequest = { round in
+            StreamRequest(prompt: "bench \(round): summarise the meeting notes", model: Model.ttft, temperature: 0)
+        }
+        let samples = try await throughDaemon(socket: daemon.socketPath, count: count, warmup: warmup, request: request)
+        let repeated = try await NeuroLinkClient.withConnection(socketPath: daemon.socketPath) {
+            try await $0.generate(request(0))
+        }
+        guard repeated.cache?.status == .hit else {
+            throw BenchError.failed("ttft with the input stages: a repeated prompt was not a cache hit")
+        }
+        return samples
     }
 }
