@@ -75,8 +75,8 @@ struct BufferBudget<Key: Hashable> {
                 return .refuseBudget
             }
         }
-        set(key, mine + bytes)
-        waiting.remove(key)
+        set(key, mine + bytes, from: mine)
+        if !waiting.isEmpty { waiting.remove(key) }
         return .accept
     }
 
@@ -85,7 +85,7 @@ struct BufferBudget<Key: Hashable> {
         set(key, max(0, bytes))
         // Drained: no longer among the heaviest. It gets one piece into its empty buffer, then
         // competes like any other stream.
-        if bytes <= 0 { heavy.remove(key) }
+        if bytes <= 0, !heavy.isEmpty { heavy.remove(key) }
     }
 
     /// Forgets `key` (its transfer ended).
@@ -107,11 +107,13 @@ struct BufferBudget<Key: Hashable> {
         return keys
     }
 
-    private mutating func set(_ key: Key, _ bytes: Int) {
-        let old = held[key] ?? 0
+    /// `old`, when the caller has just looked it up: every lookup hashes the key, several times
+    /// per piece otherwise (the sets too, empty as they nearly always are).
+    private mutating func set(_ key: Key, _ bytes: Int, from old: Int? = nil) {
+        let old = old ?? held[key] ?? 0
         guard old != bytes else { return }
         total += bytes - old
-        if heavy.contains(key) { heavyBytes += bytes - old }
+        if !heavy.isEmpty, heavy.contains(key) { heavyBytes += bytes - old }
         held[key] = bytes > 0 ? bytes : nil
     }
 

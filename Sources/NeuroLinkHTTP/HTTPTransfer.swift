@@ -33,8 +33,9 @@ public final class HTTPTransfer: Sendable {
         self.loop = loop
     }
 
-    /// The next event, or `nil` once the response completed successfully.
-    public func next() async throws(TransferError) -> TransferEvent? {
+    /// The next event, or `nil` once the response completed successfully. On the caller's executor:
+    /// no hop to the generic executor and back per event.
+    public nonisolated(nonsending) func next() async throws(TransferError) -> TransferEvent? {
         while true {
             switch takeAvailable() {
             case .event(let event): return event

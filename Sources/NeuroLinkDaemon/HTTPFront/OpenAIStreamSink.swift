@@ -48,7 +48,7 @@ struct OpenAIStreamSink: ChunkSink {
             + "\"model\":\(JSONText.quoted(model)),"
     }
 
-    mutating func send(_ chunks: [OutgoingChunk]) async throws {
+    nonisolated(nonsending) mutating func send(_ chunks: [OutgoingChunk]) async throws {
         var buffer = ByteBuffer()
         if !headSent {
             try await writeHead()

@@ -6,7 +6,9 @@ import NIOCore
 /// A write from the channel's event loop, where every connection task runs
 /// (``EventLoopTaskExecutor``), goes straight into the pipeline: `NIOAsyncChannelOutboundWriter`
 /// added about a tenth to the instructions of relaying a chunk (its state machine, a cancellation
-/// handler per write; docs/benchmarks.md, "Instructions per chunk"). The writer then
+/// handler per write; docs/benchmarks.md, "Instructions per chunk"). It enters the pipeline next to
+/// the socket, through the context of a handler placed first, rather than at the tail: the handlers
+/// in between (the framing's and the async channel's) only pass writes on. The writer then
 /// waits only while the channel is not writable (more than its high watermark queued, because the
 /// client reads slower than the daemon writes), so what each stream has queued stays bounded as
 /// before. A write from anywhere else hops to the loop and waits until the frame is written.
@@ -17,25 +19,25 @@ struct ChannelOutbound: Sendable {
     /// Adds the handler that reports writability to `channel`'s pipeline; on the channel's loop.
     static func install(on channel: any Channel) throws -> ChannelOutbound {
         let waiters = NIOLoopBoundBox(WritabilityWaiters(), eventLoop: channel.eventLoop)
-        try channel.pipeline.syncOperations.addHandler(WritabilityHandler(waiters: waiters))
+        try channel.pipeline.syncOperations.addHandler(WritabilityHandler(waiters: waiters), position: .first)
         return ChannelOutbound(channel: channel, waiters: waiters)
     }
 
     /// Writes and flushes `frame`; throws once the connection is closed.
-    func write(_ frame: ByteBuffer) async throws {
+    nonisolated(nonsending) func write(_ frame: ByteBuffer) async throws {
         guard channel.eventLoop.inEventLoop else {
             try await channel.writeAndFlush(frame)
             return
         }
-        guard channel.isActive else { throw ChannelError.ioOnClosedChannel }
-        channel.writeAndFlush(frame, promise: nil)
+        guard channel.isActive, let context = waiters.value.context else { throw ChannelError.ioOnClosedChannel }
+        context.writeAndFlush(NIOAny(frame), promise: nil)
         if !channel.isWritable { try await waitUntilWritable() }
     }
 
     /// On the channel's loop only (no suspension since the caller checked), so the waiter is
     /// registered before any cancellation can look for it: `onCancel` always goes through the loop,
     /// even when it runs at once because the task was already cancelled.
-    private func waitUntilWritable() async throws {
+    private nonisolated(nonsending) func waitUntilWritable() async throws {
         try Task.checkCancellation()
         let id = waiters.value.nextID()
         try await withTaskCancellationHandler {
@@ -49,8 +51,11 @@ struct ChannelOutbound: Sendable {
     }
 }
 
-/// The writers of one connection waiting for its channel to become writable; the event loop's only.
+/// The writers of one connection waiting for its channel to become writable, and the context they
+/// write through; the event loop's only.
 struct WritabilityWaiters {
+    /// The first handler's context while it is in the pipeline.
+    var context: ChannelHandlerContext?
     private var waiting: [(id: UInt64, continuation: CheckedContinuation<Void, any Error>)] = []
     private var lastID: UInt64 = 0
 
@@ -83,7 +88,8 @@ struct WritabilityWaiters {
     }
 }
 
-/// Wakes a connection's waiting writers when its channel becomes writable again or closes.
+/// Wakes a connection's waiting writers when its channel becomes writable again or closes; first in
+/// the pipeline, its context is where the writers' frames enter it.
 private final class WritabilityHandler: ChannelInboundHandler {
     typealias InboundIn = ByteBuffer
 
@@ -91,6 +97,10 @@ private final class WritabilityHandler: ChannelInboundHandler {
 
     init(waiters: NIOLoopBoundBox<WritabilityWaiters>) {
         self.waiters = waiters
+    }
+
+    func handlerAdded(context: ChannelHandlerContext) {
+        waiters.value.context = context
     }
 
     func channelWritabilityChanged(context: ChannelHandlerContext) {
@@ -104,6 +114,7 @@ private final class WritabilityHandler: ChannelInboundHandler {
     }
 
     func handlerRemoved(context: ChannelHandlerContext) {
+        waiters.value.context = nil
         waiters.value.resumeAll(with: .failure(ChannelError.ioOnClosedChannel))
     }
 }

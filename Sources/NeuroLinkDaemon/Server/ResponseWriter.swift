@@ -27,7 +27,7 @@ struct ResponseWriter: ChunkSink {
         deliversChunks = streaming
     }
 
-    mutating func send(_ chunks: [OutgoingChunk]) async throws {
+    nonisolated(nonsending) mutating func send(_ chunks: [OutgoingChunk]) async throws {
         guard deliversChunks else { return }
         var buffer = allocator.buffer(capacity: 160 * chunks.count)
         for chunk in chunks {

@@ -93,7 +93,7 @@ struct RecordingSink: ChunkSink {
     var chunks: [OutgoingChunk] { box.chunks.withLock { $0 } }
     var responses: [Result<StreamResult, RPCError>] { box.responses.withLock { $0 } }
 
-    mutating func send(_ chunks: [OutgoingChunk]) async throws {
+    nonisolated(nonsending) mutating func send(_ chunks: [OutgoingChunk]) async throws {
         guard deliversChunks else { return }
         box.chunks.withLock { $0 += chunks }
         onChunks(context, chunks)

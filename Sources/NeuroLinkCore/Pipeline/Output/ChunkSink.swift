@@ -27,7 +27,12 @@ public enum OutgoingChunk: Sendable, Hashable {
 /// nowhere for `generate`), then its final response. `send` suspends while the client is not
 /// reading, which is what pauses the upstream transfer.
 public protocol ChunkSink: Sendable {
-    mutating func send(_ chunks: [OutgoingChunk]) async throws
+    /// `nonisolated(nonsending)`, as every async function a relayed chunk goes through: it runs on
+    /// its caller's executor. A plain `nonisolated` one hops to the generic executor on entry and
+    /// its caller hops back after it, and under a task executor preference every hop looks the
+    /// preference up under the task's status lock: 16 hops per relayed chunk before, 5 after
+    /// (docs/architecture.md, "Threads and event loops").
+    nonisolated(nonsending) mutating func send(_ chunks: [OutgoingChunk]) async throws
     /// The request's final response, after its last chunk. The request stays registered (the
     /// drain waits for it) until this returns.
     mutating func respond(_ result: Result<StreamResult, RPCError>) async
@@ -46,6 +51,6 @@ extension ChunkSink {
 /// The sink of `generate`: chunks only feed the final result.
 public struct DiscardingSink: ChunkSink {
     public init() {}
-    public mutating func send(_ chunks: [OutgoingChunk]) async throws {}
+    public nonisolated(nonsending) mutating func send(_ chunks: [OutgoingChunk]) async throws {}
     public var deliversChunks: Bool { false }
 }

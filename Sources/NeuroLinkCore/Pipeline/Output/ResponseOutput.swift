@@ -126,7 +126,7 @@ public struct ResponseOutput {
     /// Delivers the content of a batch of provider events (text, reasoning, tool calls) in one
     /// write; other events are the caller's. Throws when the client is gone or the answer exceeds
     /// ``maxAnswerBytes``.
-    public mutating func deliver(_ events: [ProviderEvent]) async throws {
+    public nonisolated(nonsending) mutating func deliver(_ events: [ProviderEvent]) async throws {
         for event in events {
             switch event {
             case .text(let piece): try add(text: transformText(piece))
@@ -186,7 +186,7 @@ public struct ResponseOutput {
     }
 
     /// Sends a chunk that is not part of the answer.
-    private mutating func sendAside(_ chunk: OutgoingChunk) async throws {
+    private nonisolated(nonsending) mutating func sendAside(_ chunk: OutgoingChunk) async throws {
         try await sink.send([chunk])
         if sink.deliversChunks { chunksSent += 1 }
     }
@@ -340,7 +340,7 @@ public struct ResponseOutput {
         return false
     }
 
-    private mutating func flushOutgoing(answer: Bool) async throws {
+    private nonisolated(nonsending) mutating func flushOutgoing(answer: Bool) async throws {
         guard !outgoing.isEmpty else { return }
         if answer { recording?.add(outgoing) }
         try await sink.send(outgoing)

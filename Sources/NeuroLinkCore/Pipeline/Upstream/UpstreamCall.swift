@@ -41,7 +41,11 @@ final class UpstreamCall {
 
     /// Runs the call to its end; throws the provider's error, a transfer error or the output's.
     @inline(never)
-    func perform(_ chat: ChatRequest, http: CurlLoop, output: inout ResponseOutput) async throws {
+    nonisolated(nonsending) func perform(
+        _ chat: ChatRequest,
+        http: CurlLoop,
+        output: inout ResponseOutput
+    ) async throws {
         let adapter = target.provider.adapter
         var request = try adapter.httpRequest(for: chat, timeouts: target.timeouts)
         let sentAt = ContinuousClock.now
@@ -81,7 +85,7 @@ final class UpstreamCall {
     /// an error event), the events decoded before the failure are relayed first, then the error is
     /// thrown: the provider did send them, so the client gets them (protocol §11) and the error's
     /// usage counts them, however the bytes happened to be split into reads.
-    private func decodeThenRelay(
+    private nonisolated(nonsending) func decodeThenRelay(
         _ events: inout [ProviderEvent],
         output: inout ResponseOutput,
         _ decode: (inout [ProviderEvent]) throws -> Void
@@ -96,7 +100,7 @@ final class UpstreamCall {
     }
 
     /// Reads the status; a non-2xx answer becomes the adapter's error from the body's start.
-    private func readHead(_ transfer: HTTPTransfer, adapter: any ProviderAdapter) async throws {
+    private nonisolated(nonsending) func readHead(_ transfer: HTTPTransfer, adapter: any ProviderAdapter) async throws {
         guard case .head(let head)? = try await transfer.next() else {
             throw RPCError(.upstreamBadResponse, "\(providerName): the response ended without an HTTP status")
         }
@@ -109,7 +113,10 @@ final class UpstreamCall {
         }
     }
 
-    private func relay(_ events: inout [ProviderEvent], output: inout ResponseOutput) async throws {
+    private nonisolated(nonsending) func relay(
+        _ events: inout [ProviderEvent],
+        output: inout ResponseOutput
+    ) async throws {
         guard !events.isEmpty else { return }
         defer { events.removeAll(keepingCapacity: true) }
         if firstEventAt == nil { firstEventAt = .now }
