@@ -248,6 +248,11 @@ fast_seeds = {
 }
 for name, seed in fast_seeds.items():
     write("fast-path", name, seed)
+# Two events split by 0xFF: the same chunk but for its text, as a stream's template reads them.
+write("fast-path", "openai-repeat", b"0" + compact(chunk({"content": "Hello"})).encode() + b"\xff"
+      + compact(chunk({"content": " w\u00f6rld \"\\"})).encode())
+write("fast-path", "openai-repeat-ends-early", b"0" + compact(chunk({"content": "Hello"})).encode() + b"\xff"
+      + compact(chunk({"content": "a\",\"x\":\"b"})).encode().replace(b'a\\",\\"x\\":\\"b', b'a","x":"b'))
 
 # --- Partial JSON + schema -------------------------------------------------------------------
 schema = {"type": "object", "properties": {"name": {"type": "string", "minLength": 1, "pattern": "^[A-Z]"},

@@ -10,31 +10,36 @@ import NeuroLinkProtocol
 /// ends the answer, then `finish`, to a decoder with its fast path and to one without: both must
 /// emit the same events, byte for byte, and fail with the same error. So for every input, the
 /// fast path declines or reads it exactly as `JSONDecoder` does, and leaves the same state.
+///
+/// A 0xFF byte (never part of valid JSON) splits the input into two events, fed first, second,
+/// first: a stream's events that differ in one string, as a decoder's template reads them.
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzFastPath(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
     let bytes = data.map { Array(UnsafeBufferPointer(start: $0, count: size)) } ?? []
     guard let selector = bytes.first else { return 0 }
-    let event = Array(bytes.dropFirst())
+    let input = bytes.dropFirst()
+    let parts = input.split(separator: 0xFF, maxSplits: 1, omittingEmptySubsequences: false).map { Array($0) }
+    let events = parts.count == 2 ? [parts[0], parts[1], parts[0]] : [Array(input), Array(input)]
     let withPreamble = selector & 4 != 0
     switch selector & 3 {
     case 0:
         compare(
-            [event, event, Array(#"{"choices":[{"delta":{},"finish_reason":"stop"}]}"#.utf8)],
+            events + [Array(#"{"choices":[{"delta":{},"finish_reason":"stop"}]}"#.utf8)],
             preamble: withPreamble ? Array(#"{"model":"first","choices":[]}"#.utf8) : nil
         ) { OpenAIStreamDecoder(provider: "fuzz", fastPath: $0) }
     case 1:
         compare(
-            [event, event, Array(#"{"type":"message_stop"}"#.utf8)],
+            events + [Array(#"{"type":"message_stop"}"#.utf8)],
             preamble: withPreamble ? Array(#"{"type":"message_start","message":{"model":"first"}}"#.utf8) : nil
         ) { AnthropicStreamDecoder(provider: "fuzz", fastPath: $0) }
     case 2:
         compare(
-            [event, event, Array(#"{"candidates":[{"finishReason":"STOP"}]}"#.utf8)],
+            events + [Array(#"{"candidates":[{"finishReason":"STOP"}]}"#.utf8)],
             preamble: withPreamble ? Array(#"{"modelVersion":"first"}"#.utf8) : nil
         ) { GeminiStreamDecoder(provider: "fuzz", fastPath: $0) }
     default:
         compare(
-            [event, event, Array(#"{"done":true,"eval_count":1}"#.utf8)],
+            events + [Array(#"{"done":true,"eval_count":1}"#.utf8)],
             preamble: withPreamble ? Array(#"{"model":"first","done":false}"#.utf8) : nil
         ) { OllamaStreamDecoder(provider: "fuzz", fastPath: $0) }
     }

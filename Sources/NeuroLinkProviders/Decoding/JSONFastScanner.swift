@@ -103,6 +103,23 @@ struct JSONFastScanner {
         return makeString(try scanString())
     }
 
+    /// As ``readOptionalString()``, with where the string lay in the input, its quotes included.
+    mutating func readOptionalQuotedString() throws(Decline) -> (value: String, quoted: Range<Int>)? {
+        if try readNull() { return nil }
+        let start = peekPosition()
+        let value = makeString(try scanString())
+        return (value, start..<position)
+    }
+
+    /// The string whose opening quote is at `start` in `bytes`, read as ``readOptionalString()``
+    /// reads one, when its closing quote is the last byte before `end`; nil otherwise.
+    static func string(in bytes: UnsafeBufferPointer<UInt8>, quotedFrom start: Int, to end: Int) -> String? {
+        var scanner = JSONFastScanner(bytes)
+        scanner.position = start
+        guard let scanned = try? scanner.scanString(), scanner.position == end else { return nil }
+        return scanner.makeString(scanned)
+    }
+
     /// As ``readOptionalString()``, but without `building` the string is only checked, and nil.
     mutating func readOptionalString(building: Bool) throws(Decline) -> String? {
         if try readNull() { return nil }

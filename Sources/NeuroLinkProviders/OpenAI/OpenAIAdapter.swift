@@ -60,6 +60,9 @@ public struct OpenAIStreamDecoder: ProviderStreamDecoder {
     private var pendingCalls = OpenAIToolCallAssembler()
     /// Whether common chunks are read by ``OpenAIFastChunk`` before `JSONDecoder` is tried.
     private let fastPath: Bool
+    /// The last chunk the fast path read that carried only a text, and whether it was reasoning.
+    private var template = EventTemplate()
+    private var templateIsReasoning = false
 
     public init(provider: String) {
         self.init(provider: provider, fastPath: true)
@@ -155,10 +158,24 @@ public struct OpenAIStreamDecoder: ProviderStreamDecoder {
         _ data: [UInt8],
         into output: inout [ProviderEvent]
     ) throws(RPCError) {
+        if fastPath, let text = template.string(in: data) {
+            // Its model, if any, was the template's and has been reported with it.
+            emit(
+                model: nil,
+                reasoning: templateIsReasoning ? text : nil,
+                content: templateIsReasoning ? nil : text,
+                into: &output
+            )
+            return
+        }
         if fastPath, let chunk = OpenAIFastChunk.scan(data, wantsModel: !sawModel) {
             emit(model: chunk.model, reasoning: chunk.reasoning, content: chunk.content, into: &output)
             if let reason = chunk.finishReason { try finishChoice(reason, into: &output) }
             if let usage = chunk.usage { output.append(.usage(Self.usage(usage))) }
+            if let text = chunk.soleText {
+                template.keep(data, stringAt: text.quoted)
+                templateIsReasoning = text.isReasoning
+            }
             return
         }
         let chunk: Chunk

@@ -15,6 +15,20 @@ struct OpenAIFastChunk {
     var content: String?
     var finishReason: String?
     var usage: OpenAIStreamDecoder.Chunk.WireUsage?
+    /// Where `content` and `reasoning` lay in the chunk, quotes included.
+    private var contentQuoted: Range<Int>?
+    private var reasoningQuoted: Range<Int>?
+
+    /// Where the chunk's text lay, when it carries one text and nothing else the decoder acts on
+    /// (no finish reason, no usage): such a chunk can be an ``EventTemplate``.
+    var soleText: (quoted: Range<Int>, isReasoning: Bool)? {
+        guard finishReason == nil, usage == nil else { return nil }
+        switch (contentQuoted, reasoningQuoted) {
+        case (let quoted?, nil): return (quoted, false)
+        case (nil, let quoted?): return (quoted, true)
+        default: return nil
+        }
+    }
 
     /// The chunk's text, or nil when the full decoder must read it.
     /// - Parameter wantsModel: whether to build the `model` string (it is checked either way).
@@ -95,19 +109,20 @@ struct OpenAIFastChunk {
     {
         if try scanner.readNull() { return }
         var seen = JSONSeenKeys<DeltaField>()
-        var reasoningContent: String?
-        var reasoning: String?
+        var content: (value: String, quoted: Range<Int>)?
+        var reasoningContent: (value: String, quoted: Range<Int>)?
+        var reasoning: (value: String, quoted: Range<Int>)?
         try scanner.beginObject()
         while let key = try scanner.nextKey() {
             if scanner.key(key, is: "content") {
                 try seen.insert(.content)
-                chunk.content = try scanner.readOptionalString()
+                content = try scanner.readOptionalQuotedString()
             } else if scanner.key(key, is: "reasoning_content") {
                 try seen.insert(.reasoningContent)
-                reasoningContent = try scanner.readOptionalString()
+                reasoningContent = try scanner.readOptionalQuotedString()
             } else if scanner.key(key, is: "reasoning") {
                 try seen.insert(.reasoning)
-                reasoning = try scanner.readOptionalString()
+                reasoning = try scanner.readOptionalQuotedString()
             } else if scanner.key(key, is: "tool_calls") {
                 try seen.insert(.toolCalls)
                 try scanner.expectNull()
@@ -115,7 +130,10 @@ struct OpenAIFastChunk {
                 try scanner.skipValue()
             }
         }
-        chunk.reasoning = reasoningContent ?? reasoning
+        chunk.content = content?.value
+        chunk.contentQuoted = content?.quoted
+        chunk.reasoning = (reasoningContent ?? reasoning)?.value
+        chunk.reasoningQuoted = (reasoningContent ?? reasoning)?.quoted
     }
 
     private typealias WireUsage = OpenAIStreamDecoder.Chunk.WireUsage
