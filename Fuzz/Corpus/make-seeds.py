@@ -251,6 +251,8 @@ for name, seed in fast_seeds.items():
 # Two events split by 0xFF: the same chunk but for its text, as a stream's template reads them.
 write("fast-path", "openai-repeat", b"0" + compact(chunk({"content": "Hello"})).encode() + b"\xff"
       + compact(chunk({"content": " w\u00f6rld \"\\"})).encode())
+write("fast-path", "anthropic-repeat", b"1" + compact({"type": "content_block_delta", "index": 0, "delta": {"type": "text_delta", "text": "Hello"}}).encode()
+      + b"\xff" + compact({"type": "content_block_delta", "index": 0, "delta": {"type": "text_delta", "text": "\u00e9\n"}}).encode())
 write("fast-path", "openai-repeat-ends-early", b"0" + compact(chunk({"content": "Hello"})).encode() + b"\xff"
       + compact(chunk({"content": "a\",\"x\":\"b"})).encode().replace(b'a\\",\\"x\\":\\"b', b'a","x":"b'))
 

@@ -111,4 +111,38 @@ private func helloTemplate() throws -> EventTemplate {
         #expect(fast.1 == full.1)
         #expect(fast.0.contains(.reasoning("ing")))
     }
+
+    /// The same for Anthropic's deltas, thinking and text, and a delta for a block already closed.
+    @Test func anthropicDecoderReadsRepeatsAsTheFullDecoderDoes() {
+        func delta(_ index: Int, _ type: String, _ key: String, _ text: String) -> String {
+            #"{"type":"content_block_delta","index":\#(index),"delta":{"type":"\#(type)","\#(key)":\#(text)}}"#
+        }
+        let events = [
+            #"{"type":"message_start","message":{"model":"claude-sonnet-4-5","usage":{"input_tokens":3}}}"#,
+            #"{"type":"content_block_start","index":0,"content_block":{"type":"thinking","thinking":""}}"#,
+            delta(0, "thinking_delta", "thinking", #""Let me""#),
+            delta(0, "thinking_delta", "thinking", #"" think\n""#),
+            #"{"type":"content_block_stop","index":0}"#,
+            #"{"type":"content_block_start","index":1,"content_block":{"type":"text","text":""}}"#,
+            delta(1, "text_delta", "text", #""Hello""#), delta(1, "text_delta", "text", #"", wörld""#),
+            delta(1, "text_delta", "text", "null"), delta(1, "text_delta", "text", #""!""#),
+            #"{"type":"content_block_stop","index":1}"#, delta(1, "text_delta", "text", #""late""#),
+        ].map { Array($0.utf8) }
+        func decode(fastPath: Bool) -> ([ProviderEvent], RPCError?) {
+            var decoder = AnthropicStreamDecoder(provider: "p", fastPath: fastPath)
+            var output: [ProviderEvent] = []
+            do {
+                for event in events { try decoder.decodeEvent(event, into: &output) }
+            } catch {
+                return (output, error)
+            }
+            return (output, nil)
+        }
+        let fast = decode(fastPath: true)
+        let full = decode(fastPath: false)
+        #expect(fast.0 == full.0)
+        #expect(fast.1 == full.1)
+        #expect(fast.0.contains(.reasoning(" think\n")))
+        #expect(fast.1 != nil)
+    }
 }

@@ -10,6 +10,25 @@
 enum AnthropicFastEvent {
     /// The event, or nil when the full decoder must read it.
     static func scan(_ data: [UInt8]) -> AnthropicStreamEvent? {
+        scanLocatingText(data)?.event
+    }
+
+    /// A text or thinking delta, with where its text lay in the event.
+    struct TextDelta {
+        let index: Int
+        let text: String
+        let isThinking: Bool
+        /// Quotes included: all that such an event carries beyond its index and kind, so an
+        /// ``EventTemplate`` can read the next one.
+        let quoted: Range<Int>
+
+        var event: AnthropicStreamEvent {
+            .contentBlockDelta(index: index, delta: isThinking ? .thinking(text) : .text(text))
+        }
+    }
+
+    /// The event as ``scan(_:)`` reads it, with where its text lay.
+    static func scanLocatingText(_ data: [UInt8]) -> TextDelta? {
         data.withUnsafeBufferPointer { bytes in
             var scanner = JSONFastScanner(bytes)
             return try? read(&scanner)
@@ -22,11 +41,11 @@ enum AnthropicFastEvent {
     private static func read(
         _ scanner: inout JSONFastScanner
     ) throws(JSONFastScanner.Decline)
-        -> AnthropicStreamEvent
+        -> TextDelta
     {
         var seen = JSONSeenKeys<EventField>()
         var index: Int?
-        var delta: AnthropicStreamEvent.Delta?
+        var delta: (text: String, isThinking: Bool, quoted: Range<Int>)?
         try scanner.beginObject()
         while let key = try scanner.nextKey() {
             if scanner.key(key, is: "type") {
@@ -48,20 +67,20 @@ enum AnthropicFastEvent {
         guard case let (index?, delta?) = (index, delta), seen.contains(.type) else {
             throw JSONFastScanner.Decline()
         }
-        return .contentBlockDelta(index: index, delta: delta)
+        return TextDelta(index: index, text: delta.text, isThinking: delta.isThinking, quoted: delta.quoted)
     }
 
     /// `text_delta` and `thinking_delta`, whose text `decode(String.self, forKey:)` requires.
     private static func readDelta(
         _ scanner: inout JSONFastScanner
     ) throws(JSONFastScanner.Decline)
-        -> AnthropicStreamEvent.Delta
+        -> (text: String, isThinking: Bool, quoted: Range<Int>)
     {
         enum Kind { case text, thinking }
         var seen = JSONSeenKeys<DeltaField>()
         var kind: Kind?
-        var text: String?
-        var thinking: String?
+        var text: (value: String, quoted: Range<Int>)?
+        var thinking: (value: String, quoted: Range<Int>)?
         try scanner.beginObject()
         while let key = try scanner.nextKey() {
             if scanner.key(key, is: "type") {
@@ -76,17 +95,17 @@ enum AnthropicFastEvent {
                 }
             } else if scanner.key(key, is: "text") {
                 try seen.insert(.text)
-                text = try scanner.readOptionalString()
+                text = try scanner.readOptionalQuotedString()
             } else if scanner.key(key, is: "thinking") {
                 try seen.insert(.thinking)
-                thinking = try scanner.readOptionalString()
+                thinking = try scanner.readOptionalQuotedString()
             } else {
                 try scanner.skipValue()
             }
         }
         switch kind {
-        case .text?: if let text { return .text(text) }
-        case .thinking?: if let thinking { return .thinking(thinking) }
+        case .text?: if let text { return (text.value, false, text.quoted) }
+        case .thinking?: if let thinking { return (thinking.value, true, thinking.quoted) }
         case nil: break
         }
         throw JSONFastScanner.Decline()

@@ -18,6 +18,9 @@ public struct AnthropicStreamDecoder: ProviderStreamDecoder {
     private let decoder = JSONDecoder()
     /// Whether text and thinking deltas are read by ``AnthropicFastEvent`` before `JSONDecoder`.
     private let fastPath: Bool
+    /// The last delta the fast path read, with its block's index and whether it was thinking.
+    private var template = EventTemplate()
+    private var templateDelta: (index: Int, isThinking: Bool)?
 
     /// - Parameter provider: the configured provider name, which prefixes every error message.
     public init(provider: String) {
@@ -54,8 +57,15 @@ public struct AnthropicStreamDecoder: ProviderStreamDecoder {
         _ data: [UInt8],
         into output: inout [ProviderEvent]
     ) throws(RPCError) {
-        if fastPath, let event = AnthropicFastEvent.scan(data) {
-            try assembler.apply(event, into: &output)
+        if fastPath, let kept = templateDelta, let text = template.string(in: data) {
+            let delta: AnthropicStreamEvent.Delta = kept.isThinking ? .thinking(text) : .text(text)
+            try assembler.apply(.contentBlockDelta(index: kept.index, delta: delta), into: &output)
+            return
+        }
+        if fastPath, let scanned = AnthropicFastEvent.scanLocatingText(data) {
+            try assembler.apply(scanned.event, into: &output)
+            template.keep(data, stringAt: scanned.quoted)
+            templateDelta = (scanned.index, scanned.isThinking)
             return
         }
         let decoded: AnthropicStreamEvent
