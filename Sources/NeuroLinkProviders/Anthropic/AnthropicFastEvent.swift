@@ -22,9 +22,12 @@ enum AnthropicFastEvent {
         /// ``EventTemplate`` can read the next one.
         let quoted: Range<Int>
 
-        var event: AnthropicStreamEvent {
-            .contentBlockDelta(index: index, delta: isThinking ? .thinking(text) : .text(text))
-        }
+        var event: AnthropicStreamEvent { AnthropicFastEvent.event(index: index, text: text, isThinking: isThinking) }
+    }
+
+    /// The delta event of block `index` carrying `text`, thinking or not.
+    static func event(index: Int, text: String, isThinking: Bool) -> AnthropicStreamEvent {
+        .contentBlockDelta(index: index, delta: isThinking ? .thinking(text) : .text(text))
     }
 
     /// The event as ``scan(_:)`` reads it, with where its text lay.

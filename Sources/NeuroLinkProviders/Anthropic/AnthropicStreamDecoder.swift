@@ -58,8 +58,8 @@ public struct AnthropicStreamDecoder: ProviderStreamDecoder {
         into output: inout [ProviderEvent]
     ) throws(RPCError) {
         if fastPath, let kept = templateDelta, let text = template.string(in: data) {
-            let delta: AnthropicStreamEvent.Delta = kept.isThinking ? .thinking(text) : .text(text)
-            try assembler.apply(.contentBlockDelta(index: kept.index, delta: delta), into: &output)
+            let event = AnthropicFastEvent.event(index: kept.index, text: text, isThinking: kept.isThinking)
+            try assembler.apply(event, into: &output)
             return
         }
         if fastPath, let scanned = AnthropicFastEvent.scanLocatingText(data) {
