@@ -23,6 +23,20 @@ private func helloTemplate() throws -> EventTemplate {
     return template
 }
 
+/// Feeds `events` to `decodeEvent` until one fails: what it emitted, and the error that stopped it.
+private func decodeAll(
+    _ events: [[UInt8]],
+    _ decodeEvent: (_ event: [UInt8], _ output: inout [ProviderEvent]) throws(RPCError) -> Void
+) -> ([ProviderEvent], RPCError?) {
+    var output: [ProviderEvent] = []
+    do {
+        for event in events { try decodeEvent(event, &output) }
+    } catch {
+        return (output, error)
+    }
+    return (output, nil)
+}
+
 @Suite struct EventTemplateTests {
     @Test(arguments: [
         #""""#, #"" world""#, #""say \"hi\"""#, #""a\\b\/c\n""#, #""\u00e9\ud83d\ude00""#, #""世界 👋""#,
@@ -97,13 +111,8 @@ private func helloTemplate() throws -> EventTemplate {
         ]
         func decode(fastPath: Bool) -> ([ProviderEvent], RPCError?) {
             var decoder = OpenAIStreamDecoder(provider: "p", fastPath: fastPath)
-            var output: [ProviderEvent] = []
-            do {
-                for event in events { try decoder.decodeEvent(event, into: &output) }
-            } catch {
-                return (output, error)
+            return decodeAll(events) { (event, output) throws(RPCError) in try decoder.decodeEvent(event, into: &output)
             }
-            return (output, nil)
         }
         let fast = decode(fastPath: true)
         let full = decode(fastPath: false)
@@ -130,13 +139,8 @@ private func helloTemplate() throws -> EventTemplate {
         ].map { Array($0.utf8) }
         func decode(fastPath: Bool) -> ([ProviderEvent], RPCError?) {
             var decoder = AnthropicStreamDecoder(provider: "p", fastPath: fastPath)
-            var output: [ProviderEvent] = []
-            do {
-                for event in events { try decoder.decodeEvent(event, into: &output) }
-            } catch {
-                return (output, error)
+            return decodeAll(events) { (event, output) throws(RPCError) in try decoder.decodeEvent(event, into: &output)
             }
-            return (output, nil)
         }
         let fast = decode(fastPath: true)
         let full = decode(fastPath: false)
